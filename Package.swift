@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
+//   QuickStart → SIPCore
+// Each layer is its own target; share across targets with `package` access.
+let package = Package(
+    name: "SipEndpoint",
+    products: [
+        .library(name: "SIPCore", targets: ["SIPCore"]),
+        .executable(name: "QuickStart", targets: ["QuickStart"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "SIPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: [
+                "SIPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "QuickStart"
+        ),
+        .executableTarget(
+            name: "SipBench",
+            dependencies: ["SIPCore"],
+            path: "Benchmarks/SipBench"
+        ),
+        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
