@@ -1,0 +1,256 @@
+import NIOCore
+
+/// The header fields of a message, in order, with their names as written.
+///
+/// Parsed messages keep every name and value as a range into the received bytes: nothing becomes a
+/// `String` until someone reads it (STYLE.md "parse bytes, make Strings late"). Headers added in code
+/// are appended to the same storage, so a message built in code and one parsed from the wire behave
+/// alike. Lookup is case-insensitive and knows the compact forms (RFC 3261 §7.3.1, §7.3.3).
+public struct SIPHeaders: Sendable {
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline var nameStart: Int32
+        @usableFromInline var nameLength: Int32
+        @usableFromInline var valueStart: Int32
+        @usableFromInline var valueLength: Int32
+        /// 1-based line in the parsed message (0 for headers added in code).
+        @usableFromInline var line: Int32
+        /// `SIPHeaderName.Known` raw value, or `unknownName`.
+        @usableFromInline var known: UInt8
+        /// The value spans continuation lines (§7.3.1 folding) and is unfolded when read.
+        @usableFromInline var folded: Bool
+
+        @usableFromInline static let unknownName: UInt8 = .max
+
+        @inlinable var knownName: SIPHeaderName.Known? { SIPHeaderName.Known(rawValue: known) }
+    }
+
+    @usableFromInline var storage: ByteBuffer
+    @usableFromInline var entries: [Entry]
+
+    /// An empty header list.
+    public init() {
+        self.storage = ByteBuffer()
+        self.entries = []
+    }
+
+    @inlinable
+    init(storage: ByteBuffer, entries: [Entry]) {
+        self.storage = storage
+        self.entries = entries
+    }
+
+    /// Headers from name/value pairs, in order.
+    public init(_ pairs: [(String, String)]) {
+        self.init()
+        for (name, value) in pairs { add(name: SIPHeaderName(name), value: value) }
+    }
+
+    /// How many header lines there are.
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    // MARK: Reading
+
+    /// The name of the header line at `index`, as written.
+    public func name(at index: Int) -> String {
+        let e = entries[index]
+        return storage.getString(at: Int(e.nameStart), length: Int(e.nameLength)) ?? ""
+    }
+
+    /// The value of the header line at `index`, with folding removed.
+    public func value(at index: Int) -> String {
+        withValueBytes(at: index) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The parsed name of the header line at `index` (known headers compare by identity).
+    public func headerName(at index: Int) -> SIPHeaderName {
+        let e = entries[index]
+        if let k = e.knownName { return SIPHeaderName(known: k) }
+        return SIPHeaderName(name(at: index))
+    }
+
+    /// Every value of the lines with this name, in order (one element per line, not split at commas).
+    public func values(for name: SIPHeaderName) -> [String] {
+        indices(of: name).map { value(at: $0) }
+    }
+
+    /// The value of the first line with this name.
+    public func first(_ name: SIPHeaderName) -> String? {
+        firstIndex(of: name).map { value(at: $0) }
+    }
+
+    /// Whether a line with this name is present.
+    public func contains(_ name: SIPHeaderName) -> Bool { firstIndex(of: name) != nil }
+
+    /// Values by name string, e.g. `headers["via"]` or `headers["v"]`.
+    public subscript(name: String) -> [String] { values(for: SIPHeaderName(name)) }
+
+    @inlinable
+    func matches(_ entry: Entry, _ name: SIPHeaderName) -> Bool {
+        if let k = name.known { return entry.known == k.rawValue }
+        guard entry.known == Entry.unknownName else { return false }
+        let target = name.rawName.utf8
+        guard target.count == Int(entry.nameLength) else { return false }
+        return storage.withUnsafeReadableBytes { raw in
+            var i = Int(entry.nameStart)
+            for b in target {
+                if raw[i].asciiLowercased != b.asciiLowercased { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    @inlinable
+    func firstIndex(of name: SIPHeaderName) -> Int? {
+        entries.firstIndex { matches($0, name) }
+    }
+
+    @inlinable
+    func indices(of name: SIPHeaderName) -> [Int] {
+        entries.indices.filter { matches(entries[$0], name) }
+    }
+
+    @inlinable
+    func firstIndex(of known: SIPHeaderName.Known) -> Int? {
+        let raw = known.rawValue
+        return entries.firstIndex { $0.known == raw }
+    }
+
+    /// 1-based source line of the header at `index` (nil for headers added in code).
+    func sourceLine(at index: Int) -> Int? {
+        let l = entries[index].line
+        return l > 0 ? Int(l) : nil
+    }
+
+    /// Calls `body` with the value's bytes; a folded value is unfolded into a temporary first.
+    @inlinable
+    func withValueBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) throws(SIPParseError) -> T)
+        throws(SIPParseError) -> T
+    {
+        let e = entries[index]
+        let result: Result<T, SIPParseError> = storage.withUnsafeReadableBytes { raw in
+            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
+            do throws(SIPParseError) {
+                if !e.folded { return .success(try body(slice)) }
+                let unfolded = Self.unfold(slice)
+                return .success(try withArrayBytes(unfolded, body))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    @inlinable
+    func withValueBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let e = entries[index]
+        return storage.withUnsafeReadableBytes { raw in
+            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
+            if !e.folded { return body(slice) }
+            return Self.unfold(slice).withUnsafeBytes { body($0) }
+        }
+    }
+
+    /// RFC 3261 §7.3.1: a line end followed by whitespace is equivalent to one SP.
+    @usableFromInline
+    static func unfold(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == .cr || b == .lf {
+                while let last = out.last, last.isSIPWhitespace { out.removeLast() }
+                var j = i
+                while j < bytes.count, bytes[j] == .cr || bytes[j] == .lf || bytes[j].isSIPWhitespace { j += 1 }
+                out.append(.space)
+                i = j
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    // MARK: Changing
+
+    /// Appends a header line. CR and LF in the value become spaces, so a value can never inject lines.
+    public mutating func add(name: SIPHeaderName, value: String) {
+        let nameStart = storage.writerIndex
+        let nameLength = storage.writeString(name.canonicalName)
+        let valueStart = storage.writerIndex
+        var valueLength = 0
+        for b in value.utf8 {
+            valueLength += storage.writeInteger((b == .cr || b == .lf) ? UInt8.space : b)
+        }
+        entries.append(
+            Entry(
+                nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
+                valueLength: Int32(valueLength), line: 0, known: name.known?.rawValue ?? Entry.unknownName,
+                folded: false))
+    }
+
+    /// Appends a header line with a known name.
+    public mutating func add(_ name: SIPHeaderName, _ value: String) { add(name: name, value: value) }
+
+    /// Inserts a header line before every other (for example the new top Via).
+    public mutating func prepend(_ name: SIPHeaderName, _ value: String) {
+        add(name: name, value: value)
+        let e = entries.removeLast()
+        entries.insert(e, at: 0)
+    }
+
+    /// Removes every line with this name.
+    public mutating func remove(_ name: SIPHeaderName) {
+        let keep = entries.filter { !matches($0, name) }
+        entries = keep
+    }
+
+    /// Removes the line at `index`.
+    public mutating func remove(at index: Int) { entries.remove(at: index) }
+
+    /// Replaces every line with this name by one line with `value`, keeping the first one's position.
+    public mutating func replaceOrAdd(_ name: SIPHeaderName, _ value: String) {
+        guard let first = firstIndex(of: name) else {
+            add(name: name, value: value)
+            return
+        }
+        add(name: name, value: value)
+        let e = entries.removeLast()
+        entries[first] = e
+        var i = entries.count - 1
+        while i > first {
+            if matches(entries[i], name) { entries.remove(at: i) }
+            i -= 1
+        }
+    }
+}
+
+extension SIPHeaders: Sequence {
+    public struct Iterator: IteratorProtocol {
+        let headers: SIPHeaders
+        var index = 0
+        public mutating func next() -> (name: String, value: String)? {
+            guard index < headers.count else { return nil }
+            defer { index += 1 }
+            return (headers.name(at: index), headers.value(at: index))
+        }
+    }
+    public func makeIterator() -> Iterator { Iterator(headers: self) }
+}
+
+extension SIPHeaders: Equatable {
+    /// Same lines, same order; names compared case-insensitively, values byte for byte (unfolded).
+    public static func == (lhs: SIPHeaders, rhs: SIPHeaders) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for i in 0..<lhs.count {
+            guard lhs.headerName(at: i) == rhs.headerName(at: i), lhs.value(at: i) == rhs.value(at: i) else {
+                return false
+            }
+        }
+        return true
+    }
+}

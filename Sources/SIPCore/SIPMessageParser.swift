@@ -1,0 +1,359 @@
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a message's end is known (RFC 3261 §18.3).
+public enum SIPMessageFraming: Sendable, Hashable {
+    /// UDP: the datagram is the message. A missing Content-Length means "to the end of the datagram";
+    /// bytes after Content-Length are discarded.
+    case datagram
+    /// TCP/TLS: Content-Length is mandatory and says exactly where the message ends.
+    case stream
+}
+
+extension SIPMessage {
+    /// Parses one message from `buffer`'s readable bytes.
+    ///
+    /// This is the structural parse every received message gets: the start line in full (Request-URI
+    /// included), every header line tokenised (names recognised, values located, folding noted), the
+    /// scalar headers checked (Content-Length, CSeq, Max-Forwards), the mandatory headers of §8.1.1
+    /// present and single-valued ones not repeated. The remaining header values are parsed into their
+    /// typed form when read (``via``, ``from``…), or all at once by ``validate()``.
+    public init(
+        parsing buffer: ByteBuffer, options: SIPParserOptions = .default, framing: SIPMessageFraming = .datagram
+    ) throws(SIPParseError) {
+        let result: Result<(ParsedHead, Int), SIPParseError> = buffer.withUnsafeReadableBytes { raw in
+            do throws(SIPParseError) {
+                var parser = SIPHeadParser(raw: raw, options: options)
+                let head = try parser.parse(framing: framing)
+                return .success((head, raw.count))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let (head, _) = try result.get()
+        let base = buffer.readerIndex
+        let storage = buffer.getSlice(at: base, length: head.headEnd) ?? ByteBuffer()
+        self.init(
+            startLine: head.startLine,
+            headers: SIPHeaders(storage: storage, entries: head.entries),
+            body: buffer.getSlice(at: base + head.bodyStart, length: head.bodyLength) ?? ByteBuffer())
+        self.usedBareLineFeeds = head.usedBareLineFeeds
+        try checkScalarHeaders()
+    }
+
+    /// Parses one message from bytes.
+    public init(
+        parsing bytes: some Collection<UInt8>, options: SIPParserOptions = .default,
+        framing: SIPMessageFraming = .datagram
+    ) throws(SIPParseError) {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(bytes)
+        try self.init(parsing: buffer, options: options, framing: framing)
+    }
+
+    /// Parses one message from text.
+    public init(
+        parsing text: String, options: SIPParserOptions = .default, framing: SIPMessageFraming = .datagram
+    ) throws(SIPParseError) {
+        try self.init(parsing: ByteBuffer(string: text), options: options, framing: framing)
+    }
+
+    /// The checks of §8.1.1 and §20 that need no typed parse of the free-form headers.
+    mutating func checkScalarHeaders() throws(SIPParseError) {
+        var missing: [String] = []
+        for known in [SIPHeaderName.Known.via, .from, .to, .callID, .cseq]
+        where headers.firstIndex(of: known) == nil {
+            missing.append(known.canonicalName)
+        }
+        if !missing.isEmpty {
+            throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
+        }
+        let cseq = try self.cseq
+        if case .request(let method, _) = startLine, cseq.method != method {
+            throw SIPParseError(
+                .methodMismatch, line: headers.sourceLine(at: headers.firstIndex(of: SIPHeaderName.Known.cseq) ?? 0),
+                "CSeq method \(cseq.method) does not match the request method \(method)")
+        }
+        _ = try maxForwards
+        _ = try callID
+    }
+}
+
+/// The head of a message located in the received bytes.
+struct ParsedHead {
+    var startLine: SIPMessage.StartLine
+    var entries: [SIPHeaders.Entry]
+    /// Offset just past the blank line that ends the headers.
+    var headEnd: Int
+    var bodyStart: Int
+    var bodyLength: Int
+    var usedBareLineFeeds: Bool
+}
+
+/// The single-pass tokeniser behind ``SIPMessage/init(parsing:options:framing:)``: finds each line end
+/// with `memchr`, never revisits a byte, and records ranges instead of building strings.
+struct SIPHeadParser {
+    let raw: UnsafeRawBufferPointer
+    let options: SIPParserOptions
+    var index = 0
+    var line = 0
+    var usedBareLineFeeds = false
+
+    init(raw: UnsafeRawBufferPointer, options: SIPParserOptions) {
+        self.raw = raw
+        self.options = options
+    }
+
+    /// The next line: content range (without CR LF) and the index after its end; nil if no LF follows.
+    @inline(__always)
+    mutating func nextLine() throws(SIPParseError) -> (start: Int, end: Int)? {
+        guard index < raw.count, let base = raw.baseAddress else { return nil }
+        guard let found = memchr(base + index, Int32(UInt8.lf), raw.count - index) else { return nil }
+        let lf = base.distance(to: UnsafeRawPointer(found))
+        line += 1
+        let start = index
+        var end = lf
+        if end > start, raw[end - 1] == .cr {
+            end -= 1
+        } else {
+            guard options.acceptsBareLineFeeds else {
+                throw SIPParseError(.malformedHeaderLine, line: line, "line ends with a bare LF instead of CRLF")
+            }
+            usedBareLineFeeds = true
+        }
+        guard end - start <= options.limits.maximumLineLength else {
+            throw SIPParseError(
+                .lineTooLong, line: line,
+                "line of \(end - start) bytes exceeds the limit of \(options.limits.maximumLineLength)")
+        }
+        index = lf + 1
+        return (start, end)
+    }
+
+    mutating func parse(framing: SIPMessageFraming) throws(SIPParseError) -> ParsedHead {
+        let limits = options.limits
+        if framing == .datagram, raw.count > limits.maximumMessageSize {
+            throw SIPParseError(
+                .messageTooLarge, "message of \(raw.count) bytes exceeds the limit of \(limits.maximumMessageSize)")
+        }
+        // §7.5: CRLFs before the start line are ignored (stream keep-alives end up here).
+        while index < raw.count, raw[index] == .cr || raw[index] == .lf { index += 1 }
+        guard index < raw.count else { throw SIPParseError(.emptyMessage, "no message: only line ends or nothing") }
+
+        guard let first = try nextLine() else {
+            throw SIPParseError(.malformedStartLine, line: 1, "the start line has no line end")
+        }
+        let startLine = try parseStartLine(first.start, first.end)
+
+        var entries: [SIPHeaders.Entry] = []
+        entries.reserveCapacity(16)
+        var contentLength: Int?
+        var contentLengthLine = 0
+        var headEnd: Int?
+        while let l = try nextLine() {
+            if l.start == l.end {
+                headEnd = index
+                break
+            }
+            let b0 = raw[l.start]
+            if b0 == .space || b0 == .tab {
+                // §7.3.1 folding: this line continues the previous header's value.
+                guard !entries.isEmpty else {
+                    throw SIPParseError(.malformedHeaderLine, line: line, "continuation line before any header")
+                }
+                var valueEnd = l.end
+                while valueEnd > l.start, raw[valueEnd - 1].isSIPWhitespace { valueEnd -= 1 }
+                let last = entries.count - 1
+                if valueEnd > l.start {
+                    if entries[last].valueLength == 0 {
+                        var s = l.start
+                        while raw[s].isSIPWhitespace { s += 1 }
+                        entries[last].valueStart = Int32(s)
+                        entries[last].valueLength = Int32(valueEnd - s)
+                    } else {
+                        entries[last].valueLength = Int32(valueEnd) - entries[last].valueStart
+                        entries[last].folded = true
+                    }
+                }
+                if entries[last].valueStart + entries[last].valueLength - entries[last].nameStart
+                    > Int32(limits.maximumLineLength)
+                {
+                    throw SIPParseError(.lineTooLong, line: line, "folded header exceeds the line length limit")
+                }
+                continue
+            }
+            var i = l.start
+            while i < l.end, raw[i].isSIPToken { i += 1 }
+            let nameEnd = i
+            while i < l.end, raw[i].isSIPWhitespace { i += 1 }
+            guard nameEnd > l.start, i < l.end, raw[i] == .colon else {
+                throw SIPParseError(
+                    .malformedHeaderLine, line: line,
+                    "header line \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[l.start..<l.end]), limit: 40)) has no valid name and colon")
+            }
+            i += 1
+            while i < l.end, raw[i].isSIPWhitespace { i += 1 }
+            var valueEnd = l.end
+            while valueEnd > i, raw[valueEnd - 1].isSIPWhitespace { valueEnd -= 1 }
+            guard entries.count < limits.maximumHeaderCount else {
+                throw SIPParseError(
+                    .tooManyHeaders, line: line, "more than \(limits.maximumHeaderCount) header lines")
+            }
+            let name = UnsafeRawBufferPointer(rebasing: raw[l.start..<nameEnd])
+            let known = SIPHeaderName.Known(bytes: name)
+            if known == .contentLength {
+                guard contentLength == nil else {
+                    throw SIPParseError(.duplicateHeader, line: line, "Content-Length appears more than once")
+                }
+                contentLength = -1
+                contentLengthLine = entries.count
+            }
+            entries.append(
+                SIPHeaders.Entry(
+                    nameStart: Int32(l.start), nameLength: Int32(nameEnd - l.start), valueStart: Int32(i),
+                    valueLength: Int32(valueEnd - i), line: Int32(line),
+                    known: known?.rawValue ?? SIPHeaders.Entry.unknownName, folded: false))
+        }
+        guard let headEnd else {
+            throw SIPParseError(.malformedHeaderLine, line: line + 1, "the headers do not end with an empty line")
+        }
+        if contentLength != nil {
+            contentLength = try parseContentLength(entries[contentLengthLine])
+        }
+
+        let available = raw.count - headEnd
+        let bodyLength: Int
+        switch (contentLength, framing) {
+        case (let cl?, _):
+            guard cl <= limits.maximumBodySize else {
+                throw SIPParseError(
+                    .bodyTooLarge, line: Int(entries[contentLengthLine].line),
+                    "Content-Length \(cl) exceeds the body limit of \(limits.maximumBodySize)")
+            }
+            guard cl <= available else {
+                throw SIPParseError(
+                    .truncatedBody, line: Int(entries[contentLengthLine].line),
+                    "Content-Length is \(cl) but only \(available) body bytes follow")
+            }
+            bodyLength = cl
+        case (nil, .datagram):
+            bodyLength = available
+        case (nil, .stream):
+            throw SIPParseError(.missingContentLength, "a message on a stream transport must carry Content-Length")
+        }
+        guard headEnd + bodyLength <= limits.maximumMessageSize else {
+            throw SIPParseError(
+                .messageTooLarge,
+                "message of \(headEnd + bodyLength) bytes exceeds the limit of \(limits.maximumMessageSize)")
+        }
+        return ParsedHead(
+            startLine: startLine, entries: entries, headEnd: headEnd, bodyStart: headEnd, bodyLength: bodyLength,
+            usedBareLineFeeds: usedBareLineFeeds)
+    }
+
+    /// Content-Length = 1*DIGIT (§20.14); a sign, a fraction or an overlong number is an error.
+    func parseContentLength(_ e: SIPHeaders.Entry) throws(SIPParseError) -> Int {
+        var value = 0
+        var digits = 0
+        var i = Int(e.valueStart)
+        let end = Int(e.valueStart + e.valueLength)
+        while i < end, !raw[i].isSIPWhitespace && raw[i] != .cr && raw[i] != .lf {
+            guard raw[i].isASCIIDigit, digits < 10 else {
+                throw SIPParseError(
+                    .invalidContentLength, line: Int(e.line),
+                    "Content-Length \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<end]))) is not a non-negative number")
+            }
+            value = value * 10 + Int(raw[i] - UInt8(ascii: "0"))
+            digits += 1
+            i += 1
+        }
+        while i < end, raw[i].isSIPWhitespace || raw[i] == .cr || raw[i] == .lf { i += 1 }
+        guard digits > 0, i == end else {
+            throw SIPParseError(.invalidContentLength, line: Int(e.line), "Content-Length is not a number")
+        }
+        return value
+    }
+
+    /// Request-Line = Method SP Request-URI SP SIP-Version CRLF; Status-Line = SIP-Version SP
+    /// Status-Code SP Reason-Phrase CRLF (§7.1, §7.2). Exactly one SP between elements: RFC 4475
+    /// §3.1.2.9 and §3.1.2.10 say extra or trailing SP make the request invalid.
+    mutating func parseStartLine(_ start: Int, _ end: Int) throws(SIPParseError) -> SIPMessage.StartLine {
+        let lineBytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+        if lineBytes.count >= 4, bytesEqualCaseInsensitive(UnsafeRawBufferPointer(rebasing: lineBytes[0..<4]), "sip/") {
+            return try parseStatusLine(lineBytes)
+        }
+        var c = ByteCursor(lineBytes)
+        guard let methodBytes = c.token(), c.consume(.space) else {
+            throw SIPParseError(
+                .malformedStartLine, line: line, "request line \(quoteForError(lineBytes)) does not start with a method and one SP")
+        }
+        let uriStart = c.index
+        while let b = c.peek, b != .space, b != .tab { c.index += 1 }
+        let uriBytes = c.slice(uriStart, c.index)
+        guard !uriBytes.isEmpty, c.consume(.space) else {
+            throw SIPParseError(
+                .malformedStartLine, line: line,
+                "request line \(quoteForError(lineBytes)) must be Method SP Request-URI SP SIP-Version")
+        }
+        try checkVersion(c.remaining, in: lineBytes)
+        let uri: SIPURI
+        do {
+            uri = try SIPURI.parse(uriBytes, maximumLength: options.limits.maximumURILength)
+        } catch {
+            throw error.at(line: line)
+        }
+        // §19.1.1: the headers component is not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+        guard uri.headers.isEmpty else {
+            throw SIPParseError(.invalidURI, line: line, "the Request-URI must not contain URI headers ('?…')")
+        }
+        return .request(method: SIPMethod.from(bytes: methodBytes), uri: uri)
+    }
+
+    func checkVersion(_ v: UnsafeRawBufferPointer, in lineBytes: UnsafeRawBufferPointer) throws(SIPParseError) {
+        if bytesEqualCaseInsensitive(v, "sip/2.0") { return }
+        // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT: well formed but another version is a 505 case.
+        var c = ByteCursor(v)
+        if v.count > 4, bytesEqualCaseInsensitive(UnsafeRawBufferPointer(rebasing: v[0..<4]), "sip/") {
+            c.index = 4
+            if c.run(of: .token) != nil, c.isAtEnd {
+                throw SIPParseError(.unsupportedVersion, line: line, "unsupported SIP version \(quoteForError(v))")
+            }
+        }
+        throw SIPParseError(
+            .malformedStartLine, line: line, "start line \(quoteForError(lineBytes)) does not end with SIP/2.0")
+    }
+
+    func parseStatusLine(_ lineBytes: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPMessage.StartLine {
+        var c = ByteCursor(lineBytes)
+        while let b = c.peek, b != .space { c.index += 1 }
+        try checkVersion(c.slice(0, c.index), in: lineBytes)
+        guard c.consume(.space) else {
+            throw SIPParseError(.malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) has no status code")
+        }
+        let codeStart = c.index
+        while let b = c.peek, b.isASCIIDigit { c.index += 1 }
+        guard c.index - codeStart == 3, c.isAtEnd || c.peek == .space else {
+            throw SIPParseError(
+                .malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) needs a three-digit status code")
+        }
+        var code = 0
+        for i in codeStart..<c.index { code = code * 10 + Int(lineBytes[i] - UInt8(ascii: "0")) }
+        guard (100...699).contains(code) else {
+            throw SIPParseError(.malformedStartLine, line: line, "status code \(code) is outside 100–699")
+        }
+        // Reason-Phrase may be empty (RFC 4475 §3.1.1.13); its bytes are UTF-8 text without controls.
+        _ = c.consume(.space)
+        let reason = c.remaining
+        guard !reason.contains(where: { $0 < 0x20 && $0 != .tab }) else {
+            throw SIPParseError(.malformedStartLine, line: line, "the reason phrase contains control characters")
+        }
+        return .response(statusCode: code, reasonPhrase: String(decoding: reason, as: UTF8.self))
+    }
+}

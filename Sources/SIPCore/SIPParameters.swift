@@ -1,0 +1,71 @@
+/// An ordered list of `;name[=value]` parameters, as on URIs (RFC 3261 §19.1.1) and header fields
+/// (`generic-param`, §25.1). Names compare case-insensitively; order and spelling are kept for writing.
+public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    public struct Parameter: Sendable, Hashable {
+        public var name: String
+        /// nil for a parameter without `=value` (for example `lr` or `rport`).
+        public var value: String?
+        public init(name: String, value: String?) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public private(set) var items: [Parameter]
+
+    public init() { items = [] }
+    public init(_ items: [Parameter]) { self.items = items }
+    public init(dictionaryLiteral elements: (String, String?)...) {
+        items = elements.map { Parameter(name: $0.0, value: $0.1) }
+    }
+
+    public var isEmpty: Bool { items.isEmpty }
+    public var count: Int { items.count }
+
+    /// Whether a parameter with this name is present (with or without a value).
+    public func contains(_ name: String) -> Bool { index(of: name) != nil }
+
+    /// The value of the named parameter: `.some(nil)` when present without a value, nil when absent.
+    public subscript(name: String) -> String?? {
+        get { index(of: name).map { items[$0].value } }
+        set {
+            if let i = index(of: name) {
+                if let newValue { items[i].value = newValue } else { items.remove(at: i) }
+            } else if let newValue {
+                items.append(Parameter(name: name, value: newValue))
+            }
+        }
+    }
+
+    /// The named parameter's value, or nil when absent or valueless.
+    public func value(_ name: String) -> String? { index(of: name).flatMap { items[$0].value } }
+
+    public mutating func append(_ name: String, _ value: String? = nil) {
+        items.append(Parameter(name: name, value: value))
+    }
+
+    public mutating func set(_ name: String, _ value: String?) {
+        if let i = index(of: name) { items[i].value = value } else { append(name, value) }
+    }
+
+    public mutating func remove(_ name: String) { items.removeAll { $0.name.lowercased() == name.lowercased() } }
+
+    func index(of name: String) -> Int? {
+        let utf8 = name.utf8
+        return items.firstIndex { p in
+            p.name.utf8.count == utf8.count
+                && zip(p.name.utf8, utf8).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
+        }
+    }
+
+    /// Order-insensitive, case-insensitive names (values compared as written).
+    public static func == (lhs: SIPParameters, rhs: SIPParameters) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.items.allSatisfy { p in rhs.index(of: p.name).map { rhs.items[$0].value == p.value } ?? false }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for p in items.map({ $0.name.lowercased() }).sorted() { hasher.combine(p) }
+    }
+}

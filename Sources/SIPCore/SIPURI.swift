@@ -1,0 +1,281 @@
+/// A `sip:`, `sips:` or `tel:` URI (RFC 3261 §19.1, RFC 3966), or any other absolute URI kept opaque.
+///
+/// User, password, parameter and header values are stored %-decoded and encoded again when written,
+/// so `sip:%75ser@host` and `sip:user@host` are the same value (§19.1.4).
+public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
+    public enum Scheme: Sendable, Hashable, CustomStringConvertible {
+        case sip, sips, tel
+        /// Any other scheme (RFC 3261 allows any absoluteURI in a Request-URI and in name-addr).
+        case other(String)
+
+        public var description: String {
+            switch self {
+            case .sip: "sip"
+            case .sips: "sips"
+            case .tel: "tel"
+            case .other(let s): s
+            }
+        }
+    }
+
+    public var scheme: Scheme
+    /// The user part (for `tel:` the telephone number), decoded.
+    public var user: String?
+    public var password: String?
+    /// Host name, IPv4 address, or IPv6 reference with its brackets; empty for `tel:` and opaque URIs.
+    public var host: String
+    public var port: Int?
+    /// `;name=value` URI parameters, decoded.
+    public var parameters: SIPParameters
+    /// `?name=value&…` URI headers, decoded.
+    public var headers: SIPParameters
+    /// Everything after `scheme:` for schemes other than sip, sips and tel.
+    public var opaque: String?
+
+    public init(
+        scheme: Scheme = .sip, user: String? = nil, password: String? = nil, host: String, port: Int? = nil,
+        parameters: SIPParameters = SIPParameters(), headers: SIPParameters = SIPParameters()
+    ) {
+        self.scheme = scheme
+        self.user = user
+        self.password = password
+        self.host = host
+        self.port = port
+        self.parameters = parameters
+        self.headers = headers
+        self.opaque = nil
+    }
+
+    /// Parses a URI from text.
+    public init(_ text: String) throws(SIPParseError) {
+        self = try withUTF8Bytes(text) { (b) throws(SIPParseError) in try SIPURI.parse(b) }
+    }
+
+    /// `transport` parameter, lowercased (`udp`, `tcp`, `tls`, …).
+    public var transportParameter: String? { parameters.value("transport")?.lowercased() }
+    /// Whether the URI carries `;lr` (a loose router, RFC 3261 §16.12).
+    public var isLooseRouter: Bool { parameters.contains("lr") }
+    /// The host without IPv6 brackets.
+    public var hostWithoutBrackets: String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    }
+
+    public var description: String {
+        var out = scheme.description + ":"
+        if let opaque { return out + opaque }
+        if scheme == .tel {
+            out += user ?? ""
+        } else {
+            if let user {
+                out += percentEncoded(user, allowed: [.unreserved, .userUnreserved])
+                if let password { out += ":" + percentEncoded(password, allowed: .password) }
+                out += "@"
+            }
+            out += host
+            if let port { out += ":\(port)" }
+        }
+        for p in parameters.items {
+            out += ";" + percentEncoded(p.name, allowed: [.unreserved, .paramUnreserved])
+            if let v = p.value { out += "=" + percentEncoded(v, allowed: [.unreserved, .paramUnreserved]) }
+        }
+        for (i, h) in headers.items.enumerated() {
+            out += (i == 0 ? "?" : "&") + percentEncoded(h.name, allowed: [.unreserved, .headerUnreserved])
+            out += "=" + percentEncoded(h.value ?? "", allowed: [.unreserved, .headerUnreserved])
+        }
+        return out
+    }
+}
+
+extension SIPURI {
+    /// Parses the bytes of exactly one URI (nothing may follow it).
+    @inlinable
+    static func parse(_ bytes: UnsafeRawBufferPointer, maximumLength: Int = SIPParserLimits.default.maximumURILength)
+        throws(SIPParseError) -> SIPURI
+    {
+        guard bytes.count <= maximumLength else {
+            throw SIPParseError(.uriTooLong, "URI of \(bytes.count) bytes exceeds the limit of \(maximumLength)")
+        }
+        var c = ByteCursor(bytes)
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+        guard let first = c.peek, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z"),
+            let schemeBytes = c.run(of: .scheme), c.consume(.colon)
+        else {
+            throw SIPParseError(.invalidURI, "URI \(quoteForError(bytes)) has no scheme")
+        }
+        let scheme: Scheme
+        if bytesEqualCaseInsensitive(schemeBytes, "sip") {
+            scheme = .sip
+        } else if bytesEqualCaseInsensitive(schemeBytes, "sips") {
+            scheme = .sips
+        } else if bytesEqualCaseInsensitive(schemeBytes, "tel") {
+            scheme = .tel
+        } else {
+            // absoluteURI: the rest must be uric characters (no spaces, quotes or angle brackets).
+            let rest = c.remaining
+            guard !rest.isEmpty, rest.allSatisfy({ $0.isIn(.uric) || $0.isIn(.unreserved) }) else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(bytes)) has characters not allowed in a URI")
+            }
+            var uri = SIPURI(scheme: .other(String(decoding: schemeBytes, as: UTF8.self)), host: "")
+            uri.opaque = String(decoding: rest, as: UTF8.self)
+            return uri
+        }
+        if scheme == .tel { return try parseTel(&c, whole: bytes) }
+        return try parseSIP(&c, scheme: scheme, whole: bytes)
+    }
+
+    @inlinable
+    static func parseSIP(_ c: inout ByteCursor, scheme: Scheme, whole: UnsafeRawBufferPointer) throws(SIPParseError)
+        -> SIPURI
+    {
+        var user: String?
+        var password: String?
+        // Any unescaped '@' belongs to userinfo: neither host, parameters nor headers may contain one.
+        if let atOffset = c.remaining.firstIndex(of: .at) {
+            let userinfoEnd = c.index + atOffset
+            let userStart = c.index
+            while c.index < userinfoEnd, c.bytes[c.index] != .colon {
+                guard c.bytes[c.index].isIn(.unreserved) || c.bytes[c.index].isIn(.userUnreserved)
+                    || c.bytes[c.index] == .percent
+                else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid user part") }
+                c.index += 1
+            }
+            guard c.index > userStart, let u = percentDecoded(c.slice(userStart, c.index)) else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid user part")
+            }
+            user = u
+            if c.consume(.colon) {
+                let pwStart = c.index
+                while c.index < userinfoEnd {
+                    guard c.bytes[c.index].isIn(.password) else {
+                        throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid password")
+                    }
+                    c.index += 1
+                }
+                guard let p = percentDecoded(c.slice(pwStart, c.index)) else {
+                    throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid password")
+                }
+                password = p
+            }
+            c.index = userinfoEnd + 1
+        }
+        let host = try parseHost(&c, whole: whole)
+        var port: Int?
+        if c.consume(.colon) {
+            guard let digits = c.run(of: .token), digits.allSatisfy(\.isASCIIDigit), digits.count <= 5,
+                let value = Int(String(decoding: digits, as: UTF8.self)), value <= 65535
+            else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid port") }
+            port = value
+        }
+        var uri = SIPURI(scheme: scheme, user: user, password: password, host: host, port: port)
+        uri.parameters = try parseURIParameters(&c, whole: whole)
+        if c.consume(.questionMark) {
+            uri.headers = try parseURIHeaders(&c, whole: whole)
+        }
+        guard c.isAtEnd else {
+            throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has unexpected characters after its end")
+        }
+        return uri
+    }
+
+    @inlinable
+    static func parseHost(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) -> String {
+        let start = c.index
+        if c.consume(.openBracket) {
+            while let b = c.peek, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") { c.index += 1 }
+            guard c.consume(.closeBracket), c.index - start > 3 else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid IPv6 reference")
+            }
+        } else {
+            while let b = c.peek, b.isIn(.unreserved) && b != UInt8(ascii: "!") && b != UInt8(ascii: "~")
+                && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != .openParen && b != .closeParen
+            {
+                c.index += 1
+            }
+            guard c.index > start else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has no host")
+            }
+        }
+        return String(decoding: c.slice(start, c.index), as: UTF8.self)
+    }
+
+    /// uri-parameters = *( ";" uri-parameter ); pname / pvalue = 1*paramchar
+    @inlinable
+    static func parseURIParameters(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError)
+        -> SIPParameters
+    {
+        var params = SIPParameters()
+        while c.consume(.semicolon) {
+            let nameStart = c.index
+            while let b = c.peek, isParamChar(b) { c.index += 1 }
+            guard c.index > nameStart, let name = percentDecoded(c.slice(nameStart, c.index)) else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an empty or invalid parameter")
+            }
+            var value: String?
+            if c.consume(.equals) {
+                let valueStart = c.index
+                while let b = c.peek, isParamChar(b) { c.index += 1 }
+                guard c.index > valueStart, let v = percentDecoded(c.slice(valueStart, c.index)) else {
+                    throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid value for \(name)")
+                }
+                value = v
+            }
+            params.append(name, value)
+        }
+        return params
+    }
+
+    @inlinable
+    static func isParamChar(_ b: UInt8) -> Bool {
+        b.isIn(.unreserved) || b.isIn(.paramUnreserved) || b == .percent
+    }
+
+    @inlinable
+    static func parseURIHeaders(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError)
+        -> SIPParameters
+    {
+        var headers = SIPParameters()
+        repeat {
+            let nameStart = c.index
+            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            guard c.index > nameStart, let name = percentDecoded(c.slice(nameStart, c.index)), c.consume(.equals)
+            else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header part") }
+            let valueStart = c.index
+            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            guard let value = percentDecoded(c.slice(valueStart, c.index)) else {
+                throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header value")
+            }
+            headers.append(name, value)
+        } while c.consume(.ampersand)
+        return headers
+    }
+
+    /// RFC 3966 telephone-subscriber, kept as written: the number, then parameters.
+    @inlinable
+    static func parseTel(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPURI {
+        let start = c.index
+        while let b = c.peek, b.isASCIIHexDigit || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+            || b == UInt8(ascii: ".") || b == .openParen || b == .closeParen || b == UInt8(ascii: "*")
+            || b == UInt8(ascii: "#")
+        {
+            c.index += 1
+        }
+        guard c.index > start else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has no number") }
+        var uri = SIPURI(scheme: .tel, user: String(decoding: c.slice(start, c.index), as: UTF8.self), host: "")
+        uri.parameters = try parseURIParameters(&c, whole: whole)
+        guard c.isAtEnd else {
+            throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has unexpected characters after its end")
+        }
+        return uri
+    }
+}
+
+/// Message text for errors: bounded in length, control bytes shown as escapes.
+@usableFromInline
+func quoteForError(_ bytes: UnsafeRawBufferPointer, limit: Int = 80) -> String {
+    var out = "\""
+    for b in bytes.prefix(limit) {
+        if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "\\x" + String(b, radix: 16) }
+    }
+    if bytes.count > limit { out += "…" }
+    return out + "\""
+}

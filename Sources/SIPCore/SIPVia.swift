@@ -1,0 +1,106 @@
+/// One Via value (RFC 3261 §20.42, §18.2; RFC 3581 `rport`).
+///
+///     via-parm = sent-protocol LWS sent-by *( SEMI via-params )
+///     sent-protocol = protocol-name SLASH protocol-version SLASH transport
+public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
+    public var protocolName: String
+    public var protocolVersion: String
+    /// Transport as written, uppercased (`UDP`, `TCP`, `TLS`, `SCTP`, `WS`, or any other token).
+    public var transport: String
+    /// The sent-by host (IPv6 with brackets).
+    public var host: String
+    public var port: Int?
+    /// Every parameter in order, values as written.
+    public var parameters: SIPParameters
+
+    public init(transport: String, host: String, port: Int?, branch: String, rport: Bool = true) {
+        self.protocolName = "SIP"
+        self.protocolVersion = "2.0"
+        self.transport = transport.uppercased()
+        self.host = host
+        self.port = port
+        self.parameters = SIPParameters()
+        parameters.append("branch", branch)
+        if rport { parameters.append("rport") }
+    }
+
+    /// The magic cookie of §8.1.1.7: branches of RFC 3261 transactions start with it.
+    public static let magicCookie = "z9hG4bK"
+
+    public var branch: String? { parameters.value("branch") }
+    public var received: String? { parameters.value("received") }
+    public var maddr: String? { parameters.value("maddr") }
+    public var ttl: Int? { parameters.value("ttl").flatMap(Int.init) }
+    /// `rport` with a value (the source port the server saw), RFC 3581 §4.
+    public var rport: Int? { parameters.value("rport").flatMap(Int.init) }
+    /// `rport` present, with or without a value.
+    public var hasRPort: Bool { parameters.contains("rport") }
+    /// `host[:port]`, the sent-by as written in the message.
+    public var sentBy: String { port.map { "\(host):\($0)" } ?? host }
+
+    public var description: String {
+        "\(protocolName)/\(protocolVersion)/\(transport) \(sentBy)" + parameters.headerParameterText
+    }
+
+    /// Parses every via-parm of one header value.
+    static func parseList(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) -> [SIPVia] {
+        try parseHeaderValue(bytes) { (c) throws(SIPParseError) -> [SIPVia] in
+            var vias: [SIPVia] = []
+            repeat { vias.append(try parseOne(&c)) } while try c.listContinues(header: "Via")
+            return vias
+        }
+    }
+
+    static func parseOne(_ c: inout ByteCursor) throws(SIPParseError) -> SIPVia {
+        guard let name = c.token(), c.consumeSeparator(.slash), let version = c.token(), c.consumeSeparator(.slash),
+            let transport = c.token()
+        else {
+            throw SIPParseError(.invalidHeaderValue, "Via: sent-protocol must be name/version/transport")
+        }
+        let before = c.index
+        c.skipWhitespace()
+        guard c.index > before else { throw SIPParseError(.invalidHeaderValue, "Via: no space before sent-by") }
+        let hostStart = c.index
+        if c.consume(.openBracket) {
+            while let b = c.peek, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") { c.index += 1 }
+            guard c.consume(.closeBracket) else { throw SIPParseError(.invalidHeaderValue, "Via: invalid IPv6 sent-by") }
+        } else {
+            while let b = c.peek, b.isIn(.host), b != .colon, b != .openBracket, b != .closeBracket { c.index += 1 }
+        }
+        guard c.index > hostStart else { throw SIPParseError(.invalidHeaderValue, "Via: missing sent-by host") }
+        let host = String(decoding: c.slice(hostStart, c.index), as: UTF8.self)
+        var port: Int?
+        if c.consumeSeparator(.colon) {
+            guard let digits = c.run(of: .token), let p = parsePort(digits) else {
+                throw SIPParseError(.invalidHeaderValue, "Via: invalid sent-by port")
+            }
+            port = p
+        }
+        let params = try c.genericParameters(header: "Via")
+        var via = SIPVia(transport: "", host: host, port: port, branch: "", rport: false)
+        via.protocolName = String(decoding: name, as: UTF8.self)
+        via.protocolVersion = String(decoding: version, as: UTF8.self)
+        via.transport = String(decoding: transport, as: UTF8.self).uppercased()
+        via.parameters = params
+        if let ttl = params.value("ttl"), Int(ttl).map({ (0...255).contains($0) }) != true {
+            throw SIPParseError(.invalidHeaderValue, "Via: ttl must be 0–255")
+        }
+        if let rport = params.value("rport"), parsePort(rport) == nil {
+            throw SIPParseError(.invalidHeaderValue, "Via: rport must be a port number")
+        }
+        return via
+    }
+}
+
+/// A port: 1–5 digits, at most 65535.
+func parsePort(_ digits: UnsafeRawBufferPointer) -> Int? {
+    guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+    var v = 0
+    for d in digits { v = v * 10 + Int(d - UInt8(ascii: "0")) }
+    return v <= 65535 ? v : nil
+}
+
+func parsePort(_ text: String) -> Int? {
+    var t = text
+    return t.withUTF8 { parsePort(UnsafeRawBufferPointer($0)) }
+}
