@@ -45,7 +45,6 @@ extension SIPMessage {
             headers: SIPHeaders(storage: storage, entries: head.entries),
             body: buffer.getSlice(at: base + head.bodyStart, length: head.bodyLength) ?? ByteBuffer())
         self.usedBareLineFeeds = head.usedBareLineFeeds
-        try checkScalarHeaders()
     }
 
     /// Parses one message from bytes.
@@ -63,26 +62,6 @@ extension SIPMessage {
         parsing text: String, options: SIPParserOptions = .default, framing: SIPMessageFraming = .datagram
     ) throws(SIPParseError) {
         try self.init(parsing: ByteBuffer(string: text), options: options, framing: framing)
-    }
-
-    /// The checks of §8.1.1 and §20 that need no typed parse of the free-form headers.
-    mutating func checkScalarHeaders() throws(SIPParseError) {
-        var missing: [String] = []
-        for known in [SIPHeaderName.Known.via, .from, .to, .callID, .cseq]
-        where headers.firstIndex(of: known) == nil {
-            missing.append(known.canonicalName)
-        }
-        if !missing.isEmpty {
-            throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
-        }
-        let cseq = try self.cseq
-        if case .request(let method, _) = startLine, cseq.method != method {
-            throw SIPParseError(
-                .methodMismatch, line: headers.sourceLine(at: headers.firstIndex(of: SIPHeaderName.Known.cseq) ?? 0),
-                "CSeq method \(cseq.method) does not match the request method \(method)")
-        }
-        _ = try maxForwards
-        _ = try callID
     }
 }
 
@@ -157,6 +136,7 @@ struct SIPHeadParser {
         var contentLength: Int?
         var contentLengthLine = 0
         var headEnd: Int?
+        var seen: UInt64 = 0
         while let l = try nextLine() {
             if l.start == l.end {
                 headEnd = index
@@ -208,6 +188,13 @@ struct SIPHeadParser {
             }
             let name = UnsafeRawBufferPointer(rebasing: raw[l.start..<nameEnd])
             let known = SIPHeaderName.Known(bytes: name)
+            if let known {
+                let bit: UInt64 = 1 << known.rawValue
+                if seen & bit != 0, Self.singleValued & bit != 0 {
+                    throw SIPParseError(.duplicateHeader, line: line, "\(known.canonicalName) appears more than once")
+                }
+                seen |= bit
+            }
             if known == .contentLength {
                 guard contentLength == nil else {
                     throw SIPParseError(.duplicateHeader, line: line, "Content-Length appears more than once")
@@ -227,6 +214,7 @@ struct SIPHeadParser {
         if contentLength != nil {
             contentLength = try parseContentLength(entries[contentLengthLine])
         }
+        try checkMandatoryHeaders(seen: seen, entries: entries, startLine: startLine)
 
         let available = raw.count - headEnd
         let bodyLength: Int
@@ -256,6 +244,55 @@ struct SIPHeadParser {
         return ParsedHead(
             startLine: startLine, entries: entries, headEnd: headEnd, bodyStart: headEnd, bodyLength: bodyLength,
             usedBareLineFeeds: usedBareLineFeeds)
+    }
+
+    /// Headers whose grammar is a single value: a second line is an error (RFC 4475 §3.3.8, §3.3.9).
+    static let singleValued: UInt64 = [
+        SIPHeaderName.Known.callID, .cseq, .from, .to, .contentLength, .maxForwards, .contentType, .expires,
+        .minExpires,
+    ].reduce(0) { $0 | 1 << $1.rawValue }
+
+    /// Via, From, To, Call-ID and CSeq must be present (§8.1.1, RFC 4475 §3.3.1); CSeq, Max-Forwards
+    /// and Call-ID are checked here because every layer above relies on them.
+    func checkMandatoryHeaders(seen: UInt64, entries: [SIPHeaders.Entry], startLine: SIPMessage.StartLine)
+        throws(SIPParseError)
+    {
+        let mandatory: [SIPHeaderName.Known] = [.via, .from, .to, .callID, .cseq]
+        let required = mandatory.reduce(UInt64(0)) { $0 | 1 << $1.rawValue }
+        if seen & required != required {
+            let missing = mandatory.filter { seen & (1 << $0.rawValue) == 0 }.map(\.canonicalName)
+            throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
+        }
+        for e in entries {
+            switch e.knownName {
+            case .cseq:
+                let cseq = try withValue(e) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }
+                if case .request(let method, _) = startLine, cseq.method != method {
+                    throw SIPParseError(
+                        .methodMismatch, line: Int(e.line),
+                        "CSeq method \(cseq.method) does not match the request method \(method)")
+                }
+            case .maxForwards:
+                _ = try withValue(e) { (b) throws(SIPParseError) in try parseDeltaValue(b, header: "Max-Forwards", max: 255) }
+            case .callID:
+                try withValue(e) { (b) throws(SIPParseError) in try validateCallID(b) }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Runs `body` over an entry's value (unfolded when needed), placing errors at the entry's line.
+    func withValue<T>(_ e: SIPHeaders.Entry, _ body: (UnsafeRawBufferPointer) throws(SIPParseError) -> T)
+        throws(SIPParseError) -> T
+    {
+        let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
+        do {
+            if !e.folded { return try body(slice) }
+            return try withArrayBytes(SIPHeaders.unfold(slice), body)
+        } catch {
+            throw error.at(line: Int(e.line))
+        }
     }
 
     /// Content-Length = 1*DIGIT (§20.14); a sign, a fraction or an overlong number is an error.

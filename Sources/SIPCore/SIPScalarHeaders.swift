@@ -53,6 +53,12 @@ func parseDeltaValue(_ bytes: UnsafeRawBufferPointer, header: String, max: UInt6
 
 /// Call-ID = word [ "@" word ] (§20.8).
 func parseCallID(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) -> String {
+    try validateCallID(bytes)
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Checks the Call-ID grammar without building a String.
+func validateCallID(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) {
     var c = ByteCursor(bytes)
     guard c.run(of: .word) != nil else { throw SIPParseError(.invalidHeaderValue, "Call-ID: empty or invalid") }
     if c.consume(.at) {
@@ -61,7 +67,6 @@ func parseCallID(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) -> Strin
     guard c.isAtEnd else {
         throw SIPParseError(.invalidHeaderValue, "Call-ID: invalid character \(quoteForError(c.remaining, limit: 10))")
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Content-Type = m-type SLASH m-subtype *(SEMI m-parameter) (§20.15).

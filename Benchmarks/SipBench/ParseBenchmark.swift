@@ -1,0 +1,91 @@
+import Foundation
+import NIOCore
+import SIPCore
+
+/// Parse, serialize and parse+typed-read timings over a corpus, one thread, warm-up first.
+enum ParseBenchmark {
+    static func run(directory: String?) {
+        var corpus: [(name: String, bytes: ByteBuffer)] = []
+        if let directory {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
+            for f in files {
+                guard let data = FileManager.default.contents(atPath: directory + "/" + f) else { continue }
+                corpus.append((f, ByteBuffer(bytes: Array(data))))
+            }
+        } else {
+            corpus = Corpus.messages.map { ($0.name, ByteBuffer(string: $0.text)) }
+        }
+        guard !corpus.isEmpty else {
+            print("no messages in the corpus")
+            exit(2)
+        }
+        for (name, bytes) in corpus {
+            do {
+                _ = try SIPMessage(parsing: bytes)
+            } catch {
+                print("corpus message \(name) does not parse: \(error)")
+                exit(1)
+            }
+        }
+
+        let iterations = Int(ProcessInfo.processInfo.environment["SIPBENCH_ITERATIONS"] ?? "") ?? 50_000
+        print("SipBench parse — \(corpus.count) messages, \(iterations) iterations each, median of 5 rounds")
+        print(pad("message", 28) + pad("bytes", 7) + pad("parse ns", 10) + pad("serialize ns", 14) + "parse+typed ns")
+        var parseTimes: [Double] = []
+        for (name, bytes) in corpus {
+            let parsed = try! SIPMessage(parsing: bytes)
+            let p = measure(iterations) {
+                let m = try! SIPMessage(parsing: bytes)
+                blackHole(m.headers.count)
+            }
+            let s = measure(iterations) { blackHole(parsed.serialized.readableBytes) }
+            let t = measure(iterations / 4) {
+                let m = try! SIPMessage(parsing: bytes)
+                readTypedHeaders(m)
+            }
+            parseTimes.append(p)
+            print(pad(name, 28) + pad(String(bytes.readableBytes), 7) + pad(format(p), 10) + pad(format(s), 14) + format(t))
+        }
+        let mean = parseTimes.reduce(0, +) / Double(parseTimes.count)
+        print("parse-mean-ns: \(Int(mean.rounded()))")
+    }
+
+    /// Reads every typed header a stack would touch for this kind of message.
+    @inline(never)
+    static func readTypedHeaders(_ m: SIPMessage) {
+        do {
+            try m.validate()
+            blackHole(try m.topVia.branch?.utf8.count ?? 0)
+            blackHole(try m.from.tag?.utf8.count ?? 0)
+            blackHole(try m.to.uri.host.utf8.count)
+            blackHole(try m.callID.utf8.count)
+            blackHole(Int(try m.cseq.sequenceNumber))
+        } catch {
+            fatalError("typed read failed: \(error)")
+        }
+    }
+
+    /// Median ns per operation over 5 rounds after one warm-up round.
+    static func measure(_ iterations: Int, _ body: () -> Void) -> Double {
+        var rounds: [Double] = []
+        for round in 0..<6 {
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<iterations { body() }
+            let elapsed = clock.now - start
+            if round > 0 {
+                let ns = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+                rounds.append(ns / Double(iterations))
+            }
+        }
+        return rounds.sorted()[rounds.count / 2]
+    }
+
+    static func format(_ ns: Double) -> String { String(Int(ns.rounded())) }
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
+
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
