@@ -40,7 +40,8 @@ import NIOCore
 ///    |                         Terminated                        |<--+
 ///    +-----------------------------------------------------------+
 ///
-///    (*) not in the RFCs' figure 5; see the deviations below.
+///    (*) differs from the RFCs' figure 5 (none from Proceeding; "inform TU" from
+///        Completed); see the deviations below.
 /// ```
 ///
 /// Follows §17.1.1.2 (timers A, B, D), §17.1.1.3 (the ACK for 3xx–6xx is built by the
