@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //   QuickStart → SIPCore
+//   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
     name: "SipEndpoint",
@@ -19,6 +20,10 @@ let package = Package(
             name: "SIPCore",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        .target(
+            name: "SIPTransaction",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "QuickStart",
             dependencies: [
@@ -33,6 +38,7 @@ let package = Package(
             path: "Benchmarks/SipBench"
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
     ],
     swiftLanguageModes: [.v6]
 )
