@@ -19,6 +19,7 @@ public actor KamailioSite {
     private let runtimeDirectory: URL
     private let pidFile: URL
     private var process: ChildProcess?
+    private var kamailioPidFile: URL { runtimeDirectory.appendingPathComponent("kamailio.pid") }
 
     init(descriptor: KamailioSiteDescriptor, certificates: LabCertificates, configuration: LabConfiguration) {
         self.descriptor = descriptor
@@ -47,9 +48,12 @@ public actor KamailioSite {
         let siteArgument = "SITE_IP=\(descriptor.host)"
         await StaleProcess.stop(pidFile: pidFile, commandLineContains: [config, siteArgument])
         try? FileManager.default.createDirectory(at: runtimeDirectory, withIntermediateDirectories: true)
+        // Kamailio refuses to start while its pid file names a process that exists, and a killed
+        // leftover can linger as a zombie where init does not reap (containers).
+        try? FileManager.default.removeItem(at: kamailioPidFile)
         let arguments = [
             "-f", config, "-DD", "-E",
-            "-Y", runtimeDirectory.path, "-P", runtimeDirectory.appendingPathComponent("kamailio.pid").path,
+            "-Y", runtimeDirectory.path, "-P", kamailioPidFile.path,
             "-A", siteArgument,
             "-A", "TLS_CA=\"\(certificates.caCertificate.path)\"",
             "-A", "TLS_CERT=\"\(certificates.certificate(for: descriptor).path)\"",

@@ -15,9 +15,19 @@ enum StaleProcess {
         let target = getpgid(pid) == pid ? -pid : pid
         _ = kill(target, SIGCONT)
         _ = kill(target, SIGKILL)
-        // The orphan is reaped by init, not by us: wait (bounded) until the pid is gone.
-        for _ in 0..<100 where FileManager.default.fileExists(atPath: "/proc/\(pid)/cmdline") {
+        // The orphan is reaped by init, not by us, and some containers' init never reaps: gone or a
+        // zombie both mean its sockets are closed.
+        for _ in 0..<100 where isAlive(pid) {
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// "pid (comm) S …": alive unless the file is gone or the state is Z (zombie) or X (dead).
+    private static func isAlive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[end...].dropFirst(2).first
+        return state != "Z" && state != "X"
     }
 }
