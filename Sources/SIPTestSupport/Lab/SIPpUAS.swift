@@ -1,0 +1,128 @@
+import Foundation
+
+/// SIPp user-agent servers on 127.0.0.4 behind the sites' test numbers. Each runs in the foreground
+/// as a child process (not `-bg`, which would hide the pid we stop it by), UDP only; the sites reach
+/// them over UDP whatever transport the caller used.
+public actor SIPpUAS {
+    /// A test number, the port of its SIPp UAS and the scenario that answers it.
+    public struct TestNumber: Hashable, Sendable {
+        /// The user part to dial at a site, e.g. "9000".
+        public var number: String
+        /// UDP port on `SIPpUAS.host`.
+        public var port: Int
+        /// Scenario file in `Tests/Lab/sipp`.
+        public var scenario: String
+        /// Final response the UAS gives, nil when it never answers.
+        public var finalResponse: Int?
+
+        /// Answers 200 and waits for the BYE.
+        public static let answer = TestNumber(number: "9000", port: 5070, scenario: "uas-answer.xml", finalResponse: 200)
+        /// Answers 408 Request Timeout.
+        public static let requestTimeout = TestNumber(number: "9408", port: 5071, scenario: "uas-408.xml", finalResponse: 408)
+        /// Answers 503 Service Unavailable.
+        public static let serviceUnavailable = TestNumber(number: "9503", port: 5072, scenario: "uas-503.xml", finalResponse: 503)
+        /// Answers 486 Busy Here.
+        public static let busyHere = TestNumber(number: "9486", port: 5073, scenario: "uas-486.xml", finalResponse: 486)
+        /// Takes the INVITE and never answers; the site itself answers the caller 408 after 5 s.
+        public static let silent = TestNumber(number: "9999", port: 5074, scenario: "uas-silent.xml", finalResponse: nil)
+
+        /// The five numbers routed by `kamailio.cfg`.
+        public static let all: [TestNumber] = [.answer, .requestTimeout, .serviceUnavailable, .busyHere, .silent]
+    }
+
+    /// The address every UAS listens on; `kamailio.cfg` routes the test numbers there.
+    public static let host = "127.0.0.4"
+
+    public nonisolated let testNumber: TestNumber
+    /// SIPp's output; `-trace_err` files land beside it in `<work dir>/sipp-uas`.
+    public nonisolated let logFile: URL
+    private let configuration: LabConfiguration
+    private let directory: URL
+    private var process: ChildProcess?
+
+    init(testNumber: TestNumber, configuration: LabConfiguration) {
+        self.testNumber = testNumber
+        self.configuration = configuration
+        self.directory = configuration.workDirectory.appendingPathComponent("sipp-uas", isDirectory: true)
+        self.logFile = directory.appendingPathComponent("uas-\(testNumber.number).log")
+    }
+
+    /// Process id while it runs.
+    public var pid: pid_t? { process?.isRunning == true ? process?.pid : nil }
+
+    /// Starts the five UAS and returns once each has bound its port. On failure the ones already
+    /// started are stopped.
+    public static func startAll(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> [SIPpUAS] {
+        var started: [SIPpUAS] = []
+        do throws(LabError) {
+            for number in TestNumber.all {
+                let uas = SIPpUAS(testNumber: number, configuration: configuration)
+                try await uas.start()
+                started.append(uas)
+            }
+        } catch {
+            await stopAll(started)
+            throw error
+        }
+        return started
+    }
+
+    /// Stops them side by side: SIPp takes over a second to exit on SIGTERM.
+    public static func stopAll(_ servers: [SIPpUAS]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for server in servers { group.addTask { await server.stop() } }
+        }
+    }
+
+    /// Launches SIPp and waits (bounded) until its UDP port is bound.
+    public func start() async throws(LabError) {
+        if process?.isRunning == true { return }
+        guard let sipp = configuration.requirement.sipp else {
+            throw LabError(.missingPrerequisite, configuration.requirement.explanation)
+        }
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pidFile = directory.appendingPathComponent("uas-\(testNumber.number).pid")
+        let scenario = configuration.sippScenario(testNumber.scenario).path
+        await StaleProcess.stop(pidFile: pidFile, commandLineContains: [scenario, "\(testNumber.port)"])
+        let arguments = [
+            "-sf", scenario, "-i", Self.host, "-p", "\(testNumber.port)", "-t", "u1",
+            "-nostdin", "-trace_err", "-error_file", directory.appendingPathComponent("uas-\(testNumber.number)-errors.log").path,
+        ]
+        let child = try ChildProcess(executable: sipp, arguments: arguments, log: logFile)
+        process = child
+        try? "\(child.pid)\n".write(to: pidFile, atomically: true, encoding: .utf8)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if let status = child.terminationStatus {
+                process = nil
+                throw LabError(.processExited, "SIPp UAS \(testNumber.number) exited with \(status); see \(logFile.path)")
+            }
+            if UDPPortTable.isBound(host: Self.host, port: testNumber.port) { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        await child.kill()
+        process = nil
+        throw LabError(.notReady, "SIPp UAS \(testNumber.number) did not bind \(Self.host):\(testNumber.port); see \(logFile.path)")
+    }
+
+    /// SIGTERM, then SIGKILL after `LabConfiguration.stopTimeout`.
+    public func stop() async {
+        guard let child = process else { return }
+        await child.terminate(grace: configuration.stopTimeout)
+        process = nil
+    }
+}
+
+/// Reads `/proc/net/udp` to learn whether a local UDP port is bound: the only sign SIPp gives that it
+/// is ready, without sending it traffic that would count as a call.
+enum UDPPortTable {
+    static func isBound(host: String, port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8) else { return false }
+        let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        guard octets.count == 4 else { return false }
+        // The kernel prints the address as a little-endian 32-bit hex number and the port in hex.
+        let address = octets.reversed().map { String(format: "%02X", $0) }.joined()
+        let needle = "\(address):\(String(format: "%04X", port)) "
+        return table.contains(needle)
+    }
+}
