@@ -65,7 +65,11 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
                     throw SIPParseError(.invalidHeaderValue, "\(header): expected name=value")
                 }
                 guard c.consumeSeparator(.equals) else {
-                    // Another scheme begins (several challenges in one value).
+                    // Another scheme may begin only after a comma that ended a parameter.
+                    guard !auth.parameters.isEmpty, Self.previousNonWhitespace(c.bytes, before: save) == .comma else {
+                        throw SIPParseError(
+                            .invalidHeaderValue, "\(header): \(auth.scheme) needs name=value parameters")
+                    }
                     c.index = save
                     break
                 }
@@ -78,10 +82,19 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
                 }
                 c.skipWhitespace()
             }
+            guard !auth.parameters.isEmpty else {
+                throw SIPParseError(.invalidHeaderValue, "\(header): \(auth.scheme) needs name=value parameters")
+            }
             out.append(auth)
         }
         guard !out.isEmpty else { throw SIPParseError(.invalidHeaderValue, "\(header): empty") }
         return out
+    }
+
+    static func previousNonWhitespace(_ bytes: UnsafeRawBufferPointer, before index: Int) -> UInt8? {
+        var i = index - 1
+        while i >= 0, bytes[i].isSIPWhitespace { i -= 1 }
+        return i >= 0 ? bytes[i] : nil
     }
 
     /// Authentication-Info = ainfo *(COMMA ainfo): parameters with no scheme (RFC 3261 §20.6).

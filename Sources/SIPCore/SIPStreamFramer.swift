@@ -25,14 +25,25 @@ public struct SIPStreamFramer: Sendable {
         case pong
     }
 
+    /// Which side of RFC 5626 §4.4.1's keep-alive this connection is. A lone CRLF means "pong" to the
+    /// side that pings; the side that is pinged waits for the second CRLF of a ping.
+    public enum KeepAliveRole: Sendable {
+        /// We opened the flow and send the pings (a client's flow to its server).
+        case pingSender
+        /// We accepted the flow and answer pings.
+        case pingReceiver
+    }
+
     public let options: SIPParserOptions
+    public let keepAliveRole: KeepAliveRole
     /// Bytes of the current message already searched for the end of the headers.
     private var searched = 0
     /// Offset of the first body byte once the headers' end is found, and the body length.
     private var head: (bodyStart: Int, contentLength: Int)?
 
-    public init(options: SIPParserOptions = .default) {
+    public init(options: SIPParserOptions = .default, keepAliveRole: KeepAliveRole = .pingSender) {
         self.options = options
+        self.keepAliveRole = keepAliveRole
     }
 
     /// Consumes one frame from the front of `buffer`. An error means the stream cannot be resynchronised:
@@ -69,6 +80,8 @@ public struct SIPStreamFramer: Sendable {
             if raw.count >= 2, raw[0] == .cr, raw[1] == .lf {
                 // CRLF then the start of a ping's second half, not yet arrived: wait.
                 if raw.count == 3, raw[2] == .cr { return .needMoreData }
+                // The pinged side waits: this CRLF may be the first half of a ping.
+                if raw.count == 2, keepAliveRole == .pingReceiver { return .needMoreData }
                 return .pong
             }
             if raw.count == 1, first == .cr { return .needMoreData }
