@@ -46,8 +46,32 @@ enum ParseBenchmark {
             parseTimes.append(p)
             print(pad(name, 28) + pad(String(bytes.readableBytes), 7) + pad(format(p), 10) + pad(format(s), 14) + format(t))
         }
+        if ProcessInfo.processInfo.environment["SIPBENCH_BREAKDOWN"] != nil { breakdown(corpus) }
         let mean = parseTimes.reduce(0, +) / Double(parseTimes.count)
         print("parse-mean-ns: \(Int(mean.rounded()))")
+    }
+
+    /// Cost of each typed accessor alone, to see where parse+typed time goes.
+    static func breakdown(_ corpus: [(name: String, bytes: ByteBuffer)]) {
+        let messages = corpus.map { try! SIPMessage(parsing: $0.bytes) }
+        let n = 20_000
+        func row(_ label: String, _ body: (SIPMessage) throws -> Void) {
+            let ns = measure(n) { for m in messages { try? body(m) } } / Double(messages.count)
+            print(pad("  " + label, 28) + format(ns))
+        }
+        print("typed accessor, mean ns per message:")
+        row("topVia") { blackHole(try $0.topVia) }
+        row("via (all)") { blackHole(try $0.via) }
+        row("from") { blackHole(try $0.from) }
+        row("to") { blackHole(try $0.to) }
+        row("callID") { blackHole(try $0.callID) }
+        row("cseq") { blackHole(try $0.cseq) }
+        row("contacts") { blackHole(try $0.contacts) }
+        row("routes+recordRoutes") { blackHole(try $0.routes); blackHole(try $0.recordRoutes) }
+        row("auth headers") { blackHole(try $0.authorization); blackHole(try $0.wwwAuthenticate) }
+        row("validate()") { try $0.validate() }
+        row("requestURI description") { blackHole($0.requestURI?.description) }
+        row("serialize") { blackHole($0.serialized) }
     }
 
     /// Reads every typed header a stack would touch for this kind of message.

@@ -15,6 +15,16 @@ guard let command = arguments.first else {
 switch command {
 case "parse":
     ParseBenchmark.run(directory: arguments.dropFirst().first)
+case "typed-profile":
+    // A loop over the typed accessors alone, for `perf record` (not a benchmark: prints nothing useful).
+    let messages = Corpus.messages.map { try! SIPMessage(parsing: $0.text) }
+    for _ in 0..<200_000 {
+        for m in messages {
+            blackHole(try? m.topVia)
+            blackHole(try? m.from)
+            blackHole(try? m.to)
+        }
+    }
 default:
     print("unknown benchmark \(command); available: parse")
     exit(2)

@@ -10,20 +10,20 @@ struct ByteCursor {
         self.index = index
     }
 
-    @inlinable var isAtEnd: Bool { index >= bytes.count }
-    @inlinable var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+    @inline(__always) @inlinable var isAtEnd: Bool { index >= bytes.count }
+    @inline(__always) @inlinable var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
     @inlinable var remaining: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[index...]) }
 
-    @inlinable func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+    @inline(__always) @inlinable func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[from..<to])
     }
 
     /// Skips SP and HTAB (values are unfolded before they reach a cursor, so LWS is just these).
-    @inlinable mutating func skipWhitespace() {
+    @inline(__always) @inlinable mutating func skipWhitespace() {
         while index < bytes.count, bytes[index].isSIPWhitespace { index += 1 }
     }
 
-    @inlinable mutating func consume(_ byte: UInt8) -> Bool {
+    @inline(__always) @inlinable mutating func consume(_ byte: UInt8) -> Bool {
         if index < bytes.count, bytes[index] == byte {
             index += 1
             return true
@@ -44,13 +44,13 @@ struct ByteCursor {
     }
 
     /// One or more bytes of a class; nil when there is none.
-    @inlinable mutating func run(of cls: ByteClass) -> UnsafeRawBufferPointer? {
+    @inline(__always) @inlinable mutating func run(of cls: ByteClass) -> UnsafeRawBufferPointer? {
         let start = index
         while index < bytes.count, bytes[index].isIn(cls) { index += 1 }
         return index > start ? slice(start, index) : nil
     }
 
-    @inlinable mutating func token() -> UnsafeRawBufferPointer? { run(of: .token) }
+    @inline(__always) @inlinable mutating func token() -> UnsafeRawBufferPointer? { run(of: .token) }
 
     @inlinable mutating func string(of cls: ByteClass) -> String? {
         run(of: cls).map { String(decoding: $0, as: UTF8.self) }

@@ -51,11 +51,7 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
     public mutating func remove(_ name: String) { items.removeAll { $0.name.lowercased() == name.lowercased() } }
 
     func index(of name: String) -> Int? {
-        let utf8 = name.utf8
-        return items.firstIndex { p in
-            p.name.utf8.count == utf8.count
-                && zip(p.name.utf8, utf8).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
-        }
+        items.firstIndex { asciiCaseInsensitiveEqual($0.name, name) }
     }
 
     /// Order-insensitive, case-insensitive names (values compared as written).
@@ -67,5 +63,19 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
         for p in items.map({ $0.name.lowercased() }).sorted() { hasher.combine(p) }
+    }
+}
+
+/// ASCII case-insensitive equality over the UTF-8 bytes, without building lowercased copies.
+@inlinable
+func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            for i in 0..<pa.count where pa[i].asciiLowercased != pb[i].asciiLowercased { return false }
+            return true
+        }
     }
 }
