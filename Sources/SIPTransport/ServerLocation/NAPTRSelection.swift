@@ -1,16 +1,14 @@
 /// RFC 3263 §4.1: which NAPTR records lead to an SRV lookup we can use, best first.
 ///
-/// > [...] the client MUST discard any service fields that identify a resolution service whose
-/// > value is not "D2X", for values of X that indicate transport protocols supported by the client.
-/// > The NAPTR processing as described in RFC 2915 will result in the discovery of the most
-/// > preferred transport protocol of the server that is supported by the client, as well as an SRV
-/// > record for the server. [...] if the client is resolving a SIPS URI, it MUST discard any
-/// > services that do not contain "SIPS" as the protocol in the service field.
+/// In short (paraphrased from §4.1): keep only the services whose resolution service names a
+/// transport the client supports (`SIP+D2U`, `SIP+D2T`, `SIPS+D2T` here; SCTP and WebSocket are
+/// not offered); for a SIPS URI keep only the `SIPS` ones; the replacement of what remains is the
+/// SRV name to look up.
 ///
 /// RFC 3403 §4.1 orders by ORDER, then PREFERENCE, both ascending. Only records with the "S" flag
 /// and an empty regexp are usable: RFC 3263 §4.1 says SIP NAPTRs carry a replacement, not a regexp.
 /// All usable records are returned, not just the first, so a caller that cannot reach any server
-/// of the first transport can go on with the next one (RFC 3263 §4.3's "next" in spirit).
+/// of the first transport can go on with the next one.
 package enum NAPTRSelection {
     package struct Choice: Sendable, Hashable {
         package var transport: ServerTransport

@@ -98,8 +98,8 @@ package struct ServerLocationProcedure: Sendable {
             throw ServerLocationError(code: .serviceUnavailable, host: host, detail: "SRV target \".\"")
         }
 
-        // §4.1: "If no SRV records were found, the client SHOULD use TCP for a SIPS URI, and UDP for
-        // a SIP URI." (TCP for SIPS means TLS over TCP.)
+        // §4.1 (paraphrased): with no SRV records either, a SIPS URI uses TCP (that is, TLS over
+        // TCP) and a SIP URI UDP, on the transport's default port (§4.2).
         return try await defaultPortFallback(host, request.secure ? .tls : .udp, lookup, &failures)
     }
 

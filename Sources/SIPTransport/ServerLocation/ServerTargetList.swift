@@ -1,5 +1,5 @@
 /// The targets of one location, handed out one at a time: the first try, then the next one after
-/// each failure (RFC 3263 §4.3: "the client SHOULD try the next element in the list").
+/// each failure (RFC 3263 §4.3: after a transport error or timeout, go on to the next element).
 package struct ServerTargetList: Sendable, Hashable, Sequence, IteratorProtocol {
     /// Every target, in the order they are to be tried.
     package let targets: [ServerTarget]
