@@ -152,8 +152,9 @@ struct CAresResolverIntegrationTests {
             defer { dnsmasq.thaw() }
             let started = ContinuousClock.now
             await #expect(throws: DNSError(code: .timeout)) { try await resolver.lookupSRV("_sip._tcp.sip.test") }
-            // 300 ms per try, 2 tries (c-ares doubles the second): well under 3 s.
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // 300 ms per try, 2 tries (c-ares doubles the second): about 0.9 s. The bound is loose
+            // on purpose: it catches a query that never ends, not a slow scheduler.
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
@@ -173,7 +174,8 @@ struct CAresResolverIntegrationTests {
         try await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
         await resolver.shutdown()
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The query itself would wait 5 s × 3 tries; shutting down must not.
+        #expect(ContinuousClock.now - started < .seconds(5))
         let outcome = await waiting.value
         #expect(throws: DNSError(code: .shutdown)) { try outcome.get() }
         // After shutdown every new query fails at once.

@@ -26,7 +26,9 @@ struct CAresResolverTests {
         await resolver.shutdown()
         await resolver.shutdown()
         resolver.syncShutdown()
-        #expect(ContinuousClock.now - started < .milliseconds(500))
+        // A hang detector, not a benchmark: the wake-up is immediate, but a loaded machine running
+        // the other suites in parallel may take a while to schedule this task again.
+        #expect(ContinuousClock.now - started < .seconds(5))
         await #expect(throws: DNSError(code: .shutdown)) { try await resolver.lookupSRV("_sip._udp.example.invalid") }
     }
 }
