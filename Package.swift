@@ -2,30 +2,71 @@
 import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
+//
 //   QuickStart → SIPCore
+//   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
 //   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
-//   SIPTestSupport (lab launcher: Kamailio sites, SIPp) → NIOCore, NIOPosix; no SIP layer yet, raw text
+//   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIOCore
+//   SIPCore → NIOCore (message model, parser, serializer; no I/O)
+//   SIPTestSupport → NIOCore, NIOPosix (lab launcher: Kamailio sites, SIPp)
+//
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
     name: "SipEndpoint",
     products: [
         .library(name: "SIPCore", targets: ["SIPCore"]),
-        .executable(name: "QuickStart", targets: ["QuickStart"]),
+        .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
+        .executable(name: "QuickStart", targets: ["QuickStart"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
             name: "SIPCore",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        // RFC 3263 server location asks DNS through c-ares (Debian 12: libc-ares-dev 1.18.1).
+        .systemLibrary(
+            name: "CAres",
+            pkgConfig: "libcares",
+            providers: [.apt(["libc-ares-dev"])]
+        ),
+        .target(
+            name: "SIPTransport",
+            dependencies: [
+                "CAres",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "SIPTransaction",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // Digest hashes from OpenSSL's libcrypto (libssl-dev): builds in seconds, where swift-crypto would
+        // compile a second BoringSSL beside swift-nio-ssl's.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "SIPUserAgent",
+            dependencies: [
+                "SIPCore", "SIPTransaction", "CCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "SIPTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "QuickStart",
@@ -42,13 +83,10 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
-        .target(
-            name: "SIPTestSupport",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport"]),
+        .testTarget(
+            name: "SIPUserAgentTests",
+            dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SIPTestSupportTests",
