@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //   QuickStart → SIPCore
 //   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
+//   SIPUserAgent → SIPCore, SIPTransaction, CCrypto (OpenSSL libcrypto, for digest hashes), NIOCore
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
     name: "SipEndpoint",
@@ -24,6 +25,18 @@ let package = Package(
             name: "SIPTransaction",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "SIPUserAgent",
+            dependencies: [
+                "SIPCore", "SIPTransaction", "CCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "QuickStart",
             dependencies: [
@@ -39,6 +52,10 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
+        .testTarget(
+            name: "SIPUserAgentTests",
+            dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
