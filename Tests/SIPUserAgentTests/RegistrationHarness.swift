@@ -83,11 +83,14 @@ struct RegistrationHarness {
     mutating func advance(seconds s: Double) { now = now + .nanoseconds(Int64(s * 1e9)) }
 
     /// Moves the clock to `timer`'s deadline and fires it.
-    mutating func fire(_ timer: RegistrationTimer) {
-        guard let at = pending[timer] else { return }
+    mutating func fire(_ timer: RegistrationTimer) { perform(fireReturningActions(timer)) }
+
+    /// Moves the clock to `timer`'s deadline and fires it, leaving the actions to the caller.
+    mutating func fireReturningActions(_ timer: RegistrationTimer) -> [RegistrationAction] {
+        guard let at = pending[timer] else { return [] }
         pending[timer] = nil
         if at > now { now = at }
-        perform(machine.timerFired(timer, now: now))
+        return machine.timerFired(timer, now: now)
     }
 
     /// Moves to the earliest pending timer and fires it.
