@@ -1,0 +1,32 @@
+/// Random identifiers for requests, from a generator the caller passes (randomness is an input).
+package enum SIPIdentifiers {
+    /// `count` lowercase hex digits (4 bits each): Call-IDs, tags, branches.
+    package static func hex(count: Int, using generator: inout some RandomNumberGenerator) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((count + 1) / 2)
+        while bytes.count * 2 < count {
+            withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
+        }
+        return String(lowercaseHex(bytes).prefix(count))
+    }
+
+    /// A Via branch: the RFC 3261 §8.1.1.7 magic cookie and 64 random bits.
+    package static func branch(using generator: inout some RandomNumberGenerator) -> String {
+        "z9hG4bK" + hex(count: 16, using: &generator)
+    }
+
+    /// A version 4 UUID URN (RFC 4122 §4.4) for `+sip.instance` (RFC 5626 §4.1): generated once
+    /// per phone and kept, so the registrar sees one instance across restarts of a connection.
+    package static func instanceURN(using generator: inout some RandomNumberGenerator) -> String {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let h = lowercaseHex(bytes)
+        let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { r in
+            String(h.utf8.dropFirst(r.lowerBound).prefix(r.count).map { Character(Unicode.Scalar($0)) })
+        }
+        return "urn:uuid:" + parts.joined(separator: "-")
+    }
+}
