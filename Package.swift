@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //
-//   QuickStart → SIPCore
+//   QuickStart → SipEndpoint, SIPCore
+//   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
 //   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIOCore
@@ -16,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
+        .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
         .executable(name: "QuickStart", targets: ["QuickStart"]),
     ],
@@ -59,6 +61,10 @@ let package = Package(
                 "SIPCore", "SIPTransaction", "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .target(
+            name: "SipEndpoint",
+            dependencies: ["SIPUserAgent", "SIPTransport", "SIPTransaction", "SIPCore"]
         ),
         .target(
             name: "SIPTestSupport",

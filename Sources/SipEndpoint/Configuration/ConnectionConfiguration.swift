@@ -1,0 +1,125 @@
+/// The transport a connection uses to reach its site.
+public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case udp, tcp, tls
+
+    /// The port a server listens on when none is given and DNS SRV is not used (RFC 3261 §19.1.2).
+    public var defaultPort: Int { self == .tls ? 5061 : 5060 }
+}
+
+/// Where a connection's site is: `host[:port]`. A host without a port is located by RFC 3263
+/// (NAPTR/SRV, then A/AAAA); a port given means A/AAAA only (DESIGN.md §4).
+public struct ServerAddress: Sendable, Hashable, CustomStringConvertible, Codable {
+    /// Host name, IPv4 address, or IPv6 address without brackets.
+    public var host: String
+    public var port: Int?
+
+    public init(host: String, port: Int? = nil) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host`, `host:port` or `[ipv6]:port`; nil when it is none of them.
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return nil }
+        if t.hasPrefix("[") {
+            guard let close = t.firstIndex(of: "]") else { return nil }
+            let host = String(t[t.index(after: t.startIndex)..<close])
+            let rest = t[t.index(after: close)...]
+            guard !host.isEmpty, host.contains(":") else { return nil }
+            if rest.isEmpty {
+                self.init(host: host)
+                return
+            }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
+            self.init(host: host, port: port)
+            return
+        }
+        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let hostPart = parts.first, !hostPart.isEmpty,
+            hostPart.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" })
+        else { return nil }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            self.init(host: String(hostPart), port: port)
+        } else {
+            self.init(host: String(hostPart))
+        }
+    }
+
+    public var description: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return port.map { "\(h):\($0)" } ?? h
+    }
+}
+
+/// One registration of one line (DN) on one site: a `Connectivity` line of `SipEndpoint.config` and
+/// the `proxies/proxyN` section beside it (DESIGN.md §4). Two connections with the same DN on two
+/// sites are two connections.
+public struct ConnectionConfiguration: Sendable, Hashable {
+    /// The DN (user part of the address of record). Required.
+    public var user: String
+    /// The site's registrar / outbound proxy. Required.
+    public var server: ServerAddress
+    /// Default: UDP.
+    public var transport: SIPTransportKind
+    /// Digest password; nil when the site does not challenge. Never logged. Default: nil.
+    public var password: String?
+    /// Digest user name. Default: nil (the DN).
+    public var authUser: String?
+    /// Display name in From and Contact. Default: nil.
+    public var displayName: String?
+    /// Domain of the address of record and the realm of digest. Default: nil (the server host).
+    public var domain: String?
+    /// `reregister_in_seconds` (alias `reg_timeout`): the registration lifetime asked for, seconds;
+    /// 0 = do not register. Default: 3600.
+    public var reregisterInSeconds: Int
+    /// `reg_interval`: retry back-off base after a failure, seconds (RFC 5626 base-time). Default: 30.
+    public var regInterval: Int
+    /// `reg_retry_max`: back-off cap, seconds. Default: 1800.
+    public var regRetryMax: Int
+    /// `options_interval`: seconds between OPTIONS health probes (also while failed); 0 = off. Default: 10.
+    public var optionsInterval: Int
+    /// `options_failure_threshold`: consecutive failed probes before the connection is failed. Default: 1.
+    public var optionsFailureThreshold: Int
+    /// `keepalive_interval`: CRLF keep-alive on TCP/TLS, seconds; 0 = off. Default: 30.
+    public var keepaliveInterval: Int
+    /// Whether the connection registers at start. Default: true.
+    public var enabled: Bool
+
+    public init(
+        user: String, server: ServerAddress, transport: SIPTransportKind = .udp, password: String? = nil,
+        authUser: String? = nil, displayName: String? = nil, domain: String? = nil, reregisterInSeconds: Int = 3600,
+        regInterval: Int = 30, regRetryMax: Int = 1800, optionsInterval: Int = 10, optionsFailureThreshold: Int = 1,
+        keepaliveInterval: Int = 30, enabled: Bool = true
+    ) {
+        self.user = user
+        self.server = server
+        self.transport = transport
+        self.password = password
+        self.authUser = authUser
+        self.displayName = displayName
+        self.domain = domain
+        self.reregisterInSeconds = reregisterInSeconds
+        self.regInterval = regInterval
+        self.regRetryMax = regRetryMax
+        self.optionsInterval = optionsInterval
+        self.optionsFailureThreshold = optionsFailureThreshold
+        self.keepaliveInterval = keepaliveInterval
+        self.enabled = enabled
+    }
+
+    /// The domain of the address of record: `domain`, else the server host.
+    public var effectiveDomain: String { domain ?? server.host }
+    /// The digest user name: `authUser`, else the DN.
+    public var effectiveAuthUser: String { authUser ?? user }
+}
+
+extension ConnectionConfiguration: CustomStringConvertible {
+    /// Safe for logs: the password is masked.
+    public var description: String {
+        "\(user)@\(server) (\(transport.rawValue))" + (password == nil ? "" : " password=****")
+    }
+}
+
+import Foundation
