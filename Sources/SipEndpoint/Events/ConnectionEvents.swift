@@ -1,0 +1,110 @@
+import Foundation
+
+/// A connection's status, with the Genesys SIP Endpoint SDK's names (DESIGN.md §1.4).
+public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The first REGISTER after start is out.
+    case registering
+    /// Registered and healthy: calls can go out and come in through this site.
+    case ready
+    /// The site failed; retries are scheduled (and probes watch for its return).
+    case failed
+    /// Disabled or removed; the un-REGISTER (Expires 0) is out.
+    case unregistering
+    /// Not started, disabled, or removed.
+    case disabled
+}
+
+/// Why a connection's status changed.
+public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The connection was started or enabled.
+        case started
+        /// The connection was disabled or removed.
+        case stopped
+        /// A final SIP response (see ``statusCode``, ``reasonPhrase``).
+        case sipResponse
+        /// The site rejected the credentials (a wrong user or password).
+        case credentialsRejected
+        /// No response within `sip_transaction_timeout`.
+        case localTimeout
+        /// The request could not be sent, or the TLS handshake failed.
+        case transportError
+        /// The TCP/TLS flow to the site broke (keep-alive unanswered, connection closed).
+        case flowLost
+        /// `options_failure_threshold` OPTIONS probes in a row failed.
+        case probeFailed
+        /// `reregister_in_seconds` is 0: the connection is watched by probes only.
+        case registrationNotRequired
+        /// The un-REGISTER was not answered in time.
+        case unregisterTimedOut
+        /// A 2xx that granted no lifetime to our Contact.
+        case bindingNotGranted
+    }
+
+    public var kind: Kind
+    public var statusCode: Int?
+    public var reasonPhrase: String?
+    /// Text for people and logs: "200 OK", "local timeout", "transport error: connection refused", …
+    public var text: String
+
+    public init(kind: Kind, statusCode: Int? = nil, reasonPhrase: String? = nil, text: String) {
+        self.kind = kind
+        self.statusCode = statusCode
+        self.reasonPhrase = reasonPhrase
+        self.text = text
+    }
+
+    public var description: String { text }
+}
+
+/// Raised for every status change of a connection (DESIGN.md §1.4, issue 4).
+public struct ConnectionStatusChanged: Sendable, Hashable {
+    public var connectionId: Int
+    public var user: String
+    /// The server as configured (`host[:port]`).
+    public var server: String
+    /// The resolved target in use (`address:port`), when one has been chosen.
+    public var target: String?
+    public var transport: SIPTransportKind
+    public var previousStatus: ConnectionStatus
+    public var status: ConnectionStatus
+    public var reason: ConnectionStatusReason
+    public var time: Date
+    /// When the next retry is due (failed connections).
+    public var nextRetry: Date?
+
+    public init(
+        connectionId: Int, user: String, server: String, target: String? = nil, transport: SIPTransportKind,
+        previousStatus: ConnectionStatus, status: ConnectionStatus, reason: ConnectionStatusReason, time: Date,
+        nextRetry: Date? = nil
+    ) {
+        self.connectionId = connectionId
+        self.user = user
+        self.server = server
+        self.target = target
+        self.transport = transport
+        self.previousStatus = previousStatus
+        self.status = status
+        self.reason = reason
+        self.time = time
+        self.nextRetry = nextRetry
+    }
+}
+
+/// The phone is `active` while at least one connection is ready (DESIGN.md §1.4).
+public enum PhoneStatus: String, Sendable, Hashable, Codable {
+    case active, inactive
+}
+
+/// Raised when the phone's aggregate status changes.
+public struct PhoneStatusChanged: Sendable, Hashable {
+    public var previousStatus: PhoneStatus
+    public var status: PhoneStatus
+    public var time: Date
+
+    public init(previousStatus: PhoneStatus, status: PhoneStatus, time: Date) {
+        self.previousStatus = previousStatus
+        self.status = status
+        self.time = time
+    }
+}
