@@ -8,7 +8,10 @@ final class SIPConnection: @unchecked Sendable {
     /// The target we connected to; nil for a connection the peer opened to our listener.
     let target: SIPTransportTarget?
     /// Completed when the connection can carry messages: TCP connected, or TLS handshake done.
+    /// Complete it only through ``markReady()`` and ``markFailedBeforeReady(_:)``.
     let ready: EventLoopPromise<Void>
+    /// The promise is settled (a promise must be completed exactly once, and always).
+    private var readySettled = false
     /// Known once the connection is active.
     var flow: SIPFlow?
     var isReady = false
@@ -26,4 +29,17 @@ final class SIPConnection: @unchecked Sendable {
     }
 
     var isOutbound: Bool { target != nil }
+
+    func markReady() {
+        guard !readySettled else { return }
+        readySettled = true
+        isReady = true
+        ready.succeed(())
+    }
+
+    func markFailedBeforeReady(_ error: SIPTransportError) {
+        guard !readySettled else { return }
+        readySettled = true
+        ready.fail(error)
+    }
 }

@@ -15,6 +15,8 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     private let waitsForTLSHandshake: Bool
     private var keepAlive: SIPKeepAliveStateMachine?
     private var keepAliveTimer: Scheduled<Void>?
+    /// The end was reported (a channel that never connected sees `handlerRemoved` but no `channelInactive`).
+    private var finished = false
 
     static let ping = ByteBuffer(string: "\r\n\r\n")
     static let pong = ByteBuffer(string: "\r\n")
@@ -44,10 +46,9 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     }
 
     private func becameReady(context: ChannelHandlerContext) {
-        guard !connection.isReady else { return }
-        connection.isReady = true
-        layer.connectionBecameReady(connection)
-        connection.ready.succeed(())
+        guard !connection.isReady, !finished else { return }
+        guard layer.connectionBecameReady(connection) else { return }
+        connection.markReady()
         if let action = keepAlive?.start(now: .now()) { perform(action, context: context) }
     }
 
@@ -85,13 +86,23 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
         keepAliveTimer?.cancel()
         keepAliveTimer = nil
         keepAlive?.stop()
         let reason = connection.failure ?? SIPTransportError(.connectionClosed, "closed by the peer")
-        if !connection.isReady { connection.ready.fail(reason) }
+        connection.markFailedBeforeReady(reason)
         layer.connectionClosed(connection, reason: reason)
-        context.fireChannelInactive()
     }
 
     private func perform(_ action: SIPKeepAliveStateMachine.Action, context: ChannelHandlerContext) {

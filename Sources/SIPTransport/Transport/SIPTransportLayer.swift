@@ -121,8 +121,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             // One read buffer holds the largest datagram we accept plus a byte: a datagram that fills it
             // is over the limit and the parser says so instead of seeing a silently cut message.
             let capacity = min(configuration.limits.maximumMessageSize + 1, 65_536)
+            // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
             bound = DatagramBootstrap(group: eventLoop)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: capacity))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -357,8 +357,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             .connect(to: target.address)
             .flatMapErrorThrowing { error -> Channel in
-                if let sip = error as? SIPTransportError { throw sip }
-                throw SIPTransportError(.connectFailed, "\(target): \(error)")
+                let reason = (error as? SIPTransportError) ?? SIPTransportError(.connectFailed, "\(target): \(error)")
+                // The pipeline may exist without the channel ever becoming active: forget it here.
+                if let connection = created.value {
+                    connection.markFailedBeforeReady(reason)
+                    self.connectionClosed(connection, reason: reason)
+                }
+                throw reason
             }
             .flatMap { channel -> EventLoopFuture<SIPConnection> in
                 guard let connection = created.value else {
@@ -408,18 +413,22 @@ public final class SIPTransportLayer: @unchecked Sendable {
         try pipeline.addHandler(SIPStreamConnectionHandler(layer: self, connection: connection, keepAlive: keepAlive))
     }
 
-    func connectionBecameReady(_ connection: SIPConnection) {
+    /// False when the connection cannot be used (no addresses: it is already closing).
+    func connectionBecameReady(_ connection: SIPConnection) -> Bool {
         guard let local = connection.channel.localAddress, let remote = connection.channel.remoteAddress else {
+            connection.failure = SIPTransportError(.connectionClosed, "connection lost before it was ready")
             connection.channel.close(promise: nil)
-            return
+            return false
         }
         connection.flow = SIPFlow(
             transport: connection.transport, localAddress: local, remoteAddress: remote, connectionID: connection.id)
         logger.debug("connection ready", metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "")"])
+        return true
     }
 
+    /// Called once or more per connection (connect failure, `channelInactive`, `handlerRemoved`); acts once.
     func connectionClosed(_ connection: SIPConnection, reason: SIPTransportError) {
-        connections[connection.id] = nil
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
         if let key = connection.target?.connectionKey, outbound[key] === connection { outbound[key] = nil }
         guard let target = connection.target, let flow = connection.flow, connection.isReady,
             !connection.closedByUs, lifecycle == .running

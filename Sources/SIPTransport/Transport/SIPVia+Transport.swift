@@ -23,12 +23,16 @@ extension SIPVia {
     /// This Via as a server stamps it on receipt (RFC 3261 §18.2.1, RFC 3581 §4): `received` when the
     /// sent-by host is not the packet's source address, and — when the client asked with `rport` —
     /// `rport` set to the source port and `received` set even when the host matches.
+    ///
+    /// An IPv6 source is written in brackets (`received=[2001:db8::9]`). RFC 3261's grammar has the
+    /// bare form, but a bare IPv6 address is not a valid generic parameter value (`gen-value = token /
+    /// host / quoted-string`), SIPCore reads only the bracketed one, and RFC 5118 §4.5 accepts both.
     public func stampedOnReceipt(from source: SocketAddress) -> SIPVia {
         guard let sourceIP = source.ipAddress else { return self }
         var via = self
         let asksRPort = hasRPort
         if asksRPort || !Self.sameAddress(host, sourceIP) {
-            via.parameters.set("received", sourceIP)
+            via.parameters.set("received", source.sipHost)
         }
         if asksRPort, let port = source.port {
             via.parameters.set("rport", String(port))
