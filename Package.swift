@@ -7,9 +7,9 @@ import PackageDescription
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
 //   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
-//   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIOCore
+//   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → NIOCore, NIOPosix (lab launcher: Kamailio sites, SIPp)
+//   SIPTestSupport → SIPTransport, SIPCore (scriptable peers; lab launcher: Kamailio sites, SIPp)
 //
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -40,8 +41,13 @@ let package = Package(
         .target(
             name: "SIPTransport",
             dependencies: [
-                "CAres",
+                "SIPCore", "CAres",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -69,9 +75,12 @@ let package = Package(
         .target(
             name: "SIPTestSupport",
             dependencies: [
+                "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -89,7 +98,16 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
-        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport"]),
+        .testTarget(
+            name: "SIPTransportTests",
+            dependencies: [
+                "SIPTransport", "SIPTestSupport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SIPUserAgentTests",
             dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]

@@ -1,0 +1,80 @@
+import NIOCore
+import SIPCore
+
+/// Builds the `400 Bad Request` for a datagram that failed to parse (DESIGN.md §6, RFC 3261 §8.2 and
+/// §21.4.1: "the reason phrase SHOULD identify the syntax problem in more detail").
+///
+/// A response can only be matched by the client when it carries the request's Via, Call-ID, CSeq,
+/// From and To (§8.2.6.2), so this scans the raw bytes leniently for them instead of trusting the
+/// parser that has just failed. When the start line is not a request's, or Via, Call-ID or CSeq
+/// cannot be found, there is nothing to answer: the caller drops the datagram.
+public enum SIPBadRequestResponder {
+    /// Longest reason phrase we write; the parse error's detail is cut to fit.
+    static let maximumReasonLength = 120
+
+    public static func response(to datagram: ByteBuffer, error: SIPParseError, limits: SIPParserLimits = .default)
+        -> SIPMessage?
+    {
+        guard datagram.readableBytes <= limits.maximumMessageSize else { return nil }
+        var lines = datagram.readableBytesView.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .lazy.map { line -> ArraySlice<UInt8> in
+                var l = ArraySlice(line)
+                if l.last == UInt8(ascii: "\r") { l = l.dropLast() }
+                return l
+            }.makeIterator()
+        var startLine: ArraySlice<UInt8>?
+        while let line = lines.next() {
+            if line.isEmpty { continue }  // §7.5: CRLFs before the start line are ignored
+            startLine = line
+            break
+        }
+        guard let startLine, isRequestLine(startLine) else { return nil }
+
+        var kept: [(SIPHeaderName, String)] = []
+        var have: Set<SIPHeaderName> = []
+        var count = 0
+        while let line = lines.next(), !line.isEmpty {
+            count += 1
+            guard count <= limits.maximumHeaderCount else { break }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = SIPHeaderName(String(decoding: trimmed(line[line.startIndex..<colon]), as: UTF8.self))
+            guard [SIPHeaderName.via, .callID, .cseq, .from, .to].contains(name) else { continue }
+            let value = String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self)
+            guard !value.isEmpty else { continue }
+            kept.append((name, value))
+            have.insert(name)
+        }
+        guard have.isSuperset(of: [.via, .callID, .cseq]) else { return nil }
+
+        var headers = SIPHeaders()
+        // Via lines first and in order (§8.2.6.2), then the rest as the request had them.
+        for (name, value) in kept where name == .via { headers.add(name, value) }
+        for (name, value) in kept where name != .via { headers.add(name, value) }
+        return SIPMessage.response(statusCode: 400, reasonPhrase: reasonPhrase(for: error), headers: headers)
+    }
+
+    /// `Bad Request (…what is wrong…)`, printable ASCII only so it can never break the status line.
+    static func reasonPhrase(for error: SIPParseError) -> String {
+        var detail = String(decoding: error.description.utf8.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+        if detail.count > maximumReasonLength { detail = String(detail.prefix(maximumReasonLength - 3)) + "..." }
+        return "Bad Request (\(detail))"
+    }
+
+    /// `Method SP Request-URI SP SIP/2.0` with a token for the method (§7.1).
+    static func isRequestLine(_ line: ArraySlice<UInt8>) -> Bool {
+        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        guard parts.count == 3, let method = parts.first, !method.isEmpty else { return false }
+        let tokenExtras = Array("-.!%*_+`'~".utf8)
+        let isToken = method.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || tokenExtras.contains(b)
+        }
+        return isToken && parts[2].elementsEqual("SIP/2.0".utf8)
+    }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var s = bytes
+        while let f = s.first, f == UInt8(ascii: " ") || f == UInt8(ascii: "\t") { s = s.dropFirst() }
+        while let l = s.last, l == UInt8(ascii: " ") || l == UInt8(ascii: "\t") { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,47 @@
+import NIOCore
+import SIPCore
+
+/// What the transport layer reports upward, always on its event loop.
+public enum SIPTransportEvent: Sendable {
+    /// A message that parsed and passed ``SIPMessage/validate()``; a request's top Via already carries
+    /// `received`/`rport` (RFC 3261 §18.2.1, RFC 3581 §4).
+    case message(SIPReceivedMessage)
+    /// A TCP/TLS flow we opened is gone: keep-alive timeout, closed by the peer, or a read/write error.
+    /// Reported at once, so the layers above fail their transactions and the site's status without
+    /// waiting for a timer (RFC 5626 §4.4, DESIGN.md §1.5).
+    case flowFailed(SIPFlowFailure)
+}
+
+/// One received message and the path it came on.
+public struct SIPReceivedMessage: Sendable {
+    public var message: SIPMessage
+    /// The packet's source address (for TCP/TLS the connection's remote address).
+    public var source: SocketAddress
+    /// Hand this back to ``SIPTransportLayer/sendResponse(_:receivedOn:)`` or
+    /// ``SIPTransportLayer/send(_:on:)`` to answer on the same path.
+    public var flow: SIPFlow
+
+    public var transport: SIPTransportProtocol { flow.transport }
+
+    public init(message: SIPMessage, source: SocketAddress, flow: SIPFlow) {
+        self.message = message
+        self.source = source
+        self.flow = flow
+    }
+}
+
+/// A flow we opened that has failed.
+public struct SIPFlowFailure: Sendable, Error, CustomStringConvertible {
+    public var flow: SIPFlow
+    /// The remote target the flow was opened to (the key under which it was reused).
+    public var target: SIPTransportTarget
+    public var error: SIPTransportError
+
+    public init(flow: SIPFlow, target: SIPTransportTarget, error: SIPTransportError) {
+        self.flow = flow
+        self.target = target
+        self.error = error
+    }
+
+    public var description: String { "flow to \(target) failed: \(error)" }
+}

@@ -1,0 +1,34 @@
+/// The transports this SDK speaks (RFC 3261 §18).
+public enum SIPTransportProtocol: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case udp
+    case tcp
+    case tls
+
+    /// The token written in a Via's sent-protocol (`SIP/2.0/UDP`).
+    public var viaToken: String {
+        switch self {
+        case .udp: "UDP"
+        case .tcp: "TCP"
+        case .tls: "TLS"
+        }
+    }
+
+    /// TCP and TLS deliver in order or fail the connection; UDP may lose, repeat or reorder (§17: no
+    /// retransmissions on reliable transports; §18.2.2: responses go back on the connection).
+    public var isReliable: Bool { self != .udp }
+
+    /// The port a URI or Via without one means (§19.1.2, §18.2.2).
+    public var defaultPort: Int { self == .tls ? 5061 : 5060 }
+
+    /// The transport a Via's sent-protocol names, nil for one this SDK does not speak (SCTP, WS…).
+    public init?(viaToken: String) {
+        switch viaToken.uppercased() {
+        case "UDP": self = .udp
+        case "TCP": self = .tcp
+        case "TLS": self = .tls
+        default: return nil
+        }
+    }
+
+    public var description: String { viaToken }
+}

@@ -1,0 +1,57 @@
+import NIOCore
+
+/// Where to send: a transport and a resolved socket address, and for TLS the name the server's
+/// certificate must carry. Server location (RFC 3263) produces these; the transport layer never resolves.
+public struct SIPTransportTarget: Sendable, Hashable, CustomStringConvertible {
+    public var transport: SIPTransportProtocol
+    public var address: SocketAddress
+    /// The name sent in SNI and checked against the certificate (TLS only). An IP address here, or nil,
+    /// means "no SNI, check the certificate against the peer's IP address". Default: nil.
+    public var serverName: String?
+
+    public init(transport: SIPTransportProtocol, address: SocketAddress, serverName: String? = nil) {
+        self.transport = transport
+        self.address = address
+        self.serverName = serverName
+    }
+
+    /// A target from an IP address literal and port (no DNS: a name here is an error).
+    public init(transport: SIPTransportProtocol, ipAddress: String, port: Int, serverName: String? = nil) throws {
+        var literal = ipAddress
+        if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
+        self.init(
+            transport: transport, address: try SocketAddress(ipAddress: literal, port: port), serverName: serverName)
+    }
+
+    /// What a connection is reused for: same transport, same remote address and port (the TLS server
+    /// name is part of the identity too, since the certificate was checked against it).
+    package var connectionKey: ConnectionKey {
+        ConnectionKey(transport: transport, host: address.ipAddress ?? "", port: address.port ?? 0, serverName: serverName)
+    }
+
+    package struct ConnectionKey: Hashable, Sendable {
+        var transport: SIPTransportProtocol
+        var host: String
+        var port: Int
+        var serverName: String?
+    }
+
+    public var description: String {
+        let name = serverName.map { " (\($0))" } ?? ""
+        return "\(transport.viaToken) \(address.sipHostPort)\(name)"
+    }
+}
+
+extension SocketAddress {
+    /// `host:port` as SIP writes it: IPv6 in brackets (RFC 3261 §25.1 IPv6reference).
+    package var sipHostPort: String {
+        "\(sipHost):\(port ?? 0)"
+    }
+
+    /// The host as SIP writes it in sent-by and URIs: IPv6 in brackets.
+    package var sipHost: String {
+        guard let ip = ipAddress else { return "" }
+        if case .v6 = self { return "[\(ip)]" }
+        return ip
+    }
+}

@@ -1,0 +1,52 @@
+import NIOCore
+import SIPCore
+
+extension SIPVia {
+    /// A Via for a new client transaction: a fresh `z9hG4bK` branch (RFC 3261 §8.1.1.7) and `rport`
+    /// (RFC 3581 §3). Sent-by is a placeholder until the transport layer fills in the address it
+    /// really sends from (§18.1.1), so callers need not know it.
+    public static func forNewTransaction(
+        transport: SIPTransportProtocol, host: String = "0.0.0.0", port: Int? = nil
+    ) -> SIPVia {
+        SIPVia(transport: transport.viaToken, host: host, port: port, branch: makeBranch(), rport: true)
+    }
+
+    /// `z9hG4bK` and 16 random hex digits: unique in space and time as §8.1.1.7 asks; it needs no
+    /// cryptographic strength, only to never collide between transactions.
+    public static func makeBranch() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return magicCookie + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// This Via as a server stamps it on receipt (RFC 3261 §18.2.1, RFC 3581 §4): `received` when the
+    /// sent-by host is not the packet's source address, and — when the client asked with `rport` —
+    /// `rport` set to the source port and `received` set even when the host matches.
+    ///
+    /// An IPv6 source is written in brackets (`received=[2001:db8::9]`). RFC 3261's grammar has the
+    /// bare form, but a bare IPv6 address is not a valid generic parameter value (`gen-value = token /
+    /// host / quoted-string`), SIPCore reads only the bracketed one, and RFC 5118 §4.5 accepts both.
+    public func stampedOnReceipt(from source: SocketAddress) -> SIPVia {
+        guard let sourceIP = source.ipAddress else { return self }
+        var via = self
+        let asksRPort = hasRPort
+        if asksRPort || !Self.sameAddress(host, sourceIP) {
+            via.parameters.set("received", source.sipHost)
+        }
+        if asksRPort, let port = source.port {
+            via.parameters.set("rport", String(port))
+        }
+        return via
+    }
+
+    /// True when `host` (maybe bracketed IPv6, maybe a name) is the IP address `ip`. Names never match:
+    /// §18.2.1 wants `received` whenever sent-by is not literally the source.
+    static func sameAddress(_ host: String, _ ip: String) -> Bool {
+        var literal = host
+        if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
+        guard let a = try? SocketAddress(ipAddress: literal, port: 0), let b = try? SocketAddress(ipAddress: ip, port: 0)
+        else { return false }
+        return a.ipAddress == b.ipAddress
+    }
+}
