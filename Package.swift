@@ -6,7 +6,7 @@ import PackageDescription
 //   QuickStart → SipEndpoint, SIPCore
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
-//   SIPTransaction → NIOCore (pure §17 machines: they reason about status codes, not messages)
+//   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
 //   SIPTestSupport → SIPTransport, SIPCore (scriptable peers; lab launcher: Kamailio sites, SIPp)
@@ -52,7 +52,11 @@ let package = Package(
         ),
         .target(
             name: "SIPTransaction",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Digest hashes from OpenSSL's libcrypto (libssl-dev): builds in seconds, where swift-crypto would
         // compile a second BoringSSL beside swift-nio-ssl's.
@@ -97,7 +101,15 @@ let package = Package(
             path: "Benchmarks/SipBench"
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
-        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
+        .testTarget(
+            name: "SIPTransactionTests",
+            dependencies: [
+                "SIPTransaction", "SIPTransport", "SIPTestSupport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [

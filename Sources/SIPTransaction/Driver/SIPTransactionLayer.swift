@@ -1,0 +1,343 @@
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransport
+
+/// The RFC 3261 §17 transaction layer on one event loop: the thin driver of the pure machines.
+///
+/// It owns the transport, matches every received message to its transaction (§17.1.3, §17.2.3),
+/// feeds the machines events with the time, and performs what they return: sends and retransmits,
+/// runs their timers on the loop, builds the ACK for a non-2xx (§17.1.1.3) and the 100 Trying,
+/// answers merged requests with 482 (§8.2.2.2). Policy lives in the machines; this class only
+/// carries it out. Every method must be called on `eventLoop`, and every callback runs there.
+package final class SIPTransactionLayer: @unchecked Sendable {
+    // @unchecked: all mutable state is touched only on `eventLoop` (asserted in debug builds).
+
+    package let eventLoop: any EventLoop
+    package let timerConfiguration: TransactionTimerConfiguration
+    package private(set) var transport: SIPTransportLayer!
+    let logger: Logger
+
+    /// Requests for the TU: new server transactions, ACKs for 2xx, requests without an RFC 3261 branch.
+    package var onRequest: ((IncomingRequest) -> Void)?
+    /// Responses that match no client transaction (2xx retransmissions after an INVITE ended, §13.2.2.4).
+    package var onStrayResponse: ((SIPReceivedMessage) -> Void)?
+    /// A TCP/TLS flow we opened broke (RFC 5626 §4.4): its transactions fail too, the TU hears it here.
+    package var onFlowFailure: ((SIPFlowFailure) -> Void)?
+
+    private var clients: [TransactionKey: ClientEntry] = [:]
+    private var servers: [TransactionKey: ServerEntry] = [:]
+    private var merged = MergedRequestDetector()
+
+    // Entries are confined to `eventLoop` like the layer itself.
+    private final class ClientEntry: @unchecked Sendable {
+        var machine: ClientMachine
+        let request: SIPMessage
+        let target: SIPTransportTarget
+        let onEvent: (ClientTransactionEvent) -> Void
+        var flow: SIPFlow?
+        var timers: [TransactionTimer: Scheduled<Void>] = [:]
+        var failureDetail: String?
+
+        init(machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget,
+             onEvent: @escaping (ClientTransactionEvent) -> Void) {
+            self.machine = machine
+            self.request = request
+            self.target = target
+            self.onEvent = onEvent
+        }
+    }
+
+    private final class ServerEntry: @unchecked Sendable {
+        var machine: ServerMachine
+        let request: SIPReceivedMessage
+        var timers: [TransactionTimer: Scheduled<Void>] = [:]
+        var pendingResponse: SIPMessage?
+        var lastResponse: SIPMessage?
+        /// Identity for §8.2.2.2, forgotten when the transaction ends.
+        var mergeIdentity: (fromTag: String, callID: String, cseq: UInt32, method: String)?
+
+        init(machine: ServerMachine, request: SIPReceivedMessage) {
+            self.machine = machine
+            self.request = request
+        }
+    }
+
+    /// Creates the layer and its transport; call ``start()`` to bind the listeners.
+    package init(
+        transportConfiguration: SIPTransportConfiguration, eventLoop: any EventLoop,
+        timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
+        logger: Logger = Logger(label: "sip.transaction", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.eventLoop = eventLoop
+        self.timerConfiguration = timers
+        self.logger = logger
+        let sink = EventSink()
+        self.transport = SIPTransportLayer(
+            configuration: transportConfiguration, eventLoop: eventLoop, logger: logger,
+            onEvent: { sink.deliver($0) })
+        sink.layer = self
+    }
+
+    /// Breaks the reference cycle between the transport's callback and this layer.
+    private final class EventSink: @unchecked Sendable {
+        weak var layer: SIPTransactionLayer?
+        func deliver(_ event: SIPTransportEvent) { layer?.handle(event) }
+    }
+
+    package func start() -> EventLoopFuture<Void> { transport.start() }
+
+    /// Cancels every timer, forgets every transaction (their TUs hear nothing more) and closes the transport.
+    package func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            for entry in self.clients.values { entry.timers.values.forEach { $0.cancel() } }
+            for entry in self.servers.values { entry.timers.values.forEach { $0.cancel() } }
+            self.clients.removeAll()
+            self.servers.removeAll()
+            return self.transport.close()
+        }
+    }
+
+    /// How many transactions are alive (tests and metrics).
+    package var transactionCount: (client: Int, server: Int) { (clients.count, servers.count) }
+
+    // MARK: Client transactions
+
+    /// Sends `request` (not ACK) in a new client transaction. Its top Via must carry an RFC 3261 branch
+    /// (the transport fills in sent-by). Events arrive on the loop until the final one.
+    @discardableResult
+    package func sendRequest(
+        _ request: SIPMessage, to target: SIPTransportTarget,
+        onEvent: @escaping (ClientTransactionEvent) -> Void
+    ) -> ClientTransactionID? {
+        eventLoop.assertInEventLoop()
+        guard let method = request.method, method != .ack, let branch = try? request.topVia.branch else {
+            logger.error("request without method, or ACK, or without a top Via branch: not sent")
+            return nil
+        }
+        let key = TransactionKey.client(branch: branch, method: method.rawValue)
+        guard clients[key] == nil else {
+            logger.error("client transaction \(key) exists already: not sent")
+            return nil
+        }
+        let entry = ClientEntry(
+            machine: ClientMachine(
+                isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: timerConfiguration),
+            request: request, target: target, onEvent: onEvent)
+        clients[key] = entry
+        perform(entry.machine.start(now: .now()), client: key, entry: entry, response: nil)
+        return ClientTransactionID(key: key)
+    }
+
+    /// Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4), or a stateless forward.
+    package func sendStateless(_ request: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
+        transport.send(request, to: target)
+    }
+
+    private func perform(
+        _ actions: TransactionActions, client key: TransactionKey, entry: ClientEntry, response: SIPReceivedMessage?
+    ) {
+        for action in actions {
+            switch action {
+            case .transmitRequest:
+                transmit(entry, key: key)
+            case .sendAck:
+                guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else { break }
+                let sent = entry.flow.map { transport.send(ack, on: $0).map { _ in () } }
+                    ?? transport.send(ack, to: entry.target).map { _ in () }
+                sent.whenFailure { [logger] error in logger.debug("ACK not sent: \(error)") }
+            case .passResponse(let code):
+                guard let response else { break }
+                entry.onEvent(code < 200 ? .provisional(response) : .final(response))
+            case .reportFailure(let failure):
+                entry.onEvent(.failed(failure, detail: entry.failureDetail))
+            case .schedule(let timer, let deadline):
+                entry.timers[timer]?.cancel()
+                entry.timers[timer] = eventLoop.scheduleTask(deadline: deadline) { [weak self, weak entry] in
+                    guard let self, let entry, self.clients[key] === entry else { return }
+                    entry.timers[timer] = nil
+                    self.perform(entry.machine.timerFired(timer, now: .now()), client: key, entry: entry, response: nil)
+                }
+            case .cancel(let timer):
+                entry.timers.removeValue(forKey: timer)?.cancel()
+            case .terminated:
+                entry.timers.values.forEach { $0.cancel() }
+                entry.timers.removeAll()
+                if clients[key] === entry { clients[key] = nil }
+            case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
+                break
+            }
+        }
+    }
+
+    private func transmit(_ entry: ClientEntry, key: TransactionKey) {
+        transport.send(entry.request, to: entry.target).whenComplete { [weak self, weak entry] result in
+            guard let self, let entry, self.clients[key] === entry else { return }
+            switch result {
+            case .success(let flow):
+                entry.flow = flow
+            case .failure(let error):
+                entry.failureDetail = "\(error)"
+                self.perform(entry.machine.transportError(now: .now()), client: key, entry: entry, response: nil)
+            }
+        }
+    }
+
+    private func handleResponse(_ received: SIPReceivedMessage) {
+        let message = received.message
+        guard let code = message.statusCode, let branch = try? message.topVia.branch, let cseq = try? message.cseq else {
+            logger.debug("response without a usable top Via branch or CSeq dropped")
+            return
+        }
+        let key = TransactionKey.client(branch: branch, method: cseq.method.rawValue)
+        guard let entry = clients[key] else {
+            onStrayResponse?(received)
+            return
+        }
+        perform(entry.machine.responseReceived(statusCode: code, now: .now()), client: key, entry: entry, response: received)
+    }
+
+    // MARK: Server transactions
+
+    /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
+    /// it for retransmission.
+    package func respond(_ response: SIPMessage, to id: ServerTransactionID) {
+        eventLoop.assertInEventLoop()
+        guard let entry = servers[id.key], let code = response.statusCode else {
+            logger.debug("response for a server transaction that has ended: dropped")
+            return
+        }
+        entry.pendingResponse = response
+        perform(entry.machine.tuSendsResponse(statusCode: code, now: .now()), server: id.key, entry: entry)
+    }
+
+    /// Sends a response that belongs to no transaction (a request without an RFC 3261 branch).
+    package func respondStatelessly(_ response: SIPMessage, to request: SIPReceivedMessage) {
+        transport.sendResponse(response, receivedOn: request.flow).whenFailure { [logger] error in
+            logger.debug("stateless response not sent: \(error)")
+        }
+    }
+
+    /// The INVITE server transaction a CANCEL's server transaction targets (§9.2), if it still lives.
+    package func inviteTransaction(cancelledBy cancel: ServerTransactionID) -> (ServerTransactionID, SIPReceivedMessage)? {
+        guard let key = cancel.key.cancelledInviteKey, let entry = servers[key] else { return nil }
+        return (ServerTransactionID(key: key), entry.request)
+    }
+
+    private func handleRequest(_ received: SIPReceivedMessage) {
+        let message = received.message
+        guard let method = message.method, let via = try? message.topVia else { return }
+        let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
+        if method == .ack {
+            // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).
+            if let key, let entry = servers[key], let actions = entry.machine.ackReceived(now: .now()) {
+                perform(actions, server: key, entry: entry, ack: received)
+            } else {
+                onRequest?(IncomingRequest(received: received, transaction: nil))
+            }
+            return
+        }
+        guard let key else {
+            // RFC 2543 peers (no magic cookie) are served without a transaction (TransactionKey's note).
+            onRequest?(IncomingRequest(received: received, transaction: nil))
+            return
+        }
+        if let entry = servers[key] {
+            perform(entry.machine.requestRetransmissionReceived(now: .now()), server: key, entry: entry)
+            return
+        }
+        var identity: (String, String, UInt32, String)?
+        if (try? message.to.tag) == nil, let fromTag = try? message.from.tag, let callID = try? message.callID,
+            let cseq = try? message.cseq
+        {
+            identity = (fromTag, callID, cseq.sequenceNumber, cseq.method.rawValue)
+            let verdict = merged.check(
+                fromTag: fromTag, callID: callID, cseqNumber: cseq.sequenceNumber, cseqMethod: cseq.method.rawValue,
+                transaction: key, now: .now())
+            if verdict == .merged {
+                // §8.2.2.2: the same request reached us twice by different paths (for example both sites).
+                respondStatelessly(message.makeResponse(statusCode: 482), to: received)
+                return
+            }
+        }
+        let entry = ServerEntry(
+            machine: ServerMachine(
+                isInvite: method == .invite, isReliable: received.transport.isReliable,
+                configuration: timerConfiguration),
+            request: received)
+        entry.mergeIdentity = identity.map { (fromTag: $0.0, callID: $0.1, cseq: $0.2, method: $0.3) }
+        servers[key] = entry
+        perform(entry.machine.start(now: .now()), server: key, entry: entry)
+    }
+
+    private func perform(_ actions: TransactionActions, server key: TransactionKey, entry: ServerEntry,
+                         ack: SIPReceivedMessage? = nil) {
+        // The TU hears of the request only after every action is carried out: it may answer at once,
+        // from inside the callback, and that answer must not overtake this list's 100 Trying.
+        var requestForTU: IncomingRequest?
+        defer { if let requestForTU { onRequest?(requestForTU) } }
+        for action in actions {
+            switch action {
+            case .passRequest:
+                if let ack {
+                    requestForTU = IncomingRequest(received: ack, transaction: nil)
+                } else {
+                    requestForTU = IncomingRequest(received: entry.request, transaction: ServerTransactionID(key: key))
+                }
+            case .sendTrying:
+                send(entry.request.message.makeResponse(statusCode: 100), for: entry, key: key)
+            case .sendResponse:
+                guard let response = entry.pendingResponse else { break }
+                entry.pendingResponse = nil
+                entry.lastResponse = response
+                send(response, for: entry, key: key)
+            case .retransmitResponse:
+                if let response = entry.lastResponse { send(response, for: entry, key: key) }
+            case .schedule(let timer, let deadline):
+                entry.timers[timer]?.cancel()
+                entry.timers[timer] = eventLoop.scheduleTask(deadline: deadline) { [weak self, weak entry] in
+                    guard let self, let entry, self.servers[key] === entry else { return }
+                    entry.timers[timer] = nil
+                    self.perform(entry.machine.timerFired(timer, now: .now()), server: key, entry: entry)
+                }
+            case .cancel(let timer):
+                entry.timers.removeValue(forKey: timer)?.cancel()
+            case .reportFailure(let failure):
+                logger.debug("server transaction \(key) failed: \(failure)")
+            case .terminated:
+                entry.timers.values.forEach { $0.cancel() }
+                entry.timers.removeAll()
+                if servers[key] === entry { servers[key] = nil }
+                if let id = entry.mergeIdentity {
+                    merged.forget(fromTag: id.fromTag, callID: id.callID, cseqNumber: id.cseq, cseqMethod: id.method)
+                }
+            case .transmitRequest, .sendAck, .passResponse:
+                break
+            }
+        }
+    }
+
+    private func send(_ response: SIPMessage, for entry: ServerEntry, key: TransactionKey) {
+        transport.sendResponse(response, receivedOn: entry.request.flow).whenFailure { [weak self, weak entry] error in
+            guard let self, let entry, self.servers[key] === entry else { return }
+            self.logger.debug("response not sent: \(error)")
+            self.perform(entry.machine.transportError(now: .now()), server: key, entry: entry)
+        }
+    }
+
+    // MARK: Transport events
+
+    private func handle(_ event: SIPTransportEvent) {
+        switch event {
+        case .message(let received):
+            if received.message.isRequest { handleRequest(received) } else { handleResponse(received) }
+        case .flowFailed(let failure):
+            // Transactions riding the lost flow fail now rather than at their timeout (RFC 5626 §4.4).
+            for (key, entry) in clients where entry.flow?.connectionID != nil && entry.flow == failure.flow {
+                entry.failureDetail = "\(failure.error)"
+                perform(entry.machine.transportError(now: .now()), client: key, entry: entry, response: nil)
+            }
+            onFlowFailure?(failure)
+        }
+    }
+}
