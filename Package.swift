@@ -100,6 +100,15 @@ let package = Package(
             dependencies: ["SIPCore"],
             path: "Benchmarks/SipBench"
         ),
+        .executableTarget(
+            name: "TransportBench",
+            dependencies: [
+                "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TransportBench"
+        ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(
             name: "SIPTransactionTests",
