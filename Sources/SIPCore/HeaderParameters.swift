@@ -32,6 +32,15 @@ extension ByteCursor {
             return String(decoding: q, as: UTF8.self)
         }
         let start = index
+        // via-received = "received" EQUAL (IPv4address / IPv6address): an IPv6 address without
+        // brackets (RFC 3261 §25.1), which the token rule would cut at its first colon.
+        if bytesEqualCaseInsensitive(parameter, "received") {
+            while let b = peek, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") { index += 1 }
+            if index > start, slice(start, index).contains(.colon) {
+                return String(decoding: slice(start, index), as: UTF8.self)
+            }
+            index = start
+        }
         if consume(.openBracket) {
             while let b = peek, b != .closeBracket, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") {
                 index += 1

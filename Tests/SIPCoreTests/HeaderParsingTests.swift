@@ -48,6 +48,12 @@ struct HeaderParsingTests {
         #expect(withRport.description == "SIP/2.0/TCP h.example.com;rport;branch=z9hG4bK2")
     }
 
+    @Test func unbracketedIPv6Received() throws {
+        let via = try parse(request(with: "Via: SIP/2.0/UDP [2001:db8::9]:5070;received=2001:db8::9;rport=5070;branch=z9hG4bK4")).via[1]
+        #expect(via.received == "2001:db8::9")
+        #expect(via.rport == 5070 && via.branch == "z9hG4bK4")
+    }
+
     @Test func repeatedAndCommaSeparatedVia() throws {
         let m = try parse(request(with: "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bKa, SIP/2.0/UDP b.example.com;branch=z9hG4bKb"))
         #expect(try m.via.map(\.host) == ["192.0.2.1", "a.example.com", "b.example.com"])
