@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -68,13 +70,21 @@ let package = Package(
         .target(
             name: "SIPUserAgent",
             dependencies: [
-                "SIPCore", "SIPTransaction", "CCrypto",
+                "SIPCore", "SIPTransaction", "SIPTransport", "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "SipEndpoint",
-            dependencies: ["SIPUserAgent", "SIPTransport", "SIPTransaction", "SIPCore"]
+            dependencies: [
+                "SIPUserAgent", "SIPTransport", "SIPTransaction", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "SIPTestSupport",
@@ -132,6 +142,13 @@ let package = Package(
         .testTarget(
             name: "SIPUserAgentTests",
             dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "SipEndpointTests",
+            dependencies: [
+                "SipEndpoint", "SIPTestSupport", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SIPTestSupportTests",

@@ -1,0 +1,31 @@
+import SIPCore
+
+/// What the engine needs to register one connection: identity, credentials and policy.
+package struct BindingConfiguration: Sendable {
+    /// The DN.
+    package var user: String
+    /// Domain of the address of record (and the registrar's Request-URI).
+    package var domain: String
+    package var displayName: String?
+    package var credentials: DigestCredentials?
+    package var transport: ContactTransport
+    package var policy: RegistrationPolicy
+    /// RFC 5626 `reg-id`: one per connection of the phone (TCP/TLS only).
+    package var regID: Int
+    /// Where requests to us go: user@local-address:port (the transport's real listening address).
+    package var contactURI: SIPURI
+
+    package init(
+        user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
+        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI
+    ) {
+        self.user = user
+        self.domain = domain
+        self.displayName = displayName
+        self.credentials = credentials
+        self.transport = transport
+        self.policy = policy
+        self.regID = regID
+        self.contactURI = contactURI
+    }
+}

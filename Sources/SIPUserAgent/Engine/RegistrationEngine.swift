@@ -1,0 +1,289 @@
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransaction
+import SIPTransport
+
+/// Runs every binding's ``RegistrationStateMachine`` on one event loop: the thin driver of the
+/// registration policy (issue 4).
+///
+/// Bindings are structs in one loop-bound table, not an actor each (measured for the issue: 145 B and a
+/// 4.6 ms scan of 20,000 as structs, against 231 B and 0.5 s as actors), and their timers share one
+/// ``LoopTimerQueue`` behind a single NIO timer. The engine carries out what the machines decide:
+/// builds REGISTER and OPTIONS, answers digest challenges, sends through the transaction layer, and
+/// feeds back responses, failures and timer fires. Its own rule is RFC 3263 target hunting: when a
+/// site resolves to several targets and one times out, fails to connect or answers 503, the same
+/// REGISTER goes to the site's next target before the machine hears of any failure.
+///
+/// Loop-confined: every method must be called on `eventLoop`; callbacks run there.
+package final class RegistrationEngine: @unchecked Sendable {
+    package typealias BindingID = Int
+
+    package let transactions: SIPTransactionLayer
+    package var eventLoop: any EventLoop { transactions.eventLoop }
+    let logger: Logger
+
+    /// A binding's status changed; `target` is the server address in use, when one is chosen.
+    package var onStatusChange: ((BindingID, RegistrationStatusChange, SIPTransportTarget?) -> Void)?
+    /// Resolves a binding's server to its ordered targets (RFC 3263); asked at the first send and
+    /// again after every target of the last answer has failed.
+    package var resolveTargets: ((BindingID) -> EventLoopFuture<[SIPTransportTarget]>)?
+
+    private struct Binding {
+        var configuration: BindingConfiguration
+        var machine: RegistrationStateMachine
+        var builder: RegisterRequestBuilder
+        var probes: OptionsRequestBuilder
+        var authenticator = DigestAuthenticator()
+        var targets: [SIPTransportTarget] = []
+        var targetIndex = 0
+        var stopWaiters: [() -> Void] = []
+        var removeWhenDisabled = false
+
+        var currentTarget: SIPTransportTarget? { targetIndex < targets.count ? targets[targetIndex] : nil }
+    }
+
+    private struct TimerToken: Hashable, Sendable {
+        var binding: BindingID
+        var timer: RegistrationTimer
+    }
+
+    private var bindings: [BindingID: Binding] = [:]
+    private let timers: LoopTimerQueue<TimerToken>
+    private var random = SystemRandomNumberGenerator()
+    /// `+sip.instance` of this phone (RFC 5626 §4.1): one for all its connections.
+    package let instanceURN: String
+
+    package init(transactions: SIPTransactionLayer, instanceURN: String? = nil,
+                 logger: Logger = Logger(label: "sip.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.transactions = transactions
+        self.logger = logger
+        var generator = SystemRandomNumberGenerator()
+        self.instanceURN = instanceURN ?? SIPIdentifiers.instanceURN(using: &generator)
+        self.timers = LoopTimerQueue(eventLoop: transactions.eventLoop)
+        timers.onFire = { [weak self] token in self?.timerFired(token) }
+    }
+
+    // MARK: Control
+
+    /// Adds a stopped binding.
+    package func add(_ id: BindingID, configuration c: BindingConfiguration) {
+        eventLoop.assertInEventLoop()
+        let aor = SIPURI(user: c.user, host: c.domain)
+        let callID = SIPIdentifiers.hex(count: 24, using: &random)
+        let builder = RegisterRequestBuilder(
+            addressOfRecord: aor, displayName: c.displayName, registrarURI: SIPURI(host: c.domain),
+            contactURI: c.contactURI, transport: c.transport, instanceURN: instanceURN, regID: c.regID,
+            callID: callID, fromTag: SIPIdentifiers.hex(count: 10, using: &random))
+        let probes = OptionsRequestBuilder(
+            targetURI: SIPURI(host: c.domain), addressOfRecord: aor, transport: c.transport, localURI: c.contactURI,
+            callID: SIPIdentifiers.hex(count: 24, using: &random), fromTag: SIPIdentifiers.hex(count: 10, using: &random))
+        bindings[id] = Binding(
+            configuration: c, machine: RegistrationStateMachine(policy: c.policy, jitter: BackoffJitter(using: &random)),
+            builder: builder, probes: probes)
+    }
+
+    /// Starts (enables) a binding: it registers now.
+    package func start(_ id: BindingID) {
+        update(id) { $0.machine.start(now: .now()) }
+    }
+
+    /// Stops a binding: un-REGISTER (Expires 0) when a binding may exist, bounded by the policy's
+    /// wait; `completion` runs once it is disabled.
+    package func stop(_ id: BindingID, completion: (() -> Void)? = nil) {
+        guard bindings[id] != nil else {
+            completion?()
+            return
+        }
+        if let completion { bindings[id]?.stopWaiters.append(completion) }
+        update(id) { $0.machine.stop(now: .now()) }
+        if bindings[id]?.machine.status == .disabled { finishStop(id) }
+    }
+
+    /// Stops the binding and forgets it once disabled.
+    package func remove(_ id: BindingID, completion: (() -> Void)? = nil) {
+        bindings[id]?.removeWhenDisabled = true
+        stop(id, completion: completion)
+    }
+
+    /// A TCP/TLS flow broke (RFC 5626 §4.4): bindings registered over it lose their flow.
+    package func flowFailed(_ failure: SIPFlowFailure) {
+        for id in bindings.keys where bindings[id]?.currentTarget == failure.target {
+            update(id) { $0.machine.flowLost(now: .now()) }
+        }
+    }
+
+    package func status(of id: BindingID) -> RegistrationStatus? { bindings[id]?.machine.status }
+    package func reason(of id: BindingID) -> RegistrationReason? { bindings[id]?.machine.reason }
+    package func currentTarget(of id: BindingID) -> SIPTransportTarget? { bindings[id]?.currentTarget }
+    package func nextRetry(of id: BindingID) -> NIODeadline? { bindings[id]?.machine.nextRetryAt }
+    package var count: Int { bindings.count }
+    package var pendingTimers: Int { timers.count }
+
+    // MARK: Carrying out the machine's actions
+
+    private func update(_ id: BindingID, _ event: (inout Binding) -> [RegistrationAction]) {
+        eventLoop.assertInEventLoop()
+        guard var binding = bindings[id] else { return }
+        let actions = event(&binding)
+        bindings[id] = binding
+        perform(actions, for: id)
+    }
+
+    private func perform(_ actions: [RegistrationAction], for id: BindingID) {
+        for action in actions {
+            switch action {
+            case .sendRegister(let request):
+                sendRegister(request, for: id)
+            case .sendProbe(let probeID):
+                sendProbe(probeID, for: id)
+            case .schedule(let timer, let deadline):
+                timers.schedule(TimerToken(binding: id, timer: timer), at: deadline)
+            case .cancel(let timer):
+                timers.cancel(TimerToken(binding: id, timer: timer))
+            case .reportStatus(let change):
+                onStatusChange?(id, change, bindings[id]?.currentTarget)
+                if change.status == .disabled { finishStop(id) }
+            }
+        }
+    }
+
+    private func finishStop(_ id: BindingID) {
+        guard let binding = bindings[id], binding.machine.status == .disabled else { return }
+        bindings[id]?.stopWaiters = []
+        if binding.removeWhenDisabled {
+            for timer in RegistrationTimer.allCases { timers.cancel(TimerToken(binding: id, timer: timer)) }
+            bindings[id] = nil
+        }
+        binding.stopWaiters.forEach { $0() }
+    }
+
+    private func timerFired(_ token: TimerToken) {
+        update(token.binding) { $0.machine.timerFired(token.timer, now: .now()) }
+    }
+
+    /// Runs `send` with the binding's current target, resolving the site first when there is none.
+    private func withTarget(for id: BindingID, _ send: @escaping (SIPTransportTarget) -> Void,
+                            unresolved: @escaping (String) -> Void) {
+        if let target = bindings[id]?.currentTarget {
+            send(target)
+            return
+        }
+        guard let resolveTargets else {
+            unresolved("no resolver")
+            return
+        }
+        // The callbacks stay on this loop: the future is hopped here before they run.
+        let callbacks = NIOLoopBound((send, unresolved), eventLoop: eventLoop)
+        resolveTargets(id).hop(to: eventLoop).whenComplete { [weak self] result in
+            guard let self, self.bindings[id] != nil else { return }
+            let (send, unresolved) = callbacks.value
+            switch result {
+            case .success(let targets) where !targets.isEmpty:
+                self.bindings[id]?.targets = targets
+                self.bindings[id]?.targetIndex = 0
+                send(targets[0])
+            case .success:
+                unresolved("the server resolved to no address")
+            case .failure(let error):
+                unresolved("server location failed: \(error)")
+            }
+        }
+    }
+
+    private func sendRegister(_ request: RegisterRequest, for id: BindingID) {
+        withTarget(for: id) { [weak self] target in
+            self?.transmitRegister(request, for: id, to: target)
+        } unresolved: { [weak self] detail in
+            self?.update(id) { $0.machine.registerFailed(.transportError(detail), requestID: request.id, now: .now()) }
+        }
+    }
+
+    private func transmitRegister(_ request: RegisterRequest, for id: BindingID, to target: SIPTransportTarget) {
+        guard var binding = bindings[id] else { return }
+        var credentials: [(header: SIPHeaderName, value: SIPAuthentication)] = []
+        if let secret = binding.configuration.credentials {
+            for challenge in request.challenges {
+                do {
+                    let answer = try binding.authenticator.credentials(
+                        answering: challenge.challenge, with: secret, method: .register,
+                        uri: binding.builder.digestURI, using: &random)
+                    credentials.append((challenge.credentialsHeader, answer))
+                } catch {
+                    logger.warning("cannot answer a challenge: \(error)", metadata: ["sip.connection": "\(id)"])
+                }
+            }
+        }
+        let message = binding.builder.register(
+            expires: request.expires, branch: SIPVia.makeBranch(), credentials: credentials)
+        let contact = binding.builder.contact
+        bindings[id] = binding
+        transactions.sendRequest(message, to: target) { [weak self] event in
+            guard let self, self.bindings[id] != nil else { return }
+            switch event {
+            case .provisional:
+                return
+            case .final(let received):
+                let code = received.message.statusCode ?? 0
+                // RFC 3263 §4.3: a 503 is a reason to try the site's next address too.
+                if code == 503, self.huntNextTarget(for: id) {
+                    self.sendRegister(request, for: id)
+                    return
+                }
+                self.update(id) {
+                    $0.machine.registerResponse(RegisterResponse(received.message, contact: contact), requestID: request.id, now: .now())
+                }
+            case .failed(let failure, let detail):
+                if self.huntNextTarget(for: id) {
+                    self.sendRegister(request, for: id)
+                    return
+                }
+                let reason: RequestFailure = failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
+                self.update(id) { $0.machine.registerFailed(reason, requestID: request.id, now: .now()) }
+            }
+        }
+    }
+
+    /// Moves to the site's next target; false (and back to the top of a fresh resolution next time)
+    /// when every target has been tried.
+    private func huntNextTarget(for id: BindingID) -> Bool {
+        guard let binding = bindings[id] else { return false }
+        if binding.targetIndex + 1 < binding.targets.count {
+            bindings[id]?.targetIndex += 1
+            logger.info(
+                "trying the site's next target", metadata: ["sip.connection": "\(id)", "sip.target": "\(binding.targets[binding.targetIndex + 1])"])
+            return true
+        }
+        bindings[id]?.targets = []
+        bindings[id]?.targetIndex = 0
+        return false
+    }
+
+    private func sendProbe(_ probeID: UInt64, for id: BindingID) {
+        withTarget(for: id) { [weak self] target in
+            guard let self, var binding = self.bindings[id] else { return }
+            let message = binding.probes.probe(branch: SIPVia.makeBranch())
+            self.bindings[id] = binding
+            self.transactions.sendRequest(message, to: target) { [weak self] event in
+                guard let self else { return }
+                switch event {
+                case .provisional:
+                    return
+                case .final(let received):
+                    self.update(id) {
+                        $0.machine.probeAnswered(
+                            id: probeID, statusCode: received.message.statusCode ?? 0,
+                            reasonPhrase: received.message.reasonPhrase ?? "", now: .now())
+                    }
+                case .failed(let failure, let detail):
+                    let reason: RequestFailure = failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
+                    // The next probe asks DNS again, so a site that moved is found.
+                    if reason != .timeout { self.bindings[id]?.targets = [] }
+                    self.update(id) { $0.machine.probeFailed(id: probeID, reason, now: .now()) }
+                }
+            }
+        } unresolved: { [weak self] detail in
+            self?.update(id) { $0.machine.probeFailed(id: probeID, .transportError(detail), now: .now()) }
+        }
+    }
+}

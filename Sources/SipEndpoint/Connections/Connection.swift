@@ -1,0 +1,20 @@
+import Foundation
+
+/// A snapshot of one connection, as ``ConnectionManager/connections`` returns it.
+public struct Connection: Sendable, Hashable, Identifiable {
+    public var id: Int
+    public var configuration: ConnectionConfiguration
+    public var status: ConnectionStatus
+    /// Why the status is what it is.
+    public var reason: ConnectionStatusReason
+    /// The resolved server address in use (`address:port`), when one has been chosen.
+    public var target: String?
+    /// When the next REGISTER goes out, for a failed connection.
+    public var nextRetry: Date?
+    /// Whether the connection is enabled (registering or registered) as opposed to disabled.
+    public var isEnabled: Bool
+
+    public var user: String { configuration.user }
+    public var server: ServerAddress { configuration.server }
+    public var transport: SIPTransportKind { configuration.transport }
+}

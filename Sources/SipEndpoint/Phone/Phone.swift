@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// A SIP endpoint: its connections (``ConnectionManager``), and soon its calls.
+///
+/// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
+/// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
+/// The phone's protocol state lives on one event loop of its own; its API may be used from any task.
+///
+/// ```swift
+/// try await Phone.withPhone(configuration: configuration) { phone in
+///     for await event in phone.connectionManager.statusChanges { print(event) }
+/// }
+/// ```
+public final class Phone: Service, Sendable {
+    public let configuration: SipEndpointConfiguration
+    public let connectionManager: ConnectionManager
+    let core: PhoneCore
+    private let group: MultiThreadedEventLoopGroup
+
+    /// Creates a stopped phone; nothing is bound or sent until ``start()``.
+    /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
+    public init(
+        configuration: SipEndpointConfiguration,
+        logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger)
+        self.connectionManager = ConnectionManager(core: core)
+    }
+
+    /// Binds the transports and registers every enabled connection, all at once.
+    public func start() async throws(SipEndpointError) {
+        do {
+            try await core.start().get()
+        } catch let error as SipEndpointError {
+            throw error
+        } catch {
+            throw SipEndpointError(.transportStartFailed, "\(error)")
+        }
+    }
+
+    /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
+    /// the transports and stops the phone's event loop. Safe to call more than once.
+    public func shutdown() async {
+        try? await core.shutdown().get()
+        await core.resolution.shutdown()
+        try? await group.shutdownGracefully()
+    }
+
+    /// `active` while at least one connection is ready.
+    public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
+
+    /// Changes of ``status``; each access is a new subscription.
+    public var statusChanges: AsyncStream<PhoneStatusChanged> { core.phoneEvents.subscribe() }
+
+    /// `Service`: starts, runs until graceful shutdown is requested, then shuts down.
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Runs `body` with a started phone and shuts it down afterwards, whether `body` returns or throws.
+    public static func withPhone<T: Sendable>(
+        configuration: SipEndpointConfiguration,
+        logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
+        _ body: (Phone) async throws -> T
+    ) async throws -> T {
+        let phone = Phone(configuration: configuration, logger: logger)
+        do {
+            try await phone.start()
+            let result = try await body(phone)
+            await phone.shutdown()
+            return result
+        } catch {
+            await phone.shutdown()
+            throw error
+        }
+    }
+}

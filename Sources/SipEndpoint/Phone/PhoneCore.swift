@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransaction
+import SIPTransport
+import SIPUserAgent
+import Synchronization
+
+/// The phone's protocol state, confined to one event loop (DESIGN.md §3): the transaction layer, the
+/// registration engine, and the record of every connection. The public types hop here.
+final class PhoneCore: @unchecked Sendable {
+    // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
+
+    struct Record {
+        var configuration: ConnectionConfiguration
+        var status: ConnectionStatus = .disabled
+        var reason: ConnectionStatusReason = .notStarted
+        var target: String?
+        var nextRetry: Date?
+        var isEnabled: Bool
+    }
+
+    let eventLoop: any EventLoop
+    let configuration: SipEndpointConfiguration
+    let transactions: SIPTransactionLayer
+    let engine: RegistrationEngine
+    let resolution: TargetResolution
+    let logger: Logger
+    let connectionEvents = EventBroadcaster<ConnectionStatusChanged>()
+    let phoneEvents = EventBroadcaster<PhoneStatusChanged>()
+    /// What ``ConnectionManager/connections`` returns, readable from any thread.
+    let snapshot = Mutex<[Int: Connection]>([:])
+    let phoneStatusBox = Mutex(PhoneStatus.inactive)
+
+    private var records: [Int: Record] = [:]
+    private var nextID = 0
+    private var localHost = "127.0.0.1"
+    private(set) var isRunning = false
+
+    init(configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.logger = logger
+        self.resolution = TargetResolution(dnsServers: configuration.endpoint.dnsServers.map(\.description))
+        let bindHost = Self.bindAddress(for: configuration)
+        self.localHost = bindHost
+        self.transactions = SIPTransactionLayer(
+            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost), eventLoop: eventLoop,
+            timers: TransactionTimerConfiguration(
+                transactionTimeout: .milliseconds(Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
+            logger: logger)
+        self.engine = RegistrationEngine(transactions: transactions, logger: logger)
+        engine.onStatusChange = { [weak self] id, change, target in self?.statusChanged(id, change, target: target) }
+        engine.resolveTargets = { [weak self] id in
+            guard let self, let record = self.records[id] else {
+                return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "connection \(id)"))
+            }
+            return self.resolution.targets(
+                for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop)
+        }
+        transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
+    }
+
+    /// "Any" address: the source address toward the first connection's site (when it is an IP
+    /// address), else the loopback address; an explicit `local_address` as given.
+    static func bindAddress(for configuration: SipEndpointConfiguration) -> String {
+        let configured = configuration.endpoint.localAddress
+        guard configured == "0.0.0.0" || configured == "::" || configured.isEmpty else { return configured }
+        for connection in configuration.connections {
+            if let remote = try? SocketAddress(ipAddress: connection.server.host, port: connection.server.port ?? 5060),
+                let source = SourceAddressDiscovery.sourceAddress(toward: remote)
+            {
+                return source
+            }
+        }
+        return "127.0.0.1"
+    }
+
+    static func transportConfiguration(_ c: SipEndpointConfiguration, host: String) -> SIPTransportConfiguration {
+        let port = c.endpoint.sipPortRange?.lowerBound ?? 0
+        var listeners = [SIPTransportConfiguration.Listener(.udp, host: host, port: port),
+                         SIPTransportConfiguration.Listener(.tcp, host: host, port: port)]
+        if c.security.tlsCertificateFile != nil, c.security.tlsKeyFile != nil {
+            listeners.append(.init(.tls, host: host, port: port == 0 ? 0 : port + 1))
+        }
+        let keepAlive = c.connections.filter { $0.transport != .udp }.map(\.keepaliveInterval).filter { $0 > 0 }.min()
+        return SIPTransportConfiguration(
+            listeners: listeners,
+            tls: .init(
+                trustRoots: c.security.tlsCAFile.map { .file($0) } ?? .system, verifiesCertificates: c.security.tlsVerify,
+                certificateChainFile: c.security.tlsCertificateFile, privateKeyFile: c.security.tlsKeyFile),
+            keepAliveInterval: keepAlive.map { .seconds(Int64($0)) })
+    }
+
+    // MARK: Lifecycle (on the loop)
+
+    func start() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            guard !self.isRunning else {
+                return self.eventLoop.makeFailedFuture(SipEndpointError(.alreadyStarted, "the phone is running"))
+            }
+            return self.transactions.start().flatMapErrorThrowing { error in
+                throw SipEndpointError(.transportStartFailed, "\(error)")
+            }.map {
+                self.isRunning = true
+                // All enabled connections register at once (DESIGN.md §1.1).
+                for connection in self.configuration.connections { _ = self.add(connection) }
+            }
+        }
+    }
+
+    /// Un-REGISTERs every connection (bounded by their un-REGISTER wait), then closes the transport.
+    func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            guard self.isRunning else { return self.eventLoop.makeSucceededVoidFuture() }
+            self.isRunning = false
+            let stops = self.records.keys.map { id in
+                let promise = self.eventLoop.makePromise(of: Void.self)
+                self.engine.stop(id) { promise.succeed() }
+                return promise.futureResult
+            }
+            return EventLoopFuture.andAllComplete(stops, on: self.eventLoop).flatMap {
+                self.connectionEvents.finish()
+                self.phoneEvents.finish()
+                return self.transactions.shutdown()
+            }
+        }
+    }
+
+    // MARK: Connections (on the loop)
+
+    func add(_ configuration: ConnectionConfiguration) -> Int {
+        eventLoop.assertInEventLoop()
+        let id = nextID
+        nextID += 1
+        records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
+        engine.add(id, configuration: bindingConfiguration(configuration, id: id))
+        publish(id)
+        if configuration.enabled { engine.start(id) }
+        return id
+    }
+
+    func enable(_ id: Int) throws(SipEndpointError) {
+        guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
+        records[id]?.isEnabled = true
+        engine.start(id)
+        publish(id)
+    }
+
+    func disable(_ id: Int, remove: Bool, completion: @escaping () -> Void) throws(SipEndpointError) {
+        guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
+        records[id]?.isEnabled = false
+        publish(id)
+        let finish = { [weak self] in
+            if remove {
+                self?.records[id] = nil
+                _ = self?.snapshot.withLock { $0.removeValue(forKey: id) }
+                self?.updatePhoneStatus()
+            }
+            completion()
+        }
+        if remove { engine.remove(id, completion: finish) } else { engine.stop(id, completion: finish) }
+    }
+
+    private func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
+        let kind = SIPTransportProtocol(c.transport)
+        let local = transactions.transport.localAddress(for: kind)
+            ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
+        let host = configuration.endpoint.publicAddress ?? local?.ipAddress ?? localHost
+        let contact = SIPURI(user: c.user, host: host.contains(":") ? "[\(host)]" : host, port: local?.port)
+        var policy = RegistrationPolicy(
+            reregisterInSeconds: c.reregisterInSeconds, regInterval: c.regInterval, regRetryMax: c.regRetryMax,
+            optionsInterval: c.optionsInterval, optionsFailureThreshold: c.optionsFailureThreshold,
+            keepaliveInterval: c.keepaliveInterval)
+        // Wait for the un-REGISTER's answer one transaction timeout and a margin, never longer.
+        policy.unregisterWaitSeconds = max(1, (configuration.endpoint.sipTransactionTimeoutMilliseconds + 999) / 1000 + 1)
+        return BindingConfiguration(
+            user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
+            credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
+            transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact)
+    }
+
+    // MARK: Events
+
+    private func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
+        guard var record = records[id] else { return }
+        let previous = record.status
+        record.status = ConnectionStatus(change.status)
+        record.reason = ConnectionStatusReason(change.reason)
+        record.target = target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
+        record.nextRetry = change.nextRetryAt.map { Date($0) }
+        records[id] = record
+        publish(id)
+        logger.info(
+            "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
+            metadata: ["sip.connection": "\(id)"])
+        connectionEvents.yield(
+            ConnectionStatusChanged(
+                connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
+                target: record.target, transport: record.configuration.transport, previousStatus: previous,
+                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry))
+        updatePhoneStatus()
+    }
+
+    private func publish(_ id: Int) {
+        guard let r = records[id] else { return }
+        let connection = Connection(
+            id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
+            nextRetry: r.nextRetry, isEnabled: r.isEnabled)
+        snapshot.withLock { $0[id] = connection }
+    }
+
+    private func updatePhoneStatus() {
+        let status: PhoneStatus = records.values.contains { $0.status == .ready } ? .active : .inactive
+        let previous = phoneStatusBox.withLock { box -> PhoneStatus in
+            defer { box = status }
+            return box
+        }
+        if previous != status {
+            phoneEvents.yield(PhoneStatusChanged(previousStatus: previous, status: status, time: Date()))
+        }
+    }
+}
+
+extension ContactTransport {
+    init(_ kind: SIPTransportKind) {
+        switch kind {
+        case .udp: self = .udp
+        case .tcp: self = .tcp
+        case .tls: self = .tls
+        }
+    }
+}

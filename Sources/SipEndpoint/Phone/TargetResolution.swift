@@ -1,0 +1,82 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import SIPTransport
+
+/// Turns a connection's `server` into transport targets: an IP address directly; a name through
+/// RFC 3263 server location over c-ares (created on first use, so a phone configured with addresses
+/// starts no resolver thread). A port given means A/AAAA only; none means NAPTR/SRV (DESIGN.md §4).
+final class TargetResolution: Sendable {
+    private let dnsServers: [String]
+    private let locator = NIOLockedValueBox<(ServerLocator, CAresResolver)?>(nil)
+
+    init(dnsServers: [String]) {
+        self.dnsServers = dnsServers
+    }
+
+    func targets(for server: ServerAddress, transport: SIPTransportKind, on loop: any EventLoop)
+        -> EventLoopFuture<[SIPTransportTarget]>
+    {
+        let kind = SIPTransportProtocol(transport)
+        if let port = server.port ?? (Self.isIPAddress(server.host) ? transport.defaultPort : nil),
+            let target = try? SIPTransportTarget(transport: kind, ipAddress: server.host, port: port)
+        {
+            return loop.makeSucceededFuture([target])
+        }
+        let promise = loop.makePromise(of: [SIPTransportTarget].self)
+        promise.completeWithTask {
+            let locator = try self.serverLocator()
+            let request = ServerLocationRequest(
+                host: server.host, port: server.port.map { UInt16($0) }, transport: ServerTransport(transport),
+                secure: transport == .tls)
+            let list = try await locator.locate(request)
+            return list.targets.compactMap { t in
+                guard let address = try? t.socketAddress() else { return nil }
+                return SIPTransportTarget(
+                    transport: kind, address: address, serverName: transport == .tls ? (t.hostName ?? server.host) : nil)
+            }
+        }
+        return promise.futureResult
+    }
+
+    private func serverLocator() throws -> ServerLocator {
+        try locator.withLockedValue { state in
+            if let (locator, _) = state { return locator }
+            let resolver = try CAresResolver(configuration: .init(servers: dnsServers))
+            let locator = ServerLocator(lookup: CachingDNSLookup(upstream: resolver))
+            state = (locator, resolver)
+            return locator
+        }
+    }
+
+    func shutdown() async {
+        let resolver = locator.withLockedValue { state -> CAresResolver? in
+            defer { state = nil }
+            return state?.1
+        }
+        await resolver?.shutdown()
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+}
+
+extension SIPTransportProtocol {
+    init(_ kind: SIPTransportKind) {
+        switch kind {
+        case .udp: self = .udp
+        case .tcp: self = .tcp
+        case .tls: self = .tls
+        }
+    }
+}
+
+extension ServerTransport {
+    init(_ kind: SIPTransportKind) {
+        switch kind {
+        case .udp: self = .udp
+        case .tcp: self = .tcp
+        case .tls: self = .tls
+        }
+    }
+}

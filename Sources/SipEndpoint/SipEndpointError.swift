@@ -1,0 +1,31 @@
+/// An error of the SDK's public API. Equality is by ``code``, like AsyncHTTPClient's `HTTPClientError`;
+/// ``detail`` says more for people and logs and never contains credentials.
+public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// No connection has this id.
+        case unknownConnection
+        /// The phone is not running (not started yet, or shut down).
+        case notRunning
+        /// ``Phone/start()`` was called twice.
+        case alreadyStarted
+        /// The transport could not bind or start (ports, TLS files).
+        case transportStartFailed
+        /// A configuration value the SDK cannot use.
+        case invalidConfiguration
+        /// A wait ended before the state it waited for.
+        case timedOut
+    }
+
+    public let code: Code
+    public let detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "\(code.rawValue): \(detail)" }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+import SIPCore
+import SIPTestSupport
+import SIPTransport
+import SipEndpoint
+import Synchronization
+import Testing
+
+/// Collects a phone's connection events from the moment it is created.
+final class EventLog: Sendable {
+    private let task: Task<Void, Never>
+    private let box = Box()
+
+    private final class Box: Sendable {
+        let events = Mutex<[ConnectionStatusChanged]>([])
+    }
+
+    init(_ stream: AsyncStream<ConnectionStatusChanged>) {
+        let box = self.box
+        task = Task {
+            for await event in stream {
+                box.events.withLock { $0.append(event) }
+            }
+        }
+    }
+
+    deinit { task.cancel() }
+
+    var events: [ConnectionStatusChanged] { box.events.withLock { $0 } }
+
+    /// Waits (bounded) for an event matching `predicate` and returns it.
+    @discardableResult
+    func wait(after index: Int = 0, timeout: Duration = .seconds(5), _ predicate: (ConnectionStatusChanged) -> Bool,
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> ConnectionStatusChanged {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let e = events.dropFirst(index).first(where: predicate) { return e }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("no matching event within \(timeout); saw \(events.map { "\($0.connectionId):\($0.status)" })",
+                     sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    @discardableResult
+    func wait(connection id: Int, status: ConnectionStatus, after index: Int = 0, timeout: Duration = .seconds(5),
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> ConnectionStatusChanged {
+        return try await wait(after: index, timeout: timeout, { e in e.connectionId == id && e.status == status }, sourceLocation: sourceLocation)
+    }
+}
+
+/// A connection to an in-process peer (UDP on loopback) with fast, test-sized timings.
+func connection(to peer: SIPTestPeer, user: String = "7001", transport: SIPTransportProtocol = .udp,
+                optionsInterval: Int = 0, regInterval: Int = 30, password: String? = nil) throws -> ConnectionConfiguration {
+    let address = try peer.address(transport)
+    return ConnectionConfiguration(
+        user: user, server: ServerAddress(host: address.ipAddress ?? "127.0.0.1", port: address.port),
+        transport: transport == .udp ? .udp : .tcp, password: password, reregisterInSeconds: 60,
+        regInterval: regInterval, regRetryMax: 60, optionsInterval: optionsInterval)
+}
+
+func fastConfiguration(_ connections: [ConnectionConfiguration], timeoutMs: Int = 600) -> SipEndpointConfiguration {
+    SipEndpointConfiguration(
+        connections: connections,
+        endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: timeoutMs, localAddress: "127.0.0.1"))
+}
