@@ -110,6 +110,25 @@ let package = Package(
             dependencies: ["SIPCore"],
             path: "Benchmarks/SipBench"
         ),
+        // Issue 4's agent-desktop load: in-process digest registrars and the phone-driving run, shared by
+        // RegistrationBench and the smoke test in SipEndpointTests.
+        .target(
+            name: "RegistrationLoad",
+            dependencies: [
+                "SipEndpoint", "SIPUserAgent", "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RegistrationLoad"
+        ),
+        .executableTarget(
+            name: "RegistrationBench",
+            dependencies: [
+                "RegistrationLoad", "SipEndpoint",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RegistrationBench"
+        ),
         .executableTarget(
             name: "TransportBench",
             dependencies: [
@@ -146,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "SipEndpointTests",
             dependencies: [
-                "SipEndpoint", "SIPTestSupport", "SIPTransport", "SIPCore",
+                "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -51,6 +51,9 @@ public final class Phone: Service, Sendable {
         try? await group.shutdownGracefully()
     }
 
+    /// The event loop that owns the phone's protocol state: benchmarks measure its thread's CPU time.
+    package var eventLoop: any EventLoop { core.eventLoop }
+
     /// `active` while at least one connection is ready.
     public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
 

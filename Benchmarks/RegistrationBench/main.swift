@@ -1,0 +1,147 @@
+// Issue 4's benchmark — the agent-desktop back end: one Phone holding `--dns` DNs × `--sites` sites
+// (default 10,000 × 2 = 20,000 registrations, digest on) against in-process registrars on loopback UDP.
+//
+//   swift run -c release RegistrationBench [--dns 10000] [--sites 2] [--lifetime 60] [--options 0]
+//                                          [--settle 5] [--window 60] [--ready-timeout 60]
+//
+// Prints the time until every connection is ready, the phone loop's CPU share while refreshing, and the
+// resident memory per registration; the last line is `registrations-ready-seconds: <number>`.
+// How each figure is taken is written beside it below and in docs/PERFORMANCE.md.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOCore
+import RegistrationLoad
+import SipEndpoint
+
+struct Options {
+    var dns = 10_000
+    var sites = 2
+    /// `reregister_in_seconds` of every connection.
+    var lifetime = 60
+    /// `options_interval`; 0 (off) for the registration figure.
+    var options = 0
+    /// Seconds after all are ready before the CPU window opens (the start-up transactions end: Timer K).
+    var settle = 5
+    /// Length of the CPU window, seconds; 60 holds one refresh of every binding at a 60 s lifetime.
+    var window = 60
+    var readyTimeout = 60
+
+    init(_ arguments: [String]) {
+        var i = 0
+        func value() -> Int {
+            i += 1
+            guard i < arguments.count, let v = Int(arguments[i]), v >= 0 else {
+                fatalError("\(arguments[i - 1]) needs a non-negative integer")
+            }
+            return v
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--dns": dns = max(1, min(value(), 50_000))
+            case "--sites": sites = max(1, min(value(), 4))
+            case "--lifetime": lifetime = max(1, value())
+            case "--options": options = value()
+            case "--settle": settle = min(value(), 600)
+            case "--window": window = max(1, min(value(), 3600))
+            case "--ready-timeout": readyTimeout = max(1, min(value(), 600))
+            default: fatalError("unknown argument \(arguments[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+/// Resident set size from /proc/self/statm (second field, in pages).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+func seconds(_ t: timespec) -> Double { Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
+func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+
+/// CPU time of the thread that runs `loop`, read on that thread.
+func threadCPUSeconds(on loop: any EventLoop) async throws -> Double {
+    try await loop.submit { () -> Double in
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return seconds(t)
+    }.get()
+}
+
+/// User + system CPU of the whole process (phone, registrars, this task).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let total = options.dns * options.sites
+print("RegistrationBench: \(options.dns) DNs × \(options.sites) sites = \(total) registrations, UDP, digest MD5 qop=auth")
+print("  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
+      + (options.options == 0 ? " (probes off for the registration figure)" : ""))
+
+let sites = try await LoadSites.start(sites: options.sites)
+let rssBefore = residentBytes()
+let phone = Phone(
+    configuration: RegistrationLoad.configuration(
+        dns: options.dns, sites: sites.addresses, reregisterInSeconds: options.lifetime,
+        optionsInterval: options.options))
+let events = phone.connectionManager.statusChanges
+let started = ContinuousClock.now
+try await phone.start()
+let ready = await RegistrationLoad.waitUntilReady(events, count: total, timeout: .seconds(options.readyTimeout))
+let readySeconds = ready.finishedAt.map { Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds) }
+let rssReady = residentBytes()
+let afterStart = try await sites.counters()
+let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
+print("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)")
+print("registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
+      + "\(afterStart.rejected) rejected, \(afterStart.bindings) bindings")
+if let readySeconds {
+    print("time from start() until all \(total) ready: \(fmt(readySeconds, 3)) s (\(fmt(Double(total) / readySeconds, 0)) registrations/s)")
+} else {
+    print("NOT all ready within \(options.readyTimeout) s")
+}
+print("resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
+      + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's state included)")
+
+// Steady state: the CPU window opens `settle` s after all are ready and lasts `window` s.
+try await Task.sleep(for: .seconds(options.settle))
+let loopCPU0 = try await threadCPUSeconds(on: phone.eventLoop)
+let registrarCPU0 = try await threadCPUSeconds(on: sites.eventLoop)
+let processCPU0 = processCPUSeconds()
+let counters0 = try await sites.counters()
+let wall0 = ContinuousClock.now
+try await Task.sleep(for: .seconds(options.window))
+let loopCPU1 = try await threadCPUSeconds(on: phone.eventLoop)
+let registrarCPU1 = try await threadCPUSeconds(on: sites.eventLoop)
+let processCPU1 = processCPUSeconds()
+let counters1 = try await sites.counters()
+let wall = Double((ContinuousClock.now - wall0).components.seconds) + Double((ContinuousClock.now - wall0).components.attoseconds) / 1e18
+let rssSteady = residentBytes()
+let refreshes = counters1.accepted - counters0.accepted
+let loopShare = (loopCPU1 - loopCPU0) / wall * 100
+print("steady window: \(fmt(wall, 1)) s from \(options.settle) s after all ready; \(refreshes) refreshes accepted, "
+      + "\(counters1.challenges - counters0.challenges) new challenges, \(counters1.options - counters0.options) OPTIONS")
+print("phone loop thread CPU: \(fmt(loopCPU1 - loopCPU0, 3)) s → \(fmt(loopShare)) % of one core"
+      + (refreshes > 0 ? " (\(fmt((loopCPU1 - loopCPU0) / Double(refreshes) * 1e6, 1)) µs per refresh)" : ""))
+print("registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
+      + "whole process (getrusage, registrar included): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core")
+print("resident memory at the end of the window: \(rssSteady / 1024) KiB → "
+      + "\(fmt(Double(rssSteady - rssBefore) / Double(total) / 1024)) KiB per registration")
+
+let shutdownStarted = ContinuousClock.now
+await phone.shutdown()
+await sites.shutdown()
+print("shutdown (un-REGISTER all): \(ContinuousClock.now - shutdownStarted)")
+print("refresh-cpu-percent: \(fmt(loopShare))")
+print("rss-kib-per-registration: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
+print("registrations-ready-seconds: \(readySeconds.map { fmt($0, 3) } ?? "timeout")")
