@@ -122,8 +122,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
             // is over the limit and the parser says so instead of seeing a silently cut message.
             let capacity = min(configuration.limits.maximumMessageSize + 1, 65_536)
             // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
+            // NIO reads 4 datagrams per wake-up by default, while a phone starting thousands of
+            // registrations sends hundreds per loop tick: the answers overflowed the socket and came back
+            // only as retransmissions (issue 4's benchmark). Read more per wake-up, and let the kernel
+            // queue a burst (it caps SO_RCVBUF at net.core.rmem_max).
             bound = DatagramBootstrap(group: eventLoop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: capacity))
+                .channelOption(.maxMessagesPerRead, value: 64)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(layer: self))
