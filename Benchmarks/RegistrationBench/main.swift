@@ -80,12 +80,18 @@ func processCPUSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
+/// Writes a line at once, also into a pipe or a file (print's buffer would hold it until exit).
+func say(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { bytes in _ = write(1, bytes.baseAddress, bytes.count) }
+}
+
 func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let total = options.dns * options.sites
-print("RegistrationBench: \(options.dns) DNs × \(options.sites) sites = \(total) registrations, UDP, digest MD5 qop=auth")
-print("  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
+say("RegistrationBench: \(options.dns) DNs × \(options.sites) sites = \(total) registrations, UDP, digest MD5 qop=auth")
+say("  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
       + (options.options == 0 ? " (probes off for the registration figure)" : ""))
 
 let sites = try await LoadSites.start(sites: options.sites)
@@ -97,20 +103,30 @@ let phone = Phone(
 let events = phone.connectionManager.statusChanges
 let started = ContinuousClock.now
 try await phone.start()
+// While waiting, one progress line a second from the registrars' side (bounded by the ready timeout).
+let progress = Task {
+    for second in 1...options.readyTimeout {
+        try await Task.sleep(for: .seconds(1))
+        let c = try await sites.counters()
+        say("  \(second) s: registrar sent \(c.challenges) challenges, accepted \(c.accepted), holds \(c.bindings) bindings")
+    }
+}
 let ready = await RegistrationLoad.waitUntilReady(events, count: total, timeout: .seconds(options.readyTimeout))
+progress.cancel()
 let readySeconds = ready.finishedAt.map { Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds) }
 let rssReady = residentBytes()
 let afterStart = try await sites.counters()
 let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
-print("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)")
-print("registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
+say("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)")
+for (reason, count) in ready.reasons.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(reason)") }
+say("registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
       + "\(afterStart.rejected) rejected, \(afterStart.bindings) bindings")
 if let readySeconds {
-    print("time from start() until all \(total) ready: \(fmt(readySeconds, 3)) s (\(fmt(Double(total) / readySeconds, 0)) registrations/s)")
+    say("time from start() until all \(total) ready: \(fmt(readySeconds, 3)) s (\(fmt(Double(total) / readySeconds, 0)) registrations/s)")
 } else {
-    print("NOT all ready within \(options.readyTimeout) s")
+    say("NOT all ready within \(options.readyTimeout) s")
 }
-print("resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
+say("resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
       + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's state included)")
 
 // Steady state: the CPU window opens `settle` s after all are ready and lasts `window` s.
@@ -129,19 +145,19 @@ let wall = Double((ContinuousClock.now - wall0).components.seconds) + Double((Co
 let rssSteady = residentBytes()
 let refreshes = counters1.accepted - counters0.accepted
 let loopShare = (loopCPU1 - loopCPU0) / wall * 100
-print("steady window: \(fmt(wall, 1)) s from \(options.settle) s after all ready; \(refreshes) refreshes accepted, "
+say("steady window: \(fmt(wall, 1)) s from \(options.settle) s after all ready; \(refreshes) refreshes accepted, "
       + "\(counters1.challenges - counters0.challenges) new challenges, \(counters1.options - counters0.options) OPTIONS")
-print("phone loop thread CPU: \(fmt(loopCPU1 - loopCPU0, 3)) s → \(fmt(loopShare)) % of one core"
+say("phone loop thread CPU: \(fmt(loopCPU1 - loopCPU0, 3)) s → \(fmt(loopShare)) % of one core"
       + (refreshes > 0 ? " (\(fmt((loopCPU1 - loopCPU0) / Double(refreshes) * 1e6, 1)) µs per refresh)" : ""))
-print("registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
+say("registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
       + "whole process (getrusage, registrar included): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core")
-print("resident memory at the end of the window: \(rssSteady / 1024) KiB → "
+say("resident memory at the end of the window: \(rssSteady / 1024) KiB → "
       + "\(fmt(Double(rssSteady - rssBefore) / Double(total) / 1024)) KiB per registration")
 
 let shutdownStarted = ContinuousClock.now
 await phone.shutdown()
 await sites.shutdown()
-print("shutdown (un-REGISTER all): \(ContinuousClock.now - shutdownStarted)")
-print("refresh-cpu-percent: \(fmt(loopShare))")
-print("rss-kib-per-registration: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
-print("registrations-ready-seconds: \(readySeconds.map { fmt($0, 3) } ?? "timeout")")
+say("shutdown (un-REGISTER all): \(ContinuousClock.now - shutdownStarted)")
+say("refresh-cpu-percent: \(fmt(loopShare))")
+say("rss-kib-per-registration: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
+say("registrations-ready-seconds: \(readySeconds.map { fmt($0, 3) } ?? "timeout")")

@@ -49,17 +49,21 @@ package enum RegistrationLoad {
                 var ready = Set<Int>()
                 ready.reserveCapacity(count)
                 var otherStatuses = 0
+                var reasons: [String: Int] = [:]
                 for await event in events {
                     if event.status == .ready {
                         ready.insert(event.connectionId)
                         if ready.count >= count {
-                            return ReadyCount(ready: ready.count, finishedAt: .now, otherStatuses: otherStatuses)
+                            return ReadyCount(
+                                ready: ready.count, finishedAt: .now, otherStatuses: otherStatuses, reasons: reasons)
                         }
                     } else if event.status != .registering {
                         otherStatuses += 1
+                        let key = "\(event.status.rawValue): \(event.reason.text)"
+                        if reasons[key] != nil || reasons.count < 8 { reasons[key, default: 0] += 1 }
                     }
                 }
-                return ReadyCount(ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses)
+                return ReadyCount(ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses, reasons: reasons)
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -69,7 +73,7 @@ package enum RegistrationLoad {
             group.cancelAll()
             if let first { return first }
             // The timeout won; the counter ends at its next event or on cancellation.
-            return await group.next().flatMap { $0 } ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0)
+            return await group.next().flatMap { $0 } ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0, reasons: [:])
         }
     }
 
@@ -80,6 +84,8 @@ package enum RegistrationLoad {
         package var finishedAt: ContinuousClock.Instant?
         /// Events with a status other than registering/ready (failed, …): should be none.
         package var otherStatuses: Int
+        /// "status: reason" of those events, counted (the first 8 kinds).
+        package var reasons: [String: Int]
     }
 }
 
