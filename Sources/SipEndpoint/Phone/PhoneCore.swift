@@ -38,6 +38,16 @@ final class PhoneCore: @unchecked Sendable {
     /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
     private var readyCount = 0
     private var nextID = 0
+    /// Start-up pacing of first REGISTERs, per site (``StartPacer``).
+    private var pacer = StartPacer<StartSite>()
+    /// Ids the pacer released, started in order by ``start(paced:)``.
+    private var releasedStarts: [Int] = []
+    private var isStartingReleased = false
+
+    struct StartSite: Hashable {
+        var server: ServerAddress
+        var transport: SIPTransportKind
+    }
     private var localHost = "127.0.0.1"
     private(set) var isRunning = false
 
@@ -107,11 +117,14 @@ final class PhoneCore: @unchecked Sendable {
                 throw SipEndpointError(.transportStartFailed, "\(error)")
             }.map {
                 self.isRunning = true
-                // All enabled connections register at once (DESIGN.md §1.1): ids are given in order now,
-                // the REGISTERs go out in batches over consecutive loop ticks so that thousands of
-                // connections neither stall the loop nor overrun the socket buffer in one burst.
-                let ids = self.configuration.connections.map { self.add($0, startNow: false) }
-                self.startInBatches(ids[...])
+                // All enabled connections register at once (DESIGN.md §1.1): ids are given in order now;
+                // the first REGISTERs are paced per site (StartPacer) so that thousands of connections
+                // keep their registrar answering instead of drowning it in one burst.
+                for configuration in self.configuration.connections where configuration.enabled {
+                    let id = self.add(configuration, startNow: false)
+                    self.start(paced: self.pacer.enqueue(
+                        id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                }
             }
         }
     }
@@ -149,16 +162,24 @@ final class PhoneCore: @unchecked Sendable {
         return id
     }
 
-    /// Connections started per loop tick at start-up. Two sites' worth is one tick; 20,000 take 79.
-    static let startBatchSize = 256
-
-    private func startInBatches(_ ids: ArraySlice<Int>) {
-        for id in ids.prefix(Self.startBatchSize) where records[id]?.configuration.enabled == true && isRunning {
-            engine.start(id)
+    /// Starts the connections the pacer released. A start may settle at once and release more, from
+    /// inside `engine.start`: those join the list instead of nesting, so the stack stays flat.
+    private func start(paced ids: [Int]) {
+        releasedStarts.append(contentsOf: ids)
+        guard !isStartingReleased else { return }
+        isStartingReleased = true
+        var index = 0
+        while index < releasedStarts.count {
+            let id = releasedStarts[index]
+            index += 1
+            if isRunning, records[id]?.isEnabled == true {
+                engine.start(id)
+            } else {
+                releasedStarts.append(contentsOf: pacer.forget(id))
+            }
         }
-        let rest = ids.dropFirst(Self.startBatchSize)
-        guard !rest.isEmpty else { return }
-        eventLoop.execute { self.startInBatches(rest) }
+        releasedStarts.removeAll(keepingCapacity: false)
+        isStartingReleased = false
     }
 
     func enable(_ id: Int) throws(SipEndpointError) {
@@ -171,6 +192,7 @@ final class PhoneCore: @unchecked Sendable {
     func disable(_ id: Int, remove: Bool, completion: @escaping () -> Void) throws(SipEndpointError) {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
         records[id]?.isEnabled = false
+        start(paced: pacer.forget(id))
         publish(id)
         let finish = { [weak self] in
             if remove {
@@ -215,6 +237,16 @@ final class PhoneCore: @unchecked Sendable {
         if previous == .ready, record.status != .ready { readyCount -= 1 }
         if previous != .ready, record.status == .ready { readyCount += 1 }
         publish(id)
+        if record.status != .registering {
+            // A first registration that settled frees its place in the site's start-up window; a site
+            // that did not answer is no longer paced.
+            let answered: Bool
+            switch record.reason.kind {
+            case .localTimeout, .transportError, .flowLost, .probeFailed: answered = false
+            default: answered = true
+            }
+            start(paced: pacer.settled(id, answered: answered))
+        }
         logger.info(
             "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
             metadata: ["sip.connection": "\(id)"])
