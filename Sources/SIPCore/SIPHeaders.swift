@@ -154,17 +154,28 @@ public struct SIPHeaders: Sendable {
     }
 
     /// RFC 3261 §7.3.1: a line end followed by whitespace is equivalent to one SP.
+    ///
+    /// A line end is what the parser split lines at: CRLF, or LF alone. A lone CR is not one, so it stays
+    /// a byte of the value; unfolding it into SP would give a value the written message cannot reproduce.
     @usableFromInline
     static func unfold(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        @inline(__always) func lineEndLength(at i: Int) -> Int {
+            if bytes[i] == .lf { return 1 }
+            return bytes[i] == .cr && i + 1 < bytes.count && bytes[i + 1] == .lf ? 2 : 0
+        }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            if b == .cr || b == .lf {
+            if lineEndLength(at: i) > 0 {
                 while let last = out.last, last.isSIPWhitespace { out.removeLast() }
                 var j = i
-                while j < bytes.count, bytes[j] == .cr || bytes[j] == .lf || bytes[j].isSIPWhitespace { j += 1 }
+                while j < bytes.count {
+                    let n = bytes[j].isSIPWhitespace ? 1 : lineEndLength(at: j)
+                    guard n > 0 else { break }
+                    j += n
+                }
                 out.append(.space)
                 i = j
             } else {
