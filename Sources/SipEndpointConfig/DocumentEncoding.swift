@@ -36,7 +36,8 @@ enum DocumentEncoding {
                 return .failure(XMLReadFailure(code: .invalidEncoding, line: nil, column: nil, message: "the file is not valid Windows-1252"))
             }
             bytes = Array(text.utf8)
-        case let other?:
+        case .some:
+            let other = declared.name ?? ""
             return .failure(
                 XMLReadFailure(
                     code: .invalidEncoding, line: 1, column: nil,
