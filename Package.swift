@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //
-//   QuickStart → SipEndpoint, SIPCore
+//   QuickStart → SipEndpointConfig, SipEndpoint, SIPCore
+//   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
+        .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
         .executable(name: "QuickStart", targets: ["QuickStart"]),
     ],
@@ -86,6 +88,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The XML front end of SipEndpointConfiguration; Foundation's XMLParser (libxml2) reports lines.
+        .target(
+            name: "SipEndpointConfig",
+            dependencies: ["SipEndpoint"]
+        ),
         .target(
             name: "SIPTestSupport",
             dependencies: [
@@ -100,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "QuickStart",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "SipEndpoint", "SipEndpointConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "QuickStart"
@@ -143,6 +150,7 @@ let package = Package(
             name: "SIPUserAgentTests",
             dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
         .testTarget(
             name: "SipEndpointTests",
             dependencies: [
