@@ -150,6 +150,10 @@ let package = Package(
             name: "SIPUserAgentTests",
             dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(
+            name: "QuickStartTests",
+            dependencies: ["SIPTestSupport", "SIPCore"]
+        ),
         .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
         .testTarget(
             name: "SipEndpointTests",

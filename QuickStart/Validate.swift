@@ -35,16 +35,16 @@ struct Validate: ParsableCommand {
         let ok = errors.isEmpty
         if json {
             for setting in loaded?.configuration.effectiveSettings ?? [] {
-                emit(JSONLine(event: "setting", path: setting.path, value: setting.value))
+                emit(ValidateLine(event: "setting", path: setting.path, value: setting.value))
             }
             for issue in issues {
                 emit(
-                    JSONLine(
+                    ValidateLine(
                         event: issue.severity.rawValue, file: issue.file, line: issue.line, column: issue.column,
                         path: issue.path, code: issue.code.rawValue, message: issue.message))
             }
             emit(
-                JSONLine(
+                ValidateLine(
                     event: "result", command: "validate", ok: ok, file: config, connections: loaded?.configuration.connections.count,
                     errors: errors.count, warnings: warnings.count))
         } else {
@@ -66,9 +66,8 @@ struct Validate: ParsableCommand {
         if !ok { throw ExitCode(2) }
     }
 
-    /// One line of `--json` output; absent fields are left out, the others come in this order
-    /// (`event` first, so `{"event":"result",…` can be matched as text).
-    struct JSONLine {
+    /// One line of `--json` output; absent fields are left out, the others come in this order.
+    struct ValidateLine {
         var event: String
         var command: String?
         var ok: Bool?
@@ -84,42 +83,24 @@ struct Validate: ParsableCommand {
         var warnings: Int?
 
         var text: String {
-            var fields: [String] = ["\"event\":" + Self.quoted(event)]
-            func add(_ name: String, _ value: String?) { if let value { fields.append("\"\(name)\":" + value) } }
-            add("command", command.map(Self.quoted))
-            add("ok", ok.map { $0 ? "true" : "false" })
-            add("file", file.map(Self.quoted))
-            add("line", line.map(String.init))
-            add("column", column.map(String.init))
-            add("path", path.map(Self.quoted))
-            add("value", value.map(Self.quoted))
-            add("code", code.map(Self.quoted))
-            add("message", message.map(Self.quoted))
-            add("connections", connections.map(String.init))
-            add("errors", errors.map(String.init))
-            add("warnings", warnings.map(String.init))
-            return "{" + fields.joined(separator: ",") + "}"
-        }
-
-        /// A JSON string literal (RFC 8259 §7).
-        static func quoted(_ string: String) -> String {
-            var out = "\""
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
+            var json = JSONLine(event: event)
+            json.add("command", command)
+            json.add("ok", ok)
+            json.add("file", file)
+            json.add("line", line)
+            json.add("column", column)
+            json.add("path", path)
+            json.add("value", value)
+            json.add("code", code)
+            json.add("message", message)
+            json.add("connections", connections)
+            json.add("errors", errors)
+            json.add("warnings", warnings)
+            return json.text
         }
     }
 
-    private func emit(_ line: JSONLine) {
+    private func emit(_ line: ValidateLine) {
         print(line.text)
     }
 }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SipEndpoint
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `QuickStart run`: register and keep running, printing every event, until Ctrl-C or SIGTERM, then shut
+/// down gracefully (un-REGISTER).
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register and keep running, printing every event, until Ctrl-C / SIGTERM.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    func run() async throws {
+        let output = Output(json: json)
+        let configuration = try options.load(output: output)
+        let phone = Phone(configuration: configuration)
+        let connectionEvents = Task {
+            for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
+        }
+        let phoneEvents = Task {
+            for await event in phone.statusChanges { output.phoneEvent(event) }
+        }
+        do {
+            try await phone.start()
+        } catch {
+            output.error("cannot start: \(error)")
+            await phone.shutdown()
+            throw ExitCode(1)
+        }
+        output.say("running; Ctrl-C or SIGTERM to stop")
+        let signal = await Signals.waitForTermination()
+        output.say("\(signal): shutting down (un-REGISTER)")
+        await phone.shutdown()
+        connectionEvents.cancel()
+        phoneEvents.cancel()
+        output.result(command: "run", ok: true, detail: "stopped by \(signal)")
+    }
+}
+
+/// SIGINT / SIGTERM as an async wait, through Dispatch signal sources (the default handlers are
+/// replaced so the process lives to shut down gracefully).
+enum Signals {
+    static func waitForTermination() async -> String {
+        await withCheckedContinuation { continuation in
+            let once = OnceFlag()
+            var sources: [DispatchSourceSignal] = []
+            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    if once.claim() {
+                        sources.forEach { $0.cancel() }
+                        continuation.resume(returning: name)
+                    }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)
+        }
+    }
+}
+
+/// Keeps the signal sources alive while the command runs.
+enum SignalSources {
+    nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
+    static func keep(_ sources: [DispatchSourceSignal]) { retained = sources }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}
