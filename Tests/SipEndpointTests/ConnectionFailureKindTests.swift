@@ -55,3 +55,39 @@ struct ConnectionFailureKindTests {
         try await site.stop()
     }
 }
+
+/// What a phone answers to requests that reach it outside a call.
+@Suite("Requests outside calls")
+struct OutOfDialogRequestTests {
+    @Test func optionsIsAnsweredAndUnknownDialogsGet481() async throws {
+        let site = try await SIPTestPeer.start()
+        let phone = Phone(configuration: fastConfiguration([try connection(to: site)]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        let register = try #require(site.requests(.register).first)
+        // The site sends requests to the phone's contact, as Kamailio's keep-alive OPTIONS do.
+        let contact = try #require(try register.message.contacts.first?.address?.uri)
+        let target = try SIPTransportTarget(transport: .udp, ipAddress: contact.host, port: contact.port ?? 5060)
+        func request(_ method: SIPMethod, toTag: String? = nil) throws -> SIPMessage {
+            var h = SIPHeaders()
+            h.add(.via, "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK.\(method)\(UInt32.random(in: 1...UInt32.max));rport")
+            h.add(.from, "<sip:site@127.0.0.1>;tag=s1")
+            h.add(.to, "<sip:7001@127.0.0.1>" + (toTag.map { ";tag=\($0)" } ?? ""))
+            h.add(.callID, "ood-\(method)@site")
+            h.add(.cseq, "1 \(method)")
+            h.add(.maxForwards, "70")
+            return .request(method: method, uri: contact, headers: h)
+        }
+        _ = try await site.send(try request(.options), to: target)
+        _ = try await site.send(try request(.bye, toTag: "gone"), to: target)
+        _ = try await site.send(try request(.message), to: target)
+        let answers = try await site.waitForRecords(count: 3) { $0.message.statusCode != nil && $0.message.statusCode! >= 200 }
+        let byMethod = Dictionary(answers.map { (try! $0.message.cseq.method, $0.message.statusCode!) }, uniquingKeysWith: { a, _ in a })
+        #expect(byMethod[.options] == 200)
+        #expect(byMethod[.bye] == 481)
+        #expect(byMethod[.message] == 405)
+        await phone.shutdown()
+        try await site.stop()
+    }
+}

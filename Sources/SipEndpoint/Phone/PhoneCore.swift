@@ -60,7 +60,39 @@ final class PhoneCore: @unchecked Sendable {
                 for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop)
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
+        transactions.onRequest = { [weak self] request in self?.received(request) }
     }
+
+    /// Requests that reach the phone outside call control: OPTIONS is answered 200 with what we
+    /// support (sites probe their contacts), a request for a dialog we do not have gets 481 (§12.2.2),
+    /// others 405 with Allow (§8.2.1). ACKs need no answer.
+    private func received(_ request: IncomingRequest) {
+        let message = request.message
+        guard let method = message.method, method != .ack else { return }
+        let toTag = (try? message.to.tag) ?? nil
+        var response: SIPMessage
+        switch method {
+        case .options:
+            response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
+            response.headers.add(.allow, Self.allowed)
+            response.headers.add(.accept, "application/sdp")
+        case _ where toTag != nil, .bye, .cancel:
+            response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
+        case .invite:
+            // Until call control answers calls, say so rather than leave the caller ringing.
+            response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
+        default:
+            response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
+            response.headers.add(.allow, Self.allowed)
+        }
+        if let id = request.transaction {
+            transactions.respond(response, to: id)
+        } else {
+            transactions.respondStatelessly(response, to: request.received)
+        }
+    }
+
+    static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
 
     /// "Any" address: the source address toward the first connection's site (when it is an IP
     /// address), else the loopback address; an explicit `local_address` as given.
