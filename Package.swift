@@ -10,7 +10,8 @@ import PackageDescription
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → SIPTransport, SIPCore (scriptable peers; lab launcher: Kamailio sites, SIPp)
+//   SIPTestSupport → SIPUserAgent, SIPTransaction, SIPTransport, SIPCore (scriptable peers, in-process
+//                    sites; lab launcher: Kamailio sites, SIPp)
 //
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "SIPTestSupport",
             dependencies: [
-                "SIPTransport", "SIPCore",
+                "SIPTransport", "SIPTransaction", "SIPUserAgent", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
