@@ -20,6 +20,11 @@ import Testing
 /// Detection: failed within `options_interval + sip_transaction_timeout + margin` = 3 s of the kill
 /// or freeze. Recovery: ready within `options_interval + margin` = 2 s of the site answering again
 /// (after a restart Kamailio has no registrations left, so "ready" means the SDK REGISTERed anew).
+/// The kill/freeze comes right after both connections are ready, so the first probe to the dead site
+/// leaves a full interval later: the detection measured is the worst case. Recovery's worst case is
+/// `options_interval + sip_transaction_timeout`, not one interval: the probe timer skips a beat
+/// while an earlier probe is still waiting for its timeout, so a site that returns just after a
+/// probe went to it dead waits for the next-but-one; at these values the margin covers that.
 @Suite(
     "ConnectionManager against real Kamailio sites",
     .serialized,
