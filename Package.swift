@@ -149,7 +149,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SIPUserAgentTests",
-            dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "SIPUserAgent", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "QuickStartTests",
