@@ -7,6 +7,7 @@ import PackageDescription
 //   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
+//   SIPMedia → SIPCore, NIOCore (SDP model, RFC 3264 offer/answer; Glibc sockets only to reserve RTP ports)
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
@@ -19,6 +20,7 @@ let package = Package(
     products: [
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
+        .library(name: "SIPMedia", targets: ["SIPMedia"]),
         .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
         .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
@@ -62,6 +64,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "SIPMedia",
+            dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // Digest hashes from OpenSSL's libcrypto (libssl-dev): builds in seconds, where swift-crypto would
         // compile a second BoringSSL beside swift-nio-ssl's.
@@ -161,6 +167,10 @@ let package = Package(
             dependencies: ["SIPTestSupport", "SIPCore"]
         ),
         .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
+        .testTarget(
+            name: "SIPMediaTests",
+            dependencies: ["SIPMedia", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "SipEndpointTests",
             dependencies: [
