@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SIPUserAgentTests",
-            dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["SIPUserAgent", "SIPTransaction", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SipEndpointTests",

@@ -17,10 +17,11 @@ extension Dialog {
         return (uri, Array(routeSet.dropFirst()) + [SIPNameAddress(uri: remoteTarget)])
     }
 
-    /// Where the request goes first (§8.1.2): the first Route, else the Request-URI.
+    /// Where an in-dialog request goes first (§8.1.2): the first route when it is a loose
+    /// router, else the Request-URI (the remote target, or the strict router put there).
     package var nextHop: SIPURI {
-        let target = requestTarget
-        return target.routes.first?.uri ?? target.requestURI
+        guard let first = routeSet.first, first.uri.isLooseRouter else { return requestTarget.requestURI }
+        return first.uri
     }
 
     /// A new request in this dialog (not ACK, not CANCEL) with the next local CSeq (§12.2.1.1).

@@ -23,7 +23,7 @@ package struct DTMFRelay: Hashable, Sendable {
         guard body.contentType.matches(.dtmfRelay) else { return nil }
         var signal: Character?
         var duration = 160
-        for line in body.text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+        for line in body.text.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmedSpaces }
             guard parts.count == 2 else { continue }
             switch parts[0].lowercased() {

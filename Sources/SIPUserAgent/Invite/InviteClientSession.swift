@@ -64,7 +64,9 @@ package struct InviteClientSession: InviteSession {
     private var provisionalSeen = false
     private var finalReceived = false
     private var cancelState = CancelState.none
-    private var forkAcks: [DialogID: SIPMessage] = [:]
+    private var forkAcks: [DialogID: (ack: SIPMessage, nextHop: SIPURI)] = [:]
+    /// The challenges the current INVITE answered, and how many rounds so far.
+    private var lastInviteChallenges: (list: [RegistrationChallenge], rounds: Int) = ([], 0)
 
     package init(
         local: LocalParty, remote: SIPNameAddress, requestURI: SIPURI? = nil, callID: String, localTag: String,
@@ -97,7 +99,7 @@ package struct InviteClientSession: InviteSession {
         self.offer = offer
         let message = makeInvite()
         invite = message
-        core.send(.invite, message, into: &actions)
+        core.send(.invite, message, nextHop: initialNextHop, into: &actions)
         return actions
     }
 
@@ -244,7 +246,7 @@ package struct InviteClientSession: InviteSession {
         }
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
-        if cancelState == .none, let challenges = challengesToAnswer(response, requestID: requestID) {
+        if cancelState == .none, let challenges = challengesToAnswer(response) {
             resendInvite(challenges: challenges.list, rounds: challenges.rounds, into: &actions)
             return
         }
@@ -297,17 +299,20 @@ package struct InviteClientSession: InviteSession {
     }
 
     private mutating func ackAndEndFork(_ response: SIPMessage, id: DialogID, into actions: inout [SessionAction]) {
-        if let ack = forkAcks[id] {
-            actions.append(.sendAck(ack))
+        if let sent = forkAcks[id] {
+            actions.append(.sendAck(sent.ack, nextHop: sent.nextHop))
             return
         }
         guard let invite, var fork = try? Dialog(request: invite, response: response, sentOverTLS: sentOverTLS) else { return }
         let ack = fork.ack(inviteSequence: inviteSequence, via: core.newVia())
-        forkAcks[id] = ack
-        actions.append(.sendAck(ack))
+        forkAcks[id] = (ack, fork.nextHop)
+        actions.append(.sendAck(ack, nextHop: fork.nextHop))
         let bye = fork.makeRequest(.bye, via: core.newVia(), contact: nil)
-        core.send(.forkBye, bye, into: &actions)
+        core.send(.forkBye, bye, nextHop: fork.nextHop, into: &actions)
     }
+
+    /// The pre-loaded route's first hop, else the Request-URI (§8.1.2; the route is loose).
+    private var initialNextHop: SIPURI { route.first ?? requestURI }
 
     private func isInitial2xx(_ response: SIPMessage) -> Bool {
         guard let code = response.statusCode, (200..<300).contains(code), let cseq = try? response.cseq,
@@ -317,17 +322,13 @@ package struct InviteClientSession: InviteSession {
             && (try? response.callID) == callID
     }
 
-    private mutating func challengesToAnswer(_ response: SIPMessage, requestID: UInt64)
-        -> (list: [RegistrationChallenge], rounds: Int)?
-    {
+    private func challengesToAnswer(_ response: SIPMessage) -> (list: [RegistrationChallenge], rounds: Int)? {
         let previous = lastInviteChallenges
         guard let list = SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds) else {
             return nil
         }
         return (list, previous.rounds + 1)
     }
-
-    private var lastInviteChallenges: (list: [RegistrationChallenge], rounds: Int) = ([], 0)
 
     private mutating func resendInvite(challenges: [RegistrationChallenge], rounds: Int, into actions: inout [SessionAction]) {
         // §22.2: same Call-ID and From tag, CSeq one higher, a new transaction.
@@ -338,13 +339,14 @@ package struct InviteClientSession: InviteSession {
         lastInviteChallenges = (challenges, rounds)
         let message = makeInvite()
         invite = message
-        core.send(.invite, message, challenges: challenges, rounds: rounds, into: &actions)
+        core.send(.invite, message, nextHop: initialNextHop, challenges: challenges, rounds: rounds, into: &actions)
     }
 
     private mutating func sendCancel(now: NIODeadline, into actions: inout [SessionAction]) {
         guard let invite, let cancel = CancelRequestBuilder.cancel(for: invite) else { return }
         cancelState = .sent
-        core.send(.cancel, cancel, into: &actions)
+        // §9.1: the CANCEL goes where the INVITE went.
+        core.send(.cancel, cancel, nextHop: initialNextHop, into: &actions)
         core.schedule(.cancelGuard, at: now + core.configuration.sixtyFourT1, into: &actions)
     }
 

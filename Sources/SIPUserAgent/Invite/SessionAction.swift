@@ -28,13 +28,11 @@ package struct OutgoingRequest: Sendable {
     package var purpose: RequestPurpose
     /// The request; its top Via has a placeholder sent-by and a fresh branch.
     package var message: SIPMessage
+    /// Where to send it (§8.1.2): the first Route when it is a loose router, else the
+    /// Request-URI (which holds the strict router in that case, §12.2.1.1).
+    package var nextHop: SIPURI
     /// 401/407 challenges to answer before sending (§22.2, §22.3); empty for most requests.
     package var challenges: [RegistrationChallenge]
-
-    /// Where the request goes first (§8.1.2): the first Route, else the Request-URI.
-    package var nextHop: SIPURI? {
-        ((try? message.routes) ?? []).first?.uri ?? message.requestURI
-    }
 
     /// The request with one credentials header per challenge (the connection's credentials and
     /// its authenticator, which keeps the nonce counts). Without challenges, the request as is.
@@ -87,8 +85,8 @@ package enum SessionEvent: Sendable {
 package enum SessionAction: Sendable {
     /// Send in a new client transaction; feed back responses and failures with its id.
     case sendRequest(OutgoingRequest)
-    /// Send the ACK for a 2xx outside any transaction (§13.2.2.4), to the ACK's next hop.
-    case sendAck(SIPMessage)
+    /// Send the ACK for a 2xx outside any transaction (§13.2.2.4), to `nextHop`.
+    case sendAck(SIPMessage, nextHop: SIPURI)
     /// Answer the received request with this id (its server transaction). A 2xx to an INVITE
     /// may be sent several times (§13.3.1.4); the transaction passes each on (RFC 6026 §7.1).
     case sendResponse(SIPMessage, toRequest: UInt64)

@@ -54,9 +54,9 @@ extension SessionCore {
     mutating func acknowledge(inviteSequence: UInt32, into actions: inout [SessionAction]) {
         guard let d = dialog else { return }
         let ack = d.ack(inviteSequence: inviteSequence, via: newVia())
-        actions.append(.sendAck(ack))
+        actions.append(.sendAck(ack, nextHop: d.nextHop))
         lastAcks.removeAll { $0.sequence == inviteSequence }
-        lastAcks.append(SentAck(sequence: inviteSequence, message: ack))
+        lastAcks.append(SentAck(sequence: inviteSequence, message: ack, nextHop: d.nextHop))
         // The initial INVITE's ACK and the latest re-INVITE's are all a retransmission can need.
         if lastAcks.count > 2 { lastAcks.remove(at: 1) }
     }
@@ -68,7 +68,7 @@ extension SessionCore {
             cseq.method == .invite, let d = dialog, DialogID(responseToOurRequest: response) == d.id,
             let sent = lastAcks.first(where: { $0.sequence == cseq.sequenceNumber })
         else { return false }
-        actions.append(.sendAck(sent.message))
+        actions.append(.sendAck(sent.message, nextHop: sent.nextHop))
         return true
     }
 }

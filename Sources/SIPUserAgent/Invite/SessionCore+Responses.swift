@@ -74,7 +74,7 @@ extension SessionCore {
         else { return false }
         let message = d.reissue(sent.message, via: newVia())
         dialog = d
-        let id = send(sent.purpose, message, challenges: challenges, rounds: sent.rounds + 1, into: &actions)
+        let id = send(sent.purpose, message, nextHop: sent.nextHop, challenges: challenges, rounds: sent.rounds + 1, into: &actions)
         if sent.purpose == .reinvite, case .inFlight(_, let offer, let retries) = ourReinvite {
             ourReinvite = .inFlight(id: id, offer: offer, glareRetries: retries)
         }

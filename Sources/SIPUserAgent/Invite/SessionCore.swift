@@ -10,6 +10,7 @@ struct SessionCore: Sendable {
     struct Outstanding: Sendable {
         var purpose: RequestPurpose
         var message: SIPMessage
+        var nextHop: SIPURI
         /// Challenges answered in `message`, and how many rounds so far.
         var challenges: [RegistrationChallenge]
         var rounds: Int
@@ -28,6 +29,7 @@ struct SessionCore: Sendable {
     struct SentAck: Sendable {
         var sequence: UInt32
         var message: SIPMessage
+        var nextHop: SIPURI
     }
 
     enum OurReinvite: Sendable {
@@ -74,13 +76,16 @@ struct SessionCore: Sendable {
 
     @discardableResult
     mutating func send(
-        _ purpose: RequestPurpose, _ message: SIPMessage, challenges: [RegistrationChallenge] = [], rounds: Int = 0,
-        into actions: inout [SessionAction]
+        _ purpose: RequestPurpose, _ message: SIPMessage, nextHop: SIPURI, challenges: [RegistrationChallenge] = [],
+        rounds: Int = 0, into actions: inout [SessionAction]
     ) -> UInt64 {
         let id = nextID
         nextID &+= 1
-        outstanding[id] = Outstanding(purpose: purpose, message: message, challenges: challenges, rounds: rounds)
-        actions.append(.sendRequest(OutgoingRequest(id: id, purpose: purpose, message: message, challenges: challenges)))
+        outstanding[id] = Outstanding(
+            purpose: purpose, message: message, nextHop: nextHop, challenges: challenges, rounds: rounds)
+        actions.append(
+            .sendRequest(
+                OutgoingRequest(id: id, purpose: purpose, message: message, nextHop: nextHop, challenges: challenges)))
         return id
     }
 
@@ -95,7 +100,7 @@ struct SessionCore: Sendable {
         let message = d.makeRequest(
             method, via: newVia(), contact: refreshes ? local.contact : nil, body: body, extraHeaders: extraHeaders)
         dialog = d
-        return send(purpose, message, into: &actions)
+        return send(purpose, message, nextHop: d.nextHop, into: &actions)
     }
 
     /// The headers a 2xx to an INVITE and a re-INVITE carry: Contact (§12.1.1), Allow, Supported.

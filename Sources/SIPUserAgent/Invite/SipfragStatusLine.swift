@@ -9,7 +9,7 @@ package struct SipfragStatusLine: Hashable, Sendable {
     /// Nil unless the body starts with a SIP status line with a 100–699 code.
     package init?(body: SessionBody) {
         let text = body.text
-        guard let line = text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first else { return nil }
+        guard let line = text.split(whereSeparator: \.isNewline).first else { return nil }
         let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0].uppercased() == "SIP/2.0", parts[1].count == 3,
             let code = Int(parts[1]), (100...699).contains(code)
