@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "SIPUserAgentTests",
             dependencies: [
-                "SIPUserAgent", "SIPCore",
+                "SIPUserAgent", "SIPTransaction", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
