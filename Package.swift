@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "SipEndpoint",
             dependencies: [
-                "SIPUserAgent", "SIPTransport", "SIPTransaction", "SIPCore",
+                "SIPUserAgent", "SIPMedia", "SIPTransport", "SIPTransaction", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

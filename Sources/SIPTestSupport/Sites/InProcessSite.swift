@@ -218,6 +218,50 @@ public final class InProcessSite: Sendable {
         }
     }
 
+    /// Calls a registered user (an inbound call for the phone): INVITE with an SDP offer to the
+    /// registered Contact, ACK for a 2xx. Returns the final status code (408 when nothing answered).
+    public func call(_ user: String, from caller: String = "5551234", timeout: Duration = .seconds(10)) async throws -> Int {
+        guard let layer = state.withLockedValue({ $0.layer }), let contact = registrations[user],
+            let address = try? SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
+        else { return 404 }
+        let target = SIPTransportTarget(transport: .udp, address: address)
+        var h = SIPHeaders()
+        h.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+        h.add(.maxForwards, "70")
+        h.add(.from, "<sip:\(caller)@\(configuration.host)>;tag=\(configuration.name)-in")
+        h.add(.to, "<sip:\(user)@\(configuration.host)>")
+        h.add(.callID, "in-\(UInt64.random(in: 1...UInt64.max))@\(configuration.name)")
+        h.add(.cseq, "1 INVITE")
+        h.add(.contact, "<sip:\(caller)@\(configuration.host):\(port)>")
+        h.add(.contentType, "application/sdp")
+        let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: ByteBuffer(string: Self.answerSDP(host: configuration.host)))
+        let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
+            layer.eventLoop.execute {
+                let id = layer.sendRequest(invite, to: target) { event in
+                    switch event {
+                    case .provisional: break
+                    case .final(let r): continuation.resume(returning: r.message)
+                    case .failed: continuation.resume(returning: nil)
+                    }
+                }
+                if id == nil { continuation.resume(returning: nil) }
+            }
+        }
+        guard let final, let code = final.statusCode else { return 408 }
+        if (200...299).contains(code) {
+            var ack = SIPHeaders()
+            ack.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+            ack.add(.maxForwards, "70")
+            ack.add(.from, h.first(.from) ?? "")
+            ack.add(.to, final.headers.first(.to) ?? "")
+            ack.add(.callID, h.first(.callID) ?? "")
+            ack.add(.cseq, "1 ACK")
+            let uri = (try? final.contacts.first?.address?.uri) ?? contact
+            _ = try await layer.sendStateless(.request(method: .ack, uri: uri ?? contact, headers: ack), to: target).get()
+        }
+        return code
+    }
+
     static func answerSDP(host: String) -> String {
         [
             "v=0", "o=site 1 1 IN IP4 \(host)", "s=test number", "c=IN IP4 \(host)", "t=0 0",

@@ -201,14 +201,18 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
     /// it for retransmission.
-    package func respond(_ response: SIPMessage, to id: ServerTransactionID) {
+    /// - Returns: false when the transaction has ended (the caller may send the response statelessly,
+    ///   as a UAS does with 2xx retransmissions after Timer L, §13.3.1.4).
+    @discardableResult
+    package func respond(_ response: SIPMessage, to id: ServerTransactionID) -> Bool {
         eventLoop.assertInEventLoop()
         guard let entry = servers[id.key], let code = response.statusCode else {
             logger.debug("response for a server transaction that has ended: dropped")
-            return
+            return false
         }
         entry.pendingResponse = response
         perform(entry.machine.tuSendsResponse(statusCode: code, now: .now()), server: id.key, entry: entry)
+        return true
     }
 
     /// Sends a response that belongs to no transaction (a request without an RFC 3261 branch).

@@ -17,6 +17,8 @@ import ServiceLifecycle
 public final class Phone: Service, Sendable {
     public let configuration: SipEndpointConfiguration
     public let connectionManager: ConnectionManager
+    /// Dialling, incoming calls and the sessions' events.
+    public let callControl: CallControl
     let core: PhoneCore
     private let group: MultiThreadedEventLoopGroup
 
@@ -30,6 +32,7 @@ public final class Phone: Service, Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger)
         self.connectionManager = ConnectionManager(core: core)
+        self.callControl = CallControl(core: core)
     }
 
     /// Binds the transports and registers every enabled connection, all at once.

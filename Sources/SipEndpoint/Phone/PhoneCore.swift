@@ -27,6 +27,7 @@ final class PhoneCore: @unchecked Sendable {
     let engine: RegistrationEngine
     let resolution: TargetResolution
     let logger: Logger
+    private(set) var calls: CallCore!
     let connectionEvents = EventBroadcaster<ConnectionStatusChanged>()
     let phoneEvents = EventBroadcaster<PhoneStatusChanged>()
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
@@ -61,6 +62,7 @@ final class PhoneCore: @unchecked Sendable {
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
         transactions.onRequest = { [weak self] request in self?.received(request) }
+        calls = CallCore(phone: self, transactions: transactions, logger: logger)
     }
 
     /// Requests that reach the phone outside call control: OPTIONS is answered 200 with what we
@@ -68,8 +70,12 @@ final class PhoneCore: @unchecked Sendable {
     /// others 405 with Allow (§8.2.1). ACKs need no answer.
     private func received(_ request: IncomingRequest) {
         let message = request.message
-        guard let method = message.method, method != .ack else { return }
+        guard let method = message.method else { return }
+        // Calls first: in-dialog requests, CANCEL and ACK of a session, then new INVITEs.
+        if calls.route(request) { return }
         let toTag = (try? message.to.tag) ?? nil
+        if method == .invite, toTag == nil, isRunning, calls.incoming(request) { return }
+        guard method != .ack else { return }
         var response: SIPMessage
         switch method {
         case .options:
@@ -79,7 +85,7 @@ final class PhoneCore: @unchecked Sendable {
         case _ where toTag != nil, .bye, .cancel:
             response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
         case .invite:
-            // Until call control answers calls, say so rather than leave the caller ringing.
+            // An INVITE no connection of ours can take (not for any of our DNs, or shutting down).
             response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
         default:
             response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
@@ -150,12 +156,15 @@ final class PhoneCore: @unchecked Sendable {
         eventLoop.flatSubmit {
             guard self.isRunning else { return self.eventLoop.makeSucceededVoidFuture() }
             self.isRunning = false
+            self.calls.hangUpAll()
             let stops = self.records.keys.map { id in
                 let promise = self.eventLoop.makePromise(of: Void.self)
                 self.engine.stop(id) { promise.succeed() }
                 return promise.futureResult
             }
             return EventLoopFuture.andAllComplete(stops, on: self.eventLoop).flatMap {
+                self.calls.events.finish()
+                self.calls.incomingCalls.finish()
                 self.connectionEvents.finish()
                 self.phoneEvents.finish()
                 return self.transactions.shutdown()
@@ -226,6 +235,80 @@ final class PhoneCore: @unchecked Sendable {
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
             transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact)
+    }
+
+    // MARK: What calls need to know about connections
+
+    var localHostAddress: String { configuration.endpoint.publicAddress ?? localHost }
+
+    func connectionConfiguration(_ id: Int) -> ConnectionConfiguration? { records[id]?.configuration }
+
+    /// The connections as the dial failover rule sees them when a dial starts.
+    func dialCandidates() -> [DialFailoverMachine.Candidate] {
+        records.map { id, r in
+            DialFailoverMachine.Candidate(
+                connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+        }
+    }
+
+    func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
+
+    func credentials(for id: Int) -> DigestCredentials? {
+        guard let c = records[id]?.configuration else { return nil }
+        return c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) }
+    }
+
+    /// The caller identity of calls through a connection: its address of record and registered Contact.
+    func localParty(for id: Int) -> LocalParty? {
+        guard let c = records[id]?.configuration else { return nil }
+        let contact = engine.contact(of: id)?.uri ?? bindingConfiguration(c, id: id).contactURI
+        var plain = contact
+        plain.parameters.remove("ob")
+        return LocalParty(
+            addressOfRecord: SIPURI(user: c.user, host: c.effectiveDomain), displayName: c.displayName, contact: plain,
+            transport: ContactTransport(c.transport))
+    }
+
+    func currentTarget(for id: Int) -> SIPTransportTarget? { engine.currentTarget(of: id) }
+
+    /// The `index`-th server target of a connection's site (RFC 3263 order), resolving it if the
+    /// registration has not yet.
+    func target(for id: Int, index: Int) -> EventLoopFuture<SIPTransportTarget> {
+        let known = engine.targets(of: id).targets
+        if index < known.count { return eventLoop.makeSucceededFuture(known[index]) }
+        guard let c = records[id]?.configuration else {
+            return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "no connection \(id)"))
+        }
+        return resolution.targets(for: c.server, transport: c.transport, on: eventLoop).flatMapThrowing { targets in
+            guard index < targets.count else {
+                throw SipEndpointError(.invalidConfiguration, "\(c.server) has no server target \(index)")
+            }
+            return targets[index]
+        }
+    }
+
+    /// `9000` → `sip:9000@<the connection's domain>`; a full `sip:`/`sips:`/`tel:` URI as given.
+    func destinationURI(_ destination: String, for c: ConnectionConfiguration) -> SIPURI? {
+        let trimmed = destination.trimmingCharacters(in: .whitespaces)
+        if trimmed.contains(":"), let uri = try? SIPURI(trimmed) { return uri }
+        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: ":") }) else {
+            return nil
+        }
+        return SIPURI(user: trimmed, host: c.effectiveDomain)
+    }
+
+    /// The connection an INVITE arrived on: the one whose site (current target) sent it, else the one
+    /// whose DN the Request-URI names.
+    func connectionId(forIncoming request: IncomingRequest) -> Int? {
+        let source = request.received.source
+        if let byTarget = records.keys.sorted().first(where: { id in
+            guard let t = engine.currentTarget(of: id) else { return false }
+            return t.address.ipAddress == source.ipAddress && (t.address.port == source.port || t.transport != .udp)
+        }) {
+            return byTarget
+        }
+        let user = request.message.requestURI?.user
+        return records.keys.sorted().first { records[$0]?.configuration.user == user && records[$0]?.isEnabled == true }
     }
 
     // MARK: Events
