@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //
-//   QuickStart → SipEndpointConfig, SipEndpoint, SIPCore
+//   QuickStart → SipEndpointConfig, SipEndpoint, SIPCore; its demo → SIPTestSupport (in-process sites)
 //   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "QuickStart",
             dependencies: [
-                "SIPCore", "SipEndpoint", "SipEndpointConfig",
+                "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "QuickStart"

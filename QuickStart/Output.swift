@@ -87,6 +87,38 @@ final class Output: Sendable {
             }())
     }
 
+    /// `{"event":"sessionStatusChanged",…}` and `{"event":"failedOver",…}` (issue 6's shapes).
+    func sessionEvent(_ event: SessionEvent) {
+        switch event {
+        case .statusChanged(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)",
+                json: {
+                    var j = JSONLine(event: "sessionStatusChanged")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("connectionId", e.connectionId)
+                    j.add("previousStatus", e.previousStatus.rawValue)
+                    j.add("status", e.status.rawValue)
+                    j.add("reason", e.reason.text)
+                    j.add("code", e.reason.statusCode)
+                    return j
+                }())
+        case .failedOver(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))",
+                json: {
+                    var j = JSONLine(event: "failedOver")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("fromConnectionId", e.fromConnectionId)
+                    j.add("toConnectionId", e.toConnectionId)
+                    j.add("cause", e.cause)
+                    return j
+                }())
+        }
+    }
+
     /// `{"event":"result","command","ok","detail"}`: the last line of every command.
     func result(command: String, ok: Bool, detail: String) {
         emit(

@@ -57,6 +57,7 @@ public final class InProcessSite: Sendable {
         var registerCount = 0
         var invites: [SIPMessage] = []
         var calls: [String: SIPReceivedMessage] = [:]
+        var stopped = false
     }
 
     public let configuration: Configuration
@@ -106,7 +107,9 @@ public final class InProcessSite: Sendable {
         try await bringUp()
     }
 
+    /// Stops the site for good; safe to call more than once.
     public func stop() async throws {
+        guard state.withLockedValue({ s in defer { s.stopped = true }; return !s.stopped }) else { return }
         try await kill()
         try await group.shutdownGracefully()
     }

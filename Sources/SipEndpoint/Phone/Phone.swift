@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// A SIP endpoint: its connections (``ConnectionManager``), and soon its calls.
 ///
@@ -21,6 +22,7 @@ public final class Phone: Service, Sendable {
     public let callControl: CallControl
     let core: PhoneCore
     private let group: MultiThreadedEventLoopGroup
+    private let isShutDown = Mutex(false)
 
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
@@ -49,6 +51,7 @@ public final class Phone: Service, Sendable {
     /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
     /// the transports and stops the phone's event loop. Safe to call more than once.
     public func shutdown() async {
+        guard isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
         try? await core.shutdown().get()
         await core.resolution.shutdown()
         try? await group.shutdownGracefully()
