@@ -34,9 +34,29 @@ struct Run: AsyncParsableCommand {
             await phone.shutdown()
             throw ExitCode(1)
         }
-        output.say("running; Ctrl-C or SIGTERM to stop")
-        let signal = await Signals.waitForTermination()
-        output.say("\(signal): shutting down (un-REGISTER)")
+        output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
+        let commands = RunCommands(phone: phone, output: output)
+        let incoming = Task {
+            for await session in phone.callControl.incomingCalls {
+                output.say("incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'")
+                commands.follow(session)
+            }
+        }
+        // Whichever comes first: a termination signal, `quit`, or the end of standard input after a command.
+        let reason = await withTaskGroup(of: String.self) { group in
+            group.addTask { await Signals.waitForTermination() }
+            group.addTask {
+                for await line in StandardInputLines.stream() where !(await commands.execute(line)) { return "quit" }
+                // Standard input closed (a script or /dev/null): keep running until a signal.
+                return await Signals.waitForTermination()
+            }
+            let first = await group.next() ?? "stopped"
+            group.cancelAll()
+            return first
+        }
+        incoming.cancel()
+        let signal = reason
+        output.say("\(signal): shutting down (hang up, un-REGISTER)")
         await phone.shutdown()
         connectionEvents.cancel()
         phoneEvents.cancel()
