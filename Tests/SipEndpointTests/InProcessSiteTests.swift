@@ -73,3 +73,47 @@ struct InProcessSiteTests {
         try await b.stop()
     }
 }
+
+/// Issue 5: a new configuration applied to a running phone.
+@Suite("Applying a configuration at run time")
+struct ApplyConfigurationTests {
+    @Test func addedRemovedChangedAndUnchangedConnections() async throws {
+        let a = try await InProcessSite.start(.init(name: "site-a"))
+        let b = try await InProcessSite.start(.init(name: "site-b"))
+        let c = try await InProcessSite.start(.init(name: "site-c"))
+        func connection(_ site: InProcessSite, user: String = "7001", lifetime: Int = 60) -> ConnectionConfiguration {
+            ConnectionConfiguration(user: user, server: ServerAddress(host: "127.0.0.1", port: site.port),
+                                    password: "pass\(user)", reregisterInSeconds: lifetime, optionsInterval: 0)
+        }
+        let first = fastConfiguration([connection(a), connection(b)])
+        let phone = Phone(configuration: first)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        try await log.wait(connection: 1, status: .ready)
+        let registersOnA = a.registerCount
+
+        // Connection 0 unchanged, connection 1 changed (another DN on site B), connection 2 added on site C.
+        var second = first
+        second.connections = [connection(a), connection(b, user: "7002"), connection(c, user: "7003")]
+        let seen = log.events.count
+        let changes = try await phone.apply(second)
+        #expect(changes.added == [2] && changes.changed == [1] && changes.removed.isEmpty)
+        try await log.wait(connection: 1, status: .ready, after: seen)
+        try await log.wait(connection: 2, status: .ready, after: seen)
+        #expect(b.registrations["7001"] == nil && b.registrations["7002"] != nil, "re-registered with the new DN")
+        #expect(c.registrations["7003"] != nil)
+        #expect(a.registerCount == registersOnA, "the unchanged connection was not touched")
+        #expect(!log.events.dropFirst(seen).contains { $0.connectionId == 0 })
+
+        // Back to one connection: 1 and 2 un-register and go.
+        var third = second
+        third.connections = [connection(a)]
+        let removed = try await phone.apply(third)
+        #expect(removed.removed == [1, 2])
+        #expect(phone.connectionManager.connections.map(\.id) == [0])
+        #expect(b.registrations.isEmpty && c.registrations.isEmpty)
+        await phone.shutdown()
+        for s in [a, b, c] { try await s.stop() }
+    }
+}

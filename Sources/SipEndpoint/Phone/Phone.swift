@@ -23,6 +23,7 @@ public final class Phone: Service, Sendable {
     let core: PhoneCore
     private let group: MultiThreadedEventLoopGroup
     private let isShutDown = Mutex(false)
+    private let applied: Mutex<SipEndpointConfiguration>
 
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
@@ -31,6 +32,7 @@ public final class Phone: Service, Sendable {
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
+        self.applied = Mutex(configuration)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger)
         self.connectionManager = ConnectionManager(core: core)
@@ -55,6 +57,47 @@ public final class Phone: Service, Sendable {
         try? await core.shutdown().get()
         await core.resolution.shutdown()
         try? await group.shutdownGracefully()
+    }
+
+    /// The configuration in force (the one given at creation, then each one applied).
+    public var currentConfiguration: SipEndpointConfiguration { applied.withLock { $0 } }
+
+    /// Applies a new configuration to the running phone (issue 5): connections added in it (new
+    /// positions) register, removed ones un-register and go, changed ones re-register with their new
+    /// settings; unchanged connections and their calls are not touched. Connection id N is the N-th
+    /// connection of the configuration, as at start. Policies outside `connections` (timers, ports,
+    /// TLS files) take effect at the next start.
+    @discardableResult
+    public func apply(_ configuration: SipEndpointConfiguration) async throws(SipEndpointError)
+        -> (added: [Int], removed: [Int], changed: [Int])
+    {
+        let changes = currentConfiguration.connectionChanges(to: configuration)
+        for id in changes.removed { try await connectionManager.removeConnection(id) }
+        for id in changes.changed {
+            let new = configuration.connections[id]
+            let result: Result<Void, SipEndpointError> = await withCheckedContinuation { continuation in
+                core.eventLoop.execute {
+                    do throws(SipEndpointError) {
+                        try self.core.replace(id, with: new) { continuation.resume(returning: .success(())) }
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+            try result.get()
+        }
+        for id in changes.added {
+            let new = configuration.connections[id]
+            try await connectionManager.onLoop { () throws(SipEndpointError) in
+                guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
+                guard !self.core.hasConnection(id) else {
+                    throw SipEndpointError(.invalidConfiguration, "connection \(id) exists already (added at run time?)")
+                }
+                _ = self.core.add(new, id: id)
+            }
+        }
+        applied.withLock { $0 = configuration }
+        return (changes.added, changes.removed, changes.changed)
     }
 
     /// `active` while at least one connection is ready.

@@ -174,10 +174,10 @@ final class PhoneCore: @unchecked Sendable {
 
     // MARK: Connections (on the loop)
 
-    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true) -> Int {
+    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id explicitID: Int? = nil) -> Int {
         eventLoop.assertInEventLoop()
-        let id = nextID
-        nextID += 1
+        let id = explicitID ?? nextID
+        nextID = max(nextID, id + 1)
         records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
@@ -218,6 +218,24 @@ final class PhoneCore: @unchecked Sendable {
         }
         if remove { engine.remove(id, completion: finish) } else { engine.stop(id, completion: finish) }
     }
+
+    /// Re-registers connection `id` with a new configuration: un-REGISTER with the old one (bounded),
+    /// then register with the new one. Its calls are not touched.
+    func replace(_ id: Int, with configuration: ConnectionConfiguration, completion: @escaping () -> Void) throws(SipEndpointError) {
+        guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
+        engine.remove(id) { [weak self] in
+            guard let self, self.records[id] != nil else { return completion() }
+            self.records[id]?.configuration = configuration
+            self.records[id]?.isEnabled = configuration.enabled
+            self.engine.add(id, configuration: self.bindingConfiguration(configuration, id: id))
+            self.publish(id)
+            if configuration.enabled { self.engine.start(id) }
+            completion()
+        }
+    }
+
+    /// Whether a connection id is in use (a configuration position being added must be free).
+    func hasConnection(_ id: Int) -> Bool { records[id] != nil }
 
     private func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
         let kind = SIPTransportProtocol(c.transport)
