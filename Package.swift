@@ -109,6 +109,15 @@ let package = Package(
             ],
             path: "Benchmarks/TransportBench"
         ),
+        .executableTarget(
+            name: "TransactionBench",
+            dependencies: [
+                "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TransactionBench"
+        ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(
             name: "SIPTransactionTests",

@@ -445,9 +445,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
         if bytes.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: source)
         let message: SIPMessage
+        let topVia: SIPVia
         do {
             let parsed = try SIPMessage(parsing: bytes, options: configuration.parserOptions, framing: .datagram)
-            try parsed.validate()
+            topVia = try parsed.validateCoreHeaders()
             message = parsed
         } catch {
             rejectMalformed(bytes, error: error, flow: flow) { response in
@@ -455,13 +456,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, from: source, flow: flow)
+        deliver(message, topVia: topVia, from: source, flow: flow)
     }
 
     func receivedStreamMessage(_ message: SIPMessage, on connection: SIPConnection) {
         guard lifecycle == .running, let flow = connection.flow else { return }
+        let topVia: SIPVia
         do {
-            try message.validate()
+            topVia = try message.validateCoreHeaders()
         } catch {
             // Framing held (Content-Length was sound), so the connection stays; only this message is bad.
             rejectMalformed(message.serialized, error: error, flow: flow) { response in
@@ -469,7 +471,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, from: flow.remoteAddress, flow: flow)
+        deliver(message, topVia: topVia, from: flow.remoteAddress, flow: flow)
     }
 
     /// DESIGN.md §6: a request that can be answered gets 400 saying what is wrong; anything else is dropped.
@@ -485,17 +487,21 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func deliver(_ message: SIPMessage, from source: SocketAddress, flow: SIPFlow) {
+    private func deliver(_ message: SIPMessage, topVia: SIPVia, from source: SocketAddress, flow: SIPFlow) {
         var message = message
+        var topVia = topVia
         if message.isRequest {
             do {
-                try message.replaceTopVia(try message.topVia.stampedOnReceipt(from: source))
+                topVia = topVia.stampedOnReceipt(from: source)
+                try message.replaceTopVia(topVia)
             } catch {
                 logger.notice("request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])
                 return
             }
         }
-        onEvent(.message(SIPReceivedMessage(message: message, source: source, flow: flow)))
+        var received = SIPReceivedMessage(message: message, source: source, flow: flow)
+        received.topVia = topVia
+        onEvent(.message(received))
     }
 
     // MARK: Helpers
