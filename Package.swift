@@ -9,7 +9,8 @@ import PackageDescription
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → SIPTransport, SIPCore (scriptable peers; lab launcher: Kamailio sites, SIPp)
+//   SIPTestSupport → SIPUserAgent (digest verification in the peer), SIPTransport, SIPCore
+//                    (scriptable peers; lab launcher: Kamailio sites, SIPp)
 //
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
@@ -79,7 +80,7 @@ let package = Package(
         .target(
             name: "SIPTestSupport",
             dependencies: [
-                "SIPTransport", "SIPCore",
+                "SIPTransport", "SIPCore", "SIPUserAgent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -145,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "SIPTestSupportTests",
             dependencies: [
-                "SIPTestSupport",
+                "SIPTestSupport", "SIPUserAgent", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
