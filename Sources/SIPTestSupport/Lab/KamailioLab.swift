@@ -37,9 +37,25 @@ public final class KamailioLab: Sendable {
     }
 
     /// Starts the lab, runs `body`, and stops every process whether `body` returns or throws.
+    /// Labs run one at a time on the machine (``LabLock``): a second caller waits, at most
+    /// `lockTimeout`, for the first to stop.
     public static func with<Result: Sendable>(
-        configuration: LabConfiguration = LabConfiguration(),
+        configuration: LabConfiguration = LabConfiguration(), lockTimeout: Duration = .seconds(180),
         _ body: (KamailioLab) async throws -> Result
+    ) async throws -> Result {
+        try await LabLock.shared.acquire(timeout: lockTimeout)
+        do {
+            let result = try await run(configuration: configuration, body)
+            await LabLock.shared.release()
+            return result
+        } catch {
+            await LabLock.shared.release()
+            throw error
+        }
+    }
+
+    private static func run<Result: Sendable>(
+        configuration: LabConfiguration, _ body: (KamailioLab) async throws -> Result
     ) async throws -> Result {
         let lab = try await start(configuration: configuration)
         do {
