@@ -31,6 +31,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private enum Lifecycle { case idle, starting, running, closed }
     private var lifecycle = Lifecycle.idle
     private var udpChannels: [Channel] = []
+    /// UDP sockets with datagrams written but not yet flushed; see ``flushSoon(_:)``.
+    private var udpChannelsToFlush: [Channel] = []
     private var serverChannels: [Channel] = []
     private var connections: [UInt64: SIPConnection] = [:]
     /// Open or opening connections we made, reused per target (transport, address, port, TLS name).
@@ -42,6 +44,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Test support: ignore everything received, keep-alive pings included, as a frozen process would.
     package private(set) var isFrozen = false
     private let boundAddresses = NIOLockedValueBox<[SIPTransportProtocol: [SocketAddress]]>([:])
+
+    /// How many datagrams one receive call may return (each slot is a receive buffer of the size limit).
+    private static let datagramsPerRead = 16
 
     /// - Parameters:
     ///   - onEvent: called on `eventLoop` for every received message and every failed flow.
@@ -124,6 +129,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
             bound = DatagramBootstrap(group: eventLoop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: capacity))
+                // recvmmsg(2): up to this many datagrams per system call when they queue up.
+                .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(layer: self))
@@ -277,11 +284,28 @@ public final class SIPTransportLayer: @unchecked Sendable {
         do {
             let bytes = try wireBytes(message, flow: flow, allocator: channel.allocator)
             let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
-            return channel.writeAndFlush(envelope).map { flow }.flatMapErrorThrowing { error in
+            let written = channel.write(envelope)
+            flushSoon(channel)
+            return written.map { flow }.flatMapErrorThrowing { error in
                 throw SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)")
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Flushes `channel` once the current loop task is over, with every datagram written meanwhile:
+    /// NIO then sends them with one `sendmmsg(2)` instead of one `sendmsg(2)` each. A response
+    /// written while a batch of received datagrams is handled leaves microseconds later, not never.
+    private func flushSoon(_ channel: Channel) {
+        guard !udpChannelsToFlush.contains(where: { $0 === channel }) else { return }
+        udpChannelsToFlush.append(channel)
+        if udpChannelsToFlush.count == 1 {
+            eventLoop.execute {
+                let channels = self.udpChannelsToFlush
+                self.udpChannelsToFlush = []
+                for channel in channels { channel.flush() }
+            }
         }
     }
 
@@ -439,10 +463,16 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     // MARK: Receiving
 
-    func receivedDatagram(_ bytes: ByteBuffer, from source: SocketAddress, on channel: Channel) {
+    func receivedDatagram(_ received: ByteBuffer, from source: SocketAddress, on channel: Channel) {
         guard lifecycle == .running, !isFrozen, let local = channel.localAddress else { return }
         // RFC 5626 §4.4.2 keep-alives over UDP are STUN, but some agents send bare CRLFs: ignore them.
-        if bytes.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
+        if received.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
+        // The datagram sits in NIO's 64 KiB receive buffer, and the parsed message keeps slices of
+        // what it parses: a server transaction holding its request for Timer J's 32 s would pin that
+        // buffer, and NIO would allocate a fresh one for every datagram. A copy of the few hundred
+        // bytes lets NIO reuse its buffer.
+        var bytes = channel.allocator.buffer(capacity: received.readableBytes)
+        bytes.writeImmutableBuffer(received)
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: source)
         let message: SIPMessage
         let topVia: SIPVia
