@@ -6,11 +6,13 @@ import Testing
 
 /// The receive path's core-header check, the top-Via rewrite and the byte-copying response builder.
 @Suite struct CoreHeadersAndResponseTests {
-    @Test func coreValidationReturnsTheTopVia() throws {
+    @Test func coreValidationReturnsWhatMatchingReads() throws {
         let m = try parse(request(with: "Via: SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK.second"))
-        let top = try m.validateCoreHeaders()
-        #expect(top.branch == "z9hG4bK.test")
-        #expect(top.host == "192.0.2.1")
+        let core = try m.validateCoreHeaders()
+        #expect(core.topVia.branch == "z9hG4bK.test")
+        #expect(core.topVia.host == "192.0.2.1")
+        #expect(core.fromTag == "a1" && core.toTag == nil)
+        #expect(core.callID == "test-call@192.0.2.1" && core.cseq == SIPCSeq(1, .options))
     }
 
     @Test func coreValidationLeavesOtherHeadersToTheirReader() throws {

@@ -191,8 +191,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     private func handleResponse(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let code = message.statusCode, let branch = (received.topVia ?? (try? message.topVia))?.branch,
-            let cseq = try? message.cseq
+        guard let code = message.statusCode, let branch = (received.core?.topVia ?? (try? message.topVia))?.branch,
+            let cseq = received.core?.cseq ?? (try? message.cseq)
         else {
             logger.debug("response without a usable top Via branch or CSeq dropped")
             return
@@ -234,7 +234,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     private func handleRequest(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let method = message.method, let via = received.topVia ?? (try? message.topVia) else { return }
+        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia) else { return }
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
         if method == .ack {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).
@@ -255,8 +255,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             return
         }
         var identity: (String, String, UInt32, String)?
-        if (try? message.to.tag) == nil, let fromTag = try? message.from.tag, let callID = try? message.callID,
-            let cseq = try? message.cseq
+        let core = received.core
+        let toTag = core.map(\.toTag) ?? (try? message.to.tag)
+        if toTag == nil, let fromTag = core.map(\.fromTag) ?? (try? message.from.tag),
+            let callID = core?.callID ?? (try? message.callID), let cseq = core?.cseq ?? (try? message.cseq)
         {
             identity = (fromTag, callID, cseq.sequenceNumber, cseq.method.rawValue)
             let verdict = merged.check(

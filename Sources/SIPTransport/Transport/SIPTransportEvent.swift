@@ -21,9 +21,10 @@ public struct SIPReceivedMessage: Sendable {
     /// Hand this back to ``SIPTransportLayer/sendResponse(_:receivedOn:)`` or
     /// ``SIPTransportLayer/send(_:on:)`` to answer on the same path.
     public var flow: SIPFlow
-    /// The top Via as the transport parsed (and, for a request, stamped) it on receipt, so the layers
-    /// above match transactions without parsing it again. Not updated when `message` is changed.
-    package var topVia: SIPVia?
+    /// The core headers as the transport parsed them on receipt (the top Via of a request already
+    /// stamped), so the layers above match transactions without parsing them again. Nil for a message
+    /// built elsewhere; not updated when `message` is changed.
+    package var core: SIPCoreHeaders?
 
     public var transport: SIPTransportProtocol { flow.transport }
 

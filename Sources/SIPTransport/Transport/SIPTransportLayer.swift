@@ -475,10 +475,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
         bytes.writeImmutableBuffer(received)
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: source)
         let message: SIPMessage
-        let topVia: SIPVia
+        let core: SIPCoreHeaders
         do {
             let parsed = try SIPMessage(parsing: bytes, options: configuration.parserOptions, framing: .datagram)
-            topVia = try parsed.validateCoreHeaders()
+            core = try parsed.validateCoreHeaders()
             message = parsed
         } catch {
             rejectMalformed(bytes, error: error, flow: flow) { response in
@@ -486,14 +486,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, topVia: topVia, from: source, flow: flow)
+        deliver(message, core: core, from: source, flow: flow)
     }
 
     func receivedStreamMessage(_ message: SIPMessage, on connection: SIPConnection) {
         guard lifecycle == .running, let flow = connection.flow else { return }
-        let topVia: SIPVia
+        let core: SIPCoreHeaders
         do {
-            topVia = try message.validateCoreHeaders()
+            core = try message.validateCoreHeaders()
         } catch {
             // Framing held (Content-Length was sound), so the connection stays; only this message is bad.
             rejectMalformed(message.serialized, error: error, flow: flow) { response in
@@ -501,7 +501,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, topVia: topVia, from: flow.remoteAddress, flow: flow)
+        deliver(message, core: core, from: flow.remoteAddress, flow: flow)
     }
 
     /// DESIGN.md §6: a request that can be answered gets 400 saying what is wrong; anything else is dropped.
@@ -517,20 +517,20 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func deliver(_ message: SIPMessage, topVia: SIPVia, from source: SocketAddress, flow: SIPFlow) {
+    private func deliver(_ message: SIPMessage, core: SIPCoreHeaders, from source: SocketAddress, flow: SIPFlow) {
         var message = message
-        var topVia = topVia
+        var core = core
         if message.isRequest {
             do {
-                topVia = topVia.stampedOnReceipt(from: source)
-                try message.replaceTopVia(topVia)
+                core.topVia = core.topVia.stampedOnReceipt(from: source)
+                try message.replaceTopVia(core.topVia)
             } catch {
                 logger.notice("request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])
                 return
             }
         }
         var received = SIPReceivedMessage(message: message, source: source, flow: flow)
-        received.topVia = topVia
+        received.core = core
         onEvent(.message(received))
     }
 
