@@ -133,6 +133,15 @@ let package = Package(
             ],
             path: "Benchmarks/TransportBench"
         ),
+        .executableTarget(
+            name: "TransactionBench",
+            dependencies: [
+                "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TransactionBench"
+        ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(
             name: "SIPTransactionTests",
@@ -181,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "SIPTestSupportTests",
             dependencies: [
-                "SIPTestSupport",
+                "SIPTestSupport", "SIPUserAgent", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -42,66 +42,49 @@ struct Run: AsyncParsableCommand {
                 commands.follow(session)
             }
         }
-        // Whichever comes first: a termination signal, `quit`, or the end of standard input after a command.
-        let reason = await withTaskGroup(of: String.self) { group in
-            group.addTask { await Signals.waitForTermination() }
-            group.addTask {
-                for await line in StandardInputLines.stream() where !(await commands.execute(line)) { return "quit" }
-                // Standard input closed (a script or /dev/null): keep running until a signal.
-                return await Signals.waitForTermination()
+        // Whichever comes first: SIGINT/SIGTERM or `quit` on standard input. Standard input that
+        // ends (a script, /dev/null) does not stop the phone; a signal still does.
+        let (stops, stop) = AsyncStream<String>.makeStream()
+        Signals.onTermination { stop.yield($0) }
+        let reader = Task {
+            for await line in StandardInputLines.stream() where !(await commands.execute(line)) {
+                stop.yield("quit")
             }
-            let first = await group.next() ?? "stopped"
-            group.cancelAll()
-            return first
         }
+        var reason = "stopped"
+        for await first in stops {
+            reason = first
+            break
+        }
+        reader.cancel()
         incoming.cancel()
-        let signal = reason
-        output.say("\(signal): shutting down (hang up, un-REGISTER)")
+        output.say("\(reason): shutting down (hang up, un-REGISTER)")
         await phone.shutdown()
         connectionEvents.cancel()
         phoneEvents.cancel()
-        output.result(command: "run", ok: true, detail: "stopped by \(signal)")
+        output.result(command: "run", ok: true, detail: "stopped by \(reason)")
     }
 }
 
-/// SIGINT / SIGTERM as an async wait, through Dispatch signal sources (the default handlers are
-/// replaced so the process lives to shut down gracefully).
+/// SIGINT / SIGTERM through Dispatch signal sources; the default handlers are replaced so the process
+/// lives to shut down gracefully.
 enum Signals {
-    static func waitForTermination() async -> String {
-        await withCheckedContinuation { continuation in
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    if once.claim() {
-                        sources.forEach { $0.cancel() }
-                        continuation.resume(returning: name)
-                    }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            SignalSources.keep(sources)
+    /// Calls `handler` with "SIGINT" or "SIGTERM" each time one arrives.
+    static func onTermination(_ handler: @escaping @Sendable (String) -> Void) {
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(name) }
+            source.resume()
+            sources.append(source)
         }
+        SignalSources.keep(sources)
     }
 }
 
 /// Keeps the signal sources alive while the command runs.
 enum SignalSources {
     nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
-    static func keep(_ sources: [DispatchSourceSignal]) { retained = sources }
-}
-
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
-    }
+    static func keep(_ sources: [DispatchSourceSignal]) { retained += sources }
 }

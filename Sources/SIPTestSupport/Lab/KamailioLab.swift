@@ -49,9 +49,15 @@ public final class KamailioLab: Sendable {
     }
 
     /// Starts the lab, runs `body`, and stops every process whether `body` returns or throws.
+    /// Labs run one at a time on the machine (``LabLock``, taken by ``start(configuration:)``).
     public static func with<Result: Sendable>(
-        configuration: LabConfiguration = LabConfiguration(),
-        _ body: (KamailioLab) async throws -> Result
+        configuration: LabConfiguration = LabConfiguration(), _ body: (KamailioLab) async throws -> Result
+    ) async throws -> Result {
+        try await run(configuration: configuration, body)
+    }
+
+    private static func run<Result: Sendable>(
+        configuration: LabConfiguration, _ body: (KamailioLab) async throws -> Result
     ) async throws -> Result {
         let lab = try await start(configuration: configuration)
         do {
