@@ -3,13 +3,16 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //
-//   QuickStart → SipEndpoint, SIPCore
+//   QuickStart → SipEndpointConfig, SipEndpoint, SIPCore; its demo → SIPTestSupport (in-process sites)
+//   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
+//   SIPMedia → SIPCore, NIOCore (SDP model, RFC 3264 offer/answer; Glibc sockets only to reserve RTP ports)
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → SIPTransport, SIPCore (scriptable peers; lab launcher: Kamailio sites, SIPp)
+//   SIPTestSupport → SIPUserAgent, SIPTransaction, SIPTransport, SIPCore (scriptable peers, in-process
+//                    sites; lab launcher: Kamailio sites, SIPp)
 //
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
@@ -17,7 +20,9 @@ let package = Package(
     products: [
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
+        .library(name: "SIPMedia", targets: ["SIPMedia"]),
         .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
+        .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
         .executable(name: "QuickStart", targets: ["QuickStart"]),
     ],
@@ -60,6 +65,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SIPMedia",
+            dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Digest hashes from OpenSSL's libcrypto (libssl-dev): builds in seconds, where swift-crypto would
         // compile a second BoringSSL beside swift-nio-ssl's.
         .systemLibrary(
@@ -79,17 +88,22 @@ let package = Package(
         .target(
             name: "SipEndpoint",
             dependencies: [
-                "SIPUserAgent", "SIPTransport", "SIPTransaction", "SIPCore",
+                "SIPUserAgent", "SIPMedia", "SIPTransport", "SIPTransaction", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The XML front end of SipEndpointConfiguration; Foundation's XMLParser (libxml2) reports lines.
+        .target(
+            name: "SipEndpointConfig",
+            dependencies: ["SipEndpoint"]
+        ),
         .target(
             name: "SIPTestSupport",
             dependencies: [
-                "SIPTransport", "SIPCore",
+                "SIPTransport", "SIPTransaction", "SIPUserAgent", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -100,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "QuickStart",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "QuickStart"
@@ -138,6 +152,15 @@ let package = Package(
             ],
             path: "Benchmarks/TransportBench"
         ),
+        .executableTarget(
+            name: "TransactionBench",
+            dependencies: [
+                "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TransactionBench"
+        ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(
             name: "SIPTransactionTests",
@@ -160,7 +183,21 @@ let package = Package(
         ),
         .testTarget(
             name: "SIPUserAgentTests",
-            dependencies: ["SIPUserAgent", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "SIPUserAgent", "SIPTransaction", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "QuickStartTests",
+            dependencies: ["SIPTestSupport", "SIPCore"]
+        ),
+        .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
+        .testTarget(
+            name: "SIPMediaTests",
+            dependencies: ["SIPMedia", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "SipEndpointTests",
@@ -172,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "SIPTestSupportTests",
             dependencies: [
-                "SIPTestSupport",
+                "SIPTestSupport", "SIPUserAgent", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,5 +1,5 @@
 // OPTIONS → 200 round trips between two transport layers over loopback UDP, one event loop each.
-// Pure transport: no transaction layer yet (the lead redoes this through SIPTransaction).
+// Pure transport, no transaction layer: TransactionBench measures the same exchange through SIPTransaction.
 //
 //   swift run -c release TransportBench [--count 200000] [--window 64]
 //

@@ -160,16 +160,18 @@ func percentDecoded(_ raw: UnsafeRawBufferPointer) -> String? {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// %-escapes every byte of `text` that is not in `allowed` (used when writing URIs).
+/// %-escapes every byte of `text` that is not in `allowed` (used when writing URIs). `%` itself is always
+/// escaped: the byte-class table counts it in the URI classes so the parser's loops accept escapes, but a
+/// decoded `%` written bare would start an escape that is not one.
 @usableFromInline
 func percentEncoded(_ text: String, allowed: ByteClass) -> String {
     let utf8 = text.utf8
-    if utf8.allSatisfy({ $0.isIn(allowed) }) { return text }
+    if utf8.allSatisfy({ $0.isIn(allowed) && $0 != .percent }) { return text }
     let hex = Array("0123456789ABCDEF".utf8)
     var out = [UInt8]()
     out.reserveCapacity(utf8.count + 8)
     for b in utf8 {
-        if b.isIn(allowed) {
+        if b.isIn(allowed) && b != .percent {
             out.append(b)
         } else {
             out.append(.percent)

@@ -40,6 +40,12 @@ public struct SIPHeaders: Sendable {
         self.entries = entries
     }
 
+    /// An empty header list whose storage holds `capacity` bytes of names and values before it grows.
+    package init(reservingCapacity capacity: Int) {
+        self.storage = ByteBufferAllocator().buffer(capacity: capacity)
+        self.entries = []
+    }
+
     /// Headers from name/value pairs, in order.
     public init(_ pairs: [(String, String)]) {
         self.init()
@@ -154,17 +160,28 @@ public struct SIPHeaders: Sendable {
     }
 
     /// RFC 3261 §7.3.1: a line end followed by whitespace is equivalent to one SP.
+    ///
+    /// A line end is what the parser split lines at: CRLF, or LF alone. A lone CR is not one, so it stays
+    /// a byte of the value; unfolding it into SP would give a value the written message cannot reproduce.
     @usableFromInline
     static func unfold(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        @inline(__always) func lineEndLength(at i: Int) -> Int {
+            if bytes[i] == .lf { return 1 }
+            return bytes[i] == .cr && i + 1 < bytes.count && bytes[i + 1] == .lf ? 2 : 0
+        }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            if b == .cr || b == .lf {
+            if lineEndLength(at: i) > 0 {
                 while let last = out.last, last.isSIPWhitespace { out.removeLast() }
                 var j = i
-                while j < bytes.count, bytes[j] == .cr || bytes[j] == .lf || bytes[j].isSIPWhitespace { j += 1 }
+                while j < bytes.count {
+                    let n = bytes[j].isSIPWhitespace ? 1 : lineEndLength(at: j)
+                    guard n > 0 else { break }
+                    j += n
+                }
                 out.append(.space)
                 i = j
             } else {
@@ -183,14 +200,41 @@ public struct SIPHeaders: Sendable {
         let nameLength = storage.writeString(name.canonicalName)
         let valueStart = storage.writerIndex
         var valueLength = 0
-        for b in value.utf8 {
-            valueLength += storage.writeInteger((b == .cr || b == .lf) ? UInt8.space : b)
+        if value.utf8.contains(where: { $0 == .cr || $0 == .lf }) {
+            for b in value.utf8 {
+                valueLength += storage.writeInteger((b == .cr || b == .lf) ? UInt8.space : b)
+            }
+        } else {
+            valueLength = storage.writeString(value)
         }
         entries.append(
             Entry(
                 nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
                 valueLength: Int32(valueLength), line: 0, known: name.known?.rawValue ?? Entry.unknownName,
                 folded: false))
+    }
+
+    /// Appends a copy of the line at `index` of `other`, value bytes copied as they are (unfolded
+    /// when folded), then `suffix`; a known name is written in its canonical form, as ``add(name:value:)``
+    /// does. Building a response from its request this way makes no `String` of the values.
+    package mutating func append(lineAt index: Int, of other: SIPHeaders, suffix: String = "") {
+        let e = other.entries[index]
+        let nameStart = storage.writerIndex
+        let nameLength: Int
+        if let known = e.knownName {
+            nameLength = storage.writeString(known.canonicalName)
+        } else {
+            nameLength = other.storage.withUnsafeReadableBytes { raw in
+                storage.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
+            }
+        }
+        let valueStart = storage.writerIndex
+        var valueLength = other.withValueBytes(at: index) { storage.writeBytes($0) }
+        if !suffix.isEmpty { valueLength += storage.writeString(suffix) }
+        entries.append(
+            Entry(
+                nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
+                valueLength: Int32(valueLength), line: 0, known: e.known, folded: false))
     }
 
     /// Appends a header line with a known name.

@@ -7,19 +7,19 @@ extension SIPMessage {
     public func makeResponse(
         statusCode: Int, reasonPhrase: String? = nil, toTag: String? = nil, body: ByteBuffer = ByteBuffer()
     ) -> SIPMessage {
-        var headers = SIPHeaders()
+        // Values are copied byte for byte: a response is built for every request, so no Strings.
+        var headers = SIPHeaders(reservingCapacity: self.headers.storage.readableBytes)
+        let tagSuffix = toTag.flatMap { tag in statusCode != 100 && (try? self.to.tag) == nil ? ";tag=\(tag)" : nil }
         for i in 0..<self.headers.count {
-            let name = self.headers.headerName(at: i)
-            if name == .via || name == .from || name == .callID || name == .cseq {
-                headers.add(name, self.headers.value(at: i))
-            } else if name == .to {
-                var value = self.headers.value(at: i)
-                if let toTag, statusCode != 100, (try? self.to.tag) == nil {
-                    value += ";tag=\(toTag)"
-                }
-                headers.add(.to, value)
-            } else if name == .recordRoute, (101...299).contains(statusCode) {
-                headers.add(.recordRoute, self.headers.value(at: i))
+            switch self.headers.entries[i].knownName {
+            case .via, .from, .callID, .cseq:
+                headers.append(lineAt: i, of: self.headers)
+            case .to:
+                headers.append(lineAt: i, of: self.headers, suffix: tagSuffix ?? "")
+            case .recordRoute where (101...299).contains(statusCode):
+                headers.append(lineAt: i, of: self.headers)
+            default:
+                break
             }
         }
         return SIPMessage.response(statusCode: statusCode, reasonPhrase: reasonPhrase, headers: headers, body: body)

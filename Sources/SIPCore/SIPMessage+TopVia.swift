@@ -8,12 +8,19 @@ extension SIPMessage {
             headers.prepend(.via, via.description)
             return
         }
-        var line = try headers.withValueBytes(at: index) { (b) throws(SIPParseError) -> [SIPVia] in
-            try SIPVia.parseList(b)
+        // A line without a comma holds one via-parm (a comma outside quotes separates them, §7.3.1):
+        // the common case, replaced without parsing the line again.
+        let holdsOne = headers.withValueBytes(at: index) { !$0.contains(.comma) }
+        if holdsOne {
+            headers.add(name: .via, value: via.description)
+        } else {
+            var line = try headers.withValueBytes(at: index) { (b) throws(SIPParseError) -> [SIPVia] in
+                try SIPVia.parseList(b)
+            }
+            guard !line.isEmpty else { throw SIPParseError(.invalidHeaderValue, "Via: empty value") }
+            line[0] = via
+            headers.add(name: .via, value: line.map(\.description).joined(separator: ", "))
         }
-        guard !line.isEmpty else { throw SIPParseError(.invalidHeaderValue, "Via: empty value") }
-        line[0] = via
-        headers.add(name: .via, value: line.map(\.description).joined(separator: ", "))
         let rewritten = headers.entries.removeLast()
         headers.entries[index] = rewritten
     }

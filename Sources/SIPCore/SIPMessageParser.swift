@@ -107,6 +107,11 @@ struct SIPHeadParser {
             }
             usedBareLineFeeds = true
         }
+        // A CR that does not end the line would be a line break to a strict peer downstream: a
+        // message that means one thing here and another there (header injection). Reject it.
+        if end > start, memchr(base + start, Int32(UInt8.cr), end - start) != nil {
+            throw SIPParseError(.malformedHeaderLine, line: line, "a bare CR inside the line")
+        }
         guard end - start <= options.limits.maximumLineLength else {
             throw SIPParseError(
                 .lineTooLong, line: line,

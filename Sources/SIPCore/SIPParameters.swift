@@ -54,10 +54,25 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
         items.firstIndex { asciiCaseInsensitiveEqual($0.name, name) }
     }
 
-    /// Order-insensitive, case-insensitive names (values compared as written).
+    /// Order-insensitive, case-insensitive names (values compared as written). A repeated name (legal,
+    /// e.g. `?h=1&h=2` in URI headers) compares its values in the order written; matching each one
+    /// against the first of its name made a value with repeats unequal to itself.
     public static func == (lhs: SIPParameters, rhs: SIPParameters) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        return lhs.items.allSatisfy { p in rhs.index(of: p.name).map { rhs.items[$0].value == p.value } ?? false }
+        if zip(lhs.items, rhs.items).allSatisfy({ sameName($0.name, $1.name) && $0.value == $1.value }) { return true }
+        return zip(lhs.byName, rhs.byName).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// The items with lowercased names, sorted by name; a stable sort, so repeats keep their order.
+    private var byName: [Parameter] {
+        items.enumerated()
+            .map { (offset: $0.offset, p: Parameter(name: $0.element.name.lowercased(), value: $0.element.value)) }
+            .sorted { ($0.p.name, $0.offset) < ($1.p.name, $1.offset) }
+            .map(\.p)
+    }
+
+    private static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -298,6 +298,17 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         return actions
     }
 
+    /// Something outside the registration (a call's INVITE timing out or failing to connect) saw the
+    /// site fail: probe it now rather than at the next interval, so the status catches up before the
+    /// next call pays the same timeout (issue 6 rule 5). Nothing happens while a probe is out, or when
+    /// probes are off or the connection is not ready or failed.
+    package mutating func troubleReported(now: NIODeadline) -> [RegistrationAction] {
+        var actions: [RegistrationAction] = []
+        guard policy.probes, status == .ready || status == .failed, probeInFlight == nil else { return actions }
+        sendProbe(into: &actions)
+        return actions
+    }
+
     /// The OPTIONS probe with this id got a response, whatever its status code: the site is there.
     package mutating func probeAnswered(id: UInt64, statusCode: Int, reasonPhrase: String, now: NIODeadline)
         -> [RegistrationAction]

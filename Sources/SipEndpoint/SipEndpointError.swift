@@ -14,6 +14,14 @@ public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertib
         case invalidConfiguration
         /// A wait ended before the state it waited for.
         case timedOut
+        /// No session has this id (it may have ended).
+        case unknownSession
+        /// The session is not in a status that allows this (answer a call that does not ring, …).
+        case invalidState
+        /// A destination that is neither a user/number nor a SIP URI, or a DTMF digit that is not one.
+        case invalidDestination
+        /// No RTP port could be reserved for the call.
+        case mediaUnavailable
     }
 
     public let code: Code

@@ -106,3 +106,13 @@ struct ByteClassTests {
         }
     }
 }
+
+@Suite("Line ends")
+struct LineEndTests {
+    /// A CR inside a line is a line break to some peers: the message would mean two things.
+    @Test func bareCRInsideALineIsRejected() {
+        let text = request(with: "Subject: one\rVia: SIP/2.0/UDP evil;branch=z9hG4bKevil")
+        #expect(rejection(text)?.code == .malformedHeaderLine)
+        #expect(rejection(text)?.line == 8)
+    }
+}

@@ -10,15 +10,15 @@ import NIOConcurrencyHelpers
 /// the group reaches Kamailio's worker processes too (SIGSTOP on the main process alone leaves the
 /// workers answering; SIGKILL on it alone orphans them with the ports still bound).
 /// Waiting is polling `waitpid(WNOHANG)` with `Task.sleep`: no thread and no event loop blocks.
-final class ChildProcess: Sendable {
-    let pid: pid_t
-    let executable: String
+package final class ChildProcess: Sendable {
+    package let pid: pid_t
+    package let executable: String
     private let exitStatus = NIOLockedValueBox<Int32?>(nil)
 
     /// Starts `executable` with stdin from /dev/null, stdout and stderr appended to `log`, a clean
     /// signal mask and default signal actions, in a new process group, with no other descriptor of
     /// ours. Paths in `arguments` should be absolute: the working directory is inherited.
-    init(executable: String, arguments: [String], log: URL) throws(LabError) {
+    package init(executable: String, arguments: [String], log: URL) throws(LabError) {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -64,7 +64,7 @@ final class ChildProcess: Sendable {
     }()
 
     /// Exit status (128 + signal when a signal ended it) once the child has ended; nil while it runs.
-    var terminationStatus: Int32? {
+    package var terminationStatus: Int32? {
         exitStatus.withLockedValue { status in
             if status == nil {
                 var raw: Int32 = 0
@@ -77,11 +77,11 @@ final class ChildProcess: Sendable {
         }
     }
 
-    var isRunning: Bool { terminationStatus == nil }
+    package var isRunning: Bool { terminationStatus == nil }
 
     /// Signals the whole process group while the child is not reaped (until then its pid, and so
     /// its group id, cannot belong to anyone else).
-    func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         exitStatus.withLockedValue { status in
             if status == nil { _ = Glibc.kill(-pid, signal) }
         }
@@ -89,7 +89,7 @@ final class ChildProcess: Sendable {
 
     /// Waits up to `timeout` for the child to exit; returns its status, or nil if it still runs.
     @discardableResult
-    func waitForExit(timeout: Duration) async -> Int32? {
+    package func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = terminationStatus { return status }
@@ -99,7 +99,7 @@ final class ChildProcess: Sendable {
     }
 
     /// SIGTERM (plus SIGCONT, so a frozen process can act on it), then SIGKILL after `grace`.
-    func terminate(grace: Duration) async {
+    package func terminate(grace: Duration) async {
         guard isRunning else { return }
         signal(SIGTERM)
         signal(SIGCONT)
@@ -109,13 +109,13 @@ final class ChildProcess: Sendable {
     }
 
     /// SIGKILL to the group at once: a site that dies without saying goodbye.
-    func kill() async {
+    package func kill() async {
         signal(SIGKILL)
         await waitForExit(timeout: .seconds(2))
     }
 
     /// Runs a short command to completion (openssl, a SIPp client), bounded by `timeout`.
-    static func run(
+    package static func run(
         _ executable: String, _ arguments: [String], log: URL, timeout: Duration = .seconds(20)
     ) async throws(LabError) -> Int32 {
         let child = try ChildProcess(executable: executable, arguments: arguments, log: log)

@@ -13,19 +13,35 @@ public final class KamailioSites: Sendable {
     public let b: KamailioSite
     /// CA and site certificates, generated fresh for this launch.
     public let certificates: LabCertificates
+    /// Held from start to stop when these sites took it themselves (not when a `KamailioLab` holds it).
+    private let lock: LabLock?
 
     /// Both sites, A first.
     public var all: [KamailioSite] { [a, b] }
 
-    private init(a: KamailioSite, b: KamailioSite, certificates: LabCertificates) {
+    private init(a: KamailioSite, b: KamailioSite, certificates: LabCertificates, lock: LabLock?) {
         self.a = a
         self.b = b
         self.certificates = certificates
+        self.lock = lock
     }
 
     /// Generates the certificates, starts both sites and returns once both answer OPTIONS. On any
-    /// failure whatever was started is stopped before the error is thrown.
+    /// failure whatever was started is stopped before the error is thrown. Waits first while another
+    /// lab runs (``LabConfiguration/exclusiveWait``).
     public static func start(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> KamailioSites {
+        try configuration.requirement.require()
+        let lock = try await LabLock.acquire(configuration: configuration)
+        do throws(LabError) {
+            return try await start(configuration: configuration, ownLock: lock)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    /// `ownLock`: the lock these sites release at stop; nil when the caller holds the lab's lock.
+    static func start(configuration: LabConfiguration, ownLock: LabLock?) async throws(LabError) -> KamailioSites {
         try configuration.requirement.require()
         guard let openssl = configuration.requirement.openssl else {
             throw LabError(.missingPrerequisite, configuration.requirement.explanation)
@@ -41,7 +57,7 @@ public final class KamailioSites: Sendable {
         let sites = KamailioSites(
             a: KamailioSite(descriptor: .a, certificates: certificates, configuration: configuration),
             b: KamailioSite(descriptor: .b, certificates: certificates, configuration: configuration),
-            certificates: certificates)
+            certificates: certificates, lock: ownLock)
         for site in sites.all {
             try? FileManager.default.removeItem(at: site.logFile)
         }
@@ -60,6 +76,7 @@ public final class KamailioSites: Sendable {
     public func stop() async {
         await a.stop()
         await b.stop()
+        lock?.release()
     }
 
     /// Starts the sites, runs `body`, and stops them whether `body` returns or throws.

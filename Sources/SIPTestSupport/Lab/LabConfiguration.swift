@@ -17,6 +17,9 @@ public struct LabConfiguration: Sendable {
     public var readinessTimeout: Duration
     /// How long a process may take to exit after SIGTERM before it gets SIGKILL. Default: 3 s.
     public var stopTimeout: Duration
+    /// How long a launch waits for another lab (another suite, another checkout) to stop before it
+    /// gives up: the sites use fixed addresses, so only one lab runs at a time. Default: 180 s.
+    public var exclusiveWait: Duration
     /// Binaries used by the lab. Default: `LabRequirement.current`.
     public var requirement: LabRequirement
     /// Loops for the readiness probes. Default: `MultiThreadedEventLoopGroup.singleton`.
@@ -27,6 +30,7 @@ public struct LabConfiguration: Sendable {
         workDirectory: URL = LabConfiguration.defaultWorkDirectory,
         readinessTimeout: Duration = .seconds(10),
         stopTimeout: Duration = .seconds(3),
+        exclusiveWait: Duration = .seconds(180),
         requirement: LabRequirement = .current,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
@@ -34,6 +38,7 @@ public struct LabConfiguration: Sendable {
         self.workDirectory = workDirectory
         self.readinessTimeout = readinessTimeout
         self.stopTimeout = stopTimeout
+        self.exclusiveWait = exclusiveWait
         self.requirement = requirement
         self.eventLoopGroup = eventLoopGroup
     }

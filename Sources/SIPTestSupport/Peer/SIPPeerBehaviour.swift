@@ -1,4 +1,5 @@
 import SIPCore
+import SIPUserAgent
 
 /// What a ``SIPTestPeer`` does with a request of a given method.
 public enum SIPPeerBehaviour: Sendable {
@@ -48,13 +49,13 @@ public struct SIPPeerDigestChallenge: Sendable {
     public var algorithm: String
     /// Default: `auth`.
     public var qop: String?
-    /// Default: ``acceptsAnyResponse`` — see its TODO.
+    /// Default: ``verifiesDigest`` (the response recomputed from `password`).
     public var verifyResponse: ResponseVerifier
 
     public init(
         kind: Kind = .server, realm: String = "sip.test", nonce: String = "peer-nonce-1", username: String,
         password: String, algorithm: String = "MD5", qop: String? = "auth",
-        verifyResponse: @escaping ResponseVerifier = SIPPeerDigestChallenge.acceptsAnyResponse
+        verifyResponse: @escaping ResponseVerifier = SIPPeerDigestChallenge.verifiesDigest
     ) {
         self.kind = kind
         self.realm = realm
@@ -66,11 +67,27 @@ public struct SIPPeerDigestChallenge: Sendable {
         self.verifyResponse = verifyResponse
     }
 
-    /// TODO(digest-verify): accepts any `response` value. Computing the expected digest needs MD5 and
-    /// SHA-256, which arrive with the libcrypto module; replace this default with a verifier that
-    /// recomputes HA1/HA2 (RFC 7616 §3.4.1) from `password`. Until then only username, realm and nonce
-    /// are checked.
+    /// Recomputes the `response` the credentials should carry from the password (RFC 7616 §3.4.1:
+    /// MD5 or SHA-256, with or without `-sess`, qop `auth` or none, through ``DigestVerifier``) and
+    /// compares it in constant time. A wrong password fails here, and the peer answers it with the
+    /// same challenge again (401/407), as Kamailio's `www_authorize` does — not with 403.
+    public static let verifiesDigest: ResponseVerifier = { credentials, request, password in
+        guard let method = request.method else { return false }
+        return DigestVerifier.verify(
+            credentials, password: password, method: method, body: request.body.readableBytesView)
+    }
+
+    /// Accepts any `response` value (only username, realm, nonce, algorithm and qop are checked): for
+    /// a test about something other than the digest arithmetic, which then needs no real hash.
     public static let acceptsAnyResponse: ResponseVerifier = { _, _, _ in true }
+
+    /// The credentials' qop is one the challenge offered (`auth`, or a list such as `auth,auth-int`),
+    /// or both have none (RFC 2069 compatibility, RFC 7616 §3.4).
+    private func offersQop(_ chosen: String?) -> Bool {
+        guard let qop else { return chosen == nil }
+        guard let chosen = chosen?.lowercased() else { return false }
+        return qop.lowercased().split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" } == chosen }
+    }
 
     var statusCode: Int { kind == .server ? 401 : 407 }
     var challengeHeader: SIPHeaderName { kind == .server ? .wwwAuthenticate : .proxyAuthenticate }
@@ -85,11 +102,15 @@ public struct SIPPeerDigestChallenge: Sendable {
         return auth.description
     }
 
-    /// True when `request` carries credentials for this challenge that pass ``verifyResponse``.
+    /// True when `request` carries credentials for this challenge — same username, realm, nonce and
+    /// algorithm, a qop the challenge offered — that pass ``verifyResponse``. A request without them,
+    /// or with a wrong response, is challenged again.
     func isAnswered(by request: SIPMessage) -> Bool {
         let credentials = (try? (kind == .server ? request.authorization : request.proxyAuthorization)) ?? []
         return credentials.contains { c in
             c.isDigest && c.username == username && c.realm == realm && c.nonce == nonce
+                && (c.algorithm ?? "MD5").lowercased() == algorithm.lowercased()
+                && offersQop(c.value("qop"))
                 && verifyResponse(c, request, password)
         }
     }

@@ -28,6 +28,14 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     private var clients: [TransactionKey: ClientEntry] = [:]
     private var servers: [TransactionKey: ServerEntry] = [:]
     private var merged = MergedRequestDetector()
+    /// Every armed timer of every transaction, served by one NIO task (see ``TransactionTimerQueue``).
+    private var timerQueue = TransactionTimerQueue<TransactionKey>()
+    private var timerTask: Scheduled<Void>?
+    private var timerTaskDeadline: NIODeadline?
+    private var isFiringTimers = false
+    /// Due timers are served in batches at most this often: SIP's shortest timer is T1 (500 ms by
+    /// default), so a millisecond late costs nothing, while waking for every stale item would.
+    private static let timerGranularity = TimeAmount.milliseconds(1)
 
     // Entries are confined to `eventLoop` like the layer itself.
     private final class ClientEntry: @unchecked Sendable {
@@ -36,7 +44,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         let target: SIPTransportTarget
         let onEvent: (ClientTransactionEvent) -> Void
         var flow: SIPFlow?
-        var timers: [TransactionTimer: Scheduled<Void>] = [:]
+        var armed = ArmedTimers()
         var failureDetail: String?
 
         init(machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget,
@@ -51,7 +59,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     private final class ServerEntry: @unchecked Sendable {
         var machine: ServerMachine
         let request: SIPReceivedMessage
-        var timers: [TransactionTimer: Scheduled<Void>] = [:]
+        var armed = ArmedTimers()
         var pendingResponse: SIPMessage?
         var lastResponse: SIPMessage?
         /// Identity for §8.2.2.2, forgotten when the transaction ends.
@@ -90,8 +98,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// Cancels every timer, forgets every transaction (their TUs hear nothing more) and closes the transport.
     package func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
-            for entry in self.clients.values { entry.timers.values.forEach { $0.cancel() } }
-            for entry in self.servers.values { entry.timers.values.forEach { $0.cancel() } }
+            self.timerTask?.cancel()
+            self.timerTask = nil
+            self.timerTaskDeadline = nil
+            self.timerQueue.removeAll()
             self.clients.removeAll()
             self.servers.removeAll()
             return self.transport.close()
@@ -152,17 +162,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .reportFailure(let failure):
                 entry.onEvent(.failed(failure, detail: entry.failureDetail))
             case .schedule(let timer, let deadline):
-                entry.timers[timer]?.cancel()
-                entry.timers[timer] = eventLoop.scheduleTask(deadline: deadline) { [weak self, weak entry] in
-                    guard let self, let entry, self.clients[key] === entry else { return }
-                    entry.timers[timer] = nil
-                    self.perform(entry.machine.timerFired(timer, now: .now()), client: key, entry: entry, response: nil)
-                }
+                entry.armed[timer] = arm(timer, of: key, at: deadline)
             case .cancel(let timer):
-                entry.timers.removeValue(forKey: timer)?.cancel()
+                entry.armed[timer] = 0
             case .terminated:
-                entry.timers.values.forEach { $0.cancel() }
-                entry.timers.removeAll()
+                entry.armed.removeAll()
                 if clients[key] === entry { clients[key] = nil }
             case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
                 break
@@ -171,8 +175,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func transmit(_ entry: ClientEntry, key: TransactionKey) {
-        transport.send(entry.request, to: entry.target).whenComplete { [weak self, weak entry] result in
-            guard let self, let entry, self.clients[key] === entry else { return }
+        // The entry is held strongly until the write completes (a moment): a weak reference would
+        // give every transaction a side table, a cost on the hot path.
+        transport.send(entry.request, to: entry.target).whenComplete { [weak self] result in
+            guard let self, self.clients[key] === entry else { return }
             switch result {
             case .success(let flow):
                 entry.flow = flow
@@ -185,7 +191,9 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     private func handleResponse(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let code = message.statusCode, let branch = try? message.topVia.branch, let cseq = try? message.cseq else {
+        guard let code = message.statusCode, let branch = (received.core?.topVia ?? (try? message.topVia))?.branch,
+            let cseq = received.core?.cseq ?? (try? message.cseq)
+        else {
             logger.debug("response without a usable top Via branch or CSeq dropped")
             return
         }
@@ -201,14 +209,18 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
     /// it for retransmission.
-    package func respond(_ response: SIPMessage, to id: ServerTransactionID) {
+    /// - Returns: false when the transaction has ended (the caller may send the response statelessly,
+    ///   as a UAS does with 2xx retransmissions after Timer L, §13.3.1.4).
+    @discardableResult
+    package func respond(_ response: SIPMessage, to id: ServerTransactionID) -> Bool {
         eventLoop.assertInEventLoop()
         guard let entry = servers[id.key], let code = response.statusCode else {
             logger.debug("response for a server transaction that has ended: dropped")
-            return
+            return false
         }
         entry.pendingResponse = response
         perform(entry.machine.tuSendsResponse(statusCode: code, now: .now()), server: id.key, entry: entry)
+        return true
     }
 
     /// Sends a response that belongs to no transaction (a request without an RFC 3261 branch).
@@ -226,7 +238,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     private func handleRequest(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let method = message.method, let via = try? message.topVia else { return }
+        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia) else { return }
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
         if method == .ack {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).
@@ -247,8 +259,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             return
         }
         var identity: (String, String, UInt32, String)?
-        if (try? message.to.tag) == nil, let fromTag = try? message.from.tag, let callID = try? message.callID,
-            let cseq = try? message.cseq
+        let core = received.core
+        let toTag = core.map(\.toTag) ?? (try? message.to.tag)
+        if toTag == nil, let fromTag = core.map(\.fromTag) ?? (try? message.from.tag),
+            let callID = core?.callID ?? (try? message.callID), let cseq = core?.cseq ?? (try? message.cseq)
         {
             identity = (fromTag, callID, cseq.sequenceNumber, cseq.method.rawValue)
             let verdict = merged.check(
@@ -294,19 +308,13 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .retransmitResponse:
                 if let response = entry.lastResponse { send(response, for: entry, key: key) }
             case .schedule(let timer, let deadline):
-                entry.timers[timer]?.cancel()
-                entry.timers[timer] = eventLoop.scheduleTask(deadline: deadline) { [weak self, weak entry] in
-                    guard let self, let entry, self.servers[key] === entry else { return }
-                    entry.timers[timer] = nil
-                    self.perform(entry.machine.timerFired(timer, now: .now()), server: key, entry: entry)
-                }
+                entry.armed[timer] = arm(timer, of: key, at: deadline)
             case .cancel(let timer):
-                entry.timers.removeValue(forKey: timer)?.cancel()
+                entry.armed[timer] = 0
             case .reportFailure(let failure):
                 logger.debug("server transaction \(key) failed: \(failure)")
             case .terminated:
-                entry.timers.values.forEach { $0.cancel() }
-                entry.timers.removeAll()
+                entry.armed.removeAll()
                 if servers[key] === entry { servers[key] = nil }
                 if let id = entry.mergeIdentity {
                     merged.forget(fromTag: id.fromTag, callID: id.callID, cseqNumber: id.cseq, cseqMethod: id.method)
@@ -318,11 +326,52 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func send(_ response: SIPMessage, for entry: ServerEntry, key: TransactionKey) {
-        transport.sendResponse(response, receivedOn: entry.request.flow).whenFailure { [weak self, weak entry] error in
-            guard let self, let entry, self.servers[key] === entry else { return }
+        transport.sendResponse(response, receivedOn: entry.request.flow).whenFailure { [weak self] error in
+            guard let self, self.servers[key] === entry else { return }
             self.logger.debug("response not sent: \(error)")
             self.perform(entry.machine.transportError(now: .now()), server: key, entry: entry)
         }
+    }
+
+    // MARK: Timers
+
+    /// Queues a timer and makes sure the loop wakes for it; returns the ticket the entry keeps.
+    private func arm(_ timer: TransactionTimer, of key: TransactionKey, at deadline: NIODeadline)
+        -> TransactionTimerQueue<TransactionKey>.Ticket
+    {
+        let ticket = timerQueue.push(timer, of: key, at: deadline)
+        if !isFiringTimers, timerTaskDeadline.map({ deadline < $0 }) ?? true { wakeForTimers(at: deadline) }
+        return ticket
+    }
+
+    private func wakeForTimers(at deadline: NIODeadline) {
+        timerTask?.cancel()
+        timerTaskDeadline = deadline
+        timerTask = eventLoop.scheduleTask(deadline: deadline) { [weak self] in self?.fireDueTimers() }
+    }
+
+    /// Fires every timer that is due and still wanted (its ticket matches the entry's), then sleeps
+    /// until the next deadline.
+    private func fireDueTimers() {
+        timerTask = nil
+        timerTaskDeadline = nil
+        isFiringTimers = true
+        let now = NIODeadline.now()
+        while let item = timerQueue.popDue(now: now) {
+            let key = item.owner
+            switch key.role {
+            case .client:
+                guard let entry = clients[key], entry.armed[item.timer] == item.ticket else { continue }
+                entry.armed[item.timer] = 0
+                perform(entry.machine.timerFired(item.timer, now: now), client: key, entry: entry, response: nil)
+            case .server:
+                guard let entry = servers[key], entry.armed[item.timer] == item.ticket else { continue }
+                entry.armed[item.timer] = 0
+                perform(entry.machine.timerFired(item.timer, now: now), server: key, entry: entry)
+            }
+        }
+        isFiringTimers = false
+        if let next = timerQueue.earliestDeadline { wakeForTimers(at: max(next, now + Self.timerGranularity)) }
     }
 
     // MARK: Transport events

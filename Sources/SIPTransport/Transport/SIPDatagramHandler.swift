@@ -12,13 +12,7 @@ final class SIPDatagramHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = Self.unwrapInboundIn(data)
-        // The datagram arrives in a buffer sized for the largest message we accept (64 KiB), and a parsed
-        // message keeps slices of it for as long as it lives (a UDP server transaction: Timer J, 32 s).
-        // Copied to its own size, the big buffer goes back to NIO's pool now: issue 4's benchmark held
-        // 40,000 of them (2.6 GB of address space) and left the heap fragmented at 17 KiB per registration.
-        var exact = context.channel.allocator.buffer(capacity: envelope.data.readableBytes)
-        exact.writeImmutableBuffer(envelope.data)
-        layer.receivedDatagram(exact, from: envelope.remoteAddress, on: context.channel)
+        layer.receivedDatagram(envelope.data, from: envelope.remoteAddress, on: context.channel)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -3,8 +3,9 @@ import SIPCore
 
 /// What the transport layer reports upward, always on its event loop.
 public enum SIPTransportEvent: Sendable {
-    /// A message that parsed and passed ``SIPMessage/validate()``; a request's top Via already carries
-    /// `received`/`rport` (RFC 3261 §18.2.1, RFC 3581 §4).
+    /// A message that parsed and whose core headers (Via, From, To, Call-ID, CSeq, Max-Forwards) are
+    /// valid; other headers are parsed when read, and ``SIPMessage/validate()`` checks them all. A
+    /// request's top Via already carries `received`/`rport` (RFC 3261 §18.2.1, RFC 3581 §4).
     case message(SIPReceivedMessage)
     /// A TCP/TLS flow we opened is gone: keep-alive timeout, closed by the peer, or a read/write error.
     /// Reported at once, so the layers above fail their transactions and the site's status without
@@ -20,6 +21,10 @@ public struct SIPReceivedMessage: Sendable {
     /// Hand this back to ``SIPTransportLayer/sendResponse(_:receivedOn:)`` or
     /// ``SIPTransportLayer/send(_:on:)`` to answer on the same path.
     public var flow: SIPFlow
+    /// The core headers as the transport parsed them on receipt (the top Via of a request already
+    /// stamped), so the layers above match transactions without parsing them again. Nil for a message
+    /// built elsewhere; not updated when `message` is changed.
+    package var core: SIPCoreHeaders?
 
     public var transport: SIPTransportProtocol { flow.transport }
 

@@ -31,6 +31,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private enum Lifecycle { case idle, starting, running, closed }
     private var lifecycle = Lifecycle.idle
     private var udpChannels: [Channel] = []
+    /// UDP sockets with datagrams written but not yet flushed; see ``flushSoon(_:)``.
+    private var udpChannelsToFlush: [Channel] = []
     private var serverChannels: [Channel] = []
     private var connections: [UInt64: SIPConnection] = [:]
     /// Open or opening connections we made, reused per target (transport, address, port, TLS name).
@@ -42,6 +44,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Test support: ignore everything received, keep-alive pings included, as a frozen process would.
     package private(set) var isFrozen = false
     private let boundAddresses = NIOLockedValueBox<[SIPTransportProtocol: [SocketAddress]]>([:])
+
+    /// How many datagrams one receive call may return (each slot is a receive buffer of the size limit).
+    private static let datagramsPerRead = 16
 
     /// - Parameters:
     ///   - onEvent: called on `eventLoop` for every received message and every failed flow.
@@ -122,13 +127,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
             // is over the limit and the parser says so instead of seeing a silently cut message.
             let capacity = min(configuration.limits.maximumMessageSize + 1, 65_536)
             // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
-            // NIO reads 4 datagrams per wake-up by default, while a phone starting thousands of
-            // registrations sends hundreds per loop tick: the answers overflowed the socket and came back
-            // only as retransmissions (issue 4's benchmark). Read more per wake-up, and let the kernel
-            // queue a burst (it caps SO_RCVBUF at net.core.rmem_max).
+            // A phone starting thousands of registrations gets answers in bursts; with the default
+            // receive buffer they overflowed the socket and came back only as retransmissions (issue 4's
+            // benchmark). Let the kernel queue a burst (it caps SO_RCVBUF at net.core.rmem_max).
             bound = DatagramBootstrap(group: eventLoop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: capacity))
-                .channelOption(.maxMessagesPerRead, value: 64)
+                // recvmmsg(2): up to this many datagrams per system call when they queue up.
+                .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -283,11 +288,28 @@ public final class SIPTransportLayer: @unchecked Sendable {
         do {
             let bytes = try wireBytes(message, flow: flow, allocator: channel.allocator)
             let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
-            return channel.writeAndFlush(envelope).map { flow }.flatMapErrorThrowing { error in
+            let written = channel.write(envelope)
+            flushSoon(channel)
+            return written.map { flow }.flatMapErrorThrowing { error in
                 throw SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)")
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Flushes `channel` once the current loop task is over, with every datagram written meanwhile:
+    /// NIO then sends them with one `sendmmsg(2)` instead of one `sendmsg(2)` each. A response
+    /// written while a batch of received datagrams is handled leaves microseconds later, not never.
+    private func flushSoon(_ channel: Channel) {
+        guard !udpChannelsToFlush.contains(where: { $0 === channel }) else { return }
+        udpChannelsToFlush.append(channel)
+        if udpChannelsToFlush.count == 1 {
+            eventLoop.execute {
+                let channels = self.udpChannelsToFlush
+                self.udpChannelsToFlush = []
+                for channel in channels { channel.flush() }
+            }
         }
     }
 
@@ -445,15 +467,22 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     // MARK: Receiving
 
-    func receivedDatagram(_ bytes: ByteBuffer, from source: SocketAddress, on channel: Channel) {
+    func receivedDatagram(_ received: ByteBuffer, from source: SocketAddress, on channel: Channel) {
         guard lifecycle == .running, !isFrozen, let local = channel.localAddress else { return }
         // RFC 5626 §4.4.2 keep-alives over UDP are STUN, but some agents send bare CRLFs: ignore them.
-        if bytes.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
+        if received.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
+        // The datagram sits in NIO's 64 KiB receive buffer, and the parsed message keeps slices of
+        // what it parses: a server transaction holding its request for Timer J's 32 s would pin that
+        // buffer, and NIO would allocate a fresh one for every datagram. A copy of the few hundred
+        // bytes lets NIO reuse its buffer.
+        var bytes = channel.allocator.buffer(capacity: received.readableBytes)
+        bytes.writeImmutableBuffer(received)
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: source)
         let message: SIPMessage
+        let core: SIPCoreHeaders
         do {
             let parsed = try SIPMessage(parsing: bytes, options: configuration.parserOptions, framing: .datagram)
-            try parsed.validate()
+            core = try parsed.validateCoreHeaders()
             message = parsed
         } catch {
             rejectMalformed(bytes, error: error, flow: flow) { response in
@@ -461,13 +490,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, from: source, flow: flow)
+        deliver(message, core: core, from: source, flow: flow)
     }
 
     func receivedStreamMessage(_ message: SIPMessage, on connection: SIPConnection) {
         guard lifecycle == .running, let flow = connection.flow else { return }
+        let core: SIPCoreHeaders
         do {
-            try message.validate()
+            core = try message.validateCoreHeaders()
         } catch {
             // Framing held (Content-Length was sound), so the connection stays; only this message is bad.
             rejectMalformed(message.serialized, error: error, flow: flow) { response in
@@ -475,7 +505,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             return
         }
-        deliver(message, from: flow.remoteAddress, flow: flow)
+        deliver(message, core: core, from: flow.remoteAddress, flow: flow)
     }
 
     /// DESIGN.md §6: a request that can be answered gets 400 saying what is wrong; anything else is dropped.
@@ -491,17 +521,21 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func deliver(_ message: SIPMessage, from source: SocketAddress, flow: SIPFlow) {
+    private func deliver(_ message: SIPMessage, core: SIPCoreHeaders, from source: SocketAddress, flow: SIPFlow) {
         var message = message
+        var core = core
         if message.isRequest {
             do {
-                try message.replaceTopVia(try message.topVia.stampedOnReceipt(from: source))
+                core.topVia = core.topVia.stampedOnReceipt(from: source)
+                try message.replaceTopVia(core.topVia)
             } catch {
                 logger.notice("request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])
                 return
             }
         }
-        onEvent(.message(SIPReceivedMessage(message: message, source: source, flow: flow)))
+        var received = SIPReceivedMessage(message: message, source: source, flow: flow)
+        received.core = core
+        onEvent(.message(received))
     }
 
     // MARK: Helpers

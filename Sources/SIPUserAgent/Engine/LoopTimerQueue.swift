@@ -74,6 +74,8 @@ package final class LoopTimerQueue<Token: Hashable & Sendable>: @unchecked Senda
         }
         // Drop cancelled entries at the top so the next arm is for a live timer.
         while let first = heap.min, live[first.token] != first.generation { _ = heap.popMin() }
-        if let next = heap.min, armed == nil { arm(next.deadline) }
+        // A callback above may have armed a later deadline (a probe rescheduling itself one interval
+        // on) while an entry due a moment after `now` is still waiting: arm for the earliest.
+        if let next = heap.min, armed.map({ next.deadline < $0.deadline }) ?? true { arm(next.deadline) }
     }
 }

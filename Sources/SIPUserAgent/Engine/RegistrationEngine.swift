@@ -113,9 +113,20 @@ package final class RegistrationEngine: @unchecked Sendable {
         }
     }
 
+    /// A call saw this binding's site fail: probe it now (see ``RegistrationStateMachine/troubleReported(now:)``).
+    package func troubleReported(_ id: BindingID) {
+        update(id) { $0.machine.troubleReported(now: .now()) }
+    }
+
     package func status(of id: BindingID) -> RegistrationStatus? { bindings[id]?.machine.status }
     package func reason(of id: BindingID) -> RegistrationReason? { bindings[id]?.machine.reason }
     package func currentTarget(of id: BindingID) -> SIPTransportTarget? { bindings[id]?.currentTarget }
+    /// The site's resolved targets, best first, and the index of the one in use.
+    package func targets(of id: BindingID) -> (targets: [SIPTransportTarget], current: Int) {
+        (bindings[id]?.targets ?? [], bindings[id]?.targetIndex ?? 0)
+    }
+    /// The identity and Contact a binding registers, for the calls made through its connection.
+    package func contact(of id: BindingID) -> SIPNameAddress? { bindings[id]?.builder.contact }
     package func nextRetry(of id: BindingID) -> NIODeadline? { bindings[id]?.machine.nextRetryAt }
     package var count: Int { bindings.count }
     package var pendingTimers: Int { timers.count }

@@ -84,7 +84,7 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var optionsFailureThreshold: Int
     /// `keepalive_interval`: CRLF keep-alive on TCP/TLS, seconds; 0 = off. Default: 30.
     public var keepaliveInterval: Int
-    /// Whether the connection registers at start. Default: true.
+    /// `enabled`: whether the connection registers at start. Default: true.
     public var enabled: Bool
 
     public init(

@@ -62,7 +62,7 @@ public final class ConnectionManager: Sendable {
         try result.get()
     }
 
-    private func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T) async throws(SipEndpointError) -> T {
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T) async throws(SipEndpointError) -> T {
         let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
             core.eventLoop.execute {
                 do throws(SipEndpointError) {

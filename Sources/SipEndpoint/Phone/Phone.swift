@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// A SIP endpoint: its connections (``ConnectionManager``), and soon its calls.
 ///
@@ -17,8 +18,12 @@ import ServiceLifecycle
 public final class Phone: Service, Sendable {
     public let configuration: SipEndpointConfiguration
     public let connectionManager: ConnectionManager
+    /// Dialling, incoming calls and the sessions' events.
+    public let callControl: CallControl
     let core: PhoneCore
     private let group: MultiThreadedEventLoopGroup
+    private let isShutDown = Mutex(false)
+    private let applied: Mutex<SipEndpointConfiguration>
 
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
@@ -27,9 +32,11 @@ public final class Phone: Service, Sendable {
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
+        self.applied = Mutex(configuration)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger)
         self.connectionManager = ConnectionManager(core: core)
+        self.callControl = CallControl(core: core)
     }
 
     /// Binds the transports and registers every enabled connection, all at once.
@@ -46,6 +53,7 @@ public final class Phone: Service, Sendable {
     /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
     /// the transports and stops the phone's event loop. Safe to call more than once.
     public func shutdown() async {
+        guard isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
         try? await core.shutdown().get()
         await core.resolution.shutdown()
         try? await group.shutdownGracefully()
@@ -53,6 +61,47 @@ public final class Phone: Service, Sendable {
 
     /// The event loop that owns the phone's protocol state: benchmarks measure its thread's CPU time.
     package var eventLoop: any EventLoop { core.eventLoop }
+
+    /// The configuration in force (the one given at creation, then each one applied).
+    public var currentConfiguration: SipEndpointConfiguration { applied.withLock { $0 } }
+
+    /// Applies a new configuration to the running phone (issue 5): connections added in it (new
+    /// positions) register, removed ones un-register and go, changed ones re-register with their new
+    /// settings; unchanged connections and their calls are not touched. Connection id N is the N-th
+    /// connection of the configuration, as at start. Policies outside `connections` (timers, ports,
+    /// TLS files) take effect at the next start.
+    @discardableResult
+    public func apply(_ configuration: SipEndpointConfiguration) async throws(SipEndpointError)
+        -> (added: [Int], removed: [Int], changed: [Int])
+    {
+        let changes = currentConfiguration.connectionChanges(to: configuration)
+        for id in changes.removed { try await connectionManager.removeConnection(id) }
+        for id in changes.changed {
+            let new = configuration.connections[id]
+            let result: Result<Void, SipEndpointError> = await withCheckedContinuation { continuation in
+                core.eventLoop.execute {
+                    do throws(SipEndpointError) {
+                        try self.core.replace(id, with: new) { continuation.resume(returning: .success(())) }
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+            try result.get()
+        }
+        for id in changes.added {
+            let new = configuration.connections[id]
+            try await connectionManager.onLoop { () throws(SipEndpointError) in
+                guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
+                guard !self.core.hasConnection(id) else {
+                    throw SipEndpointError(.invalidConfiguration, "connection \(id) exists already (added at run time?)")
+                }
+                _ = self.core.add(new, id: id)
+            }
+        }
+        applied.withLock { $0 = configuration }
+        return (changes.added, changes.removed, changes.changed)
+    }
 
     /// `active` while at least one connection is ready.
     public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }

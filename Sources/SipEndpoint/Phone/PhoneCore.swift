@@ -27,6 +27,7 @@ final class PhoneCore: @unchecked Sendable {
     let engine: RegistrationEngine
     let resolution: TargetResolution
     let logger: Logger
+    private(set) var calls: CallCore!
     let connectionEvents = EventBroadcaster<ConnectionStatusChanged>()
     let phoneEvents = EventBroadcaster<PhoneStatusChanged>()
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
@@ -73,7 +74,44 @@ final class PhoneCore: @unchecked Sendable {
                 for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop)
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
+        transactions.onRequest = { [weak self] request in self?.received(request) }
+        calls = CallCore(phone: self, transactions: transactions, logger: logger)
     }
+
+    /// Requests that reach the phone outside call control: OPTIONS is answered 200 with what we
+    /// support (sites probe their contacts), a request for a dialog we do not have gets 481 (§12.2.2),
+    /// others 405 with Allow (§8.2.1). ACKs need no answer.
+    private func received(_ request: IncomingRequest) {
+        let message = request.message
+        guard let method = message.method else { return }
+        // Calls first: in-dialog requests, CANCEL and ACK of a session, then new INVITEs.
+        if calls.route(request) { return }
+        let toTag = (try? message.to.tag) ?? nil
+        if method == .invite, toTag == nil, isRunning, calls.incoming(request) { return }
+        guard method != .ack else { return }
+        var response: SIPMessage
+        switch method {
+        case .options:
+            response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
+            response.headers.add(.allow, Self.allowed)
+            response.headers.add(.accept, "application/sdp")
+        case _ where toTag != nil, .bye, .cancel:
+            response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
+        case .invite:
+            // An INVITE no connection of ours can take (not for any of our DNs, or shutting down).
+            response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
+        default:
+            response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
+            response.headers.add(.allow, Self.allowed)
+        }
+        if let id = request.transaction {
+            transactions.respond(response, to: id)
+        } else {
+            transactions.respondStatelessly(response, to: request.received)
+        }
+    }
+
+    static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
 
     /// "Any" address: the source address toward the first connection's site (when it is an IP
     /// address), else the loopback address; an explicit `local_address` as given.
@@ -120,8 +158,9 @@ final class PhoneCore: @unchecked Sendable {
                 // All enabled connections register at once (DESIGN.md §1.1): ids are given in order now;
                 // the first REGISTERs are paced per site (StartPacer) so that thousands of connections
                 // keep their registrar answering instead of drowning it in one burst.
-                for configuration in self.configuration.connections where configuration.enabled {
+                for configuration in self.configuration.connections {
                     let id = self.add(configuration, startNow: false)
+                    guard configuration.enabled else { continue }
                     self.start(paced: self.pacer.enqueue(
                         id, site: StartSite(server: configuration.server, transport: configuration.transport)))
                 }
@@ -134,6 +173,7 @@ final class PhoneCore: @unchecked Sendable {
         eventLoop.flatSubmit {
             guard self.isRunning else { return self.eventLoop.makeSucceededVoidFuture() }
             self.isRunning = false
+            self.calls.hangUpAll()
             // The ids are copied first: each stop reports a status change that writes `records`, and
             // iterating the dictionary's own keys meanwhile would copy all of it on every write.
             let stops = Array(self.records.keys).map { id in
@@ -142,6 +182,8 @@ final class PhoneCore: @unchecked Sendable {
                 return promise.futureResult
             }
             return EventLoopFuture.andAllComplete(stops, on: self.eventLoop).flatMap {
+                self.calls.events.finish()
+                self.calls.incomingCalls.finish()
                 self.connectionEvents.finish()
                 self.phoneEvents.finish()
                 return self.transactions.shutdown()
@@ -151,10 +193,10 @@ final class PhoneCore: @unchecked Sendable {
 
     // MARK: Connections (on the loop)
 
-    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true) -> Int {
+    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id explicitID: Int? = nil) -> Int {
         eventLoop.assertInEventLoop()
-        let id = nextID
-        nextID += 1
+        let id = explicitID ?? nextID
+        nextID = max(nextID, id + 1)
         records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
@@ -206,6 +248,24 @@ final class PhoneCore: @unchecked Sendable {
         if remove { engine.remove(id, completion: finish) } else { engine.stop(id, completion: finish) }
     }
 
+    /// Re-registers connection `id` with a new configuration: un-REGISTER with the old one (bounded),
+    /// then register with the new one. Its calls are not touched.
+    func replace(_ id: Int, with configuration: ConnectionConfiguration, completion: @escaping () -> Void) throws(SipEndpointError) {
+        guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
+        engine.remove(id) { [weak self] in
+            guard let self, self.records[id] != nil else { return completion() }
+            self.records[id]?.configuration = configuration
+            self.records[id]?.isEnabled = configuration.enabled
+            self.engine.add(id, configuration: self.bindingConfiguration(configuration, id: id))
+            self.publish(id)
+            if configuration.enabled { self.engine.start(id) }
+            completion()
+        }
+    }
+
+    /// Whether a connection id is in use (a configuration position being added must be free).
+    func hasConnection(_ id: Int) -> Bool { records[id] != nil }
+
     private func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
         let kind = SIPTransportProtocol(c.transport)
         let local = transactions.transport.localAddress(for: kind)
@@ -222,6 +282,80 @@ final class PhoneCore: @unchecked Sendable {
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
             transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact)
+    }
+
+    // MARK: What calls need to know about connections
+
+    var localHostAddress: String { configuration.endpoint.publicAddress ?? localHost }
+
+    func connectionConfiguration(_ id: Int) -> ConnectionConfiguration? { records[id]?.configuration }
+
+    /// The connections as the dial failover rule sees them when a dial starts.
+    func dialCandidates() -> [DialFailoverMachine.Candidate] {
+        records.map { id, r in
+            DialFailoverMachine.Candidate(
+                connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+        }
+    }
+
+    func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
+
+    func credentials(for id: Int) -> DigestCredentials? {
+        guard let c = records[id]?.configuration else { return nil }
+        return c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) }
+    }
+
+    /// The caller identity of calls through a connection: its address of record and registered Contact.
+    func localParty(for id: Int) -> LocalParty? {
+        guard let c = records[id]?.configuration else { return nil }
+        let contact = engine.contact(of: id)?.uri ?? bindingConfiguration(c, id: id).contactURI
+        var plain = contact
+        plain.parameters.remove("ob")
+        return LocalParty(
+            addressOfRecord: SIPURI(user: c.user, host: c.effectiveDomain), displayName: c.displayName, contact: plain,
+            transport: ContactTransport(c.transport))
+    }
+
+    func currentTarget(for id: Int) -> SIPTransportTarget? { engine.currentTarget(of: id) }
+
+    /// The `index`-th server target of a connection's site (RFC 3263 order), resolving it if the
+    /// registration has not yet.
+    func target(for id: Int, index: Int) -> EventLoopFuture<SIPTransportTarget> {
+        let known = engine.targets(of: id).targets
+        if index < known.count { return eventLoop.makeSucceededFuture(known[index]) }
+        guard let c = records[id]?.configuration else {
+            return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "no connection \(id)"))
+        }
+        return resolution.targets(for: c.server, transport: c.transport, on: eventLoop).flatMapThrowing { targets in
+            guard index < targets.count else {
+                throw SipEndpointError(.invalidConfiguration, "\(c.server) has no server target \(index)")
+            }
+            return targets[index]
+        }
+    }
+
+    /// `9000` → `sip:9000@<the connection's domain>`; a full `sip:`/`sips:`/`tel:` URI as given.
+    func destinationURI(_ destination: String, for c: ConnectionConfiguration) -> SIPURI? {
+        let trimmed = destination.trimmingCharacters(in: .whitespaces)
+        if trimmed.contains(":"), let uri = try? SIPURI(trimmed) { return uri }
+        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: ":") }) else {
+            return nil
+        }
+        return SIPURI(user: trimmed, host: c.effectiveDomain)
+    }
+
+    /// The connection an INVITE arrived on: the one whose site (current target) sent it, else the one
+    /// whose DN the Request-URI names.
+    func connectionId(forIncoming request: IncomingRequest) -> Int? {
+        let source = request.received.source
+        if let byTarget = records.keys.sorted().first(where: { id in
+            guard let t = engine.currentTarget(of: id) else { return false }
+            return t.address.ipAddress == source.ipAddress && (t.address.port == source.port || t.transport != .udp)
+        }) {
+            return byTarget
+        }
+        let user = request.message.requestURI?.user
+        return records.keys.sorted().first { records[$0]?.configuration.user == user && records[$0]?.isEnabled == true }
     }
 
     // MARK: Events

@@ -13,10 +13,11 @@ final class TransactionLayerHarness: Sendable {
     let requests = NIOLockedValueBox<[IncomingRequest]>([])
 
     init(timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
-         listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)]) async throws {
+         listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)],
+         tls: SIPTransportConfiguration.TLS = .init()) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         layer = SIPTransactionLayer(
-            transportConfiguration: SIPTransportConfiguration(listeners: listeners, keepAliveInterval: nil),
+            transportConfiguration: SIPTransportConfiguration(listeners: listeners, tls: tls, keepAliveInterval: nil),
             eventLoop: group.next(), timers: timers)
         try await layer.start().get()
     }

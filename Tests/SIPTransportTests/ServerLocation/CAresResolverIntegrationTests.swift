@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SIPTestSupport
 import Testing
 @testable import SIPTransport
 
@@ -7,7 +8,7 @@ import Testing
 /// priorities, two weights) and A records for `sip.test`.
 @Suite(
     "c-ares resolver against dnsmasq on loopback",
-    .enabled(if: DNSMasq.shouldRun, DNSMasq.skipReason),
+    .enabled(if: DNSMasq.shouldRun, Comment(rawValue: DNSMasq.skipReason)),
     .timeLimit(.minutes(1))
 )
 struct CAresResolverIntegrationTests {

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -7,9 +6,11 @@ import Glibc
 
 /// A dnsmasq child process on 127.0.0.1 and a free port, serving the records a test hands it.
 /// Started by the test, stopped by its PID (never by name: other work on this machine runs its own).
-final class DNSMasq {
+///
+/// Not `Sendable`: one test drives it from one task.
+public final class DNSMasq {
     /// `DNSMASQ_PATH` overrides the search (point it at a missing file to check the CI rule).
-    static let executable: String? = {
+    public static let executable: String? = {
         if let path = ProcessInfo.processInfo.environment["DNSMASQ_PATH"] {
             return FileManager.default.isExecutableFile(atPath: path) ? path : nil
         }
@@ -18,20 +19,21 @@ final class DNSMasq {
     }()
 
     /// Issue 3: a test that needs dnsmasq fails, not skips, when CI=true and it is missing.
-    static var requiredByCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-    static var shouldRun: Bool { executable != nil || requiredByCI }
-    static let skipReason: Comment =
+    public static var requiredByCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static var shouldRun: Bool { executable != nil || requiredByCI }
+    public static let skipReason =
         "dnsmasq is not installed (apt-get install dnsmasq-base); skipped because CI is not \"true\""
 
-    let port: UInt16
-    let pid: pid_t
+    public let port: UInt16
+    public let pid: pid_t
     private var exited = false
-    var server: String { "127.0.0.1:\(port)" }
+    /// `127.0.0.1:PORT`, the form of the `dns_servers` setting.
+    public var server: String { "127.0.0.1:\(port)" }
 
     /// Starts dnsmasq and returns once it says it has started (it logs that after binding its
     /// sockets). Tests run in parallel, each with its own dnsmasq, so two may draw the same port:
     /// the loser exits at start and is retried on another port (three attempts).
-    static func start(domain: String, localTTL: UInt32, records: [String]) async throws -> DNSMasq {
+    public static func start(domain: String, localTTL: UInt32, records: [String]) async throws -> DNSMasq {
         var lastLog = ""
         for _ in 0..<3 {
             let dnsmasq = try DNSMasq(domain: domain, localTTL: localTTL, records: records)
@@ -50,11 +52,9 @@ final class DNSMasq {
     ///
     /// posix_spawn and waitpid on this PID only, not Foundation's `Process`: its child monitor reaps
     /// with a blocking wait, which hangs every test once one dnsmasq is frozen with SIGSTOP.
-    init(domain: String, localTTL: UInt32, records: [String]) throws {
-        guard let executable = Self.executable else {
-            Issue.record("dnsmasq is required (CI=true) but not installed: apt-get install dnsmasq-base")
-            throw DNSMasqError.notInstalled
-        }
+    public init(domain: String, localTTL: UInt32, records: [String]) throws {
+        // On CI (CI=true) a test that needs dnsmasq runs and fails here instead of being skipped.
+        guard let executable = Self.executable else { throw DNSMasqError.notInstalled }
         port = try Self.freePort()
         let arguments = [
             executable,
@@ -77,14 +77,14 @@ final class DNSMasq {
     }
 
     /// What dnsmasq wrote to stderr (its start-up errors, for a failure message).
-    let logPath: String
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public let logPath: String
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// SIGSTOP: the server stays bound but answers nothing, like a frozen site.
-    func freeze() { kill(pid, SIGSTOP) }
-    func thaw() { kill(pid, SIGCONT) }
+    public func freeze() { kill(pid, SIGSTOP) }
+    public func thaw() { kill(pid, SIGCONT) }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         if exited { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { exited = true }
@@ -93,7 +93,7 @@ final class DNSMasq {
 
     /// SIGTERM by PID, then SIGKILL if it has not gone within two seconds. Sleeps with
     /// `Task.sleep`, so waiting never holds a thread of the test's executor.
-    func stop() async {
+    public func stop() async {
         guard isRunning else { return }
         kill(pid, SIGCONT)
         kill(pid, SIGTERM)
@@ -177,8 +177,17 @@ final class DNSMasq {
     }
 }
 
-enum DNSMasqError: Error {
+public enum DNSMasqError: Error, CustomStringConvertible {
+    /// Required (CI=true) but not installed.
     case notInstalled
     case noFreePort
     case notReady(String)
+
+    public var description: String {
+        switch self {
+        case .notInstalled: "dnsmasq is required (CI=true) but not installed: apt-get install dnsmasq-base"
+        case .noFreePort: "no free port for dnsmasq on 127.0.0.1"
+        case .notReady(let detail): detail
+        }
+    }
 }

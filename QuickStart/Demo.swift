@@ -1,0 +1,263 @@
+import ArgumentParser
+import Foundation
+import SIPTestSupport
+import SipEndpoint
+
+/// `QuickStart demo`: the failover story with nothing installed and nothing to configure. Two SIP sites
+/// run in this process on loopback (registrars with digest authentication and an answering test number
+/// 9000); an agent registers on both; a call is placed and answered; site A dies; a call dialled on
+/// connection 0 at that moment fails over to site B; the ConnectionStatusChanged events show site A
+/// failed; a new call goes straight out through site B; site A comes back and the agent is registered
+/// there again. It uses the same public API an application would, and exits 0 only if every step did
+/// what it says.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Two in-process sites, a registration, calls, a site failure and the failover, narrated.")
+
+    @Flag(help: "One JSON object per line (events, steps, then a result line).")
+    var json = false
+
+    @Flag(help: "Print every connection and session event as it happens.")
+    var verbose = false
+
+    func run() async throws {
+        let output = Output(json: json)
+        let narrator = Narrator(output: output)
+        var ok = true
+        let resources = Resources()
+        do {
+            try await story(narrator, output: output, resources: resources)
+        } catch let failure as DemoFailure {
+            ok = false
+            narrator.fail(failure.message)
+        } catch {
+            ok = false
+            narrator.fail("\(error)")
+        }
+        await resources.release()
+        narrator.summary()
+        output.result(command: "demo", ok: ok, detail: ok ? "every step did what it says" : "a step failed")
+        if !ok { throw ExitCode(1) }
+    }
+
+    // The settings that make the story quick: a probe every second and a 1 s transaction timeout.
+    static let transactionTimeoutMs = 1000
+    static let optionsInterval = 1
+
+    private func story(_ n: Narrator, output: Output, resources: Resources) async throws {
+        n.step("Starting two SIP sites in this process (site A and site B: registrars with digest, test number 9000)")
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        let siteB = try await InProcessSite.start(.init(name: "site-b"))
+        resources.sites = [siteA, siteB]
+        n.done("site A on 127.0.0.1:\(siteA.port), site B on 127.0.0.1:\(siteB.port)")
+
+        let configuration = SipEndpointConfiguration(
+            connections: [siteA, siteB].map { site in
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), transport: .udp,
+                    password: "pass7001", reregisterInSeconds: 60, regInterval: 30, regRetryMax: 120,
+                    optionsInterval: Self.optionsInterval)
+            },
+            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"))
+
+        let phone = Phone(configuration: configuration)
+        resources.phone = phone
+        let watcher = ConnectionWatcher(phone.connectionManager.statusChanges, output: verbose || json ? output : nil)
+
+        n.step("Registering agent 7001 on both sites at once (connection 0 → site A, connection 1 → site B)")
+        try await phone.start()
+        try await watcher.wait(connection: 0, status: .ready, within: .seconds(5))
+        try await watcher.wait(connection: 1, status: .ready, within: .seconds(5))
+        n.done("both connections ready; phone \(phone.status.rawValue)")
+
+        n.step("Calling 9000 on connection 0")
+        try await call(phone, connection: 0, expectConnectedOn: 0, n, output: output)
+        n.done("answered through site A, then hung up")
+
+        n.step("Site A dies (its sockets close; nothing answers)")
+        try await siteA.kill()
+        let killedAt = ContinuousClock.now
+        n.done("site A is down; connection 0 still says \(phone.connectionManager.connection(0)?.status.rawValue ?? "?")")
+
+        n.step("Calling 9000 on connection 0 right away, before anyone noticed: the INVITE gets no answer")
+        let failover = try await call(phone, connection: 0, expectConnectedOn: 1, n, output: output)
+        n.done("the call failed over after \(failover.failoverAfter.map(format) ?? "?") (\(failover.cause ?? "?")) and connected on connection 1")
+
+        n.step("Waiting for ConnectionStatusChanged: connection 0 failed")
+        let failed = try await watcher.wait(connection: 0, status: .failed, within: .seconds(6))
+        n.done("connection 0 failed \(format(ContinuousClock.now - killedAt)) after site A died: \(failed.reason); connection 1 still \(phone.connectionManager.connection(1)?.status.rawValue ?? "?")")
+        guard phone.connectionManager.connection(1)?.status == .ready, phone.status == .active else {
+            throw DemoFailure("connection 1 should stay ready and the phone active")
+        }
+
+        n.step("Calling 9000 on connection 0 again: it is known to be down, so the call goes out on site B at once")
+        let direct = try await call(phone, connection: 0, expectConnectedOn: 1, n, output: output)
+        guard let delay = direct.failoverAfter, delay < .milliseconds(500) else {
+            throw DemoFailure("the call should have gone to site B at once, it took \(direct.failoverAfter.map(format) ?? "?")")
+        }
+        n.done("connected on connection 1 with no timeout paid (\(direct.cause ?? "?"))")
+
+        n.step("Site A comes back")
+        let seen = watcher.count
+        try await siteA.revive()
+        let revivedAt = ContinuousClock.now
+        try await watcher.wait(connection: 0, status: .ready, after: seen, within: .seconds(5))
+        n.done("connection 0 ready again \(format(ContinuousClock.now - revivedAt)) after site A came back (a probe saw it, then REGISTER)")
+
+        n.step("Shutting down (un-REGISTER on both sites)")
+        await phone.shutdown()
+        guard siteA.registrations["7001"] == nil, siteB.registrations["7001"] == nil else {
+            throw DemoFailure("the agent should have been un-registered from both sites")
+        }
+        n.done("no bindings left on either site")
+    }
+
+    struct CallResult {
+        var failoverAfter: Duration?
+        var cause: String?
+    }
+
+    /// Dials 9000, expects it connected on `expectConnectedOn`, holds it a moment, hangs up.
+    @discardableResult
+    private func call(_ phone: Phone, connection: Int, expectConnectedOn expected: Int, _ n: Narrator, output: Output) async throws -> CallResult {
+        let start = ContinuousClock.now
+        let session = try await phone.callControl.dial(connectionId: connection, destination: "9000")
+        var result = CallResult()
+        var connectedOn: Int?
+        let deadline = ContinuousClock.now + .seconds(10)
+        for await event in session.statusChanges {
+            if verbose || json { output.sessionEvent(event) }
+            switch event {
+            case .failedOver(let f):
+                result.failoverAfter = ContinuousClock.now - start
+                result.cause = f.cause
+                n.note("failedOver: connection \(f.fromConnectionId) → \(f.toConnectionId) (\(f.cause))")
+            case .statusChanged(let s):
+                if s.status == .connected {
+                    connectedOn = s.connectionId
+                    n.note("connected on connection \(s.connectionId) after \(format(ContinuousClock.now - start))")
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await session.hangUp()
+                } else if s.status == .disconnected {
+                    if connectedOn == nil { throw DemoFailure("the call ended without connecting: \(s.reason)") }
+                }
+            }
+            if ContinuousClock.now > deadline { break }
+        }
+        guard connectedOn == expected else {
+            throw DemoFailure("expected the call connected on connection \(expected), got \(connectedOn.map(String.init) ?? "none")")
+        }
+        return result
+    }
+}
+
+/// What the story started, released in order whether it succeeded or not.
+final class Resources: @unchecked Sendable {
+    var phone: Phone?
+    var sites: [InProcessSite] = []
+
+    func release() async {
+        await phone?.shutdown()
+        for site in sites { try? await site.stop() }
+    }
+}
+
+struct DemoFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+func format(_ d: Duration) -> String {
+    let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    return ms < 1000 ? String(format: "%.0f ms", ms) : String(format: "%.2f s", ms / 1000)
+}
+
+/// Numbered steps with their timings, for people (or JSON lines with `--json`).
+final class Narrator: @unchecked Sendable {
+    let output: Output
+    private let start = ContinuousClock.now
+    private var stepStart = ContinuousClock.now
+    private var steps: [(String, Duration, Bool)] = []
+    private var current: String?
+
+    init(output: Output) {
+        self.output = output
+    }
+
+    func step(_ text: String) {
+        current = text
+        stepStart = ContinuousClock.now
+        output.emit(text: "\n[\(format(ContinuousClock.now - start))] \(steps.count + 1). \(text)", json: {
+            var j = JSONLine(event: "step")
+            j.add("number", steps.count + 1)
+            j.add("text", text)
+            return j
+        }())
+    }
+
+    func note(_ text: String) {
+        output.say("      \(text)")
+    }
+
+    func done(_ text: String) {
+        let took = ContinuousClock.now - stepStart
+        steps.append((current ?? text, took, true))
+        output.emit(text: "   ✓ \(text)  (\(format(took)))", json: {
+            var j = JSONLine(event: "stepDone")
+            j.add("number", steps.count)
+            j.add("text", text)
+            j.add("milliseconds", Int(Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15))
+            return j
+        }())
+    }
+
+    func fail(_ text: String) {
+        steps.append((current ?? text, ContinuousClock.now - stepStart, false))
+        output.emit(text: "   ✗ \(text)", json: {
+            var j = JSONLine(event: "stepFailed")
+            j.add("number", steps.count)
+            j.add("text", text)
+            return j
+        }())
+    }
+
+    func summary() {
+        output.say("\nDemo finished in \(format(ContinuousClock.now - start)): \(steps.filter(\.2).count) of \(steps.count) steps OK")
+    }
+}
+
+/// Keeps every connection event and lets the story wait for one.
+final class ConnectionWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ConnectionStatusChanged] = []
+    private var task: Task<Void, Never>?
+
+    init(_ stream: AsyncStream<ConnectionStatusChanged>, output: Output?) {
+        task = Task { [weak self] in
+            for await event in stream {
+                output?.connectionEvent(event)
+                self?.append(event)
+            }
+        }
+    }
+
+    private func append(_ e: ConnectionStatusChanged) {
+        lock.withLock { events.append(e) }
+    }
+
+    var count: Int { lock.withLock { events.count } }
+
+    @discardableResult
+    func wait(connection: Int, status: ConnectionStatus, after index: Int = 0, within timeout: Duration) async throws -> ConnectionStatusChanged {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let e = lock.withLock({ events.dropFirst(index).first { $0.connectionId == connection && $0.status == status } }) {
+                return e
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw DemoFailure("connection \(connection) did not become \(status.rawValue) within \(format(timeout))")
+    }
+
+    deinit { task?.cancel() }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import SipEndpoint
+
+/// What QuickStart prints: human lines, or with `--json` one JSON object per line, written and flushed
+/// the moment the event happens so scripts can read the stream while the command runs. The field names
+/// and status words are a stable interface (README, "JSON events").
+final class Output: Sendable {
+    let json: Bool
+
+    init(json: Bool) {
+        self.json = json
+    }
+
+    func emit(text: String, json line: @autoclosure () -> JSONLine) {
+        write(json ? line().text : text)
+    }
+
+    /// A line for people only (nothing in `--json` mode).
+    func say(_ text: String) {
+        if !json { write(text) }
+    }
+
+    func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    private func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// `{"event":"connectionStatusChanged","time","connectionId","user","server","target","transport",
+    /// "previousStatus","status","reason","code","nextRetry"}` (issue 4's shape).
+    func connectionEvent(_ e: ConnectionStatusChanged) {
+        let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" } ?? ""
+        emit(
+            text: "\(Self.timestamp(e.time))  connection \(e.connectionId) \(e.user)@\(e.server) \(e.transport.rawValue): "
+                + "\(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)\(retry)",
+            json: {
+                var j = JSONLine(event: "connectionStatusChanged")
+                j.add("time", Self.timestamp(e.time))
+                j.add("connectionId", e.connectionId)
+                j.add("user", e.user)
+                j.add("server", e.server)
+                j.add("target", e.target)
+                j.add("transport", e.transport.rawValue)
+                j.add("previousStatus", e.previousStatus.rawValue)
+                j.add("status", e.status.rawValue)
+                j.add("reason", e.reason.text)
+                j.add("code", e.reason.statusCode)
+                j.add("nextRetry", e.nextRetry.map(Self.timestamp))
+                return j
+            }())
+    }
+
+    /// `{"event":"phoneStatusChanged","time","previousStatus","status"}`.
+    func phoneEvent(_ e: PhoneStatusChanged) {
+        emit(
+            text: "\(Self.timestamp(e.time))  phone \(e.previousStatus.rawValue) → \(e.status.rawValue)",
+            json: {
+                var j = JSONLine(event: "phoneStatusChanged")
+                j.add("time", Self.timestamp(e.time))
+                j.add("previousStatus", e.previousStatus.rawValue)
+                j.add("status", e.status.rawValue)
+                return j
+            }())
+    }
+
+    /// `{"event":"connection","connectionId","user","server","transport","status","reason","target"}`.
+    func connection(_ c: Connection) {
+        emit(
+            text: "connection \(c.id) \(c.user)@\(c.server) \(c.transport.rawValue): \(c.status.rawValue) (\(c.reason))"
+                + (c.target.map { " via \($0)" } ?? ""),
+            json: {
+                var j = JSONLine(event: "connection")
+                j.add("connectionId", c.id)
+                j.add("user", c.user)
+                j.add("server", c.server.description)
+                j.add("transport", c.transport.rawValue)
+                j.add("status", c.status.rawValue)
+                j.add("reason", c.reason.text)
+                j.add("target", c.target)
+                return j
+            }())
+    }
+
+    /// `{"event":"sessionStatusChanged",…}` and `{"event":"failedOver",…}` (issue 6's shapes).
+    func sessionEvent(_ event: SessionEvent) {
+        switch event {
+        case .statusChanged(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)",
+                json: {
+                    var j = JSONLine(event: "sessionStatusChanged")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("connectionId", e.connectionId)
+                    j.add("previousStatus", e.previousStatus.rawValue)
+                    j.add("status", e.status.rawValue)
+                    j.add("reason", e.reason.text)
+                    j.add("code", e.reason.statusCode)
+                    return j
+                }())
+        case .failedOver(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))",
+                json: {
+                    var j = JSONLine(event: "failedOver")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("fromConnectionId", e.fromConnectionId)
+                    j.add("toConnectionId", e.toConnectionId)
+                    j.add("cause", e.cause)
+                    return j
+                }())
+        }
+    }
+
+    /// `{"event":"result","command","ok","detail"}`: the last line of every command.
+    func result(command: String, ok: Bool, detail: String) {
+        emit(
+            text: (ok ? "OK: " : "FAILED: ") + detail,
+            json: {
+                var j = JSONLine(event: "result")
+                j.add("command", command)
+                j.add("ok", ok)
+                j.add("detail", detail)
+                return j
+            }())
+    }
+}

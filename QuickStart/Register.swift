@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import SipEndpoint
+
+/// `QuickStart register`: register every connection, wait until all are ready or the timeout passes,
+/// print each connection's status, un-REGISTER, and exit 0 only if all were ready (issue 4).
+struct Register: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register every connection of the configuration, report, and un-register.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Seconds to wait for every connection to be ready.")
+    var timeout: Double = 10
+
+    @Flag(help: "One JSON object per line (events as they happen, then a result line).")
+    var json = false
+
+    func run() async throws {
+        let output = Output(json: json)
+        let configuration = try options.load(output: output)
+        guard !configuration.connections.isEmpty else {
+            output.error("the configuration has no connections")
+            throw ExitCode(2)
+        }
+        let phone = Phone(configuration: configuration)
+        let events = Task {
+            for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
+        }
+        do {
+            try await phone.start()
+        } catch {
+            output.error("cannot start: \(error)")
+            events.cancel()
+            await phone.shutdown()
+            throw ExitCode(1)
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while ContinuousClock.now < deadline,
+            !phone.connectionManager.connections.allSatisfy({ $0.status == .ready || !$0.isEnabled })
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let connections = phone.connectionManager.connections
+        let allReady = connections.allSatisfy { $0.status == .ready || !$0.isEnabled }
+        for c in connections { output.connection(c) }
+        await phone.shutdown()
+        events.cancel()
+        let detail = allReady ? "\(connections.count) ready" : "not every connection was ready within \(timeout) s"
+        output.result(command: "register", ok: allReady, detail: detail)
+        if !allReady { throw ExitCode(1) }
+    }
+}

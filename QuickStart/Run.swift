@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SipEndpoint
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `QuickStart run`: register and keep running, printing every event, until Ctrl-C or SIGTERM, then shut
+/// down gracefully (un-REGISTER).
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register and keep running, printing every event, until Ctrl-C / SIGTERM.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    func run() async throws {
+        let output = Output(json: json)
+        let configuration = try options.load(output: output)
+        let phone = Phone(configuration: configuration)
+        let connectionEvents = Task {
+            for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
+        }
+        let phoneEvents = Task {
+            for await event in phone.statusChanges { output.phoneEvent(event) }
+        }
+        do {
+            try await phone.start()
+        } catch {
+            output.error("cannot start: \(error)")
+            await phone.shutdown()
+            throw ExitCode(1)
+        }
+        output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
+        let commands = RunCommands(phone: phone, output: output)
+        let incoming = Task {
+            for await session in phone.callControl.incomingCalls {
+                output.say("incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'")
+                commands.follow(session)
+            }
+        }
+        // Whichever comes first: SIGINT/SIGTERM or `quit` on standard input. Standard input that
+        // ends (a script, /dev/null) does not stop the phone; a signal still does.
+        let (stops, stop) = AsyncStream<String>.makeStream()
+        Signals.onTermination { stop.yield($0) }
+        let reader = Task {
+            for await line in StandardInputLines.stream() where !(await commands.execute(line)) {
+                stop.yield("quit")
+            }
+        }
+        var reason = "stopped"
+        for await first in stops {
+            reason = first
+            break
+        }
+        reader.cancel()
+        incoming.cancel()
+        output.say("\(reason): shutting down (hang up, un-REGISTER)")
+        await phone.shutdown()
+        connectionEvents.cancel()
+        phoneEvents.cancel()
+        output.result(command: "run", ok: true, detail: "stopped by \(reason)")
+    }
+}
+
+/// SIGINT / SIGTERM through Dispatch signal sources; the default handlers are replaced so the process
+/// lives to shut down gracefully.
+enum Signals {
+    /// Calls `handler` with "SIGINT" or "SIGTERM" each time one arrives.
+    static func onTermination(_ handler: @escaping @Sendable (String) -> Void) {
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(name) }
+            source.resume()
+            sources.append(source)
+        }
+        SignalSources.keep(sources)
+    }
+}
+
+/// Keeps the signal sources alive while the command runs.
+enum SignalSources {
+    nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
+    static func keep(_ sources: [DispatchSourceSignal]) { retained += sources }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import SipEndpoint
+
+/// The commands `QuickStart run` reads from standard input, one per line (issue 6):
+/// `dial <conn> <dest>`, `answer [session]`, `hangup [session]`, `hold [session]`, `retrieve [session]`,
+/// `dtmf <digits>`, `transfer <dest>`, `enable|disable|remove <conn>`, `status`, `quit`.
+/// A command without a session acts on the most recent live one.
+struct RunCommands {
+    let phone: Phone
+    let output: Output
+
+    /// Carries out one line; returns false for `quit`.
+    func execute(_ line: String) async -> Bool {
+        let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let command = words.first?.lowercased() else { return true }
+        let args = Array(words.dropFirst())
+        do {
+            switch command {
+            case "quit", "exit":
+                return false
+            case "status":
+                for c in phone.connectionManager.connections { output.connection(c) }
+                for s in phone.callControl.sessions {
+                    output.say("session \(s.id) \(s.direction.rawValue) \(s.remote) on connection \(s.connectionId): \(s.status.rawValue)")
+                }
+            case "dial":
+                guard args.count == 2, let connection = Int(args[0]) else { return usage("dial <connection> <destination>") }
+                let session = try await phone.callControl.dial(connectionId: connection, destination: args[1])
+                follow(session)
+                output.say("dialling \(args[1]) (session \(session.id))")
+            case "answer":
+                try await session(args.first, preferring: .alerting).answer()
+            case "hangup":
+                try await session(args.first).hangUp()
+            case "hold":
+                try await session(args.first).hold()
+            case "retrieve":
+                try await session(args.first, preferring: .held).retrieve()
+            case "dtmf":
+                guard let digits = args.first else { return usage("dtmf <digits>") }
+                try await session(nil).sendDTMF(digits)
+            case "transfer":
+                guard let destination = args.first else { return usage("transfer <destination>") }
+                try await session(nil).transfer(to: destination)
+            case "enable", "disable", "remove":
+                guard let id = args.first.flatMap(Int.init) else { return usage("\(command) <connection>") }
+                switch command {
+                case "enable": try await phone.connectionManager.enableConnection(id)
+                case "disable": try await phone.connectionManager.disableConnection(id)
+                default: try await phone.connectionManager.removeConnection(id)
+                }
+            default:
+                output.error("unknown command '\(command)'; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, enable, disable, remove, status, quit")
+            }
+        } catch {
+            output.error("\(command): \(error)")
+        }
+        return true
+    }
+
+    private func usage(_ text: String) -> Bool {
+        output.error("usage: \(text)")
+        return true
+    }
+
+    /// The named session, or the most recent live one (preferring one in `status`).
+    private func session(_ id: String?, preferring status: SessionStatus? = nil) async throws -> Session {
+        if let id { return try await phone.callControl.session(id) }
+        let live = phone.callControl.sessions.filter { $0.status != .disconnected }
+        guard let pick = live.first(where: { $0.status == status }) ?? live.first else {
+            throw SipEndpointError(.unknownSession, "no live session")
+        }
+        return try await phone.callControl.session(pick.id)
+    }
+
+    /// Prints a session's events as they happen.
+    func follow(_ session: Session) {
+        let output = self.output
+        Task { for await event in session.statusChanges { output.sessionEvent(event) } }
+    }
+}
+
+/// Standard input as an async sequence of lines, read on a thread of its own (reading blocks).
+enum StandardInputLines {
+    static func stream() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let thread = Thread {
+                while let line = readLine(strippingNewline: true) { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,38 @@
+extension SIPMessage {
+    /// Parses the headers every request and response carries (RFC 3261 §8.1.1: Via, From, To,
+    /// Call-ID, CSeq, and Max-Forwards when present) and returns what a transaction layer matches on.
+    ///
+    /// This is the check a transport and a transaction layer need before they route, match and
+    /// answer a message (§17.1.3, §17.2.3, §18.2.2): a message that fails it cannot be handled at
+    /// all. Every other typed header is parsed when someone reads it, and reports its own error
+    /// then; ``validate()`` parses them all at once, for a UAS that wants to answer 400 up front.
+    /// Doing only this on the receive path is what keeps a transport from paying for Contact,
+    /// Route or Authorization parsing on messages nobody reads them from.
+    package func validateCoreHeaders() throws(SIPParseError) -> SIPCoreHeaders {
+        let vias = try via
+        guard let top = vias.first else { throw SIPParseError(.missingHeader, "missing Via header") }
+        let from = try from
+        let to = try to
+        let core = SIPCoreHeaders(topVia: top, fromTag: from.tag, toTag: to.tag, callID: try callID, cseq: try cseq)
+        _ = try maxForwards
+        return core
+    }
+}
+
+/// The values of the core headers that transaction matching (§17.1.3, §17.2.3) and merged-request
+/// detection (§8.2.2.2) read, parsed once on receipt and handed up with the message.
+package struct SIPCoreHeaders: Sendable, Hashable {
+    package var topVia: SIPVia
+    package var fromTag: String?
+    package var toTag: String?
+    package var callID: String
+    package var cseq: SIPCSeq
+
+    package init(topVia: SIPVia, fromTag: String?, toTag: String?, callID: String, cseq: SIPCSeq) {
+        self.topVia = topVia
+        self.fromTag = fromTag
+        self.toTag = toTag
+        self.callID = callID
+        self.cseq = cseq
+    }
+}

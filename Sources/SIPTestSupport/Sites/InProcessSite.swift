@@ -1,0 +1,275 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPTransaction
+import SIPTransport
+import SIPUserAgent
+
+/// A whole SIP site in the test process, on its own event loop and loopback port: a registrar that
+/// challenges with digest and checks the answer (RFC 7616 via `DigestVerifier`), answers OPTIONS, and
+/// serves test numbers (answer, reject with a code, stay silent). It can die (its sockets close and
+/// nothing answers) and come back on the same port, which is what the failover tests and the
+/// QuickStart demo need. Built on the SDK's own transaction layer, so it retransmits and absorbs
+/// retransmissions like a real server.
+public final class InProcessSite: Sendable {
+    public enum TestNumber: Sendable, Hashable {
+        /// 180 Ringing, then 200 OK with an SDP answer after `ringing`; BYE is answered.
+        case answer(ringing: Duration = .milliseconds(100))
+        /// A final response with this code.
+        case reject(Int)
+        /// The INVITE is absorbed by its transaction and never answered.
+        case silent
+    }
+
+    public struct Configuration: Sendable {
+        /// Name used in logs and the realm. Default: "site".
+        public var name: String
+        /// Loopback address to bind. Default: 127.0.0.1.
+        public var host: String
+        /// UDP port; 0 = any free port (kept when the site comes back). Default: 0.
+        public var port: Int
+        /// Users and their passwords; a REGISTER from anyone else gets 403. Default: 7001…7010 / pass7001….
+        public var users: [String: String]
+        /// Numbers the site answers itself. Default: 9000 answers, 9486 busy, 9408, 9503, 9999 silent.
+        public var testNumbers: [String: TestNumber]
+
+        public init(
+            name: String = "site", host: String = "127.0.0.1", port: Int = 0,
+            users: [String: String] = Dictionary(uniqueKeysWithValues: (7001...7010).map { ("\($0)", "pass\($0)") }),
+            testNumbers: [String: TestNumber] = [
+                "9000": .answer(), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
+            ]
+        ) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.users = users
+            self.testNumbers = testNumbers
+        }
+    }
+
+    private struct State {
+        var layer: SIPTransactionLayer?
+        var port: Int
+        var bindings: [String: SIPURI] = [:]
+        var registerCount = 0
+        var invites: [SIPMessage] = []
+        var calls: [String: SIPReceivedMessage] = [:]
+        var stopped = false
+    }
+
+    public let configuration: Configuration
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let state: NIOLockedValueBox<State>
+    private let nonce: String
+
+    private init(configuration: Configuration) {
+        self.configuration = configuration
+        self.state = NIOLockedValueBox(State(port: configuration.port))
+        self.nonce = SIPVia.makeBranch()
+    }
+
+    /// Starts a site listening on UDP.
+    public static func start(_ configuration: Configuration = Configuration()) async throws -> InProcessSite {
+        let site = InProcessSite(configuration: configuration)
+        try await site.bringUp()
+        return site
+    }
+
+    /// The site's UDP address.
+    public var port: Int { state.withLockedValue { $0.port } }
+    public var isUp: Bool { state.withLockedValue { $0.layer != nil } }
+    /// Current registrations: DN → contact.
+    public var registrations: [String: SIPURI] { state.withLockedValue { $0.bindings } }
+    /// How many REGISTERs arrived (with or without credentials).
+    public var registerCount: Int { state.withLockedValue { $0.registerCount } }
+    /// Every INVITE that arrived, in order.
+    public var invites: [SIPMessage] { state.withLockedValue { $0.invites } }
+
+    /// The site dies: its sockets close, nothing answers, registrations are forgotten (a restarted
+    /// Kamailio keeps none either).
+    public func kill() async throws {
+        let layer = state.withLockedValue { s -> SIPTransactionLayer? in
+            defer {
+                s.layer = nil
+                s.bindings = [:]
+            }
+            return s.layer
+        }
+        try await layer?.shutdown().get()
+    }
+
+    /// The site comes back on the same port.
+    public func revive() async throws {
+        guard !isUp else { return }
+        try await bringUp()
+    }
+
+    /// Stops the site for good; safe to call more than once.
+    public func stop() async throws {
+        guard state.withLockedValue({ s in defer { s.stopped = true }; return !s.stopped }) else { return }
+        try await kill()
+        try await group.shutdownGracefully()
+    }
+
+    private func bringUp() async throws {
+        let port = state.withLockedValue { $0.port }
+        let layer = SIPTransactionLayer(
+            transportConfiguration: SIPTransportConfiguration(
+                listeners: [.init(.udp, host: configuration.host, port: port)], keepAliveInterval: nil),
+            eventLoop: group.next())
+        try await layer.eventLoop.submit {
+            layer.onRequest = { [weak self, weak layer] request in
+                guard let self, let layer else { return }
+                self.handle(request, on: layer)
+            }
+        }.get()
+        try await layer.start().get()
+        let bound = layer.transport.localAddress(for: .udp)?.port ?? port
+        state.withLockedValue {
+            $0.layer = layer
+            $0.port = bound
+        }
+    }
+
+    // MARK: Serving requests (on the site's loop)
+
+    private func handle(_ request: IncomingRequest, on layer: SIPTransactionLayer) {
+        let message = request.message
+        guard let method = message.method else { return }
+        func respond(_ response: SIPMessage) {
+            if let id = request.transaction { layer.respond(response, to: id) } else {
+                layer.respondStatelessly(response, to: request.received)
+            }
+        }
+        let toTag = "\(configuration.name)-\(UInt32.random(in: 1...UInt32.max))"
+        switch method {
+        case .register:
+            respond(register(message, toTag: toTag))
+        case .options:
+            respond(message.makeResponse(statusCode: 200, toTag: toTag))
+        case .invite:
+            invite(request, on: layer, toTag: toTag)
+        case .bye:
+            respond(message.makeResponse(statusCode: 200))
+        case .ack:
+            return
+        case .cancel:
+            respond(message.makeResponse(statusCode: 200))
+            if let id = request.transaction, let (invite, received) = layer.inviteTransaction(cancelledBy: id) {
+                layer.respond(received.message.makeResponse(statusCode: 487, toTag: toTag), to: invite)
+            }
+        default:
+            respond(message.makeResponse(statusCode: 405))
+        }
+    }
+
+    private func register(_ message: SIPMessage, toTag: String) -> SIPMessage {
+        state.withLockedValue { $0.registerCount += 1 }
+        guard let user = try? message.to.uri.user, let password = configuration.users[user] else {
+            return message.makeResponse(statusCode: 403, toTag: toTag)
+        }
+        guard let credentials = try? message.authorization.first,
+            credentials.nonce == nonce,
+            DigestVerifier.verify(credentials, username: user, password: password, method: .register)
+        else {
+            var challenge = message.makeResponse(statusCode: 401, toTag: toTag)
+            var auth = SIPAuthentication(scheme: "Digest")
+            auth.set("realm", configuration.name, quoted: true)
+            auth.set("nonce", nonce, quoted: true)
+            auth.set("algorithm", "MD5", quoted: false)
+            auth.set("qop", "auth", quoted: true)
+            challenge.headers.add(.wwwAuthenticate, auth.description)
+            return challenge
+        }
+        let expires = (try? message.expires) ?? 3600
+        var response = message.makeResponse(statusCode: 200, toTag: toTag)
+        if let contact = try? message.contacts.first?.address {
+            state.withLockedValue { $0.bindings[user] = expires == 0 ? nil : contact.uri }
+            if expires > 0 {
+                var granted = contact
+                granted.parameters.set("expires", String(expires))
+                response.headers.add(.contact, granted.description)
+            }
+        }
+        return response
+    }
+
+    private func invite(_ request: IncomingRequest, on layer: SIPTransactionLayer, toTag: String) {
+        let message = request.message
+        state.withLockedValue { $0.invites.append(message) }
+        guard let id = request.transaction else { return }
+        let number = message.requestURI?.user ?? ""
+        switch configuration.testNumbers[number] {
+        case .none:
+            layer.respond(message.makeResponse(statusCode: 404, toTag: toTag), to: id)
+        case .reject(let code):
+            layer.respond(message.makeResponse(statusCode: code, toTag: toTag), to: id)
+        case .silent:
+            return
+        case .answer(let ringing):
+            layer.respond(message.makeResponse(statusCode: 180, toTag: toTag), to: id)
+            let loop = layer.eventLoop
+            loop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
+                var ok = message.makeResponse(statusCode: 200, toTag: toTag, body: ByteBuffer(string: Self.answerSDP(host: self.configuration.host)))
+                ok.headers.add(.contact, "<sip:\(number)@\(self.configuration.host):\(self.port)>")
+                ok.headers.add(.contentType, "application/sdp")
+                layer.respond(ok, to: id)
+            }
+        }
+    }
+
+    /// Calls a registered user (an inbound call for the phone): INVITE with an SDP offer to the
+    /// registered Contact, ACK for a 2xx. Returns the final status code (408 when nothing answered).
+    public func call(_ user: String, from caller: String = "5551234", timeout: Duration = .seconds(10)) async throws -> Int {
+        guard let layer = state.withLockedValue({ $0.layer }), let contact = registrations[user],
+            let address = try? SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
+        else { return 404 }
+        let target = SIPTransportTarget(transport: .udp, address: address)
+        var h = SIPHeaders()
+        h.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+        h.add(.maxForwards, "70")
+        h.add(.from, "<sip:\(caller)@\(configuration.host)>;tag=\(configuration.name)-in")
+        h.add(.to, "<sip:\(user)@\(configuration.host)>")
+        h.add(.callID, "in-\(UInt64.random(in: 1...UInt64.max))@\(configuration.name)")
+        h.add(.cseq, "1 INVITE")
+        h.add(.contact, "<sip:\(caller)@\(configuration.host):\(port)>")
+        h.add(.contentType, "application/sdp")
+        let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: ByteBuffer(string: Self.answerSDP(host: configuration.host)))
+        let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
+            layer.eventLoop.execute {
+                let id = layer.sendRequest(invite, to: target) { event in
+                    switch event {
+                    case .provisional: break
+                    case .final(let r): continuation.resume(returning: r.message)
+                    case .failed: continuation.resume(returning: nil)
+                    }
+                }
+                if id == nil { continuation.resume(returning: nil) }
+            }
+        }
+        guard let final, let code = final.statusCode else { return 408 }
+        if (200...299).contains(code) {
+            var ack = SIPHeaders()
+            ack.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+            ack.add(.maxForwards, "70")
+            ack.add(.from, h.first(.from) ?? "")
+            ack.add(.to, final.headers.first(.to) ?? "")
+            ack.add(.callID, h.first(.callID) ?? "")
+            ack.add(.cseq, "1 ACK")
+            let uri = (try? final.contacts.first?.address?.uri) ?? contact
+            _ = try await layer.sendStateless(.request(method: .ack, uri: uri ?? contact, headers: ack), to: target).get()
+        }
+        return code
+    }
+
+    static func answerSDP(host: String) -> String {
+        [
+            "v=0", "o=site 1 1 IN IP4 \(host)", "s=test number", "c=IN IP4 \(host)", "t=0 0",
+            "m=audio 40000 RTP/AVP 0 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000",
+            "a=fmtp:101 0-16", "a=sendrecv", "",
+        ].joined(separator: "\r\n")
+    }
+}

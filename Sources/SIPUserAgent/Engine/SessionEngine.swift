@@ -1,0 +1,272 @@
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransaction
+import SIPTransport
+
+/// Runs every call's ``InviteClientSession`` / ``InviteServerSession`` on one event loop: the thin
+/// driver of the dialog and session machines (issue 6), the way ``RegistrationEngine`` drives the
+/// registrations.
+///
+/// It sends what the machines ask for through the transaction layer (answering digest challenges with
+/// the call's credentials), feeds back responses, failures, stray 2xx retransmissions and timer fires,
+/// routes received in-dialog requests to their session by Call-ID, and reports each session's events.
+/// Every request of a session goes to the session's target: the site's address its connection uses,
+/// which is the outbound proxy that Record-Routes the dialog (so Route sets through it work); resolving
+/// a different next hop per request (RFC 3263 on the route set) is not done.
+///
+/// Loop-confined: every method must be called on `eventLoop`; callbacks run there.
+package final class SessionEngine: @unchecked Sendable {
+    package typealias SessionID = UInt64
+
+    package let transactions: SIPTransactionLayer
+    package var eventLoop: any EventLoop { transactions.eventLoop }
+    let logger: Logger
+    package let configuration: SessionConfiguration
+
+    /// Everything a session reports, in order.
+    package var onEvent: ((SessionID, SessionEvent) -> Void)?
+
+    private enum Machine {
+        case client(InviteClientSession)
+        case server(InviteServerSession)
+
+        var session: any InviteSession {
+            switch self {
+            case .client(let s): s
+            case .server(let s): s
+            }
+        }
+
+        mutating func apply(_ event: (inout any InviteSession) -> [SessionAction]) -> [SessionAction] {
+            var s = session
+            let actions = event(&s)
+            switch s {
+            case let c as InviteClientSession: self = .client(c)
+            case let v as InviteServerSession: self = .server(v)
+            default: break
+            }
+            return actions
+        }
+    }
+
+    private struct Entry {
+        var machine: Machine
+        var callID: String
+        var target: SIPTransportTarget
+        var credentials: DigestCredentials?
+        var authenticator = DigestAuthenticator()
+    }
+
+    private struct TimerToken: Hashable, Sendable {
+        var session: SessionID
+        var timer: SessionTimer
+    }
+
+    private var sessions: [SessionID: Entry] = [:]
+    private var byCallID: [String: SessionID] = [:]
+    /// Server transactions of received requests, by the request ids the machines use.
+    private var received: [UInt64: (transaction: ServerTransactionID?, request: SIPReceivedMessage)] = [:]
+    private var nextSessionID: SessionID = 1
+    private var nextRequestID: UInt64 = 1 << 40
+    private let timers: LoopTimerQueue<TimerToken>
+    private var random = SystemRandomNumberGenerator()
+
+    package init(transactions: SIPTransactionLayer, configuration: SessionConfiguration = SessionConfiguration(),
+                 logger: Logger = Logger(label: "sip.session", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.transactions = transactions
+        self.configuration = configuration
+        self.logger = logger
+        self.timers = LoopTimerQueue(eventLoop: transactions.eventLoop)
+        timers.onFire = { [weak self] token in self?.update(token.session) { $0.timerFired(token.timer, now: .now()) } }
+    }
+
+    package var count: Int { sessions.count }
+    package func state(of id: SessionID) -> SessionState? { sessions[id]?.machine.session.state }
+
+    /// A new random seed for a session's machine (glare waits).
+    private func seed() -> SeededRandom { SeededRandom(seed: random.next()) }
+
+    // MARK: Starting sessions
+
+    /// Dials: a new INVITE client session through `target`; returns its id (the INVITE is sent now).
+    package func dial(
+        local: LocalParty, remote: SIPNameAddress, callID: String, target: SIPTransportTarget,
+        credentials: DigestCredentials?, offer: SessionBody?
+    ) -> SessionID {
+        eventLoop.assertInEventLoop()
+        let id = nextSessionID
+        nextSessionID += 1
+        let machine = InviteClientSession(
+            local: local, remote: remote, callID: callID, localTag: SIPIdentifiers.hex(count: 10, using: &random),
+            sentOverTLS: target.transport == .tls, configuration: configuration, random: seed())
+        sessions[id] = Entry(machine: .client(machine), callID: callID, target: target, credentials: credentials)
+        byCallID[callID] = id
+        update(id) { session in
+            guard var client = session as? InviteClientSession else { return [] }
+            defer { session = client }
+            return client.start(offer: offer, now: .now())
+        }
+        return id
+    }
+
+    /// Accepts a received INVITE as a new incoming session (it rings when ``ring(_:)`` is called).
+    /// Returns nil, having answered 400, when the INVITE cannot make a dialog.
+    package func accept(
+        _ request: IncomingRequest, local: LocalParty, target: SIPTransportTarget, credentials: DigestCredentials?
+    ) -> SessionID? {
+        eventLoop.assertInEventLoop()
+        let requestID = remember(request)
+        let machine: InviteServerSession
+        do {
+            machine = try InviteServerSession(
+                invite: request.message, requestID: requestID, local: local,
+                localTag: SIPIdentifiers.hex(count: 10, using: &random), receivedOverTLS: request.received.transport == .tls,
+                configuration: configuration, random: seed())
+        } catch {
+            send(InviteServerSession.badRequestResponse(to: request.message, error: error), toRequest: requestID)
+            return nil
+        }
+        guard let callID = try? request.message.callID else { return nil }
+        let id = nextSessionID
+        nextSessionID += 1
+        sessions[id] = Entry(machine: .server(machine), callID: callID, target: target, credentials: credentials)
+        byCallID[callID] = id
+        return id
+    }
+
+    // MARK: Commands from the TU
+
+    package func ring(_ id: SessionID) {
+        updateServer(id) { $0.ring(now: .now()) }
+    }
+
+    package func answer(_ id: SessionID, body: SessionBody?) {
+        updateServer(id) { $0.answer(body: body, now: .now()) }
+    }
+
+    package func reject(_ id: SessionID, statusCode: Int) {
+        updateServer(id) { $0.reject(statusCode: statusCode, now: .now()) }
+    }
+
+    package func hangUp(_ id: SessionID) { update(id) { $0.hangUp(now: .now()) } }
+    package func reinvite(_ id: SessionID, offer: SessionBody?) { update(id) { $0.reinvite(offer: offer, now: .now()) } }
+    package func acceptReinvite(_ id: SessionID, requestID: UInt64, body: SessionBody?) {
+        update(id) { $0.acceptReinvite(requestID: requestID, body: body, now: .now()) }
+    }
+    package func rejectReinvite(_ id: SessionID, requestID: UInt64, statusCode: Int) {
+        update(id) { $0.rejectReinvite(requestID: requestID, statusCode: statusCode, now: .now()) }
+    }
+    package func sendInfo(_ id: SessionID, body: SessionBody) { update(id) { $0.sendInfo(body, now: .now()) } }
+    package func transfer(_ id: SessionID, to target: SIPURI) { update(id) { $0.transfer(to: target, now: .now()) } }
+
+    // MARK: Messages from the transaction layer
+
+    /// A request for an existing session (in-dialog, CANCEL, ACK); false when no session has its Call-ID.
+    package func route(_ request: IncomingRequest) -> Bool {
+        guard let callID = try? request.message.callID, let id = byCallID[callID], sessions[id] != nil else {
+            return false
+        }
+        let requestID = remember(request)
+        if request.message.method == .cancel {
+            updateServer(id) { $0.cancelReceived(request.message, requestID: requestID, now: .now()) }
+        } else {
+            update(id) { $0.requestReceived(request.message, requestID: requestID, now: .now()) }
+        }
+        return true
+    }
+
+    /// A response no client transaction matched: a 2xx retransmission for a confirmed INVITE.
+    package func stray(_ response: SIPReceivedMessage) {
+        guard let callID = try? response.message.callID, let id = byCallID[callID] else { return }
+        update(id) { $0.strayResponseReceived(response.message, now: .now()) }
+    }
+
+    // MARK: Carrying out the machines' actions
+
+    private func remember(_ request: IncomingRequest) -> UInt64 {
+        let id = nextRequestID
+        nextRequestID += 1
+        if request.message.method != .ack { received[id] = (request.transaction, request.received) }
+        return id
+    }
+
+    private func update(_ id: SessionID, _ event: (inout any InviteSession) -> [SessionAction]) {
+        guard var entry = sessions[id] else { return }
+        let actions = entry.machine.apply(event)
+        sessions[id] = entry
+        perform(actions, for: id)
+    }
+
+    private func updateServer(_ id: SessionID, _ event: (inout InviteServerSession) -> [SessionAction]) {
+        update(id) { session in
+            guard var server = session as? InviteServerSession else { return [] }
+            defer { session = server }
+            return event(&server)
+        }
+    }
+
+    private func perform(_ actions: [SessionAction], for id: SessionID) {
+        for action in actions {
+            switch action {
+            case .sendRequest(let request):
+                send(request, for: id)
+            case .sendAck(let ack, _):
+                guard let target = sessions[id]?.target else { break }
+                transactions.sendStateless(ack, to: target).whenFailure { [logger] error in
+                    logger.debug("ACK not sent: \(error)")
+                }
+            case .sendResponse(let response, let requestID):
+                send(response, toRequest: requestID)
+            case .schedule(let timer, let deadline):
+                timers.schedule(TimerToken(session: id, timer: timer), at: deadline)
+            case .cancel(let timer):
+                timers.cancel(TimerToken(session: id, timer: timer))
+            case .report(let event):
+                onEvent?(id, event)
+            case .terminated:
+                for timer in SessionTimer.allCases { timers.cancel(TimerToken(session: id, timer: timer)) }
+                if let entry = sessions.removeValue(forKey: id), byCallID[entry.callID] == id {
+                    byCallID[entry.callID] = nil
+                }
+            }
+        }
+    }
+
+    private func send(_ request: OutgoingRequest, for id: SessionID) {
+        guard var entry = sessions[id] else { return }
+        var message = request.message
+        if !request.challenges.isEmpty, let credentials = entry.credentials {
+            do {
+                message = try request.authorized(with: &entry.authenticator, credentials: credentials, using: &random)
+            } catch {
+                logger.warning("cannot answer a challenge: \(error)")
+            }
+            sessions[id] = entry
+        }
+        let requestID = request.id
+        let sent = transactions.sendRequest(message, to: entry.target) { [weak self] event in
+            guard let self else { return }
+            switch event {
+            case .provisional(let r), .final(let r):
+                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: .now()) }
+            case .failed(let failure, _):
+                self.update(id) { $0.requestFailed(failure, requestID: requestID, now: .now()) }
+            }
+        }
+        if sent == nil {
+            update(id) { $0.requestFailed(.transportError, requestID: requestID, now: .now()) }
+        }
+    }
+
+    private func send(_ response: SIPMessage, toRequest requestID: UInt64) {
+        guard let (transaction, request) = received[requestID] else { return }
+        if let transaction, transactions.respond(response, to: transaction) {
+        } else {
+            transactions.respondStatelessly(response, to: request)
+        }
+        if let code = response.statusCode, code >= 200, request.message.method != .invite || code >= 300 {
+            received[requestID] = nil
+        }
+    }
+}

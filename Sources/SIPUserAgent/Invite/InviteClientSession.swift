@@ -1,0 +1,372 @@
+import NIOCore
+import SIPCore
+import SIPTransaction
+
+/// The caller's side of an INVITE session (RFC 3261 §13.2, §9.1, §15) as a value: events in,
+/// actions out, time and randomness as inputs. The driver sends what ``SessionAction`` asks for
+/// through the transaction layer and feeds back responses, failures and timer fires.
+///
+/// ```
+///              start: INVITE
+///   +---------+  1xx with To tag   +-------+
+///   | calling | -----------------> | early |
+///   +---------+                    +-------+
+///     |  |  2xx: ACK (again for each           |  2xx: ACK
+///     |  |  retransmitted 2xx)                 v
+///     |  +------------------------------> +-----------+  re-INVITE (either side, 491 glare),
+///     |                                   | confirmed |  INFO, REFER/NOTIFY
+///     | 3xx-6xx, 487 after CANCEL,        +-----------+
+///     | local 408/503                        | BYE sent or received, 481/408 in the dialog
+///     v                                      v
+///   +------------------------------------------------+
+///   |                   terminated                    | -- last answer in: .terminated
+///   +------------------------------------------------+
+/// ```
+///
+/// Rules, with where they come from:
+/// - CANCEL only once a provisional response arrived (§9.1: "a CANCEL ... SHOULD NOT be sent"
+///   before one); a cancel asked for earlier is sent when the first 1xx comes. The 487 (or
+///   any final) then ends the session as cancelled; 64·T1 without one ends it too (§9.1).
+/// - A 2xx after our CANCEL is acknowledged and ended with BYE (§15).
+/// - 401/407 to the INVITE is answered once (§22.2; ``SessionChallenges``): same Call-ID and
+///   From tag, next CSeq, new branch, To without tag.
+/// - Forking (§13.2.2.4): the first 2xx wins; a 2xx from another dialog is acknowledged and
+///   ended with BYE. Early dialogs from several forks are kept until the 2xx.
+/// - A local 408/503 from the INVITE's transaction ends the session with that code.
+///
+/// Choices where the RFC leaves room:
+/// - The INVITE carries the offer, or no body; a 2xx with an offer to a body-less INVITE is
+///   acknowledged without an answer (this SDK always offers first).
+/// - ``start(offer:now:)`` reports nothing: the TU knows it dialled; the first report is the
+///   move to early, confirmed or terminated.
+package struct InviteClientSession: InviteSession {
+    private enum CancelState: Sendable {
+        case none
+        /// Asked for before any provisional response.
+        case pending
+        case sent
+    }
+
+    private var core: SessionCore
+    /// To of the INVITE.
+    package let remote: SIPNameAddress
+    package let requestURI: SIPURI
+    package let callID: String
+    package let localTag: String
+    /// Pre-loaded Route (an outbound proxy, §8.1.2), loose routers.
+    package let route: [SIPURI]
+    package let sentOverTLS: Bool
+
+    private var invite: SIPMessage?
+    private var inviteSequence: UInt32
+    private var offer: SessionBody?
+    private var earlyDialogs: [DialogID: Dialog] = [:]
+    private var provisionalSeen = false
+    private var finalReceived = false
+    private var cancelState = CancelState.none
+    private var forkAcks: [DialogID: (ack: SIPMessage, nextHop: SIPURI)] = [:]
+    /// The challenges the current INVITE answered, and how many rounds so far.
+    private var lastInviteChallenges: (list: [RegistrationChallenge], rounds: Int) = ([], 0)
+
+    package init(
+        local: LocalParty, remote: SIPNameAddress, requestURI: SIPURI? = nil, callID: String, localTag: String,
+        route: [SIPURI] = [], sentOverTLS: Bool = false, firstSequenceNumber: UInt32 = 1,
+        configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
+    ) {
+        core = SessionCore(configuration: configuration, local: local, random: random, state: .calling)
+        var to = remote
+        to.parameters.remove("tag")
+        self.remote = to
+        self.requestURI = requestURI ?? remote.uri
+        self.callID = callID
+        self.localTag = localTag
+        self.route = route
+        self.sentOverTLS = sentOverTLS
+        inviteSequence = min(max(1, firstSequenceNumber), 0x7FFF_FFFF)
+    }
+
+    package var state: SessionState { core.state }
+    package var dialog: Dialog? { core.dialog }
+    /// The INVITE as last sent (after a challenge, the second one).
+    package var currentInvite: SIPMessage? { invite }
+
+    // MARK: Events of the caller
+
+    /// Sends the INVITE.
+    package mutating func start(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard invite == nil else { return actions }
+        self.offer = offer
+        let message = makeInvite()
+        invite = message
+        core.send(.invite, message, nextHop: initialNextHop, into: &actions)
+        return actions
+    }
+
+    /// Cancel before the answer; BYE after it.
+    package mutating func hangUp(now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        switch core.state {
+        case .calling, .early:
+            guard !finalReceived, cancelState == .none else { break }
+            if provisionalSeen {
+                sendCancel(now: now, into: &actions)
+            } else {
+                cancelState = .pending
+            }
+        case .confirmed, .answered:
+            core.hangUpEstablished(into: &actions)
+        case .incoming, .terminated:
+            break
+        }
+        return actions
+    }
+
+    package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard let code = response.statusCode else { return actions }
+        switch core.outstanding[requestID]?.purpose {
+        case .invite?:
+            inviteResponse(response, requestID: requestID, statusCode: code, now: now, into: &actions)
+        case .cancel?:
+            // The INVITE's final response decides; the CANCEL's own answer changes nothing.
+            if code >= 200 { core.outstanding[requestID] = nil }
+            core.finishIfDone(into: &actions)
+        case nil where isInitial2xx(response):
+            handle2xx(response, now: now, into: &actions)
+        default:
+            core.responseInDialog(response, requestID: requestID, now: now, into: &actions)
+        }
+        return actions
+    }
+
+    package mutating func strayResponseReceived(_ response: SIPMessage, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        if isInitial2xx(response) {
+            handle2xx(response, now: now, into: &actions)
+        } else {
+            _ = core.reacknowledge(response, into: &actions)
+        }
+        return actions
+    }
+
+    package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        switch core.outstanding[requestID]?.purpose {
+        case .invite?:
+            core.outstanding[requestID] = nil
+            finalReceived = true
+            core.cancel(.cancelGuard, into: &actions)
+            let reason: SessionEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
+            core.terminate(reason, statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
+        case .cancel?:
+            core.outstanding[requestID] = nil
+            core.finishIfDone(into: &actions)
+        default:
+            core.failureInDialog(failure, requestID: requestID, into: &actions)
+        }
+        return actions
+    }
+
+    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.requestInDialog(request, requestID: requestID, now: now, into: &actions)
+        return actions
+    }
+
+    package mutating func timerFired(_ timer: SessionTimer, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard core.consume(timer) else { return actions }
+        if timer == .cancelGuard {
+            // §9.1: no final response 64·T1 after the CANCEL: the INVITE is given up.
+            guard !finalReceived else { return actions }
+            finalReceived = true
+            core.outstanding = core.outstanding.filter { $0.value.purpose != .invite && $0.value.purpose != .cancel }
+            core.terminate(.cancelled, into: &actions)
+        } else {
+            core.timerFiredInCore(timer, now: now, into: &actions)
+        }
+        return actions
+    }
+
+    package mutating func reinvite(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.startReinvite(offer: offer, now: now, into: &actions)
+        return actions
+    }
+
+    package mutating func acceptReinvite(requestID: UInt64, body: SessionBody?, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.acceptReinvite(requestID: requestID, body: body, now: now, into: &actions)
+        return actions
+    }
+
+    package mutating func rejectReinvite(requestID: UInt64, statusCode: Int, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.rejectReinvite(requestID: requestID, statusCode: statusCode, into: &actions)
+        return actions
+    }
+
+    package mutating func sendInfo(_ body: SessionBody, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard core.state == .confirmed else { return actions }
+        core.sendInDialog(.info, .info, body: body, into: &actions)
+        return actions
+    }
+
+    package mutating func transfer(to target: SIPURI, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.startTransfer(to: target, into: &actions)
+        return actions
+    }
+
+    // MARK: The INVITE transaction
+
+    private mutating func inviteResponse(
+        _ response: SIPMessage, requestID: UInt64, statusCode code: Int, now: NIODeadline,
+        into actions: inout [SessionAction]
+    ) {
+        let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
+        if code < 200 {
+            provisionalSeen = true
+            if code > 100, let invite, let id = DialogID(responseToOurRequest: response), earlyDialogs[id] == nil,
+                let early = try? Dialog(request: invite, response: response, sentOverTLS: sentOverTLS)
+            {
+                earlyDialogs[id] = early
+                core.change(to: .early, statusCode: code, reasonPhrase: phrase, into: &actions)
+            }
+            if let body = SessionBody(message: response) { actions.append(.report(.remoteBody(body))) }
+            if cancelState == .pending { sendCancel(now: now, into: &actions) }
+            return
+        }
+        core.outstanding[requestID] = nil
+        if (200..<300).contains(code) {
+            handle2xx(response, now: now, into: &actions)
+            return
+        }
+        finalReceived = true
+        core.cancel(.cancelGuard, into: &actions)
+        if cancelState == .none, let challenges = challengesToAnswer(response) {
+            resendInvite(challenges: challenges.list, rounds: challenges.rounds, into: &actions)
+            return
+        }
+        earlyDialogs = [:]
+        let reason: SessionEndReason = cancelState == .none ? .rejected : .cancelled
+        core.terminate(reason, statusCode: code, reasonPhrase: phrase, into: &actions)
+    }
+
+    /// The first 2xx confirms the dialog; a repeat is ACKed again; one from another fork is
+    /// ACKed and ended (§13.2.2.4).
+    private mutating func handle2xx(_ response: SIPMessage, now: NIODeadline, into actions: inout [SessionAction]) {
+        guard let invite, let id = DialogID(responseToOurRequest: response), let code = response.statusCode else { return }
+        if let confirmed = core.dialog {
+            if confirmed.id == id {
+                _ = core.reacknowledge(response, into: &actions)
+            } else {
+                ackAndEndFork(response, id: id, into: &actions)
+            }
+            return
+        }
+        finalReceived = true
+        core.cancel(.cancelGuard, into: &actions)
+        if core.state == .terminated {
+            // Given up already (the cancel guard): take the call only to end it.
+            ackAndEndFork(response, id: id, into: &actions)
+            return
+        }
+        var dialog: Dialog
+        if var early = earlyDialogs[id] {
+            early.confirm(with: response)
+            dialog = early
+        } else {
+            do {
+                dialog = try Dialog(request: invite, response: response, sentOverTLS: sentOverTLS)
+            } catch {
+                // A 2xx we cannot acknowledge (no Contact, no tag): the peer's dialog cannot work.
+                core.terminate(.dialogFailure, statusCode: code, reasonPhrase: response.reasonPhrase, into: &actions)
+                return
+            }
+        }
+        earlyDialogs = [:]
+        core.dialog = dialog
+        core.acknowledge(inviteSequence: inviteSequence, into: &actions)
+        core.change(to: .confirmed, statusCode: code, reasonPhrase: response.reasonPhrase, into: &actions)
+        if let body = SessionBody(message: response) { actions.append(.report(.remoteBody(body))) }
+        if cancelState != .none {
+            // §15: a 2xx that crossed our CANCEL: the call was not wanted.
+            core.byeAndTerminate(.cancelled, statusCode: code, reasonPhrase: response.reasonPhrase, into: &actions)
+        }
+    }
+
+    private mutating func ackAndEndFork(_ response: SIPMessage, id: DialogID, into actions: inout [SessionAction]) {
+        if let sent = forkAcks[id] {
+            actions.append(.sendAck(sent.ack, nextHop: sent.nextHop))
+            return
+        }
+        guard let invite, var fork = try? Dialog(request: invite, response: response, sentOverTLS: sentOverTLS) else { return }
+        let ack = fork.ack(inviteSequence: inviteSequence, via: core.newVia())
+        forkAcks[id] = (ack, fork.nextHop)
+        actions.append(.sendAck(ack, nextHop: fork.nextHop))
+        let bye = fork.makeRequest(.bye, via: core.newVia(), contact: nil)
+        core.send(.forkBye, bye, nextHop: fork.nextHop, into: &actions)
+    }
+
+    /// The pre-loaded route's first hop, else the Request-URI (§8.1.2; the route is loose).
+    private var initialNextHop: SIPURI { route.first ?? requestURI }
+
+    private func isInitial2xx(_ response: SIPMessage) -> Bool {
+        guard let code = response.statusCode, (200..<300).contains(code), let cseq = try? response.cseq,
+            let from = try? response.from
+        else { return false }
+        return cseq.method == .invite && cseq.sequenceNumber == inviteSequence && from.tag == localTag
+            && (try? response.callID) == callID
+    }
+
+    private func challengesToAnswer(_ response: SIPMessage) -> (list: [RegistrationChallenge], rounds: Int)? {
+        let previous = lastInviteChallenges
+        guard let list = SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds) else {
+            return nil
+        }
+        return (list, previous.rounds + 1)
+    }
+
+    private mutating func resendInvite(challenges: [RegistrationChallenge], rounds: Int, into actions: inout [SessionAction]) {
+        // §22.2: same Call-ID and From tag, CSeq one higher, a new transaction.
+        inviteSequence = inviteSequence >= 0x7FFF_FFFF ? 1 : inviteSequence + 1
+        finalReceived = false
+        provisionalSeen = false
+        earlyDialogs = [:]
+        lastInviteChallenges = (challenges, rounds)
+        let message = makeInvite()
+        invite = message
+        core.send(.invite, message, nextHop: initialNextHop, challenges: challenges, rounds: rounds, into: &actions)
+    }
+
+    private mutating func sendCancel(now: NIODeadline, into actions: inout [SessionAction]) {
+        guard let invite, let cancel = CancelRequestBuilder.cancel(for: invite) else { return }
+        cancelState = .sent
+        // §9.1: the CANCEL goes where the INVITE went.
+        core.send(.cancel, cancel, nextHop: initialNextHop, into: &actions)
+        core.schedule(.cancelGuard, at: now + core.configuration.sixtyFourT1, into: &actions)
+    }
+
+    private mutating func makeInvite() -> SIPMessage {
+        var from = SIPNameAddress(displayName: core.local.displayName, uri: core.local.addressOfRecord)
+        from.tag = localTag
+        let configuration = core.configuration
+        var h = SIPHeaders()
+        h.add(.via, core.newVia().description)
+        h.add(.maxForwards, "70")
+        for uri in route { h.add(.route, SIPNameAddress(uri: uri).description) }
+        h.add(.from, from.description)
+        h.add(.to, remote.description)
+        h.add(.callID, callID)
+        h.add(.cseq, SIPCSeq(inviteSequence, .invite).description)
+        h.add(.contact, SIPNameAddress(uri: core.local.contact).description)
+        h.add(.allow, configuration.allowValue)
+        if !configuration.supported.isEmpty { h.add(.supported, configuration.supported.joined(separator: ", ")) }
+        h.add(.userAgent, configuration.userAgent)
+        if let offer { h.add(.contentType, offer.contentType.description) }
+        return .request(method: .invite, uri: requestURI, headers: h, body: offer?.content ?? ByteBuffer())
+    }
+}

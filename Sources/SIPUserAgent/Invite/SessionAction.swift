@@ -1,0 +1,100 @@
+import NIOCore
+import SIPCore
+
+/// The timers of one session. The driver keeps at most one deadline per timer.
+package enum SessionTimer: UInt8, Hashable, Sendable, CaseIterable {
+    /// Send our unacknowledged 2xx again (§13.3.1.4: T1, doubling up to T2).
+    case retransmit2xx
+    /// 64·T1 without the ACK for our 2xx: give up and BYE (§13.3.1.4).
+    case ackTimeout
+    /// The §14.1 wait after a 491 to our re-INVITE is over: try again.
+    case glareRetry
+    /// 64·T1 after our CANCEL without a final response to the INVITE (§9.1): give up.
+    case cancelGuard
+}
+
+/// What a request of the session is for; echoed with its responses.
+package enum RequestPurpose: Hashable, Sendable {
+    case invite, reinvite, cancel, bye, info, refer
+    /// The BYE that ends a dialog a forked 2xx created after we had one (§13.2.2.4).
+    case forkBye
+}
+
+/// A request the session wants sent in a new client transaction.
+package struct OutgoingRequest: Sendable {
+    /// Echo it with each response (``InviteSession/responseReceived(_:requestID:now:)``) or
+    /// failure of this transaction.
+    package var id: UInt64
+    package var purpose: RequestPurpose
+    /// The request; its top Via has a placeholder sent-by and a fresh branch.
+    package var message: SIPMessage
+    /// Where to send it (§8.1.2): the first Route when it is a loose router, else the
+    /// Request-URI (which holds the strict router in that case, §12.2.1.1).
+    package var nextHop: SIPURI
+    /// 401/407 challenges to answer before sending (§22.2, §22.3); empty for most requests.
+    package var challenges: [RegistrationChallenge]
+
+    /// The request with one credentials header per challenge (the connection's credentials and
+    /// its authenticator, which keeps the nonce counts). Without challenges, the request as is.
+    package func authorized(
+        with authenticator: inout DigestAuthenticator, credentials: DigestCredentials,
+        using generator: inout some RandomNumberGenerator
+    ) throws(DigestError) -> SIPMessage {
+        guard !challenges.isEmpty, let method = message.method, let uri = message.requestURI else { return message }
+        var out = message
+        for c in challenges {
+            let value = try authenticator.credentials(
+                answering: c.challenge, with: credentials, method: method, uri: uri.description,
+                body: message.body.readableBytesView, using: &generator)
+            out.headers.add(c.credentialsHeader, value.description)
+        }
+        return out
+    }
+}
+
+/// How a blind transfer (REFER, RFC 3515) goes, as its NOTIFYs tell.
+package enum TransferProgress: Hashable, Sendable {
+    /// The REFER was accepted (202).
+    case accepted(statusCode: Int)
+    /// The REFER got a final non-2xx or no response: no transfer.
+    case refused(statusCode: Int, reasonPhrase: String)
+    /// A NOTIFY's sipfrag: how the transfer target answered so far (`SIP/2.0 100 Trying` …).
+    case notified(statusCode: Int, reasonPhrase: String)
+    /// The subscription ended (Subscription-State: terminated); the last sipfrag status, if any.
+    case ended(statusCode: Int?, reasonPhrase: String?)
+}
+
+/// What the session tells its TU.
+package enum SessionEvent: Sendable {
+    case stateChanged(SessionStateChange)
+    /// A body the peer sent for the session (SDP in a 18x, 2xx or ACK).
+    case remoteBody(SessionBody)
+    /// The peer sent a re-INVITE: answer with ``InviteSession/acceptReinvite(requestID:body:now:)``
+    /// (the answer, or an offer when it came without one) or ``InviteSession/rejectReinvite(requestID:statusCode:now:)``.
+    case reinviteReceived(requestID: UInt64, offer: SessionBody?)
+    /// Our re-INVITE is over: a 2xx with the answer, or a failure that leaves the session as it was (§14.1).
+    case reinviteCompleted(statusCode: Int, reasonPhrase: String, answer: SessionBody?)
+    /// The peer sent INFO (answered 200).
+    case infoReceived(SessionBody?)
+    /// Our INFO got this final response (or a local 408/503).
+    case infoCompleted(statusCode: Int, reasonPhrase: String)
+    case transferProgress(TransferProgress)
+}
+
+/// What a session machine asks its driver to do, in order.
+package enum SessionAction: Sendable {
+    /// Send in a new client transaction; feed back responses and failures with its id.
+    case sendRequest(OutgoingRequest)
+    /// Send the ACK for a 2xx outside any transaction (§13.2.2.4), to `nextHop`.
+    case sendAck(SIPMessage, nextHop: SIPURI)
+    /// Answer the received request with this id (its server transaction). A 2xx to an INVITE
+    /// may be sent several times (§13.3.1.4); the transaction passes each on (RFC 6026 §7.1).
+    case sendResponse(SIPMessage, toRequest: UInt64)
+    /// Arm `timer` for `deadline`, replacing any pending deadline of that timer.
+    case schedule(SessionTimer, at: NIODeadline)
+    /// Disarm `timer`.
+    case cancel(SessionTimer)
+    case report(SessionEvent)
+    /// Nothing more will happen: every request is answered, every timer cancelled. Forget the session.
+    case terminated
+}

@@ -1,0 +1,48 @@
+import NIOCore
+import SIPCore
+
+/// The policy of one INVITE session: timers of RFC 3261 §13 and §14 and the capabilities it
+/// advertises. A value; every field has its default.
+package struct SessionConfiguration: Hashable, Sendable {
+    /// T1 (§17.1.1.1): the first interval of the UAS's 2xx retransmission (§13.3.1.4) and the
+    /// unit of the 64·T1 waits (ACK, the final response after CANCEL). Default: 500 ms.
+    package var t1: TimeAmount
+
+    /// T2: the longest interval between 2xx retransmissions (§13.3.1.4). Default: 4 s.
+    package var t2: TimeAmount
+
+    /// The methods this UA accepts, sent in Allow with INVITE, 2xx and 405 (§20.5). Default:
+    /// INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY.
+    package var allow: [SIPMethod]
+
+    /// Option tags for Supported (§20.37); empty leaves the header out. Default: none.
+    package var supported: [String]
+
+    /// User-Agent and Server header value. Default: "SipEndpoint".
+    package var userAgent: String
+
+    /// How many times a re-INVITE answered 491 is tried again after the §14.1 wait before the
+    /// change is given up (glare between two UAs that both insist). Default: 5.
+    package var maximumGlareRetries: Int
+
+    package static let defaultAllow: [SIPMethod] = [.invite, .ack, .cancel, .bye, .options, .info, .refer, .notify]
+
+    package init(
+        t1: TimeAmount = .milliseconds(500), t2: TimeAmount = .seconds(4),
+        allow: [SIPMethod] = SessionConfiguration.defaultAllow, supported: [String] = [],
+        userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5
+    ) {
+        self.t1 = t1
+        self.t2 = t2
+        self.allow = allow
+        self.supported = supported
+        self.userAgent = userAgent
+        self.maximumGlareRetries = maximumGlareRetries
+    }
+
+    /// 64·T1: how long a 2xx waits for its ACK, and a CANCEL for the INVITE's final response.
+    /// Default: 32 s.
+    package var sixtyFourT1: TimeAmount { 64 * t1 }
+
+    var allowValue: String { allow.map(\.rawValue).joined(separator: ", ") }
+}

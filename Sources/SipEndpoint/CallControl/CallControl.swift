@@ -1,0 +1,121 @@
+import NIOCore
+
+/// The calls of a phone: the connection-aware `dial` that falls back to the other site (DESIGN.md
+/// §1.6), incoming calls (§1.7), and every session's events.
+public final class CallControl: Sendable {
+    let core: PhoneCore
+
+    init(core: PhoneCore) {
+        self.core = core
+    }
+
+    /// Dials `destination` — a user or number (`9000` → `sip:9000@<the connection's domain>`) or a full
+    /// SIP URI — through connection `connectionId`, falling back to the other connections on 408, 503,
+    /// 504 (`retry_codes`), no response or a transport failure, never on other final responses. Returns
+    /// at once with the session; follow it with ``Session/statusChanges``.
+    public func dial(connectionId: Int, destination: String) async throws(SipEndpointError) -> Session {
+        let (id, stream) = try await onLoop { () throws(SipEndpointError) in
+            guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
+            return try self.core.calls.dial(connectionId: connectionId, destination: destination)
+        }
+        return Session(id: id, control: self, statusChanges: stream)
+    }
+
+    /// Every session's events, from the moment of subscribing (each access is a new subscription).
+    public var events: AsyncStream<SessionEvent> { core.calls.events.subscribe() }
+
+    /// Incoming calls as they start ringing.
+    public var incomingCalls: AsyncStream<Session> {
+        let ids = core.calls.incomingCalls.subscribe()
+        return AsyncStream { continuation in
+            let task = Task {
+                for await id in ids {
+                    if let session = try? await self.session(id) { continuation.yield(session) }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A snapshot of every live session.
+    public var sessions: [SessionSnapshot] { core.calls.snapshot.withLock { Array($0.values) } }
+
+    /// The live session with this id.
+    public func session(_ id: String) async throws(SipEndpointError) -> Session {
+        let events = await withCheckedContinuation { continuation in
+            core.eventLoop.execute { continuation.resume(returning: self.core.calls.events(of: id)) }
+        }
+        guard let events else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        return Session(id: id, control: self, statusChanges: events)
+    }
+
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T) async throws(SipEndpointError) -> T {
+        let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
+            core.eventLoop.execute {
+                do throws(SipEndpointError) {
+                    continuation.resume(returning: .success(try body()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// One call, outgoing or incoming. Its identity stays the same across the attempts of a dial.
+public final class Session: Sendable {
+    public let id: String
+    let control: CallControl
+    /// This session's events from the moment the `Session` was obtained; ends when the call is over.
+    /// A single consumer: get the session again (``CallControl/session(_:)``) for another stream.
+    public let statusChanges: AsyncStream<SessionEvent>
+
+    init(id: String, control: CallControl, statusChanges: AsyncStream<SessionEvent>) {
+        self.id = id
+        self.control = control
+        self.statusChanges = statusChanges
+    }
+
+    /// The latest snapshot (nil once the session is over).
+    public var snapshot: SessionSnapshot? { control.core.calls.snapshot.withLock { $0[id] } }
+    public var status: SessionStatus { snapshot?.status ?? .disconnected }
+    /// The connection the session uses now.
+    public var connectionId: Int? { snapshot?.connectionId }
+
+    /// Answers an incoming call (other connected calls go on hold first when `hold_others` is on).
+    public func answer() async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.answer(self.id) }
+    }
+
+    /// Refuses an incoming call with a final response (486 Busy Here by default).
+    public func reject(code: Int = 486) async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.reject(self.id, statusCode: code) }
+    }
+
+    /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when ringing.
+    public func hangUp() async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hangUp(self.id) }
+    }
+
+    /// Puts the call on hold (re-INVITE with `a=sendonly`, or `inactive` when the far end holds too).
+    public func hold() async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hold(self.id) }
+    }
+
+    /// Takes the call off hold (re-INVITE with `a=sendrecv`).
+    public func retrieve() async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.retrieve(self.id) }
+    }
+
+    /// Sends DTMF digits (SIP INFO with `application/dtmf-relay`; RFC 4733 arrives with media).
+    public func sendDTMF(_ digits: String) async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.sendDTMF(self.id, digits: digits) }
+    }
+
+    /// Blind transfer with REFER.
+    public func transfer(to destination: String) async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.transfer(self.id, to: destination) }
+    }
+}

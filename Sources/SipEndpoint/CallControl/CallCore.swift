@@ -1,0 +1,471 @@
+import Foundation
+import Logging
+import NIOCore
+import SIPCore
+import SIPMedia
+import SIPTransaction
+import SIPTransport
+import SIPUserAgent
+import Synchronization
+
+/// The calls of a phone, confined to its event loop: the dial failover rule carried out over the
+/// INVITE session machines, inbound calls, and offer/answer for each call (DESIGN.md §1.6–§1.8).
+final class CallCore: @unchecked Sendable {
+    // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
+
+    enum Direction: String, Sendable { case outgoing, incoming }
+
+    struct Call {
+        let id: String
+        let direction: Direction
+        var connectionId: Int
+        var status: SessionStatus
+        var reason: SessionReason
+        var remote: String
+        var destination: String
+        var failover: DialFailoverMachine?
+        var engineSession: SessionEngine.SessionID?
+        var media: OfferAnswerSession
+        var rtp: RTPPortReservation?
+        /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
+        var pendingAnswer: SessionDescription?
+        var heldLocally = false
+        let events = EventBroadcaster<SessionEvent>()
+        /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
+        /// handed to the application, so it misses nothing.
+        var firstStream: AsyncStream<SessionEvent>?
+    }
+
+    unowned let phone: PhoneCore
+    let engine: SessionEngine
+    let logger: Logger
+    let events = EventBroadcaster<SessionEvent>()
+    let incomingCalls = EventBroadcaster<String>()
+    let snapshot = Mutex<[String: SessionSnapshot]>([:])
+
+    private var calls: [String: Call] = [:]
+    private var byEngineSession: [SessionEngine.SessionID: String] = [:]
+    private var eventLoop: any EventLoop { phone.eventLoop }
+    private var random = SystemRandomNumberGenerator()
+
+    init(phone: PhoneCore, transactions: SIPTransactionLayer, logger: Logger) {
+        self.phone = phone
+        self.logger = logger
+        self.engine = SessionEngine(transactions: transactions, logger: logger)
+        engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
+        transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
+    }
+
+    /// A stream of the session's events: the one kept from its start the first time, new ones after.
+    func events(of id: String) -> AsyncStream<SessionEvent>? {
+        if let first = calls[id]?.firstStream {
+            calls[id]?.firstStream = nil
+            return first
+        }
+        return calls[id]?.events.subscribe()
+    }
+
+    // MARK: Dialling (DESIGN.md §1.6)
+
+    /// Starts a dial; the returned stream is subscribed before anything happens, so it sees every event
+    /// of the session from `inProgress` on (a 404 can end a dial within the same tick).
+    func dial(connectionId: Int, destination: String) throws(SipEndpointError) -> (String, AsyncStream<SessionEvent>) {
+        eventLoop.assertInEventLoop()
+        guard phone.connectionConfiguration(connectionId) != nil else {
+            throw SipEndpointError(.unknownConnection, "no connection \(connectionId)")
+        }
+        guard phone.connectionConfiguration(connectionId).flatMap({ phone.destinationURI(destination, for: $0) }) != nil else {
+            throw SipEndpointError(.invalidDestination, "\(destination) is neither a user/number nor a SIP URI")
+        }
+        var call = try makeCall(direction: .outgoing, connectionId: connectionId, remote: destination)
+        call.failover = DialFailoverMachine(
+            requested: connectionId, candidates: phone.dialCandidates(),
+            retryCodes: phone.configuration.failover.retryCodes)
+        calls[call.id] = call
+        let stream = call.events.subscribe()
+        holdOthers(except: call.id)
+        publish(call.id)
+        emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, text: "dialling \(destination)"))
+        let actions = calls[call.id]?.failover?.start(requested: connectionId) ?? []
+        performFailover(actions, call: call.id)
+        return (call.id, stream)
+    }
+
+    private func makeCall(direction: Direction, connectionId: Int, remote: String) throws(SipEndpointError) -> Call {
+        let host = phone.localHostAddress
+        let reservation: RTPPortReservation
+        do {
+            reservation = try RTPPortReservation.reserve(address: host, in: phone.configuration.endpoint.rtpPortRange)
+        } catch {
+            throw SipEndpointError(.mediaUnavailable, "no RTP port: \(error)")
+        }
+        let media = OfferAnswerSession(
+            configuration: MediaConfiguration(localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort),
+            sessionID: UInt64.random(in: 1...UInt64(Int64.max), using: &random))
+        return Call(
+            id: UUID().uuidString.lowercased(), direction: direction, connectionId: connectionId, status: .inProgress,
+            reason: SessionReason(kind: .normal, text: "created"), remote: remote, destination: remote, media: media,
+            rtp: reservation)
+    }
+
+    private func performFailover(_ actions: [DialFailoverMachine.Action], call id: String) {
+        for action in actions {
+            switch action {
+            case .attempt(let connectionId, let targetIndex):
+                attempt(call: id, connectionId: connectionId, targetIndex: targetIndex)
+            case .failedOver(let from, let to, let cause):
+                calls[id]?.connectionId = to
+                publish(id)
+                logger.info("call \(id) fails over from connection \(from) to \(to): \(cause)")
+                let event = SessionEvent.failedOver(
+                    SessionFailedOver(sessionId: id, fromConnectionId: from, toConnectionId: to, cause: cause.description, time: Date()))
+                calls[id]?.events.yield(event)
+                events.yield(event)
+            case .reportConnectionTrouble(let connectionId):
+                phone.connectionTrouble(connectionId)
+            case .end(let outcome):
+                switch outcome {
+                case .connected:
+                    break  // the session's own events moved it to connected
+                case .rejected(let code, let phrase), .failed(let code, let phrase):
+                    end(id, reason: .response(code, phrase))
+                case .cancelled:
+                    end(id, reason: SessionReason(kind: .localHangUp, text: "cancelled"))
+                }
+            }
+        }
+    }
+
+    private func attempt(call id: String, connectionId: Int, targetIndex: Int) {
+        guard var call = calls[id], let connection = phone.connectionConfiguration(connectionId),
+            let uri = phone.destinationURI(call.destination, for: connection)
+        else { return }
+        call.connectionId = connectionId
+        call.media.abandonOffer()
+        let offer: SessionDescription
+        do {
+            offer = try call.media.makeOffer()
+        } catch {
+            calls[id] = call
+            end(id, reason: SessionReason(kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "no offer: \(error)"))
+            return
+        }
+        calls[id] = call
+        publish(id)
+        phone.target(for: connectionId, index: targetIndex).whenComplete { [weak self] result in
+            guard let self, let call = self.calls[id], call.status == .inProgress || call.status == .alerting,
+                call.failover?.isFinished == false
+            else { return }
+            switch result {
+            case .success(let target):
+                guard let local = self.phone.localParty(for: connectionId) else { return }
+                let session = self.engine.dial(
+                    local: local, remote: SIPNameAddress(uri: uri), callID: SIPIdentifiers.hex(count: 24, using: &self.random),
+                    target: target, credentials: self.phone.credentials(for: connectionId),
+                    offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+                self.calls[id]?.engineSession = session
+                self.byEngineSession[session] = id
+            case .failure(let error):
+                let actions = self.calls[id]?.failover?.attemptEnded(.transportFailure("\(error)")) ?? []
+                self.performFailover(actions, call: id)
+            }
+        }
+    }
+
+    // MARK: Incoming calls (DESIGN.md §1.7)
+
+    /// A new INVITE: a session on the connection whose site sent it, ringing (or answered at once with
+    /// `auto_answer`). Returns false when it was not taken (the phone answers it otherwise).
+    func incoming(_ request: IncomingRequest) -> Bool {
+        guard let connectionId = phone.connectionId(forIncoming: request), let local = phone.localParty(for: connectionId)
+        else { return false }
+        let target = phone.currentTarget(for: connectionId)
+            ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
+        guard let session = engine.accept(request, local: local, target: target, credentials: phone.credentials(for: connectionId))
+        else { return true }
+        let from = (try? request.message.from).map { $0.displayName.map { "\($0) " } ?? "" + "\($0.uri)" } ?? "unknown"
+        guard var call = try? makeCall(direction: .incoming, connectionId: connectionId, remote: from) else {
+            engine.reject(session, statusCode: 500)
+            return true
+        }
+        call.engineSession = session
+        call.status = .alerting
+        // RFC 3264 §6: answer the offer now; an INVITE we cannot answer is refused with 488 at once.
+        if let body = SessionBody(message: request.message), body.contentType.matches(.sdp),
+            let offer = try? SessionDescription(parsing: body.content)
+        {
+            do {
+                call.pendingAnswer = try call.media.receiveOffer(offer).answer
+            } catch {
+                engine.reject(session, statusCode: error.sipStatusCode ?? 488)
+                call.rtp?.release()
+                return true
+            }
+        }
+        call.firstStream = call.events.subscribe()
+        calls[call.id] = call
+        byEngineSession[session] = call.id
+        publish(call.id)
+        engine.ring(session)
+        emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
+        incomingCalls.yield(call.id)
+        if phone.configuration.session.autoAnswer { try? answer(call.id) }
+        return true
+    }
+
+    func route(_ request: IncomingRequest) -> Bool { engine.route(request) }
+
+    // MARK: Commands
+
+    func answer(_ id: String) throws(SipEndpointError) {
+        guard let call = calls[id], call.direction == .incoming, call.status == .alerting, let session = call.engineSession else {
+            throw SipEndpointError(.invalidState, "session \(id) is not an incoming call that rings")
+        }
+        holdOthers(except: id)
+        let body = call.pendingAnswer.map { SessionBody(contentType: .sdp, content: $0.byteBuffer) }
+        engine.answer(session, body: body)
+    }
+
+    func reject(_ id: String, statusCode: Int) throws(SipEndpointError) {
+        guard let call = calls[id], call.direction == .incoming, call.status == .alerting, let session = call.engineSession else {
+            throw SipEndpointError(.invalidState, "session \(id) is not an incoming call that rings")
+        }
+        engine.reject(session, statusCode: statusCode)
+    }
+
+    func hangUp(_ id: String) throws(SipEndpointError) {
+        guard var call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        guard call.status != .disconnected else { return }
+        // Issue 6 rule 4: no attempt starts after the user's cancel.
+        if call.failover?.isFinished == false {
+            let actions = call.failover?.cancel() ?? []
+            calls[id] = call
+            if let session = call.engineSession { engine.hangUp(session) }
+            performFailover(actions, call: id)
+            return
+        }
+        call.reason = SessionReason(kind: .localHangUp, text: "hung up")
+        calls[id] = call
+        if let session = call.engineSession { engine.hangUp(session) } else { end(id, reason: call.reason) }
+    }
+
+    func hold(_ id: String) throws(SipEndpointError) {
+        guard var call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession else {
+            throw SipEndpointError(.invalidState, "session \(id) is not connected")
+        }
+        guard !call.heldLocally else { return }
+        do {
+            let offer = try call.media.hold()
+            call.heldLocally = true
+            calls[id] = call
+            engine.reinvite(session, offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+        } catch {
+            throw SipEndpointError(.invalidState, "cannot hold now: \(error)")
+        }
+    }
+
+    func retrieve(_ id: String) throws(SipEndpointError) {
+        guard var call = calls[id], call.status == .held || call.status == .connected, let session = call.engineSession else {
+            throw SipEndpointError(.invalidState, "session \(id) is not held")
+        }
+        guard call.heldLocally else { return }
+        do {
+            let offer = try call.media.retrieve()
+            call.heldLocally = false
+            calls[id] = call
+            engine.reinvite(session, offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+        } catch {
+            throw SipEndpointError(.invalidState, "cannot retrieve now: \(error)")
+        }
+    }
+
+    func sendDTMF(_ id: String, digits: String) throws(SipEndpointError) {
+        guard let call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession else {
+            throw SipEndpointError(.invalidState, "session \(id) is not connected")
+        }
+        for digit in digits {
+            guard let relay = DTMFRelay(signal: digit) else {
+                throw SipEndpointError(.invalidDestination, "\(digit) is not a DTMF signal (0-9 * # A-D)")
+            }
+            engine.sendInfo(session, body: relay.body)
+        }
+    }
+
+    func transfer(_ id: String, to destination: String) throws(SipEndpointError) {
+        guard let call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession,
+            let connection = phone.connectionConfiguration(call.connectionId),
+            let uri = phone.destinationURI(destination, for: connection)
+        else { throw SipEndpointError(.invalidState, "session \(id) cannot be transferred now") }
+        engine.transfer(session, to: uri)
+    }
+
+    /// DESIGN.md §1.7: answering or dialling puts the other connected calls on hold (`hold_others`).
+    private func holdOthers(except id: String) {
+        guard phone.configuration.session.holdOthers else { return }
+        for (other, call) in calls where other != id && call.status == .connected && !call.heldLocally {
+            try? hold(other)
+        }
+    }
+
+    /// Ends every call (shutdown).
+    func hangUpAll() {
+        for id in calls.keys { try? hangUp(id) }
+    }
+
+    // MARK: Session events
+
+    private func sessionEvent(_ session: SessionEngine.SessionID, _ event: SIPUserAgent.SessionEvent) {
+        guard let id = byEngineSession[session], var call = calls[id] else { return }
+        switch event {
+        case .stateChanged(let change):
+            stateChanged(id, session: session, change)
+        case .remoteBody(let body):
+            guard body.contentType.matches(.sdp), let sdp = try? SessionDescription(parsing: body.content) else { return }
+            if case .offerSent = call.media.state {
+                _ = try? call.media.receiveAnswer(sdp)
+                calls[id] = call
+            }
+        case .reinviteReceived(let requestID, let offer):
+            guard let offer, let sdp = try? SessionDescription(parsing: offer.content) else {
+                engine.rejectReinvite(session, requestID: requestID, statusCode: 488)
+                return
+            }
+            do {
+                let answer = try call.media.receiveOffer(sdp).answer
+                calls[id] = call
+                engine.acceptReinvite(session, requestID: requestID, body: SessionBody(contentType: .sdp, content: answer.byteBuffer))
+                updateHoldStatus(id)
+            } catch {
+                engine.rejectReinvite(session, requestID: requestID, statusCode: error.sipStatusCode ?? 488)
+            }
+        case .reinviteCompleted(let code, _, let answer):
+            if (200...299).contains(code), let answer, let sdp = try? SessionDescription(parsing: answer.content) {
+                _ = try? call.media.receiveAnswer(sdp)
+            } else if !(200...299).contains(code) {
+                call.media.abandonOffer()
+                call.heldLocally.toggle()  // the hold or retrieve did not happen
+            }
+            calls[id] = call
+            updateHoldStatus(id)
+        case .infoReceived, .infoCompleted, .transferProgress:
+            break
+        }
+    }
+
+    private func stateChanged(_ id: String, session: SessionEngine.SessionID, _ change: SessionStateChange) {
+        guard let call = calls[id], call.engineSession == session else { return }
+        switch change.state {
+        case .early:
+            if call.status == .inProgress {
+                setStatus(id, .alerting, reason: .response(change.statusCode ?? 180, change.reasonPhrase ?? "Ringing"))
+            }
+        case .answered, .confirmed:
+            if call.status != .connected && call.status != .held {
+                if call.direction == .outgoing, var failover = calls[id]?.failover {
+                    let actions = failover.attemptEnded(.answered)
+                    calls[id]?.failover = failover
+                    performFailover(actions, call: id)
+                }
+                setStatus(id, .connected, reason: .response(change.statusCode ?? 200, change.reasonPhrase ?? "OK"))
+            }
+        case .terminated:
+            byEngineSession[session] = nil
+            calls[id]?.engineSession = nil
+            terminated(id, change)
+        case .calling, .incoming:
+            break
+        }
+    }
+
+    private func terminated(_ id: String, _ change: SessionStateChange) {
+        guard var call = calls[id] else { return }
+        if call.direction == .outgoing, var failover = call.failover, !failover.isFinished,
+            call.status == .inProgress || call.status == .alerting
+        {
+            // An attempt of a dial ended: the failover rule decides what happens next.
+            let result: DialFailoverMachine.AttemptResult
+            switch change.reason {
+            case .localFailure(let failure):
+                result = failure.code == .timeout ? .timeout : .transportFailure("\(failure)")
+            default:
+                result = .finalResponse(statusCode: change.statusCode ?? 500, reasonPhrase: change.reasonPhrase ?? "Server Internal Error")
+            }
+            let actions = failover.attemptEnded(result)
+            call.failover = failover
+            calls[id] = call
+            performFailover(actions, call: id)
+            return
+        }
+        let reason: SessionReason
+        switch change.reason {
+        case .remoteHangUp, .cancelledByRemote:
+            reason = SessionReason(kind: .remoteHangUp, text: "the other party hung up")
+        case .localHangUp, .cancelled, .rejectedLocally:
+            reason = call.reason.kind == .localHangUp ? call.reason : SessionReason(kind: .localHangUp, text: "hung up")
+        case .localFailure, .ackTimeout:
+            // DESIGN.md §1.8: a call lost to a dead site ends with sipError 408.
+            reason = SessionReason(kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout")
+        case .rejected, .dialogFailure, .none:
+            reason = .response(change.statusCode ?? 500, change.reasonPhrase ?? "Server Internal Error")
+        }
+        end(id, reason: reason)
+    }
+
+    private func updateHoldStatus(_ id: String) {
+        guard let call = calls[id], call.status == .connected || call.status == .held else { return }
+        let held = call.heldLocally || call.media.isHeldByRemote
+        let status: SessionStatus = held ? .held : .connected
+        if status != call.status {
+            setStatus(id, status, reason: SessionReason(kind: .normal, text: held ? (call.heldLocally ? "held" : "held by the other party") : "retrieved"))
+        }
+    }
+
+    private func end(_ id: String, reason: SessionReason) {
+        guard let call = calls[id], call.status != .disconnected else { return }
+        call.rtp?.release()
+        setStatus(id, .disconnected, reason: reason)
+        calls[id]?.events.finish()
+        calls[id] = nil
+        snapshot.withLock { $0[id] = nil }
+    }
+
+    private func setStatus(_ id: String, _ status: SessionStatus, reason: SessionReason) {
+        guard let previous = calls[id]?.status else { return }
+        calls[id]?.status = status
+        calls[id]?.reason = reason
+        publish(id)
+        emitStatus(id, previous: previous, reason: reason)
+    }
+
+    private func emitStatus(_ id: String, previous: SessionStatus, reason: SessionReason) {
+        guard let call = calls[id] else { return }
+        logger.info("session \(id) on connection \(call.connectionId): \(previous.rawValue) → \(call.status.rawValue) (\(reason))")
+        let event = SessionEvent.statusChanged(
+            SessionStatusChanged(
+                sessionId: id, connectionId: call.connectionId, previousStatus: previous, status: call.status,
+                reason: reason, time: Date()))
+        call.events.yield(event)
+        events.yield(event)
+    }
+
+    private func publish(_ id: String) {
+        guard let call = calls[id] else { return }
+        let s = SessionSnapshot(
+            id: id, direction: call.direction == .outgoing ? .outgoing : .incoming, connectionId: call.connectionId,
+            status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally)
+        snapshot.withLock { $0[id] = s }
+    }
+}
+
+/// What ``CallControl/sessions`` returns for one session.
+public struct SessionSnapshot: Sendable, Hashable {
+    public enum Direction: String, Sendable, Hashable { case outgoing, incoming }
+    public var id: String
+    public var direction: Direction
+    public var connectionId: Int
+    public var status: SessionStatus
+    public var reason: SessionReason
+    /// The number or URI dialled, or the caller.
+    public var remote: String
+    public var isHeldLocally: Bool
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A session's status (issue 6), with the Genesys SDK's names.
+public enum SessionStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Dialling: an INVITE is out (through one connection after another if they fail).
+    case inProgress
+    /// Ringing: an incoming call waiting to be answered, or an outgoing one the far end rings.
+    case alerting
+    /// Answered, media flowing both ways.
+    case connected
+    /// On hold (by us or by the far end).
+    case held
+    /// Over.
+    case disconnected
+}
+
+/// Why a session's status changed.
+public struct SessionReason: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Dialling, ringing, answering, holding, retrieving: the call's normal course.
+        case normal
+        /// The local user ended it (hang-up, cancel, reject).
+        case localHangUp
+        /// The far end ended it (BYE, CANCEL).
+        case remoteHangUp
+        /// A SIP failure: a final response (486, 603, …) or, when the site died, 408 "Request Timeout"
+        /// (DESIGN.md §1.8).
+        case sipError
+    }
+
+    public var kind: Kind
+    public var statusCode: Int?
+    public var reasonPhrase: String?
+    public var text: String
+
+    public init(kind: Kind, statusCode: Int? = nil, reasonPhrase: String? = nil, text: String) {
+        self.kind = kind
+        self.statusCode = statusCode
+        self.reasonPhrase = reasonPhrase
+        self.text = text
+    }
+
+    public var description: String { text }
+
+    static func response(_ code: Int, _ phrase: String) -> SessionReason {
+        SessionReason(kind: code >= 300 ? .sipError : .normal, statusCode: code, reasonPhrase: phrase, text: "\(code) \(phrase)")
+    }
+}
+
+/// Raised for every status change of a session (issue 6).
+public struct SessionStatusChanged: Sendable, Hashable {
+    public var sessionId: String
+    /// The connection the session uses now (it changes when a dial fails over).
+    public var connectionId: Int
+    public var previousStatus: SessionStatus
+    public var status: SessionStatus
+    public var reason: SessionReason
+    public var time: Date
+}
+
+/// Raised when a dial moves from one connection to another (issue 6 rule 6).
+public struct SessionFailedOver: Sendable, Hashable {
+    public var sessionId: String
+    public var fromConnectionId: Int
+    public var toConnectionId: Int
+    /// "408 Request Timeout (no response)", "503 Service Unavailable", "connection not ready", …
+    public var cause: String
+    public var time: Date
+}
+
+/// Everything a session reports.
+public enum SessionEvent: Sendable, Hashable {
+    case statusChanged(SessionStatusChanged)
+    case failedOver(SessionFailedOver)
+
+    public var sessionId: String {
+        switch self {
+        case .statusChanged(let e): e.sessionId
+        case .failedOver(let e): e.sessionId
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SIPTestSupport
+import Testing
+
+/// `QuickStart dial` as a subprocess against in-process sites (issue 6).
+@Suite("QuickStart dial (subprocess)")
+struct DialCommandTests {
+    func sites(a: [String: InProcessSite.TestNumber] = ["9000": .answer(ringing: .milliseconds(20))]) async throws -> (InProcessSite, InProcessSite, String) {
+        let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: a))
+        let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: ["9000": .answer(ringing: .milliseconds(20))]))
+        let config = try writeConfig(
+            sites: [("127.0.0.1", siteA.port, "UDP"), ("127.0.0.1", siteB.port, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
+        return (siteA, siteB, config)
+    }
+
+    @Test func dialConnectsAndSaysWhere() async throws {
+        let (a, b, config) = try await sites()
+        let process = try QuickStartProcess(["dial", "0", "9000", "--config", config, "--hold-for", "0.2"])
+        #expect(await process.exitStatus() == 0, "\(process.output)")
+        #expect(process.lines.last == "OK: connected on connection 0")
+        #expect(a.invites.count >= 1 && b.invites.isEmpty)
+        try await a.stop()
+        try await b.stop()
+    }
+
+    @Test func dialFailsOverOn503() async throws {
+        let (a, b, config) = try await sites(a: ["9000": .reject(503)])
+        let process = try QuickStartProcess(["dial", "0", "9000", "--config", config, "--hold-for", "0.2", "--json"])
+        #expect(await process.exitStatus() == 0, "\(process.output)")
+        let failover = try #require(process.objects.first { $0["event"] as? String == "failedOver" })
+        #expect(failover["fromConnectionId"] as? Int == 0 && failover["toConnectionId"] as? Int == 1)
+        #expect((failover["cause"] as? String)?.hasPrefix("503") == true)
+        #expect(process.objects.last?["detail"] as? String == "connected on connection 1")
+        try await a.stop()
+        try await b.stop()
+    }
+
+    @Test func busyEndsTheCallWithExitOne() async throws {
+        let (a, b, config) = try await sites(a: ["9000": .reject(486)])
+        let process = try QuickStartProcess(["dial", "0", "9000", "--config", config])
+        #expect(await process.exitStatus() == 1)
+        #expect(process.output.contains("486"))
+        #expect(b.invites.isEmpty)
+        try await a.stop()
+        try await b.stop()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import NIOCore
+import Testing
+
+@testable import SIPCore
+
+/// The receive path's core-header check, the top-Via rewrite and the byte-copying response builder.
+@Suite struct CoreHeadersAndResponseTests {
+    @Test func coreValidationReturnsWhatMatchingReads() throws {
+        let m = try parse(request(with: "Via: SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK.second"))
+        let core = try m.validateCoreHeaders()
+        #expect(core.topVia.branch == "z9hG4bK.test")
+        #expect(core.topVia.host == "192.0.2.1")
+        #expect(core.fromTag == "a1" && core.toTag == nil)
+        #expect(core.callID == "test-call@192.0.2.1" && core.cseq == SIPCSeq(1, .options))
+    }
+
+    @Test func coreValidationLeavesOtherHeadersToTheirReader() throws {
+        // A broken Contact fails the full check but not the core one: it is reported when read.
+        let m = try parse(request(with: "Contact: <sip:broken"))
+        _ = try m.validateCoreHeaders()
+        #expect(throws: SIPParseError.self) { try m.validate() }
+        #expect(throws: SIPParseError.self) { _ = try m.contacts }
+    }
+
+    @Test(arguments: [
+        ("From: <sip:alice@example.com>;tag=a1", "From: <sip:alice@example.com"),
+        ("To: <sip:bob@example.com>", "To: <bob@example.com"),
+        ("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test;ttl=999"),
+    ])
+    func coreValidationRejectsBrokenCoreHeaders(line: String, replacement: String) throws {
+        // (A missing Call-ID, a broken CSeq or Max-Forwards fail the parse itself, before any validation.)
+        let m = try parse(request().replacingFirst(line, with: replacement))
+        #expect(throws: SIPParseError.self) { _ = try m.validateCoreHeaders() }
+    }
+
+    @Test func replacingTheTopViaKeepsTheOtherValuesOfItsLine() throws {
+        var m = try parse(request().replacingFirst(
+            "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
+            with: "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test, SIP/2.0/TCP 192.0.2.7;branch=z9hG4bK.b"))
+        var top = try m.topVia
+        top.host = "198.51.100.1"
+        try m.replaceTopVia(top)
+        let vias = try m.via
+        #expect(vias.map(\.host) == ["198.51.100.1", "192.0.2.7"])
+        #expect(m.headers.values(for: .via).count == 1, "still one line")
+
+        var single = try parse(request())
+        var only = try single.topVia
+        only.parameters.set("received", "203.0.113.5")
+        try single.replaceTopVia(only)
+        #expect(try single.topVia.received == "203.0.113.5")
+        #expect(try single.via.count == 1)
+    }
+
+    @Test func responseCopiesTheRequestLinesAndAddsTheToTag() throws {
+        let m = try parse(request(with: "v: SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two", "Record-Route: <sip:p@192.0.2.4;lr>"))
+        let ok = m.makeResponse(statusCode: 200, toTag: "t9")
+        #expect(ok.headers.values(for: .via) == [
+            "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", "SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two",
+        ])
+        let names = (0..<ok.headers.count).map { ok.headers.name(at: $0) }
+        #expect(names == ["Via", "From", "To", "Call-ID", "CSeq", "Via", "Record-Route"], "compact names written in full")
+        #expect(try ok.to.tag == "t9")
+        #expect(try ok.from.tag == "a1")
+        #expect(try ok.callID == "test-call@192.0.2.1")
+        #expect(try ok.cseq == SIPCSeq(1, .options))
+        #expect(ok.headers.values(for: .recordRoute) == ["<sip:p@192.0.2.4;lr>"])
+        let trying = m.makeResponse(statusCode: 100, toTag: "t9")
+        #expect(try trying.to.tag == nil, "§8.2.6.1: no To tag on 100")
+        #expect(trying.headers.values(for: .recordRoute).isEmpty)
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import SipEndpoint
+import Testing
+
+@testable import SipEndpointConfig
+
+/// SplitMix64: a tiny seeded generator, so a failing input can be replayed from its iteration.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("SipEndpoint.config loader fuzz")
+struct LoaderFuzzTests {
+    /// Fragments that steer mutations towards the parser's and the loader's edges.
+    static let tokens: [[UInt8]] = [
+        "<", ">", "/>", "</", "\"", "'", "&", "&amp;", "&#0;", "&#x110000;", "${", "}", "${X}", "]]>", "<![CDATA[",
+        "<!--", "-->", "<?", "?>", "<!DOCTYPE a>", "<section name=\"proxy9\">", "</section>", "<setting name=\"reg_timeout\" value=\"1\"/>",
+        "<Connectivity user=\"1\" server=\"h\"/>", "xmlns:g=\"u\"", "g:", "\u{FEFF}", "é", "\r", "\n", " ", "99999999999999999999",
+    ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
+
+    static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            guard !bytes.isEmpty else { return Self.tokens.randomElement(using: &rng) ?? [] }
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<7, using: &rng) {
+            case 0: bytes[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))
+            case 1: bytes[at] = UInt8.random(in: 0...255, using: &rng)
+            case 2: bytes.removeSubrange(at...)
+            case 3: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...64, using: &rng)))
+            case 4:
+                let end = min(bytes.count, at + Int.random(in: 1...400, using: &rng))
+                let copy = Array(bytes[at..<end])
+                bytes.insert(contentsOf: copy, at: Int.random(in: 0...bytes.count, using: &rng))
+            case 5: bytes.insert(contentsOf: Self.tokens.randomElement(using: &rng) ?? [], at: at)
+            default:
+                let other = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes.swapAt(at, other)
+            }
+        }
+        return bytes
+    }
+
+    @Test("up to 3,000 mutations of the sample (6 s): a configuration or a ConfigurationError, never a trap; no password leaks")
+    func fuzz() throws {
+        let sample = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ConfigTest.samplePath)))
+        // By hand, for a longer hunt: CONFIG_FUZZ_ITERATIONS=100000 CONFIG_FUZZ_SEED=7 swift test --filter LoaderFuzz
+        let environment = ProcessInfo.processInfo.environment
+        let budget = environment["CONFIG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
+        var rng = SeededGenerator(state: environment["CONFIG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EED_C0F1_6000_0005)
+        let deadline = Date().addingTimeInterval(budget > 3000 ? 3600 : 6)
+        var (loaded, refused, iterations) = (0, 0, 0)
+        var codes: Set<ConfigurationIssue.Code> = []
+        while iterations < budget, Date() < deadline {
+            iterations += 1
+            let input = Self.mutate(sample, &rng)
+            do {
+                let result = try SipEndpointConfigLoader.load(xml: Data(input), source: "fuzz", environment: ["X": "x"])
+                loaded += 1
+                #expect(!result.configuration.connections.isEmpty)
+                #expect(!result.warnings.map(\.description).joined().contains("pass7001"), "iteration \(iterations)")
+            } catch {
+                refused += 1
+                #expect(!error.issues.isEmpty, "iteration \(iterations)")
+                codes.formUnion(error.issues.map(\.code))
+                let lines = input.filter { $0 == UInt8(ascii: "\n") }.count + 1
+                #expect(error.issues.allSatisfy { ($0.line ?? 1) >= 1 && ($0.line ?? 1) <= lines }, "iteration \(iterations): \(error)")
+                #expect(!error.description.contains("pass7001"), "iteration \(iterations): \(error)")
+            }
+        }
+        #expect(iterations >= min(budget, 300), "only \(iterations) inputs in the time bound")
+        #expect(loaded > 0 && refused > 0)
+        #expect(codes.contains(.malformedXML))
+        print("loader fuzz: \(iterations) inputs, \(loaded) loaded, \(refused) refused, codes \(codes.map(\.rawValue).sorted())")
+    }
+}

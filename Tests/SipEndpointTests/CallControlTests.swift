@@ -1,0 +1,224 @@
+import Foundation
+import SIPCore
+import SIPTestSupport
+import SipEndpoint
+import Synchronization
+import Testing
+
+/// Collects a session's events.
+final class SessionLog: Sendable {
+    private final class Box: Sendable {
+        let events = Mutex<[SessionEvent]>([])
+    }
+
+    private let box = Box()
+    private let task: Task<Void, Never>
+
+    init(_ stream: AsyncStream<SessionEvent>) {
+        let box = self.box
+        task = Task { for await e in stream { box.events.withLock { $0.append(e) } } }
+    }
+
+    deinit { task.cancel() }
+
+    var events: [SessionEvent] { box.events.withLock { $0 } }
+    var statuses: [SessionStatusChanged] {
+        events.compactMap { if case .statusChanged(let s) = $0 { s } else { nil } }
+    }
+    var failovers: [SessionFailedOver] {
+        events.compactMap { if case .failedOver(let f) = $0 { f } else { nil } }
+    }
+
+    @discardableResult
+    func wait(for status: SessionStatus, timeout: Duration = .seconds(8), sourceLocation: SourceLocation = #_sourceLocation) async throws -> SessionStatusChanged {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let s = statuses.first(where: { $0.status == status }) { return s }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("no \(status) within \(timeout); saw \(statuses.map { "\($0.status)(\($0.reason))" })", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+}
+
+/// Issue 6's dial rules end to end: a phone registered on two in-process sites.
+@Suite("Call control with in-process sites")
+struct CallControlTests {
+    struct TwoSites {
+        let a: InProcessSite
+        let b: InProcessSite
+        let phone: Phone
+        let log: EventLog
+
+        static func start(a: [String: InProcessSite.TestNumber] = ["9000": .answer()], b: [String: InProcessSite.TestNumber] = ["9000": .answer()],
+                          optionsInterval: Int = 0) async throws -> TwoSites {
+            let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: a))
+            let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: b))
+            func connection(_ s: InProcessSite) -> ConnectionConfiguration {
+                ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                                        reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: optionsInterval)
+            }
+            let phone = Phone(configuration: fastConfiguration([connection(siteA), connection(siteB)]))
+            let log = EventLog(phone.connectionManager.statusChanges)
+            try await phone.start()
+            try await log.wait(connection: 0, status: .ready)
+            try await log.wait(connection: 1, status: .ready)
+            return TwoSites(a: siteA, b: siteB, phone: phone, log: log)
+        }
+
+        func stop() async throws {
+            await phone.shutdown()
+            try await a.stop()
+            try await b.stop()
+        }
+    }
+
+    @Test func dialAnsweredThenHungUp() async throws {
+        let sites = try await TwoSites.start()
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let connected = try await log.wait(for: .connected)
+        #expect(connected.connectionId == 0)
+        #expect(log.statuses.map(\.status).contains(.alerting))
+        #expect(sites.a.invites.count == 1 && sites.b.invites.isEmpty)
+        let invite = try #require(sites.a.invites.first)
+        #expect(invite.requestURI?.user == "9000")
+        #expect(invite.bodyText.contains("m=audio") && invite.bodyText.contains("PCMU/8000"))
+        try await session.hangUp()
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.kind == .localHangUp)
+        try await sites.stop()
+    }
+
+    @Test(arguments: [503, 408, 504])
+    func retryCodesFailOverToTheOtherSite(code: Int) async throws {
+        let sites = try await TwoSites.start(a: ["9000": .reject(code)])
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let connected = try await log.wait(for: .connected)
+        #expect(connected.connectionId == 1)
+        #expect(log.failovers.first?.fromConnectionId == 0 && log.failovers.first?.toConnectionId == 1)
+        #expect(log.failovers.first?.cause.hasPrefix("\(code)") == true)
+        #expect(sites.b.invites.count == 1)
+        try await session.hangUp()
+        try await sites.stop()
+    }
+
+    @Test(arguments: [486, 404, 603])
+    func otherFinalResponsesEndTheCallWithoutRetry(code: Int) async throws {
+        let sites = try await TwoSites.start(a: ["9000": .reject(code)])
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.kind == .sipError && end.reason.statusCode == code)
+        #expect(log.failovers.isEmpty)
+        #expect(sites.b.invites.isEmpty, "never retried on another site")
+        try await sites.stop()
+    }
+
+    /// A call dialled on connection 0 just after its site died (its status still says ready): the
+    /// INVITE gets no response at all, and after sip_transaction_timeout it goes out on connection 1.
+    @Test func aDeadSiteTimesOutAndTheCallGoesOutOnTheOther() async throws {
+        let sites = try await TwoSites.start()
+        try await sites.a.kill()
+        #expect(sites.phone.connectionManager.connection(0)?.status == .ready)
+        let start = ContinuousClock.now
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let connected = try await log.wait(for: .connected)
+        #expect(connected.connectionId == 1)
+        #expect(log.failovers.first?.cause.contains("408") == true)
+        // sip_transaction_timeout is 600 ms in these tests: the failover is that timeout, not Timer B's 32 s.
+        #expect(ContinuousClock.now - start < .seconds(3))
+        try await session.hangUp()
+        try await sites.stop()
+    }
+
+    @Test func aConnectionThatIsNotReadyIsSkippedAtOnce() async throws {
+        let sites = try await TwoSites.start(optionsInterval: 1)
+        try await sites.a.kill()
+        try await sites.log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+        let start = ContinuousClock.now
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let connected = try await log.wait(for: .connected)
+        #expect(connected.connectionId == 1)
+        #expect(log.failovers.first?.cause == "connection not ready")
+        #expect(ContinuousClock.now - start < .seconds(1), "no timeout paid for a known-dead site")
+        try await session.hangUp()
+        try await sites.stop()
+    }
+
+    @Test func everyAttemptFailingEndsWithTheLastCode() async throws {
+        let sites = try await TwoSites.start(a: ["9000": .reject(503)])
+        try await sites.b.kill()
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout")
+        #expect(sites.a.invites.count == 1, "each connection at most once")
+        #expect(log.failovers.count == 1)
+        try await sites.stop()
+    }
+
+    @Test func aCalleeThatRingsForeverIsNotAFailure() async throws {
+        let sites = try await TwoSites.start(a: ["9000": .silent])
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(log.failovers.isEmpty, "the site answered 100 Trying: the call is proceeding, not lost")
+        #expect(session.status == .inProgress)
+        try await session.hangUp()
+        try await log.wait(for: .disconnected)
+        try await sites.stop()
+    }
+
+    @Test func hangingUpDuringTheAttemptsStopsThem() async throws {
+        let sites = try await TwoSites.start()
+        try await sites.a.kill()
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        try await Task.sleep(for: .milliseconds(100))
+        try await session.hangUp()
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.kind == .localHangUp)
+        try await Task.sleep(for: .milliseconds(900))
+        #expect(sites.b.invites.isEmpty, "no attempt after the user's cancel")
+        try await sites.stop()
+    }
+
+    @Test func holdAndRetrieve() async throws {
+        let sites = try await TwoSites.start()
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        try await log.wait(for: .connected)
+        try await session.hold()
+        try await log.wait(for: .held)
+        let reinvite = try #require(sites.a.invites.last)
+        #expect(reinvite.bodyText.contains("a=sendonly"))
+        try await session.retrieve()
+        let deadline = ContinuousClock.now + .seconds(3)
+        while log.statuses.last?.status != .connected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(log.statuses.last?.status == .connected)
+        #expect(sites.a.invites.last?.bodyText.contains("a=sendrecv") == true)
+        try await session.hangUp()
+        try await sites.stop()
+    }
+
+    @Test func anIncomingCallRingsOnItsConnectionAndIsAnswered() async throws {
+        let sites = try await TwoSites.start()
+        let incoming = sites.phone.callControl.incomingCalls
+        async let code = sites.b.call("7001")
+        var iterator = incoming.makeAsyncIterator()
+        let session = try #require(await iterator.next())
+        #expect(session.status == .alerting)
+        #expect(session.connectionId == 1, "the call came through site B")
+        let log = SessionLog(session.statusChanges)
+        try await session.answer()
+        #expect(try await code == 200)
+        try await log.wait(for: .connected)
+        try await session.hangUp()
+        try await log.wait(for: .disconnected)
+        try await sites.stop()
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import SIPTestSupport
+import SipEndpoint
+import Testing
+
+/// "Within a site first" (issue 4, RFC 3263 §4.3): a connection whose server is a name resolves it
+/// through DNS SRV, here a dnsmasq on loopback serving `_sip._udp.site-a.test` with two targets,
+/// priority 10 → in-process peer P1 and priority 20 → peer P2, both A records 127.0.0.1. When the
+/// best target is silent the connection registers with the next one before it reports anything,
+/// and the status event names the target in use.
+@Suite(
+    "RFC 3263 target hunting within a site",
+    .enabled(if: DNSMasq.shouldRun, Comment(rawValue: DNSMasq.skipReason)),
+    .timeLimit(.minutes(1))
+)
+struct SiteTargetHuntingTests {
+    static let transactionTimeoutMilliseconds = 600
+
+    @Test func theSitesNextTargetIsRegisteredBeforeAnyFailureIsReported() async throws {
+        try await withSite({ first, _ in first.on(.register, .silent) }) { phone, log, first, second in
+            let secondPort = try #require(try second.address(.udp).port)
+            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            #expect(ready.target == "127.0.0.1:\(secondPort)")
+            #expect(ready.server == "site-a.test")
+            #expect(!first.requests(.register).isEmpty, "the priority-10 target was tried first")
+            #expect(!second.requests(.register).isEmpty)
+            #expect(!log.events.contains { $0.status == .failed }, "\(log.events.map { "\($0.status) \($0.reason)" })")
+            #expect(phone.connectionManager.connection(0)?.target == "127.0.0.1:\(secondPort)")
+        }
+    }
+
+    @Test func whenEveryTargetIsSilentItFailsOnceAfterTryingThemAll() async throws {
+        let started = ContinuousClock.now
+        try await withSite({ first, second in
+            first.on(.register, .silent)
+            second.on(.register, .silent)
+        }) { _, log, first, second in
+            let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+            let elapsed = ContinuousClock.now - started
+            #expect(failed.reason.kind == .localTimeout)
+            // One transaction timeout per target, one after the other.
+            #expect(elapsed >= .milliseconds(2 * Self.transactionTimeoutMilliseconds - 100), "failed after \(elapsed)")
+            #expect(!first.requests(.register).isEmpty && !second.requests(.register).isEmpty)
+            // reg_interval 30 s: nothing more happens soon; the failure is reported once.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(log.events.filter { $0.status == .failed }.count == 1)
+        }
+    }
+
+    /// Two peers, dnsmasq serving the site's SRV records, and a phone whose one connection names
+    /// `site-a.test` without a port; everything is stopped (dnsmasq by PID) whatever `body` does.
+    private func withSite(
+        _ script: (SIPTestPeer, SIPTestPeer) -> Void,
+        _ body: (Phone, EventLog, SIPTestPeer, SIPTestPeer) async throws -> Void
+    ) async throws {
+        let first = try await SIPTestPeer.start()
+        let second = try await SIPTestPeer.start()
+        script(first, second)
+        var dnsmasq: DNSMasq?
+        var phone: Phone?
+        do {
+            let firstPort = try #require(try first.address(.udp).port)
+            let secondPort = try #require(try second.address(.udp).port)
+            let dns = try await DNSMasq.start(
+                domain: "site-a.test", localTTL: 60,
+                records: [
+                    "--host-record=p1.site-a.test,127.0.0.1",
+                    "--host-record=p2.site-a.test,127.0.0.1",
+                    "--srv-host=_sip._udp.site-a.test,p1.site-a.test,\(firstPort),10,0",
+                    "--srv-host=_sip._udp.site-a.test,p2.site-a.test,\(secondPort),20,0",
+                ])
+            dnsmasq = dns
+            let connection = ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "site-a.test"), transport: .udp,
+                reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: 0)
+            let configured = Phone(
+                configuration: SipEndpointConfiguration(
+                    connections: [connection],
+                    endpoint: EndpointPolicy(
+                        sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMilliseconds,
+                        localAddress: "127.0.0.1", dnsServers: [ServerAddress(host: "127.0.0.1", port: Int(dns.port))])))
+            phone = configured
+            let log = EventLog(configured.connectionManager.statusChanges)
+            try await configured.start()
+            try await body(configured, log, first, second)
+        } catch {
+            await phone?.shutdown()
+            await dnsmasq?.stop()
+            try? await first.stop()
+            try? await second.stop()
+            throw error
+        }
+        await phone?.shutdown()
+        await dnsmasq?.stop()
+        try await first.stop()
+        try await second.stop()
+    }
+}
