@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
         .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
         .executable(name: "QuickStart", targets: ["QuickStart"]),
+        .executable(name: "CallBench", targets: ["CallBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -160,6 +161,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/TransactionBench"
+        ),
+        .executableTarget(
+            name: "CallBench",
+            dependencies: ["SipEndpoint", "SIPTestSupport"],
+            path: "Benchmarks/CallBench"
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         .testTarget(

@@ -58,7 +58,8 @@ struct Demo: AsyncParsableCommand {
                     password: "pass7001", reregisterInSeconds: 60, regInterval: 30, regRetryMax: 120,
                     optionsInterval: Self.optionsInterval)
             },
-            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"))
+            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"),
+            failover: FailoverPolicy(inviteTimeoutMilliseconds: Self.transactionTimeoutMs))
 
         let phone = Phone(configuration: configuration)
         resources.phone = phone

@@ -165,6 +165,24 @@ struct InviteSessionExchangeTests {
         #expect(h.state(.caller) == .confirmed && h.state(.callee) == .confirmed)
     }
 
+    @Test("callee holds between its 2xx and the ACK: the re-INVITE waits for the ACK (§14.1), then leaves at once")
+    func calleeHoldsBeforeAck() throws {
+        var h = try CallHarness()
+        h.acksToDrop = 1
+        h.establish()
+        #expect(h.state(.callee) == .answered)
+        h.act(.callee) { $0.reinvite(offer: hold, now: $1) }
+        #expect(h.requests(.invite, from: .callee).isEmpty, "no new INVITE transaction before the ACK")
+        h.fire(.callee, .retransmit2xx)  // the caller ACKs the retransmitted 2xx
+        #expect(h.state(.callee) == .confirmed)
+        let id = try #require(h.pendingReinvite(.caller), "the re-INVITE left when the ACK came")
+        #expect(h.requests(.invite, from: .callee).first?.bodyText.contains("a=sendonly") == true)
+        #expect(h.deadline(.callee, .glareRetry) == nil, "no glare wait: nothing was refused")
+        h.act(.caller) { $0.acceptReinvite(requestID: id, body: held, now: $1) }
+        #expect(try h.requests(.ack, from: .callee).last?.cseq == SIPCSeq(1, .ack))
+        #expect(h.state(.caller) == .confirmed && h.state(.callee) == .confirmed)
+    }
+
     @Test("glare: crossing re-INVITEs both get 491; the non-owner retries within 2 s, the owner after 2.1–4 s")
     func glare() throws {
         var h = try CallHarness()

@@ -149,6 +149,34 @@ struct CallControlTests {
         try await sites.stop()
     }
 
+    /// `invite_timeout` is the dial's no-response timer, separate from `sip_transaction_timeout`.
+    @Test func theInviteTimeoutIsTheDialsNoResponseTimer() async throws {
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        let siteB = try await InProcessSite.start(.init(name: "site-b"))
+        func connection(_ s: InProcessSite) -> ConnectionConfiguration {
+            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                                    reregisterInSeconds: 60, optionsInterval: 0)
+        }
+        var configuration = fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 3000)
+        configuration.failover.inviteTimeoutMilliseconds = 300
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        try await log.wait(connection: 1, status: .ready)
+        try await siteA.kill()
+        let start = ContinuousClock.now
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        let calls = SessionLog(session.statusChanges)
+        try await calls.wait(for: .connected)
+        #expect(ContinuousClock.now - start < .milliseconds(1500), "300 ms INVITE timer, not the 3 s transaction timeout")
+        #expect(calls.failovers.count == 1)
+        try await session.hangUp()
+        await phone.shutdown()
+        try await siteA.stop()
+        try await siteB.stop()
+    }
+
     @Test func everyAttemptFailingEndsWithTheLastCode() async throws {
         let sites = try await TwoSites.start(a: ["9000": .reject(503)])
         try await sites.b.kill()

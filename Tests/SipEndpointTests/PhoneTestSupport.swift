@@ -63,5 +63,6 @@ func connection(to peer: SIPTestPeer, user: String = "7001", transport: SIPTrans
 func fastConfiguration(_ connections: [ConnectionConfiguration], timeoutMs: Int = 600) -> SipEndpointConfiguration {
     SipEndpointConfiguration(
         connections: connections,
-        endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: timeoutMs, localAddress: "127.0.0.1"))
+        endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: timeoutMs, localAddress: "127.0.0.1"),
+        failover: FailoverPolicy(inviteTimeoutMilliseconds: timeoutMs))
 }

@@ -56,6 +56,8 @@ public final class InProcessSite: Sendable {
         var bindings: [String: SIPURI] = [:]
         var registerCount = 0
         var invites: [SIPMessage] = []
+        var inviteArrivals: [ContinuousClock.Instant] = []
+        var byeCount = 0
         var calls: [String: SIPReceivedMessage] = [:]
         var stopped = false
     }
@@ -87,6 +89,11 @@ public final class InProcessSite: Sendable {
     public var registerCount: Int { state.withLockedValue { $0.registerCount } }
     /// Every INVITE that arrived, in order.
     public var invites: [SIPMessage] { state.withLockedValue { $0.invites } }
+    /// When each of `invites` reached the site's handler (after the transaction layer parsed it), in
+    /// the same order: benchmarks measure how long an INVITE took to leave a phone and arrive.
+    public var inviteArrivals: [ContinuousClock.Instant] { state.withLockedValue { $0.inviteArrivals } }
+    /// How many BYEs arrived and were answered 200 (retransmissions are absorbed by their transaction).
+    public var byeCount: Int { state.withLockedValue { $0.byeCount } }
 
     /// The site dies: its sockets close, nothing answers, registrations are forgotten (a restarted
     /// Kamailio keeps none either).
@@ -153,6 +160,7 @@ public final class InProcessSite: Sendable {
         case .invite:
             invite(request, on: layer, toTag: toTag)
         case .bye:
+            state.withLockedValue { $0.byeCount += 1 }
             respond(message.makeResponse(statusCode: 200))
         case .ack:
             return
@@ -199,7 +207,11 @@ public final class InProcessSite: Sendable {
 
     private func invite(_ request: IncomingRequest, on layer: SIPTransactionLayer, toTag: String) {
         let message = request.message
-        state.withLockedValue { $0.invites.append(message) }
+        let arrived = ContinuousClock.now
+        state.withLockedValue {
+            $0.invites.append(message)
+            $0.inviteArrivals.append(arrived)
+        }
         guard let id = request.transaction else { return }
         let number = message.requestURI?.user ?? ""
         switch configuration.testNumbers[number] {

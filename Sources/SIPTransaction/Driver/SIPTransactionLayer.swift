@@ -115,9 +115,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     /// Sends `request` (not ACK) in a new client transaction. Its top Via must carry an RFC 3261 branch
     /// (the transport fills in sent-by). Events arrive on the loop until the final one.
+    /// - Parameter noResponseTimeout: this transaction's cap on Timer B/F instead of the layer's
+    ///   `transactionTimeout` (the INVITE no-response timer of a dial, `invite_timeout`).
     @discardableResult
     package func sendRequest(
-        _ request: SIPMessage, to target: SIPTransportTarget,
+        _ request: SIPMessage, to target: SIPTransportTarget, noResponseTimeout: TimeAmount? = nil,
         onEvent: @escaping (ClientTransactionEvent) -> Void
     ) -> ClientTransactionID? {
         eventLoop.assertInEventLoop()
@@ -130,9 +132,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             logger.error("client transaction \(key) exists already: not sent")
             return nil
         }
+        var configuration = timerConfiguration
+        if let noResponseTimeout { configuration.transactionTimeout = noResponseTimeout }
         let entry = ClientEntry(
             machine: ClientMachine(
-                isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: timerConfiguration),
+                isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: configuration),
             request: request, target: target, onEvent: onEvent)
         clients[key] = entry
         perform(entry.machine.start(now: .now()), client: key, entry: entry, response: nil)

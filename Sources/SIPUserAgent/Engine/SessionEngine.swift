@@ -26,6 +26,9 @@ package final class SessionEngine: @unchecked Sendable {
 
     /// Everything a session reports, in order.
     package var onEvent: ((SessionID, SessionEvent) -> Void)?
+    /// How long an initial INVITE waits for any response before it is a local timeout (a dial's
+    /// no-response timer, `invite_timeout`); nil = the transaction layer's `sip_transaction_timeout`.
+    package var inviteNoResponseTimeout: TimeAmount?
 
     private enum Machine {
         case client(InviteClientSession)
@@ -245,7 +248,8 @@ package final class SessionEngine: @unchecked Sendable {
             sessions[id] = entry
         }
         let requestID = request.id
-        let sent = transactions.sendRequest(message, to: entry.target) { [weak self] event in
+        let timeout = request.purpose == .invite ? inviteNoResponseTimeout : nil
+        let sent = transactions.sendRequest(message, to: entry.target, noResponseTimeout: timeout) { [weak self] event in
             guard let self else { return }
             switch event {
             case .provisional(let r), .final(let r):

@@ -30,6 +30,10 @@ extension SessionCore {
             byeAfterAck = false
             byeAndTerminate(.localHangUp, into: &actions)
         }
+        // A re-INVITE the TU asked for before the ACK (`startReinvite` in `.answered`) goes now.
+        if pending.isInitial, state == .confirmed, theirReinvite == nil, case .waiting(let offer, let retries) = ourReinvite {
+            sendReinvite(offer: offer, glareRetries: retries, into: &actions)
+        }
     }
 
     mutating func retransmit2xx(now: NIODeadline, into actions: inout [SessionAction]) {

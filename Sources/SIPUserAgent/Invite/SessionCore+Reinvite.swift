@@ -10,11 +10,21 @@ import SIPCore
 ///   so it is still the next version); the TU can send a different one after the failure report.
 /// - A re-INVITE of ours asked for while the peer's is being answered waits the glare time too.
 /// - A re-INVITE that arrives while our 2xx to the previous one waits for its ACK gets 491.
+/// - A re-INVITE of ours asked for between our 2xx to the initial INVITE and its ACK (an answered
+///   incoming call put on hold at once) leaves when the ACK arrives, with no glare wait: no 491 was
+///   involved.
 /// - A 408 (real) to our re-INVITE ends the call with a BYE; a 481 or a local 408/503 ends it
 ///   without one (§12.2.1.2: the dialog is gone, or the peer cannot be reached).
 extension SessionCore {
     mutating func startReinvite(offer: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]) {
-        guard state == .confirmed, ourReinvite == nil else { return }
+        guard state == .confirmed || state == .answered, ourReinvite == nil else { return }
+        if state == .answered {
+            // UAS between its 2xx and the ACK: the initial INVITE transaction is still in progress,
+            // and §14.1 forbids a new one until it ends. The TU already reports the call answered,
+            // so keep the re-INVITE and send it when the ACK confirms the dialog (`ackReceived`).
+            ourReinvite = .waiting(offer: offer, glareRetries: 0)
+            return
+        }
         if theirReinvite != nil || awaitingAck != nil {
             ourReinvite = .waiting(offer: offer, glareRetries: 0)
             scheduleGlareRetry(now: now, into: &actions)

@@ -53,6 +53,7 @@ final class CallCore: @unchecked Sendable {
         self.logger = logger
         self.engine = SessionEngine(transactions: transactions, logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
+        engine.inviteNoResponseTimeout = .milliseconds(Int64(max(1, phone.configuration.failover.inviteTimeoutMilliseconds)))
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
     }
 

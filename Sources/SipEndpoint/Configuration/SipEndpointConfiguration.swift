@@ -64,8 +64,9 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// `retry_codes`: final responses that move a dial to the next connection. Timeouts and transport
     /// failures always do. Default: 408, 503, 504.
     public var retryCodes: Set<Int>
-    /// `invite_timeout`: milliseconds an INVITE waits for any response before the dial moves on.
-    /// Default: 4000.
+    /// `invite_timeout`: milliseconds an initial INVITE waits for any response (a provisional one
+    /// included) before the dial moves on — the no-response timer that replaces Timer B's 32 s for
+    /// dials. Default: 4000.
     public var inviteTimeoutMilliseconds: Int
 
     public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000) {
