@@ -44,7 +44,7 @@ final class SessionLog: Sendable {
 /// Issue 6's dial rules end to end: a phone registered on two in-process sites.
 @Suite("Call control with in-process sites")
 struct CallControlTests {
-    struct TwoSites {
+    struct TwoSites: Sendable {
         let a: InProcessSite
         let b: InProcessSite
         let phone: Phone
@@ -247,6 +247,59 @@ struct CallControlTests {
         try await log.wait(for: .connected)
         try await session.hangUp()
         try await log.wait(for: .disconnected)
+        try await sites.stop()
+    }
+}
+
+/// Multi-line policy and calls that lose their site (issue 6, DESIGN.md §1.7–§1.8).
+@Suite("Multi-line and lost calls")
+struct MultiLineTests {
+    @Test func answeringASecondCallHoldsTheFirst() async throws {
+        let sites = try await CallControlTests.TwoSites.start()
+        let first = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let firstLog = SessionLog(first.statusChanges)
+        try await firstLog.wait(for: .connected)
+
+        let incoming = sites.phone.callControl.incomingCalls
+        async let code = sites.b.call("7001")
+        var iterator = incoming.makeAsyncIterator()
+        let second = try #require(await iterator.next())
+        #expect(second.status == .alerting, "a second call rings while the first is connected")
+        #expect(first.status == .connected)
+        try await second.answer()
+        #expect(try await code == 200)
+        try await firstLog.wait(for: .held)
+        #expect(sites.a.invites.last?.bodyText.contains("a=sendonly") == true, "hold_others sent a hold re-INVITE")
+        try await second.hangUp()
+        try await first.hangUp()
+        try await sites.stop()
+    }
+
+    @Test func autoAnswerAnswersAtOnce() async throws {
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        var configuration = fastConfiguration([
+            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: siteA.port), password: "pass7001", optionsInterval: 0),
+        ])
+        configuration.session.autoAnswer = true
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        #expect(try await siteA.call("7001") == 200, "answered without the application doing anything")
+        await phone.shutdown()
+        try await siteA.stop()
+    }
+
+    @Test func aConnectedCallWhoseSiteDiesEndsWithSipError408() async throws {
+        let sites = try await CallControlTests.TwoSites.start()
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        try await log.wait(for: .connected)
+        try await sites.a.kill()
+        // The hold re-INVITE (or a BYE) gets no answer: the call is lost with its site.
+        try await session.hold()
+        let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
+        #expect(end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout")
         try await sites.stop()
     }
 }
