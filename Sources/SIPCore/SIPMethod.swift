@@ -54,8 +54,8 @@ public struct SIPMethod: RawRepresentable, Hashable, Sendable, CustomStringConve
 
     @inlinable
     static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        return memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+        guard bytes.count == literal.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base, literal.utf8Start, bytes.count) == 0
     }
 }
 
