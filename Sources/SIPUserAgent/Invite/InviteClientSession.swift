@@ -39,7 +39,7 @@ import SIPTransaction
 ///   acknowledged without an answer (this SDK always offers first).
 /// - ``start(offer:now:)`` reports nothing: the TU knows it dialled; the first report is the
 ///   move to early, confirmed or terminated.
-package struct InviteClientSession: InviteSession {
+package struct InviteClientSession: InviteSession, InviteSessionOperations {
     private enum CancelState: Sendable {
         case none
         /// Asked for before any provisional response.
@@ -47,7 +47,9 @@ package struct InviteClientSession: InviteSession {
         case sent
     }
 
-    private var core: SessionCore
+    /// The dialog-level behaviour both sides share (`SessionCore+…`); the in-dialog operations of
+    /// ``InviteSessionOperations`` forward to it.
+    var core: SessionCore
     /// To of the INVITE.
     package let remote: SIPNameAddress
     package let requestURI: SIPURI
@@ -186,37 +188,6 @@ package struct InviteClientSession: InviteSession {
         } else {
             core.timerFiredInCore(timer, now: now, into: &actions)
         }
-        return actions
-    }
-
-    package mutating func reinvite(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.startReinvite(offer: offer, now: now, into: &actions)
-        return actions
-    }
-
-    package mutating func acceptReinvite(requestID: UInt64, body: SessionBody?, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.acceptReinvite(requestID: requestID, body: body, now: now, into: &actions)
-        return actions
-    }
-
-    package mutating func rejectReinvite(requestID: UInt64, statusCode: Int, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.rejectReinvite(requestID: requestID, statusCode: statusCode, into: &actions)
-        return actions
-    }
-
-    package mutating func sendInfo(_ body: SessionBody, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        guard core.state == .confirmed else { return actions }
-        core.sendInDialog(.info, .info, body: body, into: &actions)
-        return actions
-    }
-
-    package mutating func transfer(to target: SIPURI, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.startTransfer(to: target, into: &actions)
         return actions
     }
 

@@ -38,8 +38,10 @@ import SIPTransaction
 /// - ``hangUp(now:)`` before the answer rejects with 603 Decline.
 /// - An INVITE without an offer gets the TU's offer in the 2xx; the answer in the ACK is reported
 ///   as ``SessionEvent/remoteBody(_:)``.
-package struct InviteServerSession: InviteSession {
-    private var core: SessionCore
+package struct InviteServerSession: InviteSession, InviteSessionOperations {
+    /// The dialog-level behaviour both sides share (`SessionCore+…`); the in-dialog operations of
+    /// ``InviteSessionOperations`` forward to it.
+    var core: SessionCore
     /// The INVITE as received.
     package let invite: SIPMessage
     /// Its server transaction.
@@ -178,37 +180,6 @@ package struct InviteServerSession: InviteSession {
         var actions: [SessionAction] = []
         guard core.consume(timer) else { return actions }
         core.timerFiredInCore(timer, now: now, into: &actions)
-        return actions
-    }
-
-    package mutating func reinvite(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.startReinvite(offer: offer, now: now, into: &actions)
-        return actions
-    }
-
-    package mutating func acceptReinvite(requestID: UInt64, body: SessionBody?, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.acceptReinvite(requestID: requestID, body: body, now: now, into: &actions)
-        return actions
-    }
-
-    package mutating func rejectReinvite(requestID: UInt64, statusCode: Int, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.rejectReinvite(requestID: requestID, statusCode: statusCode, into: &actions)
-        return actions
-    }
-
-    package mutating func sendInfo(_ body: SessionBody, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        guard core.state == .confirmed else { return actions }
-        core.sendInDialog(.info, .info, body: body, into: &actions)
-        return actions
-    }
-
-    package mutating func transfer(to target: SIPURI, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
-        core.startTransfer(to: target, into: &actions)
         return actions
     }
 }

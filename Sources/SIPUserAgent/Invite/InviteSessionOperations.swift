@@ -1,0 +1,43 @@
+import NIOCore
+import SIPCore
+
+/// The in-dialog operations that are the same for the caller and the callee once the dialog exists:
+/// re-INVITE (hold/retrieve, with §14.1 glare), answering one, INFO and REFER. Both sessions keep a
+/// ``SessionCore`` and get these by forwarding to it.
+protocol InviteSessionOperations {
+    var core: SessionCore { get set }
+}
+
+extension InviteSessionOperations {
+    package mutating func reinvite(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.startReinvite(offer: offer, now: now, into: &actions)
+        return actions
+    }
+
+    package mutating func acceptReinvite(requestID: UInt64, body: SessionBody?, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.acceptReinvite(requestID: requestID, body: body, now: now, into: &actions)
+        return actions
+    }
+
+    package mutating func rejectReinvite(requestID: UInt64, statusCode: Int, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.rejectReinvite(requestID: requestID, statusCode: statusCode, into: &actions)
+        return actions
+    }
+
+    /// INFO only inside a confirmed dialog.
+    package mutating func sendInfo(_ body: SessionBody, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard core.state == .confirmed else { return actions }
+        core.sendInDialog(.info, .info, body: body, into: &actions)
+        return actions
+    }
+
+    package mutating func transfer(to target: SIPURI, now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        core.startTransfer(to: target, into: &actions)
+        return actions
+    }
+}
