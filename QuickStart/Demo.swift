@@ -20,6 +20,9 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Print every connection and session event as it happens.")
     var verbose = false
 
+    @Option(help: "Where to write the SIP trace; the ladder diagram goes beside it as .svg. Default: in the temporary directory.")
+    var trace: String?
+
     func run() async throws {
         let output = Output(json: json)
         let narrator = Narrator(output: output)
@@ -35,6 +38,7 @@ struct Demo: AsyncParsableCommand {
             narrator.fail("\(error)")
         }
         await resources.release()
+        if let picture = resources.writeLadder() { output.say("\nCall flow: \(picture.trace) (trace), \(picture.svg) (ladder diagram)") }
         narrator.summary()
         output.result(command: "demo", ok: ok, detail: ok ? "every step did what it says" : "a step failed")
         if !ok { throw ExitCode(1) }
@@ -61,7 +65,11 @@ struct Demo: AsyncParsableCommand {
             endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"),
             failover: FailoverPolicy(inviteTimeoutMilliseconds: Self.transactionTimeoutMs))
 
-        let phone = Phone(configuration: configuration)
+        let tracePath = trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo.trace").path
+        let traceFile = try SIPTraceFile(path: tracePath)
+        resources.trace = traceFile
+        resources.names = ["127.0.0.1:\(siteA.port)": "site A", "127.0.0.1:\(siteB.port)": "site B"]
+        let phone = Phone(configuration: configuration, trace: traceFile)
         resources.phone = phone
         let watcher = ConnectionWatcher(phone.connectionManager.statusChanges, output: verbose || json ? output : nil)
 
@@ -156,10 +164,21 @@ struct Demo: AsyncParsableCommand {
 final class Resources: @unchecked Sendable {
     var phone: Phone?
     var sites: [InProcessSite] = []
+    var trace: SIPTraceFile?
+    var names: [String: String] = [:]
 
     func release() async {
         await phone?.shutdown()
         for site in sites { try? await site.stop() }
+        trace?.close()
+    }
+
+    /// Draws the trace as a ladder diagram beside it.
+    func writeLadder() -> (trace: String, svg: String)? {
+        guard let trace, let records = try? TraceLine.read(trace.path), !records.isEmpty else { return nil }
+        let svg = (trace.path.hasSuffix(".trace") ? String(trace.path.dropLast(6)) : trace.path) + ".svg"
+        guard (try? LadderDiagram.svg(records, names: names).write(toFile: svg, atomically: true, encoding: .utf8)) != nil else { return nil }
+        return (trace.path, svg)
     }
 }
 

@@ -25,6 +25,9 @@ struct Dial: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
+    @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
+    var trace: String?
+
     func run() async throws {
         let output = Output(json: json)
         let configuration = try options.load(output: output)
@@ -32,7 +35,8 @@ struct Dial: AsyncParsableCommand {
             output.error("connection \(connectionId) does not exist (the configuration has \(configuration.connections.count))")
             throw ExitCode(2)
         }
-        let phone = Phone(configuration: configuration)
+        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
+        let phone = Phone(configuration: configuration, trace: traceFile)
         let events = Task { for await e in phone.connectionManager.statusChanges { output.connectionEvent(e) } }
         defer { events.cancel() }
         do {

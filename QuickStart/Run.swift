@@ -17,10 +17,14 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
+    @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
+    var trace: String?
+
     func run() async throws {
         let output = Output(json: json)
         let configuration = try options.load(output: output)
-        let phone = Phone(configuration: configuration)
+        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
+        let phone = Phone(configuration: configuration, trace: traceFile)
         let connectionEvents = Task {
             for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
         }

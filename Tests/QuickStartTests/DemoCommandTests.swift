@@ -31,3 +31,32 @@ struct DemoCommandTests {
         #expect(result["event"] as? String == "result" && result["command"] as? String == "demo" && result["ok"] as? Bool == true)
     }
 }
+
+/// `--trace` and `ladder`: the call-flow picture of issue 7.
+@Suite("QuickStart trace and ladder (subprocess)")
+struct LadderCommandTests {
+    @Test func theDemoWritesATraceAndItsLadderDiagram() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ladder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let trace = dir.appendingPathComponent("demo.trace").path
+        let process = try QuickStartProcess(["demo", "--trace", trace])
+        #expect(await process.exitStatus(timeout: .seconds(30)) == 0, "\(process.output)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let objects = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        #expect(objects.count == lines.count && objects.count > 20)
+        #expect(objects.contains { $0["summary"] as? String == "INVITE" && $0["direction"] as? String == "sent" })
+        #expect(objects.contains { $0["summary"] as? String == "401 Unauthorized" && $0["direction"] as? String == "received" })
+        let svg = try String(contentsOfFile: dir.appendingPathComponent("demo.svg").path, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.contains("site A (127.0.0.1:") && svg.contains("site B (127.0.0.1:"))
+        #expect(svg.components(separatedBy: "marker-end").count - 1 == objects.count, "one arrow per message")
+
+        // The ladder subcommand draws the same trace.
+        let out = dir.appendingPathComponent("again.svg").path
+        let ladder = try QuickStartProcess(["ladder", trace, "--output", out])
+        #expect(await ladder.exitStatus() == 0, "\(ladder.output)")
+        #expect(ladder.output.contains("ladder: \(objects.count) messages"))
+        #expect(try String(contentsOfFile: out, encoding: .utf8).components(separatedBy: "marker-end").count - 1 == objects.count)
+        try? FileManager.default.removeItem(at: dir)
+    }
+}

@@ -59,6 +59,9 @@ public struct SIPTransportConfiguration: Sendable {
     /// Interval between CRLF keep-alive pings on TCP/TLS flows we opened (RFC 5626 §4.4.1); nil turns
     /// keep-alive off. Default: 30 seconds.
     public var keepAliveInterval: TimeAmount?
+    /// Called on the event loop with every message sent and received (for traces); nil = no tracing,
+    /// no cost. Default: nil.
+    public var trace: (@Sendable (SIPTraceRecord) -> Void)?
     /// How long a ping may wait for its CRLF pong before the flow is declared failed (RFC 5626 §4.4.1
     /// says 10 s). Default: 10 seconds.
     public var keepAlivePongTimeout: TimeAmount

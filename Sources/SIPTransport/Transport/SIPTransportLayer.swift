@@ -346,6 +346,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
         var buffer = allocator.buffer(capacity: message.body.readableBytes + 512)
         message.write(into: &buffer)
+        configuration.trace?(
+            SIPTraceRecord(
+                time: .now(), direction: .sent, transport: flow.transport, local: flow.localAddress.sipHostPort,
+                remote: flow.remoteAddress.sipHostPort, message: message))
         return buffer
     }
 
@@ -535,6 +539,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
         var received = SIPReceivedMessage(message: message, source: source, flow: flow)
         received.core = core
+        configuration.trace?(
+            SIPTraceRecord(
+                time: .now(), direction: .received, transport: flow.transport, local: flow.localAddress.sipHostPort,
+                remote: source.sipHostPort, message: message))
         onEvent(.message(received))
     }
 

@@ -27,14 +27,16 @@ public final class Phone: Service, Sendable {
 
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
+    /// - Parameter trace: when given, every SIP message sent and received is written to it.
     public init(
         configuration: SipEndpointConfiguration,
-        logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
+        trace: SIPTraceFile? = nil
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger)
+        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)
     }

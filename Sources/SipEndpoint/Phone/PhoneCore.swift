@@ -52,7 +52,7 @@ final class PhoneCore: @unchecked Sendable {
     private var localHost = "127.0.0.1"
     private(set) var isRunning = false
 
-    init(configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger) {
+    init(configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger, trace: SIPTraceFile? = nil) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.logger = logger
@@ -60,7 +60,7 @@ final class PhoneCore: @unchecked Sendable {
         let bindHost = Self.bindAddress(for: configuration)
         self.localHost = bindHost
         self.transactions = SIPTransactionLayer(
-            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost), eventLoop: eventLoop,
+            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost, trace: trace), eventLoop: eventLoop,
             timers: TransactionTimerConfiguration(
                 transactionTimeout: .milliseconds(Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
             logger: logger)
@@ -128,7 +128,9 @@ final class PhoneCore: @unchecked Sendable {
         return "127.0.0.1"
     }
 
-    static func transportConfiguration(_ c: SipEndpointConfiguration, host: String) -> SIPTransportConfiguration {
+    static func transportConfiguration(_ c: SipEndpointConfiguration, host: String, trace: SIPTraceFile? = nil)
+        -> SIPTransportConfiguration
+    {
         let port = c.endpoint.sipPortRange?.lowerBound ?? 0
         var listeners = [SIPTransportConfiguration.Listener(.udp, host: host, port: port),
                          SIPTransportConfiguration.Listener(.tcp, host: host, port: port)]
@@ -136,12 +138,14 @@ final class PhoneCore: @unchecked Sendable {
             listeners.append(.init(.tls, host: host, port: port == 0 ? 0 : port + 1))
         }
         let keepAlive = c.connections.filter { $0.transport != .udp }.map(\.keepaliveInterval).filter { $0 > 0 }.min()
-        return SIPTransportConfiguration(
+        var transport = SIPTransportConfiguration(
             listeners: listeners,
             tls: .init(
                 trustRoots: c.security.tlsCAFile.map { .file($0) } ?? .system, verifiesCertificates: c.security.tlsVerify,
                 certificateChainFile: c.security.tlsCertificateFile, privateKeyFile: c.security.tlsKeyFile),
             keepAliveInterval: keepAlive.map { .seconds(Int64($0)) })
+        if let trace { transport.trace = { trace.write($0) } }
+        return transport
     }
 
     // MARK: Lifecycle (on the loop)
