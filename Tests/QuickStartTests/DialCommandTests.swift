@@ -46,3 +46,34 @@ struct DialCommandTests {
         try await b.stop()
     }
 }
+
+/// `QuickStart drill` against two in-process sites (issue 7).
+@Suite("QuickStart drill (subprocess)")
+struct DrillCommandTests {
+    @Test func drillMeasuresEveryStep() async throws {
+        let a = try await InProcessSite.start(.init(name: "site-a", host: "127.0.0.1"))
+        let b = try await InProcessSite.start(.init(name: "site-b", host: "127.0.0.1"))
+        // The sites share 127.0.0.1 in-process, so block by address would block both: put site B on another
+        // loopback address.
+        try await b.stop()
+        let b2 = try await InProcessSite.start(.init(name: "site-b", host: "127.0.0.2"))
+        let config = try writeConfig(
+            sites: [("127.0.0.1", a.port, "UDP"), ("127.0.0.2", b2.port, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>",
+            endpointSettings: "")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "<setting name=\"options_interval\" value=\"0\"/>", with: "<setting name=\"options_interval\" value=\"1\"/>")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = try QuickStartProcess(["drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json"])
+        #expect(await process.exitStatus(timeout: .seconds(60)) == 0, "\(process.output)")
+        let names = process.objects.filter { $0["event"] as? String == "measurement" }.compactMap { $0["name"] as? String }
+        #expect(names.contains("call setup before the failure (connection 0)"))
+        #expect(names.contains("time to a connected call during the failure"))
+        #expect(names.contains("time to detect (connection 0 failed)"))
+        #expect(names.contains("time to recover (connection 0 ready)"))
+        #expect(process.objects.contains { $0["event"] as? String == "failedOver" })
+        #expect(process.objects.last?["ok"] as? Bool == true)
+        try await a.stop()
+        try await b2.stop()
+    }
+}

@@ -43,6 +43,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var tlsContexts: SIPTLSContexts?
     /// Test support: ignore everything received, keep-alive pings included, as a frozen process would.
     package private(set) var isFrozen = false
+    /// Addresses whose traffic is dropped in both directions, as if the host had gone silent
+    /// (QuickStart `drill --block`): sends to them succeed and go nowhere, nothing from them is read.
+    package private(set) var blockedHosts: Set<String> = []
     private let boundAddresses = NIOLockedValueBox<[SIPTransportProtocol: [SocketAddress]]>([:])
 
     /// How many datagrams one receive call may return (each slot is a receive buffer of the size limit).
@@ -256,6 +259,11 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     /// Test support: stop (or resume) reacting to anything received, keep-alive pings included, as a
     /// process stopped with SIGSTOP would, while its sockets stay open.
+    /// Drops all traffic to and from these IP addresses (empty: none); see ``blockedHosts``.
+    package func setBlocked(_ hosts: Set<String>) -> EventLoopFuture<Void> {
+        eventLoop.submit { self.blockedHosts = hosts }
+    }
+
     package func setFrozen(_ frozen: Bool) -> EventLoopFuture<Void> {
         onLoop {
             self.isFrozen = frozen
@@ -285,6 +293,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
             return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "UDP socket has no local address"))
         }
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: address)
+        if let host = address.ipAddress, blockedHosts.contains(host) { return eventLoop.makeSucceededFuture(flow) }
         do {
             let bytes = try wireBytes(message, flow: flow, allocator: channel.allocator)
             let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
@@ -318,6 +327,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         guard let flow = connection.flow else {
             return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "connection #\(connection.id) not ready"))
         }
+        if let host = flow.remoteAddress.ipAddress, blockedHosts.contains(host) { return eventLoop.makeSucceededFuture(flow) }
         do {
             let bytes = try wireBytes(message, flow: flow, allocator: connection.channel.allocator)
             return connection.channel.writeAndFlush(bytes).map { flow }.flatMapErrorThrowing { error in
@@ -473,6 +483,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     func receivedDatagram(_ received: ByteBuffer, from source: SocketAddress, on channel: Channel) {
         guard lifecycle == .running, !isFrozen, let local = channel.localAddress else { return }
+        if let host = source.ipAddress, blockedHosts.contains(host) { return }
         // RFC 5626 §4.4.2 keep-alives over UDP are STUN, but some agents send bare CRLFs: ignore them.
         if received.readableBytesView.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
         // The datagram sits in NIO's 64 KiB receive buffer, and the parsed message keeps slices of
@@ -499,6 +510,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     func receivedStreamMessage(_ message: SIPMessage, on connection: SIPConnection) {
         guard lifecycle == .running, let flow = connection.flow else { return }
+        if let host = flow.remoteAddress.ipAddress, blockedHosts.contains(host) { return }
         let core: SIPCoreHeaders
         do {
             core = try message.validateCoreHeaders()

@@ -105,6 +105,19 @@ public final class Phone: Service, Sendable {
         return (changes.added, changes.removed, changes.changed)
     }
 
+    /// Drops all SIP traffic to and from these addresses, as if those hosts had gone silent (QuickStart
+    /// `drill --block`); an empty set restores everything. For drills and tests, not for production.
+    package func setBlockedHosts(_ hosts: Set<String>) async {
+        try? await core.transactions.transport.setBlocked(hosts).get()
+    }
+
+    /// The resolved server address connection `id` uses now (`address`), when one is chosen.
+    package func currentServerHost(of id: Int) async -> String? {
+        await withCheckedContinuation { continuation in
+            core.eventLoop.execute { continuation.resume(returning: self.core.currentTarget(for: id)?.address.ipAddress) }
+        }
+    }
+
     /// `active` while at least one connection is ready.
     public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
 

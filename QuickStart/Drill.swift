@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import SipEndpoint
+
+/// `QuickStart drill`: a failover drill on a live deployment (issue 7). Registers every connection,
+/// calls `--destination` through connection 0, then makes site A unreachable for this phone by dropping
+/// its traffic locally (nothing is changed on the site), calls again on connection 0 and measures until
+/// the call connects on another connection, then restores site A and measures until connection 0 is
+/// ready again. Prints a table and exits non-zero if any step fails.
+struct Drill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Failover drill: call, make site A unreachable (locally), call again, restore; measure each step.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "The number or URI to call (a test number that answers).")
+    var destination: String
+
+    @Option(help: "Seconds each step may take before the drill fails it.")
+    var stepTimeout: Double = 30
+
+    @Option(help: "Seconds to keep each call connected.")
+    var holdFor: Double = 1
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
+    var trace: String?
+
+    func run() async throws {
+        let output = Output(json: json)
+        let configuration = try options.load(output: output)
+        guard configuration.connections.count >= 2 else {
+            output.error("a drill needs at least two connections (one per site)")
+            throw ExitCode(2)
+        }
+        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
+        let phone = Phone(configuration: configuration, trace: traceFile)
+        let watcher = ConnectionWatcher(phone.connectionManager.statusChanges, output: json ? output : nil)
+        var rows: [(String, String)] = []
+        var ok = true
+        let timeout = Duration.milliseconds(Int(stepTimeout * 1000))
+        do {
+            try await phone.start()
+            for id in configuration.connections.indices {
+                try await watcher.wait(connection: id, status: .ready, within: timeout)
+            }
+            output.say("all \(configuration.connections.count) connections ready")
+
+            let before = try await call(phone, output: output, timeout: timeout)
+            guard before.connection == 0 else { throw DemoFailure("the first call connected on connection \(before.connection), not 0") }
+            rows.append(("call setup before the failure (connection 0)", format(before.setup)))
+
+            guard let siteA = await phone.currentServerHost(of: 0) else { throw DemoFailure("connection 0 has no server address") }
+            output.say("blocking site A (\(siteA)) for this phone")
+            let seen = watcher.count
+            let blockedAt = ContinuousClock.now
+            let blockedAtDate = Date()
+            await phone.setBlockedHosts([siteA])
+
+            let during = try await call(phone, output: output, timeout: timeout)
+            guard during.connection != 0 else { throw DemoFailure("the call during the failure stayed on connection 0") }
+            rows.append(("time to a connected call during the failure", format(ContinuousClock.now - blockedAt)))
+            rows.append(("call setup during the failure (connection \(during.connection))", format(during.setup)))
+
+            let failed = try await watcher.wait(connection: 0, status: .failed, after: seen, within: timeout)
+            rows.append(("time to detect (connection 0 failed)", format(.milliseconds(Int(failed.time.timeIntervalSince(blockedAtDate) * 1000)))))
+
+            let restoredAt = ContinuousClock.now
+            let seenRestore = watcher.count
+            await phone.setBlockedHosts([])
+            try await watcher.wait(connection: 0, status: .ready, after: seenRestore, within: timeout)
+            rows.append(("time to recover (connection 0 ready)", format(ContinuousClock.now - restoredAt)))
+        } catch let failure as DemoFailure {
+            ok = false
+            output.error("drill failed: \(failure.message)")
+        } catch {
+            ok = false
+            output.error("drill failed: \(error)")
+        }
+        await phone.setBlockedHosts([])
+        await phone.shutdown()
+        traceFile?.close()
+        let width = (rows.map(\.0.count).max() ?? 0) + 2
+        for (label, value) in rows {
+            output.emit(text: label.padding(toLength: width, withPad: " ", startingAt: 0) + value, json: {
+                var j = JSONLine(event: "measurement")
+                j.add("name", label)
+                j.add("value", value)
+                return j
+            }())
+        }
+        output.result(command: "drill", ok: ok, detail: ok ? "\(rows.count) measurements" : "a step failed")
+        if !ok { throw ExitCode(1) }
+    }
+
+    /// Dials `destination` on connection 0 and hangs up after `holdFor`; returns where and how fast it connected.
+    private func call(_ phone: Phone, output: Output, timeout: Duration) async throws -> (connection: Int, setup: Duration) {
+        let start = ContinuousClock.now
+        let session = try await phone.callControl.dial(connectionId: 0, destination: destination)
+        var result: (Int, Duration)?
+        let deadline = ContinuousClock.now + timeout
+        for await event in session.statusChanges {
+            output.sessionEvent(event)
+            if case .statusChanged(let s) = event {
+                if s.status == .connected, result == nil {
+                    result = (s.connectionId, ContinuousClock.now - start)
+                    try await Task.sleep(for: .milliseconds(Int(holdFor * 1000)))
+                    try await session.hangUp()
+                }
+                if s.status == .disconnected, result == nil { throw DemoFailure("the call ended without connecting: \(s.reason)") }
+            }
+            if ContinuousClock.now > deadline {
+                try? await session.hangUp()
+                break
+            }
+        }
+        guard let result else { throw DemoFailure("the call did not connect within \(format(timeout))") }
+        return result
+    }
+}
