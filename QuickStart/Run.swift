@@ -25,11 +25,30 @@ struct Run: AsyncParsableCommand {
         let configuration = try options.load(output: output)
         let traceFile = try trace.map { try SIPTraceFile(path: $0) }
         let phone = Phone(configuration: configuration, trace: traceFile)
+        // On a terminal (and without --json) a table redrawn in place; otherwise plain event lines.
+        let table = !json && LiveTable.isTerminal ? LiveTable(phone: phone) : nil
         let connectionEvents = Task {
-            for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
+            for await event in phone.connectionManager.statusChanges {
+                if let table {
+                    table.note("\(Output.timestamp(event.time))  connection \(event.connectionId): \(event.previousStatus.rawValue) → \(event.status.rawValue)  \(event.reason)")
+                } else {
+                    output.connectionEvent(event)
+                }
+            }
         }
         let phoneEvents = Task {
-            for await event in phone.statusChanges { output.phoneEvent(event) }
+            for await event in phone.statusChanges {
+                if let table { table.redraw() } else { output.phoneEvent(event) }
+            }
+        }
+        let sessionEvents = Task {
+            guard let table else { return }
+            for await event in phone.callControl.events {
+                switch event {
+                case .statusChanged(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
+                case .failedOver(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))")
+                }
+            }
         }
         do {
             try await phone.start()
@@ -39,11 +58,17 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
         output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
-        let commands = RunCommands(phone: phone, output: output)
+        var commands = RunCommands(phone: phone, output: output, quiet: table != nil)
+        if let table { commands.redraw = { table.redraw() } }
+        table?.redraw()
         let incoming = Task {
             for await session in phone.callControl.incomingCalls {
-                output.say("incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'")
-                commands.follow(session)
+                if let table {
+                    table.note("incoming call on connection \(session.connectionId.map(String.init) ?? "?"): type 'answer'")
+                } else {
+                    output.say("incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'")
+                    commands.follow(session)
+                }
             }
         }
         // Whichever comes first: SIGINT/SIGTERM or `quit` on standard input. Standard input that
@@ -66,6 +91,7 @@ struct Run: AsyncParsableCommand {
         await phone.shutdown()
         connectionEvents.cancel()
         phoneEvents.cancel()
+        sessionEvents.cancel()
         output.result(command: "run", ok: true, detail: "stopped by \(reason)")
     }
 }

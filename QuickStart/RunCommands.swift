@@ -8,6 +8,10 @@ import SipEndpoint
 struct RunCommands {
     let phone: Phone
     let output: Output
+    /// The live table shows sessions itself: do not print their events as lines too.
+    var quiet = false
+    /// In table mode `status` redraws the table instead of printing lines.
+    var redraw: (@Sendable () -> Void)?
 
     /// Carries out one line; returns false for `quit`.
     func execute(_ line: String) async -> Bool {
@@ -19,6 +23,7 @@ struct RunCommands {
             case "quit", "exit":
                 return false
             case "status":
+                if let redraw { redraw(); return true }
                 for c in phone.connectionManager.connections { output.connection(c) }
                 for s in phone.callControl.sessions {
                     output.say("session \(s.id) \(s.direction.rawValue) \(s.remote) on connection \(s.connectionId): \(s.status.rawValue)")
@@ -26,7 +31,7 @@ struct RunCommands {
             case "dial":
                 guard args.count == 2, let connection = Int(args[0]) else { return usage("dial <connection> <destination>") }
                 let session = try await phone.callControl.dial(connectionId: connection, destination: args[1])
-                follow(session)
+                if !quiet { follow(session) }
                 output.say("dialling \(args[1]) (session \(session.id))")
             case "answer":
                 try await session(args.first, preferring: .alerting).answer()

@@ -21,10 +21,19 @@ final class QuickStartProcess: Sendable {
         return found.path
     }
 
-    init(_ arguments: [String]) throws {
+    convenience init(_ arguments: [String]) throws {
+        try self.init(executable: try Self.executable(), arguments)
+    }
+
+    private init(executable: String, _ arguments: [String]) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("quickstart-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        child = try ChildProcess(executable: try Self.executable(), arguments: arguments, log: log)
+        child = try ChildProcess(executable: executable, arguments: arguments, log: log)
+    }
+
+    /// Another program (for example `script`, to give QuickStart a terminal).
+    static func spawn(_ executable: String, _ arguments: [String]) throws -> QuickStartProcess {
+        try QuickStartProcess(executable: executable, arguments)
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

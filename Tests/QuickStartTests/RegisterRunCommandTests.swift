@@ -68,3 +68,26 @@ struct RegisterRunCommandTests {
         try await site.stop()
     }
 }
+
+/// `run` on a terminal draws a status table in place (issue 7); `script` gives it a pseudo-terminal.
+@Suite("QuickStart run on a terminal (subprocess)")
+struct RunLiveTableTests {
+    @Test func theStatusTableIsDrawnOnATerminal() async throws {
+        let site = try await SIPTestPeer.start()
+        let a = try site.address(.udp)
+        let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")])
+        let quickStart = try QuickStartProcess.executable()
+        let process = try QuickStartProcess.spawn("/usr/bin/script", ["-qfec", "\(quickStart) run --config \(config)", "/dev/null"])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, !(process.output.contains("ready") && process.output.contains("last reason")) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let out = process.output
+        #expect(out.contains("\u{1B}[H\u{1B}[2J"), "redrawn in place")
+        #expect(out.contains("conn") && out.contains("transport") && out.contains("last reason"), "the table header")
+        #expect(out.contains("ready") && out.contains("200 OK"))
+        #expect(out.contains("commands: dial"))
+        await process.child.kill()
+        try await site.stop()
+    }
+}
