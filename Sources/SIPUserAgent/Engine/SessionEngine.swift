@@ -85,6 +85,8 @@ package final class SessionEngine: @unchecked Sendable {
     }
 
     package var count: Int { sessions.count }
+    /// Received requests still waiting for (or retransmitting) their answer.
+    package var pendingRequestCount: Int { received.count }
     package func state(of id: SessionID) -> SessionState? { sessions[id]?.machine.session.state }
 
     /// A new random seed for a session's machine (glare waits).
@@ -229,8 +231,11 @@ package final class SessionEngine: @unchecked Sendable {
                 onEvent?(id, event)
             case .terminated:
                 for timer in SessionTimer.allCases { timers.cancel(TimerToken(session: id, timer: timer)) }
-                if let entry = sessions.removeValue(forKey: id), byCallID[entry.callID] == id {
-                    byCallID[entry.callID] = nil
+                if let entry = sessions.removeValue(forKey: id) {
+                    if byCallID[entry.callID] == id { byCallID[entry.callID] = nil }
+                    // The requests of this dialog need no more answers (an answered INVITE's entry was
+                    // kept for its 2xx retransmissions until now).
+                    received = received.filter { (try? $0.value.request.message.callID) != entry.callID }
                 }
             }
         }
