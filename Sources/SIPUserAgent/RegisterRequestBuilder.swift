@@ -9,13 +9,13 @@ import SIPCore
 /// the transport writes the real sent-by when it picks the local address.
 ///
 ///     REGISTER sip:site-a.example.net SIP/2.0
-///     Via: SIP/2.0/TCP 10.0.0.5:5060;branch=z9hG4bK…;rport
+///     Via: SIP/2.0/TCP 127.0.10.5:5060;branch=z9hG4bK…;rport
 ///     Max-Forwards: 70
 ///     From: "Agent" <sip:7001@site-a.example.net>;tag=…
 ///     To: "Agent" <sip:7001@site-a.example.net>
 ///     Call-ID: …
 ///     CSeq: 2 REGISTER
-///     Contact: <sip:7001@10.0.0.5:5060;transport=tcp;ob>;+sip.instance="<urn:uuid:…>";reg-id=1
+///     Contact: <sip:7001@127.0.10.5:5060;transport=tcp;ob>;+sip.instance="<urn:uuid:…>";reg-id=1
 ///     Expires: 3600
 ///     Allow: INVITE, ACK, …
 ///     Supported: outbound, path

@@ -38,7 +38,7 @@ struct SDPParsingTests {
     /// dynamic codec with fmtp, a=rtcp (RFC 3605) and attributes in no particular order.
     static let kamailioRelayedOffer = sdp(
         "v=0",
-        "o=- 3894567123 3894567124 IN IP4 10.0.0.5",
+        "o=- 3894567123 3894567124 IN IP4 127.0.10.5",
         "s=Kamailio",
         "c=IN IP4 203.0.113.7",
         "b=AS:84",

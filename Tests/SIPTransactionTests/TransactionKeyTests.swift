@@ -25,8 +25,8 @@ struct TransactionKeyTests {
 
     @Test("CANCEL has its own server transaction and names the INVITE it cancels")
     func cancel() throws {
-        let invite = try #require(TransactionKey.server(branch: "z9hG4bKx", sentBy: "10.0.0.1", method: "INVITE"))
-        let cancel = try #require(TransactionKey.server(branch: "z9hG4bKx", sentBy: "10.0.0.1", method: "CANCEL"))
+        let invite = try #require(TransactionKey.server(branch: "z9hG4bKx", sentBy: "127.0.10.1", method: "INVITE"))
+        let cancel = try #require(TransactionKey.server(branch: "z9hG4bKx", sentBy: "127.0.10.1", method: "CANCEL"))
         #expect(cancel != invite)
         #expect(cancel.cancelledInviteKey == invite)
         #expect(invite.cancelledInviteKey == nil)
@@ -40,7 +40,7 @@ struct TransactionKeyTests {
     let start = NIODeadline.uptimeNanoseconds(0)
 
     func key(_ branch: String) -> TransactionKey {
-        TransactionKey.server(branch: branch, sentBy: "10.0.0.1:5060", method: "INVITE")!
+        TransactionKey.server(branch: branch, sentBy: "127.0.10.1:5060", method: "INVITE")!
     }
 
     @Test("Same From tag + Call-ID + CSeq with another branch is merged (482); same branch is the same transaction")

@@ -234,16 +234,16 @@ struct InviteSessionExchangeTests {
         h.rewrite = { side, message in
             guard message.method == .invite || message.statusCode == 200 else { return message }
             var m = message
-            m.headers.replaceOrAdd(.contact, side == .caller ? "<sip:7001@10.1.1.1:6000>" : "<sip:9000@10.2.2.2:7000>")
+            m.headers.replaceOrAdd(.contact, side == .caller ? "<sip:7001@127.0.11.1:6000>" : "<sip:9000@127.0.22.2:7000>")
             return m
         }
         h.act(.caller) { $0.reinvite(offer: hold, now: $1) }
         let id = try #require(h.pendingReinvite(.callee))
         h.act(.callee) { $0.acceptReinvite(requestID: id, body: held, now: $1) }
-        #expect(h.callee?.dialog?.remoteTarget.description == "sip:7001@10.1.1.1:6000")
-        #expect(h.caller.dialog?.remoteTarget.description == "sip:9000@10.2.2.2:7000")
+        #expect(h.callee?.dialog?.remoteTarget.description == "sip:7001@127.0.11.1:6000")
+        #expect(h.caller.dialog?.remoteTarget.description == "sip:9000@127.0.22.2:7000")
         h.act(.caller) { $0.hangUp(now: $1) }
-        #expect(h.requests(.bye, from: .caller).first?.requestURI?.description == "sip:9000@10.2.2.2:7000")
+        #expect(h.requests(.bye, from: .caller).first?.requestURI?.description == "sip:9000@127.0.22.2:7000")
     }
 
     @Test("481 for a request that names an unknown dialog; 500 for a CSeq below the last (§12.2.2)")

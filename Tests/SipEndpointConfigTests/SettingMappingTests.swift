@@ -61,7 +61,7 @@ struct SettingMappingTests {
             ConfigTest.section("policy/endpoint", [
                 ("sip_transaction_timeout", "2500"), ("sip_port_min", "5070"), ("sip_port_max", "5079"),
                 ("rtp_port_min", "30000"), ("rtp_port_max", "30010"), ("public_address", "203.0.113.7"),
-                ("local_address", "::"), ("dns_servers", "127.0.0.53, [::1]:5353,10.0.0.1:53"),
+                ("local_address", "::"), ("dns_servers", "127.0.0.53, [::1]:5353,127.0.10.1:53"),
             ]),
             ConfigTest.section("policy/failover", [("retry_codes", "480, 503"), ("invite_timeout", "1500")]),
             ConfigTest.section("policy/session", [("auto_answer", "TRUE"), ("hold_others", "0"), ("dtmf_method", "INFO")]),
@@ -76,7 +76,7 @@ struct SettingMappingTests {
         #expect(c.endpoint == EndpointPolicy(
             sipTransactionTimeoutMilliseconds: 2500, sipPortRange: 5070...5079, rtpPortRange: 30000...30010,
             publicAddress: "203.0.113.7", localAddress: "::",
-            dnsServers: [ServerAddress(host: "127.0.0.53"), ServerAddress(host: "::1", port: 5353), ServerAddress(host: "10.0.0.1", port: 53)]))
+            dnsServers: [ServerAddress(host: "127.0.0.53"), ServerAddress(host: "::1", port: 5353), ServerAddress(host: "127.0.10.1", port: 53)]))
         #expect(c.failover == FailoverPolicy(retryCodes: [480, 503], inviteTimeoutMilliseconds: 1500))
         #expect(c.session == SessionPolicy(autoAnswer: true, holdOthers: false, dtmfMethod: .info))
         #expect(c.security == SecurityConfiguration(tlsCAFile: "/etc/ca.pem", tlsVerify: false, tlsCertificateFile: "c.pem", tlsKeyFile: "k.pem"))
@@ -102,7 +102,7 @@ struct SettingMappingTests {
             (#"<Connectivity user="1" server="h.example:5080" protocol="Tcp"/>"#, ServerAddress(host: "h.example", port: 5080), .tcp),
             (#"<Connectivity user="1" server="[2001:db8::1]:5061" transport="TLS"/>"#, ServerAddress(host: "2001:db8::1", port: 5061), .tls),
             (#"<Connectivity user="1" server="[::1]"/>"#, ServerAddress(host: "::1"), .udp),
-            (#"<Connectivity user="1" server="10.1.2.3" protocol=""/>"#, ServerAddress(host: "10.1.2.3"), .udp),
+            (#"<Connectivity user="1" server="127.0.12.3" protocol=""/>"#, ServerAddress(host: "127.0.12.3"), .udp),
           ])
     func connectivityForms(line: String, server: ServerAddress, transport: SIPTransportKind) throws {
         let c = try ConfigTest.load(ConfigTest.document(connectivity: [line])).configuration

@@ -15,28 +15,28 @@ import Testing
 
     static let rows: [Row] = [
         // Reliable and the connection is open: that connection, whatever else the Via says.
-        Row(via: "SIP/2.0/TCP 10.0.0.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: true,
+        Row(via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: true,
             expected: .sameConnection),
         Row(via: "SIP/2.0/TLS host.example;branch=z9hG4bK1", connectionIsOpen: true, expected: .sameConnection),
         // Reliable and closed: received with the sent-by port (rport is for unreliable transports only).
-        Row(via: "SIP/2.0/TCP 10.0.0.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
+        Row(via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5070, transport: .tcp)),
         Row(via: "SIP/2.0/TLS host.example;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5061, transport: .tls)),
         // maddr wins over received.
-        Row(via: "SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;maddr=239.1.1.1;received=192.0.2.1;rport=4000",
+        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;maddr=239.1.1.1;received=192.0.2.1;rport=4000",
             connectionIsOpen: false, expected: .address(host: "239.1.1.1", port: 5070, transport: .udp)),
         // UDP with received and rport: both from the packet.
-        Row(via: "SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
+        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 4000, transport: .udp)),
         // UDP with received only: sent-by port, or 5060.
-        Row(via: "SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
+        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5070, transport: .udp)),
-        Row(via: "SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
+        Row(via: "SIP/2.0/UDP 127.0.10.1;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5060, transport: .udp)),
         // rport without value (nobody stamped it): sent-by.
-        Row(via: "SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;rport", connectionIsOpen: false,
-            expected: .address(host: "10.0.0.1", port: 5070, transport: .udp)),
+        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;rport", connectionIsOpen: false,
+            expected: .address(host: "127.0.10.1", port: 5070, transport: .udp)),
         // UDP ignores "open": there is no connection.
         Row(via: "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1", connectionIsOpen: true,
             expected: .address(host: "pc33.example.com", port: 5060, transport: .udp)),
