@@ -7,15 +7,18 @@ package enum NarrowbandAudio {
     package static let samplesPerFrame = 160
 }
 
-/// Something that gives the session audio to send, one frame at a time.
-package protocol AudioSource {
+/// Something that gives the session audio to send, one frame at a time. Sendable because the
+/// application makes it on its own thread and hands it to the media event loop, which calls it every 20 ms.
+package protocol AudioSource: Sendable {
     /// The next ``NarrowbandAudio/samplesPerFrame`` samples, or nil once the source has nothing more
     /// (a file played to its end); the session then sends silence or stops, as it is told.
     mutating func nextFrame() -> [Int16]?
 }
 
-/// Something the session hands received audio to, one frame at a time.
-package protocol AudioSink {
+/// Something the session hands received audio to, one decoded 20 ms frame at a time, on the media
+/// event loop: a sink must not block there. Sendable for the same reason as ``AudioSource``; a class
+/// conforms with a non-mutating `consume`.
+package protocol AudioSink: Sendable {
     mutating func consume(_ frame: [Int16])
 }
 
