@@ -4,19 +4,13 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A RIFF/WAVE file of 16-bit linear PCM, mono, 8000 Hz: the one shape of file the media session plays
-/// and records, so that no resampling or mixing hides in the SDK. Anything else is refused by name
-/// ("6 = A-law", "2 channels", "44100 Hz") so that the user knows what to convert.
-///
-/// Layout (the canonical 44-byte header; Microsoft "Multimedia Programming Interface and Data
-/// Specifications 1.0", RIFF and WAVE form). All integers are little-endian:
-///
-///     "RIFF" size:u32 "WAVE"
-///     "fmt " 16:u32 format:u16(1) channels:u16(1) rate:u32(8000) byteRate:u32 blockAlign:u16 bits:u16(16)
-///     "data" size:u32 samples:i16…
+/// A RIFF/WAVE file of 8000 Hz mono audio, stored as 16-bit linear PCM or as G.711 µ-law / A-law
+/// (``WAVEncoding``): the shapes a telephone call's audio takes, so that no resampling or mixing hides
+/// in the SDK. Anything else is refused by name ("format 85 (MP3)", "2 channels", "44100 Hz") so that
+/// the user knows what to convert. The samples are kept linear whatever the file held.
 ///
 /// Reading walks the chunks, skipping unknown ones (`LIST`, `fact` …) and their pad byte, and checks
-/// every length against the bytes that remain.
+/// every length against the bytes that remain. The header layouts are drawn on ``WAVEncoding``.
 package struct WAVFile: Hashable, Sendable {
     package var samples: [Int16]
 
@@ -24,24 +18,12 @@ package struct WAVFile: Hashable, Sendable {
         self.samples = samples
     }
 
-    /// The file's bytes.
-    package func encoded() -> [UInt8] {
-        let dataSize = UInt32(truncatingIfNeeded: samples.count * 2)
-        var out = [UInt8]()
-        out.reserveCapacity(44 + samples.count * 2)
-        out += Array("RIFF".utf8)
-        out.appendLittleEndian(36 &+ dataSize)
-        out += Array("WAVEfmt ".utf8)
-        out.appendLittleEndian(UInt32(16))
-        out.appendLittleEndian(UInt16(1))  // linear PCM
-        out.appendLittleEndian(UInt16(1))  // mono
-        out.appendLittleEndian(UInt32(NarrowbandAudio.sampleRate))
-        out.appendLittleEndian(UInt32(NarrowbandAudio.sampleRate * 2))
-        out.appendLittleEndian(UInt16(2))
-        out.appendLittleEndian(UInt16(16))
-        out += Array("data".utf8)
-        out.appendLittleEndian(dataSize)
-        for sample in samples { out.appendLittleEndian(UInt16(bitPattern: sample)) }
+    /// The file's bytes; G.711 encodings lose what G.711 loses (about 8 bits of resolution).
+    package func encoded(as encoding: WAVEncoding = .pcm16) -> [UInt8] {
+        var out = encoding.header(sampleCount: samples.count)
+        out.reserveCapacity(encoding.headerSize + samples.count * encoding.bytesPerSample + 1)
+        encoding.append(samples, to: &out)
+        if out.count % 2 == 1 { out.append(0) }  // RIFF pads an odd-length chunk to an even length
         return out
     }
 
@@ -51,52 +33,60 @@ package struct WAVFile: Hashable, Sendable {
         guard reader.tag() == "RIFF", reader.u32() != nil, reader.tag() == "WAVE" else {
             throw WAVFileError(.malformed, "not a RIFF/WAVE file")
         }
-        var sawFormat = false
+        var encoding: WAVEncoding?
         while reader.remaining > 0 {
             guard let tag = reader.tag(), let size = reader.u32().map(Int.init) else {
                 throw WAVFileError(.malformed, "a chunk header is cut short")
             }
             // Some writers leave the data size at 0 or 0xFFFFFFFF while streaming; take what is there.
             let isStreamedData = tag == "data" && (size == 0 || size == 0xFFFF_FFFF)
-            let length = isStreamedData ? reader.remaining & ~1 : size
+            let length = isStreamedData ? reader.remaining : size
             guard let body = reader.bytes(length) else {
                 throw WAVFileError(.malformed, "chunk \"\(tag)\" claims \(size) bytes, \(reader.remaining) remain")
             }
             if length % 2 == 1 { _ = reader.bytes(1) }  // RIFF pads odd chunks to an even length
             switch tag {
             case "fmt ":
-                try Self.checkFormat(body)
-                sawFormat = true
+                encoding = try Self.encoding(ofFormat: body)
             case "data":
-                guard sawFormat else { throw WAVFileError(.missingChunk, "\"data\" comes before \"fmt \"") }
-                var samples = [Int16]()
-                samples.reserveCapacity(body.count / 2)
-                var index = body.startIndex
-                while index + 1 < body.endIndex {
-                    samples.append(Int16(bitPattern: UInt16(body[index]) | UInt16(body[index + 1]) << 8))
-                    index += 2
-                }
-                self.samples = samples
+                guard let encoding else { throw WAVFileError(.missingChunk, "\"data\" comes before \"fmt \"") }
+                self.samples = encoding.decode(body)
                 return
             default:
                 continue
             }
         }
-        throw WAVFileError(.missingChunk, sawFormat ? "no \"data\" chunk" : "no \"fmt \" chunk")
+        throw WAVFileError(.missingChunk, encoding != nil ? "no \"data\" chunk" : "no \"fmt \" chunk")
     }
 
-    private static func checkFormat(_ body: ArraySlice<UInt8>) throws(WAVFileError) {
+    /// Format tags a user may meet, named in the refusal so that they know what they have.
+    private static let formatNames: [UInt16: String] = [
+        1: "PCM", 2: "MS ADPCM", 3: "IEEE float", 6: "A-law", 7: "µ-law", 0x11: "IMA ADPCM", 0x31: "GSM 6.10",
+        0x55: "MP3", 0xFFFE: "extensible",
+    ]
+
+    /// The encoding a `fmt ` chunk describes; 16 bytes (PCM) or 18 and more (with `cbSize`).
+    private static func encoding(ofFormat body: ArraySlice<UInt8>) throws(WAVFileError) -> WAVEncoding {
         var reader = LittleEndianReader(Array(body))
         guard let format = reader.u16(), let channels = reader.u16(), let rate = reader.u32(),
             reader.u32() != nil, reader.u16() != nil, let bits = reader.u16()
-        else { throw WAVFileError(.malformed, "\"fmt \" chunk is \(body.count) bytes, 16 expected") }
-        let formatNames: [UInt16: String] = [1: "PCM", 3: "IEEE float", 6: "A-law", 7: "µ-law", 0xFFFE: "extensible"]
+        else { throw WAVFileError(.malformed, "\"fmt \" chunk is \(body.count) bytes, at least 16 expected") }
         var problems = [String]()
-        if format != 1 { problems.append("format \(format) (\(formatNames[format] ?? "unknown")), PCM (1) expected") }
+        let formatName = "format \(format) (\(formatNames[format] ?? "unknown"))"
+        switch format {
+        case 1:
+            if bits != 16 { problems.append("\(bits) bits per sample, 16 expected for PCM") }
+        case 6, 7:
+            if bits != 8 { problems.append("\(formatName) with \(bits) bits per sample, 8 expected") }
+        default:
+            problems.append("\(formatName), PCM (1), A-law (6) or µ-law (7) expected")
+        }
         if channels != 1 { problems.append("\(channels) channels, mono expected") }
         if rate != UInt32(NarrowbandAudio.sampleRate) { problems.append("\(rate) Hz, 8000 Hz expected") }
-        if bits != 16 { problems.append("\(bits) bits per sample, 16 expected") }
-        guard problems.isEmpty else { throw WAVFileError(.unsupportedFormat, problems.joined(separator: "; ")) }
+        guard problems.isEmpty, let encoding = WAVEncoding(formatTag: format, bitsPerSample: bits) else {
+            throw WAVFileError(.unsupportedFormat, problems.joined(separator: "; "))
+        }
+        return encoding
     }
 
     /// Reads and parses the file at `path`.
@@ -111,9 +101,9 @@ package struct WAVFile: Hashable, Sendable {
     }
 
     /// Writes the file to `path`, replacing what was there.
-    package func write(to path: String) throws(WAVFileError) {
+    package func write(to path: String, as encoding: WAVEncoding = .pcm16) throws(WAVFileError) {
         do {
-            try Data(encoded()).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(encoded(as: encoding)).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw WAVFileError(.fileSystem, "cannot write \(path): \(error)")
         }
@@ -136,12 +126,6 @@ package struct WAVFilePlayer: AudioSource, Sendable {
         frame += repeatElement(0, count: NarrowbandAudio.samplesPerFrame - frame.count)
         position = end
         return frame
-    }
-}
-
-extension [UInt8] {
-    fileprivate mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 }
 

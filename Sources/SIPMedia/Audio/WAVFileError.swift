@@ -3,11 +3,11 @@ package struct WAVFileError: Error, Hashable, Sendable, CustomStringConvertible 
     package enum Code: String, Hashable, Sendable {
         /// The bytes are not a RIFF/WAVE file, or a chunk runs past the end.
         case malformed
-        /// A WAVE file, but not 16-bit linear PCM, mono, 8000 Hz.
+        /// A WAVE file, but not 8000 Hz mono 16-bit linear PCM or 8-bit G.711 (µ-law, A-law).
         case unsupportedFormat
         /// No `fmt ` chunk before the `data` chunk, or no `data` chunk.
         case missingChunk
-        /// The file could not be opened, read or written.
+        /// The file could not be opened, read, written or closed; the detail names the path and the cause.
         case fileSystem
     }
 
