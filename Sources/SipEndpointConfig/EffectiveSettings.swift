@@ -49,6 +49,7 @@ extension SipEndpointConfiguration {
         add("policy/endpoint/public_address", endpoint.publicAddress ?? "")
         add("policy/endpoint/local_address", endpoint.localAddress)
         add("policy/endpoint/dns_servers", endpoint.dnsServers.map(\.description).joined(separator: ","))
+        add("policy/endpoint/rtp_inactivity_timeout", endpoint.rtpInactivityTimeout.map { "\($0.components.seconds)" } ?? "0")
         add("policy/failover/retry_codes", failover.retryCodes.sorted().map(String.init).joined(separator: ","))
         add("policy/failover/invite_timeout", "\(failover.inviteTimeoutMilliseconds)")
         add("policy/session/auto_answer", flag(session.autoAnswer))

@@ -353,6 +353,8 @@ struct GenesysLayoutLoader {
             assign(entry, value, SettingValue.ipAddress) { $0.configuration.endpoint.localAddress = $1 }
         case "policy/endpoint/dns_servers":
             assign(entry, value, SettingValue.dnsServers) { $0.configuration.endpoint.dnsServers = $1 }
+        case "policy/endpoint/rtp_inactivity_timeout":
+            assign(entry, value, SettingValue.inactivityTimeout) { $0.configuration.endpoint.rtpInactivityTimeout = $1 }
         case "policy/failover/retry_codes":
             assign(entry, value, SettingValue.responseCodes) { $0.configuration.failover.retryCodes = $1 }
         case "policy/failover/invite_timeout":

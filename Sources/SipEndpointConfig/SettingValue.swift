@@ -39,6 +39,16 @@ enum SettingValue {
 
     static func port(_ text: String) -> Parsed<Int> { integer(text, in: 1...65535, unit: "a port") }
 
+    /// Seconds up to an hour, 0 meaning off (nil): a media timer longer than that would never fire in
+    /// practice, and a typo like 30000 is better refused than silently kept.
+    static func inactivityTimeout(_ text: String) -> Parsed<Duration?> {
+        guard let seconds = Int(text), (0...3600).contains(seconds) else {
+            let kind = Int(text) == nil ? "is not an integer" : "is out of range"
+            return .failure(Refusal(reason: "\(kind); accepted: 0 (off) or seconds 1–3600"))
+        }
+        return .success(seconds == 0 ? nil : .seconds(seconds))
+    }
+
     static func transport(_ text: String) -> Parsed<SIPTransportKind> {
         guard let kind = SIPTransportKind(rawValue: text.lowercased()) else {
             return .failure(Refusal(reason: "is not a transport; accepted: UDP, TCP, TLS (any case)"))

@@ -12,7 +12,7 @@ public enum SupportedSettings {
     public static let sections: [String: [String]] = [
         "policy/endpoint": [
             "sip_transaction_timeout", "sip_port_min", "sip_port_max", "rtp_port_min", "rtp_port_max",
-            "public_address", "local_address", "dns_servers",
+            "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout",
         ],
         "policy/failover": ["retry_codes", "invite_timeout"],
         "policy/session": ["auto_answer", "hold_others", "dtmf_method"],
@@ -53,7 +53,7 @@ public enum GenesysSettingsNotActedOn {
             ("policy/endpoint", ["include_os_version_in_user_agent_header", "include_sdk_version_in_user_agent_header"],
              "User-Agent contents; this SDK sends its own"),
             ("policy/endpoint", ["ip_versions"], "IP version preference; this SDK uses what the server address resolves to"),
-            ("policy/endpoint", ["rtp_inactivity_timeout", "rtp_dtmf_enabled"], "media timers; not implemented"),
+            ("policy/endpoint", ["rtp_dtmf_enabled"], "media timers; not implemented"),
             ("policy/endpoint", ["vad_level", "agc_mode", "echo_control", "noise_suppression", "dtx_mode"],
              "audio processing; this SDK has no audio device layer"),
             ("policy/endpoint", ["video_max_bitrate", "video_max_fps", "video_thread", "camera_name"], "video; audio only"),

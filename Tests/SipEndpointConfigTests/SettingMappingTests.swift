@@ -83,6 +83,24 @@ struct SettingMappingTests {
         #expect(c.diagnostics == DiagnosticsConfiguration(logLevel: .debug, logFile: "/var/log/sip.log"))
     }
 
+    @Test("rtp_inactivity_timeout: seconds, 0 and absent are off",
+          arguments: [("30", Duration?.some(.seconds(30))), ("3600", .seconds(3600)), ("1", .seconds(1)), ("0", nil), (" 0 ", nil)])
+    func rtpInactivityTimeout(text: String, timeout: Duration?) throws {
+        let xml = ConfigTest.document(settings: ConfigTest.section("policy/endpoint", [("rtp_inactivity_timeout", text)]))
+        let loaded = try ConfigTest.load(xml)
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings.map(\.description))")
+        #expect(loaded.configuration.endpoint.rtpInactivityTimeout == timeout)
+        let effective = loaded.configuration.effectiveSettings.first { $0.path == "policy/endpoint/rtp_inactivity_timeout" }
+        #expect(effective?.value == text.trimmingCharacters(in: .whitespaces))
+    }
+
+    @Test("rtp_inactivity_timeout is off when not set")
+    func rtpInactivityTimeoutDefault() throws {
+        let loaded = try ConfigTest.load(ConfigTest.document(settings: ""))
+        #expect(loaded.configuration.endpoint.rtpInactivityTimeout == nil)
+        #expect(EndpointPolicy().rtpInactivityTimeout == nil)
+    }
+
     @Test("booleans", arguments: [("0", false), ("1", true), ("true", true), ("false", false), ("True", true), ("FALSE", false)])
     func booleans(text: String, value: Bool) throws {
         let xml = ConfigTest.document(settings: ConfigTest.section("policy/session", [("auto_answer", text)]))

@@ -44,11 +44,16 @@ public struct EndpointPolicy: Sendable, Hashable {
     public var localAddress: String
     /// `dns_servers`: DNS servers (`host[:port]`) used instead of the system's. Default: none (system).
     public var dnsServers: [ServerAddress]
+    /// `rtp_inactivity_timeout`: how long an established call may receive no RTP (nor RTCP) before the
+    /// SDK ends it, in seconds in the file (0 = off); nil = never. Off by default, as in the Genesys SIP
+    /// Endpoint SDK and pjsua2, because a call on hold or behind a silence-suppressing peer may
+    /// legitimately receive nothing for a long time. Default: nil (off).
+    public var rtpInactivityTimeout: Duration?
 
     public init(
         sipTransactionTimeoutMilliseconds: Int = 4000, sipPortRange: ClosedRange<Int>? = nil,
         rtpPortRange: ClosedRange<Int>? = nil, publicAddress: String? = nil, localAddress: String = "0.0.0.0",
-        dnsServers: [ServerAddress] = []
+        dnsServers: [ServerAddress] = [], rtpInactivityTimeout: Duration? = nil
     ) {
         self.sipTransactionTimeoutMilliseconds = sipTransactionTimeoutMilliseconds
         self.sipPortRange = sipPortRange
@@ -56,6 +61,7 @@ public struct EndpointPolicy: Sendable, Hashable {
         self.publicAddress = publicAddress
         self.localAddress = localAddress
         self.dnsServers = dnsServers
+        self.rtpInactivityTimeout = rtpInactivityTimeout
     }
 }
 
