@@ -10,9 +10,9 @@
 ///     duration 160   320   480   640   800   800   800
 ///     timestamp T     T     T     T     T     T     T         (T = the stream's timestamp at slot 1)
 ///
-/// - §2.5.1.1: the first packet of an event carries the marker bit; every packet carries the event's start
+/// - §2.5.1.2: the first packet of an event carries the marker bit; every packet carries the event's start
 ///   timestamp while the stream's own timestamp keeps advancing (the caller passes it each slot).
-/// - §2.5.1.2 / §2.3.5: the duration is the time since the event began, up to and including the packet.
+/// - §2.5.1.2, §2.3.5: the duration is the time since the event began, up to and including the packet.
 /// - §2.5.1.4: the final packet has the E bit and is sent three times, with the same duration, so one loss
 ///   does not leave the far end's tone playing.
 /// - §2.5.1.3 (long-duration events): the 16-bit duration would need to be split into segments past

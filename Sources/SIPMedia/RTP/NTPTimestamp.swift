@@ -25,7 +25,8 @@ package struct NTPTimestamp: Hashable, Sendable {
         }
         let whole = seconds.rounded(.down)
         let wholeSeconds = UInt64(whole.truncatingRemainder(dividingBy: 4_294_967_296))
-        // Below 1.0 by construction; the clamp guards the rounding of values a hair under it.
+        // The subtraction and the power-of-two scale are exact, so this stays below 2^32; the clamp only
+        // makes sure a future change cannot turn that into a trap.
         let fraction = UInt64(min((seconds - whole) * 4_294_967_296, 4_294_967_295))
         self.init(rawValue: wholeSeconds << 32 | fraction)
     }

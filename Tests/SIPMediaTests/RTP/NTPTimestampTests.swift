@@ -18,7 +18,8 @@ struct NTPTimestampTests {
         #expect(ntp.middle32 == 0x7F00_8000)
     }
 
-    @Test func theFractionNeverOverflowsIntoTheSeconds() {
+    /// The nearest Double may be the next whole second; either way the fraction must not overflow.
+    @Test func aTimeAHairBeforeASecondStaysInRange() {
         let ntp = NTPTimestamp(secondsSince1970: 1_704_067_200.999_999_999_9)
         #expect(ntp.rawValue >> 32 == 0xE93C_7F00 || ntp.rawValue >> 32 == 0xE93C_7F01)
     }
