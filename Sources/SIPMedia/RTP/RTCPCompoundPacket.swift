@@ -13,16 +13,33 @@ package enum RTCPReport: Sendable, Hashable {
 ///     +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 ///
 /// Reading applies the header checks of Appendix A.2: version 2 throughout, the first packet an SR or RR,
-/// padding only on the last packet, and lengths that add up to the datagram. SR and RR are decoded;
-/// every other type (SDES, BYE, APP, feedback…) is skipped by its length and its type noted, so a peer
-/// that sends more than we read is not an error.
+/// padding only on the last packet, and lengths that add up to the datagram. SR, RR, SDES (its CNAMEs)
+/// and BYE are decoded; every other type (APP, feedback, XR…) is skipped by its length and its type
+/// noted, so a peer that sends more than we read is not an error.
+///
+/// Building writes the order §6.1 asks for: the reports (the first an SR or RR), then one SDES packet
+/// with the CNAMEs, then the BYE last. A compound packet the session sends should always carry our
+/// CNAME (§6.1), and a BYE still goes behind a report and the SDES (§6.1, §6.6).
 package struct RTCPCompoundPacket: Sendable, Hashable {
     package var reports: [RTCPReport]
-    /// Packet types skipped while reading, in order (202 SDES, 203 BYE, …); empty when building.
+    /// SDES chunks, from every SDES packet read, in order. Written as one SDES packet after the reports,
+    /// none when empty.
+    package var sourceDescriptions: [RTCPSourceDescription]
+    /// The sources leaving. Several BYE packets read are merged into one (sources in order, the first
+    /// reason). Written last.
+    package var goodbye: RTCPGoodbye?
+    /// Packet types skipped while reading, in order (204 APP, 205/206 feedback, …); ignored when building.
     package var skippedPacketTypes: [UInt8]
 
-    package init(reports: [RTCPReport], skippedPacketTypes: [UInt8] = []) {
+    package init(
+        reports: [RTCPReport],
+        sourceDescriptions: [RTCPSourceDescription] = [],
+        goodbye: RTCPGoodbye? = nil,
+        skippedPacketTypes: [UInt8] = []
+    ) {
         self.reports = reports
+        self.sourceDescriptions = sourceDescriptions
+        self.goodbye = goodbye
         self.skippedPacketTypes = skippedPacketTypes
     }
 
@@ -33,6 +50,8 @@ package struct RTCPCompoundPacket: Sendable, Hashable {
         guard !bytes.isEmpty else { throw RTCPParseError(.tooShort, "empty datagram") }
 
         var reports: [RTCPReport] = []
+        var sourceDescriptions: [RTCPSourceDescription] = []
+        var goodbye: RTCPGoodbye?
         var skipped: [UInt8] = []
         var offset = 0
         var packetIndex = 0
@@ -72,17 +91,28 @@ package struct RTCPCompoundPacket: Sendable, Hashable {
             case RTCPReceiverReport.packetType:
                 let report = try RTCPReceiverReport(body: bytes, range: body, reportCount: reportCount)
                 reports.append(.receiverReport(report))
+            case RTCPSourceDescription.packetType:
+                sourceDescriptions += try RTCPSourceDescription.chunks(body: bytes, range: body, chunkCount: reportCount)
+            case RTCPGoodbye.packetType:
+                let read = try RTCPGoodbye(body: bytes, range: body, sourceCount: reportCount)
+                if var merged = goodbye {
+                    merged.ssrcs += read.ssrcs
+                    merged.reason = merged.reason ?? read.reason
+                    goodbye = merged
+                } else {
+                    goodbye = read
+                }
             default:
                 skipped.append(packetType)
             }
             offset = end
             packetIndex += 1
         }
-        self.init(reports: reports, skippedPacketTypes: skipped)
+        self.init(reports: reports, sourceDescriptions: sourceDescriptions, goodbye: goodbye, skippedPacketTypes: skipped)
     }
 
-    /// The reports back to back, unpadded. RFC 3550 §6.1 also wants an SDES CNAME in every compound
-    /// packet; that is the session's to add, not this value's.
+    /// The reports, the SDES packet (when there are chunks) and the BYE (when there is one), back to back
+    /// and unpadded.
     package func serialized() -> [UInt8] {
         var bytes: [UInt8] = []
         for report in reports {
@@ -91,6 +121,8 @@ package struct RTCPCompoundPacket: Sendable, Hashable {
             case .receiverReport(let report): report.append(to: &bytes)
             }
         }
+        if !sourceDescriptions.isEmpty { RTCPSourceDescription.append(sourceDescriptions, to: &bytes) }
+        goodbye?.append(to: &bytes)
         return bytes
     }
 }

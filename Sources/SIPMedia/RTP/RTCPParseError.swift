@@ -20,6 +20,11 @@ package struct RTCPParseError: Error, Sendable, CustomStringConvertible {
         case truncatedReport
         /// More packets than ``RTPParserLimits/maximumRTCPPacketCount``.
         case tooManyPackets
+        /// An SDES packet with fewer chunks than its count, an item running past the packet, or a chunk
+        /// without its terminating null octet (§6.5).
+        case malformedSourceDescription
+        /// A BYE shorter than its source count, or a reason running past the packet (§6.6).
+        case malformedGoodbye
     }
 
     package let code: Code
