@@ -7,7 +7,8 @@ import PackageDescription
 //   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
-//   SIPMedia → SIPCore, NIOCore (SDP model, RFC 3264 offer/answer; Glibc sockets only to reserve RTP ports)
+//   SIPMedia → SIPCore, NIOCore, NIOPosix (SDP, RFC 3264 offer/answer, RTP/RTCP streams as values; their
+//              driver adopts the reserved RTP sockets as NIO datagram channels)
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -68,7 +70,11 @@ let package = Package(
         ),
         .target(
             name: "SIPMedia",
-            dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Digest hashes from OpenSSL's libcrypto (libssl-dev): builds in seconds, where swift-crypto would
         // compile a second BoringSSL beside swift-nio-ssl's.
@@ -94,6 +100,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The XML front end of SipEndpointConfiguration; Foundation's XMLParser (libxml2) reports lines.

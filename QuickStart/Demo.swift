@@ -150,6 +150,8 @@ struct Demo: AsyncParsableCommand {
                 } else if s.status == .disconnected {
                     if connectedOn == nil { throw DemoFailure("the call ended without connecting: \(s.reason)") }
                 }
+            case .dtmfReceived:
+                break
             }
             if ContinuousClock.now > deadline { break }
         }

@@ -116,6 +116,17 @@ final class Output: Sendable {
                     j.add("cause", e.cause)
                     return j
                 }())
+        case .dtmfReceived(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))",
+                json: {
+                    var j = JSONLine(event: "dtmfReceived")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("digit", String(e.digit))
+                    j.add("method", e.method.rawValue)
+                    return j
+                }())
         }
     }
 

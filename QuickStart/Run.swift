@@ -47,6 +47,7 @@ struct Run: AsyncParsableCommand {
                 switch event {
                 case .statusChanged(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
                 case .failedOver(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))")
+                case .dtmfReceived(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))")
                 }
             }
         }

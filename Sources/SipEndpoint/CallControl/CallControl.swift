@@ -109,9 +109,35 @@ public final class Session: Sendable {
         try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.retrieve(self.id) }
     }
 
-    /// Sends DTMF digits (SIP INFO with `application/dtmf-relay`; RFC 4733 arrives with media).
+    /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and
+    /// `dtmf_method` is rfc2833 (the default), SIP INFO with `application/dtmf-relay` otherwise.
     public func sendDTMF(_ digits: String) async throws(SipEndpointError) {
         try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.sendDTMF(self.id, digits: digits) }
+    }
+
+    /// What the call sends from now on (issue 8): silence, a tone, a WAV file, an echo. A source chosen
+    /// before the call connects plays from its first packet. Fails at once for a file that cannot be read.
+    public func play(_ source: MediaSource) async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.play(self.id, source) }
+    }
+
+    /// Records what the call receives to a WAV file (8 kHz mono; 16-bit PCM unless asked otherwise),
+    /// replacing any recording in progress; the file is complete when the call ends or
+    /// ``stopRecording()`` is called.
+    public func record(to path: String, encoding: RecordingEncoding = .pcm16) async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.record(self.id, to: path, encoding: encoding)
+        }
+    }
+
+    /// Finishes the recording in progress.
+    public func stopRecording() async throws(SipEndpointError) {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.stopRecording(self.id) }
+    }
+
+    /// The call's media figures now; nil before it connected (no RTP yet).
+    public func statistics() async throws(SipEndpointError) -> MediaStatistics? {
+        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.statistics(self.id) }
     }
 
     /// Blind transfer with REFER.

@@ -30,6 +30,13 @@ final class CallCore: @unchecked Sendable {
         /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
         var pendingAnswer: SessionDescription?
         var heldLocally = false
+        /// The RTP session once the call connected (issue 8), and what the application plugged in
+        /// (kept here too, so a source chosen before the answer plays from the first packet).
+        var rtpSession: RTPMediaSession?
+        var mediaSource: MediaSource = .silence
+        var recorder: WAVRecorder?
+        /// Why we ended the call ourselves, when it was not the user (media inactivity).
+        var localEndReason: SessionReason?
         let events = EventBroadcaster<SessionEvent>()
         /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
         /// handed to the application, so it misses nothing.
@@ -43,7 +50,7 @@ final class CallCore: @unchecked Sendable {
     let incomingCalls = EventBroadcaster<String>()
     let snapshot = Mutex<[String: SessionSnapshot]>([:])
 
-    private var calls: [String: Call] = [:]
+    var calls: [String: Call] = [:]
     private var byEngineSession: [SessionEngine.SessionID: String] = [:]
     private var eventLoop: any EventLoop { phone.eventLoop }
     private var random = SystemRandomNumberGenerator()
@@ -284,6 +291,18 @@ final class CallCore: @unchecked Sendable {
         guard let call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession else {
             throw SipEndpointError(.invalidState, "session \(id) is not connected")
         }
+        // dtmf_method rfc2833: RFC 4733 in RTP when the call negotiated telephone-events; SIP INFO when
+        // it did not (or when asked for INFO), as pjsua and the Genesys SDK fall back.
+        if phone.configuration.session.dtmfMethod == .rfc2833, let media = call.rtpSession {
+            var events: [DTMFEvent] = []
+            for digit in digits {
+                guard let event = DTMFEvent(digit) else {
+                    throw SipEndpointError(.invalidDestination, "\(digit) is not a DTMF signal (0-9 * # A-D)")
+                }
+                events.append(event)
+            }
+            if media.sendDTMF(events) { return }
+        }
         for digit in digits {
             guard let relay = DTMFRelay(signal: digit) else {
                 throw SipEndpointError(.invalidDestination, "\(digit) is not a DTMF signal (0-9 * # A-D)")
@@ -325,6 +344,8 @@ final class CallCore: @unchecked Sendable {
             if case .offerSent = call.media.state {
                 _ = try? call.media.receiveAnswer(sdp)
                 calls[id] = call
+                // The answer may come with the 200 or after the session reported itself answered.
+                if call.status == .connected { startMedia(id) }
             }
         case .reinviteReceived(let requestID, let offer):
             guard let offer, let sdp = try? SessionDescription(parsing: offer.content) else {
@@ -335,6 +356,7 @@ final class CallCore: @unchecked Sendable {
                 let answer = try call.media.receiveOffer(sdp).answer
                 calls[id] = call
                 engine.acceptReinvite(session, requestID: requestID, body: SessionBody(contentType: .sdp, content: answer.byteBuffer))
+                updateMedia(id)
                 updateHoldStatus(id)
             } catch {
                 engine.rejectReinvite(session, requestID: requestID, statusCode: error.sipStatusCode ?? 488)
@@ -347,8 +369,13 @@ final class CallCore: @unchecked Sendable {
                 call.heldLocally.toggle()  // the hold or retrieve did not happen
             }
             calls[id] = call
+            updateMedia(id)
             updateHoldStatus(id)
-        case .infoReceived, .infoCompleted, .transferProgress:
+        case .infoReceived(let body):
+            // RFC 6086 INFO with `application/dtmf-relay`: the digit reaches the application like one
+            // carried by RFC 4733.
+            if let body, let relay = DTMFRelay(body: body) { dtmfReceived(id, digit: relay.signal, method: .info) }
+        case .infoCompleted, .transferProgress:
             break
         }
     }
@@ -409,7 +436,8 @@ final class CallCore: @unchecked Sendable {
         case .rejected, .dialogFailure, .none:
             reason = .response(change.statusCode ?? 500, change.reasonPhrase ?? "Server Internal Error")
         }
-        end(id, reason: reason)
+        // A call we ended ourselves (media inactivity) keeps our reason, however the BYE fared.
+        end(id, reason: call.localEndReason ?? reason)
     }
 
     private func updateHoldStatus(_ id: String) {
@@ -421,30 +449,36 @@ final class CallCore: @unchecked Sendable {
         }
     }
 
-    private func end(_ id: String, reason: SessionReason) {
+    func end(_ id: String, reason: SessionReason) {
         guard let call = calls[id], call.status != .disconnected else { return }
         call.rtp?.release()
-        setStatus(id, .disconnected, reason: reason)
+        let statistics = stopMedia(id)
+        setStatus(id, .disconnected, reason: reason, mediaStatistics: statistics)
         calls[id]?.events.finish()
         calls[id] = nil
         snapshot.withLock { $0[id] = nil }
     }
 
-    private func setStatus(_ id: String, _ status: SessionStatus, reason: SessionReason) {
+    private func setStatus(
+        _ id: String, _ status: SessionStatus, reason: SessionReason, mediaStatistics: MediaStatistics? = nil
+    ) {
         guard let previous = calls[id]?.status else { return }
         calls[id]?.status = status
         calls[id]?.reason = reason
         publish(id)
-        emitStatus(id, previous: previous, reason: reason)
+        emitStatus(id, previous: previous, reason: reason, mediaStatistics: mediaStatistics)
+        if status == .connected, previous != .held { startMedia(id) }
     }
 
-    private func emitStatus(_ id: String, previous: SessionStatus, reason: SessionReason) {
+    private func emitStatus(
+        _ id: String, previous: SessionStatus, reason: SessionReason, mediaStatistics: MediaStatistics? = nil
+    ) {
         guard let call = calls[id] else { return }
         logger.info("session \(id) on connection \(call.connectionId): \(previous.rawValue) → \(call.status.rawValue) (\(reason))")
         let event = SessionEvent.statusChanged(
             SessionStatusChanged(
                 sessionId: id, connectionId: call.connectionId, previousStatus: previous, status: call.status,
-                reason: reason, time: Date()))
+                reason: reason, time: Date(), mediaStatistics: mediaStatistics))
         call.events.yield(event)
         events.yield(event)
     }

@@ -26,6 +26,9 @@ public struct SessionReason: Sendable, Hashable, CustomStringConvertible {
         /// A SIP failure: a final response (486, 603, …) or, when the site died, 408 "Request Timeout"
         /// (DESIGN.md §1.8).
         case sipError
+        /// The call stopped receiving RTP for `rtp_inactivity_timeout` (the media path of a dead site, a
+        /// peer gone without a BYE); we hung up.
+        case mediaTimeout
     }
 
     public var kind: Kind
@@ -56,6 +59,24 @@ public struct SessionStatusChanged: Sendable, Hashable {
     public var status: SessionStatus
     public var reason: SessionReason
     public var time: Date
+    /// On the change to `disconnected` of a call that carried media: its final figures.
+    public var mediaStatistics: MediaStatistics?
+}
+
+/// Raised for each DTMF digit the far end sends (RFC 4733 in RTP, or SIP INFO).
+public struct SessionDTMFReceived: Sendable, Hashable {
+    public enum Method: String, Sendable, Hashable, Codable {
+        /// RFC 4733 telephone-event ("rfc2833").
+        case rfc2833
+        /// SIP INFO, `application/dtmf-relay`.
+        case info
+    }
+
+    public var sessionId: String
+    /// 0–9, *, #, A–D.
+    public var digit: Character
+    public var method: Method
+    public var time: Date
 }
 
 /// Raised when a dial moves from one connection to another (issue 6 rule 6).
@@ -72,11 +93,13 @@ public struct SessionFailedOver: Sendable, Hashable {
 public enum SessionEvent: Sendable, Hashable {
     case statusChanged(SessionStatusChanged)
     case failedOver(SessionFailedOver)
+    case dtmfReceived(SessionDTMFReceived)
 
     public var sessionId: String {
         switch self {
         case .statusChanged(let e): e.sessionId
         case .failedOver(let e): e.sessionId
+        case .dtmfReceived(let e): e.sessionId
         }
     }
 }

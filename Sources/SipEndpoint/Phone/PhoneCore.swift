@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SIPCore
+import SIPMedia
 import SIPTransaction
 import SIPTransport
 import SIPUserAgent
@@ -33,6 +34,11 @@ final class PhoneCore: @unchecked Sendable {
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
     let snapshot = Mutex<[Int: Connection]>([:])
     let phoneStatusBox = Mutex(PhoneStatus.inactive)
+    /// Drives the RTP of every call of this phone, on the phone's loop (issue 8).
+    let mediaClock: MediaClock
+    /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
+    let mediaCNAME: String
+    let mediaMetrics = MediaMetrics()
 
     private var records: [Int: Record] = [:]
     /// How many records are `ready`, kept with every status change: the phone's aggregate status is
@@ -56,6 +62,9 @@ final class PhoneCore: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.logger = logger
+        self.mediaClock = MediaClock(eventLoop: eventLoop)
+        var random = SystemRandomNumberGenerator()
+        self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
         self.resolution = TargetResolution(dnsServers: configuration.endpoint.dnsServers.map(\.description))
         let bindHost = Self.bindAddress(for: configuration)
         self.localHost = bindHost

@@ -1,0 +1,274 @@
+import NIOCore
+import NIOPosix
+
+/// The driver of one call's ``MediaStream``: it owns the RTP and RTCP sockets, takes packet slots from
+/// its loop's ``MediaClock``, pulls the application's ``AudioSource`` and feeds its ``AudioSink``. All
+/// policy is in the stream; this class only moves bytes and time between it and the world.
+///
+/// Confined to one event loop (the phone's): every method must be called on it. Writes are dropped,
+/// not queued, when the socket is not writable, so a stalled kernel buffer cannot grow memory.
+package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
+    // @unchecked: all state is touched only on `eventLoop` (asserted at the entry points).
+
+    package let eventLoop: any EventLoop
+    private let clock: MediaClock
+    private var stream: MediaStream
+    private var rtpChannel: (any Channel)?
+    private var rtcpChannel: (any Channel)?
+    private var source: any AudioSource = SilenceSource()
+    private var sourceFinished = false
+    private var carriedSamples: [Int16] = []
+    private var sink: (any AudioSink)?
+    private var nextDue = NIODeadline.distantFuture
+    private var phase = 0
+    private var isClosed = false
+    private var inactivityReported = false
+    /// Datagrams not sent because the socket was not writable, and socket errors seen.
+    package private(set) var droppedWrites = 0
+    package private(set) var socketErrors = 0
+    /// Events for call control: digits, inactivity, the end of a played file.
+    package var onEvent: ((MediaSessionEvent) -> Void)?
+
+    /// A stalled loop catches up at most this far; older slots are skipped (counted late), because a
+    /// burst of stale audio helps no listener.
+    private static let maximumCatchUp = TimeAmount.milliseconds(100)
+
+    private init(eventLoop: any EventLoop, clock: MediaClock, stream: MediaStream) {
+        self.eventLoop = eventLoop
+        self.clock = clock
+        self.stream = stream
+    }
+
+    /// Adopts a reservation's bound sockets (RFC 3550 §11: RTP on the even port, RTCP on the next) and
+    /// starts the stream on `clock`'s loop. On failure whatever came up is closed.
+    package static func open(
+        sockets: (rtp: Int32, rtcp: Int32), configuration: MediaStreamConfiguration, clock: MediaClock
+    ) -> EventLoopFuture<RTPMediaSession> {
+        let loop = clock.eventLoop
+        return loop.flatSubmit {
+            var random = SystemRandomNumberGenerator()
+            let stream = MediaStream(
+                configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(), timestamp: random.next(),
+                now: .now())
+            let session = RTPMediaSession(eventLoop: loop, clock: clock, stream: stream)
+            let rtp = session.adopt(sockets.rtp, isRTCPPort: false)
+            let rtcp = session.adopt(sockets.rtcp, isRTCPPort: true)
+            // NIO's channel owns an adopted descriptor from here on, and closes it if it fails; one that
+            // came up while the other failed is closed below.
+            rtp.whenSuccess { session.rtpChannel = $0 }
+            rtcp.whenSuccess { session.rtcpChannel = $0 }
+            return rtp.and(rtcp).map { _ in
+                (session.nextDue, session.phase) = clock.join(session)
+                return session
+            }.flatMapError { error in
+                session.closeChannels().flatMapThrowing { throw error }
+            }
+        }
+    }
+
+    private func adopt(_ descriptor: Int32, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
+        DatagramBootstrap(group: eventLoop)
+            .channelOption(.datagramVectorReadMessageCount, value: 8)
+            .channelInitializer { [weak self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(session: self, isRTCPPort: isRTCPPort))
+                }
+            }
+            .withBoundSocket(descriptor)
+    }
+
+    // MARK: Commands (on the event loop)
+
+    package func update(_ configuration: MediaStreamConfiguration) {
+        eventLoop.assertInEventLoop()
+        stream.update(configuration, now: .now())
+        if configuration.direction.receives { inactivityReported = false }
+    }
+
+    package func setSource(_ newSource: any AudioSource) {
+        eventLoop.assertInEventLoop()
+        source = newSource
+        sourceFinished = false
+        carriedSamples = []
+    }
+
+    package func setSink(_ newSink: (any AudioSink)?) {
+        eventLoop.assertInEventLoop()
+        sink = newSink
+    }
+
+    /// RFC 4733 digits; false when telephone-events were not negotiated.
+    package func sendDTMF(_ events: [DTMFEvent]) -> Bool {
+        eventLoop.assertInEventLoop()
+        return stream.sendDTMF(events)
+    }
+
+    package var isSendingDTMF: Bool { stream.isSendingDTMF }
+
+    package func statistics() -> MediaStreamStatistics {
+        eventLoop.assertInEventLoop()
+        return stream.statistics(now: .now())
+    }
+
+    package var localRTPPort: Int? { rtpChannel?.localAddress?.port }
+
+    /// Sends a last RTCP report with BYE (RFC 3550 §6.6), leaves the clock and closes the sockets.
+    /// Idempotent.
+    package func close() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        guard !isClosed else { return eventLoop.makeSucceededVoidFuture() }
+        isClosed = true
+        clock.leave(self, phase: phase)
+        if let bye = stream.rtcpReport(now: .now(), wallClock: WallClock.now(), randomFactor: 1, bye: true) {
+            sendRTCP(bye)
+        }
+        onEvent = nil
+        return closeChannels()
+    }
+
+    private func closeChannels() -> EventLoopFuture<Void> {
+        let channels = [rtpChannel, rtcpChannel].compactMap { $0 }
+        rtpChannel = nil
+        rtcpChannel = nil
+        let closes = channels.map { channel in channel.close().recover { _ in } }
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+
+    // MARK: The clock
+
+    package func clockTick(now: NIODeadline) {
+        guard !isClosed else { return }
+        while nextDue <= now {
+            let lateness = now - nextDue
+            if lateness > Self.maximumCatchUp {
+                _ = stream.nextSlot()  // numbered as passed, not sent
+                _ = stream.playout(now: now)
+            } else {
+                send(stream.nextSlot())
+                play(stream.playout(now: now))
+            }
+            clock.recordSlot(lateness: lateness)
+            nextDue = nextDue + .milliseconds(Int64(stream.configuration.ptime))
+        }
+        if stream.rtcp.isDue(now: now),
+            let report = stream.rtcpReport(now: now, wallClock: WallClock.now(), randomFactor: Double.random(in: 0.5...1.5))
+        {
+            sendRTCP(report)
+        }
+        if !inactivityReported, stream.isInactive(now: now) {
+            inactivityReported = true
+            let timeout = stream.configuration.inactivityTimeout ?? .zero
+            onEvent?(.inactive(silentFor: TimeAmountDescription(milliseconds: timeout.nanoseconds / 1_000_000)))
+        }
+    }
+
+    private func send(_ slot: MediaStream.Slot) {
+        switch slot {
+        case .none:
+            return
+        case .audio(let header, let count):
+            let samples = nextSamples(count)
+            guard let channel = writableRTPChannel, let target = stream.rtpTarget else { return }
+            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + count)
+            header.write(into: &buffer)
+            stream.codec.encode(samples, into: &buffer)
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
+        case .event(let header, let event):
+            _ = nextSamples(stream.configuration.samplesPerPacket)  // the source's time runs on under the tone
+            guard let channel = writableRTPChannel, let target = stream.rtpTarget else { return }
+            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + 4)
+            header.write(into: &buffer)
+            buffer.writeBytes(event.serialized())
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
+        }
+    }
+
+    private var writableRTPChannel: (any Channel)? {
+        guard let channel = rtpChannel, channel.isWritable else {
+            droppedWrites += 1
+            return nil
+        }
+        return channel
+    }
+
+    /// `count` samples from the source, whatever its frame size; silence once it has finished.
+    private func nextSamples(_ count: Int) -> [Int16] {
+        if carriedSamples.isEmpty, !sourceFinished, let frame = source.nextFrame() {
+            if frame.count == count { return frame }
+            carriedSamples = frame
+        }
+        while carriedSamples.count < count {
+            guard !sourceFinished, let frame = source.nextFrame(), !frame.isEmpty else {
+                if !sourceFinished {
+                    sourceFinished = true
+                    onEvent?(.sourceFinished)
+                }
+                carriedSamples += repeatElement(0, count: count - carriedSamples.count)
+                break
+            }
+            carriedSamples += frame
+        }
+        let out = Array(carriedSamples.prefix(count))
+        carriedSamples.removeFirst(count)
+        return out
+    }
+
+    private func play(_ playout: MediaStream.Playout) {
+        guard sink != nil else { return }
+        switch playout {
+        case .nothing: return
+        case .samples(let samples): sink?.consume(samples)
+        case .silence(let count): sink?.consume([Int16](repeating: 0, count: count))
+        }
+    }
+
+    private func sendRTCP(_ bytes: [UInt8]) {
+        let channel = stream.configuration.rtcpMux ? rtpChannel : rtcpChannel
+        guard let channel, channel.isWritable, let target = stream.rtcpTarget else { return }
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+
+    // MARK: Datagrams in
+
+    fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
+        guard !isClosed else { return }
+        let bytes = Array(envelope.data.readableBytesView)
+        if onRTCPPort || (stream.configuration.rtcpMux && Self.isRTCP(bytes)) {
+            stream.receiveRTCP(bytes, from: envelope.remoteAddress, now: .now(), wallClock: WallClock.now())
+            return
+        }
+        if case .dtmf(let digit) = stream.receiveRTP(bytes, from: envelope.remoteAddress, now: .now()) {
+            onEvent?(.dtmfReceived(digit.event))
+        }
+    }
+
+    /// RFC 5761 §4: on a multiplexed port, RTCP's packet types 192–223 sit where RTP's marker bit and
+    /// payload types 64–95 would, which no audio profile assigns.
+    private static func isRTCP(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && (192...223).contains(bytes[1])
+    }
+
+    fileprivate func socketError() { socketErrors += 1 }
+}
+
+/// Hands each datagram to its session; errors (ICMP unreachable surfacing as ECONNREFUSED) are counted
+/// and the socket kept, since the peer may come back.
+private final class MediaDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private weak var session: RTPMediaSession?
+    private let isRTCPPort: Bool
+
+    init(session: RTPMediaSession?, isRTCPPort: Bool) {
+        self.session = session
+        self.isRTCPPort = isRTCPPort
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        session?.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        session?.socketError()
+    }
+}

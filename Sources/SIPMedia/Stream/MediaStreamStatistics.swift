@@ -1,0 +1,38 @@
+/// One stream's figures since the call connected: what ``MediaStream/statistics(now:)`` reports and
+/// the session and swift-metrics publish.
+package struct MediaStreamStatistics: Hashable, Sendable {
+    package var codec: String = ""
+    package var packetsSent: UInt64 = 0
+    /// Payload octets (RTCP's octet count, headers excluded).
+    package var octetsSent: UInt64 = 0
+    package var packetsReceived: UInt64 = 0
+    package var octetsReceived: UInt64 = 0
+    /// Expected minus received (RFC 3550 A.3), over every source the peer used.
+    package var packetsLost: Int64 = 0
+    /// `packetsLost / expected`, 0…1.
+    package var lossRatio: Double = 0
+    /// Interarrival jitter (RFC 3550 §6.4.1), milliseconds.
+    package var jitterMilliseconds: Double = 0
+    /// From the last RTCP report block about us (§6.4.1); nil until one has come back.
+    package var roundTripTimeMilliseconds: Double?
+    /// What the peer last reported of our stream: fraction lost (0…1) and cumulative lost.
+    package var remoteLossRatio: Double?
+    package var remotePacketsLost: Int64?
+    /// Jitter buffer counters.
+    package var late = 0
+    package var duplicated = 0
+    package var reordered = 0
+    package var concealed = 0
+    /// Valid RTP with a payload type we did not agree on, or unparseable datagrams: dropped.
+    package var discarded: UInt64 = 0
+    /// Current playout delay, milliseconds.
+    package var jitterBufferDelayMilliseconds: Double = 0
+    package var dtmfSent = 0
+    package var dtmfReceived = 0
+    /// E-model (ITU-T G.107) listening quality from loss, jitter-buffer delay and half the RTT: 1…4.5.
+    package var meanOpinionScore: Double = 0
+    /// Where RTP goes now (after symmetric-RTP latching), `host:port`.
+    package var remoteAddress: String?
+
+    package init() {}
+}

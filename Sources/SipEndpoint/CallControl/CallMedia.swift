@@ -1,0 +1,170 @@
+import Foundation
+import NIOCore
+import SIPMedia
+
+/// The media side of call control (issue 8): an RTP session per connected call, built from what the
+/// offer/answer agreed, kept in step with every re-INVITE, ended with the call.
+extension CallCore {
+    /// Opens the call's RTP session on its reserved ports once it is connected.
+    func startMedia(_ id: String) {
+        guard let call = calls[id], call.rtpSession == nil, let configuration = streamConfiguration(call),
+            let sockets = call.rtp?.takeSockets()
+        else { return }
+        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: phone.mediaClock).whenComplete {
+            [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let session):
+                guard let call = self.calls[id], call.status != .disconnected else {
+                    _ = session.close()
+                    return
+                }
+                self.calls[id]?.rtpSession = session
+                self.phone.mediaMetrics.callStarted()
+                session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
+                self.applySource(id)
+                if let recorder = call.recorder { session.setSink(recorder) }
+                // The answer may have changed while the sockets were being adopted.
+                if let latest = self.streamConfiguration(call) { session.update(latest) }
+            case .failure(let error):
+                self.logger.error("session \(id): no RTP session: \(error)")
+            }
+        }
+    }
+
+    /// A new offer/answer completed: direction, addresses or ptime may have changed (hold, retrieve, a
+    /// peer that moved its media).
+    func updateMedia(_ id: String) {
+        guard let call = calls[id], let session = call.rtpSession, let configuration = streamConfiguration(call) else { return }
+        session.update(configuration)
+    }
+
+    /// Closes the RTP session; returns its final figures.
+    func stopMedia(_ id: String) -> MediaStatistics? {
+        guard let call = calls[id] else { return nil }
+        try? call.recorder?.finish()
+        guard let session = call.rtpSession else { return nil }
+        let statistics = MediaStatistics(session.statistics())
+        phone.mediaMetrics.callEnded(statistics)
+        _ = session.close()
+        calls[id]?.rtpSession = nil
+        return statistics
+    }
+
+    private func streamConfiguration(_ call: Call) -> MediaStreamConfiguration? {
+        guard let negotiated = call.media.negotiated else { return nil }
+        let timeout = phone.configuration.endpoint.rtpInactivityTimeout.map {
+            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
+        }
+        return MediaStreamConfiguration(negotiated: negotiated, cname: phone.mediaCNAME, inactivityTimeout: timeout)
+    }
+
+    private func mediaEvent(_ id: String, _ event: MediaSessionEvent) {
+        switch event {
+        case .dtmfReceived(let digit):
+            dtmfReceived(id, digit: digit.character, method: .rfc2833)
+        case .inactive(let silentFor):
+            guard var call = calls[id], let session = call.engineSession else { return }
+            logger.warning("session \(id): no RTP for \(silentFor); hanging up")
+            call.localEndReason = SessionReason(
+                kind: .mediaTimeout, text: "no RTP received for \(silentFor) (rtp_inactivity_timeout)")
+            calls[id] = call
+            engine.hangUp(session)
+        case .sourceFinished:
+            logger.debug("session \(id): the media source finished")
+        }
+    }
+
+    func dtmfReceived(_ id: String, digit: Character, method: SessionDTMFReceived.Method) {
+        guard let call = calls[id] else { return }
+        let event = SessionEvent.dtmfReceived(SessionDTMFReceived(sessionId: id, digit: digit, method: method, time: Date()))
+        call.events.yield(event)
+        events.yield(event)
+    }
+
+    // MARK: Commands
+
+    func play(_ id: String, _ source: MediaSource) throws(SipEndpointError) {
+        guard calls[id] != nil else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        // Open a file now, so a bad path fails the call to play(), not a packet later.
+        if case .file(let path, _) = source {
+            do { _ = try WAVFile(contentsOf: path) } catch {
+                throw SipEndpointError(.mediaUnavailable, "cannot play \(path): \(error)")
+            }
+        }
+        calls[id]?.mediaSource = source
+        applySource(id)
+    }
+
+    func record(_ id: String, to path: String, encoding: RecordingEncoding) throws(SipEndpointError) {
+        guard let call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        let recorder: WAVRecorder
+        do {
+            recorder = try WAVRecorder(path: path, encoding: WAVEncoding(encoding))
+        } catch {
+            throw SipEndpointError(.mediaUnavailable, "cannot record to \(path): \(error)")
+        }
+        try? call.recorder?.finish()
+        calls[id]?.recorder = recorder
+        call.rtpSession?.setSink(recorder)
+        if case .echo = call.mediaSource { applySource(id) }
+    }
+
+    func stopRecording(_ id: String) throws(SipEndpointError) {
+        guard let call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        try? call.recorder?.finish()
+        calls[id]?.recorder = nil
+        call.rtpSession?.setSink(nil)
+        if case .echo = call.mediaSource { applySource(id) }
+    }
+
+    func statistics(_ id: String) throws(SipEndpointError) -> MediaStatistics? {
+        guard let call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
+        return call.rtpSession.map { MediaStatistics($0.statistics()) }
+    }
+
+    /// Plugs the chosen source into the running RTP session (nothing to do before it runs).
+    private func applySource(_ id: String) {
+        guard let call = calls[id], let session = call.rtpSession else { return }
+        switch call.mediaSource {
+        case .silence:
+            session.setSource(SilenceSource())
+        case .tone(let frequency, let amplitude):
+            session.setSource(ToneGenerator(frequency: frequency, amplitude: amplitude))
+        case .file(let path, let loop):
+            guard let file = try? WAVFile(contentsOf: path) else {
+                session.setSource(SilenceSource())
+                return
+            }
+            if loop { session.setSource(LoopingSource(WAVFilePlayer(file))) } else { session.setSource(WAVFilePlayer(file)) }
+        case .echo:
+            // The echo takes the received audio; a recording still gets it through the echo's tap.
+            let echo = AudioEcho()
+            session.setSource(echo.source)
+            session.setSink(AudioTee(echo.sink, call.recorder))
+        }
+    }
+}
+
+extension WAVEncoding {
+    init(_ encoding: RecordingEncoding) {
+        switch encoding {
+        case .pcm16: self = .pcm16
+        case .pcmu: self = .pcmu
+        case .pcma: self = .pcma
+        }
+    }
+}
+
+extension MediaStatistics {
+    init(_ s: MediaStreamStatistics) {
+        self.init(
+            codec: s.codec, packetsSent: s.packetsSent, octetsSent: s.octetsSent, packetsReceived: s.packetsReceived,
+            octetsReceived: s.octetsReceived, packetsLost: s.packetsLost, lossRatio: s.lossRatio,
+            jitterMilliseconds: s.jitterMilliseconds, roundTripTimeMilliseconds: s.roundTripTimeMilliseconds,
+            remoteLossRatio: s.remoteLossRatio, remotePacketsLost: s.remotePacketsLost, latePackets: s.late,
+            duplicatePackets: s.duplicated, reorderedPackets: s.reordered, concealedFrames: s.concealed,
+            discardedPackets: s.discarded, jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
+            dtmfReceived: s.dtmfReceived, meanOpinionScore: s.meanOpinionScore, remoteAddress: s.remoteAddress)
+    }
+}

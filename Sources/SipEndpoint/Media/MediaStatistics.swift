@@ -1,0 +1,38 @@
+/// A call's media figures since it connected (issue 8), from ``Session/statistics()`` and in the
+/// final ``SessionStatusChanged`` of a call that carried media.
+public struct MediaStatistics: Sendable, Hashable, Codable {
+    /// `PCMU` or `PCMA`.
+    public var codec: String
+    public var packetsSent: UInt64
+    /// Payload octets, headers excluded (as RTCP counts them).
+    public var octetsSent: UInt64
+    public var packetsReceived: UInt64
+    public var octetsReceived: UInt64
+    /// Packets expected but never received (RFC 3550 A.3).
+    public var packetsLost: Int64
+    /// `packetsLost` over packets expected, 0…1.
+    public var lossRatio: Double
+    /// Interarrival jitter (RFC 3550 §6.4.1), milliseconds.
+    public var jitterMilliseconds: Double
+    /// From RTCP (RFC 3550 §6.4.1); nil until the peer has reported on one of our sender reports.
+    public var roundTripTimeMilliseconds: Double?
+    /// What the peer's RTCP says of our stream: its last fraction lost (0…1) and cumulative loss.
+    public var remoteLossRatio: Double?
+    public var remotePacketsLost: Int64?
+    /// Jitter-buffer counters: arrived after their playout time, twice, out of order; slots concealed.
+    public var latePackets: Int
+    public var duplicatePackets: Int
+    public var reorderedPackets: Int
+    public var concealedFrames: Int
+    /// Datagrams dropped: not RTP, or a payload type the call did not agree on.
+    public var discardedPackets: UInt64
+    /// The jitter buffer's current delay, milliseconds.
+    public var jitterBufferMilliseconds: Double
+    public var dtmfSent: Int
+    public var dtmfReceived: Int
+    /// ITU-T G.107 E-model estimate from loss (late packets included), jitter-buffer delay and half the
+    /// round trip: 1 (bad) … 4.5 (G.711 at its best is about 4.4).
+    public var meanOpinionScore: Double
+    /// Where our RTP goes (after symmetric-RTP latching), `host:port`.
+    public var remoteAddress: String?
+}

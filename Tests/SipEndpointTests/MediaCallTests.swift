@@ -1,0 +1,197 @@
+import Foundation
+import SIPMedia
+import SIPTestSupport
+import SipEndpoint
+import Testing
+
+/// Issue 8 end to end: two SDK phones call each other over loopback — SIP straight from one to the
+/// other (each one's connection points at the other, no registrar), RTP on real sockets.
+@Suite("Media between two phones")
+struct MediaCallTests {
+    struct PhonePair: Sendable {
+        let caller: Phone
+        let callee: Phone
+        let callerSession: Session
+        let calleeSession: Session
+        let callerLog: SessionLog
+        let calleeLog: SessionLog
+
+        /// `index` picks a pair of loopback addresses of its own, so suites running at once never share a port.
+        static func connect(
+            index: Int, dtmf: SessionPolicy.DTMFMethod = .rfc2833, calleeInactivity: Duration? = nil
+        ) async throws -> PhonePair {
+            let hostA = "127.0.\(60 + index).1"
+            let hostB = "127.0.\(60 + index).2"
+            let port = 5180
+            func phone(host: String, user: String, peer: String, inactivity: Duration?) -> Phone {
+                var configuration = fastConfiguration(
+                    [
+                        ConnectionConfiguration(
+                            user: user, server: ServerAddress(host: peer, port: port), reregisterInSeconds: 0, optionsInterval: 0)
+                    ], timeoutMs: 2000)
+                configuration.endpoint.localAddress = host
+                configuration.endpoint.sipPortRange = port...port
+                configuration.endpoint.rtpInactivityTimeout = inactivity
+                configuration.session.dtmfMethod = dtmf
+                return Phone(configuration: configuration)
+            }
+            let caller = phone(host: hostA, user: "7001", peer: hostB, inactivity: nil)
+            let callee = phone(host: hostB, user: "7002", peer: hostA, inactivity: calleeInactivity)
+            try await caller.start()
+            try await callee.start()
+            let incoming = callee.callControl.incomingCalls
+            let callerSession = try await caller.callControl.dial(connectionId: 0, destination: "7002")
+            let callerLog = SessionLog(callerSession.statusChanges)
+            var iterator = incoming.makeAsyncIterator()
+            let calleeSession = try #require(await iterator.next())
+            let calleeLog = SessionLog(calleeSession.statusChanges)
+            try await calleeSession.answer()
+            try await callerLog.wait(for: .connected)
+            try await calleeLog.wait(for: .connected)
+            return PhonePair(
+                caller: caller, callee: callee, callerSession: callerSession, calleeSession: calleeSession, callerLog: callerLog,
+                calleeLog: calleeLog)
+        }
+
+        func stop() async {
+            _ = try? await callerSession.hangUp()
+            await caller.shutdown()
+            await callee.shutdown()
+        }
+    }
+
+    static func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sipendpoint-\(UUID().uuidString)-\(name)").path
+    }
+
+    /// Waits (bounded) until `condition` holds for the session's statistics.
+    static func waitForStatistics(
+        _ session: Session, timeout: Duration = .seconds(5), _ condition: (MediaStatistics) -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> MediaStatistics {
+        let deadline = ContinuousClock.now + timeout
+        var last: MediaStatistics?
+        while ContinuousClock.now < deadline {
+            if let s = try await session.statistics() {
+                last = s
+                if condition(s) { return s }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("statistics never matched; last: \(String(describing: last))", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    static func dominantTone(in samples: [Int16], among frequencies: [Double]) -> Double? {
+        let powers = frequencies.map { GoertzelDetector(frequency: $0).relativePower(in: samples) }
+        guard let best = powers.indices.max(by: { powers[$0] < powers[$1] }), powers[best] > 0.5 else { return nil }
+        return frequencies[best]
+    }
+
+    @Test func aToneSentByEachPhoneIsRecordedByTheOtherAtItsFrequency() async throws {
+        let pair = try await PhonePair.connect(index: 1)
+        let callerFile = Self.temporaryPath("caller.wav")
+        let calleeFile = Self.temporaryPath("callee.wav")
+        defer {
+            try? FileManager.default.removeItem(atPath: callerFile)
+            try? FileManager.default.removeItem(atPath: calleeFile)
+        }
+        try await pair.callerSession.play(.tone(frequency: 1000))
+        try await pair.calleeSession.play(.tone(frequency: 600))
+        try await pair.callerSession.record(to: callerFile)
+        try await pair.calleeSession.record(to: calleeFile)
+        _ = try await Self.waitForStatistics(pair.calleeSession) { $0.packetsReceived >= 50 }
+        _ = try await Self.waitForStatistics(pair.callerSession) { $0.packetsReceived >= 50 }
+        try await pair.callerSession.hangUp()
+        let end = try await pair.calleeLog.wait(for: .disconnected)
+        let final = try #require(end.mediaStatistics, "the last event of a call with media carries its figures")
+        #expect(final.packetsReceived >= 50)
+        #expect(final.codec == "PCMU")
+        await pair.stop()
+
+        let heardByCallee = try WAVFile(contentsOf: calleeFile).samples
+        let heardByCaller = try WAVFile(contentsOf: callerFile).samples
+        #expect(heardByCallee.count >= 8000 / 2, "at least half a second recorded")
+        let candidates: [Double] = [400, 600, 1000, 1400]
+        // The last full second, past the jitter buffer's start.
+        #expect(Self.dominantTone(in: Array(heardByCallee.suffix(4000)), among: candidates) == 1000)
+        #expect(Self.dominantTone(in: Array(heardByCaller.suffix(4000)), among: candidates) == 600)
+    }
+
+    @Test(arguments: [SessionPolicy.DTMFMethod.rfc2833, .info])
+    func dtmfTravelsBothWays(method: SessionPolicy.DTMFMethod) async throws {
+        let pair = try await PhonePair.connect(index: method == .rfc2833 ? 2 : 3, dtmf: method)
+        try await pair.callerSession.sendDTMF("12#")
+        try await pair.calleeSession.sendDTMF("9*")
+        func digits(_ log: SessionLog) -> [SessionDTMFReceived] {
+            log.events.compactMap { if case .dtmfReceived(let d) = $0 { d } else { nil } }
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, digits(pair.calleeLog).count < 3 || digits(pair.callerLog).count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let expected: SessionDTMFReceived.Method = method == .rfc2833 ? .rfc2833 : .info
+        #expect(digits(pair.calleeLog).map(\.digit) == ["1", "2", "#"])
+        #expect(digits(pair.callerLog).map(\.digit) == ["9", "*"])
+        #expect(digits(pair.calleeLog).allSatisfy { $0.method == expected })
+        #expect(digits(pair.callerLog).allSatisfy { $0.method == expected })
+        if method == .rfc2833 {
+            let s = try #require(try await pair.callerSession.statistics())
+            #expect(s.dtmfSent == 3 && s.dtmfReceived == 2)
+        }
+        await pair.stop()
+    }
+
+    @Test func holdStopsTheMediaAndRetrieveRestartsIt() async throws {
+        let pair = try await PhonePair.connect(index: 4)
+        _ = try await Self.waitForStatistics(pair.calleeSession) { $0.packetsReceived >= 10 }
+        try await pair.callerSession.hold()
+        try await pair.callerLog.wait(for: .held)
+        try await Task.sleep(for: .milliseconds(200))  // packets already in flight land
+        let calleeHeld = try #require(try await pair.calleeSession.statistics())
+        let callerHeld = try #require(try await pair.callerSession.statistics())
+        try await Task.sleep(for: .milliseconds(400))
+        let calleeLater = try #require(try await pair.calleeSession.statistics())
+        let callerLater = try #require(try await pair.callerSession.statistics())
+        #expect(calleeLater.packetsSent == calleeHeld.packetsSent, "held by the caller (recvonly): the callee stops sending")
+        #expect(callerLater.packetsSent > callerHeld.packetsSent + 10, "the holder (sendonly) still sends")
+        #expect(callerLater.packetsReceived == callerHeld.packetsReceived)
+
+        try await pair.callerSession.retrieve()
+        _ = try await Self.waitForStatistics(pair.callerSession) { $0.packetsReceived >= callerLater.packetsReceived + 10 }
+        await pair.stop()
+    }
+
+    @Test func aCallWhoseMediaStopsArrivingEndsWithAMediaTimeout() async throws {
+        // Site 9000 answers with SDP but sends no RTP: the media path of a dead site.
+        let site = try await InProcessSite.start(.init(name: "site-media"))
+        var configuration = fastConfiguration([
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
+        ])
+        configuration.endpoint.rtpInactivityTimeout = .seconds(1)
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        let sessionLog = SessionLog(session.statusChanges)
+        let connected = try await sessionLog.wait(for: .connected)
+        let end = try await sessionLog.wait(for: .disconnected, timeout: .seconds(5))
+        #expect(end.reason.kind == .mediaTimeout)
+        #expect(end.reason.text.contains("rtp_inactivity_timeout"))
+        let lasted = end.time.timeIntervalSince(connected.time)
+        #expect(lasted >= 0.9 && lasted < 3, "ended about 1 s after the media stopped: \(lasted) s")
+        #expect((end.mediaStatistics?.packetsSent ?? 0) > 0, "we sent, nothing came back")
+        await phone.shutdown()
+        try await site.stop()
+    }
+
+    @Test func playingAFileThatCannotBeReadFailsAtOnce() async throws {
+        let pair = try await PhonePair.connect(index: 5)
+        await #expect(throws: SipEndpointError.self) {
+            try await pair.callerSession.play(.file(path: "/nonexistent/prompt.wav"))
+        }
+        await pair.stop()
+    }
+}
