@@ -169,6 +169,16 @@ let package = Package(
             ],
             path: "Benchmarks/TransactionBench"
         ),
+        // Issue 8: concurrent G.711 calls with media, both ends in process, packets more than 5 ms late counted.
+        .executableTarget(
+            name: "MediaBench",
+            dependencies: [
+                "SIPMedia",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MediaBench"
+        ),
         .executableTarget(
             name: "CallBench",
             dependencies: ["SipEndpoint", "SIPTestSupport"],

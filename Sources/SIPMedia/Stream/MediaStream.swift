@@ -62,6 +62,9 @@ package struct MediaStream: Sendable {
 
     package var ssrc: UInt32 { sender.ssrc }
 
+    /// Packets waiting in the jitter buffer: at most its capacity, whatever arrives.
+    package var bufferedPackets: Int { jitterBuffer.bufferedCount }
+
     /// Where RTP goes now.
     package var rtpTarget: SocketAddress? { latch.target }
     /// Where RTCP goes now: the RTP target under rtcp-mux, else the latched or signalled RTCP address.
