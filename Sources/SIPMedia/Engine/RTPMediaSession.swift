@@ -20,6 +20,8 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     private var carriedSamples: [Int16] = []
     private var sink: (any AudioSink)?
     private var nextDue = NIODeadline.distantFuture
+    /// The stream's ptime, kept here so the clock's hot path reads no struct field through the class.
+    private var slotInterval: TimeAmount
     private var phase = 0
     private var isClosed = false
     private var inactivityReported = false
@@ -37,6 +39,7 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.clock = clock
         self.stream = stream
+        self.slotInterval = .milliseconds(Int64(stream.configuration.ptime))
     }
 
     /// Adopts a reservation's bound sockets (RFC 3550 §11: RTP on the even port, RTCP on the next) and
@@ -69,7 +72,7 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     private func adopt(_ descriptor: Int32, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
         DatagramBootstrap(group: eventLoop)
             .channelOption(.datagramVectorReadMessageCount, value: 8)
-            .channelInitializer { [weak self] channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(session: self, isRTCPPort: isRTCPPort))
                 }
@@ -82,6 +85,7 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     package func update(_ configuration: MediaStreamConfiguration) {
         eventLoop.assertInEventLoop()
         stream.update(configuration, now: .now())
+        slotInterval = .milliseconds(Int64(configuration.ptime))
         if configuration.direction.receives { inactivityReported = false }
     }
 
@@ -137,8 +141,8 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     // MARK: The clock
 
     package func clockTick(now: NIODeadline) {
-        guard !isClosed else { return }
-        while nextDue <= now {
+        guard !isClosed, nextDue <= now else { return }
+        repeat {
             let lateness = now - nextDue
             if lateness > Self.maximumCatchUp {
                 _ = stream.nextSlot()  // numbered as passed, not sent
@@ -148,14 +152,13 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
                 play(stream.playout(now: now))
             }
             clock.recordSlot(lateness: lateness)
-            nextDue = nextDue + .milliseconds(Int64(stream.configuration.ptime))
-        }
-        if stream.rtcp.isDue(now: now),
-            let report = stream.rtcpReport(now: now, wallClock: WallClock.now(), randomFactor: Double.random(in: 0.5...1.5))
-        {
+            nextDue = nextDue + slotInterval
+        } while nextDue <= now
+        let due = stream.housekeeping(now: now)
+        if due.rtcpDue, let report = stream.rtcpReport(now: now, wallClock: WallClock.now(), randomFactor: Double.random(in: 0.5...1.5)) {
             sendRTCP(report)
         }
-        if !inactivityReported, stream.isInactive(now: now) {
+        if due.inactive, !inactivityReported {
             inactivityReported = true
             let timeout = stream.configuration.inactivityTimeout ?? .zero
             onEvent?(.inactive(silentFor: TimeAmountDescription(milliseconds: timeout.nanoseconds / 1_000_000)))
@@ -253,22 +256,27 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
 
 /// Hands each datagram to its session; errors (ICMP unreachable surfacing as ECONNREFUSED) are counted
 /// and the socket kept, since the peer may come back.
+///
+/// Holds its session strongly: the cycle (session → channel → pipeline → handler → session) ends when
+/// the session closes its channels, which it always does (``RTPMediaSession/close()``). A weak
+/// reference would give the session a side table, and every retain of it on the packet path would
+/// take Swift's slow path (seen in `perf` as `incrementSlow` under MediaClock.fire).
 private final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private weak var session: RTPMediaSession?
+    private let session: RTPMediaSession
     private let isRTCPPort: Bool
 
-    init(session: RTPMediaSession?, isRTCPPort: Bool) {
+    init(session: RTPMediaSession, isRTCPPort: Bool) {
         self.session = session
         self.isRTCPPort = isRTCPPort
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        session?.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
+        session.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        session?.socketError()
+        session.socketError()
     }
 }

@@ -242,6 +242,12 @@ package struct MediaStream: Sendable {
 
     // MARK: Inactivity and statistics
 
+    /// What is due besides audio, asked once per packet slot. Mutating only so that the driver reaches
+    /// the stream in place: a non-mutating call on a struct stored in a class copies all of it.
+    package mutating func housekeeping(now: NIODeadline) -> (rtcpDue: Bool, inactive: Bool) {
+        (rtcp.isDue(now: now), isInactive(now: now))
+    }
+
     /// True when the stream expects RTP and none has come for `inactivityTimeout` (the media path of a
     /// dead site, a peer that crashed without a BYE).
     package func isInactive(now: NIODeadline) -> Bool {
