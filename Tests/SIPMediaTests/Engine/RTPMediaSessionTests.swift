@@ -1,0 +1,92 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import SIPMedia
+
+/// The driver on real loopback sockets: two sessions, with a relay between them that loses every
+/// tenth packet one way, so the statistics can be checked against a loss we know.
+@Suite("RTP media session on loopback")
+struct RTPMediaSessionTests {
+    /// Forwards A's packets to B (dropping every `dropEvery`-th) and B's back to A.
+    final class LossyRelay: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+        let a: SocketAddress
+        let b: SocketAddress
+        let dropEvery: Int
+        let dropped = Mutex(0)
+        private var fromA = 0
+
+        init(a: SocketAddress, b: SocketAddress, dropEvery: Int) {
+            self.a = a
+            self.b = b
+            self.dropEvery = dropEvery
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let envelope = unwrapInboundIn(data)
+            let destination: SocketAddress
+            if envelope.remoteAddress == a {
+                fromA += 1
+                if fromA % dropEvery == 0 {
+                    dropped.withLock { $0 += 1 }
+                    return
+                }
+                destination = b
+            } else {
+                destination = a
+            }
+            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: envelope.data)), promise: nil)
+        }
+    }
+
+    static func configuration(rtp: SocketAddress?, rtcp: SocketAddress?) -> MediaStreamConfiguration {
+        MediaStreamConfiguration(
+            codec: .pcmu, telephoneEventPayloadType: 101, direction: .sendrecv, remoteRTP: rtp, remoteRTCP: rtcp, cname: "t@x")
+    }
+
+    @Test func lossInjectedOnThePathShowsInTheReceiversStatistics() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clock = MediaClock(eventLoop: group.next())
+        let host = "127.0.0.1"
+        let ra = try RTPPortReservation.reserve(address: host)
+        let rb = try RTPPortReservation.reserve(address: host)
+        let aRTP = try SocketAddress(ipAddress: host, port: ra.rtpPort)
+        let bRTP = try SocketAddress(ipAddress: host, port: rb.rtpPort)
+        let relayHandler = LossyRelay(a: aRTP, b: bRTP, dropEvery: 10)
+        let relay = try await DatagramBootstrap(group: group)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(relayHandler) } }
+            .bind(host: host, port: 0).get()
+        let relayAddress = try #require(relay.localAddress)
+
+        // Both send their RTP through the relay (as through a media relay both SDPs name); RTCP goes direct.
+        let configA = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: rb.rtcpPort))
+        let configB = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: ra.rtcpPort))
+        let a = try await RTPMediaSession.open(sockets: try #require(ra.takeSockets()), configuration: configA, clock: clock).get()
+        let b = try await RTPMediaSession.open(sockets: try #require(rb.takeSockets()), configuration: configB, clock: clock).get()
+        try await a.eventLoop.submit { a.setSource(ToneGenerator(frequency: 800)) }.get()
+
+        let deadline = ContinuousClock.now + .seconds(10)
+        var received: MediaStreamStatistics
+        repeat {
+            try await Task.sleep(for: .milliseconds(50))
+            received = try await b.eventLoop.submit { b.statistics() }.get()
+        } while received.packetsReceived < 100 && ContinuousClock.now < deadline
+        let sent = try await a.eventLoop.submit { a.statistics() }.get()
+        let dropped = relayHandler.dropped.withLock { $0 }
+
+        #expect(received.packetsReceived >= 100)
+        #expect(abs(received.lossRatio - 0.1) < 0.03, "one packet in ten dropped: \(received.lossRatio)")
+        #expect(abs(Int(received.packetsLost) - dropped) <= 1, "lost \(received.packetsLost), dropped \(dropped)")
+        #expect(received.remoteAddress == "127.0.0.1:\(relayAddress.port ?? 0)", "B still sends to the relay")
+        #expect(sent.packetsReceived > 0, "B's packets reached A back through the relay")
+        #expect(received.meanOpinionScore < sent.meanOpinionScore, "the lossy direction scores lower")
+
+        try await a.eventLoop.flatSubmit { a.close() }.get()
+        try await b.eventLoop.flatSubmit { b.close() }.get()
+        try await relay.close()
+        try await group.shutdownGracefully()
+    }
+}
