@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
 //
-//   QuickStart → SipEndpointConfig, SipEndpoint, SIPCore; its demo → SIPTestSupport (in-process sites)
+//   QuickStart → SipEndpointConfig, SipEndpoint, SIPMedia (WAV checks, the demo's tone detector), SIPCore;
+//                its demo → SIPTestSupport (in-process sites)
 //   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
@@ -12,8 +13,8 @@ import PackageDescription
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
 //   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → SIPUserAgent, SIPTransaction, SIPTransport, SIPCore (scriptable peers, in-process
-//                    sites; lab launcher: Kamailio sites, SIPp)
+//   SIPTestSupport → SIPUserAgent, SIPMedia, SIPTransaction, SIPTransport, SIPCore (scriptable peers,
+//                    in-process sites whose test numbers echo RTP; lab launcher: Kamailio sites, SIPp)
 //
 // Each layer is its own target; share across targets with `package` access.
 let package = Package(
@@ -111,7 +112,7 @@ let package = Package(
         .target(
             name: "SIPTestSupport",
             dependencies: [
-                "SIPTransport", "SIPTransaction", "SIPUserAgent", "SIPCore",
+                "SIPTransport", "SIPTransaction", "SIPUserAgent", "SIPMedia", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "QuickStart",
             dependencies: [
-                "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPTestSupport",
+                "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPMedia", "SIPTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "QuickStart"
@@ -215,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuickStartTests",
-            dependencies: ["SIPTestSupport", "SIPCore"]
+            dependencies: ["SIPTestSupport", "SIPMedia", "SIPCore"]
         ),
         .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
         .testTarget(

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import SIPMedia
 import SIPTestSupport
 import SipEndpoint
 
 /// `QuickStart demo`: the failover story with nothing installed and nothing to configure. Two SIP sites
 /// run in this process on loopback (registrars with digest authentication and an answering test number
-/// 9000); an agent registers on both; a call is placed and answered; site A dies; a call dialled on
+/// 9000, which echoes the caller's audio); an agent registers on both; a call is placed and answered,
+/// plays a tone and hears it come back, and its media statistics are checked; site A dies; a call dialled on
 /// connection 0 at that moment fails over to site B; the ConnectionStatusChanged events show site A
 /// failed; a new call goes straight out through site B; site A comes back and the agent is registered
 /// there again. It uses the same public API an application would, and exits 0 only if every step did
@@ -49,7 +51,7 @@ struct Demo: AsyncParsableCommand {
     static let optionsInterval = 1
 
     private func story(_ n: Narrator, output: Output, resources: Resources) async throws {
-        n.step("Starting two SIP sites in this process (site A and site B: registrars with digest, test number 9000)")
+        n.step("Starting two SIP sites in this process (site A and site B: registrars with digest, test number 9000 echoing RTP)")
         let siteA = try await InProcessSite.start(.init(name: "site-a"))
         let siteB = try await InProcessSite.start(.init(name: "site-b"))
         resources.sites = [siteA, siteB]
@@ -79,9 +81,16 @@ struct Demo: AsyncParsableCommand {
         try await watcher.wait(connection: 1, status: .ready, within: .seconds(5))
         n.done("both connections ready; phone \(phone.status.rawValue)")
 
-        n.step("Calling 9000 on connection 0")
-        try await call(phone, connection: 0, expectConnectedOn: 0, n, output: output)
-        n.done("answered through site A, then hung up")
+        n.step("Calling 9000 on connection 0, playing a \(Int(Self.toneFrequency)) Hz tone (9000 echoes what it hears)")
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: recording) }
+        let first = try await call(
+            phone, connection: 0, expectConnectedOn: 0, n, output: output,
+            media: (.tone(frequency: Self.toneFrequency), recording), holdFor: Self.mediaCallLength)
+        n.done("answered through site A, talked for \(format(Self.mediaCallLength)), then hung up")
+
+        n.step("Checking the call's media: did the tone come back, and how good was the path?")
+        try checkMedia(first.media, recording: recording, n)
 
         n.step("Site A dies (its sockets close; nothing answers)")
         try await siteA.kill()
@@ -121,16 +130,65 @@ struct Demo: AsyncParsableCommand {
         n.done("no bindings left on either site")
     }
 
+    static let toneFrequency = 440.0
+    static let mediaCallLength = Duration.milliseconds(1500)
+    /// The E-model's score for G.711 on a clean path is about 4.4; above 4 is "users very satisfied" (G.107 Annex B).
+    static let minimumMOS = 4.0
+
+    /// The statistics of the first call and the echo it recorded: packets came back, none lost, a
+    /// good MOS, and the recording's last half second is the tone we sent (a Goertzel filter at each
+    /// candidate frequency), so the audio went out, through the site and back intact.
+    private func checkMedia(_ statistics: MediaStatistics?, recording: String, _ n: Narrator) throws {
+        guard let m = statistics else { throw DemoFailure("the call ended without media statistics") }
+        n.note("sent \(m.packetsSent) packets (\(m.octetsSent) bytes of \(m.codec)), received \(m.packetsReceived) back")
+        n.note("lost \(m.packetsLost) (" + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter "
+            + String(format: "%.2f ms", m.jitterMilliseconds) + ", MOS " + String(format: "%.2f", m.meanOpinionScore)
+            + ", round trip " + (m.roundTripTimeMilliseconds.map { String(format: "%.2f ms", $0) } ?? "not measured yet (RTCP reports every few seconds)"))
+        // The echo starts one jitter-buffer delay late: most of the call's packets, not all, come back.
+        let expected = m.packetsSent / 2
+        guard m.packetsSent > 0, m.packetsReceived >= expected else {
+            throw DemoFailure("only \(m.packetsReceived) of \(m.packetsSent) packets came back")
+        }
+        guard m.meanOpinionScore > Self.minimumMOS else {
+            throw DemoFailure("MOS " + String(format: "%.2f", m.meanOpinionScore) + " is not above \(Self.minimumMOS)")
+        }
+        let heard: [Int16]
+        do { heard = try WAVFile(contentsOf: recording).samples } catch {
+            throw DemoFailure("cannot read the recording \(recording): \(error)")
+        }
+        let tail = Array(heard.suffix(NarrowbandAudio.sampleRate / 2))
+        let candidates = [Self.toneFrequency, 1000, 2000]
+        let powers = candidates.map { GoertzelDetector(frequency: $0).relativePower(in: tail) }
+        guard tail.count == NarrowbandAudio.sampleRate / 2, let best = powers.indices.max(by: { powers[$0] < powers[$1] }),
+            candidates[best] == Self.toneFrequency, powers[best] > 0.5
+        else {
+            throw DemoFailure("the recorded echo is not the \(Int(Self.toneFrequency)) Hz tone (powers \(powers))")
+        }
+        // The echo is a stream of its own (silence until our audio reaches it), so it can send a packet
+        // or two more than we did.
+        n.done("\(m.packetsReceived) packets came back (\(m.packetsSent) sent), MOS " + String(format: "%.2f", m.meanOpinionScore)
+            + " > \(Self.minimumMOS), and the recorded echo is the \(Int(Self.toneFrequency)) Hz tone")
+    }
+
     struct CallResult {
         var failoverAfter: Duration?
         var cause: String?
+        var media: MediaStatistics?
     }
 
-    /// Dials 9000, expects it connected on `expectConnectedOn`, holds it a moment, hangs up.
+    /// Dials 9000, expects it connected on `expectConnectedOn`, holds it a moment (playing and recording
+    /// when asked), hangs up.
     @discardableResult
-    private func call(_ phone: Phone, connection: Int, expectConnectedOn expected: Int, _ n: Narrator, output: Output) async throws -> CallResult {
+    private func call(
+        _ phone: Phone, connection: Int, expectConnectedOn expected: Int, _ n: Narrator, output: Output,
+        media: (source: MediaSource, recording: String)? = nil, holdFor: Duration = .milliseconds(300)
+    ) async throws -> CallResult {
         let start = ContinuousClock.now
         let session = try await phone.callControl.dial(connectionId: connection, destination: "9000")
+        if let media {
+            try await session.play(media.source)
+            try await session.record(to: media.recording)
+        }
         var result = CallResult()
         var connectedOn: Int?
         let deadline = ContinuousClock.now + .seconds(10)
@@ -145,10 +203,12 @@ struct Demo: AsyncParsableCommand {
                 if s.status == .connected {
                     connectedOn = s.connectionId
                     n.note("connected on connection \(s.connectionId) after \(format(ContinuousClock.now - start))")
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await Task.sleep(for: holdFor)
                     try await session.hangUp()
                 } else if s.status == .disconnected {
                     if connectedOn == nil { throw DemoFailure("the call ended without connecting: \(s.reason)") }
+                    result.media = s.mediaStatistics
+                    if let m = s.mediaStatistics, verbose || json { output.mediaStatistics(sessionId: s.sessionId, m) }
                 }
             case .dtmfReceived:
                 break

@@ -4,6 +4,7 @@ import SipEndpoint
 
 /// `QuickStart dial <connectionId> <destination>`: register, dial, print every attempt, failover and
 /// status, hang up after `--hold-for` seconds, and exit 0 only if the call was connected (issue 6).
+/// `--play` and `--record` give the call audio (issue 8); its media statistics print when it ends.
 struct Dial: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Register, dial a destination through a connection (with site fallback), hang up, report.")
@@ -15,6 +16,8 @@ struct Dial: AsyncParsableCommand {
     var destination: String
 
     @OptionGroup var options: ConfigOptions
+
+    @OptionGroup var media: MediaOptions
 
     @Option(help: "Seconds to stay connected before hanging up.")
     var holdFor: Double = 2
@@ -30,6 +33,7 @@ struct Dial: AsyncParsableCommand {
 
     func run() async throws {
         let output = Output(json: json)
+        try media.check(output: output)
         let configuration = try options.load(output: output)
         guard configuration.connections.indices.contains(connectionId) else {
             output.error("connection \(connectionId) does not exist (the configuration has \(configuration.connections.count))")
@@ -55,9 +59,18 @@ struct Dial: AsyncParsableCommand {
         }
         var connectedOn: Int?
         var finalReason = "not connected"
+        var mediaFailure: String?
         do {
             let session = try await phone.callControl.dial(connectionId: connectionId, destination: destination)
             output.say("dialling \(destination) through connection \(connectionId) (session \(session.id))")
+            // Plugged in at once: the source and the recorder start with the call's RTP.
+            do {
+                try await media.apply(to: session)
+            } catch {
+                mediaFailure = "\(error)"
+                output.error("media: \(error)")
+                try? await session.hangUp()
+            }
             for await event in session.statusChanges {
                 output.sessionEvent(event)
                 guard case .statusChanged(let s) = event else { continue }
@@ -69,12 +82,19 @@ struct Dial: AsyncParsableCommand {
                         try? await session.hangUp()
                     }
                 }
-                if s.status == .disconnected { finalReason = s.reason.text }
+                if s.status == .disconnected {
+                    finalReason = s.reason.text
+                    if let statistics = s.mediaStatistics { output.mediaStatistics(sessionId: s.sessionId, statistics) }
+                }
             }
         } catch {
             finalReason = "\(error)"
         }
         await phone.shutdown()
+        if let mediaFailure {
+            output.result(command: "dial", ok: false, detail: "media: \(mediaFailure)")
+            throw ExitCode(1)
+        }
         if let connectedOn {
             output.result(command: "dial", ok: true, detail: "connected on connection \(connectedOn)")
         } else {

@@ -130,6 +130,48 @@ final class Output: Sendable {
         }
     }
 
+    /// `{"event":"mediaStatistics","sessionId","codec","packetsSent","octetsSent","packetsReceived",
+    /// "octetsReceived","packetsLost","lossRatio","jitterMilliseconds","roundTripTimeMilliseconds",
+    /// "meanOpinionScore","latePackets","duplicatePackets","reorderedPackets","concealedFrames",
+    /// "discardedPackets","dtmfSent","dtmfReceived","remoteAddress"}`: a call's media figures (issue 8),
+    /// printed when it ends.
+    func mediaStatistics(sessionId: String, _ m: MediaStatistics) {
+        emit(
+            text: "session \(sessionId.prefix(8)) media: " + Self.describe(m),
+            json: {
+                var j = JSONLine(event: "mediaStatistics")
+                j.add("sessionId", sessionId)
+                j.add("codec", m.codec)
+                j.add("packetsSent", m.packetsSent)
+                j.add("octetsSent", m.octetsSent)
+                j.add("packetsReceived", m.packetsReceived)
+                j.add("octetsReceived", m.octetsReceived)
+                j.add("packetsLost", m.packetsLost)
+                j.add("lossRatio", m.lossRatio)
+                j.add("jitterMilliseconds", m.jitterMilliseconds)
+                j.add("roundTripTimeMilliseconds", m.roundTripTimeMilliseconds)
+                j.add("meanOpinionScore", m.meanOpinionScore)
+                j.add("latePackets", m.latePackets)
+                j.add("duplicatePackets", m.duplicatePackets)
+                j.add("reorderedPackets", m.reorderedPackets)
+                j.add("concealedFrames", m.concealedFrames)
+                j.add("discardedPackets", m.discardedPackets)
+                j.add("dtmfSent", m.dtmfSent)
+                j.add("dtmfReceived", m.dtmfReceived)
+                j.add("remoteAddress", m.remoteAddress)
+                return j
+            }())
+    }
+
+    /// One line a person reads: what went, what came back, how good it was.
+    static func describe(_ m: MediaStatistics) -> String {
+        var text = "\(m.codec), sent \(m.packetsSent) packets, received \(m.packetsReceived), lost \(m.packetsLost) ("
+            + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter " + String(format: "%.1f ms", m.jitterMilliseconds)
+            + ", MOS " + String(format: "%.2f", m.meanOpinionScore)
+        if let rtt = m.roundTripTimeMilliseconds { text += ", round trip " + String(format: "%.1f ms", rtt) }
+        return text
+    }
+
     /// `{"event":"result","command","ok","detail"}`: the last line of every command.
     func result(command: String, ok: Bool, detail: String) {
         emit(

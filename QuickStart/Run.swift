@@ -58,7 +58,7 @@ struct Run: AsyncParsableCommand {
             await phone.shutdown()
             throw ExitCode(1)
         }
-        output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
+        output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
         var commands = RunCommands(phone: phone, output: output, quiet: table != nil)
         if let table { commands.redraw = { table.redraw() } }
         table?.redraw()

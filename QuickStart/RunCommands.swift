@@ -3,7 +3,8 @@ import SipEndpoint
 
 /// The commands `QuickStart run` reads from standard input, one per line (issue 6):
 /// `dial <conn> <dest>`, `answer [session]`, `hangup [session]`, `hold [session]`, `retrieve [session]`,
-/// `dtmf <digits>`, `transfer <dest>`, `enable|disable|remove <conn>`, `status`, `quit`.
+/// `dtmf <digits>`, `transfer <dest>`, `play <file|tone:FREQ|silence|echo>`, `record <file> [pcm16|pcmu|pcma]`,
+/// `record stop`, `stats`, `enable|disable|remove <conn>`, `status`, `quit`.
 /// A command without a session acts on the most recent live one.
 struct RunCommands {
     let phone: Phone
@@ -47,7 +48,26 @@ struct RunCommands {
             case "transfer":
                 guard let destination = args.first else { return usage("transfer <destination>") }
                 try await session(nil).transfer(to: destination)
-            case "enable", "disable", "remove":
+            case "play":
+                guard let what = args.first else { return usage("play <file.wav|tone:FREQ|silence|echo>") }
+                try await session(nil).play(MediaArgument.source(what))
+            case "record":
+                guard let path = args.first else { return usage("record <file.wav> [pcm16|pcmu|pcma] | record stop") }
+                if path == "stop" {
+                    try await session(nil).stopRecording()
+                    return true
+                }
+                guard let encoding = args.count > 1 ? RecordingEncoding(rawValue: args[1]) : .pcm16 else {
+                    return usage("record <file.wav> [pcm16|pcmu|pcma]")
+                }
+                try await session(nil).record(to: path, encoding: encoding)
+            case "stats":
+                let live = try await session(nil)
+                guard let statistics = try await live.statistics() else {
+                    output.say("session \(live.id): no media yet")
+                    return true
+                }
+                output.mediaStatistics(sessionId: live.id, statistics)
                 guard let id = args.first.flatMap(Int.init) else { return usage("\(command) <connection>") }
                 switch command {
                 case "enable": try await phone.connectionManager.enableConnection(id)
@@ -55,7 +75,7 @@ struct RunCommands {
                 default: try await phone.connectionManager.removeConnection(id)
                 }
             default:
-                output.error("unknown command '\(command)'; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, enable, disable, remove, status, quit")
+                output.error("unknown command '\(command)'; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable, disable, remove, status, quit")
             }
         } catch {
             output.error("\(command): \(error)")
@@ -81,7 +101,14 @@ struct RunCommands {
     /// Prints a session's events as they happen.
     func follow(_ session: Session) {
         let output = self.output
-        Task { for await event in session.statusChanges { output.sessionEvent(event) } }
+        Task {
+            for await event in session.statusChanges {
+                output.sessionEvent(event)
+                if case .statusChanged(let s) = event, s.status == .disconnected, let m = s.mediaStatistics {
+                    output.mediaStatistics(sessionId: s.sessionId, m)
+                }
+            }
+        }
     }
 }
 

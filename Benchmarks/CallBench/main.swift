@@ -3,7 +3,8 @@
 //   swift run -c release CallBench [--calls 3000] [--window 16] [--seconds 60] [--failover-dials 200]
 //
 // 1. Throughput: `--window` concurrent callers each dial 9000 on a site that answers at once
-//    (`.answer(ringing: .zero)`: 180 and 200 in the same tick), wait for `connected` (the SDK has
+//    (`.answer(ringing: .zero, media: .none)`: 180 and 200 in the same tick, and no echo, so the
+//    figure stays one of signalling as it was before sites sent RTP), wait for `connected` (the SDK has
 //    sent the ACK), hang up, and wait for `disconnected` (the BYE is out). A call counts once the
 //    site has answered its BYE with 200. Stops after `--calls` calls or `--seconds`, whichever first.
 // 2. Fallback latency: connection 0's site is dead and the connection is `failed`; each of
@@ -119,7 +120,7 @@ func oneCall(_ phone: Phone) async throws -> CallResult {
 // MARK: 1. Calls per second
 
 func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
-    let site = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero)]))
+    let site = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
     let phone = Phone(configuration: configuration([connection(site, optionsInterval: 0)]))
     try await phone.start()
     try await waitUntil(.seconds(5), "registration") { phone.connectionManager.connection(0)?.status == .ready }
@@ -157,8 +158,8 @@ func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
 // MARK: 2. Dial on a connection known to be down
 
 func fallbackLatency() async throws -> (toInvite: [Duration], toEvent: [Double], notSkipped: Int) {
-    let siteA = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero)]))
-    let siteB = try await InProcessSite.start(.init(name: "bench-b", testNumbers: ["9000": .answer(ringing: .zero)]))
+    let siteA = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
+    let siteB = try await InProcessSite.start(.init(name: "bench-b", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
     // A probes every second so its death is known; B never probes (it stays up).
     let phone = Phone(configuration: configuration([connection(siteA, optionsInterval: 1), connection(siteB, optionsInterval: 0)]))
     try await phone.start()

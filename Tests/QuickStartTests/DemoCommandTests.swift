@@ -11,7 +11,8 @@ struct DemoCommandTests {
         let out = process.output
         for phrase in ["Registering agent 7001 on both sites", "Calling 9000 on connection 0", "Site A dies",
                        "failedOver: connection 0 → 1", "connection 0 failed", "connection not ready",
-                       "Site A comes back", "connection 0 ready again", "9 of 9 steps OK"] {
+                       "playing a 440 Hz tone", "packets came back", "the recorded echo is the 440 Hz tone",
+                       "Site A comes back", "connection 0 ready again", "10 of 10 steps OK"] {
             #expect(out.contains(phrase), "the narration says \(phrase)")
         }
         #expect(!out.contains("✗"))
@@ -27,6 +28,8 @@ struct DemoCommandTests {
         let connected = try #require(objects.first { $0["event"] as? String == "sessionStatusChanged" && $0["status"] as? String == "connected" })
         for key in ["time", "sessionId", "connectionId", "previousStatus", "status", "reason", "code"] { #expect(connected[key] != nil, "\(key)") }
         #expect(objects.contains { $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "failed" && $0["connectionId"] as? Int == 0 })
+        let media = try #require(objects.first { $0["event"] as? String == "mediaStatistics" })
+        #expect((media["packetsReceived"] as? Int ?? 0) > 0 && (media["meanOpinionScore"] as? Double ?? 0) > 4)
         let result = try #require(objects.last)
         #expect(result["event"] as? String == "result" && result["command"] as? String == "demo" && result["ok"] as? Bool == true)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SIPMedia
 import SIPTestSupport
 import Testing
 
@@ -32,6 +33,45 @@ struct DialCommandTests {
         #expect(failover["fromConnectionId"] as? Int == 0 && failover["toConnectionId"] as? Int == 1)
         #expect((failover["cause"] as? String)?.hasPrefix("503") == true)
         #expect(process.objects.last?["detail"] as? String == "connected on connection 1")
+        try await a.stop()
+        try await b.stop()
+    }
+
+    @Test func dialPlaysAToneAndRecordsItsEchoThenPrintsTheMediaStatistics() async throws {
+        let (a, b, config) = try await sites()
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("dial-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: recording) }
+        let process = try QuickStartProcess([
+            "dial", "0", "9000", "--config", config, "--hold-for", "1.5", "--play", "tone:440", "--record", recording,
+            "--record-encoding", "pcmu", "--json",
+        ])
+        #expect(await process.exitStatus() == 0, "\(process.output)")
+        let media = try #require(process.objects.first { $0["event"] as? String == "mediaStatistics" }, "\(process.output)")
+        for key in ["sessionId", "codec", "packetsSent", "packetsReceived", "packetsLost", "lossRatio", "jitterMilliseconds", "meanOpinionScore"] {
+            #expect(media[key] != nil, "\(key)")
+        }
+        #expect((media["packetsSent"] as? Int ?? 0) >= 50)
+        #expect((media["packetsReceived"] as? Int ?? 0) >= 40, "site 9000 echoes")
+        #expect((media["meanOpinionScore"] as? Double ?? 0) > 4)
+        #expect(process.objects.last?["ok"] as? Bool == true)
+
+        let heard = try WAVFile(contentsOf: recording).samples  // G.711 µ-law, decoded
+        let tail = Array(heard.suffix(4000))
+        #expect(tail.count == 4000)
+        #expect(GoertzelDetector(frequency: 440).relativePower(in: tail) > 0.5, "the echo of our 440 Hz tone was recorded")
+        try await a.stop()
+        try await b.stop()
+    }
+
+    @Test func aFileThatCannotBePlayedFailsBeforeDialling() async throws {
+        let (a, b, config) = try await sites()
+        let process = try QuickStartProcess(["dial", "0", "9000", "--config", config, "--play", "/nonexistent/prompt.wav"])
+        #expect(await process.exitStatus() == 2, "bad usage")
+        #expect(process.output.contains("/nonexistent/prompt.wav"), "\(process.output)")
+        #expect(a.invites.isEmpty && b.invites.isEmpty && a.registerCount == 0, "nothing was sent")
+        let tone = try QuickStartProcess(["dial", "0", "9000", "--config", config, "--play", "tone:abc"])
+        #expect(await tone.exitStatus() == 2)
+        #expect(tone.output.contains("tone:FREQ"))
         try await a.stop()
         try await b.stop()
     }

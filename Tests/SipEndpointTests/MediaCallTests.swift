@@ -165,19 +165,55 @@ struct MediaCallTests {
         await pair.stop()
     }
 
-    @Test func aCallWhoseMediaStopsArrivingEndsWithAMediaTimeout() async throws {
-        // Site 9000 answers with SDP but sends no RTP: the media path of a dead site.
-        let site = try await InProcessSite.start(.init(name: "site-media"))
+    /// A phone registered on `site`, which runs the in-process site's test numbers.
+    static func phoneOn(_ site: InProcessSite, inactivity: Duration? = nil) async throws -> Phone {
         var configuration = fastConfiguration([
             ConnectionConfiguration(
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
         ])
-        configuration.endpoint.rtpInactivityTimeout = .seconds(1)
+        configuration.endpoint.rtpInactivityTimeout = inactivity
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
+        return phone
+    }
+
+    @Test func aCallToTheSitesEchoNumberHearsItsOwnToneBack() async throws {
+        let site = try await InProcessSite.start(.init(name: "site-echo"))
+        let phone = try await Self.phoneOn(site)
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        let sessionLog = SessionLog(session.statusChanges)
+        try await sessionLog.wait(for: .connected)
+        let file = Self.temporaryPath("echo.wav")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try await session.play(.tone(frequency: 1000))
+        try await session.record(to: file)
+        let first = try await Self.waitForStatistics(session) { $0.packetsReceived >= 10 }
+        let later = try await Self.waitForStatistics(session) { $0.packetsReceived >= first.packetsReceived + 60 }
+        #expect(later.packetsReceived > first.packetsReceived, "the echo keeps coming")
+        #expect(site.mediaCallCount == 1)
+        try await session.hangUp()
+        let end = try await sessionLog.wait(for: .disconnected)
+        let final = try #require(end.mediaStatistics)
+        #expect(final.packetsReceived >= 70 && final.packetsLost == 0)
+        #expect(final.meanOpinionScore > 4)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while site.mediaCallCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(site.mediaCallCount == 0, "the BYE ended the site's echo")
+        await phone.shutdown()
+        try await site.stop()
+
+        let heard = try WAVFile(contentsOf: file).samples
+        #expect(heard.count >= 8000, "at least a second recorded")
+        #expect(Self.dominantTone(in: Array(heard.suffix(4000)), among: [400, 600, 1000, 1400]) == 1000)
+    }
+
+    @Test func aCallWhoseMediaStopsArrivingEndsWithAMediaTimeout() async throws {
+        // Site 9001 answers with SDP but sends no RTP: the media path of a dead site.
+        let site = try await InProcessSite.start(.init(name: "site-media"))
+        let phone = try await Self.phoneOn(site, inactivity: .seconds(1))
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9001")
         let sessionLog = SessionLog(session.statusChanges)
         let connected = try await sessionLog.wait(for: .connected)
         let end = try await sessionLog.wait(for: .disconnected, timeout: .seconds(5))

@@ -3,24 +3,35 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIPCore
+import SIPMedia
 import SIPTransaction
 import SIPTransport
 import SIPUserAgent
 
 /// A whole SIP site in the test process, on its own event loop and loopback port: a registrar that
 /// challenges with digest and checks the answer (RFC 7616 via `DigestVerifier`), answers OPTIONS, and
-/// serves test numbers (answer, reject with a code, stay silent). It can die (its sockets close and
+/// serves test numbers (answer with an echo of the caller's RTP, reject with a code, stay silent). It can die (its sockets close and
 /// nothing answers) and come back on the same port, which is what the failover tests and the
 /// QuickStart demo need. Built on the SDK's own transaction layer, so it retransmits and absorbs
 /// retransmissions like a real server.
 public final class InProcessSite: Sendable {
     public enum TestNumber: Sendable, Hashable {
-        /// 180 Ringing, then 200 OK with an SDP answer after `ringing`; BYE is answered.
-        case answer(ringing: Duration = .milliseconds(100))
+        /// 180 Ringing, then 200 OK with an SDP answer (RFC 3264, to the INVITE's offer) after `ringing`;
+        /// BYE is answered and ends the media.
+        case answer(ringing: Duration = .milliseconds(100), media: AnswerMedia = .echo)
         /// A final response with this code.
         case reject(Int)
         /// The INVITE is absorbed by its transaction and never answered.
         case silent
+    }
+
+    /// What an answered test number does with RTP.
+    public enum AnswerMedia: Sendable, Hashable {
+        /// Sends back what it receives (about 60 ms later), on real ports reserved on the site's host.
+        case echo
+        /// Answers with SDP for ports it holds but sends nothing and reads nothing: the media path of
+        /// a dead site, for `rtp_inactivity_timeout`.
+        case none
     }
 
     public struct Configuration: Sendable {
@@ -32,14 +43,15 @@ public final class InProcessSite: Sendable {
         public var port: Int
         /// Users and their passwords; a REGISTER from anyone else gets 403. Default: 7001…7010 / pass7001….
         public var users: [String: String]
-        /// Numbers the site answers itself. Default: 9000 answers, 9486 busy, 9408, 9503, 9999 silent.
+        /// Numbers the site answers itself. Default: 9000 answers and echoes, 9001 answers with no RTP,
+        /// 9486 busy, 9408, 9503, 9999 silent.
         public var testNumbers: [String: TestNumber]
 
         public init(
             name: String = "site", host: String = "127.0.0.1", port: Int = 0,
             users: [String: String] = Dictionary(uniqueKeysWithValues: (7001...7010).map { ("\($0)", "pass\($0)") }),
             testNumbers: [String: TestNumber] = [
-                "9000": .answer(), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
+                "9000": .answer(), "9001": .answer(media: .none), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
             ]
         ) {
             self.name = name
@@ -59,11 +71,17 @@ public final class InProcessSite: Sendable {
         var inviteArrivals: [ContinuousClock.Instant] = []
         var byeCount = 0
         var calls: [String: SIPReceivedMessage] = [:]
+        /// The media of answered calls, by Call-ID; touched on the site's loop only.
+        var media: [String: SiteCallMedia] = [:]
+        /// Calls CANCELled while ringing, so their late 200 task opens no media.
+        var cancelled: Set<String> = []
         var stopped = false
     }
 
     public let configuration: Configuration
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The packet clock of the site's one loop, shared by every echo (and kept across kill/revive).
+    private let mediaClock: MediaClock
     private let state: NIOLockedValueBox<State>
     private let nonce: String
 
@@ -71,6 +89,7 @@ public final class InProcessSite: Sendable {
         self.configuration = configuration
         self.state = NIOLockedValueBox(State(port: configuration.port))
         self.nonce = SIPVia.makeBranch()
+        self.mediaClock = MediaClock(eventLoop: group.next())
     }
 
     /// Starts a site listening on UDP.
@@ -95,16 +114,21 @@ public final class InProcessSite: Sendable {
     /// How many BYEs arrived and were answered 200 (retransmissions are absorbed by their transaction).
     public var byeCount: Int { state.withLockedValue { $0.byeCount } }
 
-    /// The site dies: its sockets close, nothing answers, registrations are forgotten (a restarted
-    /// Kamailio keeps none either).
+    /// Calls whose media is open (echoing, or holding its ports for `.none`).
+    public var mediaCallCount: Int { state.withLockedValue { $0.media.count } }
+
+    /// The site dies: its sockets close (RTP ones too), nothing answers, registrations are forgotten (a
+    /// restarted Kamailio keeps none either).
     public func kill() async throws {
-        let layer = state.withLockedValue { s -> SIPTransactionLayer? in
+        let (layer, media) = state.withLockedValue { s -> (SIPTransactionLayer?, [SiteCallMedia]) in
             defer {
                 s.layer = nil
                 s.bindings = [:]
+                s.media = [:]
             }
-            return s.layer
+            return (s.layer, Array(s.media.values))
         }
+        try await mediaClock.eventLoop.submit { for m in media { m.close() } }.get()
         try await layer?.shutdown().get()
     }
 
@@ -160,12 +184,20 @@ public final class InProcessSite: Sendable {
         case .invite:
             invite(request, on: layer, toTag: toTag)
         case .bye:
-            state.withLockedValue { $0.byeCount += 1 }
+            let callID = message.headers.first(.callID) ?? ""
+            let media = state.withLockedValue { s -> SiteCallMedia? in
+                s.byeCount += 1
+                return s.media.removeValue(forKey: callID)
+            }
+            media?.close()
             respond(message.makeResponse(statusCode: 200))
         case .ack:
             return
         case .cancel:
             respond(message.makeResponse(statusCode: 200))
+            if let callID = message.headers.first(.callID) {
+                state.withLockedValue { if $0.media[callID] == nil { $0.cancelled.insert(callID) } }
+            }
             if let id = request.transaction, let (invite, received) = layer.inviteTransaction(cancelledBy: id) {
                 layer.respond(received.message.makeResponse(statusCode: 487, toTag: toTag), to: invite)
             }
@@ -221,16 +253,46 @@ public final class InProcessSite: Sendable {
             layer.respond(message.makeResponse(statusCode: code, toTag: toTag), to: id)
         case .silent:
             return
-        case .answer(let ringing):
+        case .answer(let ringing, let mode):
             layer.respond(message.makeResponse(statusCode: 180, toTag: toTag), to: id)
             let loop = layer.eventLoop
             loop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
-                var ok = message.makeResponse(statusCode: 200, toTag: toTag, body: ByteBuffer(string: Self.answerSDP(host: self.configuration.host)))
+                guard let body = self.answerBody(for: message, mode: mode) else {
+                    layer.respond(message.makeResponse(statusCode: 488, toTag: toTag), to: id)
+                    return
+                }
+                var ok = message.makeResponse(statusCode: 200, toTag: toTag, body: body)
                 ok.headers.add(.contact, "<sip:\(number)@\(self.configuration.host):\(self.port)>")
                 ok.headers.add(.contentType, "application/sdp")
                 layer.respond(ok, to: id)
             }
         }
+    }
+
+    /// The SDP of a 200 to `invite`: the answer to its offer, with media opened (or, for a re-INVITE,
+    /// updated) for the call; nil when the offer cannot be answered (488). An INVITE without an offer
+    /// gets the fixed description and no media, as the site always did.
+    private func answerBody(for invite: SIPMessage, mode: AnswerMedia) -> ByteBuffer? {
+        let callID = invite.headers.first(.callID) ?? ""
+        let (existing, wasCancelled) = state.withLockedValue { ($0.media[callID], $0.cancelled.remove(callID) != nil) }
+        guard !wasCancelled else { return ByteBuffer(string: Self.answerSDP(host: configuration.host)) }
+        let offer: SessionDescription
+        do {
+            guard let parsed = try invite.sessionDescription() else {
+                return ByteBuffer(string: Self.answerSDP(host: configuration.host))
+            }
+            offer = parsed
+        } catch {
+            return nil
+        }
+        if let existing {
+            return (try? existing.reanswer(offer))?.byteBuffer
+        }
+        guard let (media, answer) = try? SiteCallMedia.answer(
+            offer, host: configuration.host, mode: mode, clock: mediaClock, cname: "\(configuration.name)@\(configuration.host)")
+        else { return nil }
+        state.withLockedValue { $0.media[callID] = media }
+        return answer.byteBuffer
     }
 
     /// Calls a registered user (an inbound call for the phone): INVITE with an SDP offer to the
