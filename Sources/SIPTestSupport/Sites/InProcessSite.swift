@@ -339,10 +339,13 @@ public final class InProcessSite: Sendable {
         return code
     }
 
+    /// The fixed SDP of calls the site makes (and of answers to an INVITE without an offer): it carries
+    /// no media, so it names the discard port 9, which nothing on loopback listens on — a real port
+    /// could be another test's RTP socket.
     static func answerSDP(host: String) -> String {
         [
             "v=0", "o=site 1 1 IN IP4 \(host)", "s=test number", "c=IN IP4 \(host)", "t=0 0",
-            "m=audio 40000 RTP/AVP 0 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000",
+            "m=audio 9 RTP/AVP 0 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000",
             "a=fmtp:101 0-16", "a=sendrecv", "",
         ].joined(separator: "\r\n")
     }
