@@ -28,7 +28,7 @@ struct CAresResolverTests {
         resolver.syncShutdown()
         // A hang detector, not a benchmark: the wake-up is immediate, but a loaded machine running
         // the other suites in parallel may take a while to schedule this task again.
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(15))
         await #expect(throws: DNSError(code: .shutdown)) { try await resolver.lookupSRV("_sip._udp.example.invalid") }
     }
 }
