@@ -14,6 +14,20 @@ public actor SIPpUAS {
         public var scenario: String
         /// Final response the UAS gives, nil when it never answers.
         public var finalResponse: Int?
+        /// When set, SIPp runs with `-rtp_echo` and its media socket on `SIPpUAS.host` at this port
+        /// (`-mi`/`-mp`; the scenario's SDP says `[media_ip]`/`[media_port]`): every RTP packet it
+        /// receives there goes straight back to its sender, unchanged. Nil: SIPp's default media
+        /// socket (6000 and up on its `-i` address), which swallows the RTP a caller sends to the
+        /// SDP's address and returns none. Default: nil.
+        public var rtpEchoPort: Int?
+
+        public init(number: String, port: Int, scenario: String, finalResponse: Int?, rtpEchoPort: Int? = nil) {
+            self.number = number
+            self.port = port
+            self.scenario = scenario
+            self.finalResponse = finalResponse
+            self.rtpEchoPort = rtpEchoPort
+        }
 
         /// Answers 200 and waits for the BYE.
         public static let answer = TestNumber(number: "9000", port: 5070, scenario: "uas-answer.xml", finalResponse: 200)
@@ -26,7 +40,15 @@ public actor SIPpUAS {
         /// Takes the INVITE and never answers; the site itself answers the caller 408 after 5 s.
         public static let silent = TestNumber(number: "9999", port: 5074, scenario: "uas-silent.xml", finalResponse: nil)
 
-        /// The five numbers routed by `kamailio.cfg`.
+        /// Answers 200 like 9000 and echoes RTP from 127.0.0.4:6070. Not in `all`: only the media lab
+        /// test needs it, and it starts and stops its own (``SIPpUAS/start(_:configuration:)``) so
+        /// it can read SIPp's echo counter, which SIPp prints only when it exits. Port 6070 keeps
+        /// clear of the 6000 and up that the other UAS take by default.
+        public static let answerEchoingRTP = TestNumber(
+            number: "9001", port: 5075, scenario: "uas-answer.xml", finalResponse: 200, rtpEchoPort: 6070)
+
+        /// The five numbers the lab starts for every call suite (`kamailio.cfg` also routes 9001,
+        /// ``answerEchoingRTP``).
         public static let all: [TestNumber] = [.answer, .requestTimeout, .serviceUnavailable, .busyHere, .silent]
     }
 
@@ -39,6 +61,8 @@ public actor SIPpUAS {
     private let configuration: LabConfiguration
     private let directory: URL
     private var process: ChildProcess?
+    /// Size of `logFile` when this run started.
+    private var logStart = 0
 
     init(testNumber: TestNumber, configuration: LabConfiguration) {
         self.testNumber = testNumber
@@ -67,6 +91,16 @@ public actor SIPpUAS {
         return started
     }
 
+    /// Starts one UAS on its own (one not in ``TestNumber/all``); the caller holds the lab's lock
+    /// (a running ``KamailioLab``) and stops it.
+    public static func start(
+        _ testNumber: TestNumber, configuration: LabConfiguration = LabConfiguration()
+    ) async throws(LabError) -> SIPpUAS {
+        let uas = SIPpUAS(testNumber: testNumber, configuration: configuration)
+        try await uas.start()
+        return uas
+    }
+
     /// Stops them side by side: SIPp takes over a second to exit on SIGTERM.
     public static func stopAll(_ servers: [SIPpUAS]) async {
         await withTaskGroup(of: Void.self) { group in
@@ -87,7 +121,9 @@ public actor SIPpUAS {
         let arguments = [
             "-sf", scenario, "-i", Self.host, "-p", "\(testNumber.port)", "-t", "u1",
             "-nostdin", "-trace_err", "-error_file", directory.appendingPathComponent("uas-\(testNumber.number)-errors.log").path,
-        ]
+        ] + (testNumber.rtpEchoPort.map { ["-rtp_echo", "-mi", Self.host, "-mp", "\($0)"] } ?? [])
+        // The log is appended to across runs; remember where this run's output starts.
+        logStart = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
         let child = try ChildProcess(executable: sipp, arguments: arguments, log: logFile)
         process = child
         try? "\(child.pid)\n".write(to: pidFile, atomically: true, encoding: .utf8)
@@ -97,7 +133,11 @@ public actor SIPpUAS {
                 process = nil
                 throw LabError(.processExited, "SIPp UAS \(testNumber.number) exited with \(status); see \(logFile.path)")
             }
-            if UDPPortTable.isBound(host: Self.host, port: testNumber.port) { return }
+            if UDPPortTable.isBound(host: Self.host, port: testNumber.port),
+                testNumber.rtpEchoPort.map({ UDPPortTable.isBound(host: Self.host, port: $0) }) ?? true
+            {
+                return
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
         await child.kill()
@@ -110,6 +150,14 @@ public actor SIPpUAS {
         guard let child = process else { return }
         await child.terminate(grace: configuration.stopTimeout)
         process = nil
+    }
+
+    /// RTP packets SIPp echoed on its audio port, from the statistics screen it prints as it exits
+    /// (`Total echo RTP pckts 1st stream`), so only after ``stop()``; nil when this run printed none.
+    public func echoedRTPPackets() -> Int? {
+        guard process == nil, let data = try? Data(contentsOf: logFile), data.count >= logStart else { return nil }
+        let output = String(decoding: data.dropFirst(logStart), as: UTF8.self)
+        return SIPpScreen.echoedRTPPackets(in: output)
     }
 }
 
