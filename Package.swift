@@ -226,8 +226,9 @@ let package = Package(
         .testTarget(
             name: "SipEndpointTests",
             dependencies: [
-                "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPTransport", "SIPCore",
+                "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPMedia", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,6 @@
 import Foundation
+import Metrics
+import MetricsTestKit
 import SIPMedia
 import SIPTestSupport
 import SipEndpoint
@@ -18,12 +20,13 @@ struct MediaCallTests {
 
         /// `index` picks a pair of loopback addresses of its own, so suites running at once never share a port.
         static func connect(
-            index: Int, dtmf: SessionPolicy.DTMFMethod = .rfc2833, calleeInactivity: Duration? = nil
+            index: Int, dtmf: SessionPolicy.DTMFMethod = .rfc2833, calleeInactivity: Duration? = nil,
+            callerMetrics: (any MetricsFactory)? = nil
         ) async throws -> PhonePair {
             let hostA = "127.0.\(60 + index).1"
             let hostB = "127.0.\(60 + index).2"
             let port = 5180
-            func phone(host: String, user: String, peer: String, inactivity: Duration?) -> Phone {
+            func phone(host: String, user: String, peer: String, inactivity: Duration?, metrics: (any MetricsFactory)? = nil) -> Phone {
                 var configuration = fastConfiguration(
                     [
                         ConnectionConfiguration(
@@ -33,9 +36,9 @@ struct MediaCallTests {
                 configuration.endpoint.sipPortRange = port...port
                 configuration.endpoint.rtpInactivityTimeout = inactivity
                 configuration.session.dtmfMethod = dtmf
-                return Phone(configuration: configuration)
+                return Phone(configuration: configuration, metrics: metrics)
             }
-            let caller = phone(host: hostA, user: "7001", peer: hostB, inactivity: nil)
+            let caller = phone(host: hostA, user: "7001", peer: hostB, inactivity: nil, metrics: callerMetrics)
             let callee = phone(host: hostB, user: "7002", peer: hostA, inactivity: calleeInactivity)
             try await caller.start()
             try await callee.start()
@@ -224,6 +227,23 @@ struct MediaCallTests {
         #expect((end.mediaStatistics?.packetsSent ?? 0) > 0, "we sent, nothing came back")
         await phone.shutdown()
         try await site.stop()
+    }
+
+    @Test func theCallsFiguresReachSwiftMetricsWhenItEnds() async throws {
+        let metrics = TestMetrics()
+        let pair = try await PhonePair.connect(index: 6, callerMetrics: metrics)
+        #expect(try metrics.expectMeter("sipendpoint_media_sessions").lastValue == 1, "one call carries media")
+        _ = try await Self.waitForStatistics(pair.callerSession) { $0.packetsReceived >= 25 }
+        try await pair.callerSession.hangUp()
+        let end = try await pair.callerLog.wait(for: .disconnected)
+        let final = try #require(end.mediaStatistics)
+        #expect(try metrics.expectCounter("sipendpoint_rtp_packets_sent_total").totalValue == Int64(final.packetsSent))
+        #expect(try metrics.expectCounter("sipendpoint_rtp_packets_received_total").totalValue == Int64(final.packetsReceived))
+        #expect(try metrics.expectCounter("sipendpoint_rtp_octets_sent_total").totalValue == Int64(final.octetsSent))
+        #expect(try metrics.expectRecorder("sipendpoint_call_mos").values == [final.meanOpinionScore])
+        #expect(final.meanOpinionScore > 4, "a clean loopback path")
+        #expect(try metrics.expectMeter("sipendpoint_media_sessions").lastValue == 0)
+        await pair.stop()
     }
 
     @Test func playingAFileThatCannotBeReadFailsAtOnce() async throws {

@@ -7,16 +7,31 @@ import Metrics
 /// round-trip time as recorder samples, so a dashboard shows their distribution over calls. Live: the
 /// number of calls carrying media. Labels stay low-cardinality (no call ids).
 struct MediaMetrics: Sendable {
-    private let packetsSent = Counter(label: "sipendpoint_rtp_packets_sent_total")
-    private let packetsReceived = Counter(label: "sipendpoint_rtp_packets_received_total")
-    private let packetsLost = Counter(label: "sipendpoint_rtp_packets_lost_total")
-    private let latePackets = Counter(label: "sipendpoint_rtp_packets_late_total")
-    private let octetsSent = Counter(label: "sipendpoint_rtp_octets_sent_total")
-    private let octetsReceived = Counter(label: "sipendpoint_rtp_octets_received_total")
-    private let meanOpinionScore = Recorder(label: "sipendpoint_call_mos")
-    private let jitter = Recorder(label: "sipendpoint_call_jitter_milliseconds")
-    private let roundTripTime = Recorder(label: "sipendpoint_call_rtt_milliseconds")
-    private let activeCalls = Meter(label: "sipendpoint_media_sessions")
+    private let packetsSent: Counter
+    private let packetsReceived: Counter
+    private let packetsLost: Counter
+    private let latePackets: Counter
+    private let octetsSent: Counter
+    private let octetsReceived: Counter
+    private let meanOpinionScore: Recorder
+    private let jitter: Recorder
+    private let roundTripTime: Recorder
+    private let activeCalls: Meter
+
+    /// - Parameter factory: the backend; nil: the one bootstrapped in `MetricsSystem`.
+    init(factory: (any MetricsFactory)? = nil) {
+        let factory = factory ?? MetricsSystem.factory
+        packetsSent = Counter(label: "sipendpoint_rtp_packets_sent_total", factory: factory)
+        packetsReceived = Counter(label: "sipendpoint_rtp_packets_received_total", factory: factory)
+        packetsLost = Counter(label: "sipendpoint_rtp_packets_lost_total", factory: factory)
+        latePackets = Counter(label: "sipendpoint_rtp_packets_late_total", factory: factory)
+        octetsSent = Counter(label: "sipendpoint_rtp_octets_sent_total", factory: factory)
+        octetsReceived = Counter(label: "sipendpoint_rtp_octets_received_total", factory: factory)
+        meanOpinionScore = Recorder(label: "sipendpoint_call_mos", factory: factory)
+        jitter = Recorder(label: "sipendpoint_call_jitter_milliseconds", factory: factory)
+        roundTripTime = Recorder(label: "sipendpoint_call_rtt_milliseconds", factory: factory)
+        activeCalls = Meter(label: "sipendpoint_media_sessions", factory: factory)
+    }
 
     func callStarted() { activeCalls.increment() }
 

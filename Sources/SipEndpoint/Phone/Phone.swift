@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -28,15 +29,18 @@ public final class Phone: Service, Sendable {
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
+    /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
+    ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
     public init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
-        trace: SIPTraceFile? = nil
+        trace: SIPTraceFile? = nil,
+        metrics: (any MetricsFactory)? = nil
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace)
+        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import SIPCore
 import SIPMedia
@@ -38,7 +39,7 @@ final class PhoneCore: @unchecked Sendable {
     let mediaClock: MediaClock
     /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
     let mediaCNAME: String
-    let mediaMetrics = MediaMetrics()
+    let mediaMetrics: MediaMetrics
 
     private var records: [Int: Record] = [:]
     /// How many records are `ready`, kept with every status change: the phone's aggregate status is
@@ -58,7 +59,11 @@ final class PhoneCore: @unchecked Sendable {
     private var localHost = "127.0.0.1"
     private(set) var isRunning = false
 
-    init(configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger, trace: SIPTraceFile? = nil) {
+    init(
+        configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger, trace: SIPTraceFile? = nil,
+        metrics: (any MetricsFactory)? = nil
+    ) {
+        self.mediaMetrics = MediaMetrics(factory: metrics)
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.logger = logger
