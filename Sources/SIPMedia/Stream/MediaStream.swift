@@ -189,6 +189,8 @@ package struct MediaStream: Sendable {
         expectedBeforeCurrentSource += reception.expected
         reception = ReceptionStatistics(clockRate: configuration.codec.clockRate)
         jitterBuffer = JitterBuffer(configuration: configuration.jitterBuffer)
+        // A new source numbers its events on its own timestamps.
+        dtmfReceiver = DTMFReceiver()
         playoutStarted = false
     }
 

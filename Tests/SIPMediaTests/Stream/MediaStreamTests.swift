@@ -199,4 +199,27 @@ struct MediaStreamTests {
         let rtt = try #require(a.statistics(now: Self.at(3100)).roundTripTimeMilliseconds)
         #expect(abs(rtt - 30) < 5, "100 ms between SR and its report, 70 of it held: \(rtt) ms")
     }
+
+    @Test func aNewSourceMidCallRestartsReceptionButKeepsTheTotals() throws {
+        var receiver = Self.stream()
+        var first = Self.stream(ssrc: 0xA1)
+        var second = MediaStream(configuration: Self.configuration(), ssrc: 0xB2, sequenceNumber: 30000, timestamp: 5, now: Self.at(0))
+        for slot in Int64(0)..<50 {
+            let bytes = try #require(Self.bytes(first.nextSlot()))
+            if slot == 20 { continue }  // one lost from the first source
+            _ = receiver.receiveRTP(bytes, from: Self.peer, now: Self.at(slot * 20))
+            _ = receiver.playout(now: Self.at(slot * 20))
+        }
+        // The peer's media moved (another media server after a re-INVITE): new SSRC, new sequence space.
+        var played = 0
+        for slot in Int64(50)..<100 {
+            _ = receiver.receiveRTP(try #require(Self.bytes(second.nextSlot())), from: Self.peer, now: Self.at(slot * 20))
+            if case .samples = receiver.playout(now: Self.at(slot * 20)) { played += 1 }
+        }
+        let s = receiver.statistics(now: Self.at(2000))
+        #expect(receiver.remoteSSRC == 0xB2)
+        #expect(s.packetsReceived == 99)
+        #expect(s.packetsLost == 1, "the jump to the new sequence space is not loss")
+        #expect(played >= 45, "playout restarts for the new source after its initial delay")
+    }
 }
