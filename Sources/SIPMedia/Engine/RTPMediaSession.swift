@@ -145,7 +145,7 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         repeat {
             let lateness = now - nextDue
             if lateness > Self.maximumCatchUp {
-                _ = stream.nextSlot()  // numbered as passed, not sent
+                stream.skipSlot()
                 _ = stream.playout(now: now)
             } else {
                 send(stream.nextSlot())

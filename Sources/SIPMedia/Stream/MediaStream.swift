@@ -128,6 +128,12 @@ package struct MediaStream: Sendable {
         return .audio(sender.audio(payloadType: configuration.codec.payloadType, payloadSize: samples), samples: samples)
     }
 
+    /// A slot the driver could not serve in time (its loop stalled): the audio clock moves on, no packet
+    /// is numbered, so the receiver sees a pause (and a new talkspurt), not a loss.
+    package mutating func skipSlot() {
+        sender.skip()
+    }
+
     // MARK: Receiving
 
     /// What became of one RTP datagram.

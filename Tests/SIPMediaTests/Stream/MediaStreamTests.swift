@@ -222,4 +222,16 @@ struct MediaStreamTests {
         #expect(s.packetsLost == 1, "the jump to the new sequence space is not loss")
         #expect(played >= 45, "playout restarts for the new source after its initial delay")
     }
+
+    @Test func aSkippedSlotIsAPauseNotALoss() throws {
+        var stream = Self.stream()
+        let first = try RTPPacket(parsing: try #require(Self.bytes(stream.nextSlot())))
+        stream.skipSlot()
+        stream.skipSlot()
+        let next = try RTPPacket(parsing: try #require(Self.bytes(stream.nextSlot())))
+        #expect(next.sequenceNumber == first.sequenceNumber &+ 1, "no sequence number was used up")
+        #expect(next.timestamp == first.timestamp &+ 3 * 160, "the audio clock moved on")
+        #expect(next.marker)
+        #expect(stream.statistics(now: Self.at(60)).packetsSent == 2)
+    }
 }
