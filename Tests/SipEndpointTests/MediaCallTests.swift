@@ -246,6 +246,51 @@ struct MediaCallTests {
         await pair.stop()
     }
 
+    @Test func earlyMediaIsHeardBeforeTheAnswerAndCarriesOnAfterIt() async throws {
+        // 9183: 183 with the SDP answer and the echo running, 200 OK 600 ms later.
+        let site = try await InProcessSite.start(.init(name: "site-early"))
+        let phone = Phone(configuration: fastConfiguration([
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
+        ]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9183")
+        try await session.play(.tone(frequency: 700))
+        let sessionLog = SessionLog(session.statusChanges)
+        try await sessionLog.wait(for: .alerting)
+        let early = try await Self.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        #expect(session.status == .alerting, "the echo came back before the answer: \(early.packetsReceived) packets")
+        try await sessionLog.wait(for: .connected)
+        let afterAnswer = try await Self.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        #expect(afterAnswer.packetsLost == 0, "the same stream goes on across the 200")
+        #expect(afterAnswer.discardedPackets == 0)
+        try await session.hangUp()
+        _ = try await sessionLog.wait(for: .disconnected)
+        await phone.shutdown()
+        try await site.stop()
+    }
+
+    @Test func aDialThatFailsOverAfterEarlyMediaTalksToTheSecondSite() async throws {
+        // Site A plays early media, then refuses with 503: the dial fails over to site B, which answers
+        // and echoes. Media must follow: paused when A's attempt ends, then to B's answer.
+        let sites = try await CallControlTests.TwoSites.start(
+            a: ["9300": .earlyMedia(ringing: .milliseconds(400), final: 503)], b: ["9300": .answer()])
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9300")
+        let log = SessionLog(session.statusChanges)
+        let early = try await Self.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        try await log.wait(for: .connected)
+        #expect(log.failovers.count == 1 && log.failovers.first?.toConnectionId == 1)
+        #expect(sites.a.mediaCallCount == 0, "site A's echo closed with its 503")
+        let later = try await Self.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        #expect(later.packetsSent > early.packetsSent + 20, "we send to site B now")
+        #expect(sites.b.mediaCallCount == 1)
+        try await session.hangUp()
+        try await log.wait(for: .disconnected)
+        try await sites.stop()
+    }
+
     @Test func playingAFileThatCannotBeReadFailsAtOnce() async throws {
         let pair = try await PhonePair.connect(index: 5)
         await #expect(throws: SipEndpointError.self) {

@@ -154,6 +154,12 @@ package struct MediaStream: Sendable {
             totals.discarded += 1
             return .discarded
         }
+        // RFC 3264 §5.1: a stream we marked sendonly or inactive is not to be sent to; what comes anyway
+        // (a peer slow to stop, a failed dial attempt's early media) must neither play nor move the latch.
+        guard configuration.direction.receives else {
+            totals.discarded += 1
+            return .discarded
+        }
         let isAudio = packet.payloadType == configuration.codec.payloadType
         let isEvent = configuration.telephoneEventPayloadType.map { packet.payloadType == $0 } ?? false
         guard isAudio || isEvent else {

@@ -19,6 +19,10 @@ public final class InProcessSite: Sendable {
         /// 180 Ringing, then 200 OK with an SDP answer (RFC 3264, to the INVITE's offer) after `ringing`;
         /// BYE is answered and ends the media.
         case answer(ringing: Duration = .milliseconds(100), media: AnswerMedia = .echo)
+        /// Early media: 183 Session Progress with the SDP answer and the echo running at once (an IVR
+        /// prompt or a network's ringback before the answer), then after `ringing` the final response
+        /// `final`: 200 OK with the same answer, or a failure that ends the media.
+        case earlyMedia(ringing: Duration = .milliseconds(600), final: Int = 200)
         /// A final response with this code.
         case reject(Int)
         /// The INVITE is absorbed by its transaction and never answered.
@@ -44,6 +48,7 @@ public final class InProcessSite: Sendable {
         /// Users and their passwords; a REGISTER from anyone else gets 403. Default: 7001…7010 / pass7001….
         public var users: [String: String]
         /// Numbers the site answers itself. Default: 9000 answers and echoes, 9001 answers with no RTP,
+        /// 9183 plays early media (183 with the echo running, 200 after 600 ms),
         /// 9486 busy, 9408, 9503, 9999 silent.
         public var testNumbers: [String: TestNumber]
 
@@ -51,7 +56,7 @@ public final class InProcessSite: Sendable {
             name: String = "site", host: String = "127.0.0.1", port: Int = 0,
             users: [String: String] = Dictionary(uniqueKeysWithValues: (7001...7010).map { ("\($0)", "pass\($0)") }),
             testNumbers: [String: TestNumber] = [
-                "9000": .answer(), "9001": .answer(media: .none), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
+                "9000": .answer(), "9001": .answer(media: .none), "9183": .earlyMedia(), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
             ]
         ) {
             self.name = name
@@ -196,7 +201,13 @@ public final class InProcessSite: Sendable {
         case .cancel:
             respond(message.makeResponse(statusCode: 200))
             if let callID = message.headers.first(.callID) {
-                state.withLockedValue { if $0.media[callID] == nil { $0.cancelled.insert(callID) } }
+                // Early media already running ends with the call; otherwise the late 200 must open none.
+                let early = state.withLockedValue { s -> SiteCallMedia? in
+                    if let media = s.media.removeValue(forKey: callID) { return media }
+                    s.cancelled.insert(callID)
+                    return nil
+                }
+                early?.close()
             }
             if let id = request.transaction, let (invite, received) = layer.inviteTransaction(cancelledBy: id) {
                 layer.respond(received.message.makeResponse(statusCode: 487, toTag: toTag), to: invite)
@@ -259,6 +270,28 @@ public final class InProcessSite: Sendable {
             loop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
                 guard let body = self.answerBody(for: message, mode: mode) else {
                     layer.respond(message.makeResponse(statusCode: 488, toTag: toTag), to: id)
+                    return
+                }
+                var ok = message.makeResponse(statusCode: 200, toTag: toTag, body: body)
+                ok.headers.add(.contact, "<sip:\(number)@\(self.configuration.host):\(self.port)>")
+                ok.headers.add(.contentType, "application/sdp")
+                layer.respond(ok, to: id)
+            }
+        case .earlyMedia(let ringing, let final):
+            guard let body = answerBody(for: message, mode: .echo) else {
+                layer.respond(message.makeResponse(statusCode: 488, toTag: toTag), to: id)
+                return
+            }
+            // RFC 3261 §13.2.1 / RFC 3264: the answer rides in the 183; a 200 repeats it unchanged.
+            var progress = message.makeResponse(statusCode: 183, toTag: toTag, body: body)
+            progress.headers.add(.contact, "<sip:\(number)@\(configuration.host):\(port)>")
+            progress.headers.add(.contentType, "application/sdp")
+            layer.respond(progress, to: id)
+            let callID = message.headers.first(.callID) ?? ""
+            layer.eventLoop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
+                guard final == 200 else {
+                    self.state.withLockedValue { $0.media.removeValue(forKey: callID) }?.close()
+                    layer.respond(message.makeResponse(statusCode: final, toTag: toTag), to: id)
                     return
                 }
                 var ok = message.makeResponse(statusCode: 200, toTag: toTag, body: body)

@@ -150,6 +150,9 @@ final class CallCore: @unchecked Sendable {
         else { return }
         call.connectionId = connectionId
         call.media.abandonOffer()
+        // A failed attempt may have had early media: nothing more goes to its far end until the next
+        // attempt's answer says where to send.
+        pauseMedia(call)
         let offer: SessionDescription
         do {
             offer = try call.media.makeOffer()
@@ -344,8 +347,14 @@ final class CallCore: @unchecked Sendable {
             if case .offerSent = call.media.state {
                 _ = try? call.media.receiveAnswer(sdp)
                 calls[id] = call
-                // The answer may come with the 200 or after the session reported itself answered.
-                if call.status == .connected { startMedia(id) }
+                // Early media (RFC 3960's gateway model): an answer in a 18x starts RTP before the
+                // call is answered, so an IVR prompt or the network's ringback is heard. The answer may
+                // also come with the 200, after the session reported itself answered.
+                if call.rtpSession != nil {
+                    updateMedia(id)
+                } else if call.status == .alerting || call.status == .connected {
+                    startMedia(id)
+                }
             }
         case .reinviteReceived(let requestID, let offer):
             guard let offer, let sdp = try? SessionDescription(parsing: offer.content) else {

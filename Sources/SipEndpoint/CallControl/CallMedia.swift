@@ -5,7 +5,8 @@ import SIPMedia
 /// The media side of call control (issue 8): an RTP session per connected call, built from what the
 /// offer/answer agreed, kept in step with every re-INVITE, ended with the call.
 extension CallCore {
-    /// Opens the call's RTP session on its reserved ports once it is connected.
+    /// Opens the call's RTP session on its reserved ports once it is connected, or earlier when a
+    /// provisional response brought the answer (early media).
     func startMedia(_ id: String) {
         guard let call = calls[id], call.rtpSession == nil, let configuration = streamConfiguration(call),
             let sockets = call.rtp?.takeSockets()
@@ -15,7 +16,7 @@ extension CallCore {
             guard let self else { return }
             switch result {
             case .success(let session):
-                guard let call = self.calls[id], call.status != .disconnected else {
+                guard let call = self.calls[id], call.status != .disconnected, call.rtpSession == nil else {
                     _ = session.close()
                     return
                 }
@@ -36,6 +37,16 @@ extension CallCore {
     /// peer that moved its media).
     func updateMedia(_ id: String) {
         guard let call = calls[id], let session = call.rtpSession, let configuration = streamConfiguration(call) else { return }
+        session.update(configuration)
+    }
+
+    /// Stops sending and expecting RTP, keeping the sockets and the numbering, until the next
+    /// offer/answer (a dial attempt after one that had early media).
+    func pauseMedia(_ call: Call) {
+        guard let session = call.rtpSession, var configuration = streamConfiguration(call) else { return }
+        configuration.direction = .inactive
+        configuration.remoteRTP = nil
+        configuration.remoteRTCP = nil
         session.update(configuration)
     }
 

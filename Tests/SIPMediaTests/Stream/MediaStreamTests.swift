@@ -234,4 +234,13 @@ struct MediaStreamTests {
         #expect(next.marker)
         #expect(stream.statistics(now: Self.at(60)).packetsSent == 2)
     }
+
+    @Test func packetsThatComeWhileWeDoNotReceiveAreDropped() throws {
+        var receiver = Self.stream(Self.configuration(direction: .sendonly))
+        var sender = Self.stream(ssrc: 5)
+        let elsewhere = try SocketAddress(ipAddress: "127.0.0.77", port: 7000)
+        #expect(receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: elsewhere, now: Self.at(0)) == .discarded)
+        #expect(receiver.rtpTarget == Self.peer, "the latch did not move")
+        #expect(receiver.statistics(now: Self.at(0)).packetsReceived == 0)
+    }
 }
