@@ -35,6 +35,8 @@ final class CallCore: @unchecked Sendable {
         var rtpSession: RTPMediaSession?
         var mediaSource: MediaSource = .silence
         var recorder: WAVRecorder?
+        /// What swift-metrics has been told of this call so far.
+        var publishedStatistics: MediaStatistics?
         /// Why we ended the call ourselves, when it was not the user (media inactivity).
         var localEndReason: SessionReason?
         let events = EventBroadcaster<SessionEvent>()
@@ -54,6 +56,8 @@ final class CallCore: @unchecked Sendable {
     private var byEngineSession: [SessionEngine.SessionID: String] = [:]
     private var eventLoop: any EventLoop { phone.eventLoop }
     private var random = SystemRandomNumberGenerator()
+    /// Publishes live calls' media counters while any call carries media.
+    var metricsTask: RepeatedTask?
 
     init(phone: PhoneCore, transactions: SIPTransactionLayer, logger: Logger) {
         self.phone = phone

@@ -22,6 +22,7 @@ extension CallCore {
                 }
                 self.calls[id]?.rtpSession = session
                 self.phone.mediaMetrics.callStarted()
+                self.startPublishingMetrics()
                 session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
                 self.applySource(id)
                 if let recorder = call.recorder { session.setSink(recorder) }
@@ -56,10 +57,31 @@ extension CallCore {
         try? call.recorder?.finish()
         guard let session = call.rtpSession else { return nil }
         let statistics = MediaStatistics(session.statistics())
-        phone.mediaMetrics.callEnded(statistics)
+        phone.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
         _ = session.close()
         calls[id]?.rtpSession = nil
+        if !calls.values.contains(where: { $0.rtpSession != nil }) {
+            metricsTask?.cancel()
+            metricsTask = nil
+        }
         return statistics
+    }
+
+    private func startPublishingMetrics() {
+        guard metricsTask == nil else { return }
+        let interval = MediaMetrics.publishInterval
+        metricsTask = phone.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+            self?.publishMetrics()
+        }
+    }
+
+    private func publishMetrics() {
+        for (id, call) in calls {
+            guard let session = call.rtpSession else { continue }
+            let now = MediaStatistics(session.statistics())
+            phone.mediaMetrics.publish(now, since: call.publishedStatistics)
+            calls[id]?.publishedStatistics = now
+        }
     }
 
     private func streamConfiguration(_ call: Call) -> MediaStreamConfiguration? {

@@ -1,11 +1,13 @@
 import Metrics
+import NIOCore
 
 /// A phone's media figures through swift-metrics (issue 8), for whatever backend the application
 /// bootstrapped (Prometheus, OTel…; nothing is recorded until it does).
 ///
-/// Per call, when it ends: packets and octets each way and lost, and the call's MOS, jitter and
-/// round-trip time as recorder samples, so a dashboard shows their distribution over calls. Live: the
-/// number of calls carrying media. Labels stay low-cardinality (no call ids).
+/// Counters (packets and octets each way, lost, late) move every ``publishInterval`` while calls run
+/// and once more when each ends; the call's MOS, jitter and round-trip time are recorded once, at its
+/// end, so a dashboard shows their distribution over calls. Live: the number of calls carrying media.
+/// Labels stay low-cardinality (no call ids).
 struct MediaMetrics: Sendable {
     private let packetsSent: Counter
     private let packetsReceived: Counter
@@ -33,16 +35,26 @@ struct MediaMetrics: Sendable {
         activeCalls = Meter(label: "sipendpoint_media_sessions", factory: factory)
     }
 
+    /// How often a live call's counters move: often enough for a dashboard, rare enough to cost nothing.
+    static let publishInterval = TimeAmount.seconds(5)
+
     func callStarted() { activeCalls.increment() }
 
-    func callEnded(_ s: MediaStatistics) {
+    /// Adds what a call counted since `previous` (its last publication, nil for none) to the counters.
+    func publish(_ s: MediaStatistics, since previous: MediaStatistics?) {
+        func delta(_ now: UInt64, _ before: UInt64?) -> Int64 { Int64(clamping: now &- min(now, before ?? 0)) }
+        packetsSent.increment(by: delta(s.packetsSent, previous?.packetsSent))
+        packetsReceived.increment(by: delta(s.packetsReceived, previous?.packetsReceived))
+        octetsSent.increment(by: delta(s.octetsSent, previous?.octetsSent))
+        octetsReceived.increment(by: delta(s.octetsReceived, previous?.octetsReceived))
+        packetsLost.increment(by: max(0, s.packetsLost - max(0, previous?.packetsLost ?? 0)))
+        latePackets.increment(by: Int64(max(0, s.latePackets - (previous?.latePackets ?? 0))))
+    }
+
+    /// The call's last counts, and its quality as one sample each.
+    func callEnded(_ s: MediaStatistics, since previous: MediaStatistics?) {
         activeCalls.decrement()
-        packetsSent.increment(by: Int64(clamping: s.packetsSent))
-        packetsReceived.increment(by: Int64(clamping: s.packetsReceived))
-        packetsLost.increment(by: max(0, s.packetsLost))
-        latePackets.increment(by: Int64(s.latePackets))
-        octetsSent.increment(by: Int64(clamping: s.octetsSent))
-        octetsReceived.increment(by: Int64(clamping: s.octetsReceived))
+        publish(s, since: previous)
         meanOpinionScore.record(s.meanOpinionScore)
         jitter.record(s.jitterMilliseconds)
         if let rtt = s.roundTripTimeMilliseconds { roundTripTime.record(rtt) }
