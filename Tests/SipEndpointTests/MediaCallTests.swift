@@ -291,6 +291,39 @@ struct MediaCallTests {
         try await sites.stop()
     }
 
+    @Test(arguments: [InProcessSite.CallOffer.echo, .late])
+    func anIncomingCallCarriesMediaWithAnOfferInTheInviteOrInOurAnswer(offer: InProcessSite.CallOffer) async throws {
+        // .late: the INVITE has no SDP (a 3pcc server's habit); we offer in the 200, the site answers in the ACK.
+        let site = try await InProcessSite.start(.init(name: "site-in-\(offer)"))
+        let phone = Phone(configuration: fastConfiguration([
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
+        ]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        let incoming = phone.callControl.incomingCalls
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        async let code = site.call("7001", offer: offer)
+        var iterator = incoming.makeAsyncIterator()
+        let session = try #require(await iterator.next())
+        let sessionLog = SessionLog(session.statusChanges)
+        try await session.play(.tone(frequency: 500))
+        try await session.answer()
+        #expect(try await code == 200)
+        try await sessionLog.wait(for: .connected)
+        let s = try await Self.waitForStatistics(session) { $0.packetsReceived >= 25 }
+        #expect(s.discardedPackets == 0)
+        #expect(site.mediaCallCount == 1, "the site's echo runs for this call")
+        try await session.hangUp()
+        let end = try await sessionLog.wait(for: .disconnected)
+        #expect((end.mediaStatistics?.packetsReceived ?? 0) >= 25)
+        let deadline = ContinuousClock.now + .seconds(3)
+        while site.mediaCallCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(site.mediaCallCount == 0, "our BYE ended the site's media")
+        await phone.shutdown()
+        try await site.stop()
+    }
+
     @Test func playingAFileThatCannotBeReadFailsAtOnce() async throws {
         let pair = try await PhonePair.connect(index: 5)
         await #expect(throws: SipEndpointError.self) {

@@ -330,7 +330,20 @@ public final class InProcessSite: Sendable {
 
     /// Calls a registered user (an inbound call for the phone): INVITE with an SDP offer to the
     /// registered Contact, ACK for a 2xx. Returns the final status code (408 when nothing answered).
-    public func call(_ user: String, from caller: String = "5551234", timeout: Duration = .seconds(10)) async throws -> Int {
+    /// How a call the site places offers media (RFC 3264 §5; RFC 3261 §13.2.1 for the late offer).
+    public enum CallOffer: Sendable, Hashable {
+        /// A fixed offer on the discard port, with no media behind it.
+        case fixed
+        /// A real offer; the site echoes what the phone sends once it answers.
+        case echo
+        /// No SDP in the INVITE, as a 3pcc server sends: the phone offers in its 200 and the site
+        /// answers in the ACK, then echoes.
+        case late
+    }
+
+    public func call(
+        _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10)
+    ) async throws -> Int {
         guard let layer = state.withLockedValue({ $0.layer }), let contact = registrations[user],
             let address = try? SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
         else { return 404 }
@@ -343,8 +356,24 @@ public final class InProcessSite: Sendable {
         h.add(.callID, "in-\(UInt64.random(in: 1...UInt64.max))@\(configuration.name)")
         h.add(.cseq, "1 INVITE")
         h.add(.contact, "<sip:\(caller)@\(configuration.host):\(port)>")
-        h.add(.contentType, "application/sdp")
-        let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: ByteBuffer(string: Self.answerSDP(host: configuration.host)))
+        let callID = h.first(.callID) ?? ""
+        let cname = "\(configuration.name)@\(configuration.host)"
+        var body: ByteBuffer?
+        var offered: SiteCallMedia?
+        switch offer {
+        case .fixed:
+            body = ByteBuffer(string: Self.answerSDP(host: configuration.host))
+        case .echo:
+            let (media, sdp) = try await mediaClock.eventLoop.submit {
+                try SiteCallMedia.offer(host: self.configuration.host, clock: self.mediaClock, cname: cname)
+            }.get()
+            offered = media
+            body = sdp.byteBuffer
+        case .late:
+            body = nil
+        }
+        if body != nil { h.add(.contentType, "application/sdp") }
+        let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: body ?? ByteBuffer())
         let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
             layer.eventLoop.execute {
                 let id = layer.sendRequest(invite, to: target) { event in
@@ -357,7 +386,30 @@ public final class InProcessSite: Sendable {
                 if id == nil { continuation.resume(returning: nil) }
             }
         }
-        guard let final, let code = final.statusCode else { return 408 }
+        guard let final, let code = final.statusCode else {
+            if let offered { mediaClock.eventLoop.execute { offered.close() } }
+            return 408
+        }
+        // The media of an answered call: the phone's answer to our offer, or our answer (in the ACK)
+        // to the offer in its 200.
+        let media: (media: SiteCallMedia?, ackBody: ByteBuffer?) = try await mediaClock.eventLoop.submit {
+            guard (200...299).contains(code), let sdp = try? final.sessionDescription() else {
+                offered?.close()
+                return (nil, nil)
+            }
+            if let offered {
+                do { try offered.receiveAnswer(sdp) } catch {
+                    offered.close()
+                    return (nil, nil)
+                }
+                return (offered, nil)
+            }
+            guard offer == .late, let (answered, answer) = try? SiteCallMedia.answer(
+                sdp, host: self.configuration.host, mode: .echo, clock: self.mediaClock, cname: cname)
+            else { return (nil, nil) }
+            return (answered, answer.byteBuffer)
+        }.get()
+        if let callMedia = media.media { state.withLockedValue { $0.media[callID] = callMedia } }
         if (200...299).contains(code) {
             var ack = SIPHeaders()
             ack.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
@@ -366,8 +418,11 @@ public final class InProcessSite: Sendable {
             ack.add(.to, final.headers.first(.to) ?? "")
             ack.add(.callID, h.first(.callID) ?? "")
             ack.add(.cseq, "1 ACK")
+            if media.ackBody != nil { ack.add(.contentType, "application/sdp") }
             let uri = (try? final.contacts.first?.address?.uri) ?? contact
-            _ = try await layer.sendStateless(.request(method: .ack, uri: uri ?? contact, headers: ack), to: target).get()
+            _ = try await layer.sendStateless(
+                .request(method: .ack, uri: uri ?? contact, headers: ack, body: media.ackBody ?? ByteBuffer()), to: target
+            ).get()
         }
         return code
     }

@@ -51,6 +51,26 @@ final class SiteCallMedia: @unchecked Sendable {
         return (media, answer)
     }
 
+    /// Reserves ports on `host` and makes an offer for a call the site places (the echo starts with
+    /// the answer, ``receiveAnswer(_:)``).
+    static func offer(host: String, clock: MediaClock, cname: String) throws -> (media: SiteCallMedia, offer: SessionDescription) {
+        clock.eventLoop.assertInEventLoop()
+        let reservation = try RTPPortReservation.reserve(address: host)
+        var offerAnswer = OfferAnswerSession(
+            configuration: MediaConfiguration(
+                localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort, username: "site",
+                sessionName: "site call"),
+            sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
+        let offer = try offerAnswer.makeOffer()
+        return (SiteCallMedia(offerAnswer: offerAnswer, reservation: reservation, mode: .echo, clock: clock, cname: cname), offer)
+    }
+
+    /// The phone's answer to our offer: the echo starts.
+    func receiveAnswer(_ answer: SessionDescription) throws {
+        clock.eventLoop.assertInEventLoop()
+        start(try offerAnswer.receiveAnswer(answer))
+    }
+
     /// A re-INVITE's offer (hold, retrieve, a moved peer): answered on the same ports, and the echo
     /// follows the new direction (held with `sendonly`, it answers `recvonly` and stops sending).
     func reanswer(_ offer: SessionDescription) throws -> SessionDescription {

@@ -237,8 +237,18 @@ final class CallCore: @unchecked Sendable {
             throw SipEndpointError(.invalidState, "session \(id) is not an incoming call that rings")
         }
         holdOthers(except: id)
-        let body = call.pendingAnswer.map { SessionBody(contentType: .sdp, content: $0.byteBuffer) }
-        engine.answer(session, body: body)
+        // An INVITE without an offer (a 3pcc server's late offer, RFC 3261 §13.2.1): we offer in the 200
+        // and the answer comes in the ACK. An offer we could not answer was refused with 488 on arrival,
+        // so no pending answer means no offer.
+        var sdp = call.pendingAnswer
+        if sdp == nil {
+            do {
+                sdp = try calls[id]?.media.makeOffer()
+            } catch {
+                throw SipEndpointError(.mediaUnavailable, "no offer for the 200: \(error)")
+            }
+        }
+        engine.answer(session, body: sdp.map { SessionBody(contentType: .sdp, content: $0.byteBuffer) })
     }
 
     func reject(_ id: String, statusCode: Int) throws(SipEndpointError) {
