@@ -324,6 +324,46 @@ struct MediaCallTests {
         try await site.stop()
     }
 
+    @Test func aReinviteWithoutAnOfferGetsOursAndKeepsTheCallAsItWas() async throws {
+        let site = try await InProcessSite.start(.init(name: "site-reinvite"))
+        let phone = Phone(configuration: fastConfiguration([
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
+        ]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        let incoming = phone.callControl.incomingCalls
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        async let code = site.call("7001", offer: .echo)
+        var iterator = incoming.makeAsyncIterator()
+        let session = try #require(await iterator.next())
+        let sessionLog = SessionLog(session.statusChanges)
+        try await session.answer()
+        #expect(try await code == 200)
+        _ = try await Self.waitForStatistics(session) { $0.packetsReceived >= 10 }
+
+        // Held by us, then the server re-points media with an empty re-INVITE: our offer keeps the hold.
+        try await session.hold()
+        try await sessionLog.wait(for: .held)
+        #expect(try await site.reinviteWithoutOffer() == 200, "we offered in the 200 and the site could answer it")
+        try await Task.sleep(for: .milliseconds(300))
+        let held = try #require(try await session.statistics())
+        try await Task.sleep(for: .milliseconds(300))
+        let stillHeld = try #require(try await session.statistics())
+        #expect(session.status == .held)
+        #expect(stillHeld.packetsReceived == held.packetsReceived, "the echo answered recvonly to our sendonly")
+
+        try await session.retrieve()
+        _ = try await Self.waitForStatistics(session) { $0.packetsReceived >= stillHeld.packetsReceived + 10 }
+        #expect(try await site.reinviteWithoutOffer() == 200)
+        let after = try await Self.waitForStatistics(session) { $0.packetsReceived >= stillHeld.packetsReceived + 40 }
+        #expect(session.status == .connected)
+        #expect(after.discardedPackets == 0)
+        try await session.hangUp()
+        await phone.shutdown()
+        try await site.stop()
+    }
+
     @Test func playingAFileThatCannotBeReadFailsAtOnce() async throws {
         let pair = try await PhonePair.connect(index: 5)
         await #expect(throws: SipEndpointError.self) {

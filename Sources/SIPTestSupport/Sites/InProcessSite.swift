@@ -80,7 +80,18 @@ public final class InProcessSite: Sendable {
         var media: [String: SiteCallMedia] = [:]
         /// Calls CANCELled while ringing, so their late 200 task opens no media.
         var cancelled: Set<String> = []
+        /// The dialog of the last answered call the site placed, for ``reinviteWithoutOffer()``.
+        var lastPlaced: PlacedCall?
         var stopped = false
+    }
+
+    private struct PlacedCall {
+        var from: String
+        var to: String
+        var callID: String
+        var remoteTarget: SIPURI
+        var target: SIPTransportTarget
+        var sequence: Int
     }
 
     public let configuration: Configuration
@@ -257,6 +268,20 @@ public final class InProcessSite: Sendable {
         }
         guard let id = request.transaction else { return }
         let number = message.requestURI?.user ?? ""
+        // A re-INVITE in a call with media (hold, retrieve), the site's own calls included: answered
+        // on the same ports, whatever number the request URI names.
+        let callID = message.headers.first(.callID) ?? ""
+        if (try? message.to.tag) != nil, state.withLockedValue({ $0.media[callID] != nil }) {
+            guard let body = answerBody(for: message, mode: .echo) else {
+                layer.respond(message.makeResponse(statusCode: 488), to: id)
+                return
+            }
+            var ok = message.makeResponse(statusCode: 200, body: body)
+            ok.headers.add(.contact, "<sip:\(number)@\(configuration.host):\(port)>")
+            ok.headers.add(.contentType, "application/sdp")
+            layer.respond(ok, to: id)
+            return
+        }
         switch configuration.testNumbers[number] {
         case .none:
             layer.respond(message.makeResponse(statusCode: 404, toTag: toTag), to: id)
@@ -411,6 +436,12 @@ public final class InProcessSite: Sendable {
         }.get()
         if let callMedia = media.media { state.withLockedValue { $0.media[callID] = callMedia } }
         if (200...299).contains(code) {
+            let remoteTarget = (try? final.contacts.first?.address?.uri) ?? contact
+            state.withLockedValue {
+                $0.lastPlaced = PlacedCall(
+                    from: h.first(.from) ?? "", to: final.headers.first(.to) ?? "", callID: callID,
+                    remoteTarget: remoteTarget ?? contact, target: target, sequence: 1)
+            }
             var ack = SIPHeaders()
             ack.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
             ack.add(.maxForwards, "70")
@@ -425,6 +456,56 @@ public final class InProcessSite: Sendable {
             ).get()
         }
         return code
+    }
+
+    /// Sends a re-INVITE without an offer in the last call the site placed and answered, as a 3pcc
+    /// server does to re-point media: the phone must offer in its 200 (RFC 3261 §14.2); the site answers
+    /// in the ACK and its echo follows the new description. Returns the final status code.
+    public func reinviteWithoutOffer() async throws -> Int {
+        guard let layer = state.withLockedValue({ $0.layer }),
+            let placed = state.withLockedValue({ s -> PlacedCall? in
+                s.lastPlaced?.sequence += 1
+                return s.lastPlaced
+            })
+        else { return 481 }
+        func headers(_ method: String) -> SIPHeaders {
+            var h = SIPHeaders()
+            h.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+            h.add(.maxForwards, "70")
+            h.add(.from, placed.from)
+            h.add(.to, placed.to)
+            h.add(.callID, placed.callID)
+            h.add(.cseq, "\(placed.sequence) \(method)")
+            return h
+        }
+        var h = headers("INVITE")
+        h.add(.contact, "<sip:site@\(configuration.host):\(port)>")
+        let reinvite = SIPMessage.request(method: .invite, uri: placed.remoteTarget, headers: h)
+        let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
+            layer.eventLoop.execute {
+                let id = layer.sendRequest(reinvite, to: placed.target) { event in
+                    switch event {
+                    case .provisional: break
+                    case .final(let r): continuation.resume(returning: r.message)
+                    case .failed: continuation.resume(returning: nil)
+                    }
+                }
+                if id == nil { continuation.resume(returning: nil) }
+            }
+        }
+        guard let final, let code = final.statusCode else { return 408 }
+        guard (200...299).contains(code) else { return code }
+        let answer: ByteBuffer? = try await mediaClock.eventLoop.submit {
+            guard let offer = try? final.sessionDescription(), let media = self.state.withLockedValue({ $0.media[placed.callID] })
+            else { return nil }
+            return (try? media.reanswer(offer))?.byteBuffer
+        }.get()
+        var ack = headers("ACK")
+        if answer != nil { ack.add(.contentType, "application/sdp") }
+        _ = try await layer.sendStateless(
+            .request(method: .ack, uri: placed.remoteTarget, headers: ack, body: answer ?? ByteBuffer()), to: placed.target
+        ).get()
+        return answer == nil ? 488 : code
     }
 
     /// The fixed SDP of calls the site makes (and of answers to an INVITE without an offer): it carries

@@ -366,12 +366,26 @@ final class CallCore: @unchecked Sendable {
                 // also come with the 200, after the session reported itself answered.
                 if call.rtpSession != nil {
                     updateMedia(id)
+                    updateHoldStatus(id)  // the answer to an offer we made in a 200 (a late-offer re-INVITE)
                 } else if call.status == .alerting || call.status == .connected {
                     startMedia(id)
                 }
             }
         case .reinviteReceived(let requestID, let offer):
-            guard let offer, let sdp = try? SessionDescription(parsing: offer.content) else {
+            guard let offer else {
+                // RFC 3261 §14.2: a re-INVITE without an offer (a 3pcc server re-pointing media, or a
+                // session refresh) gets ours in the 200 — our current direction, so a held call stays
+                // held — and the answer comes in the ACK.
+                do {
+                    let ours = try call.media.makeOffer()
+                    calls[id] = call
+                    engine.acceptReinvite(session, requestID: requestID, body: SessionBody(contentType: .sdp, content: ours.byteBuffer))
+                } catch {
+                    engine.rejectReinvite(session, requestID: requestID, statusCode: 491)
+                }
+                return
+            }
+            guard let sdp = try? SessionDescription(parsing: offer.content) else {
                 engine.rejectReinvite(session, requestID: requestID, statusCode: 488)
                 return
             }
