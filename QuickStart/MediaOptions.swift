@@ -30,7 +30,7 @@ struct MediaOptions: ParsableArguments {
 
     /// The source `--play` names (checked by ``check(output:)``).
     var source: MediaSource? {
-        get throws { try play.map(MediaArgument.source) }
+        get throws { try play.map { try MediaArgument.source($0) } }
     }
 
     /// Plugs the options into a live session.
@@ -45,12 +45,14 @@ extension RecordingEncoding: ExpressibleByArgument {}
 /// The media words QuickStart understands, shared by `dial`'s options and `run`'s `play` / `record`.
 enum MediaArgument {
     /// `tone:FREQ`, `silence`, `echo`, or a WAV path that is read now: a file that is missing or not
-    /// a WAV we play fails here with its reason, not as silence in the middle of a call.
-    static func source(_ text: String) throws(ValidationError) -> MediaSource {
+    /// a WAV we play fails here with its reason, not as silence in the middle of a call. `name` is what
+    /// the message calls the argument (`dial`'s option); `run` names its command itself.
+    static func source(_ text: String, as name: String? = "--play") throws(ValidationError) -> MediaSource {
+        let what = name.map { "\($0) \(text)" } ?? text
         if text.lowercased().hasPrefix("tone:") {
             // Below half the 8 kHz sample rate, or the tone folds back as another frequency.
             guard let frequency = Double(text.dropFirst(5)), frequency > 0, frequency < 4000 else {
-                throw ValidationError("--play \(text): a tone is tone:FREQ with FREQ in hertz between 1 and 3999, e.g. tone:440")
+                throw ValidationError("\(what): a tone is tone:FREQ with FREQ in hertz between 1 and 3999, e.g. tone:440")
             }
             return .tone(frequency: frequency)
         }
@@ -60,25 +62,26 @@ enum MediaArgument {
         default: break
         }
         guard FileManager.default.isReadableFile(atPath: text) else {
-            throw ValidationError("--play \(text): no such readable file (a WAV path, or tone:FREQ)")
+            throw ValidationError("\(what): no such readable file (a WAV path, or tone:FREQ)")
         }
         do {
             _ = try WAVFile(contentsOf: text)
         } catch {
-            throw ValidationError("--play \(text): cannot play it: \(error)")
+            throw ValidationError("\(what): cannot play it: \(error)")
         }
         return .file(path: text)
     }
 
     /// The recording's directory exists and is writable (the file itself is created when the call
     /// connects).
-    static func checkRecordable(_ path: String) throws(ValidationError) {
+    static func checkRecordable(_ path: String, as name: String? = "--record") throws(ValidationError) {
+        let what = name.map { "\($0) \(path)" } ?? path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
             FileManager.default.isWritableFile(atPath: directory)
         else {
-            throw ValidationError("--record \(path): \(directory) is not a writable directory")
+            throw ValidationError("\(what): \(directory) is not a writable directory")
         }
     }
 }

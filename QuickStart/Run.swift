@@ -51,6 +51,12 @@ struct Run: AsyncParsableCommand {
                 }
             }
         }
+        // Whichever comes first: SIGINT/SIGTERM or `quit` on standard input. Standard input that
+        // ends (a script, /dev/null) does not stop the phone; a signal still does. The handlers go in
+        // before the phone starts: the phone reports itself active from inside start(), and a SIGTERM
+        // sent on that news used to find the default action and kill the process un-REGISTERed.
+        let (stops, stop) = AsyncStream<String>.makeStream()
+        Signals.onTermination { stop.yield($0) }
         do {
             try await phone.start()
         } catch {
@@ -72,10 +78,6 @@ struct Run: AsyncParsableCommand {
                 }
             }
         }
-        // Whichever comes first: SIGINT/SIGTERM or `quit` on standard input. Standard input that
-        // ends (a script, /dev/null) does not stop the phone; a signal still does.
-        let (stops, stop) = AsyncStream<String>.makeStream()
-        Signals.onTermination { stop.yield($0) }
         let reader = Task {
             for await line in StandardInputLines.stream() where !(await commands.execute(line)) {
                 stop.yield("quit")

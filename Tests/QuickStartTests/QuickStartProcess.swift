@@ -2,11 +2,26 @@ import Foundation
 import SIPTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The built QuickStart binary run as a subprocess (issue 7: the CLI is tested as users run it), with
-/// its output captured in a file that the test reads while it runs.
+/// its output captured in a file that the test reads while it runs, and (for `run`) optionally a pipe
+/// on its standard input that the test writes commands into.
 final class QuickStartProcess: Sendable {
     let child: ChildProcess
     let log: URL
+    /// The write end of the child's standard input, when it was started with `standardInput: .pipe`.
+    private let input: FileHandle?
+
+    /// Where the child's standard input comes from.
+    enum StandardInput {
+        /// /dev/null: a command that reads input sees it end at once.
+        case null
+        /// A pipe the test writes lines into with ``send(_:)``.
+        case pipe
+    }
 
     /// The QuickStart binary `swift build` puts beside the test bundle.
     static func executable() throws -> String {
@@ -21,14 +36,51 @@ final class QuickStartProcess: Sendable {
         return found.path
     }
 
-    convenience init(_ arguments: [String]) throws {
-        try self.init(executable: try Self.executable(), arguments)
+    convenience init(_ arguments: [String], standardInput: StandardInput = .null) throws {
+        try self.init(executable: try Self.executable(), arguments, standardInput: standardInput)
     }
 
-    private init(executable: String, _ arguments: [String]) throws {
+    private init(executable: String, _ arguments: [String], standardInput: StandardInput = .null) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("quickstart-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        child = try ChildProcess(executable: executable, arguments: arguments, log: log)
+        switch standardInput {
+        case .null:
+            input = nil
+            child = try ChildProcess(executable: executable, arguments: arguments, log: log)
+        case .pipe:
+            // Both ends close-on-exec: the child gets the read end as descriptor 0 (dup2 clears the
+            // flag there) and nothing else, so closing our write end is an end of input it sees.
+            // (Glibc's pipe2 is not imported without _GNU_SOURCE; ChildProcess also closes every
+            // descriptor above 2 in its children, which covers the moment before fcntl.)
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "pipe: \(String(cString: strerror(errno)))"])
+            }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            // A write after the child has gone must fail with EPIPE, not kill the test process.
+            signal(SIGPIPE, SIG_IGN)
+            input = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+            defer { close(ends[0]) }
+            do {
+                child = try ChildProcess(executable: executable, arguments: arguments, log: log, standardInput: ends[0])
+            } catch {
+                close(ends[1])
+                throw error
+            }
+        }
+    }
+
+    /// Writes one command line to the child's standard input (started with `standardInput: .pipe`).
+    func send(_ line: String) throws {
+        guard let input else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "started without a standard input pipe"])
+        }
+        try input.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Ends the child's standard input (it sees end of file).
+    func closeInput() throws {
+        try input?.close()
     }
 
     /// Another program (for example `script`, to give QuickStart a terminal).
@@ -52,6 +104,16 @@ final class QuickStartProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let found = objects.first(where: predicate) { return found }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// Waits (bounded) until an output line contains `text`; returns that line.
+    func waitForLine(containing text: String, timeout: Duration = .seconds(10)) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let found = lines.first(where: { $0.contains(text) }) { return found }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil

@@ -15,10 +15,12 @@ package final class ChildProcess: Sendable {
     package let executable: String
     private let exitStatus = NIOLockedValueBox<Int32?>(nil)
 
-    /// Starts `executable` with stdin from /dev/null, stdout and stderr appended to `log`, a clean
-    /// signal mask and default signal actions, in a new process group, with no other descriptor of
-    /// ours. Paths in `arguments` should be absolute: the working directory is inherited.
-    package init(executable: String, arguments: [String], log: URL) throws(LabError) {
+    /// Starts `executable` with stdin from /dev/null (or from `standardInput`, a descriptor the caller
+    /// keeps and closes, such as the read end of a pipe it writes a script into), stdout and stderr
+    /// appended to `log`, a clean signal mask and default signal actions, in a new process group, with
+    /// no other descriptor of ours. Paths in `arguments` should be absolute: the working directory is
+    /// inherited.
+    package init(executable: String, arguments: [String], log: URL, standardInput: Int32? = nil) throws(LabError) {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -27,7 +29,11 @@ package final class ChildProcess: Sendable {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attributes)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         _ = Self.addCloseFrom?(&actions, 3)
