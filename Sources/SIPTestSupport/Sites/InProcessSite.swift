@@ -399,18 +399,7 @@ public final class InProcessSite: Sendable {
         }
         if body != nil { h.add(.contentType, "application/sdp") }
         let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: body ?? ByteBuffer())
-        let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
-            layer.eventLoop.execute {
-                let id = layer.sendRequest(invite, to: target) { event in
-                    switch event {
-                    case .provisional: break
-                    case .final(let r): continuation.resume(returning: r.message)
-                    case .failed: continuation.resume(returning: nil)
-                    }
-                }
-                if id == nil { continuation.resume(returning: nil) }
-            }
-        }
+        let final = await Self.finalResponse(to: invite, to: target, on: layer)
         guard let final, let code = final.statusCode else {
             if let offered { mediaClock.eventLoop.execute { offered.close() } }
             return 408
@@ -481,18 +470,7 @@ public final class InProcessSite: Sendable {
         var h = headers("INVITE")
         h.add(.contact, "<sip:site@\(configuration.host):\(port)>")
         let reinvite = SIPMessage.request(method: .invite, uri: placed.remoteTarget, headers: h)
-        let final: SIPMessage? = try await withCheckedThrowingContinuation { continuation in
-            layer.eventLoop.execute {
-                let id = layer.sendRequest(reinvite, to: placed.target) { event in
-                    switch event {
-                    case .provisional: break
-                    case .final(let r): continuation.resume(returning: r.message)
-                    case .failed: continuation.resume(returning: nil)
-                    }
-                }
-                if id == nil { continuation.resume(returning: nil) }
-            }
-        }
+        let final = await Self.finalResponse(to: reinvite, to: placed.target, on: layer)
         guard let final, let code = final.statusCode else { return 408 }
         guard (200...299).contains(code) else { return code }
         let answer: ByteBuffer? = try await mediaClock.eventLoop.submit {
@@ -506,6 +484,31 @@ public final class InProcessSite: Sendable {
             .request(method: .ack, uri: placed.remoteTarget, headers: ack, body: answer ?? ByteBuffer()), to: placed.target
         ).get()
         return answer == nil ? 488 : code
+    }
+
+    /// Sends an INVITE and returns its first final response (nil: no answer, or it could not be sent).
+    /// The client transaction hands a 2xx's retransmissions to us too (RFC 6026 §7.2); they arrive while
+    /// we prepare the ACK and are ignored here, so the continuation resumes exactly once.
+    private static func finalResponse(
+        to invite: SIPMessage, to target: SIPTransportTarget, on layer: SIPTransactionLayer
+    ) async -> SIPMessage? {
+        let resumed = NIOLockedValueBox(false)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<SIPMessage?, Never>) in
+            @Sendable func finish(_ message: SIPMessage?) {
+                guard resumed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(returning: message)
+            }
+            layer.eventLoop.execute {
+                let id = layer.sendRequest(invite, to: target) { event in
+                    switch event {
+                    case .provisional: break
+                    case .final(let r): finish(r.message)
+                    case .failed: finish(nil)
+                    }
+                }
+                if id == nil { finish(nil) }
+            }
+        }
     }
 
     /// The fixed SDP of calls the site makes (and of answers to an INVITE without an offer): it carries
