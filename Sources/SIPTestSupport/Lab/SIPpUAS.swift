@@ -127,7 +127,7 @@ public actor SIPpUAS {
         let child = try ChildProcess(executable: sipp, arguments: arguments, log: logFile)
         process = child
         try? "\(child.pid)\n".write(to: pidFile, atomically: true, encoding: .utf8)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)  // a loaded 2-core machine can take seconds to schedule it
         while ContinuousClock.now < deadline {
             if let status = child.terminationStatus {
                 process = nil
