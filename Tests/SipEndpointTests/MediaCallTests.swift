@@ -223,7 +223,7 @@ struct MediaCallTests {
         #expect(end.reason.kind == .mediaTimeout)
         #expect(end.reason.text.contains("rtp_inactivity_timeout"))
         let lasted = end.time.timeIntervalSince(connected.time)
-        #expect(lasted >= 0.9 && lasted < 3, "ended about 1 s after the media stopped: \(lasted) s")
+        #expect(lasted >= 0.9 && lasted < 5, "ended about 1 s after the media stopped: \(lasted) s")
         #expect((end.mediaStatistics?.packetsSent ?? 0) > 0, "we sent, nothing came back")
         await phone.shutdown()
         try await site.stop()
@@ -247,8 +247,8 @@ struct MediaCallTests {
     }
 
     @Test func earlyMediaIsHeardBeforeTheAnswerAndCarriesOnAfterIt() async throws {
-        // 9183: 183 with the SDP answer and the echo running, 200 OK 600 ms later.
-        let site = try await InProcessSite.start(.init(name: "site-early"))
+        // 183 with the SDP answer and the echo running, 200 OK 3 s later (room for a loaded machine).
+        let site = try await InProcessSite.start(.init(name: "site-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
         let phone = Phone(configuration: fastConfiguration([
             ConnectionConfiguration(
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)

@@ -77,8 +77,14 @@ struct RTPMediaSessionTests {
         // Stop A, let the packets in flight land, then compare what the relay dropped with what B counts.
         let sent = try await a.eventLoop.submit { a.statistics() }.get()
         try await a.eventLoop.flatSubmit { a.close() }.get()
-        try await Task.sleep(for: .milliseconds(150))
-        received = try await b.eventLoop.submit { b.statistics() }.get()
+        // Until B has taken everything in flight: two reads 100 ms apart agree (bounded).
+        let settle = ContinuousClock.now + .seconds(5)
+        repeat {
+            let before = received.packetsReceived
+            try await Task.sleep(for: .milliseconds(100))
+            received = try await b.eventLoop.submit { b.statistics() }.get()
+            if received.packetsReceived == before { break }
+        } while ContinuousClock.now < settle
         let dropped = relayHandler.dropped.withLock { $0 }
 
         #expect(received.packetsReceived >= 100)
