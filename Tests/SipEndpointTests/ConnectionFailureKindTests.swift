@@ -34,7 +34,8 @@ struct ConnectionFailureKindTests {
         try await site.closeFlow(flow)
         let failed = try await log.wait(connection: 0, status: .failed)
         #expect(failed.reason.kind == .flowLost)
-        #expect(ContinuousClock.now - closedAt < .seconds(1))
+        // At once rather than at the next re-REGISTER (60 s); 3 s leaves room for a loaded machine.
+        #expect(ContinuousClock.now - closedAt < .seconds(3))
         await phone.shutdown()
         try await site.stop()
     }
