@@ -46,7 +46,9 @@ package struct EModel: Hashable, Sendable {
     package static func meanOpinionScore(rating r: Double) -> Double {
         if r <= 0 { return 1 }
         if r >= 100 { return 4.5 }
-        return 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6
+        // Annex B's cubic dips just below 1 for R under about 6.5 (a call losing nearly every packet), and
+        // a MOS below 1 means nothing: the scale starts at 1, "bad" (found by Scripts/fuzz-media).
+        return max(1, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6)
     }
 
     /// The MOS estimate for a call.

@@ -6,7 +6,7 @@
 ///
 /// A receiver stops expecting the listed sources at once rather than waiting for their timeout (§6.3.7).
 package struct RTCPGoodbye: Sendable, Hashable {
-    /// At most 31 (the SC field is 5 bits).
+    /// Written 31 to a BYE packet (the SC field is 5 bits), as several packets when there are more.
     package var ssrcs: [UInt32]
     /// Why, for people (§6.6); at most 255 UTF-8 bytes are written, cut at a whole character.
     package var reason: String?
@@ -40,18 +40,28 @@ package struct RTCPGoodbye: Sendable, Hashable {
             }
             // A zero-length "reason" is the padding to 32 bits of a BYE without one.
             if textEnd > reasonStart + 1 {
-                reason = String(decoding: bytes[(reasonStart + 1)..<textEnd], as: UTF8.self)
+                reason = RTCPSourceDescription.text(bytes[(reasonStart + 1)..<textEnd])
             }
         }
         self.init(ssrcs: ssrcs, reason: reason)
     }
 
-    /// - Precondition: at most 31 sources (the caller's values).
+    /// Appends BYE packets of up to 31 sources each, the reason on the first; reading merges them back
+    /// (several BYEs read from one compound packet must write without trapping: found by Scripts/fuzz-media).
+    /// No source at all still writes one BYE, as §6.6 allows (SC = 0).
     func append(to bytes: inout [UInt8]) {
-        precondition(ssrcs.count <= 31, "a BYE carries at most 31 sources")
+        var start = ssrcs.startIndex
+        repeat {
+            let end = min(start + 31, ssrcs.endIndex)
+            Self.appendPacket(ssrcs[start..<end], reason: start == ssrcs.startIndex ? reason : nil, to: &bytes)
+            start = end
+        } while start < ssrcs.endIndex
+    }
+
+    private static func appendPacket(_ ssrcs: ArraySlice<UInt32>, reason: String?, to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(2 << 6 | UInt8(ssrcs.count))
-        bytes.append(Self.packetType)
+        bytes.append(packetType)
         bytes.appendNetworkUInt16(0)  // the length, once known
         for ssrc in ssrcs { bytes.appendNetworkUInt32(ssrc) }
         if let reason {

@@ -51,7 +51,7 @@ package struct RTCPSourceDescription: Sendable, Hashable {
                     throw RTCPParseError(.malformedSourceDescription, "SDES item \(itemType) runs past the packet")
                 }
                 if itemType == cnameItem, cname == nil {
-                    cname = String(decoding: bytes[textStart..<textEnd], as: UTF8.self)
+                    cname = text(bytes[textStart..<textEnd])
                 }
                 offset = textEnd
             }
@@ -66,10 +66,21 @@ package struct RTCPSourceDescription: Sendable, Hashable {
         return chunks
     }
 
-    /// Appends one SDES packet holding `chunks`.
-    /// - Precondition: at most 31 chunks (the SC field is 5 bits; the caller's values).
+    /// Most chunks one SDES packet carries: the SC field is 5 bits.
+    static let maximumChunksPerPacket = 31
+
+    /// Appends `chunks` as SDES packets of up to 31 chunks each. A compound packet read from several SDES
+    /// packets holds them all in one list; writing it must not trap (found by Scripts/fuzz-media).
     static func append(_ chunks: [Self], to bytes: inout [UInt8]) {
-        precondition(chunks.count <= 31, "an SDES packet carries at most 31 chunks")
+        var start = chunks.startIndex
+        while start < chunks.endIndex {
+            let end = min(start + maximumChunksPerPacket, chunks.endIndex)
+            appendPacket(chunks[start..<end], to: &bytes)
+            start = end
+        }
+    }
+
+    private static func appendPacket(_ chunks: ArraySlice<Self>, to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(2 << 6 | UInt8(chunks.count))
         bytes.append(packetType)
@@ -88,6 +99,14 @@ package struct RTCPSourceDescription: Sendable, Hashable {
         let words = (bytes.count - start) / 4 - 1
         bytes[start + 2] = UInt8(truncatingIfNeeded: words >> 8)
         bytes[start + 3] = UInt8(truncatingIfNeeded: words)
+    }
+
+    /// Text from the wire (§6.5: UTF-8). Invalid sequences become U+FFFD, three bytes each, so the result
+    /// is cut to the 255 bytes an item can hold: a value read is always one that writes back unchanged.
+    static func text(_ bytes: ArraySlice<UInt8>) -> String {
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        guard decoded.utf8.count > 255 else { return decoded }
+        return String(decoding: utf8Prefix(decoded, maximumBytes: 255), as: UTF8.self)
     }
 
     /// The UTF-8 of `text`, cut before the first character that would pass `maximumBytes`.

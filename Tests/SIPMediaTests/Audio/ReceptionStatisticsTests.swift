@@ -62,4 +62,15 @@ struct ReceptionStatisticsTests {
         #expect(EModel().meanOpinionScore(lossRatio: 0, oneWayDelayMilliseconds: 400) < clean)
         #expect(EModel.meanOpinionScore(rating: 0) == 1 && EModel.meanOpinionScore(rating: 100) == 4.5)
     }
+
+    /// Scripts/fuzz-media: a call losing nearly every packet scored 0.99995, under the scale's floor of 1,
+    /// because G.107 Annex B's cubic dips below 1 for small R.
+    @Test func mosStaysOnItsScaleWhereAnnexBsCubicDipsBelowOne() {
+        for tenth in 0...1000 {
+            let r = Double(tenth) / 10
+            let mos = EModel.meanOpinionScore(rating: r)
+            #expect((1...4.5).contains(mos), "R \(r): MOS \(mos)")
+        }
+        #expect(EModel().meanOpinionScore(lossRatio: 1, oneWayDelayMilliseconds: 40) == 1, "total loss is as bad as it gets")
+    }
 }

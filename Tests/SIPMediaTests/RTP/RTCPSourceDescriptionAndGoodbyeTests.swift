@@ -92,6 +92,47 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
         #expect(try RTCPCompoundPacket(parsing: bytes).goodbye == RTCPGoodbye(ssrcs: [1, 2, 3], reason: "why"))
     }
 
+    // Scripts/fuzz-media: compound packets a peer may send whose parsed value trapped or changed when
+    // written back.
+
+    /// Two BYEs of 31 and 1 sources merged into 32, and the writer's 5-bit SC trapped.
+    @Test func moreThan31GoodbyeSourcesAreWrittenAsSeveralPacketsAndReadBackMerged() throws {
+        let first: [UInt8] = [0x80 | 31, 203, 0, 31] + (0..<31).flatMap { [0, 0, 0, UInt8($0)] as [UInt8] }
+        let second: [UInt8] = [0x81, 203, 0, 1, 0, 0, 0, 99]
+        let read = try RTCPCompoundPacket(parsing: Self.rrBytes + first + second)
+        #expect(read.goodbye?.ssrcs.count == 32)
+        let written = read.serialized()
+        #expect(try RTCPCompoundPacket(parsing: written) == read)
+        let reasoned = RTCPCompoundPacket(
+            reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: Array(0..<70), reason: "moved"))
+        #expect(try RTCPCompoundPacket(parsing: reasoned.serialized()) == reasoned, "31 + 31 + 8, the reason on the first")
+    }
+
+    /// Two SDES packets of 31 and 1 chunks collected into 32, and the writer's 5-bit SC trapped.
+    @Test func moreThan31SDESChunksAreWrittenAsSeveralPackets() throws {
+        func sdes(_ count: Int) -> [UInt8] {
+            [0x80 | UInt8(count), 202, 0, UInt8(2 * count)] + (0..<count).flatMap { [0, 0, 0, UInt8($0), 0, 0, 0, 0] as [UInt8] }
+        }
+        let read = try RTCPCompoundPacket(parsing: Self.rrBytes + sdes(31) + sdes(1))
+        #expect(read.sourceDescriptions.count == 32)
+        #expect(try RTCPCompoundPacket(parsing: read.serialized()) == read)
+    }
+
+    /// 255 bytes that are not UTF-8 read as 255 U+FFFD (765 bytes), which the writer cut to 85: the value
+    /// read is now already cut, so it writes back unchanged. The same for a BYE reason.
+    @Test func invalidUTF8InACNAMEOrReasonReadsAsTextThatWritesBackUnchanged() throws {
+        var chunk: [UInt8] = [0, 0, 0, 5, 1, 255] + [UInt8](repeating: 0xFF, count: 255) + [0]
+        while chunk.count % 4 != 0 { chunk.append(0) }
+        let sdes: [UInt8] = [0x81, 202, 0, UInt8(chunk.count / 4)] + chunk
+        var bye: [UInt8] = [0, 0, 0, 5, 255] + [UInt8](repeating: 0xC0, count: 255)
+        while bye.count % 4 != 0 { bye.append(0) }
+        let read = try RTCPCompoundPacket(parsing: Self.rrBytes + sdes + [0x81, 203, 0, UInt8(bye.count / 4)] + bye)
+        let cname = try #require(read.sourceDescriptions.first?.cname)
+        let reason = try #require(read.goodbye?.reason)
+        #expect(cname.utf8.count <= 255 && reason.utf8.count <= 255)
+        #expect(try RTCPCompoundPacket(parsing: read.serialized()) == read)
+    }
+
     @Test func malformedSourceDescriptionsAreTypedErrors() {
         let error = RTCPParseError(.malformedSourceDescription, "")
         // SC=2 with room for one chunk.

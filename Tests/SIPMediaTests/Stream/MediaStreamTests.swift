@@ -125,6 +125,20 @@ struct MediaStreamTests {
         #expect(clean.statistics(now: Self.at(0)).packetsLost == 0)
     }
 
+    /// Scripts/fuzz-media: three packets, the last 255 sequence numbers on, reported a MOS of 0.99995 —
+    /// below the scale's floor. Nearly total loss now scores exactly 1.
+    @Test func aStreamThatLosesNearlyEverythingScoresOneNotLess() {
+        var stream = Self.stream()
+        for (n, sequenceNumber) in [UInt16(0), 1, 256].enumerated() {
+            let packet = RTPPacket(payloadType: 0, sequenceNumber: sequenceNumber, timestamp: UInt32(sequenceNumber) * 160,
+                                   ssrc: 0x2222, payload: [UInt8](repeating: 0xFF, count: 160))
+            _ = stream.receiveRTP(packet.serialized(), from: Self.peer, now: Self.at(Int64(n) * 20))
+        }
+        let s = stream.statistics(now: Self.at(60))
+        #expect(s.lossRatio > 0.98)
+        #expect(s.meanOpinionScore == 1)
+    }
+
     @Test func unknownPayloadTypesAndGarbageAreDiscarded() {
         var receiver = Self.stream()
         let video = RTPPacket(payloadType: 96, sequenceNumber: 1, timestamp: 1, ssrc: 9, payload: [1, 2, 3]).serialized()
