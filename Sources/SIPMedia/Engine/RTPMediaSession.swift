@@ -146,10 +146,10 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
             let lateness = now - nextDue
             if lateness > Self.maximumCatchUp {
                 stream.skipSlot()
-                _ = stream.playout(now: now)
+                _ = stream.playout(now: now, decoding: false)
             } else {
                 send(stream.nextSlot())
-                play(stream.playout(now: now))
+                play(stream.playout(now: now, decoding: sink != nil))
             }
             clock.recordSlot(lateness: lateness)
             nextDue = nextDue + slotInterval

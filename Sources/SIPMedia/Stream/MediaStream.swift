@@ -218,14 +218,16 @@ package struct MediaStream: Sendable {
         case silence(Int)
     }
 
-    /// One slot of the playout clock.
-    package mutating func playout(now: NIODeadline) -> Playout {
+    /// One slot of the playout clock. With `decoding` false (nobody listens) the jitter buffer and its
+    /// counters move as usual but frames are not decoded: `.samples` becomes `.nothing`.
+    package mutating func playout(now: NIODeadline, decoding: Bool = true) -> Playout {
         let samples = configuration.samplesPerPacket
         switch jitterBuffer.pull(now: now) {
         case .waiting:
             return playoutStarted ? .silence(samples) : .nothing
         case .frame(let packet):
             playoutStarted = true
+            guard decoding else { return .nothing }
             return packet.payload.isEmpty ? .silence(samples) : .samples(codec.decode(packet.payload))
         case .lost:
             totals.concealed += 1
