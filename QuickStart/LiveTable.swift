@@ -45,7 +45,7 @@ final class LiveTable: @unchecked Sendable {
             screen += "call \(s.id.prefix(8)) \(s.direction.rawValue) \(s.remote) on connection \(s.connectionId): \(s.status.rawValue) (\(s.reason))\n"
         }
         screen += "\n" + lock.withLock { recent }.joined(separator: "\n") + "\n\n"
-        screen += "commands: dial <conn> <dest> · answer · hangup · hold · retrieve · dtmf <d> · transfer <dest> · enable|disable|remove <conn> · status · quit\n> "
+        screen += "commands: dial <conn> <dest> · answer · hangup · hold · retrieve · dtmf <d> · transfer <dest> · play <wav|tone:F> · record <wav>|stop · stats · enable|disable|remove <conn> · status · quit\n> "
         FileHandle.standardOutput.write(Data(screen.utf8))
     }
 
