@@ -47,11 +47,8 @@ package struct RTPSender: Hashable, Sendable {
 
     /// The header of an audio packet for this slot; moves to the next slot.
     package mutating func audio(payloadType: UInt8, payloadSize: Int) -> RTPHeader {
-        let header = RTPHeader(
-            marker: talkspurtStarts, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc)
+        let header = send(payloadType: payloadType, timestamp: timestamp, marker: talkspurtStarts, payloadSize: payloadSize)
         talkspurtStarts = false
-        count(payloadSize)
-        timestamp &+= samplesPerPacket
         return header
     }
 
@@ -59,11 +56,8 @@ package struct RTPSender: Hashable, Sendable {
     /// timestamp of its start (§2.5.1.2) and its own marker; the audio clock still moves on, and the
     /// first audio packet after the event starts a new talkspurt.
     package mutating func event(payloadType: UInt8, timestamp eventTimestamp: UInt32, marker: Bool, payloadSize: Int) -> RTPHeader {
-        let header = RTPHeader(
-            marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: eventTimestamp, ssrc: ssrc)
+        let header = send(payloadType: payloadType, timestamp: eventTimestamp, marker: marker, payloadSize: payloadSize)
         talkspurtStarts = true
-        count(payloadSize)
-        timestamp &+= samplesPerPacket
         return header
     }
 
@@ -74,9 +68,14 @@ package struct RTPSender: Hashable, Sendable {
         timestamp &+= samplesPerPacket
     }
 
-    private mutating func count(_ payloadSize: Int) {
+    /// One packet goes out in this slot: numbered, counted for the SR, and the clock moves on.
+    private mutating func send(payloadType: UInt8, timestamp packetTimestamp: UInt32, marker: Bool, payloadSize: Int) -> RTPHeader {
+        let header = RTPHeader(
+            marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: packetTimestamp, ssrc: ssrc)
         sequenceNumber &+= 1
         packetCount &+= 1
         octetCount &+= UInt32(truncatingIfNeeded: payloadSize)
+        timestamp &+= samplesPerPacket
+        return header
     }
 }

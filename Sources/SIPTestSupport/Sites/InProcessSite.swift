@@ -292,7 +292,7 @@ public final class InProcessSite: Sendable {
         case .answer(let ringing, let mode):
             layer.respond(message.makeResponse(statusCode: 180, toTag: toTag), to: id)
             let loop = layer.eventLoop
-            loop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
+            loop.scheduleTask(in: TimeAmount(ringing)) {
                 guard let body = self.answerBody(for: message, mode: mode) else {
                     layer.respond(message.makeResponse(statusCode: 488, toTag: toTag), to: id)
                     return
@@ -313,7 +313,7 @@ public final class InProcessSite: Sendable {
             progress.headers.add(.contentType, "application/sdp")
             layer.respond(progress, to: id)
             let callID = message.headers.first(.callID) ?? ""
-            layer.eventLoop.scheduleTask(in: .nanoseconds(Int64(ringing.components.seconds * 1_000_000_000 + ringing.components.attoseconds / 1_000_000_000))) {
+            layer.eventLoop.scheduleTask(in: TimeAmount(ringing)) {
                 guard final == 200 else {
                     self.state.withLockedValue { $0.media.removeValue(forKey: callID) }?.close()
                     layer.respond(message.makeResponse(statusCode: final, toTag: toTag), to: id)

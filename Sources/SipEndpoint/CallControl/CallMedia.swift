@@ -86,9 +86,7 @@ extension CallCore {
 
     private func streamConfiguration(_ call: Call) -> MediaStreamConfiguration? {
         guard let negotiated = call.media.negotiated else { return nil }
-        let timeout = phone.configuration.endpoint.rtpInactivityTimeout.map {
-            TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
-        }
+        let timeout = phone.configuration.endpoint.rtpInactivityTimeout.map { TimeAmount($0) }
         return MediaStreamConfiguration(negotiated: negotiated, cname: phone.mediaCNAME, inactivityTimeout: timeout)
     }
 
