@@ -24,6 +24,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     package var onStrayResponse: ((SIPReceivedMessage) -> Void)?
     /// A TCP/TLS flow we opened broke (RFC 5626 §4.4): its transactions fail too, the TU hears it here.
     package var onFlowFailure: ((SIPFlowFailure) -> Void)?
+    /// Asked for every request that matches no live server transaction, before any state is made for
+    /// it: false drops it silently (no 100 Trying, no 482, no transaction), so a stranger's flood costs
+    /// a parse and a lookup. Nil admits everything.
+    package var admitRequest: ((SIPReceivedMessage) -> Bool)?
 
     private var clients: [TransactionKey: ClientEntry] = [:]
     private var servers: [TransactionKey: ServerEntry] = [:]
@@ -248,20 +252,21 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).
             if let key, let entry = servers[key], let actions = entry.machine.ackReceived(now: .now()) {
                 perform(actions, server: key, entry: entry, ack: received)
-            } else {
+            } else if admitRequest?(received) ?? true {
                 onRequest?(IncomingRequest(received: received, transaction: nil))
             }
             return
         }
         guard let key else {
             // RFC 2543 peers (no magic cookie) are served without a transaction (TransactionKey's note).
-            onRequest?(IncomingRequest(received: received, transaction: nil))
+            if admitRequest?(received) ?? true { onRequest?(IncomingRequest(received: received, transaction: nil)) }
             return
         }
         if let entry = servers[key] {
             perform(entry.machine.requestRetransmissionReceived(now: .now()), server: key, entry: entry)
             return
         }
+        guard admitRequest?(received) ?? true else { return }
         var identity: (String, String, UInt32, String)?
         let core = received.core
         let toTag = core.map(\.toTag) ?? (try? message.to.tag)

@@ -14,11 +14,14 @@ package struct BindingConfiguration: Sendable {
     package var regID: Int
     /// Where requests to us go: user@local-address:port (the transport's real listening address).
     package var contactURI: SIPURI
+    /// RFC 5626 `+sip.instance` of the agent this binding belongs to; nil = the engine's own.
+    package var instanceURN: String?
 
     package init(
         user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
-        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI
+        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI, instanceURN: String? = nil
     ) {
+        self.instanceURN = instanceURN
         self.user = user
         self.domain = domain
         self.displayName = displayName

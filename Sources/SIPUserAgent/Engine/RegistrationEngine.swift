@@ -73,7 +73,7 @@ package final class RegistrationEngine: @unchecked Sendable {
         let callID = SIPIdentifiers.hex(count: 24, using: &random)
         let builder = RegisterRequestBuilder(
             addressOfRecord: aor, displayName: c.displayName, registrarURI: SIPURI(host: c.domain),
-            contactURI: c.contactURI, transport: c.transport, instanceURN: instanceURN, regID: c.regID,
+            contactURI: c.contactURI, transport: c.transport, instanceURN: c.instanceURN ?? instanceURN, regID: c.regID,
             callID: callID, fromTag: SIPIdentifiers.hex(count: 10, using: &random))
         let probes = OptionsRequestBuilder(
             targetURI: SIPURI(host: c.domain), addressOfRecord: aor, transport: c.transport, localURI: c.contactURI,

@@ -59,6 +59,9 @@ package final class SessionEngine: @unchecked Sendable {
         var target: SIPTransportTarget
         var credentials: DigestCredentials?
         var authenticator = DigestAuthenticator()
+        /// The entries of `received` that belong to this session, so its end frees them without a
+        /// scan over every stored request (a scanner's flood of ringing calls made that scan quadratic).
+        var requestIDs: Set<UInt64> = []
     }
 
     private struct TimerToken: Hashable, Sendable {
@@ -69,7 +72,7 @@ package final class SessionEngine: @unchecked Sendable {
     private var sessions: [SessionID: Entry] = [:]
     private var byCallID: [String: SessionID] = [:]
     /// Server transactions of received requests, by the request ids the machines use.
-    private var received: [UInt64: (transaction: ServerTransactionID?, request: SIPReceivedMessage)] = [:]
+    private var received: [UInt64: (transaction: ServerTransactionID?, request: SIPReceivedMessage, session: SessionID)] = [:]
     private var nextSessionID: SessionID = 1
     private var nextRequestID: UInt64 = 1 << 40
     private let timers: LoopTimerQueue<TimerToken>
@@ -85,6 +88,8 @@ package final class SessionEngine: @unchecked Sendable {
     }
 
     package var count: Int { sessions.count }
+    /// Whether a live session has this Call-ID (a request for it is in a dialog of ours).
+    package func hasSession(callID: String) -> Bool { byCallID[callID] != nil }
     /// Received requests still waiting for (or retransmitting) their answer.
     package var pendingRequestCount: Int { received.count }
     package func state(of id: SessionID) -> SessionState? { sessions[id]?.machine.session.state }
@@ -121,7 +126,8 @@ package final class SessionEngine: @unchecked Sendable {
         _ request: IncomingRequest, local: LocalParty, target: SIPTransportTarget, credentials: DigestCredentials?
     ) -> SessionID? {
         eventLoop.assertInEventLoop()
-        let requestID = remember(request)
+        let id = nextSessionID
+        let requestID = remember(request, session: id)
         let machine: InviteServerSession
         do {
             machine = try InviteServerSession(
@@ -130,12 +136,16 @@ package final class SessionEngine: @unchecked Sendable {
                 configuration: configuration, random: seed())
         } catch {
             send(InviteServerSession.badRequestResponse(to: request.message, error: error), toRequest: requestID)
+            received[requestID] = nil
             return nil
         }
-        guard let callID = try? request.message.callID else { return nil }
-        let id = nextSessionID
+        guard let callID = try? request.message.callID else {
+            received[requestID] = nil
+            return nil
+        }
         nextSessionID += 1
-        sessions[id] = Entry(machine: .server(machine), callID: callID, target: target, credentials: credentials)
+        sessions[id] = Entry(
+            machine: .server(machine), callID: callID, target: target, credentials: credentials, requestIDs: [requestID])
         byCallID[callID] = id
         return id
     }
@@ -172,7 +182,8 @@ package final class SessionEngine: @unchecked Sendable {
         guard let callID = try? request.message.callID, let id = byCallID[callID], sessions[id] != nil else {
             return false
         }
-        let requestID = remember(request)
+        let requestID = remember(request, session: id)
+        if request.message.method != .ack { sessions[id]?.requestIDs.insert(requestID) }
         if request.message.method == .cancel {
             updateServer(id) { $0.cancelReceived(request.message, requestID: requestID, now: .now()) }
         } else {
@@ -189,10 +200,10 @@ package final class SessionEngine: @unchecked Sendable {
 
     // MARK: Carrying out the machines' actions
 
-    private func remember(_ request: IncomingRequest) -> UInt64 {
+    private func remember(_ request: IncomingRequest, session: SessionID) -> UInt64 {
         let id = nextRequestID
         nextRequestID += 1
-        if request.message.method != .ack { received[id] = (request.transaction, request.received) }
+        if request.message.method != .ack { received[id] = (request.transaction, request.received, session) }
         return id
     }
 
@@ -235,7 +246,7 @@ package final class SessionEngine: @unchecked Sendable {
                     if byCallID[entry.callID] == id { byCallID[entry.callID] = nil }
                     // The requests of this dialog need no more answers (an answered INVITE's entry was
                     // kept for its 2xx retransmissions until now).
-                    received = received.filter { (try? $0.value.request.message.callID) != entry.callID }
+                    for requestID in entry.requestIDs { received[requestID] = nil }
                 }
             }
         }
@@ -269,13 +280,14 @@ package final class SessionEngine: @unchecked Sendable {
     }
 
     private func send(_ response: SIPMessage, toRequest requestID: UInt64) {
-        guard let (transaction, request) = received[requestID] else { return }
+        guard let (transaction, request, session) = received[requestID] else { return }
         if let transaction, transactions.respond(response, to: transaction) {
         } else {
             transactions.respondStatelessly(response, to: request)
         }
         if let code = response.statusCode, code >= 200, request.message.method != .invite || code >= 300 {
             received[requestID] = nil
+            sessions[session]?.requestIDs.remove(requestID)
         }
     }
 }

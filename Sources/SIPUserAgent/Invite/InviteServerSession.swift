@@ -88,6 +88,9 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
             response.body = body.content
         }
         actions.append(.sendResponse(response, toRequest: inviteRequestID))
+        if core.state == .incoming, let ringTimeout = core.configuration.ringTimeout {
+            core.schedule(.ringTimeout, at: now + ringTimeout, into: &actions)
+        }
         core.change(to: .early, statusCode: statusCode, reasonPhrase: response.reasonPhrase, into: &actions)
         return actions
     }
@@ -97,6 +100,7 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         var actions: [SessionAction] = []
         guard !finalSent, core.state == .incoming || core.state == .early, let cseq = try? invite.cseq else { return actions }
         finalSent = true
+        core.cancel(.ringTimeout, into: &actions)
         var response = invite.makeResponse(statusCode: 200, toTag: localTag)
         core.addDialogHeaders(to: &response, body: body)
         core.dialog?.confirm()
@@ -179,6 +183,11 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     package mutating func timerFired(_ timer: SessionTimer, now: NIODeadline) -> [SessionAction] {
         var actions: [SessionAction] = []
         guard core.consume(timer) else { return actions }
+        if timer == .ringTimeout {
+            // Nobody answered within the ring time: the caller hears 480 (RFC 3261 §21.4.18, "the
+            // callee's end system was contacted successfully but the callee is currently unavailable").
+            return reject(statusCode: 480, reasonPhrase: "Temporarily Unavailable", now: now)
+        }
         core.timerFiredInCore(timer, now: now, into: &actions)
         return actions
     }

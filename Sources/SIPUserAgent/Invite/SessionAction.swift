@@ -11,6 +11,8 @@ package enum SessionTimer: UInt8, Hashable, Sendable, CaseIterable {
     case glareRetry
     /// 64·T1 after our CANCEL without a final response to the INVITE (§9.1): give up.
     case cancelGuard
+    /// An incoming call rang unanswered for the configured ring time: end it with 480.
+    case ringTimeout
 }
 
 /// What a request of the session is for; echoed with its responses.

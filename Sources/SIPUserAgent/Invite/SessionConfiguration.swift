@@ -25,13 +25,18 @@ package struct SessionConfiguration: Hashable, Sendable {
     /// change is given up (glare between two UAs that both insist). Default: 5.
     package var maximumGlareRetries: Int
 
+    /// How long an incoming call may ring unanswered before it is ended with 480 Temporarily
+    /// Unavailable; nil rings until the caller gives up. Default: 60 s.
+    package var ringTimeout: TimeAmount?
+
     package static let defaultAllow: [SIPMethod] = [.invite, .ack, .cancel, .bye, .options, .info, .refer, .notify]
 
     package init(
         t1: TimeAmount = .milliseconds(500), t2: TimeAmount = .seconds(4),
         allow: [SIPMethod] = SessionConfiguration.defaultAllow, supported: [String] = [],
-        userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5
+        userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5, ringTimeout: TimeAmount? = .seconds(60)
     ) {
+        self.ringTimeout = ringTimeout
         self.t1 = t1
         self.t2 = t2
         self.allow = allow

@@ -87,7 +87,7 @@ extension SessionCore {
         case .retransmit2xx: retransmit2xx(now: now, into: &actions)
         case .ackTimeout: ackTimedOut(into: &actions)
         case .glareRetry: glareRetryFired(now: now, into: &actions)
-        case .cancelGuard: break
+        case .cancelGuard, .ringTimeout: break
         }
     }
 }

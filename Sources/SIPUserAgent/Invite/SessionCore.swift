@@ -162,6 +162,7 @@ struct SessionCore: Sendable {
         cancel(.retransmit2xx, into: &actions)
         cancel(.ackTimeout, into: &actions)
         cancel(.glareRetry, into: &actions)
+        cancel(.ringTimeout, into: &actions)
         change(to: .terminated, statusCode: statusCode, reasonPhrase: reasonPhrase, reason: reason, into: &actions)
         finishIfDone(into: &actions)
     }

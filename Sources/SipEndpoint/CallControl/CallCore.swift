@@ -18,6 +18,8 @@ final class CallCore: @unchecked Sendable {
     struct Call {
         let id: String
         let direction: Direction
+        /// The agent's DN: every rule of the call (failover, hold of the others, ringing) stays in this line.
+        let user: String
         var connectionId: Int
         var status: SessionStatus
         var reason: SessionReason
@@ -53,6 +55,8 @@ final class CallCore: @unchecked Sendable {
     let snapshot = Mutex<[String: SessionSnapshot]>([:])
 
     var calls: [String: Call] = [:]
+    /// Incoming calls ringing now, per line (DN): bounded by `max_ringing_calls`.
+    private var ringing: [String: Int] = [:]
     private var byEngineSession: [SessionEngine.SessionID: String] = [:]
     private var eventLoop: any EventLoop { phone.eventLoop }
     private var random = SystemRandomNumberGenerator()
@@ -62,7 +66,11 @@ final class CallCore: @unchecked Sendable {
     init(phone: PhoneCore, transactions: SIPTransactionLayer, logger: Logger) {
         self.phone = phone
         self.logger = logger
-        self.engine = SessionEngine(transactions: transactions, logger: logger)
+        let ringSeconds = phone.configuration.session.ringTimeoutSeconds
+        self.engine = SessionEngine(
+            transactions: transactions,
+            configuration: SessionConfiguration(ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil),
+            logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
         engine.inviteNoResponseTimeout = .milliseconds(Int64(max(1, phone.configuration.failover.inviteTimeoutMilliseconds)))
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
@@ -91,7 +99,7 @@ final class CallCore: @unchecked Sendable {
         }
         var call = try makeCall(direction: .outgoing, connectionId: connectionId, remote: destination)
         call.failover = DialFailoverMachine(
-            requested: connectionId, candidates: phone.dialCandidates(),
+            requested: connectionId, candidates: phone.dialCandidates(line: connectionId),
             retryCodes: phone.configuration.failover.retryCodes)
         calls[call.id] = call
         let stream = call.events.subscribe()
@@ -115,7 +123,8 @@ final class CallCore: @unchecked Sendable {
             configuration: MediaConfiguration(localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort),
             sessionID: UInt64.random(in: 1...UInt64(Int64.max), using: &random))
         return Call(
-            id: UUID().uuidString.lowercased(), direction: direction, connectionId: connectionId, status: .inProgress,
+            id: UUID().uuidString.lowercased(), direction: direction, user: phone.user(of: connectionId) ?? "",
+            connectionId: connectionId, status: .inProgress,
             reason: SessionReason(kind: .normal, text: "created"), remote: remote, destination: remote, media: media,
             rtp: reservation)
     }
@@ -130,7 +139,9 @@ final class CallCore: @unchecked Sendable {
                 publish(id)
                 logger.info("call \(id) fails over from connection \(from) to \(to): \(cause)")
                 let event = SessionEvent.failedOver(
-                    SessionFailedOver(sessionId: id, fromConnectionId: from, toConnectionId: to, cause: cause.description, time: Date()))
+                    SessionFailedOver(
+                        sessionId: id, user: calls[id]?.user ?? "", fromConnectionId: from, toConnectionId: to,
+                        cause: cause.description, time: Date()))
                 calls[id]?.events.yield(event)
                 events.yield(event)
             case .reportConnectionTrouble(let connectionId):
@@ -189,15 +200,19 @@ final class CallCore: @unchecked Sendable {
 
     // MARK: Incoming calls (DESIGN.md §1.7)
 
-    /// A new INVITE: a session on the connection whose site sent it, ringing (or answered at once with
-    /// `auto_answer`). Returns false when it was not taken (the phone answers it otherwise).
-    func incoming(_ request: IncomingRequest) -> Bool {
-        guard let connectionId = phone.connectionId(forIncoming: request), let local = phone.localParty(for: connectionId)
-        else { return false }
+    /// A new INVITE for `connectionId` (inbound routing chose it): a session ringing on that
+    /// connection (or answered at once with `auto_answer`), unless its line already rings
+    /// `max_ringing_calls` times (486). Returns false when it was not taken (the phone answers it).
+    func incoming(_ request: IncomingRequest, connectionId: Int) -> Bool {
+        guard let local = phone.localParty(for: connectionId), let user = phone.user(of: connectionId) else { return false }
         let target = phone.currentTarget(for: connectionId)
             ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
         guard let session = engine.accept(request, local: local, target: target, credentials: phone.credentials(for: connectionId))
         else { return true }
+        if ringing[user, default: 0] >= max(1, phone.configuration.session.maxRingingCalls) {
+            engine.reject(session, statusCode: 486)
+            return true
+        }
         let from = (try? request.message.from).map { $0.displayName.map { "\($0) " } ?? "" + "\($0.uri)" } ?? "unknown"
         guard var call = try? makeCall(direction: .incoming, connectionId: connectionId, remote: from) else {
             engine.reject(session, statusCode: 500)
@@ -219,6 +234,7 @@ final class CallCore: @unchecked Sendable {
         }
         call.firstStream = call.events.subscribe()
         calls[call.id] = call
+        ringing[user, default: 0] += 1
         byEngineSession[session] = call.id
         publish(call.id)
         engine.ring(session)
@@ -336,10 +352,11 @@ final class CallCore: @unchecked Sendable {
         engine.transfer(session, to: uri)
     }
 
-    /// DESIGN.md §1.7: answering or dialling puts the other connected calls on hold (`hold_others`).
+    /// Answering or dialling puts the line's other connected calls on hold (`hold_others`); another
+    /// agent's calls are never touched.
     private func holdOthers(except id: String) {
-        guard phone.configuration.session.holdOthers else { return }
-        for (other, call) in calls where other != id && call.status == .connected && !call.heldLocally {
+        guard phone.configuration.session.holdOthers, let user = calls[id]?.user else { return }
+        for (other, call) in calls where other != id && call.user == user && call.status == .connected && !call.heldLocally {
             try? hold(other)
         }
     }
@@ -499,7 +516,12 @@ final class CallCore: @unchecked Sendable {
     private func setStatus(
         _ id: String, _ status: SessionStatus, reason: SessionReason, mediaStatistics: MediaStatistics? = nil
     ) {
-        guard let previous = calls[id]?.status else { return }
+        guard let call = calls[id] else { return }
+        let previous = call.status
+        if call.direction == .incoming, previous == .alerting, status != .alerting {
+            ringing[call.user, default: 1] -= 1
+            if ringing[call.user] == 0 { ringing[call.user] = nil }
+        }
         calls[id]?.status = status
         calls[id]?.reason = reason
         publish(id)
@@ -514,7 +536,7 @@ final class CallCore: @unchecked Sendable {
         logger.info("session \(id) on connection \(call.connectionId): \(previous.rawValue) → \(call.status.rawValue) (\(reason))")
         let event = SessionEvent.statusChanged(
             SessionStatusChanged(
-                sessionId: id, connectionId: call.connectionId, previousStatus: previous, status: call.status,
+                sessionId: id, connectionId: call.connectionId, user: call.user, previousStatus: previous, status: call.status,
                 reason: reason, time: Date(), mediaStatistics: mediaStatistics))
         call.events.yield(event)
         events.yield(event)

@@ -86,6 +86,12 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var keepaliveInterval: Int
     /// `enabled`: whether the connection registers at start. Default: true.
     public var enabled: Bool
+    /// `instance_id`: the agent's RFC 5626 `+sip.instance` (a UUID or a `urn:…`), shared by every
+    /// connection of the line. The per-connection Contact token derives from it, so a restarted or
+    /// re-homed agent registers the same Contact and replaces its old binding instead of leaving a
+    /// stale one. Default: nil — derived from the DN and the password when there is one (stable across
+    /// restarts, unguessable without the password), else random for the phone's life.
+    public var instanceID: String? = nil
 
     public init(
         user: String, server: ServerAddress, transport: SIPTransportKind = .udp, password: String? = nil,

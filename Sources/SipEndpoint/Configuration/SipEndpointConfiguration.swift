@@ -49,12 +49,27 @@ public struct EndpointPolicy: Sendable, Hashable {
     /// Endpoint SDK and pjsua2, because a call on hold or behind a silence-suppressing peer may
     /// legitimately receive nothing for a long time. Default: nil (off).
     public var rtpInactivityTimeout: Duration?
+    /// `unsolicited_requests`: what a request outside any dialog gets when it neither comes from one
+    /// of the connections' sites nor is addressed to a Contact the phone registered. Default: drop.
+    public var unsolicitedRequests: UnsolicitedRequests
+
+    /// What strangers get (see ``unsolicitedRequests``).
+    public enum UnsolicitedRequests: String, Sendable, Hashable, CaseIterable {
+        /// No answer at all: a scanner learns nothing, not even that a SIP stack listens here.
+        case drop
+        /// 403 Forbidden.
+        case reject
+        /// Taken like a site's request, routed by the Request-URI's user (labs only).
+        case accept
+    }
 
     public init(
         sipTransactionTimeoutMilliseconds: Int = 4000, sipPortRange: ClosedRange<Int>? = nil,
         rtpPortRange: ClosedRange<Int>? = nil, publicAddress: String? = nil, localAddress: String = "0.0.0.0",
-        dnsServers: [ServerAddress] = [], rtpInactivityTimeout: Duration? = nil
+        dnsServers: [ServerAddress] = [], rtpInactivityTimeout: Duration? = nil,
+        unsolicitedRequests: UnsolicitedRequests = .drop
     ) {
+        self.unsolicitedRequests = unsolicitedRequests
         self.sipTransactionTimeoutMilliseconds = sipTransactionTimeoutMilliseconds
         self.sipPortRange = sipPortRange
         self.rtpPortRange = rtpPortRange
@@ -96,8 +111,19 @@ public struct SessionPolicy: Sendable, Hashable {
     public var holdOthers: Bool
     /// `dtmf_method`. Default: rfc2833.
     public var dtmfMethod: DTMFMethod
+    /// `ring_timeout`: seconds an unanswered incoming call rings before it ends with 480 Temporarily
+    /// Unavailable; 0 = until the caller gives up. Default: 60.
+    public var ringTimeoutSeconds: Int
+    /// `max_ringing_calls`: how many incoming calls may ring at once on one agent's line; one more is
+    /// refused with 486 Busy Here. Default: 4.
+    public var maxRingingCalls: Int
 
-    public init(autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833) {
+    public init(
+        autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833, ringTimeoutSeconds: Int = 60,
+        maxRingingCalls: Int = 4
+    ) {
+        self.ringTimeoutSeconds = ringTimeoutSeconds
+        self.maxRingingCalls = maxRingingCalls
         self.autoAnswer = autoAnswer
         self.holdOthers = holdOthers
         self.dtmfMethod = dtmfMethod

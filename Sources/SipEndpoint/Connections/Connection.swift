@@ -13,6 +13,9 @@ public struct Connection: Sendable, Hashable, Identifiable {
     public var nextRetry: Date?
     /// Whether the connection is enabled (registering or registered) as opposed to disabled.
     public var isEnabled: Bool
+    /// The Contact this connection registers (`sip:<DN>-<token>@host:port`): a request addressed to it
+    /// reaches this connection whatever address delivers it.
+    public var contact: String = ""
 
     public var user: String { configuration.user }
     public var server: ServerAddress { configuration.server }

@@ -55,6 +55,8 @@ public struct SessionStatusChanged: Sendable, Hashable {
     public var sessionId: String
     /// The connection the session uses now (it changes when a dial fails over).
     public var connectionId: Int
+    /// The agent's DN: the line the session belongs to (every connection it may use shares it).
+    public var user: String
     public var previousStatus: SessionStatus
     public var status: SessionStatus
     public var reason: SessionReason
@@ -82,6 +84,8 @@ public struct SessionDTMFReceived: Sendable, Hashable {
 /// Raised when a dial moves from one connection to another (issue 6 rule 6).
 public struct SessionFailedOver: Sendable, Hashable {
     public var sessionId: String
+    /// The agent's DN (the failover stays within this line).
+    public var user: String
     public var fromConnectionId: Int
     public var toConnectionId: Int
     /// "408 Request Timeout (no response)", "503 Service Unavailable", "connection not ready", …

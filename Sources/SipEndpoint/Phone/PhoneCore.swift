@@ -42,6 +42,10 @@ final class PhoneCore: @unchecked Sendable {
     let mediaMetrics: MediaMetrics
 
     private var records: [Int: Record] = [:]
+    /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
+    private(set) var lines = LineTable()
+    /// Each line's `+sip.instance`, by DN (shared by the line's connections).
+    private var lineInstances: [String: String] = [:]
     /// How many records are `ready`, kept with every status change: the phone's aggregate status is
     /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
     private var readyCount = 0
@@ -85,38 +89,66 @@ final class PhoneCore: @unchecked Sendable {
                 return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "connection \(id)"))
             }
             return self.resolution.targets(
-                for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop)
+                for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop
+            ).map { targets in
+                // Every target of the site (SRV peers included) may send us requests for this connection.
+                self.lines.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
+                return targets
+            }
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
         transactions.onRequest = { [weak self] request in self?.received(request) }
+        transactions.admitRequest = { [weak self] received in
+            guard let self else { return false }
+            return self.route(received) != .drop
+        }
         calls = CallCore(phone: self, transactions: transactions, logger: logger)
     }
 
-    /// Requests that reach the phone outside call control: OPTIONS is answered 200 with what we
-    /// support (sites probe their contacts), a request for a dialog we do not have gets 481 (§12.2.2),
-    /// others 405 with Allow (§8.2.1). ACKs need no answer.
+    /// Where a received request goes (``InboundRouting``), from its source address and Request-URI.
+    func route(_ received: SIPReceivedMessage) -> InboundRouting.Decision {
+        let message = received.message
+        guard let method = message.method else { return .drop }
+        let callID = received.core?.callID ?? (try? message.callID)
+        let request = InboundRouting.Request(
+            method: method, requestURIUser: message.requestURI?.user,
+            hasToTag: (received.core.map(\.toTag) ?? (try? message.to.tag)) != nil,
+            isInKnownDialog: callID.map { calls.engine.hasSession(callID: $0) } ?? false,
+            sourceHost: received.source.ipAddress ?? "", sourcePort: received.source.port)
+        return InboundRouting.decide(request, table: lines, strangers: configuration.endpoint.unsolicitedRequests)
+    }
+
+    /// Requests that reach the phone: a session's own go to call control; a new INVITE for a
+    /// connection rings on it; OPTIONS gets 200 with what we support (sites probe their contacts);
+    /// others 405 with Allow (§8.2.1); what routing refuses gets its answer, or none. ACKs need no answer.
     private func received(_ request: IncomingRequest) {
         let message = request.message
         guard let method = message.method else { return }
-        // Calls first: in-dialog requests, CANCEL and ACK of a session, then new INVITEs.
-        if calls.route(request) { return }
-        let toTag = (try? message.to.tag) ?? nil
-        if method == .invite, toTag == nil, isRunning, calls.incoming(request) { return }
-        guard method != .ack else { return }
         var response: SIPMessage
-        switch method {
-        case .options:
-            response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
-            response.headers.add(.allow, Self.allowed)
-            response.headers.add(.accept, "application/sdp")
-        case _ where toTag != nil, .bye, .cancel:
+        switch route(request.received) {
+        case .drop:
+            return
+        case .dialog:
+            if calls.route(request) { return }
+            guard method != .ack else { return }
             response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
-        case .invite:
-            // An INVITE no connection of ours can take (not for any of our DNs, or shutting down).
-            response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
-        default:
-            response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
-            response.headers.add(.allow, Self.allowed)
+        case .respond(let code, let phrase):
+            response = message.makeResponse(statusCode: code, reasonPhrase: phrase, toTag: SIPVia.makeBranch())
+        case .connection(let id):
+            if method == .invite, isRunning, calls.incoming(request, connectionId: id) { return }
+            guard method != .ack else { return }
+            switch method {
+            case .options:
+                response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
+                response.headers.add(.allow, Self.allowed)
+                response.headers.add(.accept, "application/sdp")
+            case .invite:
+                // Shutting down, or the connection is gone.
+                response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
+            default:
+                response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
+                response.headers.add(.allow, Self.allowed)
+            }
         }
         if let id = request.transaction {
             transactions.respond(response, to: id)
@@ -216,10 +248,35 @@ final class PhoneCore: @unchecked Sendable {
         let id = explicitID ?? nextID
         nextID = max(nextID, id + 1)
         records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
+        indexLine(id, configuration)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
         if startNow, configuration.enabled { engine.start(id) }
         return id
+    }
+
+    /// Enters connection `id` in the line table: its line's instance, its Contact token, and its site's
+    /// address when the server is an IP address (a host name is indexed once it resolves).
+    private func indexLine(_ id: Int, _ c: ConnectionConfiguration) {
+        let instance = instanceURN(for: c)
+        lines.add(
+            id: id, user: c.user,
+            token: LineIdentity.contactToken(instanceURN: instance, connectionId: id, server: c.server, transport: c.transport),
+            isEnabled: c.enabled)
+        if (try? SocketAddress(ipAddress: c.server.host, port: 0)) != nil {
+            lines.setSite(id, addresses: [(c.server.host, c.server.port ?? c.transport.defaultPort)])
+        }
+    }
+
+    /// The line's `+sip.instance`: made once per DN, from the first connection that names the line.
+    private func instanceURN(for c: ConnectionConfiguration) -> String {
+        if let known = lineInstances[c.user], c.instanceID == nil { return known }
+        var random = SystemRandomNumberGenerator()
+        let urn = LineIdentity.instanceURN(configured: c.instanceID, user: c.user, password: c.password) {
+            SIPIdentifiers.instanceURN(using: &random)
+        }
+        lineInstances[c.user] = urn
+        return urn
     }
 
     /// Starts the connections the pacer released. A start may settle at once and release more, from
@@ -245,6 +302,7 @@ final class PhoneCore: @unchecked Sendable {
     func enable(_ id: Int) throws(SipEndpointError) {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
         records[id]?.isEnabled = true
+        lines.setEnabled(id, true)
         engine.start(id)
         publish(id)
     }
@@ -252,12 +310,14 @@ final class PhoneCore: @unchecked Sendable {
     func disable(_ id: Int, remove: Bool, completion: @escaping () -> Void) throws(SipEndpointError) {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
         records[id]?.isEnabled = false
+        lines.setEnabled(id, false)
         start(paced: pacer.forget(id))
         publish(id)
         let finish = { [weak self] in
             if remove {
                 if self?.records[id]?.status == .ready { self?.readyCount -= 1 }
                 self?.records[id] = nil
+                self?.lines.remove(id: id)
                 _ = self?.snapshot.withLock { $0.removeValue(forKey: id) }
                 self?.updatePhoneStatus()
             }
@@ -274,6 +334,7 @@ final class PhoneCore: @unchecked Sendable {
             guard let self, self.records[id] != nil else { return completion() }
             self.records[id]?.configuration = configuration
             self.records[id]?.isEnabled = configuration.enabled
+            self.indexLine(id, configuration)
             self.engine.add(id, configuration: self.bindingConfiguration(configuration, id: id))
             self.publish(id)
             if configuration.enabled { self.engine.start(id) }
@@ -289,7 +350,10 @@ final class PhoneCore: @unchecked Sendable {
         let local = transactions.transport.localAddress(for: kind)
             ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
         let host = configuration.endpoint.publicAddress ?? local?.ipAddress ?? localHost
-        let contact = SIPURI(user: c.user, host: host.contains(":") ? "[\(host)]" : host, port: local?.port)
+        let token = lines.entries[id]?.token ?? ""
+        let contact = SIPURI(
+            user: LineIdentity.contactUser(user: c.user, token: token), host: host.contains(":") ? "[\(host)]" : host,
+            port: local?.port)
         var policy = RegistrationPolicy(
             reregisterInSeconds: c.reregisterInSeconds, regInterval: c.regInterval, regRetryMax: c.regRetryMax,
             optionsInterval: c.optionsInterval, optionsFailureThreshold: c.optionsFailureThreshold,
@@ -299,7 +363,8 @@ final class PhoneCore: @unchecked Sendable {
         return BindingConfiguration(
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
-            transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact)
+            transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact,
+            instanceURN: lineInstances[c.user])
     }
 
     // MARK: What calls need to know about connections
@@ -308,13 +373,19 @@ final class PhoneCore: @unchecked Sendable {
 
     func connectionConfiguration(_ id: Int) -> ConnectionConfiguration? { records[id]?.configuration }
 
-    /// The connections as the dial failover rule sees them when a dial starts.
-    func dialCandidates() -> [DialFailoverMachine.Candidate] {
-        records.map { id, r in
-            DialFailoverMachine.Candidate(
-                connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+    /// The connections of `id`'s agent line as the dial failover rule sees them when a dial starts: a
+    /// dial never leaves its line, so it never goes out as another agent.
+    func dialCandidates(line id: Int) -> [DialFailoverMachine.Candidate] {
+        lines.line(of: id).compactMap { id in
+            records[id].map { r in
+                DialFailoverMachine.Candidate(
+                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+            }
         }
     }
+
+    /// The DN of connection `id` (its line).
+    func user(of id: Int) -> String? { records[id]?.configuration.user }
 
     func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
 
@@ -362,20 +433,6 @@ final class PhoneCore: @unchecked Sendable {
         return SIPURI(user: trimmed, host: c.effectiveDomain)
     }
 
-    /// The connection an INVITE arrived on: the one whose site (current target) sent it, else the one
-    /// whose DN the Request-URI names.
-    func connectionId(forIncoming request: IncomingRequest) -> Int? {
-        let source = request.received.source
-        if let byTarget = records.keys.sorted().first(where: { id in
-            guard let t = engine.currentTarget(of: id) else { return false }
-            return t.address.ipAddress == source.ipAddress && (t.address.port == source.port || t.transport != .udp)
-        }) {
-            return byTarget
-        }
-        let user = request.message.requestURI?.user
-        return records.keys.sorted().first { records[$0]?.configuration.user == user && records[$0]?.isEnabled == true }
-    }
-
     // MARK: Events
 
     private func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
@@ -412,9 +469,10 @@ final class PhoneCore: @unchecked Sendable {
 
     private func publish(_ id: Int) {
         guard let r = records[id] else { return }
-        let connection = Connection(
+        var connection = Connection(
             id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
             nextRetry: r.nextRetry, isEnabled: r.isEnabled)
+        connection.contact = engine.contact(of: id)?.uri.description ?? ""
         snapshot.withLock { $0[id] = connection }
     }
 
