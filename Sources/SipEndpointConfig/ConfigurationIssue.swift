@@ -44,6 +44,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
         case unknownSetting
         /// A Genesys SIP Endpoint SDK setting this SDK knows but does not act on; it is ignored.
         case notActedOn
+        /// A value that is accepted but weakens the phone: a lab setting (strangers let in) in a file
+        /// that may reach production.
+        case discouragedValue
     }
 
     public var severity: Severity

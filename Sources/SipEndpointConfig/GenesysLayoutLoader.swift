@@ -329,6 +329,9 @@ struct GenesysLayoutLoader {
             }
         case "keepalive_interval":
             assign(entry, value, inSeconds) { $0.configuration.connections[id].keepaliveInterval = $1 }
+        case "instance_id":
+            if value.isEmpty { break }
+            assign(entry, value, SettingValue.instanceID) { $0.configuration.connections[id].instanceID = $1 }
         default:
             assertionFailure("SupportedSettings.connection lists \(entry.name) but the loader does not map it")
         }
@@ -355,6 +358,12 @@ struct GenesysLayoutLoader {
             assign(entry, value, SettingValue.dnsServers) { $0.configuration.endpoint.dnsServers = $1 }
         case "policy/endpoint/rtp_inactivity_timeout":
             assign(entry, value, SettingValue.inactivityTimeout) { $0.configuration.endpoint.rtpInactivityTimeout = $1 }
+        case "policy/endpoint/unsolicited_requests":
+            assign(entry, value, SettingValue.unsolicitedRequests) { $0.configuration.endpoint.unsolicitedRequests = $1 }
+            if configuration.endpoint.unsolicitedRequests == .accept {
+                warning(.discouragedValue, entry,
+                        "unsolicited_requests=accept lets any address ring the agent (scanners included); for labs only, use drop in production")
+            }
         case "policy/failover/retry_codes":
             assign(entry, value, SettingValue.responseCodes) { $0.configuration.failover.retryCodes = $1 }
         case "policy/failover/invite_timeout":
@@ -367,6 +376,14 @@ struct GenesysLayoutLoader {
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.holdOthers = $1 }
         case "policy/session/dtmf_method":
             assign(entry, value, SettingValue.dtmfMethod) { $0.configuration.session.dtmfMethod = $1 }
+        case "policy/session/ring_timeout":
+            assign(entry, value, { SettingValue.integer($0, in: 0...3600, unit: "seconds") }) {
+                $0.configuration.session.ringTimeoutSeconds = $1
+            }
+        case "policy/session/max_ringing_calls":
+            assign(entry, value, { SettingValue.integer($0, in: 1...64, unit: "calls") }) {
+                $0.configuration.session.maxRingingCalls = $1
+            }
         case "system/security/tls_ca_file":
             assign(entry, value, { .success($0) }) { $0.configuration.security.tlsCAFile = $1 }
         case "system/security/tls_verify":

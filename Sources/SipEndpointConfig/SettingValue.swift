@@ -114,6 +114,25 @@ enum SettingValue {
         return .success(method)
     }
 
+    static func unsolicitedRequests(_ text: String) -> Parsed<EndpointPolicy.UnsolicitedRequests> {
+        guard let policy = EndpointPolicy.UnsolicitedRequests(rawValue: text.lowercased()) else {
+            return .failure(Refusal(reason: "is not a policy for unsolicited requests; accepted: drop, reject, accept"))
+        }
+        return .success(policy)
+    }
+
+    /// A `+sip.instance`: a UUID (`f81d4fae-7dec-11d0-a765-00a0c91e6bf6`) or a URN (`urn:uuid:…`).
+    static func instanceID(_ text: String) -> Parsed<String> {
+        let allowed = text.utf8.allSatisfy { b in
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D || b == 0x3A
+                || b == 0x2E
+        }
+        guard !text.isEmpty, text.utf8.count <= 128, allowed else {
+            return .failure(Refusal(reason: "is not an instance id; accepted: a UUID or a urn: of letters, digits, '-', ':', '.'"))
+        }
+        return .success(text)
+    }
+
     /// The level names, or the Genesys SDK's numbers 0–4 (fatal … debug) so existing files keep working.
     static func logLevel(_ text: String) -> Parsed<DiagnosticsConfiguration.LogLevel> {
         if let level = DiagnosticsConfiguration.LogLevel(rawValue: text.lowercased()) { return .success(level) }

@@ -5,17 +5,17 @@ public enum SupportedSettings {
     public static let connection: [String] = [
         "password", "auth_user", "display_name", "domain", "enabled",
         "reregister_in_seconds", "reg_timeout", "reg_interval", "reg_retry_max",
-        "options_interval", "options_failure_threshold", "keepalive_interval",
+        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id",
     ]
 
     /// Section path (`domain/section`) → setting names.
     public static let sections: [String: [String]] = [
         "policy/endpoint": [
             "sip_transaction_timeout", "sip_port_min", "sip_port_max", "rtp_port_min", "rtp_port_max",
-            "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout",
+            "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout", "unsolicited_requests",
         ],
         "policy/failover": ["retry_codes", "invite_timeout"],
-        "policy/session": ["auto_answer", "hold_others", "dtmf_method"],
+        "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls"],
         "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file"],
         "system/diagnostics": ["log_level", "log_file"],
     ]
