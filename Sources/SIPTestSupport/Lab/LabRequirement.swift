@@ -14,6 +14,8 @@ public struct LabRequirement: Sendable {
     public var sipp: String?
     /// Absolute path of `openssl`, or nil.
     public var openssl: String?
+    /// Absolute path of SIPVicious's `svmap` (Debian package `sipvicious`): a real scanner, or nil.
+    public var svmap: String?
 
     /// What the current machine has.
     public static let current = LabRequirement(environment: ProcessInfo.processInfo.environment)
@@ -28,6 +30,7 @@ public struct LabRequirement: Sendable {
         kamailio = find("kamailio")
         sipp = find("sipp")
         openssl = find("openssl")
+        svmap = find("svmap")
         let moduleDirectories = [
             "/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
             "/usr/lib64/kamailio/modules", "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules",
@@ -48,6 +51,7 @@ public struct LabRequirement: Sendable {
         if kamailioTLSModule == nil { missing.append("Kamailio tls.so (package kamailio-tls-modules)") }
         if sipp == nil { missing.append("sipp (package sip-tester)") }
         if openssl == nil { missing.append("openssl (package openssl)") }
+        if svmap == nil { missing.append("svmap (package sipvicious)") }
         return missing
     }
 

@@ -1,0 +1,213 @@
+import Foundation
+import NIOCore
+import SIPCore
+import SIPTestSupport
+import SIPTransport
+import SipEndpoint
+import Testing
+
+/// Who may reach the phone, against the real Kamailio sites: 7001 registered on site A (127.0.0.2)
+/// and site B (127.0.0.3) over UDP, `auto_answer` on, probes every 2 s; the stranger (a scanner, or an
+/// SBC the phone does not know as a site) is 127.0.0.9.
+@Suite(
+    "Admission against real Kamailio sites",
+    .serialized,
+    .enabled(if: labIsRunnable, "Kamailio lab not installed: run Scripts/install-deps"),
+    .kamailioLab,
+    .timeLimit(.minutes(3))
+)
+struct AdmissionLabTests {
+    static let stranger = "127.0.0.9"
+
+    private var lab: KamailioLab {
+        get throws { try #require(KamailioLabTrait.current, "the lab trait did not start the lab") }
+    }
+
+    static var configuration: SipEndpointConfiguration {
+        func connection(_ host: String) -> ConnectionConfiguration {
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: host, port: 5060), transport: .udp, password: "pass7001",
+                reregisterInSeconds: 300, regInterval: 30, regRetryMax: 60, optionsInterval: 2)
+        }
+        return SipEndpointConfiguration(
+            connections: [connection(KamailioSiteDescriptor.a.host), connection(KamailioSiteDescriptor.b.host)],
+            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: 1000, localAddress: "127.0.0.1"),
+            failover: FailoverPolicy(inviteTimeoutMilliseconds: 1000),
+            session: SessionPolicy(autoAnswer: true))
+    }
+
+    /// 10,000 INVITEs in 20 s from one stranger to the agent's number: none is offered to the agent,
+    /// none is answered, no connection fails, and a real call through site A right after is answered
+    /// within a second; descriptors and memory come back.
+    @Test("A scanner's flood of 10,000 INVITEs: no call offered, no connection failed, a real call answered within 1 s")
+    func inviteFlood() async throws {
+        let lab = try lab
+        try await withPhone { phone, log in
+            let calls = SessionLog(phone.callControl.events)
+            let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
+            let phoneAddress = try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
+            let scanner = try await SIPTestPeer.start(.init(transports: [.udp], host: Self.stranger))
+            let scannerPort = try scanner.address(.udp).port ?? 0
+            let descriptorsBefore = Self.openDescriptors()
+            let residentBefore = Self.residentBytes()
+            let eventsBefore = log.events.count
+
+            let target = SIPTransportTarget(transport: .udp, address: phoneAddress)
+            let started = ContinuousClock.now
+            for batch in 0..<400 {
+                for i in 0..<25 {
+                    let n = batch * 25 + i
+                    _ = try await scanner.send(
+                        Self.scannerInvite(to: SIPURI(user: "7001", host: contact.host, port: contact.port), from: Self.stranger,
+                                           port: scannerPort, number: n),
+                        to: target)
+                }
+                try await Task.sleep(until: started + .milliseconds(50 * (batch + 1)))
+            }
+            let floodTime = ContinuousClock.now - started
+
+            // Right after: a real call through site A (SIPp as 7003), answered by auto_answer.
+            let callStarted = Date()
+            let outcome = try await SIPpUAC.run(
+                .call, site: .a, user: "7003", password: "pass7003", service: "7001", timeout: .seconds(10),
+                configuration: lab.configuration)
+            #expect(outcome.succeeded, "SIPp exit \(outcome.exitStatus); messages:\n\(outcome.messages)")
+            let connected = try #require(calls.statuses.first { $0.status == .connected }, "the real call was not answered")
+            let answeredAfter = connected.time.timeIntervalSince(callStarted)
+            #expect(answeredAfter < 1.0, "answered \(answeredAfter) s after the call started")
+            #expect(connected.connectionId == 0)
+            #expect(Set(calls.statuses.map(\.sessionId)).count == 1, "only the real call was offered")
+
+            let duringFlood = log.events.dropFirst(eventsBefore)
+            #expect(!duringFlood.contains { $0.status == .failed }, "\(duringFlood.map { "\($0.connectionId) \($0.status) \($0.reason)" })")
+            #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
+            #expect(scanner.received.isEmpty, "the scanner got \(scanner.received.count) answers")
+            try await scanner.stop()
+            try await Self.waitUntil(timeout: .seconds(5)) { phone.callControl.sessions.isEmpty }
+            let descriptorsAfter = Self.openDescriptors()
+            let residentAfter = Self.residentBytes()
+            #expect(descriptorsAfter <= descriptorsBefore + 16, "descriptors \(descriptorsBefore) → \(descriptorsAfter)")
+            #expect(residentAfter <= residentBefore + 40 << 20, "RSS \(residentBefore >> 20) MiB → \(residentAfter >> 20) MiB")
+            print(
+                "lab-measure invite-flood sent=10000 seconds=\(Self.format(floodTime)) offered=0 answered-after=\(Self.format(answeredAfter))s fds=\(descriptorsBefore)→\(descriptorsAfter) rss-mib=\(residentBefore >> 20)→\(residentAfter >> 20)"
+            )
+        }
+    }
+
+    /// SIPVicious's svmap, OPTIONS and INVITE, from a stranger's address: the phone is not found,
+    /// while the same scan finds site A (the control: the scanner works).
+    @Test("svmap from a stranger does not find the phone (and does find site A)", arguments: ["OPTIONS", "INVITE"])
+    func svmapFindsNothing(method: String) async throws {
+        let lab = try lab
+        let svmap = try #require(LabRequirement.current.svmap, "svmap missing: install the sipvicious package")
+        try await withPhone { phone, _ in
+            let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
+            let port = contact.port ?? 5060
+            let phoneScan = try await Self.scan(svmap, host: contact.hostWithoutBrackets, port: port, method: method, lab: lab)
+            #expect(!phoneScan.contains("\(contact.hostWithoutBrackets):\(port)"), "svmap found the phone:\n\(phoneScan)")
+            let siteScan = try await Self.scan(svmap, host: KamailioSiteDescriptor.a.host, port: 5060, method: "OPTIONS", lab: lab)
+            #expect(siteScan.contains("\(KamailioSiteDescriptor.a.host):5060"), "control: svmap should find site A:\n\(siteScan)")
+            print("lab-measure svmap method=\(method) phone-found=false site-found=true")
+        }
+    }
+
+    /// An SBC the phone does not know (127.0.0.9) delivers a call to the Contact site A holds for
+    /// connection 0: it rings on connection 0, because the Contact's token names it.
+    @Test("A call from a non-site address (an SBC) to the Contact site A holds rings on connection 0")
+    func callFromAnSBC() async throws {
+        var configuration = Self.configuration
+        configuration.session.autoAnswer = false
+        try await withPhone(configuration) { phone, _ in
+            let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
+            let sbc = try await SIPTestPeer.start(.init(transports: [.udp], host: Self.stranger))
+            let incoming = phone.callControl.incomingCalls
+            let target = SIPTransportTarget(
+                transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
+            _ = try await sbc.send(
+                Self.scannerInvite(to: contact, from: Self.stranger, port: try sbc.address(.udp).port ?? 0, number: 0), to: target)
+            var iterator = incoming.makeAsyncIterator()
+            let session = try #require(await iterator.next())
+            #expect(session.connectionId == 0 && session.status == .alerting)
+            try await sbc.waitForRecords(timeout: .seconds(3)) { $0.message.statusCode == 180 }
+            try await session.reject()
+            try await sbc.stop()
+        }
+    }
+
+    // MARK: Helpers
+
+    private func withPhone(
+        _ configuration: SipEndpointConfiguration = Self.configuration, _ body: (Phone, EventLog) async throws -> Void
+    ) async throws {
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        do {
+            try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            try await log.wait(connection: 1, status: .ready, timeout: .seconds(5))
+            try await body(phone, log)
+        } catch {
+            await phone.shutdown()
+            throw error
+        }
+        await phone.shutdown()
+    }
+
+    static func scannerInvite(to uri: SIPURI, from host: String, port: Int, number: Int) throws -> SIPMessage {
+        let branch = SIPVia.makeBranch()
+        return try SIPMessage(parsing: """
+            INVITE \(uri) SIP/2.0\r
+            Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
+            Max-Forwards: 70\r
+            From: "friendly-scanner" <sip:100@\(host)>;tag=\(number)x\(branch.suffix(6))\r
+            To: <\(uri)>\r
+            Call-ID: scan-\(number)-\(branch)\r
+            CSeq: 1 INVITE\r
+            Contact: <sip:100@\(host):\(port)>\r
+            User-Agent: friendly-scanner\r
+            Content-Type: application/sdp\r
+            Content-Length: 76\r
+            \r
+            v=0\r
+            o=- 1 1 IN IP4 \(host)\r
+            s=-\r
+            c=IN IP4 \(host)\r
+            t=0 0\r
+            m=audio 4000 RTP/AVP 0\r
+
+            """.replacingOccurrences(of: "Content-Length: 76", with: "Content-Length: \(Self.sdpLength(host))"))
+    }
+
+    static func sdpLength(_ host: String) -> Int {
+        "v=0\r\no=- 1 1 IN IP4 \(host)\r\ns=-\r\nc=IN IP4 \(host)\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".utf8.count
+    }
+
+    /// svmap's report for one address and port, bound to the stranger's address.
+    static func scan(_ svmap: String, host: String, port: Int, method: String, lab: KamailioLab) async throws -> String {
+        let log = lab.configuration.workDirectory.appendingPathComponent("svmap-\(method)-\(host)-\(port).log")
+        try? FileManager.default.removeItem(at: log)
+        _ = try await ChildProcess.run(
+            svmap, ["-b", Self.stranger, "-p", "\(port)", "-m", method, "-t", "0.5", host], log: log, timeout: .seconds(30))
+        return (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    }
+
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
+    }
+
+    static func waitUntil(timeout: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func format(_ duration: Duration) -> String {
+        String(format: "%.2f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}
