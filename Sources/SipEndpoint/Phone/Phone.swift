@@ -9,7 +9,9 @@ import Synchronization
 ///
 /// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
 /// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
-/// The phone's protocol state lives on one event loop of its own; its API may be used from any task.
+/// The phone's protocol state lives on one event loop of the group it is given (NIO's shared
+/// singleton by default, so a process with many phones adds no threads per phone); its API may be used
+/// from any task.
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
@@ -22,7 +24,7 @@ public final class Phone: Service, Sendable {
     /// Dialling, incoming calls and the sessions' events.
     public let callControl: CallControl
     let core: PhoneCore
-    private let group: MultiThreadedEventLoopGroup
+    private let group: any EventLoopGroup
     private let isShutDown = Mutex(false)
     private let applied: Mutex<SipEndpointConfiguration>
 
@@ -31,15 +33,18 @@ public final class Phone: Service, Sendable {
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
     /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
     ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
+    /// - Parameter eventLoopGroup: the caller's group; the phone's state lives on one of its loops and
+    ///   the phone never shuts the group down. Default: NIO's `MultiThreadedEventLoopGroup.singleton`.
     public init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
         trace: SIPTraceFile? = nil,
-        metrics: (any MetricsFactory)? = nil
+        metrics: (any MetricsFactory)? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = eventLoopGroup
         self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)
@@ -56,13 +61,13 @@ public final class Phone: Service, Sendable {
         }
     }
 
-    /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
-    /// the transports and stops the phone's event loop. Safe to call more than once.
+    /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin) and
+    /// closes the transports; the event-loop group is the caller's and keeps running. Safe to call
+    /// more than once.
     public func shutdown() async {
         guard isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
         try? await core.shutdown().get()
         await core.resolution.shutdown()
-        try? await group.shutdownGracefully()
     }
 
     /// The event loop that owns the phone's protocol state: benchmarks measure its thread's CPU time.
@@ -139,9 +144,10 @@ public final class Phone: Service, Sendable {
     public static func withPhone<T: Sendable>(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (Phone) async throws -> T
     ) async throws -> T {
-        let phone = Phone(configuration: configuration, logger: logger)
+        let phone = Phone(configuration: configuration, logger: logger, eventLoopGroup: eventLoopGroup)
         do {
             try await phone.start()
             let result = try await body(phone)
