@@ -75,6 +75,29 @@ struct LogAndTraceCommandTests {
         #expect(!process.output.contains("sip.endpoint:"), "the log went to the file, not to standard error")
     }
 
+    /// A registrar's reason phrase that tries to clear the screen, retitle the window and colour the
+    /// text with C1 controls (UTF-8 the parser takes as UTF8-NONASCII; it refuses C0 there): printed
+    /// without a control character, in text and in JSON (where it stays, escaped).
+    @Test(arguments: [false, true])
+    func aHostileReasonPhrasePrintsWithoutControlCharacters(json: Bool) async throws {
+        let site = try await SIPTestPeer.start()
+        let phrase = "\u{9B}2J\u{9D}0;pwned\u{9C}Forbidden \u{9B}31mhere\u{7F}"
+        site.on(.register, .respond(statusCode: 403, reasonPhrase: phrase))
+        let a = try site.address(.udp)
+        let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")])
+        let process = try QuickStartProcess(["register", "--config", config, "--timeout", "3"] + (json ? ["--json"] : []))
+        #expect(await process.exitStatus() == 1)
+        try await site.stop()
+        let output = process.output
+        #expect(!output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }, "\(output.debugDescription)")
+        if json {
+            let failed = try #require(process.objects.first { $0["status"] as? String == "failed" }, "\(output)")
+            #expect((failed["reason"] as? String)?.contains(phrase) == true, "JSON keeps the phrase, escaped")
+        } else {
+            #expect(output.contains("403 Forbidden here"), "\(output)")
+        }
+    }
+
     /// Without log_level or log_file in the file, QuickStart writes no log (its event lines say it all).
     @Test func withoutDiagnosticsSettingsNothingIsLogged() async throws {
         let site = try await SIPTestPeer.start()
