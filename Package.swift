@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPMedia", "SIPTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "QuickStart"
         ),
@@ -229,6 +230,7 @@ let package = Package(
                 "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPMedia", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

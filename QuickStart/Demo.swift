@@ -25,6 +25,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Where to write the SIP trace; the ladder diagram goes beside it as .svg. Default: in the temporary directory.")
     var trace: String?
 
+    @OptionGroup var tracing: TraceOptions
+
     func run() async throws {
         let output = Output(json: json)
         let narrator = Narrator(output: output)
@@ -68,7 +70,7 @@ struct Demo: AsyncParsableCommand {
             failover: FailoverPolicy(inviteTimeoutMilliseconds: Self.transactionTimeoutMs))
 
         let tracePath = trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo.trace").path
-        let traceFile = try SIPTraceFile(path: tracePath)
+        let traceFile = try tracing.open(tracePath)
         resources.trace = traceFile
         resources.names = ["127.0.0.1:\(siteA.port)": "site A", "127.0.0.1:\(siteB.port)": "site B"]
         let phone = Phone(configuration: configuration, trace: traceFile)

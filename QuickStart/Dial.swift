@@ -31,16 +31,18 @@ struct Dial: AsyncParsableCommand {
     @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
     var trace: String?
 
+    @OptionGroup var tracing: TraceOptions
+
     func run() async throws {
         let output = Output(json: json)
         try media.check(output: output)
-        let configuration = try options.load(output: output)
+        let (configuration, logger) = try options.loadWithLogger(output: output)
         guard configuration.connections.indices.contains(connectionId) else {
             output.error("connection \(connectionId) does not exist (the configuration has \(configuration.connections.count))")
             throw ExitCode(2)
         }
-        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
-        let phone = Phone(configuration: configuration, trace: traceFile)
+        let traceFile = try trace.map { try tracing.open($0) }
+        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile)
         let events = Task { for await e in phone.connectionManager.statusChanges { output.connectionEvent(e) } }
         defer { events.cancel() }
         do {

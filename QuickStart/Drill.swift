@@ -28,15 +28,17 @@ struct Drill: AsyncParsableCommand {
     @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
     var trace: String?
 
+    @OptionGroup var tracing: TraceOptions
+
     func run() async throws {
         let output = Output(json: json)
-        let configuration = try options.load(output: output)
+        let (configuration, logger) = try options.loadWithLogger(output: output)
         guard configuration.connections.count >= 2 else {
             output.error("a drill needs at least two connections (one per site)")
             throw ExitCode(2)
         }
-        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
-        let phone = Phone(configuration: configuration, trace: traceFile)
+        let traceFile = try trace.map { try tracing.open($0) }
+        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile)
         let watcher = ConnectionWatcher(phone.connectionManager.statusChanges, output: json ? output : nil)
         var rows: [(String, String)] = []
         var ok = true

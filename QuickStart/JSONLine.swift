@@ -1,4 +1,5 @@
 import Foundation
+import SipEndpoint
 
 /// One JSON object on one line with its keys in the order added (`event` first, so `{"event":"result"`
 /// can be matched as text). Linux's JSONEncoder does not keep key order, so the object is assembled
@@ -23,5 +24,7 @@ struct JSONLine {
         fields.append(String(decoding: key, as: UTF8.self) + ":" + String(decoding: data, as: UTF8.self))
     }
 
-    var text: String { "{" + fields.joined(separator: ",") + "}" }
+    /// The line. JSONEncoder escapes C0 control characters; DEL and C1 (a raw CSI that a terminal
+    /// showing the line would obey) are escaped here too.
+    var text: String { TerminalText.escapingRawControls(inJSON: "{" + fields.joined(separator: ",") + "}") }
 }

@@ -8,7 +8,8 @@ import Glibc
 /// `QuickStart run` on a terminal: a status table redrawn in place on every event — one line per
 /// connection (id, user, server, transport, status, last reason, next retry), then one per session,
 /// the latest events, and the prompt for commands. Off a terminal, or with `--json`, `run` prints plain
-/// event lines instead.
+/// event lines instead. The table's own escape sequences are the only ones it prints: every cell and
+/// event line is cleaned of what came from the network (``TerminalText``).
 final class LiveTable: @unchecked Sendable {
     private let phone: Phone
     private let lock = NSLock()
@@ -21,7 +22,9 @@ final class LiveTable: @unchecked Sendable {
     /// Whether standard output is a terminal (and not redirected to a file or pipe).
     static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
+    /// Adds an event line (cleaned whole: it quotes reasons and causes from the network).
     func note(_ line: String) {
+        let line = TerminalText.clean(line)
         lock.withLock {
             recent.append(line)
             if recent.count > 8 { recent.removeFirst(recent.count - 8) }
@@ -42,7 +45,7 @@ final class LiveTable: @unchecked Sendable {
         screen += "\n"
         if sessions.isEmpty { screen += "no calls\n" }
         for s in sessions {
-            screen += "call \(s.id.prefix(8)) \(s.direction.rawValue) \(s.remote) on connection \(s.connectionId): \(s.status.rawValue) (\(s.reason))\n"
+            screen += "call \(s.id.prefix(8)) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue) (\(Output.clean(s.reason)))\n"
         }
         screen += "\n" + lock.withLock { recent }.joined(separator: "\n") + "\n\n"
         screen += "commands: dial <conn> <dest> · answer · hangup · hold · retrieve · dtmf <d> · transfer <dest> · play <wav|tone:F> · record <wav>|stop · stats · enable|disable|remove <conn> · status · quit\n> "
@@ -53,6 +56,7 @@ final class LiveTable: @unchecked Sendable {
 
     private func row(_ cells: [String], widths: [Int]) -> String {
         zip(cells, widths).map { cell, width in
+            let cell = TerminalText.clean(cell)
             let text = cell.count > width - 1 ? String(cell.prefix(width - 2)) + "…" : cell
             return text.padding(toLength: width, withPad: " ", startingAt: 0)
         }.joined()

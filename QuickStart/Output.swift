@@ -4,6 +4,11 @@ import SipEndpoint
 /// What QuickStart prints: human lines, or with `--json` one JSON object per line, written and flushed
 /// the moment the event happens so scripts can read the stream while the command runs. The field names
 /// and status words are a stable interface (README, "JSON events").
+///
+/// Text from the network (display names, URIs, reason phrases, anything an error quotes) is printed
+/// without control characters or escape sequences (``TerminalText``): each such field is cleaned
+/// where a line is composed, and every text line again (keeping only its own line breaks). JSON lines
+/// carry them escaped (``JSONLine``).
 final class Output: Sendable {
     let json: Bool
 
@@ -21,11 +26,18 @@ final class Output: Sendable {
     }
 
     func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.clean(text, keepingNewlines: true) + "\n").utf8))
     }
 
     private func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let safe = json ? line : TerminalText.clean(line, keepingNewlines: true)
+        FileHandle.standardOutput.write(Data((safe + "\n").utf8))
+    }
+
+    /// A field that may have come from the network, for a text line: no control characters, no
+    /// escape sequences, no line breaks.
+    static func clean(_ value: some CustomStringConvertible) -> String {
+        TerminalText.clean(value.description)
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -37,8 +49,8 @@ final class Output: Sendable {
     func connectionEvent(_ e: ConnectionStatusChanged) {
         let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" } ?? ""
         emit(
-            text: "\(Self.timestamp(e.time))  connection \(e.connectionId) \(e.user)@\(e.server) \(e.transport.rawValue): "
-                + "\(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)\(retry)",
+            text: "\(Self.timestamp(e.time))  connection \(e.connectionId) \(Self.clean(e.user))@\(Self.clean(e.server)) \(e.transport.rawValue): "
+                + "\(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))\(retry)",
             json: {
                 var j = JSONLine(event: "connectionStatusChanged")
                 j.add("time", Self.timestamp(e.time))
@@ -72,8 +84,8 @@ final class Output: Sendable {
     /// `{"event":"connection","connectionId","user","server","transport","status","reason","target"}`.
     func connection(_ c: Connection) {
         emit(
-            text: "connection \(c.id) \(c.user)@\(c.server) \(c.transport.rawValue): \(c.status.rawValue) (\(c.reason))"
-                + (c.target.map { " via \($0)" } ?? ""),
+            text: "connection \(c.id) \(Self.clean(c.user))@\(Self.clean(c.server)) \(c.transport.rawValue): \(c.status.rawValue) (\(Self.clean(c.reason)))"
+                + (c.target.map { " via \(Self.clean($0))" } ?? ""),
             json: {
                 var j = JSONLine(event: "connection")
                 j.add("connectionId", c.id)
@@ -92,7 +104,7 @@ final class Output: Sendable {
         switch event {
         case .statusChanged(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)",
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))",
                 json: {
                     var j = JSONLine(event: "sessionStatusChanged")
                     j.add("time", Self.timestamp(e.time))
@@ -107,7 +119,7 @@ final class Output: Sendable {
                 }())
         case .failedOver(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))",
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(Self.clean(e.cause)))",
                 json: {
                     var j = JSONLine(event: "failedOver")
                     j.add("time", Self.timestamp(e.time))
@@ -120,7 +132,7 @@ final class Output: Sendable {
                 }())
         case .dtmfReceived(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))",
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) received DTMF \(Self.clean(String(e.digit))) (\(e.method.rawValue))",
                 json: {
                     var j = JSONLine(event: "dtmfReceived")
                     j.add("time", Self.timestamp(e.time))
@@ -135,8 +147,8 @@ final class Output: Sendable {
     /// `{"event":"mediaStatistics","sessionId","codec","packetsSent","octetsSent","packetsReceived",
     /// "octetsReceived","packetsLost","lossRatio","jitterMilliseconds","roundTripTimeMilliseconds",
     /// "meanOpinionScore","latePackets","duplicatePackets","reorderedPackets","concealedFrames",
-    /// "discardedPackets","dtmfSent","dtmfReceived","remoteAddress"}`: a call's media figures (issue 8),
-    /// printed when it ends.
+    /// "discardedPackets","rejectedSourcePackets","dtmfSent","dtmfReceived","remoteAddress"}`: a call's
+    /// media figures (issue 8), printed when it ends.
     func mediaStatistics(sessionId: String, _ m: MediaStatistics) {
         emit(
             text: "session \(sessionId.prefix(8)) media: " + Self.describe(m),
@@ -158,6 +170,7 @@ final class Output: Sendable {
                 j.add("reorderedPackets", m.reorderedPackets)
                 j.add("concealedFrames", m.concealedFrames)
                 j.add("discardedPackets", m.discardedPackets)
+                j.add("rejectedSourcePackets", m.rejectedSourcePackets)
                 j.add("dtmfSent", m.dtmfSent)
                 j.add("dtmfReceived", m.dtmfReceived)
                 j.add("remoteAddress", m.remoteAddress)

@@ -18,12 +18,12 @@ struct Register: AsyncParsableCommand {
 
     func run() async throws {
         let output = Output(json: json)
-        let configuration = try options.load(output: output)
+        let (configuration, logger) = try options.loadWithLogger(output: output)
         guard !configuration.connections.isEmpty else {
             output.error("the configuration has no connections")
             throw ExitCode(2)
         }
-        let phone = Phone(configuration: configuration)
+        let phone = Phone(configuration: configuration, logger: logger)
         let events = Task {
             for await event in phone.connectionManager.statusChanges { output.connectionEvent(event) }
         }

@@ -20,11 +20,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write every SIP message sent and received to this file (see `ladder`).")
     var trace: String?
 
+    @OptionGroup var tracing: TraceOptions
+
     func run() async throws {
         let output = Output(json: json)
-        let configuration = try options.load(output: output)
-        let traceFile = try trace.map { try SIPTraceFile(path: $0) }
-        let phone = Phone(configuration: configuration, trace: traceFile)
+        let (configuration, logger) = try options.loadWithLogger(output: output)
+        let traceFile = try trace.map { try tracing.open($0) }
+        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile)
         // On a terminal (and without --json) a table redrawn in place; otherwise plain event lines.
         let table = !json && LiveTable.isTerminal ? LiveTable(phone: phone) : nil
         let connectionEvents = Task {

@@ -47,7 +47,7 @@ struct RunCommands {
             let sessions = phone.callControl.sessions
             for c in connections { output.connection(c) }
             for s in sessions {
-                output.say("session \(s.id) \(s.direction.rawValue) \(s.remote) on connection \(s.connectionId): \(s.status.rawValue)")
+                output.say("session \(s.id) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue)")
             }
             return "\(connections.count) connections, \(sessions.count) sessions"
         case "dial":

@@ -21,6 +21,8 @@ struct GenesysLayoutLoader {
     let file: String
     let environment: [String: String]
     private(set) var configuration = SipEndpointConfiguration()
+    /// Paths of the settings given a value that was taken (``LoadedConfiguration/given``).
+    private(set) var given: Set<String> = []
     private(set) var errors: [ConfigurationIssue] = []
     private(set) var warnings: [ConfigurationIssue] = []
 
@@ -280,7 +282,9 @@ struct GenesysLayoutLoader {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
         switch parse(trimmed) {
-        case .success(let value): store(&self, value)
+        case .success(let value):
+            store(&self, value)
+            given.insert(entry.path)
         case .failure(let refusal):
             let shown = entry.isSecret ? "the value" : "\"\(trimmed)\""
             error(.invalidValue, entry, "\(shown) \(refusal.reason)")

@@ -6,10 +6,15 @@ public struct LoadedConfiguration: Sendable, Hashable {
     public var configuration: SipEndpointConfiguration
     /// Unknown settings and Genesys settings this SDK does not act on, in file order.
     public var warnings: [ConfigurationIssue]
+    /// The settings the file gave a value (not left empty, so not the default), by path:
+    /// `system/diagnostics/log_level`… Covers the settings stored through the common parser, which
+    /// includes every `system/…` setting; QuickStart uses it to log only when asked to.
+    public var given: Set<String>
 
-    public init(configuration: SipEndpointConfiguration, warnings: [ConfigurationIssue] = []) {
+    public init(configuration: SipEndpointConfiguration, warnings: [ConfigurationIssue] = [], given: Set<String> = []) {
         self.configuration = configuration
         self.warnings = warnings
+        self.given = given
     }
 }
 
@@ -69,7 +74,7 @@ public enum SipEndpointConfigLoader {
         guard loader.errors.isEmpty else {
             throw ConfigurationError(issues: loader.errors.sorted(by: ConfigurationIssue.fileOrder), warnings: warnings)
         }
-        return LoadedConfiguration(configuration: loader.configuration, warnings: warnings)
+        return LoadedConfiguration(configuration: loader.configuration, warnings: warnings, given: loader.given)
     }
 
     /// At most `maximumFileSize + 1` bytes, so a huge file (or a device) is refused without reading it whole.

@@ -132,7 +132,7 @@ final class QuickStartProcess: Sendable {
 
 /// A SipEndpoint.config for the given sites, written to a temporary file.
 func writeConfig(sites: [(host: String, port: Int, transport: String)], user: String = "7001",
-                 extraProxySettings: String = "", endpointSettings: String = "") throws -> String {
+                 extraProxySettings: String = "", endpointSettings: String = "", diagnosticsSettings: String = "") throws -> String {
     var connectivity = ""
     var proxies = ""
     for (i, site) in sites.enumerated() {
@@ -163,6 +163,11 @@ func writeConfig(sites: [(host: String, port: Int, transport: String)], user: St
               </domain>
               <domain name="proxies">
                 \(proxies)
+              </domain>
+              <domain name="system">
+                <section name="diagnostics">
+                  \(diagnosticsSettings)
+                </section>
               </domain>
             </settings>
           </Container>

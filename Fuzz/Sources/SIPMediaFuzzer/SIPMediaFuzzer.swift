@@ -118,6 +118,8 @@ func fuzzWAV(_ bytes: [UInt8]) {
 // MARK: A stream fed by the network
 
 let peer = try! SocketAddress(ipAddress: "127.0.0.2", port: 40000)
+/// The peer's host on another port (symmetric RTP may follow it) and another host (never followed).
+let natPort = try! SocketAddress(ipAddress: "127.0.0.2", port: 50000)
 let stranger = try! SocketAddress(ipAddress: "127.0.0.3", port: 50000)
 
 func at(_ ms: Int64) -> NIODeadline { .uptimeNanoseconds(UInt64(1_000_000_000 + ms * 1_000_000)) }
@@ -145,7 +147,7 @@ func fuzzStream(_ input: [UInt8]) {
         let op = input[offset]
         offset += 1
         let parameter = Int(op >> 2)
-        let source = parameter & 1 == 0 ? peer : stranger
+        let source = [peer, natPort, stranger][parameter % 3]
         switch op & 3 {
         case 0:
             let length = Int(take(1).first ?? 0)
@@ -188,4 +190,6 @@ func checkInvariants(_ stream: MediaStream, now: NIODeadline) {
     if let remote = s.remoteLossRatio, !(0...1).contains(remote) { fatalError("remote loss ratio \(remote)") }
     if let rtt = s.roundTripTimeMilliseconds, !rtt.isFinite || rtt < 0 { fatalError("round-trip time \(rtt) ms") }
     guard s.packetsLost >= 0 else { fatalError("packets lost \(s.packetsLost)") }
+    // Media follows signalling: whatever arrived, our RTP goes to the SDP's host.
+    guard stream.rtpTarget?.ipAddress == peer.ipAddress else { fatalError("RTP target moved to \(String(describing: stream.rtpTarget))") }
 }

@@ -9,13 +9,14 @@ import NIOCore
 ///                                  ├─► .event(header, telephone-event) ─► driver sends (RFC 4733)
 ///                                  └─► .none  (hold: direction does not send; nowhere to send)
 ///   datagram ─────────► receiveRTP() ─► jitter buffer, RFC 3550 A.3/A.8 statistics, RFC 4733 digits,
-///                                       symmetric-RTP latch (RFC 4961)
+///                                       media source rule and symmetric-RTP latch (RFC 4961)
 ///   slot every ptime ──► playout() ───► decoded frame / concealment for the sink
 ///   RTCP datagram ────► receiveRTCP() ─► LSR/DLSR, round-trip time, the peer's view of our loss
 /// ```
 ///
 /// Nothing here trusts the network: a datagram that is not RTP, carries a payload type we did not
-/// agree on, or comes while we do not expect media is counted and dropped; every buffer is bounded
+/// agree on, comes while we do not expect media, or comes from an address the peer's SDP did not name
+/// (``SymmetricRTPLatch``) is counted and dropped; every buffer is bounded
 /// (the jitter buffer by its capacity, DTMF state by one event).
 package struct MediaStream: Sendable {
     package private(set) var configuration: MediaStreamConfiguration
@@ -150,6 +151,12 @@ package struct MediaStream: Sendable {
     /// One datagram from the RTP socket. RFC 3550 A.1 checks that need no history are in the parser;
     /// the payload type is checked here against what was negotiated.
     package mutating func receiveRTP(_ bytes: [UInt8], from source: SocketAddress, now: NIODeadline) -> Reception {
+        // Media follows signalling: a source the SDP did not name is dropped before anything is read.
+        guard latch.admits(source) else {
+            totals.discarded += 1
+            totals.rejectedSource += 1
+            return .discarded
+        }
         guard let packet = try? RTPPacket(parsing: bytes) else {
             totals.discarded += 1
             return .discarded
@@ -166,7 +173,7 @@ package struct MediaStream: Sendable {
             totals.discarded += 1
             return .discarded
         }
-        if latch.observe(source) {
+        if latch.observe(source) == .accepted(moved: true) {
             rtcpLatchFollows(rtpSource: source)
         }
         if remoteSSRC != packet.ssrc {
@@ -193,7 +200,7 @@ package struct MediaStream: Sendable {
         guard !configuration.rtcpMux, !rtcpLatch.isLatched, let port = rtpSource.port, port < 65535 else { return }
         var next = rtpSource
         next.port = port + 1
-        rtcpLatch.reset(signalled: next)
+        rtcpLatch.guess(next)
     }
 
     private mutating func restartReception() {
@@ -241,6 +248,12 @@ package struct MediaStream: Sendable {
 
     /// One datagram from the RTCP socket (or an RTCP packet on the RTP port under rtcp-mux).
     package mutating func receiveRTCP(_ bytes: [UInt8], from source: SocketAddress, now: NIODeadline, wallClock: NTPTimestamp) {
+        // A stranger's RTCP could fake our round trip or the peer's loss, or say BYE: same rule as RTP.
+        guard rtcpLatch.admits(source) else {
+            totals.discarded += 1
+            totals.rejectedSource += 1
+            return
+        }
         guard rtcp.receive(bytes, now: now, wallClock: wallClock) else {
             totals.discarded += 1
             return

@@ -23,8 +23,12 @@ package struct MediaStreamStatistics: Hashable, Sendable {
     package var duplicated = 0
     package var reordered = 0
     package var concealed = 0
-    /// Valid RTP with a payload type we did not agree on, or unparseable datagrams: dropped.
+    /// Datagrams dropped: unparseable, valid RTP with a payload type we did not agree on, or from a
+    /// source the peer's SDP did not name (those also in ``rejectedSource``).
     package var discarded: UInt64 = 0
+    /// RTP and RTCP datagrams from an IP address other than the one the peer's SDP named: dropped
+    /// before parsing, never played, never moving the latch (``SymmetricRTPLatch``).
+    package var rejectedSource: UInt64 = 0
     /// Current playout delay, milliseconds.
     package var jitterBufferDelayMilliseconds: Double = 0
     package var dtmfSent = 0

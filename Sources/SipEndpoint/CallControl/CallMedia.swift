@@ -195,7 +195,7 @@ extension MediaStatistics {
             jitterMilliseconds: s.jitterMilliseconds, roundTripTimeMilliseconds: s.roundTripTimeMilliseconds,
             remoteLossRatio: s.remoteLossRatio, remotePacketsLost: s.remotePacketsLost, latePackets: s.late,
             duplicatePackets: s.duplicated, reorderedPackets: s.reordered, concealedFrames: s.concealed,
-            discardedPackets: s.discarded, jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
+            discardedPackets: s.discarded, rejectedSourcePackets: s.rejectedSource, jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
             dtmfReceived: s.dtmfReceived, meanOpinionScore: s.meanOpinionScore, remoteAddress: s.remoteAddress)
     }
 }

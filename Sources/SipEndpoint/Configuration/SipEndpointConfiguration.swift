@@ -149,7 +149,8 @@ public struct SecurityConfiguration: Sendable, Hashable {
     }
 }
 
-/// `system/diagnostics`: logging.
+/// `system/diagnostics`: logging. The library logs through the `Logger` given to ``Phone``; QuickStart
+/// builds it from these settings with ``FileLogHandler`` (a file opened append-only with mode 0600).
 public struct DiagnosticsConfiguration: Sendable, Hashable {
     public enum LogLevel: String, Sendable, Hashable, CaseIterable {
         case trace, debug, info, notice, warning, error, critical
@@ -157,7 +158,7 @@ public struct DiagnosticsConfiguration: Sendable, Hashable {
 
     /// `log_level`. Default: info.
     public var logLevel: LogLevel
-    /// `log_file`: path of the log file; nil = standard error. Default: nil.
+    /// `log_file`: path of the log file (appended to, mode 0600); nil = standard error. Default: nil.
     public var logFile: String?
 
     public init(logLevel: LogLevel = .info, logFile: String? = nil) {

@@ -24,8 +24,12 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     public var duplicatePackets: Int
     public var reorderedPackets: Int
     public var concealedFrames: Int
-    /// Datagrams dropped: not RTP, or a payload type the call did not agree on.
+    /// Datagrams dropped: not RTP, a payload type the call did not agree on, or from a source the
+    /// peer's SDP did not name (those also in ``rejectedSourcePackets``).
     public var discardedPackets: UInt64
+    /// RTP and RTCP datagrams dropped because they came from an IP address other than the one the
+    /// peer's SDP named (docs/MEDIA.md, "Media source"): never played, never steering our audio.
+    public var rejectedSourcePackets: UInt64 = 0
     /// The jitter buffer's current delay, milliseconds.
     public var jitterBufferMilliseconds: Double
     public var dtmfSent: Int

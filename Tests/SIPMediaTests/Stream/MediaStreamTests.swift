@@ -151,21 +151,27 @@ struct MediaStreamTests {
         #expect(receiver.rtpTarget == Self.peer, "garbage does not move the latch")
     }
 
-    @Test func symmetricRTPLatchesOntoTheFirstSourceAndMovesOnlyAfterThreePackets() throws {
+    @Test func symmetricRTPFollowsAnotherPortOfTheSignalledAddressAfterThreePacketsAndNeverAStranger() throws {
         var sender = Self.stream()
         var receiver = Self.stream(ssrc: 0x2222)
-        let nat = try SocketAddress(ipAddress: "127.0.0.9", port: 50000)
+        let nat = try SocketAddress(ipAddress: "127.0.0.2", port: 50000)
         let spoof = try SocketAddress(ipAddress: "127.0.0.66", port: 6666)
-        _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(0))
-        #expect(receiver.rtpTarget == nat, "RFC 4961: answer where the packets come from")
-        #expect(receiver.rtcpTarget == (try SocketAddress(ipAddress: "127.0.0.9", port: 50001)), "RTCP follows to the next port")
-        _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: spoof, now: Self.at(20))
-        _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(40))
-        #expect(receiver.rtpTarget == nat, "one stray packet does not steer the audio")
-        for slot in Int64(3)..<6 {
-            _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: spoof, now: Self.at(slot * 20))
+        for slot in Int64(0)..<2 {
+            let reception = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(slot * 20))
+            #expect(reception == .audio, "the signalled host, another port: played")
         }
-        #expect(receiver.rtpTarget == spoof, "three in a row: the peer really moved")
+        #expect(receiver.rtpTarget == Self.peer, "two packets do not move the latch")
+        _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(40))
+        #expect(receiver.rtpTarget == nat, "RFC 4961: three in a row, answer where the packets come from")
+        #expect(receiver.rtcpTarget == (try SocketAddress(ipAddress: "127.0.0.2", port: 50001)), "RTCP follows to the next port")
+        for slot in Int64(3)..<13 {
+            let reception = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: spoof, now: Self.at(slot * 20))
+            #expect(reception == .discarded)
+        }
+        #expect(receiver.rtpTarget == nat, "another host never steers the audio, however many packets it sends")
+        let s = receiver.statistics(now: Self.at(260))
+        #expect(s.packetsReceived == 3)
+        #expect(s.rejectedSource == 10)
     }
 
     @Test func inactivityIsReportedOnlyWhileMediaIsExpected() throws {
@@ -252,9 +258,13 @@ struct MediaStreamTests {
     @Test func packetsThatComeWhileWeDoNotReceiveAreDropped() throws {
         var receiver = Self.stream(Self.configuration(direction: .sendonly))
         var sender = Self.stream(ssrc: 5)
-        let elsewhere = try SocketAddress(ipAddress: "127.0.0.77", port: 7000)
-        #expect(receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: elsewhere, now: Self.at(0)) == .discarded)
+        // The signalled host on another port: a source the latch would follow after three packets.
+        let elsewhere = try SocketAddress(ipAddress: "127.0.0.2", port: 7000)
+        for slot in Int64(0)..<5 {
+            #expect(receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: elsewhere, now: Self.at(slot * 20)) == .discarded)
+        }
         #expect(receiver.rtpTarget == Self.peer, "the latch did not move")
-        #expect(receiver.statistics(now: Self.at(0)).packetsReceived == 0)
+        #expect(receiver.statistics(now: Self.at(100)).packetsReceived == 0)
+        #expect(receiver.statistics(now: Self.at(100)).rejectedSource == 0, "dropped for the direction, not the source")
     }
 }
