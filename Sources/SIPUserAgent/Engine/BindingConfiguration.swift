@@ -14,10 +14,15 @@ package struct BindingConfiguration: Sendable {
     package var regID: Int
     /// Where requests to us go: user@local-address:port (the transport's real listening address).
     package var contactURI: SIPURI
+    /// `auth_realm`: realms besides the domain's that the password answers; `*` any. Default: none.
+    package var authRealms: [String]
+    /// `require_qop`: refuse challenges without `qop=auth`. Default: false.
+    package var requireQop: Bool
 
     package init(
         user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
-        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI
+        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI,
+        authRealms: [String] = [], requireQop: Bool = false
     ) {
         self.user = user
         self.domain = domain
@@ -27,5 +32,14 @@ package struct BindingConfiguration: Sendable {
         self.policy = policy
         self.regID = regID
         self.contactURI = contactURI
+        self.authRealms = authRealms
+        self.requireQop = requireQop
+    }
+
+    /// The challenges this binding's password answers, before the registrar has accepted any realm.
+    package var realmPolicy: DigestRealmPolicy {
+        DigestRealmPolicy(
+            domain: domain, user: user, hasPassword: credentials != nil, configuredRealms: authRealms,
+            requireQop: requireQop)
     }
 }

@@ -177,7 +177,7 @@ final class CallCore: @unchecked Sendable {
                 let session = self.engine.dial(
                     local: local, remote: SIPNameAddress(uri: uri), callID: SIPIdentifiers.hex(count: 24, using: &self.random),
                     target: target, credentials: self.phone.credentials(for: connectionId),
-                    offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+                    realms: self.phone.realmPolicy(for: connectionId), offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
                 self.calls[id]?.engineSession = session
                 self.byEngineSession[session] = id
             case .failure(let error):
@@ -196,7 +196,9 @@ final class CallCore: @unchecked Sendable {
         else { return false }
         let target = phone.currentTarget(for: connectionId)
             ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
-        guard let session = engine.accept(request, local: local, target: target, credentials: phone.credentials(for: connectionId))
+        guard let session = engine.accept(
+            request, local: local, target: target, credentials: phone.credentials(for: connectionId),
+            realms: phone.realmPolicy(for: connectionId))
         else { return true }
         let from = (try? request.message.from).map { $0.displayName.map { "\($0) " } ?? "" + "\($0.uri)" } ?? "unknown"
         guard var call = try? makeCall(direction: .incoming, connectionId: connectionId, remote: from) else {
