@@ -117,12 +117,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     private var restartAfterUnregister = false
     private var nextID: UInt64 = 1
 
-    /// A stopped registration; nothing happens until ``start(now:)``. `realms` defaults to a
-    /// connection with a password and no domain realm: only its registrar's first realm is answered.
-    package init(
-        policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter,
-        realms: DigestRealmPolicy = DigestRealmPolicy(domain: "", user: "", hasPassword: true)
-    ) {
+    /// A stopped registration; nothing happens until ``start(now:)``. `realms`: which challenges
+    /// the connection's password answers (``BindingConfiguration/realmPolicy``).
+    package init(policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter, realms: DigestRealmPolicy) {
         self.policy = policy
         self.realms = realms
         self.jitter = jitter

@@ -77,6 +77,30 @@ struct CredentialRealmTests {
         try await peer.stop()
     }
 
+    @Test("the realm the registrar accepted (not the domain's) is answered for calls too")
+    func registrarAcceptedRealmAnswersCalls() async throws {
+        let peer = try await SIPTestPeer.start()
+        peer.on(.register, .challenge(SIPPeerDigestChallenge(
+            kind: .server, realm: "registrar-realm", nonce: "reg-nonce", username: "7001", password: "secret")))
+        // Accepted credentials get 486, which ends the call cleanly; a 407 would mean they were not sent.
+        peer.on(.invite, .challenge(SIPPeerDigestChallenge(
+            kind: .proxy, realm: "registrar-realm", nonce: "inv-nonce", username: "7001", password: "secret"), thenRespond: 486))
+        var configuration = try connection(to: peer, password: "secret")
+        configuration.domain = Self.domain
+        let phone = Phone(configuration: fastConfiguration([configuration]))
+        let events = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await events.wait(connection: 0, status: .ready)
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.statusCode == 486, "\(end.reason)")
+        let answered = try #require(try peer.requests(.invite).last?.message.proxyAuthorization.first)
+        #expect(answered.realm == "registrar-realm" && answered.nonce == "inv-nonce")
+        await phone.shutdown()
+        try await peer.stop()
+    }
+
     @Test("a connection without a password that is challenged says so, not 'credentials rejected'")
     func noPasswordReason() async throws {
         let peer = try await SIPTestPeer.start()
