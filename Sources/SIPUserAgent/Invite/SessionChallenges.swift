@@ -17,7 +17,7 @@ enum SessionChallenges {
         /// same realm).
         case answer([RegistrationChallenge])
         /// Not answered for this reason: the response is final, its phrase extended by
-        /// ``reasonPhrase(of:refusal:)``.
+        /// ``refused(_:_:)``.
         case refuse(DigestRefusal)
         /// The response is final as it is.
         case final
