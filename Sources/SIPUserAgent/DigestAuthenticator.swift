@@ -107,7 +107,13 @@ package struct DigestAuthenticator: Sendable, Hashable {
         guard challenge.isDigest, challenge.realm != nil, challenge.nonce?.isEmpty == false,
             let algorithm = DigestAlgorithm(token: challenge.algorithm), algorithm.hashFunction.isAvailable
         else { return false }
-        return (try? chooseQop(challenge)) != nil
+        // No qop is answerable (the RFC 2069 form): only a qop list without auth or auth-int is not.
+        do {
+            _ = try chooseQop(challenge)
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// The challenges to answer out of those a response carries: per realm, the strongest one this

@@ -11,11 +11,12 @@ package struct RegistrationPolicy: Hashable, Sendable {
     /// Default: 3600.
     package var reregisterInSeconds: Int
 
-    /// `reg_interval`: the back-off base after a failure, in seconds (RFC 5626 §4.5 base-time).
-    /// Default: 30.
+    /// `reg_interval`: the back-off base after a failure, in seconds (RFC 5626 §4.5 base-time);
+    /// 0 (or less) means the default base, ``defaultRetryBase``. Default: 30.
     package var regInterval: Int
 
-    /// `reg_retry_max`: the back-off cap, in seconds (RFC 5626 §4.5 max-time). Default: 1800.
+    /// `reg_retry_max`: the back-off cap, in seconds (RFC 5626 §4.5 max-time); a cap below the
+    /// base is taken as the base. Default: 1800.
     package var regRetryMax: Int
 
     /// `options_interval`: seconds between OPTIONS health probes while the connection is ready or
@@ -61,6 +62,21 @@ package struct RegistrationPolicy: Hashable, Sendable {
         self.refreshMarginSeconds = refreshMarginSeconds
     }
 
+    /// The back-off base used when `reg_interval` is 0 (RFC 5626 §4.5 suggests 30 s for a flow
+    /// that failed).
+    package static let defaultRetryBase = 30
+
+    /// No registration retry is scheduled sooner than this after a failure, whatever the base, the
+    /// jitter or a Retry-After say: a registrar that refuses every REGISTER at once (a wrong
+    /// password) then sees at most one attempt a second, never a loop.
+    package static let minimumRetryDelay = TimeAmount.seconds(1)
+
+    /// The back-off base in force: `reg_interval`, or ``defaultRetryBase`` when it is 0 or less.
+    package var retryBase: Int { regInterval > 0 ? regInterval : Self.defaultRetryBase }
+
+    /// The back-off cap in force: `reg_retry_max`, raised to ``retryBase`` when below it.
+    package var retryCap: Int { max(regRetryMax, retryBase) }
+
     /// Whether the connection registers at all.
     package var registers: Bool { reregisterInSeconds > 0 }
 
@@ -86,10 +102,11 @@ package struct RegistrationPolicy: Hashable, Sendable {
     }
 
     /// The RFC 5626 §4.5 upper bound W = min(max-time, base-time · 2^failures), failures ≥ 1
-    /// counting the one just seen. The wait is a random 50–100 % of it.
+    /// counting the one just seen, with ``retryBase`` and ``retryCap``. The wait is a random
+    /// 50–100 % of it, and never below ``minimumRetryDelay``.
     package func backoffCeiling(consecutiveFailures failures: Int) -> TimeAmount {
-        let base = Int64(max(0, regInterval))
-        let cap = Int64(max(0, regRetryMax))
+        let base = Int64(retryBase)
+        let cap = Int64(retryCap)
         let exponent = min(max(0, failures), 32)
         let (scaled, overflow) = base.multipliedReportingOverflow(by: Int64(1) << exponent)
         return .seconds(overflow ? cap : min(cap, scaled))

@@ -37,17 +37,23 @@ import NIOCore
 /// - 423 (§10.2.8): REGISTER again at once with Expires = Min-Expires, and keep asking for that
 ///   on refreshes; at most two 423s per attempt, and a Min-Expires not above what we asked is a
 ///   failure (it cannot succeed).
-/// - 401/407 (§22.2, §22.3; RFC 7616 §3.3): answer the strongest usable challenge per realm.
+/// - 401/407 (§22.2, §22.3; RFC 7616 §3.3): answer the strongest usable challenge per realm,
+///   for the realms ``DigestRealmPolicy`` lets the password answer (any realm of the registrar
+///   until one is accepted with a 2xx, then the connection's own); with none left, or without a
+///   password, the attempt fails with the refusal as its reason and backs off.
 ///   A challenge that is not `stale=true` for a realm whose challenge we already answered in this
 ///   attempt (same nonce or a new one) means the credentials are wrong: failure, once, then
 ///   back-off. A stale challenge is answered without counting a failure. At most three
 ///   challenge rounds per attempt, so a server that keeps saying stale cannot loop us.
 ///   Challenges are kept after a 2xx and answered up front in refreshes (§22.1 caching; the
 ///   authenticator advances nc), and dropped on any failure.
-/// - Failure (timeout, transport error, flow lost, any other final response, probes) → `failed`
-///   with the reason, then wait a random 50–100 % of min(`reg_retry_max`,
-///   `reg_interval`·2^failures) (RFC 5626 §4.5, failures ≥ 1), or Retry-After when longer.
-///   Retries go on until success or stop.
+/// - Failure (timeout, transport error, flow lost, any other final response, probes, rejected
+///   or refused credentials) → `failed` with the reason, then wait a random 50–100 % of
+///   min(`reg_retry_max`, `reg_interval`·2^failures) (RFC 5626 §4.5, failures ≥ 1), or
+///   Retry-After when longer, and never less than ``RegistrationPolicy/minimumRetryDelay`` (1 s).
+///   `reg_interval` 0 means the 30 s default base and a cap below the base is the base
+///   (``RegistrationPolicy/retryBase``, ``RegistrationPolicy/retryCap``), so no setting makes the
+///   retries a loop. Retries go on until success or stop.
 /// - Probes: every `options_interval` while ready or failed, one at a time. While ready,
 ///   `options_failure_threshold` failures in a row make it failed. While failed after the site
 ///   was unreachable (timeout, transport error, flow lost, probe failure), the first probe that
@@ -82,6 +88,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     package static let maximumIntervalRounds = 2
 
     package let policy: RegistrationPolicy
+    /// Which challenges the password answers; a 2xx adds the realms its REGISTER answered.
+    package private(set) var realms: DigestRealmPolicy
 
     /// The status reported last.
     package private(set) var status: RegistrationStatus = .disabled
@@ -109,9 +117,11 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     private var restartAfterUnregister = false
     private var nextID: UInt64 = 1
 
-    /// A stopped registration; nothing happens until ``start(now:)``.
-    package init(policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter) {
+    /// A stopped registration; nothing happens until ``start(now:)``. `realms`: which challenges
+    /// the connection's password answers (``BindingConfiguration/realmPolicy``).
+    package init(policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter, realms: DigestRealmPolicy) {
         self.policy = policy
+        self.realms = realms
         self.jitter = jitter
         self.requestedExpires = policy.lifetime
     }
@@ -203,6 +213,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
                 return actions
             case .rejected:
                 finish(.credentialsRejected(statusCode: code, reasonPhrase: phrase), now: now, into: &actions)
+                return actions
+            case .refused(let refusal):
+                finish(.challengeRefused(statusCode: code, reasonPhrase: phrase, refusal), now: now, into: &actions)
                 return actions
             case .unusable:
                 break
@@ -357,6 +370,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     private enum ChallengeVerdict {
         case answer(Set<RegistrationChallenge.RealmKey>)
         case rejected
+        /// Nothing the password may answer (``DigestRealmPolicy``).
+        case refused(DigestRefusal)
         case unusable
     }
 
@@ -364,9 +379,15 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     private mutating func answerChallenges(_ response: RegisterResponse, _ current: InFlight) -> ChallengeVerdict {
         let kind: RegistrationChallenge.Kind = response.statusCode == 401 ? .server : .proxy
         let offered = response.challenges.filter { $0.kind == kind }
-        let usable = DigestAuthenticator.preferredChallenges(offered.map(\.challenge))
+        let answerable = DigestAuthenticator.preferredChallenges(offered.map(\.challenge))
             .map { RegistrationChallenge(kind: kind, challenge: $0) }
-        guard !usable.isEmpty else { return .unusable }
+        guard !answerable.isEmpty else { return .unusable }
+        // Only the connection's realms get an answer; when none is left, the request ends here.
+        let realmPolicy = realms
+        let usable = answerable.filter { realmPolicy.refusal(of: $0.challenge, registering: true) == nil }
+        if usable.isEmpty, let refusal = answerable.lazy.compactMap({ realmPolicy.refusal(of: $0.challenge, registering: true) }).first {
+            return .refused(refusal)
+        }
         // RFC 7616 §3.3: without stale=true the server says the credentials themselves are wrong.
         // Servers differ in whether they repeat the nonce (the RFC 3261 §22 reading) or mint a new
         // one (Kamailio), so the realm decides, not the nonce. Up-front credentials from an earlier
@@ -381,6 +402,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
 
     private mutating func succeed(granted: Int, code: Int, phrase: String, now: NIODeadline, into actions: inout [RegistrationAction]) {
         inFlight = nil
+        // The registrar accepted the credentials this REGISTER carried: their realms are ours.
+        for challenge in challenges { realms.accepted(realm: challenge.challenge.realm ?? "") }
         consecutiveFailures = 0
         reachabilityLost = false
         nextRetryAt = nil
@@ -418,6 +441,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         let ceiling = policy.backoffCeiling(consecutiveFailures: consecutiveFailures)
         var wait = TimeAmount.nanoseconds(Int64(Double(ceiling.nanoseconds) * jitter.nextFraction()))
         if let retryAfter, TimeAmount.seconds(Int64(retryAfter)) > wait { wait = .seconds(Int64(retryAfter)) }
+        // The floor comes last: no base, jitter or Retry-After makes the retry a loop.
+        wait = max(wait, RegistrationPolicy.minimumRetryDelay)
         let retryAt = now + wait
         nextRetryAt = retryAt
         cancel(.refresh, into: &actions)

@@ -45,6 +45,9 @@ package enum RegistrationReason: Hashable, Sendable, CustomStringConvertible {
     /// The server challenged credentials it had just been given with the same nonce, not stale:
     /// a wrong user name or password.
     case credentialsRejected(statusCode: Int, reasonPhrase: String)
+    /// A 401/407 the connection does not answer (``DigestRealmPolicy``): a realm not its own, no
+    /// `qop=auth` while `require_qop` is set, or no password configured.
+    case challengeRefused(statusCode: Int, reasonPhrase: String, DigestRefusal)
     /// The request got no response in time.
     case localTimeout
     /// The transport failed to send the request.
@@ -65,6 +68,7 @@ package enum RegistrationReason: Hashable, Sendable, CustomStringConvertible {
         case .registrationNotRequired: "registration not required (reregister_in_seconds is 0)"
         case .response(let code, let phrase): "\(code) \(phrase)"
         case .credentialsRejected(let code, let phrase): "\(code) \(phrase) (credentials rejected)"
+        case .challengeRefused(let code, let phrase, let refusal): "\(code) \(phrase) (\(refusal))"
         case .localTimeout: "local timeout"
         case .transportError(let detail): "transport error: \(detail)"
         case .flowLost: "flow lost"
@@ -77,7 +81,7 @@ package enum RegistrationReason: Hashable, Sendable, CustomStringConvertible {
     /// The SIP status code behind the reason, when there is one.
     package var statusCode: Int? {
         switch self {
-        case .response(let code, _), .credentialsRejected(let code, _): code
+        case .response(let code, _), .credentialsRejected(let code, _), .challengeRefused(let code, _, _): code
         default: nil
         }
     }

@@ -44,9 +44,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
         case unknownSetting
         /// A Genesys SIP Endpoint SDK setting this SDK knows but does not act on; it is ignored.
         case notActedOn
-        /// A value that is accepted but weakens the phone: a lab setting (strangers let in) in a file
-        /// that may reach production.
-        case discouragedValue
+        /// A value that is accepted but odd (zero, tiny, or unsafe); the message says what it means
+        /// and what the SDK does with it.
+        case oddValue
     }
 
     public var severity: Severity

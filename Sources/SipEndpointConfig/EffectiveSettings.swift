@@ -41,6 +41,8 @@ extension SipEndpointConfiguration {
             add("\(proxy)/options_failure_threshold", "\(connection.optionsFailureThreshold)")
             add("\(proxy)/keepalive_interval", "\(connection.keepaliveInterval)")
             add("\(proxy)/instance_id", connection.instanceID ?? "")
+            add("\(proxy)/auth_realm", connection.authRealms.joined(separator: ","))
+            add("\(proxy)/require_qop", flag(connection.requireQop))
         }
         add("policy/endpoint/sip_transaction_timeout", "\(endpoint.sipTransactionTimeoutMilliseconds)")
         add("policy/endpoint/sip_port_min", endpoint.sipPortRange.map { "\($0.lowerBound)" } ?? "")

@@ -314,11 +314,24 @@ struct GenesysLayoutLoader {
         case "enabled":
             assign(entry, value, SettingValue.boolean) { $0.configuration.connections[id].enabled = $1 }
         case "reregister_in_seconds":
-            assign(entry, value, inSeconds) { $0.configuration.connections[id].reregisterInSeconds = $1 }
+            assign(entry, value, inSeconds) {
+                $0.configuration.connections[id].reregisterInSeconds = $1
+                if (1..<60).contains($1) {
+                    $0.warning(.oddValue, entry,
+                        "\($1) s is a very short registration lifetime: the binding is refreshed every few seconds and many registrars answer 423 Interval Too Brief (the SDK then asks for their Min-Expires); 3600 is usual, 0 means do not register")
+                }
+            }
         case "reg_interval":
             assign(entry, value, inSeconds) {
-                $0.configuration.connections[id].regInterval = $1
                 $0.pairValues["\(path)/reg_interval"] = (entry, $1)
+                if $1 == 0 {
+                    // RFC 5626 §4.5 needs a base above zero; 0 would retry a refused REGISTER at once.
+                    $0.configuration.connections[id].regInterval = ConnectionConfiguration.defaultRegInterval
+                    $0.warning(.oddValue, entry,
+                        "0 means the default back-off base of \(ConnectionConfiguration.defaultRegInterval) s (a retry at once would loop on a registrar that refuses); give the base in seconds, or leave it empty")
+                } else {
+                    $0.configuration.connections[id].regInterval = $1
+                }
             }
         case "reg_retry_max":
             assign(entry, value, inSeconds) {
@@ -326,7 +339,13 @@ struct GenesysLayoutLoader {
                 $0.pairValues["\(path)/reg_retry_max"] = (entry, $1)
             }
         case "options_interval":
-            assign(entry, value, inSeconds) { $0.configuration.connections[id].optionsInterval = $1 }
+            assign(entry, value, inSeconds) {
+                $0.configuration.connections[id].optionsInterval = $1
+                if (1..<5).contains($1) {
+                    $0.warning(.oddValue, entry,
+                        "an OPTIONS probe every \($1) s for each connection loads the site; 0 turns probes off, 10 is the default")
+                }
+            }
         case "options_failure_threshold":
             assign(entry, value, { SettingValue.integer($0, in: 1...1000, unit: "probes") }) {
                 $0.configuration.connections[id].optionsFailureThreshold = $1
@@ -336,6 +355,16 @@ struct GenesysLayoutLoader {
         case "instance_id":
             if value.isEmpty { break }
             assign(entry, value, SettingValue.instanceID) { $0.configuration.connections[id].instanceID = $1 }
+        case "auth_realm":
+            assign(entry, value, SettingValue.realmList) {
+                $0.configuration.connections[id].authRealms = $1
+                if $1.contains("*") {
+                    $0.warning(.oddValue, entry,
+                        "* answers a digest challenge from any realm with this connection's password, so a proxy or phone of another domain on a call's path gets a response it can attack offline; list the realms instead")
+                }
+            }
+        case "require_qop":
+            assign(entry, value, SettingValue.boolean) { $0.configuration.connections[id].requireQop = $1 }
         default:
             assertionFailure("SupportedSettings.connection lists \(entry.name) but the loader does not map it")
         }
@@ -365,7 +394,7 @@ struct GenesysLayoutLoader {
         case "policy/endpoint/unsolicited_requests":
             assign(entry, value, SettingValue.unsolicitedRequests) { $0.configuration.endpoint.unsolicitedRequests = $1 }
             if configuration.endpoint.unsolicitedRequests == .accept {
-                warning(.discouragedValue, entry,
+                warning(.oddValue, entry,
                         "unsolicited_requests=accept lets any address ring the agent (scanners included); for labs only, use drop in production")
             }
         case "policy/failover/retry_codes":
@@ -439,8 +468,9 @@ struct GenesysLayoutLoader {
             else { continue }
             let connection = configuration.connections[id]
             if connection.regRetryMax < connection.regInterval {
-                error(.inconsistentSettings, retryMax.entry,
-                      "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap must be at least its base")
+                warning(.oddValue, retryMax.entry,
+                        "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap is raised to the base, \(connection.regInterval) s")
+                configuration.connections[id].regRetryMax = connection.regInterval
             }
         }
         let certificate = pairStrings["system/security/tls_cert_file"]

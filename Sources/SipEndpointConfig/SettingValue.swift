@@ -151,6 +151,18 @@ enum SettingValue {
         return .success(text)
     }
 
+    /// `auth_realm`: realms separated by commas, blanks around each ignored; `*` is any realm. A
+    /// realm is a quoted string in the challenge (RFC 3261 §25.1), so no `"`, `\` or control
+    /// characters.
+    static func realmList(_ text: String) -> Parsed<[String]> {
+        let realms = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !realms.isEmpty, realms.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "\"" || $0 == "\\" || $0.isASCIIControl }) })
+        else {
+            return .failure(Refusal(reason: "is not a list of realms; accepted: realms separated by commas (no empty one, no \" or \\), or *"))
+        }
+        return .success(realms)
+    }
+
     /// Free text that ends up in a header (`display_name`): no control characters, so no header injection.
     static func headerText(_ text: String) -> Parsed<String> {
         guard !text.contains(where: { $0.isASCIIControl }) else {

@@ -5,7 +5,7 @@ public enum SupportedSettings {
     public static let connection: [String] = [
         "password", "auth_user", "display_name", "domain", "enabled",
         "reregister_in_seconds", "reg_timeout", "reg_interval", "reg_retry_max",
-        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id",
+        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id", "auth_realm", "require_qop",
     ]
 
     /// Section path (`domain/section`) → setting names.

@@ -58,7 +58,15 @@ struct CallHarness {
     let credentials = DigestCredentials(user: "7001", password: "secret")
     var digestRandom = SequenceRandom([3, 5, 7])
 
-    init(configuration: SessionConfiguration = SessionConfiguration(), seed: UInt64 = 42) throws {
+    /// The caller's connection: domain site-a.example.net, and the harness's proxy realm listed in
+    /// `auth_realm` (it is not the domain's).
+    static let callerRealms = DigestRealmPolicy(
+        domain: "site-a.example.net", user: "7001", hasPassword: true, configuredRealms: ["proxy.example.net"])
+
+    init(
+        configuration: SessionConfiguration = SessionConfiguration(), seed: UInt64 = 42,
+        realms: DigestRealmPolicy = CallHarness.callerRealms
+    ) throws {
         now = start
         self.configuration = configuration
         let callerParty = LocalParty(
@@ -69,7 +77,7 @@ struct CallHarness {
             transport: .udp)
         caller = InviteClientSession(
             local: callerParty, remote: SIPNameAddress(uri: try SIPURI("sip:9000@site-a.example.net")),
-            callID: "call-1@127.0.0.1", localTag: "caller-tag", configuration: configuration,
+            callID: "call-1@127.0.0.1", localTag: "caller-tag", realms: realms, configuration: configuration,
             random: SeededRandom(seed: seed))
     }
 
@@ -260,6 +268,7 @@ struct CallHarness {
                 if sendsTrying { respond(onWire.makeResponse(statusCode: 100), to: side, requestID: request.id) }
                 callee = try? InviteServerSession(
                     invite: onWire, requestID: serverID, local: calleeParty, localTag: "callee-tag",
+                    realms: DigestRealmPolicy(domain: "site-a.example.net", user: "9000", hasPassword: true),
                     configuration: configuration, random: SeededRandom(seed: 7))
             } else {
                 act(target) { $0.requestReceived(onWire, requestID: serverID, now: $1) }

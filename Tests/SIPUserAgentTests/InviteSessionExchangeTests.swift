@@ -338,6 +338,30 @@ struct InviteSessionExchangeTests {
         #expect(h.lastChange(.caller)?.statusCode == 407)
         #expect(h.lastChange(.caller)?.reason == .rejected)
     }
+
+    @Test("407 for a realm that is not the connection's: not answered, the call ends with 407 naming the realm")
+    func proxyChallengeForeignRealm() throws {
+        var h = try CallHarness(realms: DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: true))
+        h.proxyPassword = "secret"
+        h.dial()
+        let invites = h.requests(.invite, from: .caller)
+        #expect(invites.count == 1, "no second INVITE")
+        #expect(invites.allSatisfy { $0.headers.first(.proxyAuthorization) == nil })
+        #expect(h.lastChange(.caller)?.statusCode == 407)
+        #expect(h.lastChange(.caller)?.reasonPhrase
+            == #"Proxy Authentication Required (realm "proxy.example.net" is not this connection's; see auth_realm)"#)
+        #expect(h.finished.contains(.caller))
+    }
+
+    @Test("407 on a connection without a password: not answered, the reason says so")
+    func proxyChallengeNoPassword() throws {
+        var h = try CallHarness(realms: DigestRealmPolicy(
+            domain: "site-a.example.net", user: "7001", hasPassword: false, configuredRealms: ["proxy.example.net"]))
+        h.proxyPassword = "secret"
+        h.dial()
+        #expect(h.requests(.invite, from: .caller).count == 1)
+        #expect(h.lastChange(.caller)?.reasonPhrase == "Proxy Authentication Required (no password configured for 7001)")
+    }
 }
 
 @Suite("InviteClientSession alone: forking and local failures")
@@ -350,6 +374,7 @@ struct InviteClientSessionTests {
                 addressOfRecord: try SIPURI("sip:7001@a.example.net"), contact: try SIPURI("sip:7001@127.0.0.1:5070"),
                 transport: .udp),
             remote: SIPNameAddress(uri: try SIPURI("sip:9000@a.example.net")), callID: "c", localTag: "lt",
+            realms: DigestRealmPolicy(domain: "a.example.net", user: "7001", hasPassword: true),
             random: SeededRandom(seed: 1))
     }
 

@@ -14,8 +14,11 @@ struct RegistrationHarness {
     private(set) var probes: [(at: Double, id: UInt64)] = []
     private(set) var changes: [(at: Double, change: RegistrationStatusChange)] = []
 
-    init(policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter = .fixed(1.0)) {
-        machine = RegistrationStateMachine(policy: policy, jitter: jitter)
+    init(
+        policy: RegistrationPolicy = RegistrationPolicy(), jitter: BackoffJitter = .fixed(1.0),
+        realms: DigestRealmPolicy = DigestRealmPolicy(domain: "site-a", user: "7001", hasPassword: true)
+    ) {
+        machine = RegistrationStateMachine(policy: policy, jitter: jitter, realms: realms)
         now = start
     }
 

@@ -35,7 +35,7 @@ struct AdmissionSettingTests {
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.configuration.endpoint.unsolicitedRequests == .accept)
         let warning = try #require(loaded.warnings.first)
-        #expect(warning.code == .discouragedValue && warning.message.contains("labs only"))
+        #expect(warning.code == .oddValue && warning.message.contains("labs only"))
         #expect(warning.line == ConfigTest.line(of: "unsolicited_requests", in: xml))
     }
 

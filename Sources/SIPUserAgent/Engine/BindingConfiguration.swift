@@ -16,10 +16,15 @@ package struct BindingConfiguration: Sendable {
     package var contactURI: SIPURI
     /// RFC 5626 `+sip.instance` of the agent this binding belongs to; nil = the engine's own.
     package var instanceURN: String?
+    /// `auth_realm`: realms besides the domain's that the password answers; `*` any. Default: none.
+    package var authRealms: [String]
+    /// `require_qop`: refuse challenges without `qop=auth`. Default: false.
+    package var requireQop: Bool
 
     package init(
         user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
-        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI, instanceURN: String? = nil
+        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI, instanceURN: String? = nil,
+        authRealms: [String] = [], requireQop: Bool = false
     ) {
         self.instanceURN = instanceURN
         self.user = user
@@ -30,5 +35,14 @@ package struct BindingConfiguration: Sendable {
         self.policy = policy
         self.regID = regID
         self.contactURI = contactURI
+        self.authRealms = authRealms
+        self.requireQop = requireQop
+    }
+
+    /// The challenges this binding's password answers, before the registrar has accepted any realm.
+    package var realmPolicy: DigestRealmPolicy {
+        DigestRealmPolicy(
+            domain: domain, user: user, hasPassword: credentials != nil, configuredRealms: authRealms,
+            requireQop: requireQop)
     }
 }

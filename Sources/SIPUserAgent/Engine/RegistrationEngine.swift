@@ -79,7 +79,8 @@ package final class RegistrationEngine: @unchecked Sendable {
             targetURI: SIPURI(host: c.domain), addressOfRecord: aor, transport: c.transport, localURI: c.contactURI,
             callID: SIPIdentifiers.hex(count: 24, using: &random), fromTag: SIPIdentifiers.hex(count: 10, using: &random))
         bindings[id] = Binding(
-            configuration: c, machine: RegistrationStateMachine(policy: c.policy, jitter: BackoffJitter(using: &random)),
+            configuration: c,
+            machine: RegistrationStateMachine(policy: c.policy, jitter: BackoffJitter(using: &random), realms: c.realmPolicy),
             builder: builder, probes: probes)
     }
 
@@ -128,6 +129,9 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// The identity and Contact a binding registers, for the calls made through its connection.
     package func contact(of id: BindingID) -> SIPNameAddress? { bindings[id]?.builder.contact }
     package func nextRetry(of id: BindingID) -> NIODeadline? { bindings[id]?.machine.nextRetryAt }
+    /// The challenges the binding's password answers now (with the realms its registrar accepted),
+    /// for the calls made through its connection.
+    package func realmPolicy(of id: BindingID) -> DigestRealmPolicy? { bindings[id]?.machine.realms }
     package var count: Int { bindings.count }
     package var pendingTimers: Int { timers.count }
 

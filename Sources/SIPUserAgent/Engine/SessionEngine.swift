@@ -100,16 +100,18 @@ package final class SessionEngine: @unchecked Sendable {
     // MARK: Starting sessions
 
     /// Dials: a new INVITE client session through `target`; returns its id (the INVITE is sent now).
+    /// `realms`: which challenges `credentials` answer (the connection's, as its registration knows
+    /// them when the call starts).
     package func dial(
         local: LocalParty, remote: SIPNameAddress, callID: String, target: SIPTransportTarget,
-        credentials: DigestCredentials?, offer: SessionBody?
+        credentials: DigestCredentials?, realms: DigestRealmPolicy, offer: SessionBody?
     ) -> SessionID {
         eventLoop.assertInEventLoop()
         let id = nextSessionID
         nextSessionID += 1
         let machine = InviteClientSession(
             local: local, remote: remote, callID: callID, localTag: SIPIdentifiers.hex(count: 10, using: &random),
-            sentOverTLS: target.transport == .tls, configuration: configuration, random: seed())
+            sentOverTLS: target.transport == .tls, realms: realms, configuration: configuration, random: seed())
         sessions[id] = Entry(machine: .client(machine), callID: callID, target: target, credentials: credentials)
         byCallID[callID] = id
         update(id) { session in
@@ -123,7 +125,8 @@ package final class SessionEngine: @unchecked Sendable {
     /// Accepts a received INVITE as a new incoming session (it rings when ``ring(_:)`` is called).
     /// Returns nil, having answered 400, when the INVITE cannot make a dialog.
     package func accept(
-        _ request: IncomingRequest, local: LocalParty, target: SIPTransportTarget, credentials: DigestCredentials?
+        _ request: IncomingRequest, local: LocalParty, target: SIPTransportTarget, credentials: DigestCredentials?,
+        realms: DigestRealmPolicy
     ) -> SessionID? {
         eventLoop.assertInEventLoop()
         let id = nextSessionID
@@ -133,7 +136,7 @@ package final class SessionEngine: @unchecked Sendable {
             machine = try InviteServerSession(
                 invite: request.message, requestID: requestID, local: local,
                 localTag: SIPIdentifiers.hex(count: 10, using: &random), receivedOverTLS: request.received.transport == .tls,
-                configuration: configuration, random: seed())
+                realms: realms, configuration: configuration, random: seed())
         } catch {
             send(InviteServerSession.badRequestResponse(to: request.message, error: error), toRequest: requestID)
             received[requestID] = nil

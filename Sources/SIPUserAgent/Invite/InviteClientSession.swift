@@ -29,7 +29,9 @@ import SIPTransaction
 ///   any final) then ends the session as cancelled; 64·T1 without one ends it too (§9.1).
 /// - A 2xx after our CANCEL is acknowledged and ended with BYE (§15).
 /// - 401/407 to the INVITE is answered once (§22.2; ``SessionChallenges``): same Call-ID and
-///   From tag, next CSeq, new branch, To without tag.
+///   From tag, next CSeq, new branch, To without tag. A challenge for a realm that is not the
+///   connection's (``DigestRealmPolicy``) is not answered: the call ends with that 401/407, the
+///   realm named in the reason phrase.
 /// - Forking (§13.2.2.4): the first 2xx wins; a 2xx from another dialog is acknowledged and
 ///   ended with BYE. Early dialogs from several forks are kept until the 2xx.
 /// - A local 408/503 from the INVITE's transaction ends the session with that code.
@@ -72,10 +74,10 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
 
     package init(
         local: LocalParty, remote: SIPNameAddress, requestURI: SIPURI? = nil, callID: String, localTag: String,
-        route: [SIPURI] = [], sentOverTLS: Bool = false, firstSequenceNumber: UInt32 = 1,
+        route: [SIPURI] = [], sentOverTLS: Bool = false, firstSequenceNumber: UInt32 = 1, realms: DigestRealmPolicy,
         configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
     ) {
-        core = SessionCore(configuration: configuration, local: local, random: random, state: .calling)
+        core = SessionCore(configuration: configuration, local: local, realms: realms, random: random, state: .calling)
         var to = remote
         to.parameters.remove("tag")
         self.remote = to
@@ -217,13 +219,22 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         }
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
-        if cancelState == .none, let challenges = challengesToAnswer(response) {
-            resendInvite(challenges: challenges.list, rounds: challenges.rounds, into: &actions)
-            return
+        var finalPhrase = phrase
+        if cancelState == .none {
+            let previous = lastInviteChallenges
+            switch SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds, realms: core.realms) {
+            case .answer(let list):
+                resendInvite(challenges: list, rounds: previous.rounds + 1, into: &actions)
+                return
+            case .refuse(let refusal):
+                finalPhrase = SessionChallenges.refused(response, refusal).reasonPhrase ?? phrase
+            case .final:
+                break
+            }
         }
         earlyDialogs = [:]
         let reason: SessionEndReason = cancelState == .none ? .rejected : .cancelled
-        core.terminate(reason, statusCode: code, reasonPhrase: phrase, into: &actions)
+        core.terminate(reason, statusCode: code, reasonPhrase: finalPhrase, into: &actions)
     }
 
     /// The first 2xx confirms the dialog; a repeat is ACKed again; one from another fork is
@@ -291,14 +302,6 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         else { return false }
         return cseq.method == .invite && cseq.sequenceNumber == inviteSequence && from.tag == localTag
             && (try? response.callID) == callID
-    }
-
-    private func challengesToAnswer(_ response: SIPMessage) -> (list: [RegistrationChallenge], rounds: Int)? {
-        let previous = lastInviteChallenges
-        guard let list = SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds) else {
-            return nil
-        }
-        return (list, previous.rounds + 1)
     }
 
     private mutating func resendInvite(challenges: [RegistrationChallenge], rounds: Int, into actions: inout [SessionAction]) {

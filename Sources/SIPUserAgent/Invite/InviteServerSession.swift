@@ -53,10 +53,10 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     ///   malformed headers): answer it 400 (``badRequestResponse(to:error:)``).
     package init(
         invite: SIPMessage, requestID: UInt64, local: LocalParty, localTag: String, receivedOverTLS: Bool = false,
-        configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
+        realms: DigestRealmPolicy, configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
     ) throws(DialogError) {
         let dialog = try Dialog(receivedRequest: invite, localTag: localTag, receivedOverTLS: receivedOverTLS)
-        core = SessionCore(configuration: configuration, local: local, random: random, state: .incoming)
+        core = SessionCore(configuration: configuration, local: local, realms: realms, random: random, state: .incoming)
         core.dialog = dialog
         self.invite = invite
         self.inviteRequestID = requestID

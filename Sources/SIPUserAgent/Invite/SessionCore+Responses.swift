@@ -6,8 +6,9 @@ import SIPTransaction
 /// and their transactions' local failures.
 extension SessionCore {
     mutating func responseInDialog(
-        _ response: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
+        _ received: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
     ) {
+        var response = received
         guard let code = response.statusCode else { return }
         guard let sent = outstanding[requestID] else {
             _ = reacknowledge(response, into: &actions)
@@ -16,7 +17,11 @@ extension SessionCore {
         guard code >= 200 else { return }
         outstanding[requestID] = nil
         defer { finishIfDone(into: &actions) }
-        if answerChallenge(response, sent: sent, into: &actions) { return }
+        switch answerChallenge(response, sent: sent, into: &actions) {
+        case .answer: return
+        case .refuse(let refusal): response = SessionChallenges.refused(response, refusal)
+        case .final: break
+        }
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
         switch sent.purpose {
         case .reinvite:
@@ -66,12 +71,14 @@ extension SessionCore {
 
     /// A 401/407 to an in-dialog request answered once (``SessionChallenges``): the same request
     /// with the next CSeq and a new branch, carrying the challenges for the driver to answer.
-    /// Returns false when the response is to be taken as final.
-    mutating func answerChallenge(_ response: SIPMessage, sent: Outstanding, into actions: inout [SessionAction]) -> Bool {
-        guard sent.purpose != .cancel, sent.purpose != .forkBye, dialog != nil,
-            let challenges = SessionChallenges.answer(response, previous: sent.challenges, rounds: sent.rounds),
-            var d = dialog
-        else { return false }
+    /// Anything but `.answer` means the response is to be taken as final (`.refuse`: with the
+    /// refusal in its reason).
+    mutating func answerChallenge(
+        _ response: SIPMessage, sent: Outstanding, into actions: inout [SessionAction]
+    ) -> SessionChallenges.Decision {
+        guard sent.purpose != .cancel, sent.purpose != .forkBye, var d = dialog else { return .final }
+        let decision = SessionChallenges.answer(response, previous: sent.challenges, rounds: sent.rounds, realms: realms)
+        guard case .answer(let challenges) = decision else { return decision }
         let message = d.reissue(sent.message, via: newVia())
         dialog = d
         let id = send(sent.purpose, message, nextHop: sent.nextHop, challenges: challenges, rounds: sent.rounds + 1, into: &actions)
@@ -79,7 +86,7 @@ extension SessionCore {
             ourReinvite = .inFlight(id: id, offer: offer, glareRetries: retries)
         }
         if sent.purpose == .refer { transfer?.referID = id }
-        return true
+        return decision
     }
 
     mutating func timerFiredInCore(_ timer: SessionTimer, now: NIODeadline, into actions: inout [SessionAction]) {

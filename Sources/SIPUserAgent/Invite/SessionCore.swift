@@ -45,6 +45,8 @@ struct SessionCore: Sendable {
 
     let configuration: SessionConfiguration
     let local: LocalParty
+    /// Which challenges the connection's password answers (``SessionChallenges``).
+    let realms: DigestRealmPolicy
     var random: SeededRandom
     var nextID: UInt64 = 1
     private(set) var state: SessionState
@@ -61,9 +63,13 @@ struct SessionCore: Sendable {
     var byeAfterAck = false
     private(set) var finished = false
 
-    init(configuration: SessionConfiguration, local: LocalParty, random: SeededRandom, state: SessionState) {
+    init(
+        configuration: SessionConfiguration, local: LocalParty, realms: DigestRealmPolicy, random: SeededRandom,
+        state: SessionState
+    ) {
         self.configuration = configuration
         self.local = local
+        self.realms = realms
         self.random = random
         self.state = state
     }

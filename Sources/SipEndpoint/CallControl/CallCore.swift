@@ -188,7 +188,7 @@ final class CallCore: @unchecked Sendable {
                 let session = self.engine.dial(
                     local: local, remote: SIPNameAddress(uri: uri), callID: SIPIdentifiers.hex(count: 24, using: &self.random),
                     target: target, credentials: self.phone.credentials(for: connectionId),
-                    offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+                    realms: self.phone.realmPolicy(for: connectionId), offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
                 self.calls[id]?.engineSession = session
                 self.byEngineSession[session] = id
             case .failure(let error):
@@ -207,7 +207,9 @@ final class CallCore: @unchecked Sendable {
         guard let local = phone.localParty(for: connectionId), let user = phone.user(of: connectionId) else { return false }
         let target = phone.currentTarget(for: connectionId)
             ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
-        guard let session = engine.accept(request, local: local, target: target, credentials: phone.credentials(for: connectionId))
+        guard let session = engine.accept(
+            request, local: local, target: target, credentials: phone.credentials(for: connectionId),
+            realms: phone.realmPolicy(for: connectionId))
         else { return true }
         if ringing[user, default: 0] >= max(1, phone.configuration.session.maxRingingCalls) {
             engine.reject(session, statusCode: 486)

@@ -71,12 +71,25 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var displayName: String?
     /// Domain of the address of record and the realm of digest. Default: nil (the server host).
     public var domain: String?
+    /// `auth_realm`: digest realms besides the domain's that the password answers (RFC 3261 §22.1:
+    /// the realm names the protection space). A challenge to a REGISTER from the connection's own
+    /// registrar is answered whatever its realm until one realm has been accepted with a 2xx;
+    /// after that, and for every other request (INVITE, BYE, re-INVITE, INFO, REFER), only the
+    /// effective domain, the realms the registrar accepted and these are answered. `["*"]` answers
+    /// any realm (the behaviour before realms were checked; `validate` warns). Default: [] (none).
+    public var authRealms: [String]
+    /// `require_qop`: refuse a digest challenge without `qop=auth` (RFC 2069-style MD5, which
+    /// stock Kamailio sends and which lacks the client nonce that resists chosen-plaintext
+    /// attacks, RFC 7616 §5.11). Default: false (such challenges are answered).
+    public var requireQop: Bool
     /// `reregister_in_seconds` (alias `reg_timeout`): the registration lifetime asked for, seconds;
     /// 0 = do not register. Default: 3600.
     public var reregisterInSeconds: Int
-    /// `reg_interval`: retry back-off base after a failure, seconds (RFC 5626 base-time). Default: 30.
+    /// `reg_interval`: retry back-off base after a failure, seconds (RFC 5626 base-time); 0 means
+    /// the default base. No retry is ever scheduled sooner than 1 s after a failure. Default: 30.
     public var regInterval: Int
-    /// `reg_retry_max`: back-off cap, seconds. Default: 1800.
+    /// `reg_retry_max`: back-off cap, seconds; a cap below `reg_interval` is taken as
+    /// `reg_interval`. Default: 1800.
     public var regRetryMax: Int
     /// `options_interval`: seconds between OPTIONS health probes (also while failed); 0 = off. Default: 10.
     public var optionsInterval: Int
@@ -97,7 +110,7 @@ public struct ConnectionConfiguration: Sendable, Hashable {
         user: String, server: ServerAddress, transport: SIPTransportKind = .udp, password: String? = nil,
         authUser: String? = nil, displayName: String? = nil, domain: String? = nil, reregisterInSeconds: Int = 3600,
         regInterval: Int = 30, regRetryMax: Int = 1800, optionsInterval: Int = 10, optionsFailureThreshold: Int = 1,
-        keepaliveInterval: Int = 30, enabled: Bool = true
+        keepaliveInterval: Int = 30, enabled: Bool = true, authRealms: [String] = [], requireQop: Bool = false
     ) {
         self.user = user
         self.server = server
@@ -113,7 +126,12 @@ public struct ConnectionConfiguration: Sendable, Hashable {
         self.optionsFailureThreshold = optionsFailureThreshold
         self.keepaliveInterval = keepaliveInterval
         self.enabled = enabled
+        self.authRealms = authRealms
+        self.requireQop = requireQop
     }
+
+    /// The back-off base, seconds, that `reg_interval` 0 stands for (RFC 5626 §4.5).
+    public static let defaultRegInterval = 30
 
     /// The domain of the address of record: `domain`, else the server host.
     public var effectiveDomain: String { domain ?? server.host }

@@ -25,6 +25,10 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
         case sipResponse
         /// The site rejected the credentials (a wrong user or password).
         case credentialsRejected
+        /// A challenge the connection does not answer: a realm that is not its own (see
+        /// `auth_realm`), no `qop=auth` while `require_qop` is set, or no password configured. The
+        /// text says which.
+        case challengeRefused
         /// No response within `sip_transaction_timeout`.
         case localTimeout
         /// The request could not be sent, or the TLS handshake failed.

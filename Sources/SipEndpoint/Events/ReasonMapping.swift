@@ -25,6 +25,8 @@ extension ConnectionStatusReason {
             self.init(kind: .sipResponse, statusCode: code, reasonPhrase: phrase, text: text)
         case .credentialsRejected(let code, let phrase):
             self.init(kind: .credentialsRejected, statusCode: code, reasonPhrase: phrase, text: text)
+        case .challengeRefused(let code, let phrase, _):
+            self.init(kind: .challengeRefused, statusCode: code, reasonPhrase: phrase, text: text)
         case .localTimeout: self.init(kind: .localTimeout, text: text)
         case .transportError: self.init(kind: .transportError, text: text)
         case .flowLost: self.init(kind: .flowLost, text: text)

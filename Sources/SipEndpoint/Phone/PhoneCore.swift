@@ -364,7 +364,7 @@ final class PhoneCore: @unchecked Sendable {
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
             transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact,
-            instanceURN: lineInstances[c.user])
+            instanceURN: lineInstances[c.user], authRealms: c.authRealms, requireQop: c.requireQop)
     }
 
     // MARK: What calls need to know about connections
@@ -392,6 +392,18 @@ final class PhoneCore: @unchecked Sendable {
     func credentials(for id: Int) -> DigestCredentials? {
         guard let c = records[id]?.configuration else { return nil }
         return c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) }
+    }
+
+    /// Which challenges a connection's password answers now: its domain's realm, `auth_realm`, and
+    /// the realms its registrar has accepted so far (``DigestRealmPolicy``).
+    func realmPolicy(for id: Int) -> DigestRealmPolicy {
+        if let current = engine.realmPolicy(of: id) { return current }
+        guard let c = records[id]?.configuration else {
+            return DigestRealmPolicy(domain: "", user: "", hasPassword: false)
+        }
+        return DigestRealmPolicy(
+            domain: c.effectiveDomain, user: c.user, hasPassword: c.password != nil, configuredRealms: c.authRealms,
+            requireQop: c.requireQop)
     }
 
     /// The caller identity of calls through a connection: its address of record and registered Contact.

@@ -146,6 +146,33 @@ struct ConnectionManagerLabTests {
         await phone.shutdown()
     }
 
+    @Test("reg_interval 0 with a wrong password: at most 6 REGISTERs reach Kamailio in 10 s (the default base, not a loop)")
+    func zeroIntervalWrongPassword() async throws {
+        let sites = try sites
+        let siteLog = sites.a.logFile
+        let logStart = (try? Data(contentsOf: siteLog).count) ?? 0
+        var connection = Self.connection(user: "7006", host: "127.0.0.2", transport: .udp)
+        connection.password = "not-pass7006"
+        connection.regInterval = 0
+        connection.regRetryMax = 0
+        let phone = Phone(configuration: Self.configuration([connection], sites: sites))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        do {
+            let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+            #expect(failed.reason.kind == .credentialsRejected, "\(failed.reason)")
+            try await Task.sleep(for: .seconds(10))
+            let text = String(decoding: (try Data(contentsOf: siteLog)).dropFirst(logStart), as: UTF8.self)
+            let registers = text.components(separatedBy: "lab: REGISTER user=7006 ").count - 1
+            #expect(registers >= 2 && registers <= 6, "saw \(registers) REGISTERs in 10 s")
+            print("lab-measure zero-interval wrong-password registers-in-10s=\(registers)")
+        } catch {
+            await phone.shutdown()
+            throw error
+        }
+        await phone.shutdown()
+    }
+
     // MARK: Setup
 
     static func connection(user: String, host: String, transport: SIPTransportKind) -> ConnectionConfiguration {
