@@ -88,8 +88,9 @@ public struct SIPTransportConfiguration: Sendable {
     /// flood from many addresses cannot lock the sites out. Default: 64.
     public var reservedPrivilegedConnections: Int
     /// A message on a connection others opened must be complete within this time of its first byte,
-    /// else the connection is closed (a peer dribbling bytes to hold it open). Idle flows and CRLF
-    /// keep-alives (RFC 5626 §4.4) are not affected, nor are connections we opened. Default: 10 seconds.
+    /// else the connection is closed (a peer dribbling bytes to hold it open); on TLS the handshake must
+    /// also complete within this time of the accept. Idle flows and CRLF keep-alives (RFC 5626 §4.4)
+    /// are not affected, nor are connections we opened. Default: 10 seconds.
     public var partialMessageTimeout: TimeAmount
 
     public init(

@@ -489,6 +489,19 @@ public final class SIPTransportLayer: @unchecked Sendable {
             throw error
         }
         connections[id] = connection
+        if transport == .tls { armInboundHandshakeDeadline(connection) }
+    }
+
+    /// A TLS handshake is the first message on an inbound TLS connection: a stranger who never finishes
+    /// it must not hold the connection longer than a partial message may.
+    private func armInboundHandshakeDeadline(_ connection: SIPConnection) {
+        let timeout = configuration.partialMessageTimeout
+        eventLoop.scheduleTask(in: timeout) {
+            guard !connection.isReady, self.connections[connection.id] === connection else { return }
+            self.logger.notice("closing inbound TLS connection without a handshake", metadata: ["sip.timeout": "\(timeout)"])
+            connection.failure = SIPTransportError(.tlsHandshakeFailed, "no TLS handshake within \(timeout)")
+            connection.channel.close(promise: nil)
+        }
     }
 
     private func addStreamHandlers(to channel: Channel, connection: SIPConnection, tlsHandler: (any ChannelHandler)?)

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIPCore
+import SIPTestSupport
 @testable import SIPTransport
 import Testing
 
@@ -215,6 +216,23 @@ import Testing
             await idle.close()
         }
         try await server.channel.close()
+    }
+
+    @Test func aTLSConnectionWithoutAHandshakeIsClosedInTime() async throws {
+        let certificates = try SIPTestCertificates.shared()
+        var configuration = SIPTransportConfiguration(listeners: [.init(.tls)])
+        configuration.tls = .init(
+            trustRoots: .file(certificates.caCertificateFile), certificateChainFile: certificates.certificateFile,
+            privateKeyFile: certificates.privateKeyFile)
+        configuration.partialMessageTimeout = .milliseconds(300)
+        try await Agent.withAgent(configuration) { agent in
+            let address = try #require(agent.layer.localAddress(for: .tls))
+            let started = ContinuousClock.now
+            let silent = try await RawClient.tcp(to: address, on: MultiThreadedEventLoopGroup.singleton)
+            #expect(await silent.waitForClose(timeout: .seconds(3)), "a connection that never says hello must not stay")
+            #expect(ContinuousClock.now - started >= .milliseconds(250))
+            try await Self.eventually("none counted") { try await agent.layer.inboundConnectionCount().get() == 0 }
+        }
     }
 
     @Test func aStrangerDribbling300ConnectionsHoldsAtMost16ThenNone() async throws {
