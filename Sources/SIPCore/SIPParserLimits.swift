@@ -3,7 +3,9 @@
 ///
 /// Modelled on NIO's `NIOHTTPDecoderLimitConfiguration`: every limit in one value with a documented default.
 public struct SIPParserLimits: Sendable, Hashable {
-    /// Largest whole message (start line, headers and body) in bytes. Default: 65,535.
+    /// Largest whole message (start line, headers and body) in bytes. A UDP datagram carries at most
+    /// 65,507 bytes over IPv4 (65,527 over IPv6), so with the default every datagram is received whole.
+    /// Default: 65,535.
     public var maximumMessageSize: Int
     /// Most header lines in one message (a folded line counts once). Default: 256.
     public var maximumHeaderCount: Int

@@ -46,9 +46,36 @@ public struct SIPStreamFramer: Sendable {
         self.keepAliveRole = keepAliveRole
     }
 
+    /// A frame before its message is parsed: what ``nextUnparsed(from:)`` returns.
+    public enum UnparsedFrame: Sendable {
+        /// More bytes are needed before anything can be said.
+        case needMoreData
+        /// The exact bytes of one framed message (headers and Content-Length bytes of body), not yet parsed.
+        case message(ByteBuffer)
+        /// A double CRLF keep-alive "ping".
+        case ping
+        /// A single CRLF keep-alive "pong".
+        case pong
+    }
+
     /// Consumes one frame from the front of `buffer`. An error means the stream cannot be resynchronised:
-    /// close the connection.
+    /// close the connection. A message that frames but does not parse also throws here (its bytes are
+    /// consumed); use ``nextUnparsed(from:)`` to tell the two apart and keep the stream.
     public mutating func next(from buffer: inout ByteBuffer) throws(SIPParseError) -> Frame {
+        switch try nextUnparsed(from: &buffer) {
+        case .needMoreData: return .needMoreData
+        case .ping: return .ping
+        case .pong: return .pong
+        case .message(let bytes): return .message(try SIPMessage(parsing: bytes, options: options, framing: .stream))
+        }
+    }
+
+    /// Consumes one frame from the front of `buffer` without parsing a message. An error means framing is
+    /// lost (no end of headers within the size limit, a missing or bad Content-Length, a message over the
+    /// limit): the stream cannot be resynchronised, close the connection (RFC 3261 §18.3). A message
+    /// returned here is cut exactly, so when it fails to parse only that message is bad and the next
+    /// one starts right after it.
+    public mutating func nextUnparsed(from buffer: inout ByteBuffer) throws(SIPParseError) -> UnparsedFrame {
         if head == nil && searched == 0 {
             if let frame = keepAlive(in: buffer) {
                 if case .needMoreData = frame { return frame }
@@ -68,12 +95,12 @@ public struct SIPStreamFramer: Sendable {
         guard buffer.readableBytes >= total, let slice = buffer.readSlice(length: total) else { return .needMoreData }
         self.head = nil
         self.searched = 0
-        return .message(try SIPMessage(parsing: slice, options: options, framing: .stream))
+        return .message(slice)
     }
 
     /// A keep-alive at the front of the buffer, `.needMoreData` when one may be arriving, nil for a message.
-    private func keepAlive(in buffer: ByteBuffer) -> Frame? {
-        buffer.withUnsafeReadableBytes { raw -> Frame? in
+    private func keepAlive(in buffer: ByteBuffer) -> UnparsedFrame? {
+        buffer.withUnsafeReadableBytes { raw -> UnparsedFrame? in
             guard let first = raw.first else { return .needMoreData }
             guard first == .cr || first == .lf else { return nil }
             if raw.count >= 4, raw[0] == .cr, raw[1] == .lf, raw[2] == .cr, raw[3] == .lf { return .ping }
@@ -90,7 +117,7 @@ public struct SIPStreamFramer: Sendable {
         }
     }
 
-    private func consumeKeepAlive(_ frame: Frame, from buffer: inout ByteBuffer) -> Frame {
+    private func consumeKeepAlive(_ frame: UnparsedFrame, from buffer: inout ByteBuffer) -> UnparsedFrame {
         switch frame {
         case .ping: buffer.moveReaderIndex(forwardBy: 4)
         case .pong:

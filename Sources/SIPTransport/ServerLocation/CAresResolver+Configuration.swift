@@ -15,17 +15,22 @@ extension CAresResolver {
         /// Queries waiting or in flight at once; more fail at once with `tooManyQueries`, so a
         /// flood of lookups cannot grow memory without bound. Default: 1024.
         package var maximumPendingQueries: Int
+        /// Local IP address the DNS queries are sent from (`local_address`: it binds every socket the
+        /// phone opens); nil or a wildcard (`0.0.0.0`, `::`) lets the system choose. Default: nil.
+        package var localAddress: String?
 
         package init(
             servers: [String] = [],
             timeout: TimeAmount = .seconds(2),
             tries: Int = 2,
-            maximumPendingQueries: Int = 1024
+            maximumPendingQueries: Int = 1024,
+            localAddress: String? = nil
         ) {
             self.servers = servers
             self.timeout = timeout
             self.tries = tries
             self.maximumPendingQueries = maximumPendingQueries
+            self.localAddress = localAddress
         }
 
         /// From the `dns_servers` setting: `host[:port]` items separated by commas; blank = system.

@@ -70,6 +70,12 @@ package final class CAresResolver: DNSLookup, @unchecked Sendable {
                 )
             }
         }
+        if let localAddress = configuration.localAddress {
+            guard Self.setLocalAddress(localAddress, on: newChannel) else {
+                ares_destroy(newChannel)
+                throw DNSError(code: .configuration, detail: "local address \(localAddress) is not an IP address")
+            }
+        }
         let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard fd >= 0 else {
             ares_destroy(newChannel)
@@ -90,6 +96,28 @@ package final class CAresResolver: DNSLookup, @unchecked Sendable {
             close(fd)
             throw DNSError(code: .configuration, detail: "pthread_create: \(created)")
         }
+    }
+
+    /// Queries leave from `address` (port: any): `ares_set_local_ip4` takes the IPv4 address in host
+    /// byte order, `ares_set_local_ip6` the 16 bytes. A wildcard address leaves the choice to the system.
+    private static func setLocalAddress(_ address: String, on channel: ares_channel) -> Bool {
+        guard let parsed = try? SocketAddress(ipAddress: address, port: 0) else { return false }
+        switch parsed {
+        case .v4(let v4):
+            let hostOrder = UInt32(bigEndian: v4.address.sin_addr.s_addr)
+            if hostOrder != 0 { ares_set_local_ip4(channel, hostOrder) }
+        case .v6(let v6):
+            var bytes = v6.address.sin6_addr
+            let isWildcard = withUnsafeBytes(of: &bytes) { $0.allSatisfy { $0 == 0 } }
+            if !isWildcard {
+                withUnsafeBytes(of: &bytes) { raw in
+                    ares_set_local_ip6(channel, raw.bindMemory(to: UInt8.self).baseAddress)
+                }
+            }
+        default:
+            return false
+        }
+        return true
     }
 
     deinit {

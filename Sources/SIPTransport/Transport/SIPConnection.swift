@@ -19,6 +19,8 @@ final class SIPConnection: @unchecked Sendable {
     var closedByUs = false
     /// The first reason the connection failed, reported when it closes.
     var failure: SIPTransportError?
+    /// For a connection others opened: the remote IP address the inbound limiter counted it under.
+    var countedInboundAddress: String?
 
     init(id: UInt64, channel: Channel, transport: SIPTransportProtocol, target: SIPTransportTarget?) {
         self.id = id

@@ -7,7 +7,7 @@ import SIPCore
 /// The last handler of a TCP/TLS pipeline: delivers messages, answers keep-alive pings with pongs,
 /// drives the keep-alive machine on flows we opened, and reports the connection's end.
 final class SIPStreamConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = SIPStreamFramer.Frame
+    typealias InboundIn = SIPStreamDecoder.Frame
     typealias OutboundOut = ByteBuffer
 
     private let layer: SIPTransportLayer
@@ -36,6 +36,15 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
             becameReady(context: context)
+        } else if let timedOut = event as? SIPStreamDecoder.PartialMessageTimedOut {
+            layer.logger.notice(
+                "closing connection whose message did not complete in time",
+                metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.timeout": "\(timedOut.timeout)"])
+            if connection.failure == nil {
+                connection.failure = SIPTransportError(
+                    .connectionClosed, "a message did not complete within \(timedOut.timeout) of its first byte")
+            }
+            context.close(promise: nil)
         } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             layer.logger.info(
                 "closing idle connection", metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")"])
@@ -57,19 +66,20 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
         switch Self.unwrapInboundIn(data) {
         case .message(let message):
             layer.receivedStreamMessage(message, on: connection)
+        case .malformed(let bytes, let error):
+            layer.receivedMalformedStreamMessage(bytes, error: error, on: connection)
         case .ping:
             // RFC 5626 §4.4.1: answer a double CRLF with a single CRLF.
             context.writeAndFlush(Self.wrapOutboundOut(Self.pong), promise: nil)
         case .pong:
             if let action = keepAlive?.pongReceived(now: .now()) { perform(action, context: context) }
-        case .needMoreData:
-            break
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         let reason: SIPTransportError
         if let parse = error as? SIPParseError {
+            // Only framing errors get here; a message that framed but did not parse arrives as `.malformed`.
             layer.logger.warning(
                 "closing connection that sent unframeable bytes",
                 metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.error": "\(parse)"])

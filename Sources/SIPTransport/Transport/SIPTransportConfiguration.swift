@@ -51,7 +51,10 @@ public struct SIPTransportConfiguration: Sendable {
     }
 
     /// Sockets to listen on; outgoing UDP leaves from the UDP listener of the target's address family.
-    /// Outgoing TCP/TLS connections need no listener. Default: UDP and TCP on 127.0.0.1, any free port.
+    /// Outgoing TCP/TLS connections need no listener, but leave from the host of the first listener of the
+    /// target's address family when that host is a specific address (not `0.0.0.0` or `::`), so that a
+    /// configured local address binds every socket. A loopback host is not used toward an address off
+    /// the host, which it could never reach. Default: UDP and TCP on 127.0.0.1, any free port.
     public var listeners: [Listener]
     /// TLS trust and identity. Default: ``TLS/init(trustRoots:verifiesCertificates:certificateChainFile:privateKeyFile:)``
     /// with its defaults (system CAs, verification on, no certificate).
@@ -70,8 +73,25 @@ public struct SIPTransportConfiguration: Sendable {
     public var idleConnectionTimeout: TimeAmount?
     /// How long a TCP connect (and then the TLS handshake) may take. Default: 5 seconds.
     public var connectTimeout: TimeAmount
-    /// Bounds on what the parser accepts from the network (DESIGN.md §6). Default: ``SIPParserLimits/default``.
+    /// Bounds on what the parser accepts from the network. A UDP datagram is received whole up to
+    /// ``SIPParserLimits/maximumMessageSize`` bytes (at most 65,535; IPv4 carries at most 65,507 in one
+    /// datagram); a longer one is rejected as too large, never cut. Default: ``SIPParserLimits/default``.
     public var limits: SIPParserLimits
+    /// Most TCP/TLS connections one remote IP address may hold open to our listeners, unless it is
+    /// privileged (``SIPTransportLayer/setPrivilegedAddresses(_:)``); more are closed as they are
+    /// accepted, so one scanner cannot take every socket. Connections we opened never count. Default: 16.
+    public var maxInboundConnectionsPerAddress: Int
+    /// Most TCP/TLS connections others may hold open to our listeners, all addresses together; more are
+    /// closed as they are accepted. Connections we opened never count. Default: 1,024.
+    public var maxInboundConnections: Int
+    /// How many of ``maxInboundConnections`` only privileged addresses (the sites) may use, so that a
+    /// flood from many addresses cannot lock the sites out. Default: 64.
+    public var reservedPrivilegedConnections: Int
+    /// A message on a connection others opened must be complete within this time of its first byte,
+    /// else the connection is closed (a peer dribbling bytes to hold it open); on TLS the handshake must
+    /// also complete within this time of the accept. Idle flows and CRLF keep-alives (RFC 5626 §4.4)
+    /// are not affected, nor are connections we opened. Default: 10 seconds.
+    public var partialMessageTimeout: TimeAmount
 
     public init(
         listeners: [Listener] = [Listener(.udp), Listener(.tcp)],
@@ -80,7 +100,11 @@ public struct SIPTransportConfiguration: Sendable {
         keepAlivePongTimeout: TimeAmount = .seconds(10),
         idleConnectionTimeout: TimeAmount? = .seconds(300),
         connectTimeout: TimeAmount = .seconds(5),
-        limits: SIPParserLimits = .default
+        limits: SIPParserLimits = .default,
+        maxInboundConnectionsPerAddress: Int = 16,
+        maxInboundConnections: Int = 1_024,
+        reservedPrivilegedConnections: Int = 64,
+        partialMessageTimeout: TimeAmount = .seconds(10)
     ) {
         self.listeners = listeners
         self.tls = tls
@@ -89,6 +113,10 @@ public struct SIPTransportConfiguration: Sendable {
         self.idleConnectionTimeout = idleConnectionTimeout
         self.connectTimeout = connectTimeout
         self.limits = limits
+        self.maxInboundConnectionsPerAddress = maxInboundConnectionsPerAddress
+        self.maxInboundConnections = maxInboundConnections
+        self.reservedPrivilegedConnections = reservedPrivilegedConnections
+        self.partialMessageTimeout = partialMessageTimeout
     }
 
     var parserOptions: SIPParserOptions { SIPParserOptions(limits: limits) }

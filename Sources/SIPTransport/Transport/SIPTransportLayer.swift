@@ -18,10 +18,14 @@ import SIPCore
 /// - Requests arriving over a connection we opened are delivered like any other, with that flow, and
 ///   answered on it: sites send INVITEs back over the agent's flow (RFC 5626).
 /// - Malformed input never traps (DESIGN.md §6): a UDP request answered 400 when it can be, other
-///   datagrams dropped, a stream that cannot be framed closed; each logged.
+///   datagrams dropped, a stream that cannot be framed closed; each logged. A stream message that
+///   frames but does not parse is answered 400 on its connection, which stays open.
+/// - What others can make it hold is bounded: connections per address and in total (with a reserve for
+///   the sites' addresses, ``setPrivilegedAddresses(_:)``), and the time a partial message may take;
+///   see ``SIPTransportConfiguration``.
 public final class SIPTransportLayer: @unchecked Sendable {
     // @unchecked: every mutable field below is touched only on `eventLoop` (checked by assertions);
-    // `boundAddresses` is the one cross-thread field and has its own lock.
+    // `boundAddresses` and `privilegedAddresses` are the cross-thread fields and have their own locks.
 
     public let eventLoop: any EventLoop
     public let configuration: SIPTransportConfiguration
@@ -47,9 +51,16 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// (QuickStart `drill --block`): sends to them succeed and go nowhere, nothing from them is read.
     package private(set) var blockedHosts: Set<String> = []
     private let boundAddresses = NIOLockedValueBox<[SIPTransportProtocol: [SocketAddress]]>([:])
+    /// IP addresses (normalised) exempt from the per-address cap and allowed into the reserve; set from any thread.
+    private let privilegedAddresses = NIOLockedValueBox<Set<String>>([])
+    private var inboundLimiter: InboundConnectionLimiter
+    /// Inbound connections closed at accept so far (a flood is logged now and then, not line by line).
+    private var refusedInboundConnections = 0
 
     /// How many datagrams one receive call may return (each slot is a receive buffer of the size limit).
     private static let datagramsPerRead = 16
+    /// One receive slot never needs more: no UDP datagram carries more than 65,527 bytes (IPv6), 65,507 (IPv4).
+    private static let largestDatagramSlot = 65_536
 
     /// - Parameters:
     ///   - onEvent: called on `eventLoop` for every received message and every failed flow.
@@ -62,6 +73,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.logger = logger
         self.onEvent = onEvent
+        self.inboundLimiter = InboundConnectionLimiter(
+            perAddress: configuration.maxInboundConnectionsPerAddress, total: configuration.maxInboundConnections,
+            reserved: configuration.reservedPrivilegedConnections)
     }
 
     // MARK: Lifecycle
@@ -126,9 +140,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
         let bound: EventLoopFuture<Channel>
         switch listener.transport {
         case .udp:
-            // One read buffer holds the largest datagram we accept plus a byte: a datagram that fills it
-            // is over the limit and the parser says so instead of seeing a silently cut message.
-            let capacity = min(configuration.limits.maximumMessageSize + 1, 65_536)
+            // Each receive slot holds the largest datagram we accept plus a byte: a datagram that fills it
+            // is over the limit and the parser says so instead of seeing a silently cut message. NIO's
+            // vectored read splits one buffer evenly into `datagramsPerRead` slots, so the buffer is that
+            // many slots (1 MiB by default; NIO reuses it, the received bytes are copied out).
+            let slot = min(configuration.limits.maximumMessageSize + 1, Self.largestDatagramSlot)
+            let capacity = slot * Self.datagramsPerRead
             // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
             // A phone starting thousands of registrations gets answers in bursts; with the default
             // receive buffer they overflowed the socket and came back only as retransmissions (issue 4's
@@ -257,13 +274,26 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    /// Test support: stop (or resume) reacting to anything received, keep-alive pings included, as a
-    /// process stopped with SIGSTOP would, while its sockets stay open.
+    /// The IP addresses of the sites: connections from them are not capped per address and may use the
+    /// reserve of ``SIPTransportConfiguration/reservedPrivilegedConnections``. Replaces the previous set;
+    /// entries that are not IP literals are ignored. Thread-safe; takes effect for the next accept.
+    public func setPrivilegedAddresses(_ addresses: Set<String>) {
+        let normalised = Set(addresses.compactMap { try? SocketAddress(ipAddress: $0, port: 0).ipAddress })
+        privilegedAddresses.withLockedValue { $0 = normalised }
+    }
+
+    /// Test support: open inbound connections counted by the limiter, from one address or all of them.
+    package func inboundConnectionCount(from address: String? = nil) -> EventLoopFuture<Int> {
+        eventLoop.submit { address.map { self.inboundLimiter.count(from: $0) } ?? self.inboundLimiter.count }
+    }
+
     /// Drops all traffic to and from these IP addresses (empty: none); see ``blockedHosts``.
     package func setBlocked(_ hosts: Set<String>) -> EventLoopFuture<Void> {
         eventLoop.submit { self.blockedHosts = hosts }
     }
 
+    /// Test support: stop (or resume) reacting to anything received, keep-alive pings included, as a
+    /// process stopped with SIGSTOP would, while its sockets stay open.
     package func setFrozen(_ frozen: Bool) -> EventLoopFuture<Void> {
         onLoop {
             self.isFrozen = frozen
@@ -387,6 +417,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         let future = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bound(toSource: configuration.outboundSource(toward: target.address))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let connection = SIPConnection(id: id, channel: channel, transport: target.transport, target: target)
@@ -433,11 +464,44 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private func acceptedConnection(_ channel: Channel, transport: SIPTransportProtocol, tlsHandler: NIOSSLServerHandler?)
         throws
     {
+        // Closed at accept when over the limits: throwing here makes NIO close the socket.
+        let remote = channel.remoteAddress?.ipAddress ?? "?"
+        let privileged = privilegedAddresses.withLockedValue { $0.contains(remote) }
+        if let refusal = inboundLimiter.admit(remote, privileged: privileged) {
+            refusedInboundConnections += 1
+            let level: Logger.Level = refusedInboundConnections % 1_000 == 1 ? .notice : .debug
+            logger.log(
+                level: level, "inbound connection refused",
+                metadata: [
+                    "sip.remote": "\(remote)", "sip.refusal": "\(refusal)",
+                    "sip.refused_total": "\(refusedInboundConnections)",
+                ])
+            throw SIPTransportError(.connectionClosed, "inbound connection from \(remote) refused: \(refusal)")
+        }
         let id = nextConnectionID
         nextConnectionID += 1
         let connection = SIPConnection(id: id, channel: channel, transport: transport, target: nil)
-        try addStreamHandlers(to: channel, connection: connection, tlsHandler: tlsHandler)
+        connection.countedInboundAddress = remote
+        do {
+            try addStreamHandlers(to: channel, connection: connection, tlsHandler: tlsHandler)
+        } catch {
+            inboundLimiter.closed(remote)
+            throw error
+        }
         connections[id] = connection
+        if transport == .tls { armInboundHandshakeDeadline(connection) }
+    }
+
+    /// A TLS handshake is the first message on an inbound TLS connection: a stranger who never finishes
+    /// it must not hold the connection longer than a partial message may.
+    private func armInboundHandshakeDeadline(_ connection: SIPConnection) {
+        let timeout = configuration.partialMessageTimeout
+        eventLoop.scheduleTask(in: timeout) {
+            guard !connection.isReady, self.connections[connection.id] === connection else { return }
+            self.logger.notice("closing inbound TLS connection without a handshake", metadata: ["sip.timeout": "\(timeout)"])
+            connection.failure = SIPTransportError(.tlsHandshakeFailed, "no TLS handshake within \(timeout)")
+            connection.channel.close(promise: nil)
+        }
     }
 
     private func addStreamHandlers(to channel: Channel, connection: SIPConnection, tlsHandler: (any ChannelHandler)?)
@@ -446,7 +510,11 @@ public final class SIPTransportLayer: @unchecked Sendable {
         let pipeline = channel.pipeline.syncOperations
         if let tlsHandler { try pipeline.addHandler(tlsHandler) }
         if let idle = configuration.idleConnectionTimeout { try pipeline.addHandler(IdleStateHandler(readTimeout: idle)) }
-        try pipeline.addHandler(ByteToMessageHandler(SIPStreamDecoder(options: configuration.parserOptions)))
+        // Only connections others opened must complete each message in time; ours are trusted to.
+        let decoder = SIPStreamDecoder(
+            options: configuration.parserOptions,
+            partialMessageTimeout: connection.isOutbound ? nil : configuration.partialMessageTimeout)
+        try pipeline.addHandler(ByteToMessageHandler(decoder))
         // RFC 5626 §4.4.1: the side that opened the flow sends the pings.
         let keepAlive = connection.isOutbound
             ? configuration.keepAliveInterval.map {
@@ -471,6 +539,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Called once or more per connection (connect failure, `channelInactive`, `handlerRemoved`); acts once.
     func connectionClosed(_ connection: SIPConnection, reason: SIPTransportError) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        if let address = connection.countedInboundAddress { inboundLimiter.closed(address) }
         if let key = connection.target?.connectionKey, outbound[key] === connection { outbound[key] = nil }
         guard let target = connection.target, let flow = connection.flow, connection.isReady,
             !connection.closedByUs, lifecycle == .running
@@ -522,6 +591,16 @@ public final class SIPTransportLayer: @unchecked Sendable {
             return
         }
         deliver(message, core: core, from: flow.remoteAddress, flow: flow)
+    }
+
+    /// A message cut exactly by its Content-Length that failed to parse: only it is bad, the stream stays
+    /// in step, so a request is answered 400 on the same connection and the connection stays open.
+    func receivedMalformedStreamMessage(_ bytes: ByteBuffer, error: SIPParseError, on connection: SIPConnection) {
+        guard lifecycle == .running, let flow = connection.flow else { return }
+        if let host = flow.remoteAddress.ipAddress, blockedHosts.contains(host) { return }
+        rejectMalformed(bytes, error: error, flow: flow) { response in
+            _ = self.write(response, on: connection)
+        }
     }
 
     /// DESIGN.md §6: a request that can be answered gets 400 saying what is wrong; anything else is dropped.

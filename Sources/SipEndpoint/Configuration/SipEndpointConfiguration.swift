@@ -40,7 +40,8 @@ public struct EndpointPolicy: Sendable, Hashable {
     public var rtpPortRange: ClosedRange<Int>?
     /// `public_address`: the address put in Via/Contact/SDP instead of the local one. Default: nil.
     public var publicAddress: String?
-    /// `local_address`: the local address to bind SIP and RTP sockets to. Default: "0.0.0.0".
+    /// `local_address`: the local address to bind every socket to: SIP listeners, outgoing TCP/TLS
+    /// connections, RTP and DNS queries. Default: "0.0.0.0".
     public var localAddress: String
     /// `dns_servers`: DNS servers (`host[:port]`) used instead of the system's. Default: none (system).
     public var dnsServers: [ServerAddress]

@@ -74,7 +74,9 @@ final class PhoneCore: @unchecked Sendable {
         self.mediaClock = MediaClock(eventLoop: eventLoop)
         var random = SystemRandomNumberGenerator()
         self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
-        self.resolution = TargetResolution(dnsServers: configuration.endpoint.dnsServers.map(\.description))
+        self.resolution = TargetResolution(
+            dnsServers: configuration.endpoint.dnsServers.map(\.description),
+            localAddress: configuration.endpoint.localAddress.isEmpty ? nil : configuration.endpoint.localAddress)
         let bindHost = Self.bindAddress(for: configuration)
         self.localHost = bindHost
         self.transactions = SIPTransactionLayer(

@@ -7,10 +7,13 @@ import SIPTransport
 /// starts no resolver thread). A port given means A/AAAA only; none means NAPTR/SRV (DESIGN.md §4).
 final class TargetResolution: Sendable {
     private let dnsServers: [String]
+    /// `local_address`: DNS queries leave from it too (a wildcard lets the system choose).
+    private let localAddress: String?
     private let locator = NIOLockedValueBox<(ServerLocator, CAresResolver)?>(nil)
 
-    init(dnsServers: [String]) {
+    init(dnsServers: [String], localAddress: String? = nil) {
         self.dnsServers = dnsServers
+        self.localAddress = localAddress
     }
 
     func targets(for server: ServerAddress, transport: SIPTransportKind, on loop: any EventLoop)
@@ -41,7 +44,7 @@ final class TargetResolution: Sendable {
     private func serverLocator() throws -> ServerLocator {
         try locator.withLockedValue { state in
             if let (locator, _) = state { return locator }
-            let resolver = try CAresResolver(configuration: .init(servers: dnsServers))
+            let resolver = try CAresResolver(configuration: .init(servers: dnsServers, localAddress: localAddress))
             let locator = ServerLocator(lookup: CachingDNSLookup(upstream: resolver))
             state = (locator, resolver)
             return locator

@@ -31,14 +31,17 @@ struct CAresResolverIntegrationTests {
     /// Starts dnsmasq and a resolver pointed at it (dns_servers = 127.0.0.1:PORT), waits until it
     /// answers, runs `body`, then shuts the resolver down (joining its thread) and stops dnsmasq by PID.
     func withSite(
+        localAddress: String? = nil, dnsmasqArguments: [String] = [],
         _ body: (DNSMasq, CAresResolver) async throws -> Void
     ) async throws {
-        let dnsmasq = try await DNSMasq.start(domain: "sip.test", localTTL: Self.localTTL, records: Self.records)
+        let dnsmasq = try await DNSMasq.start(
+            domain: "sip.test", localTTL: Self.localTTL, records: Self.records + dnsmasqArguments)
         let resolver: CAresResolver
         do {
-            resolver = try CAresResolver(configuration: .init(
-                dnsServersSetting: dnsmasq.server
-            ).with(timeout: .milliseconds(300), tries: 2))
+            var configuration = CAresResolver.Configuration(dnsServersSetting: dnsmasq.server)
+                .with(timeout: .milliseconds(300), tries: 2)
+            configuration.localAddress = localAddress
+            resolver = try CAresResolver(configuration: configuration)
         } catch {
             await dnsmasq.stop()
             throw error
@@ -62,6 +65,25 @@ struct CAresResolverIntegrationTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw DNSMasqError.notReady("dnsmasq on \(dnsmasq.server) did not answer within 5 s")
+    }
+
+    @Test("local_address: queries leave from the configured address")
+    func queriesLeaveFromTheLocalAddress() async throws {
+        try await withSite(localAddress: "127.0.0.5", dnsmasqArguments: ["--log-queries"]) { dnsmasq, resolver in
+            let answer = try await resolver.lookupA("two.sip.test")
+            #expect(answer.records == [IPAddress("127.0.0.12")])
+            let queries = dnsmasq.log.split(separator: "\n").filter { $0.contains("query[A] two.sip.test") }
+            #expect(!queries.isEmpty)
+            #expect(queries.allSatisfy { $0.hasSuffix("from 127.0.0.5") }, "\(queries)")
+        }
+    }
+
+    @Test("local_address that is not an IP address is a configuration error")
+    func aLocalAddressMustBeAnIPAddress() throws {
+        var configuration = CAresResolver.Configuration(servers: ["127.0.0.1:53"])
+        configuration.localAddress = "phone.example"
+        let error = try #require(throws: DNSError.self) { try CAresResolver(configuration: configuration) }
+        #expect(error.code == .configuration)
     }
 
     @Test("A record with its real TTL; NXDOMAIN and NODATA as typed errors")

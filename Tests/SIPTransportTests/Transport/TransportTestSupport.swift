@@ -140,9 +140,14 @@ final class RawClient: Sendable {
 
     private init(channel: Channel) { self.channel = channel }
 
-    static func tcp(to address: SocketAddress, on group: EventLoopGroup) async throws -> RawClient {
+    /// - Parameter source: local IP address to connect from (loopback aliases stand for other hosts).
+    static func tcp(to address: SocketAddress, on group: EventLoopGroup, from source: String? = nil) async throws
+        -> RawClient
+    {
         let box = NIOLockedValueBox<RawClient?>(nil)
-        let channel = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -189,6 +194,16 @@ final class RawClient: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         throw TestTimeout(what: "\(text.debugDescription) from the peer", timeout: timeout)
+    }
+
+    /// True once the other side closed the connection (or we did), waiting at most `timeout`.
+    func waitForClose(timeout: Duration = .seconds(2)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !channel.isActive { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return !channel.isActive
     }
 
     func close() async {
