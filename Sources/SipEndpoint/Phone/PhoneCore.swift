@@ -94,7 +94,7 @@ final class PhoneCore: @unchecked Sendable {
                 for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop
             ).map { targets in
                 // Every target of the site (SRV peers included) may send us requests for this connection.
-                self.lines.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
+                self.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
                 return targets
             }
         }
@@ -266,8 +266,17 @@ final class PhoneCore: @unchecked Sendable {
             token: LineIdentity.contactToken(instanceURN: instance, connectionId: id, server: c.server, transport: c.transport),
             isEnabled: c.enabled)
         if (try? SocketAddress(ipAddress: c.server.host, port: 0)) != nil {
-            lines.setSite(id, addresses: [(c.server.host, c.server.port ?? c.transport.defaultPort)])
+            setSite(id, addresses: [(c.server.host, c.server.port ?? c.transport.defaultPort)])
         }
+    }
+
+    /// Records the addresses of connection `id`'s site; the transport reserves inbound stream
+    /// connections for every site address and does not cap them per address.
+    private func setSite(_ id: Int, addresses: [(host: String, port: Int?)]) {
+        let before = lines.siteHosts
+        lines.setSite(id, addresses: addresses)
+        let after = lines.siteHosts
+        if after != before { transactions.transport.setPrivilegedAddresses(after) }
     }
 
     /// The line's `+sip.instance`: made once per DN, from the first connection that names the line.
@@ -320,6 +329,7 @@ final class PhoneCore: @unchecked Sendable {
                 if self?.records[id]?.status == .ready { self?.readyCount -= 1 }
                 self?.records[id] = nil
                 self?.lines.remove(id: id)
+                if let self { self.transactions.transport.setPrivilegedAddresses(self.lines.siteHosts) }
                 _ = self?.snapshot.withLock { $0.removeValue(forKey: id) }
                 self?.updatePhoneStatus()
             }

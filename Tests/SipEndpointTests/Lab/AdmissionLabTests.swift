@@ -1,10 +1,13 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import SIPCore
 import SIPTestSupport
 import SIPTransport
-import SipEndpoint
 import Testing
+
+@testable import SipEndpoint
 
 /// Who may reach the phone, against the real Kamailio sites: 7001 registered on site A (127.0.0.2)
 /// and site B (127.0.0.3) over UDP, `auto_answer` on, probes every 2 s; the stranger (a scanner, or an
@@ -134,7 +137,97 @@ struct AdmissionLabTests {
         }
     }
 
+    // MARK: Transport bounds, through the phone
+
+    /// A 6,000-byte OPTIONS from site A's address over UDP is received whole and answered 200.
+    @Test("A 6,000-byte OPTIONS from the site over UDP gets 200")
+    func largeOptionsFromTheSite() async throws {
+        try await withPhone { phone, _ in
+            let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
+            let site = try await SIPTestPeer.start(.init(transports: [.udp], host: KamailioSiteDescriptor.a.host))
+            let port = try site.address(.udp).port ?? 0
+            let options = try SIPMessage(parsing: Self.paddedOptions(
+                size: 6_000, to: "sip:7001@\(contact.host):\(contact.port ?? 5060)", from: KamailioSiteDescriptor.a.host,
+                port: port, transport: "UDP", cseq: "1", callID: "big-options"))
+            _ = try await site.send(options, to: SIPTransportTarget(
+                transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)))
+            let answers = try await site.waitForRecords(timeout: .seconds(3)) { $0.message.statusCode != nil }
+            #expect(answers.first?.message.statusCode == 200, "\(answers.map { $0.message.statusCode ?? 0 })")
+            try await site.stop()
+        }
+    }
+
+    /// On one TCP flow from site A's address: a message that frames but does not parse (`CSeq: -1`)
+    /// gets 400, and the valid OPTIONS right behind it gets 200 on the same, still open, flow.
+    @Test("On TCP a CSeq: -1 message gets 400 and the valid one after it 200, on the same flow")
+    func badMessageOnAFlowCostsOnlyItself() async throws {
+        try await withPhone { phone, _ in
+            let local = try #require(phone.core.transactions.transport.localAddress(for: .tcp))
+            let client = try await RawTCP.connect(from: KamailioSiteDescriptor.a.host, to: local)
+            let bad = Self.paddedOptions(size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
+                                         transport: "TCP", cseq: "-1", callID: "bad-cseq")
+            let good = Self.paddedOptions(size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
+                                          transport: "TCP", cseq: "2", callID: "good-cseq")
+            try await client.write(bad + good)
+            try await Self.waitUntil(timeout: .seconds(3)) { client.text.components(separatedBy: "SIP/2.0 ").count > 2 }
+            let statuses = client.text.components(separatedBy: "\r\n").filter { $0.hasPrefix("SIP/2.0 ") }
+            #expect(statuses.count == 2 && statuses[0].hasPrefix("SIP/2.0 400") && statuses[1].hasPrefix("SIP/2.0 200"), "\(statuses)")
+            #expect(client.channel.isActive, "the flow stays up")
+            try await client.channel.close()
+        }
+    }
+
+    /// 300 TCP connections from one stranger, each dribbling a byte every 2 s: at most 16 are ever
+    /// accepted from one address, and a message that does not complete within 10 s of its first byte
+    /// closes its connection; after 24 s at most 16 remain, and the phone stayed ready throughout.
+    @Test("300 dribbling TCP connections from one stranger: at most 16 remain after 24 s; the phone stays ready")
+    func slowloris() async throws {
+        try await withPhone { phone, log in
+            let local = try #require(phone.core.transactions.transport.localAddress(for: .tcp))
+            let eventsBefore = log.events.count
+            var clients: [RawTCP] = []
+            for _ in 0..<300 {
+                if let client = try? await RawTCP.connect(from: Self.stranger, to: local) { clients.append(client) }
+            }
+            // The connections over the per-address cap are closed at accept.
+            try await Self.waitUntil(timeout: .seconds(3)) { clients.filter { $0.channel.isActive }.count <= 16 }
+            let acceptedAtOnce = clients.filter { $0.channel.isActive }.count
+            #expect(acceptedAtOnce <= 16, "\(acceptedAtOnce) connections from one stranger accepted")
+            let header = Array("OPTIONS sip:7001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.9".utf8)
+            let started = ContinuousClock.now
+            var sent = 0
+            while ContinuousClock.now < started + .seconds(24) {
+                let byte = String(UnicodeScalar(header[sent % header.count]))
+                for client in clients where client.channel.isActive { try? await client.write(byte) }
+                sent += 1
+                try await Task.sleep(until: started + .seconds(2 * sent))
+            }
+            let open = clients.filter { $0.channel.isActive }.count
+            #expect(open <= 16, "\(open) of \(clients.count) connections still open after 24 s")
+            let duringAttack = log.events.dropFirst(eventsBefore)
+            #expect(!duringAttack.contains { $0.status == .failed }, "\(duringAttack.map { "\($0.connectionId) \($0.status)" })")
+            #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
+            for client in clients { try? await client.channel.close() }
+            print("lab-measure slowloris connections=\(clients.count) open-after-accept=\(acceptedAtOnce) open-after-24s=\(open)")
+        }
+    }
+
     // MARK: Helpers
+
+    /// An OPTIONS of `size` bytes (padded with a body; 0: no body), Content-Length right.
+    static func paddedOptions(
+        size: Int, to uri: String, from host: String, port: Int, transport: String, cseq: String, callID: String
+    ) -> String {
+        func head(_ bodyLength: Int) -> String {
+            "OPTIONS \(uri) SIP/2.0\r\nVia: SIP/2.0/\(transport) \(host):\(port);branch=z9hG4bK\(callID);rport\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:site@\(host)>;tag=r\r\nTo: <\(uri)>\r\n"
+                + "Call-ID: \(callID)\r\nCSeq: \(cseq) OPTIONS\r\nContent-Type: text/plain\r\nContent-Length: \(bodyLength)\r\n\r\n"
+        }
+        guard size > 0 else { return head(0) }
+        var bodyLength = size - head(0).utf8.count
+        bodyLength = size - head(bodyLength).utf8.count
+        return head(bodyLength) + String(repeating: "x", count: bodyLength)
+    }
 
     private func withPhone(
         _ configuration: SipEndpointConfiguration = Self.configuration, _ body: (Phone, EventLog) async throws -> Void
@@ -209,5 +302,41 @@ struct AdmissionLabTests {
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
     static func format(_ duration: Duration) -> String {
         String(format: "%.2f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}
+
+/// A raw TCP client bound to a chosen loopback address: what it receives, as text.
+final class RawTCP: Sendable {
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = NIOLockedValueBox("")
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.withLockedValue { $0 += String(buffer: buffer) }
+        }
+    }
+
+    let channel: any Channel
+    let collector: Collector
+
+    init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    static func connect(from host: String, to address: SocketAddress) async throws -> RawTCP {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: try SocketAddress(ipAddress: host, port: 0))
+            .channelInitializer { $0.pipeline.addHandler(collector) }
+            .connect(to: address).get()
+        return RawTCP(channel: channel, collector: collector)
+    }
+
+    var localPort: Int { channel.localAddress?.port ?? 0 }
+    var text: String { collector.received.withLockedValue { $0 } }
+
+    func write(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
     }
 }
