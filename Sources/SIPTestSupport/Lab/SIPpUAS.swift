@@ -37,6 +37,10 @@ public actor SIPpUAS {
         public static let serviceUnavailable = TestNumber(number: "9503", port: 5072, scenario: "uas-503.xml", finalResponse: 503)
         /// Answers 486 Busy Here.
         public static let busyHere = TestNumber(number: "9486", port: 5073, scenario: "uas-486.xml", finalResponse: 486)
+        /// Challenges with 407 in realm "evil.example", a realm that is no connection's: a hop of
+        /// another domain fishing for a digest response.
+        public static let foreignRealmChallenge = TestNumber(
+            number: "9407", port: 5076, scenario: "uas-407-foreign-realm.xml", finalResponse: 407)
         /// Takes the INVITE and never answers; the site itself answers the caller 408 after 5 s.
         public static let silent = TestNumber(number: "9999", port: 5074, scenario: "uas-silent.xml", finalResponse: nil)
 
@@ -47,9 +51,11 @@ public actor SIPpUAS {
         public static let answerEchoingRTP = TestNumber(
             number: "9001", port: 5075, scenario: "uas-answer.xml", finalResponse: 200, rtpEchoPort: 6070)
 
-        /// The five numbers the lab starts for every call suite (`kamailio.cfg` also routes 9001,
+        /// The numbers the lab starts for every call suite (`kamailio.cfg` also routes 9001,
         /// ``answerEchoingRTP``).
-        public static let all: [TestNumber] = [.answer, .requestTimeout, .serviceUnavailable, .busyHere, .silent]
+        public static let all: [TestNumber] = [
+            .answer, .requestTimeout, .serviceUnavailable, .busyHere, .silent, .foreignRealmChallenge,
+        ]
     }
 
     /// The address every UAS listens on; `kamailio.cfg` routes the test numbers there.

@@ -212,6 +212,41 @@ struct AdmissionLabTests {
         }
     }
 
+    /// The password answers only the connection's own realms: site A's own 407 (its realm is the
+    /// domain) is answered, the 407 of a hop of another domain behind it (test number 9407) is not.
+    @Test("9407 through site A: the foreign realm's 407 ends the call unanswered; only site A's realm got credentials")
+    func foreignRealmIsNotAnswered() async throws {
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("realm-\(UInt32.random(in: 0...UInt32.max)).jsonl")
+        let traceFile = try SIPTraceFile(path: trace.path, includeCredentials: true)
+        let phone = Phone(configuration: Self.configuration, trace: traceFile)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        do {
+            try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.foreignRealmChallenge.number)
+            let calls = SessionLog(session.statusChanges)
+            let end = try await calls.wait(for: .disconnected, timeout: .seconds(5))
+            #expect(end.reason.statusCode == 407 && end.reason.text.contains("evil.example"), "\(end.reason)")
+            #expect(calls.failovers.isEmpty, "407 is not a retry code")
+        } catch {
+            await phone.shutdown()
+            throw error
+        }
+        await phone.shutdown()
+        // Every request we sent, from the trace (one JSON object per message).
+        struct Line: Decodable { var direction: String; var message: String }
+        let lines = ((try? String(contentsOf: trace, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
+        }
+        let credentials = lines.filter { $0.direction == "sent" }.flatMap { line in
+            line.message.components(separatedBy: "\r\n").filter { $0.hasPrefix("Proxy-Authorization:") || $0.hasPrefix("Authorization:") }
+        }
+        #expect(credentials.contains { $0.contains("realm=\"\(KamailioSiteDescriptor.a.host)\"") }, "site A's own challenge was answered: \(credentials)")
+        #expect(!credentials.contains { $0.contains("evil.example") }, "\(credentials)")
+        try? FileManager.default.removeItem(at: trace)
+        print("lab-measure foreign-realm-407 answered=false site-realm-answered=true")
+    }
+
     // MARK: Helpers
 
     /// An OPTIONS of `size` bytes (padded with a body; 0: no body), Content-Length right.
