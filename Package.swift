@@ -172,6 +172,16 @@ let package = Package(
             path: "Benchmarks/TransactionBench"
         ),
         // Issue 8: concurrent G.711 calls with media, both ends in process, packets more than 5 ms late counted.
+        // The cost of a ringing call's end at 1,000 and 10,000 calls ringing (it must not grow).
+        .executableTarget(
+            name: "RingingBench",
+            dependencies: [
+                "SIPUserAgent", "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RingingBench"
+        ),
         .executableTarget(
             name: "MediaBench",
             dependencies: [

@@ -29,6 +29,11 @@ package struct IncomingRequest: Sendable {
     package var message: SIPMessage { received.message }
     /// Nil for requests answered statelessly (no RFC 3261 branch) and for ACKs to 2xx.
     package var transaction: ServerTransactionID?
+
+    package init(received: SIPReceivedMessage, transaction: ServerTransactionID?) {
+        self.received = received
+        self.transaction = transaction
+    }
 }
 
 /// Identifies a client transaction while it lives.
