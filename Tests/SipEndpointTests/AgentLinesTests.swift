@@ -1,5 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import SIPCore
 import SIPTestSupport
 import SIPTransport
@@ -196,5 +198,59 @@ struct AgentLinesTests {
     static func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+}
+
+/// A broken request tells a stranger nothing either: the transport answers its 400 only to the sites.
+@Suite("Malformed requests from strangers", .timeLimit(.minutes(1)))
+struct MalformedFromStrangersTests {
+    /// One UDP socket bound to `host`; what it receives, as text.
+    final class RawUDP: Sendable {
+        final class Collector: ChannelInboundHandler, Sendable {
+            typealias InboundIn = AddressedEnvelope<ByteBuffer>
+            let received = NIOLockedValueBox<[String]>([])
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+                let envelope = unwrapInboundIn(data)
+                received.withLockedValue { $0.append(String(buffer: envelope.data)) }
+            }
+        }
+        let channel: any Channel
+        let collector = Collector()
+
+        init(host: String) async throws {
+            let collector = self.collector
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { $0.pipeline.addHandler(collector) }
+                .bind(host: host, port: 0).get()
+        }
+
+        func send(_ text: String, to address: SocketAddress) async throws {
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: text))).get()
+        }
+
+        var received: [String] { collector.received.withLockedValue { $0 } }
+    }
+
+    static func malformed(from host: String, port: Int) -> String {
+        "OPTIONS sip:7001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP \(host):\(port);branch=z9hG4bK-bad\(port)\r\n"
+            + "Max-Forwards: 70\r\nFrom: <sip:x@\(host)>;tag=x\r\nTo: <sip:7001@127.0.0.1>\r\nCall-ID: bad-\(port)\r\n"
+            + "CSeq: -1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    }
+
+    @Test("A stranger's CSeq: -1 gets nothing; the same from the site's address gets 400")
+    func strangersGetNoBadRequest() async throws {
+        let lab = try await AgentLinesTests.Lab.start()
+        let contact = try SIPURI(try #require(lab.phone.connectionManager.connection(0)?.contact))
+        let phone = try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
+        let stranger = try await RawUDP(host: "127.0.0.9")
+        let site = try await RawUDP(host: "127.0.0.1")  // the in-process sites' address
+        try await stranger.send(Self.malformed(from: "127.0.0.9", port: stranger.channel.localAddress?.port ?? 0), to: phone)
+        try await site.send(Self.malformed(from: "127.0.0.1", port: site.channel.localAddress?.port ?? 0), to: phone)
+        try await AgentLinesTests.waitUntil(timeout: .seconds(3)) { !site.received.isEmpty }
+        #expect(site.received.first?.hasPrefix("SIP/2.0 400") == true, "\(site.received)")
+        #expect(stranger.received.isEmpty, "\(stranger.received)")
+        try await stranger.channel.close()
+        try await site.channel.close()
+        try await lab.stop()
     }
 }

@@ -92,6 +92,10 @@ public struct SIPTransportConfiguration: Sendable {
     /// also complete within this time of the accept. Idle flows and CRLF keep-alives (RFC 5626 §4.4)
     /// are not affected, nor are connections we opened. Default: 10 seconds.
     public var partialMessageTimeout: TimeAmount
+    /// Whether a malformed request from an address that is not privileged gets its 400. A phone that
+    /// drops strangers' requests unanswered turns this off, so a scanner's broken probe learns nothing
+    /// either; the sites always get their 400. Default: true.
+    public var answersMalformedRequestsFromStrangers: Bool = true
 
     public init(
         listeners: [Listener] = [Listener(.udp), Listener(.tcp)],

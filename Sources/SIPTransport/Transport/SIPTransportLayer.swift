@@ -607,6 +607,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private func rejectMalformed(
         _ bytes: ByteBuffer, error: SIPParseError, flow: SIPFlow, send: (SIPMessage) -> Void
     ) {
+        if !configuration.answersMalformedRequestsFromStrangers,
+            !privilegedAddresses.withLockedValue({ $0.contains(flow.remoteAddress.ipAddress ?? "") })
+        {
+            logger.debug("malformed message from a stranger dropped", metadata: ["sip.flow": "\(flow)"])
+            return
+        }
         if let response = SIPBadRequestResponder.response(to: bytes, error: error, limits: configuration.limits) {
             logger.notice(
                 "malformed request answered 400", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])

@@ -192,6 +192,8 @@ final class PhoneCore: @unchecked Sendable {
                 trustRoots: c.security.tlsCAFile.map { .file($0) } ?? .system, verifiesCertificates: c.security.tlsVerify,
                 certificateChainFile: c.security.tlsCertificateFile, privateKeyFile: c.security.tlsKeyFile),
             keepAliveInterval: keepAlive.map { .seconds(Int64($0)) })
+        // A stranger dropped unanswered learns nothing from a broken request either.
+        transport.answersMalformedRequestsFromStrangers = c.endpoint.unsolicitedRequests != .drop
         if let trace { transport.trace = { trace.write($0) } }
         return transport
     }
