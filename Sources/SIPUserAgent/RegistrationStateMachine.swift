@@ -1,10 +1,9 @@
 import NIOCore
 
 /// One binding of one connection (RFC 3261 §10.2, RFC 5626 §4.2 and §4.5), with the phone's health
-/// policy, as a value: events in, actions out, time and
-/// randomness as inputs. The driver sends what ``RegistrationAction/sendRegister(_:)`` and
-/// ``RegistrationAction/sendProbe(id:)`` ask for, arms the timers, and feeds back responses,
-/// failures and timer fires. No I/O, no tasks, no clocks here.
+/// policy, as a value: events in, actions out, time and randomness as inputs. The driver sends what
+/// ``RegistrationAction/sendRegister(_:)`` and ``RegistrationAction/sendProbe(id:)`` ask for, arms
+/// the timers, and feeds back responses, failures and timer fires. No I/O, no tasks, no clocks here.
 ///
 /// ```
 ///                 start (lifetime 0: straight to ready, probes decide ready <-> failed)
@@ -69,8 +68,8 @@ import NIOCore
 ///   interval from it. So a site that stops answering makes every ready binding on it count a failed
 ///   probe at once, and a site that answers again after it was unreachable makes every failed
 ///   binding on it REGISTER at once.
-/// - Stop (§10.2.2): un-REGISTER with Expires 0 when a binding may exist,
-///   answering one challenge round, waiting at most `unregisterWaitSeconds`; then disabled.
+/// - Stop (§10.2.2): un-REGISTER with Expires 0 when a binding may exist, answering one challenge
+///   round, waiting at most `unregisterWaitSeconds`; then disabled.
 ///
 /// Deviations and choices where the RFCs are silent:
 /// - Retries while failed keep the status `failed` (no registering/failed flapping on every
@@ -324,8 +323,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
 
     /// Something outside the registration (a call's INVITE timing out or failing to connect) saw the
     /// site fail: probe it now rather than at the next interval, so the status catches up before the
-    /// next call pays the same timeout. Nothing happens while a probe is out, or when
-    /// probes are off or the connection is not ready or failed.
+    /// next call pays the same timeout. Nothing happens while a probe is out, or when probes are off
+    /// or the connection is not ready or failed.
     package mutating func troubleReported(now: NIODeadline) -> [RegistrationAction] {
         var actions: [RegistrationAction] = []
         guard policy.probes, status == .ready || status == .failed, probeInFlight == nil else { return actions }

@@ -48,16 +48,17 @@ package struct SiteProbe: Hashable, Sendable {
 /// - a probe to the same target is out → the binding waits for it (``Decision/wait``);
 /// - the target's last result is fresh → that result is the binding's answer (``Decision/answer(_:)``);
 ///   fresh means sent less than ``freshness(interval:)`` (half the binding's probe interval) ago.
-///   A binding's own periodic probe fires one interval after its last one, so it never counts the
-///   same result twice; only bindings out of step (just registered, another interval) take it;
+///   A binding asks again one interval after it last asked or was told (a pushed result restarts
+///   its interval), so it never counts the same result twice; only bindings out of step (just
+///   registered, another interval) take one;
 /// - otherwise → the driver sends one OPTIONS (``Decision/send``) and the binding waits for it.
 ///
 /// When the probe ends, ``completed(target:result:now:)`` hands back the waiters (each answered
 /// with its own probe id) and every other member of the target, which the driver tells at once, so
 /// the site's failure and return reach every line on it together.
 ///
-/// A probe out longer than ``lostAfter`` (longer than any transaction lives) is taken as lost:
-/// the next request sends a fresh one, so a lost callback cannot stop a site's health checks.
+/// A probe out longer than ``lostAfter`` (120 s; `sip_transaction_timeout` is at most 32 s) is taken
+/// as lost: the next request sends a fresh one, so a lost callback cannot stop a site's health checks.
 package struct SiteProbeTable: Sendable {
     package enum Decision: Hashable, Sendable {
         /// Send one OPTIONS to the target now; the binding is recorded as waiting for it.
@@ -68,7 +69,7 @@ package struct SiteProbeTable: Sendable {
         case answer(SiteProbeResult)
     }
 
-    /// A probe out this long is taken as lost (every transaction ends well before).
+    /// A probe out this long is taken as lost (every client transaction ends within 32 s).
     package static let lostAfter = TimeAmount.seconds(120)
 
     package private(set) var sites: [SIPTransportTarget: SiteProbe] = [:]
