@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "SIPUserAgentTests",
             dependencies: [
-                "SIPUserAgent", "SIPTransaction", "SIPCore",
+                "SIPUserAgent", "SIPTransaction", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

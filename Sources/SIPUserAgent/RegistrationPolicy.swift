@@ -20,7 +20,8 @@ package struct RegistrationPolicy: Hashable, Sendable {
     package var regRetryMax: Int
 
     /// `options_interval`: seconds between OPTIONS health probes while the connection is ready or
-    /// failed; 0 turns probing off. Default: 10.
+    /// failed; 0 turns probing off. The driver sends one probe per site target for all bindings
+    /// on it (``SiteProbeTable``). Default: 10.
     package var optionsInterval: Int
 
     /// `options_failure_threshold`: consecutive failed probes that make a ready connection

@@ -1,10 +1,9 @@
 import NIOCore
 
-/// One binding of one connection (RFC 3261 §10.2, RFC 5626 §4.2 and §4.5), with the health
-/// policy of DESIGN.md §1.2–§1.5 and §1.9, as a value: events in, actions out, time and
-/// randomness as inputs. The driver sends what ``RegistrationAction/sendRegister(_:)`` and
-/// ``RegistrationAction/sendProbe(id:)`` ask for, arms the timers, and feeds back responses,
-/// failures and timer fires. No I/O, no tasks, no clocks here.
+/// One binding of one connection (RFC 3261 §10.2, RFC 5626 §4.2 and §4.5), with the phone's health
+/// policy, as a value: events in, actions out, time and randomness as inputs. The driver sends what
+/// ``RegistrationAction/sendRegister(_:)`` and ``RegistrationAction/sendProbe(id:)`` ask for, arms
+/// the timers, and feeds back responses, failures and timer fires. No I/O, no tasks, no clocks here.
 ///
 /// ```
 ///                 start (lifetime 0: straight to ready, probes decide ready <-> failed)
@@ -27,6 +26,9 @@ import NIOCore
 ///     |    +-| unregistering |  flow lost, guard timer
 ///     |      +---------------+
 ///     +-- stop with no binding: disabled at once
+///
+///  "probe" above: this binding's own, or one its site target answered or failed for another
+///  binding on it (siteProbeAnswered / siteProbeFailed), which counts the same.
 /// ```
 ///
 /// Rules, with where they come from:
@@ -58,8 +60,16 @@ import NIOCore
 ///   `options_failure_threshold` failures in a row make it failed. While failed after the site
 ///   was unreachable (timeout, transport error, flow lost, probe failure), the first probe that
 ///   gets any response REGISTERs at once instead of waiting out the back-off.
-/// - Stop (§10.2.2, DESIGN.md §1.9): un-REGISTER with Expires 0 when a binding may exist,
-///   answering one challenge round, waiting at most `unregisterWaitSeconds`; then disabled.
+/// - Probes belong to the site (RFC 3263 target: transport + address), not the binding: the driver
+///   sends one OPTIONS per target for all bindings on it, and hands its result to each of them:
+///   with the probe's id to those that asked (``probeAnswered(id:statusCode:reasonPhrase:now:)``,
+///   ``probeFailed(id:_:now:)``), without one to the others (``siteProbeAnswered(statusCode:reasonPhrase:now:)``,
+///   ``siteProbeFailed(_:now:)``), which take it as their own probe's result and restart their probe
+///   interval from it. So a site that stops answering makes every ready binding on it count a failed
+///   probe at once, and a site that answers again after it was unreachable makes every failed
+///   binding on it REGISTER at once.
+/// - Stop (§10.2.2): un-REGISTER with Expires 0 when a binding may exist, answering one challenge
+///   round, waiting at most `unregisterWaitSeconds`; then disabled.
 ///
 /// Deviations and choices where the RFCs are silent:
 /// - Retries while failed keep the status `failed` (no registering/failed flapping on every
@@ -313,8 +323,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
 
     /// Something outside the registration (a call's INVITE timing out or failing to connect) saw the
     /// site fail: probe it now rather than at the next interval, so the status catches up before the
-    /// next call pays the same timeout (issue 6 rule 5). Nothing happens while a probe is out, or when
-    /// probes are off or the connection is not ready or failed.
+    /// next call pays the same timeout. Nothing happens while a probe is out, or when probes are off
+    /// or the connection is not ready or failed.
     package mutating func troubleReported(now: NIODeadline) -> [RegistrationAction] {
         var actions: [RegistrationAction] = []
         guard policy.probes, status == .ready || status == .failed, probeInFlight == nil else { return actions }
@@ -329,17 +339,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         var actions: [RegistrationAction] = []
         guard probeInFlight == id, statusCode >= 200 else { return actions }
         probeInFlight = nil
-        consecutiveProbeFailures = 0
-        guard status == .failed else { return actions }
-        if !policy.registers {
-            report(.ready, .response(statusCode: statusCode, reasonPhrase: reasonPhrase), into: &actions)
-        } else if reachabilityLost, inFlight == nil {
-            // RFC 5626 §4.5 waits blindly; DESIGN.md §1.3 wants a returning site used at once.
-            reachabilityLost = false
-            cancel(.retry, into: &actions)
-            nextRetryAt = nil
-            sendRegister(expires: requestedExpires, newAttempt: true, into: &actions)
-        }
+        takeProbeAnswer(statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
         return actions
     }
 
@@ -348,6 +348,54 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         var actions: [RegistrationAction] = []
         guard probeInFlight == id else { return actions }
         probeInFlight = nil
+        takeProbeFailure(failure, now: now, into: &actions)
+        return actions
+    }
+
+    /// The site this binding uses answered a probe the driver sent for another binding on it (one
+    /// probe per site target serves every binding there): as ``probeAnswered(id:statusCode:reasonPhrase:now:)``
+    /// without the id check, and this binding's next probe is due one interval from now. A probe
+    /// of its own that is out stays out and is answered by its id.
+    package mutating func siteProbeAnswered(statusCode: Int, reasonPhrase: String, now: NIODeadline) -> [RegistrationAction] {
+        var actions: [RegistrationAction] = []
+        guard acceptsSiteProbe, statusCode >= 200 else { return actions }
+        takeProbeAnswer(statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
+        schedule(.probe, at: now + policy.probeInterval, into: &actions)
+        return actions
+    }
+
+    /// The site this binding uses did not answer a probe the driver sent for another binding on it:
+    /// as ``probeFailed(id:_:now:)`` without the id check (a ready binding counts a failed probe now),
+    /// and this binding's next probe is due one interval from now.
+    package mutating func siteProbeFailed(_ failure: RequestFailure, now: NIODeadline) -> [RegistrationAction] {
+        var actions: [RegistrationAction] = []
+        guard acceptsSiteProbe else { return actions }
+        takeProbeFailure(failure, now: now, into: &actions)
+        // `fail` may have armed the probe already; this keeps one deadline, one interval from now.
+        schedule(.probe, at: now + policy.probeInterval, into: &actions)
+        return actions
+    }
+
+    // MARK: Transitions
+
+    /// Site results count only where probes run: ready or failed, with probes on.
+    private var acceptsSiteProbe: Bool { policy.probes && (status == .ready || status == .failed) }
+
+    private mutating func takeProbeAnswer(statusCode: Int, reasonPhrase: String, into actions: inout [RegistrationAction]) {
+        consecutiveProbeFailures = 0
+        guard status == .failed else { return }
+        if !policy.registers {
+            report(.ready, .response(statusCode: statusCode, reasonPhrase: reasonPhrase), into: &actions)
+        } else if reachabilityLost, inFlight == nil {
+            // RFC 5626 §4.5 waits blindly; a site that answers again is used at once.
+            reachabilityLost = false
+            cancel(.retry, into: &actions)
+            nextRetryAt = nil
+            sendRegister(expires: requestedExpires, newAttempt: true, into: &actions)
+        }
+    }
+
+    private mutating func takeProbeFailure(_ failure: RequestFailure, now: NIODeadline, into actions: inout [RegistrationAction]) {
         consecutiveProbeFailures += 1
         switch status {
         case .ready where consecutiveProbeFailures >= policy.failureThreshold:
@@ -362,10 +410,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         default:
             break
         }
-        return actions
     }
-
-    // MARK: Transitions
 
     private enum ChallengeVerdict {
         case answer(Set<RegistrationChallenge.RealmKey>)

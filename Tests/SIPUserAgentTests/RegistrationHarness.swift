@@ -83,6 +83,16 @@ struct RegistrationHarness {
         perform(machine.probeFailed(id: id, failure, now: now))
     }
 
+    /// The site answered a probe sent for another binding on it.
+    mutating func siteAnswered(_ code: Int = 200) {
+        perform(machine.siteProbeAnswered(statusCode: code, reasonPhrase: SIPStatus.reasonPhrase(for: code), now: now))
+    }
+
+    /// The site failed a probe sent for another binding on it.
+    mutating func siteFailed(_ failure: RequestFailure = .timeout) {
+        perform(machine.siteProbeFailed(failure, now: now))
+    }
+
     mutating func advance(seconds s: Double) { now = now + .nanoseconds(Int64(s * 1e9)) }
 
     /// Moves the clock to `timer`'s deadline and fires it.

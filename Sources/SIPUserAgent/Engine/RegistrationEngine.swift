@@ -5,15 +5,24 @@ import SIPTransaction
 import SIPTransport
 
 /// Runs every binding's ``RegistrationStateMachine`` on one event loop: the thin driver of the
-/// registration policy (issue 4).
+/// registration policy.
 ///
-/// Bindings are structs in one loop-bound table, not an actor each (measured for the issue: 145 B and a
-/// 4.6 ms scan of 20,000 as structs, against 231 B and 0.5 s as actors), and their timers share one
+/// Bindings are structs in one loop-bound table, not an actor each (measured: 145 B and a 4.6 ms
+/// scan of 20,000 as structs, against 231 B and 0.5 s as actors), and their timers share one
 /// ``LoopTimerQueue`` behind a single NIO timer. The engine carries out what the machines decide:
 /// builds REGISTER and OPTIONS, answers digest challenges, sends through the transaction layer, and
-/// feeds back responses, failures and timer fires. Its own rule is RFC 3263 target hunting: when a
-/// site resolves to several targets and one times out, fails to connect or answers 503, the same
-/// REGISTER goes to the site's next target before the machine hears of any failure.
+/// feeds back responses, failures and timer fires. Its own rules:
+/// - RFC 3263 target hunting: when a site resolves to several targets and one times out, fails to
+///   connect or answers 503, the same REGISTER goes to the site's next target before the machine
+///   hears of any failure.
+/// - Health per site: OPTIONS probes belong to the site target (transport + address), not to the
+///   binding. A machine's probe joins the one already out to its target, or takes the target's
+///   last result when it is fresh (``SiteProbeTable``), or else sends the one OPTIONS. Its result
+///   goes to every binding that waits for it, with each one's probe id, and at once to every other
+///   binding on the target (``RegistrationStateMachine/siteProbeFailed(_:now:)``,
+///   ``RegistrationStateMachine/siteProbeAnswered(statusCode:reasonPhrase:now:)``): a site gets
+///   about one OPTIONS per `options_interval` however many connections use it, and its failure and
+///   return reach all of them together.
 ///
 /// Loop-confined: every method must be called on `eventLoop`; callbacks run there.
 package final class RegistrationEngine: @unchecked Sendable {
@@ -49,6 +58,8 @@ package final class RegistrationEngine: @unchecked Sendable {
     }
 
     private var bindings: [BindingID: Binding] = [:]
+    /// OPTIONS probing per site target, shared by the bindings on it.
+    private var sites = SiteProbeTable()
     private let timers: LoopTimerQueue<TimerToken>
     private var random = SystemRandomNumberGenerator()
     /// `+sip.instance` of this phone (RFC 5626 §4.1): one for all its connections.
@@ -116,6 +127,8 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     /// A call saw this binding's site fail: probe it now (see ``RegistrationStateMachine/troubleReported(now:)``).
     package func troubleReported(_ id: BindingID) {
+        // What the site said last is no answer to a call that just saw it fail: probe (or join the probe out).
+        if let target = bindings[id]?.currentTarget { sites.invalidate(target: target) }
         update(id) { $0.machine.troubleReported(now: .now()) }
     }
 
@@ -169,6 +182,7 @@ package final class RegistrationEngine: @unchecked Sendable {
         if binding.removeWhenDisabled {
             for timer in RegistrationTimer.allCases { timers.cancel(TimerToken(binding: id, timer: timer)) }
             bindings[id] = nil
+            sites.leave(binding: id)
         }
         binding.stopWaiters.forEach { $0() }
     }
@@ -233,6 +247,7 @@ package final class RegistrationEngine: @unchecked Sendable {
             expires: request.expires, branch: SIPVia.makeBranch(), credentials: credentials)
         let contact = binding.builder.contact
         bindings[id] = binding
+        sites.assign(binding: id, to: target)
         transactions.sendRequest(message, to: target) { [weak self] event in
             guard let self, self.bindings[id] != nil else { return }
             switch event {
@@ -276,29 +291,67 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     private func sendProbe(_ probeID: UInt64, for id: BindingID) {
         withTarget(for: id) { [weak self] target in
-            guard let self, var binding = self.bindings[id] else { return }
+            self?.probeSite(target, probeID: probeID, for: id)
+        } unresolved: { [weak self] detail in
+            self?.update(id) { $0.machine.probeFailed(id: probeID, .transportError(detail), now: .now()) }
+        }
+    }
+
+    /// One probe per site target: join the one out, take a fresh result, or send the OPTIONS.
+    private func probeSite(_ target: SIPTransportTarget, probeID: UInt64, for id: BindingID) {
+        guard var binding = bindings[id] else { return }
+        let decision = sites.request(
+            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probeInterval, now: .now())
+        switch decision {
+        case .wait:
+            return
+        case .answer(let result):
+            // Deferred: the machine is still inside the event that asked for the probe.
+            eventLoop.execute { [weak self] in self?.deliver(result, probeID: probeID, to: id) }
+        case .send:
             let message = binding.probes.probe(branch: SIPVia.makeBranch())
-            self.bindings[id] = binding
-            self.transactions.sendRequest(message, to: target) { [weak self] event in
-                guard let self else { return }
+            bindings[id] = binding
+            transactions.sendRequest(message, to: target) { [weak self] event in
                 switch event {
                 case .provisional:
                     return
                 case .final(let received):
-                    self.update(id) {
-                        $0.machine.probeAnswered(
-                            id: probeID, statusCode: received.message.statusCode ?? 0,
-                            reasonPhrase: received.message.reasonPhrase ?? "", now: .now())
-                    }
+                    self?.siteProbeEnded(
+                        target, .answered(statusCode: received.message.statusCode ?? 0, reasonPhrase: received.message.reasonPhrase ?? ""))
                 case .failed(let failure, let detail):
-                    let reason: RequestFailure = failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
-                    // The next probe asks DNS again, so a site that moved is found.
-                    if reason != .timeout { self.bindings[id]?.targets = [] }
-                    self.update(id) { $0.machine.probeFailed(id: probeID, reason, now: .now()) }
+                    self?.siteProbeEnded(target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
                 }
             }
-        } unresolved: { [weak self] detail in
-            self?.update(id) { $0.machine.probeFailed(id: probeID, .transportError(detail), now: .now()) }
+        }
+    }
+
+    /// A site's probe ended: its result goes to the bindings that wait for it and, at once, to every
+    /// other binding on the target.
+    private func siteProbeEnded(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
+        let (waiters, others) = sites.completed(target: target, result: result, now: .now())
+        if case .failed(let failure) = result, failure != .timeout {
+            // The next probe asks DNS again, so a site that moved is found.
+            for id in others + waiters.map(\.binding) where bindings[id]?.currentTarget == target {
+                bindings[id]?.targets = []
+            }
+        }
+        for waiter in waiters { deliver(result, probeID: waiter.probeID, to: waiter.binding) }
+        for id in others {
+            update(id) {
+                switch result {
+                case .answered(let code, let phrase): $0.machine.siteProbeAnswered(statusCode: code, reasonPhrase: phrase, now: .now())
+                case .failed(let failure): $0.machine.siteProbeFailed(failure, now: .now())
+                }
+            }
+        }
+    }
+
+    private func deliver(_ result: SiteProbeResult, probeID: UInt64, to id: BindingID) {
+        update(id) {
+            switch result {
+            case .answered(let code, let phrase): $0.machine.probeAnswered(id: probeID, statusCode: code, reasonPhrase: phrase, now: .now())
+            case .failed(let failure): $0.machine.probeFailed(id: probeID, failure, now: .now())
+            }
         }
     }
 }

@@ -91,7 +91,9 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     /// `reg_retry_max`: back-off cap, seconds; a cap below `reg_interval` is taken as
     /// `reg_interval`. Default: 1800.
     public var regRetryMax: Int
-    /// `options_interval`: seconds between OPTIONS health probes (also while failed); 0 = off. Default: 10.
+    /// `options_interval`: seconds between OPTIONS health probes (also while failed); 0 = off. A probe
+    /// belongs to the site: connections on the same server address share one, and each takes the
+    /// site's result. Default: 10.
     public var optionsInterval: Int
     /// `options_failure_threshold`: consecutive failed probes before the connection is failed. Default: 1.
     public var optionsFailureThreshold: Int
