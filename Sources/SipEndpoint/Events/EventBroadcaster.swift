@@ -10,9 +10,11 @@ import Synchronization
 /// `dropped(n)` (``SessionEvent/dropped(count:)``, ``ConnectionEvent/dropped(count:)``,
 /// ``PhoneEvent/dropped(count:)``), standing exactly where the lost events stood: the `n` events that
 /// were published after the last element the subscriber read and before the next one it will read are
-/// gone; every event after the marker arrives in order until the next marker. A marker is never followed
-/// directly by another marker, and for each subscriber the events it read plus the sum of its markers'
-/// counts is the number of events published while it was subscribed (until it stopped reading).
+/// gone; every event after the marker arrives in order until the next marker. The event right after a
+/// marker is set aside when the marker is read, so it cannot be lost in turn: a marker is always
+/// followed by an event, never by another marker (a reader can hold 1 + `bufferSize` unread events).
+/// For each subscriber the events it read plus the sum of its markers' counts is the number of events
+/// published while it was subscribed (until it stopped reading).
 package final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State: ~Copyable {
         var nextID = 0
@@ -97,7 +99,9 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
     private final class Subscription: Sendable {
         private struct State: ~Copyable {
             var buffer = Deque<Event>()
-            /// Events discarded just before `buffer.first` (or before the next event, when empty).
+            /// The first event after a gap, taken out of `buffer` when the gap's marker was read.
+            var afterMarker: Event?
+            /// Events discarded just before `buffer.first` (after `afterMarker`).
             var lost = 0
             var finished = false
             var cancelled = false
@@ -135,9 +139,14 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Event?, Never>) in
                 let ready: Event?? = state.withLock { s in
                     if s.cancelled { return .some(nil) }
+                    if let event = s.afterMarker {
+                        s.afterMarker = nil
+                        return .some(event)
+                    }
                     if s.lost > 0 {
                         let n = s.lost
                         s.lost = 0
+                        s.afterMarker = s.buffer.popFirst()
                         return .some(dropped(n))
                     }
                     if let event = s.buffer.popFirst() { return .some(event) }
@@ -162,6 +171,7 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
             let waiter = state.withLock { s -> CheckedContinuation<Event?, Never>? in
                 s.cancelled = true
                 s.buffer.removeAll()
+                s.afterMarker = nil
                 defer { s.waiter = nil }
                 return s.waiter
             }
