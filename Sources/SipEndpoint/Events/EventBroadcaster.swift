@@ -6,8 +6,9 @@ import Synchronization
 /// its oldest unread events, never the producer's time or memory, and is told so in its stream.
 ///
 /// Loss is never silent. When a subscriber's buffer is full and a new event arrives, the oldest unread
-/// event is discarded and counted, and the subscriber reads the marker made by `dropped(n)` (``SessionEvent/dropped(count:)``, ``ConnectionEvent/dropped(count:)``,
-/// ``PhoneEvent/dropped(count:)``) standing exactly where the lost events stood: the `n` events that
+/// event is discarded and counted, and the subscriber reads the marker made by `dropped(n)`
+/// (``SessionEvent/dropped(count:)``, ``ConnectionEvent/dropped(count:)``, ``PhoneEvent/dropped(count:)``)
+/// standing exactly where the lost events stood: the `n` events that
 /// were published after the last element the subscriber read and before the next one it will read are
 /// gone; every event after the marker arrives in order until the next marker. The event right after a
 /// marker is set aside when the marker is read, so it cannot be lost in turn: a marker is always
