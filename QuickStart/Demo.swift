@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SIPMedia
 import SIPTestSupport
 import SipEndpoint
@@ -79,8 +80,7 @@ struct Demo: AsyncParsableCommand {
 
         n.step("Registering agent 7001 on both sites at once (connection 0 → site A, connection 1 → site B)")
         try await phone.start()
-        try await watcher.wait(connection: 0, status: .ready, within: .seconds(5))
-        try await watcher.wait(connection: 1, status: .ready, within: .seconds(5))
+        try await waitUntilReady(phone, [0, 1], within: .seconds(5))
         n.done("both connections ready; phone \(phone.status.rawValue)")
 
         n.step("Calling 9000 on connection 0, playing a \(Int(Self.toneFrequency)) Hz tone (9000 echoes what it hears)")
@@ -212,7 +212,7 @@ struct Demo: AsyncParsableCommand {
                     result.media = s.mediaStatistics
                     if let m = s.mediaStatistics, verbose || json { output.mediaStatistics(sessionId: s.sessionId, m) }
                 }
-            case .dtmfReceived:
+            case .dtmfReceived, .dropped:
                 break
             }
             if ContinuousClock.now > deadline { break }
@@ -310,38 +310,98 @@ final class Narrator: @unchecked Sendable {
     }
 }
 
-/// Keeps every connection event and lets the story wait for one.
-final class ConnectionWatcher: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [ConnectionStatusChanged] = []
-    private var task: Task<Void, Never>?
+/// Waits until the connections are ready (``ConnectionManager/waitUntilReady(_:timeout:)``: woken by
+/// their status changes), as a story step that fails with the connections that were not.
+func waitUntilReady(_ phone: Phone, _ ids: [Int], within timeout: Duration) async throws {
+    do {
+        _ = try await phone.connectionManager.waitUntilReady(ids, timeout: timeout)
+    } catch {
+        throw DemoFailure("connections \(error.connectionIds.map(String.init).joined(separator: ", ")) not ready within \(format(timeout)): \(error.detail)")
+    }
+}
 
-    init(_ stream: AsyncStream<ConnectionStatusChanged>, output: Output?) {
-        task = Task { [weak self] in
+/// Keeps every connection event and lets the story wait for one: each wait is woken by the event it
+/// waits for, never by polling.
+final class ConnectionWatcher: Sendable {
+    private struct Waiter {
+        let matches: @Sendable (ConnectionStatusChanged) -> Bool
+        let after: Int
+        let continuation: CheckedContinuation<ConnectionStatusChanged?, Never>
+    }
+
+    private struct State: ~Copyable {
+        var events: [ConnectionStatusChanged] = []
+        var waiters: [Int: Waiter] = [:]
+        /// Waits that timed out before their waiter was registered.
+        var abandoned: Set<Int> = []
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    init(_ stream: AsyncStream<ConnectionEvent>, output: Output?) {
+        let started = Task { [weak self] in
             for await event in stream {
                 output?.connectionEvent(event)
-                self?.append(event)
+                if case .statusChanged(let e) = event { self?.append(e) }
             }
         }
+        task.withLock { $0 = started }
     }
 
     private func append(_ e: ConnectionStatusChanged) {
-        lock.withLock { events.append(e) }
+        let woken = state.withLock { s -> [CheckedContinuation<ConnectionStatusChanged?, Never>] in
+            s.events.append(e)
+            let index = s.events.count - 1
+            let ids = s.waiters.filter { index >= $0.value.after && $0.value.matches(e) }.map(\.key)
+            return ids.compactMap { s.waiters.removeValue(forKey: $0)?.continuation }
+        }
+        for continuation in woken { continuation.resume(returning: e) }
     }
 
-    var count: Int { lock.withLock { events.count } }
+    var count: Int { state.withLock { $0.events.count } }
 
     @discardableResult
     func wait(connection: Int, status: ConnectionStatus, after index: Int = 0, within timeout: Duration) async throws -> ConnectionStatusChanged {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let e = lock.withLock({ events.dropFirst(index).first { $0.connectionId == connection && $0.status == status } }) {
-                return e
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let id = state.withLock { s in
+            defer { s.nextWaiter += 1 }
+            return s.nextWaiter
         }
-        throw DemoFailure("connection \(connection) did not become \(status.rawValue) within \(format(timeout))")
+        let matches: @Sendable (ConnectionStatusChanged) -> Bool = { $0.connectionId == connection && $0.status == status }
+        let found = await withTaskGroup(of: ConnectionStatusChanged?.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let now: ConnectionStatusChanged?? = self.state.withLock { s in
+                        if s.abandoned.remove(id) != nil { return .some(nil) }
+                        if let e = s.events.dropFirst(index).first(where: matches) { return .some(e) }
+                        s.waiters[id] = Waiter(matches: matches, after: index, continuation: continuation)
+                        return nil
+                    }
+                    if let now { continuation.resume(returning: now) }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            // The wait that lost the race (if it still waits) ends now.
+            let waiter = state.withLock { s -> Waiter? in
+                if let w = s.waiters.removeValue(forKey: id) { return w }
+                s.abandoned.insert(id)
+                return nil
+            }
+            waiter?.continuation.resume(returning: nil)
+            group.cancelAll()
+            return first
+        }
+        state.withLock { _ = $0.abandoned.remove(id) }
+        guard let found else {
+            throw DemoFailure("connection \(connection) did not become \(status.rawValue) within \(format(timeout))")
+        }
+        return found
     }
 
-    deinit { task?.cancel() }
+    deinit { task.withLock { $0?.cancel() } }
 }

@@ -52,12 +52,10 @@ struct Dial: AsyncParsableCommand {
             await phone.shutdown()
             throw ExitCode(1)
         }
-        // Let the registrations settle (ready or failed) so the dial sees real statuses.
-        let settle = ContinuousClock.now + .milliseconds(Int(registerTimeout * 1000))
-        while ContinuousClock.now < settle,
-            phone.connectionManager.connections.contains(where: { $0.isEnabled && ($0.status == .registering || $0.status == .disabled) })
-        {
-            try await Task.sleep(for: .milliseconds(20))
+        // Let the registrations settle (ready or failed) so the dial sees real statuses: woken by each
+        // status change, never later than the register timeout.
+        _ = try? await phone.connectionManager.waitUntil(timeout: .milliseconds(Int(registerTimeout * 1000))) { connections in
+            connections.contains(where: { $0.isEnabled && ($0.status == .registering || $0.status == .disabled) }) ? nil : true
         }
         var connectedOn: Int?
         var finalReason = "not connected"

@@ -45,9 +45,7 @@ struct Drill: AsyncParsableCommand {
         let timeout = Duration.milliseconds(Int(stepTimeout * 1000))
         do {
             try await phone.start()
-            for id in configuration.connections.indices {
-                try await watcher.wait(connection: id, status: .ready, within: timeout)
-            }
+            try await waitUntilReady(phone, Array(configuration.connections.indices), within: timeout)
             output.say("all \(configuration.connections.count) connections ready")
 
             let before = try await call(phone, output: output, timeout: timeout)

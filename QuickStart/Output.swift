@@ -44,8 +44,37 @@ final class Output: Sendable {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
+    /// `{"event":"eventsDropped","stream","count"}`: the reader of `stream` (`connections`, `phone`,
+    /// `session`) fell behind and `count` events were lost at this point of its stream.
+    func eventsDropped(stream: String, count: Int) {
+        emit(
+            text: "\(Self.timestamp(Date()))  \(count) \(stream) events lost: this reader fell behind",
+            json: {
+                var j = JSONLine(event: "eventsDropped")
+                j.add("stream", stream)
+                j.add("count", count)
+                return j
+            }())
+    }
+
+    /// A connection status change, or `eventsDropped` with stream `connections`.
+    func connectionEvent(_ event: ConnectionEvent) {
+        switch event {
+        case .statusChanged(let e): connectionEvent(e)
+        case .dropped(let count): eventsDropped(stream: "connections", count: count)
+        }
+    }
+
+    /// A phone status change, or `eventsDropped` with stream `phone`.
+    func phoneEvent(_ event: PhoneEvent) {
+        switch event {
+        case .statusChanged(let e): phoneEvent(e)
+        case .dropped(let count): eventsDropped(stream: "phone", count: count)
+        }
+    }
+
     /// `{"event":"connectionStatusChanged","time","connectionId","user","server","target","transport",
-    /// "previousStatus","status","reason","code","nextRetry"}` (issue 4's shape).
+    /// "previousStatus","status","reason","code","nextRetry"}`.
     func connectionEvent(_ e: ConnectionStatusChanged) {
         let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" } ?? ""
         emit(
@@ -99,9 +128,12 @@ final class Output: Sendable {
             }())
     }
 
-    /// `{"event":"sessionStatusChanged",…}` and `{"event":"failedOver",…}` (issue 6's shapes).
+    /// `{"event":"sessionStatusChanged",…}`, `{"event":"failedOver",…}`, `{"event":"dtmfReceived",…}`, and
+    /// `eventsDropped` with stream `session`.
     func sessionEvent(_ event: SessionEvent) {
         switch event {
+        case .dropped(let count):
+            eventsDropped(stream: "session", count: count)
         case .statusChanged(let e):
             emit(
                 text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))",

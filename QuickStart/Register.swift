@@ -35,14 +35,15 @@ struct Register: AsyncParsableCommand {
             await phone.shutdown()
             throw ExitCode(1)
         }
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while ContinuousClock.now < deadline,
-            !phone.connectionManager.connections.allSatisfy({ $0.status == .ready || !$0.isEnabled })
-        {
-            try await Task.sleep(for: .milliseconds(20))
+        // Every enabled connection ready, or the timeout: whichever the status changes show first.
+        let allReady: Bool
+        do {
+            _ = try await phone.connectionManager.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000)))
+            allReady = true
+        } catch {
+            allReady = false
         }
         let connections = phone.connectionManager.connections
-        let allReady = connections.allSatisfy { $0.status == .ready || !$0.isEnabled }
         for c in connections { output.connection(c) }
         await phone.shutdown()
         events.cancel()

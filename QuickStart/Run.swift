@@ -32,7 +32,12 @@ struct Run: AsyncParsableCommand {
         let connectionEvents = Task {
             for await event in phone.connectionManager.statusChanges {
                 if let table {
-                    table.note("\(Output.timestamp(event.time))  connection \(event.connectionId): \(event.previousStatus.rawValue) → \(event.status.rawValue)  \(event.reason)")
+                    switch event {
+                    case .statusChanged(let e):
+                        table.note("\(Output.timestamp(e.time))  connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
+                    case .dropped(let count):
+                        table.note("\(count) connection events lost: this reader fell behind")
+                    }
                 } else {
                     output.connectionEvent(event)
                 }
@@ -50,6 +55,7 @@ struct Run: AsyncParsableCommand {
                 case .statusChanged(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
                 case .failedOver(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))")
                 case .dtmfReceived(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))")
+                case .dropped(let count): table.note("\(count) call events lost: this reader fell behind")
                 }
             }
         }

@@ -123,7 +123,7 @@ func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
     let site = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
     let phone = Phone(configuration: configuration([connection(site, optionsInterval: 0)]))
     try await phone.start()
-    try await waitUntil(.seconds(5), "registration") { phone.connectionManager.connection(0)?.status == .ready }
+    _ = try await phone.connectionManager.waitUntilReady([0], timeout: .seconds(5))
 
     let started = ContinuousClock.now
     let deadline = started + timeBudget
@@ -163,9 +163,7 @@ func fallbackLatency() async throws -> (toInvite: [Duration], toEvent: [Double],
     // A probes every second so its death is known; B never probes (it stays up).
     let phone = Phone(configuration: configuration([connection(siteA, optionsInterval: 1), connection(siteB, optionsInterval: 0)]))
     try await phone.start()
-    try await waitUntil(.seconds(5), "registration") {
-        phone.connectionManager.connection(0)?.status == .ready && phone.connectionManager.connection(1)?.status == .ready
-    }
+    _ = try await phone.connectionManager.waitUntilReady([0, 1], timeout: .seconds(5))
     try await siteA.kill()
     try await waitUntil(.seconds(6), "connection 0 failed") { phone.connectionManager.connection(0)?.status == .failed }
 

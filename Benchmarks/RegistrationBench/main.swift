@@ -126,13 +126,15 @@ let progress = Task {
         say("  \(second) s: registrar sent \(c.challenges) challenges, accepted \(c.accepted), holds \(c.bindings) bindings")
     }
 }
-let ready = await RegistrationLoad.waitUntilReady(events, count: total, timeout: .seconds(options.readyTimeout))
+let ready = await RegistrationLoad.waitUntilReady(
+    events, count: total, timeout: .seconds(options.readyTimeout), connections: { phone.connectionManager.connections })
 progress.cancel()
 let readySeconds = ready.finishedAt.map { Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds) }
 let rssReady = residentBytes()
 let afterStart = try await sites.counters()
 let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
-say("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)")
+say("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)"
+      + ", events lost by the slow reader: \(ready.droppedEvents)")
 for (reason, count) in ready.reasons.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(reason)") }
 say("registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
       + "\(afterStart.rejected) rejected, \(afterStart.bindings) bindings")

@@ -40,9 +40,11 @@ package enum RegistrationLoad {
     }
 
     /// Counts distinct connections reaching `ready` on `events` until `count` have, or `timeout` passes.
-    /// Subscribe before ``Phone/start()`` so no event is missed.
+    /// Subscribe before ``Phone/start()`` so no event is missed; when the reader falls behind anyway, a
+    /// `dropped` marker makes it count the ready ones in `connections` (the snapshot) instead.
     package static func waitUntilReady(
-        _ events: AsyncStream<ConnectionStatusChanged>, count: Int, timeout: Duration
+        _ events: AsyncStream<ConnectionEvent>, count: Int, timeout: Duration,
+        connections: @escaping @Sendable () -> [Connection]
     ) async -> ReadyCount {
         await withTaskGroup(of: ReadyCount?.self) { group in
             group.addTask {
@@ -50,12 +52,28 @@ package enum RegistrationLoad {
                 ready.reserveCapacity(count)
                 var otherStatuses = 0
                 var reasons: [String: Int] = [:]
-                for await event in events {
+                var dropped = 0
+                for await element in events {
+                    let event: ConnectionStatusChanged
+                    switch element {
+                    case .statusChanged(let change):
+                        event = change
+                    case .dropped(let n):
+                        dropped += n
+                        ready = Set(connections().lazy.filter { $0.status == .ready }.map(\.id))
+                        if ready.count >= count {
+                            return ReadyCount(
+                                ready: ready.count, finishedAt: .now, otherStatuses: otherStatuses, reasons: reasons,
+                                droppedEvents: dropped)
+                        }
+                        continue
+                    }
                     if event.status == .ready {
                         ready.insert(event.connectionId)
                         if ready.count >= count {
                             return ReadyCount(
-                                ready: ready.count, finishedAt: .now, otherStatuses: otherStatuses, reasons: reasons)
+                                ready: ready.count, finishedAt: .now, otherStatuses: otherStatuses, reasons: reasons,
+                                droppedEvents: dropped)
                         }
                     } else if event.status != .registering {
                         otherStatuses += 1
@@ -63,7 +81,8 @@ package enum RegistrationLoad {
                         if reasons[key] != nil || reasons.count < 8 { reasons[key, default: 0] += 1 }
                     }
                 }
-                return ReadyCount(ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses, reasons: reasons)
+                return ReadyCount(
+                    ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses, reasons: reasons, droppedEvents: dropped)
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -73,7 +92,7 @@ package enum RegistrationLoad {
             group.cancelAll()
             if let first { return first }
             // The timeout won; the counter ends at its next event or on cancellation.
-            return await group.next().flatMap { $0 } ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0, reasons: [:])
+            return await group.next().flatMap { $0 } ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0, reasons: [:], droppedEvents: 0)
         }
     }
 
@@ -86,6 +105,8 @@ package enum RegistrationLoad {
         package var otherStatuses: Int
         /// "status: reason" of those events, counted (the first 8 kinds).
         package var reasons: [String: Int]
+        /// Events this reader lost because it fell more than its buffer behind (from `dropped` markers).
+        package var droppedEvents: Int
     }
 }
 

@@ -26,10 +26,14 @@ public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertib
 
     public let code: Code
     public let detail: String
+    /// The connections the error is about: for ``Code/timedOut`` from
+    /// ``ConnectionManager/waitUntilReady(_:timeout:)``, those that were not ready. Often empty.
+    public let connectionIds: [Int]
 
-    public init(_ code: Code, _ detail: String) {
+    public init(_ code: Code, _ detail: String, connectionIds: [Int] = []) {
         self.code = code
         self.detail = detail
+        self.connectionIds = connectionIds
     }
 
     public var description: String { "\(code.rawValue): \(detail)" }

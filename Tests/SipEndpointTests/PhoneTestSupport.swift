@@ -14,13 +14,17 @@ final class EventLog: Sendable {
 
     private final class Box: Sendable {
         let events = Mutex<[ConnectionStatusChanged]>([])
+        let dropped = Mutex(0)
     }
 
-    init(_ stream: AsyncStream<ConnectionStatusChanged>) {
+    init(_ stream: AsyncStream<ConnectionEvent>) {
         let box = self.box
         task = Task {
             for await event in stream {
-                box.events.withLock { $0.append(event) }
+                switch event {
+                case .statusChanged(let change): box.events.withLock { $0.append(change) }
+                case .dropped(let count): box.dropped.withLock { $0 += count }
+                }
             }
         }
     }
@@ -28,6 +32,8 @@ final class EventLog: Sendable {
     deinit { task.cancel() }
 
     var events: [ConnectionStatusChanged] { box.events.withLock { $0 } }
+    /// Events this log lost by falling behind (the sum of its `dropped` markers).
+    var dropped: Int { box.dropped.withLock { $0 } }
 
     /// Waits (bounded) for an event matching `predicate` and returns it.
     @discardableResult

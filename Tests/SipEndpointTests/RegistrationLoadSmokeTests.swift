@@ -15,7 +15,8 @@ struct RegistrationLoadSmokeTests {
                 dns: dns, sites: sites.addresses, reregisterInSeconds: 60, optionsInterval: 0))
         let events = phone.connectionManager.statusChanges
         try await phone.start()
-        let ready = await RegistrationLoad.waitUntilReady(events, count: dns * 2, timeout: .seconds(30))
+        let ready = await RegistrationLoad.waitUntilReady(
+            events, count: dns * 2, timeout: .seconds(30), connections: { phone.connectionManager.connections })
         #expect(ready.ready == dns * 2)
         #expect(ready.finishedAt != nil)
         #expect(ready.otherStatuses == 0)

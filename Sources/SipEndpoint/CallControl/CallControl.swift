@@ -21,16 +21,24 @@ public final class CallControl: Sendable {
         return Session(id: id, control: self, statusChanges: stream)
     }
 
-    /// Every session's events, from the moment of subscribing (each access is a new subscription).
+    /// Every session's events, from the moment of subscribing (each access is a new subscription). A
+    /// subscriber that falls more than 1024 events behind reads ``SessionEvent/dropped(count:)`` where
+    /// events were lost.
     public var events: AsyncStream<SessionEvent> { core.calls.events.subscribe() }
 
-    /// Incoming calls as they start ringing.
+    /// Incoming calls as they start ringing. A reader more than 1024 calls behind misses the oldest: each
+    /// such loss is logged as a warning (``sessions`` and ``events`` still show those calls).
     public var incomingCalls: AsyncStream<Session> {
         let ids = core.calls.incomingCalls.subscribe()
         return AsyncStream { continuation in
             let task = Task {
-                for await id in ids {
-                    if let session = try? await self.session(id) { continuation.yield(session) }
+                for await event in ids {
+                    switch event {
+                    case .ringing(let id):
+                        if let session = try? await self.session(id) { continuation.yield(session) }
+                    case .dropped(let count):
+                        self.core.logger.warning("\(count) incoming calls were not delivered: the incomingCalls reader fell behind")
+                    }
                 }
                 continuation.finish()
             }
@@ -69,7 +77,9 @@ public final class Session: Sendable {
     public let id: String
     let control: CallControl
     /// This session's events from the moment the `Session` was obtained; ends when the call is over.
-    /// A single consumer: get the session again (``CallControl/session(_:)``) for another stream.
+    /// A single consumer: get the session again (``CallControl/session(_:)``) for another stream. A
+    /// consumer that falls more than 1024 events behind reads ``SessionEvent/dropped(count:)`` where
+    /// events were lost.
     public let statusChanges: AsyncStream<SessionEvent>
 
     init(id: String, control: CallControl, statusChanges: AsyncStream<SessionEvent>) {

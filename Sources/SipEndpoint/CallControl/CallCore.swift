@@ -15,6 +15,10 @@ final class CallCore: @unchecked Sendable {
 
     enum Direction: String, Sendable { case outgoing, incoming }
 
+    /// What ``CallControl/incomingCalls`` is made of: a call that started ringing, or how many such
+    /// calls a slow reader missed.
+    enum IncomingCallEvent: Sendable { case ringing(String), dropped(count: Int) }
+
     struct Call {
         let id: String
         let direction: Direction
@@ -41,7 +45,7 @@ final class CallCore: @unchecked Sendable {
         var publishedStatistics: MediaStatistics?
         /// Why we ended the call ourselves, when it was not the user (media inactivity).
         var localEndReason: SessionReason?
-        let events = EventBroadcaster<SessionEvent>()
+        let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
         /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
         /// handed to the application, so it misses nothing.
         var firstStream: AsyncStream<SessionEvent>?
@@ -50,8 +54,8 @@ final class CallCore: @unchecked Sendable {
     unowned let phone: PhoneCore
     let engine: SessionEngine
     let logger: Logger
-    let events = EventBroadcaster<SessionEvent>()
-    let incomingCalls = EventBroadcaster<String>()
+    let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
+    let incomingCalls = EventBroadcaster<IncomingCallEvent>(dropped: { .dropped(count: $0) })
     let snapshot = Mutex<[String: SessionSnapshot]>([:])
 
     var calls: [String: Call] = [:]
@@ -241,7 +245,7 @@ final class CallCore: @unchecked Sendable {
         publish(call.id)
         engine.ring(session)
         emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
-        incomingCalls.yield(call.id)
+        incomingCalls.yield(.ringing(call.id))
         if phone.configuration.session.autoAnswer { try? answer(call.id) }
         return true
     }

@@ -112,3 +112,32 @@ public struct PhoneStatusChanged: Sendable, Hashable {
         self.time = time
     }
 }
+
+/// What ``ConnectionManager/statusChanges`` delivers: every status change of every connection, or a
+/// marker for changes this subscriber missed.
+public enum ConnectionEvent: Sendable, Hashable {
+    case statusChanged(ConnectionStatusChanged)
+    /// The subscriber fell more than its buffer (1024 events) behind: the `count` status changes that
+    /// came after the element it read last and before the next one were lost. Read
+    /// ``ConnectionManager/connections`` for the state now.
+    case dropped(count: Int)
+
+    /// The status change, nil for a ``dropped(count:)`` marker.
+    public var change: ConnectionStatusChanged? {
+        if case .statusChanged(let change) = self { change } else { nil }
+    }
+}
+
+/// What ``Phone/statusChanges`` delivers: the phone's aggregate status changes, or a marker for changes
+/// this subscriber missed.
+public enum PhoneEvent: Sendable, Hashable {
+    case statusChanged(PhoneStatusChanged)
+    /// The subscriber fell more than its buffer (1024 events) behind: the `count` changes that came after
+    /// the element it read last and before the next one were lost. Read ``Phone/status`` for the state now.
+    case dropped(count: Int)
+
+    /// The status change, nil for a ``dropped(count:)`` marker.
+    public var change: PhoneStatusChanged? {
+        if case .statusChanged(let change) = self { change } else { nil }
+    }
+}

@@ -98,12 +98,18 @@ public enum SessionEvent: Sendable, Hashable {
     case statusChanged(SessionStatusChanged)
     case failedOver(SessionFailedOver)
     case dtmfReceived(SessionDTMFReceived)
+    /// The subscriber fell more than its buffer (1024 events) behind: the `count` events that came after
+    /// the element it read last and before the next one were lost (for ``CallControl/events``, events of
+    /// any session). Read ``Session/snapshot`` or ``CallControl/sessions`` for the state now.
+    case dropped(count: Int)
 
-    public var sessionId: String {
+    /// The session the event is about; nil for a ``dropped(count:)`` marker.
+    public var sessionId: String? {
         switch self {
         case .statusChanged(let e): e.sessionId
         case .failedOver(let e): e.sessionId
         case .dtmfReceived(let e): e.sessionId
+        case .dropped: nil
         }
     }
 }

@@ -15,7 +15,9 @@ import Synchronization
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
-///     for await event in phone.connectionManager.statusChanges { print(event) }
+///     for await event in phone.connectionManager.statusChanges {
+///         if case .statusChanged(let change) = event { print(change.connectionId, change.status) }
+///     }
 /// }
 /// ```
 public final class Phone: Service, Sendable {
@@ -130,8 +132,10 @@ public final class Phone: Service, Sendable {
     /// `active` while at least one connection is ready.
     public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
 
-    /// Changes of ``status``; each access is a new subscription.
-    public var statusChanges: AsyncStream<PhoneStatusChanged> { core.phoneEvents.subscribe() }
+    /// Changes of ``status``; each access is a new subscription, open before ``start()`` too. A subscriber
+    /// that falls more than 1024 changes behind reads ``PhoneEvent/dropped(count:)`` where changes were
+    /// lost, never a silent gap. Ends when the phone shuts down.
+    public var statusChanges: AsyncStream<PhoneEvent> { core.phoneEvents.subscribe() }
 
     /// `Service`: starts, runs until graceful shutdown is requested, then shuts down.
     public func run() async throws {

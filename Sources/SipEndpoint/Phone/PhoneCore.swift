@@ -30,8 +30,8 @@ final class PhoneCore: @unchecked Sendable {
     let resolution: TargetResolution
     let logger: Logger
     private(set) var calls: CallCore!
-    let connectionEvents = EventBroadcaster<ConnectionStatusChanged>()
-    let phoneEvents = EventBroadcaster<PhoneStatusChanged>()
+    let connectionEvents = EventBroadcaster<ConnectionEvent>(dropped: { .dropped(count: $0) })
+    let phoneEvents = EventBroadcaster<PhoneEvent>(dropped: { .dropped(count: $0) })
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
     let snapshot = Mutex<[Int: Connection]>([:])
     let phoneStatusBox = Mutex(PhoneStatus.inactive)
@@ -486,10 +486,10 @@ final class PhoneCore: @unchecked Sendable {
             "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
             metadata: ["sip.connection": "\(id)"])
         connectionEvents.yield(
-            ConnectionStatusChanged(
+            .statusChanged(ConnectionStatusChanged(
                 connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
                 target: record.target, transport: record.configuration.transport, previousStatus: previous,
-                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry))
+                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry)))
         updatePhoneStatus()
     }
 
@@ -509,7 +509,7 @@ final class PhoneCore: @unchecked Sendable {
             return box
         }
         if previous != status {
-            phoneEvents.yield(PhoneStatusChanged(previousStatus: previous, status: status, time: Date()))
+            phoneEvents.yield(.statusChanged(PhoneStatusChanged(previousStatus: previous, status: status, time: Date())))
         }
     }
 }
