@@ -402,7 +402,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         if let pending = pendingConnects[key] { return pending }
 
         let clientContext: NIOSSLContext?
-        switch (target.transport, tlsContexts?.client) {
+        switch (target.transport, target.transport == .tls ? tlsContexts?.client() : nil) {
         case (.tls, .success(let context)): clientContext = context
         case (.tls, .failure(let error)): return eventLoop.makeFailedFuture(error)
         case (.tls, nil): return notRunning()

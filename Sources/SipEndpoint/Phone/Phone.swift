@@ -9,9 +9,9 @@ import Synchronization
 ///
 /// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
 /// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
-/// The phone's protocol state lives on one event loop of the group it is given (NIO's shared
-/// singleton by default, so a process with many phones adds no threads per phone); its API may be used
-/// from any task.
+/// The phone's protocol state lives on one event loop: of the group the caller gives (a back end that
+/// hosts many phones passes one shared group, for example `MultiThreadedEventLoopGroup.singleton`, and
+/// adds no thread per phone), or of a one-thread group the phone owns. Its API may be used from any task.
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
@@ -27,6 +27,8 @@ public final class Phone: Service, Sendable {
     public let callControl: CallControl
     let core: PhoneCore
     private let group: any EventLoopGroup
+    /// Whether `group` is the phone's own (shut down with it) rather than the caller's.
+    private let ownsGroup: Bool
     private let isShutDown = Mutex(false)
     private let applied: Mutex<SipEndpointConfiguration>
 
@@ -35,18 +37,21 @@ public final class Phone: Service, Sendable {
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
     /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
     ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
-    /// - Parameter eventLoopGroup: the caller's group; the phone's state lives on one of its loops and
-    ///   the phone never shuts the group down. Default: NIO's `MultiThreadedEventLoopGroup.singleton`.
+    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on one of its loops and
+    ///   the phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
+    ///   that one busy phone (thousands of registrations starting) never delays another's timers; pass a
+    ///   shared group to host many phones without a thread each.
     public init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
         trace: SIPTraceFile? = nil,
         metrics: (any MetricsFactory)? = nil,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
-        self.group = eventLoopGroup
+        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.ownsGroup = eventLoopGroup == nil
         self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)
@@ -63,13 +68,14 @@ public final class Phone: Service, Sendable {
         }
     }
 
-    /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin) and
-    /// closes the transports; the event-loop group is the caller's and keeps running. Safe to call
-    /// more than once.
+    /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
+    /// the transports and stops the phone's own event loop (a caller's group keeps running). Safe to
+    /// call more than once.
     public func shutdown() async {
         guard isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
         try? await core.shutdown().get()
         await core.resolution.shutdown()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     /// The event loop that owns the phone's protocol state: benchmarks measure its thread's CPU time.
@@ -148,7 +154,7 @@ public final class Phone: Service, Sendable {
     public static func withPhone<T: Sendable>(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        eventLoopGroup: (any EventLoopGroup)? = nil,
         _ body: (Phone) async throws -> T
     ) async throws -> T {
         let phone = Phone(configuration: configuration, logger: logger, eventLoopGroup: eventLoopGroup)
