@@ -21,25 +21,24 @@ struct AgentLinesTests {
         static func start(
             a: [String: InProcessSite.TestNumber] = ["9000": .answer(), "9408": .reject(408)],
             b: [String: InProcessSite.TestNumber] = ["9000": .answer(), "9408": .answer()],
-            session: SessionPolicy = SessionPolicy(autoAnswer: true, holdOthers: true)
+            session: SessionPolicy = SessionPolicy(autoAnswer: true, holdOthers: true), agents: [String] = ["7001", "7002"]
         ) async throws -> Lab {
             let users = ["7001": "pass7001", "7002": "pass7002"]
             let siteA = try await InProcessSite.start(.init(name: "site-a", users: users, testNumbers: a))
             let siteB = try await InProcessSite.start(.init(name: "site-b", users: users, testNumbers: b))
-            func connection(_ user: String, _ s: InProcessSite) -> ConnectionConfiguration {
-                ConnectionConfiguration(
-                    user: user, server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass\(user)",
-                    reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
-            }
-            var configuration = fastConfiguration([
-                connection("7001", siteA), connection("7001", siteB), connection("7002", siteA), connection("7002", siteB),
-            ])
+            var configuration = fastConfiguration(agents.flatMap { [connection($0, siteA), connection($0, siteB)] })
             configuration.session = session
             let phone = Phone(configuration: configuration)
             let log = EventLog(phone.connectionManager.statusChanges)
             try await phone.start()
-            for id in 0..<4 { try await log.wait(connection: id, status: .ready) }
+            for id in configuration.connections.indices { try await log.wait(connection: id, status: .ready) }
             return Lab(a: siteA, b: siteB, phone: phone)
+        }
+
+        static func connection(_ user: String, _ s: InProcessSite) -> ConnectionConfiguration {
+            ConnectionConfiguration(
+                user: user, server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass\(user)",
+                reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
         }
 
         func stop() async throws {
@@ -157,6 +156,60 @@ struct AgentLinesTests {
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
         try await Self.waitUntil { lab.phone.callControl.sessions.isEmpty }
         #expect(lab.phone.callControl.sessions.isEmpty, "every ringing call was freed")
+        try await lab.stop()
+    }
+
+    @Test("An agent added at run time gets a handle of its own: its connections, calls and events only; removed, it un-REGISTERs")
+    func agentHandles() async throws {
+        let lab = try await Lab.start(session: SessionPolicy(autoAnswer: false), agents: ["7001"])
+        let agent = try await lab.phone.addAgent("7002", connections: [Lab.connection("7002", lab.a), Lab.connection("7002", lab.b)])
+        let ready = try await agent.connectionManager.waitUntilReady(timeout: .seconds(5))
+        #expect(ready.map(\.id) == [2, 3] && ready.allSatisfy { $0.user == "7002" })
+        let first = lab.phone.agent("7001")
+        #expect(first.connectionManager.connections.map(\.id) == [0, 1])
+        #expect(agent.connectionManager.connection(0) == nil, "another agent's connection is not on this handle")
+
+        // Calls: each handle sees its own line's incoming calls and sessions.
+        var mine = agent.callControl.incomingCalls.makeAsyncIterator()
+        var theirs = first.callControl.incomingCalls.makeAsyncIterator()
+        async let toOther = lab.a.call("7001")
+        let otherCall = try #require(await theirs.next())
+        async let toMe = lab.a.call("7002")
+        let myCall = try #require(await mine.next())
+        #expect(myCall.connectionId == 2 && otherCall.connectionId == 0)
+        #expect(agent.callControl.sessions.map(\.id) == [myCall.id])
+        await #expect(throws: SipEndpointError.self) { _ = try await agent.callControl.session(otherCall.id) }
+        try await myCall.reject()
+        try await otherCall.reject()
+        #expect(try await [toOther, toMe] == [486, 486])
+
+        // Another agent's connection cannot be used or added through this handle.
+        await #expect(throws: SipEndpointError.self) { _ = try await agent.callControl.dial(connectionId: 0, destination: "9000") }
+        await #expect(throws: SipEndpointError.self) {
+            _ = try await agent.connectionManager.addConnection(Lab.connection("7001", lab.a))
+        }
+
+        // Removed: every connection of the line un-REGISTERs and goes; the other agent stays.
+        try await lab.phone.removeAgent("7002")
+        #expect(agent.connectionManager.connections.isEmpty)
+        #expect(lab.a.registrations["7002"] == nil && lab.b.registrations["7002"] == nil)
+        #expect(lab.a.registrations["7001"] != nil)
+        #expect(first.connectionManager.connections.allSatisfy { $0.status == .ready })
+        try await lab.stop()
+    }
+
+    @Test("An agent's event streams carry only its line's events")
+    func agentEvents() async throws {
+        let lab = try await Lab.start(agents: ["7001"])
+        let agent = lab.phone.agent("7002")
+        let events = EventLog(agent.connectionManager.statusChanges)
+        try await lab.phone.addAgent("7002", connections: [Lab.connection("7002", lab.a)])
+        try await events.wait(connection: 2, status: .ready)
+        try await lab.phone.connectionManager.disableConnection(0)
+        try await lab.phone.connectionManager.enableConnection(0)
+        _ = try await lab.phone.connectionManager.waitUntilReady(timeout: .seconds(5))
+        #expect(events.events.allSatisfy { $0.user == "7002" }, "\(events.events.map { "\($0.connectionId) \($0.user)" })")
+        #expect(!events.events.isEmpty)
         try await lab.stop()
     }
 

@@ -1,12 +1,21 @@
 import NIOCore
 
-/// The calls of a phone: the connection-aware `dial` that falls back to the other site (DESIGN.md
-/// §1.6), incoming calls (§1.7), and every session's events.
+/// The calls of a phone, or of one agent's line (``Phone/agent(_:)``): the connection-aware `dial`
+/// that falls back to the line's other connections, incoming calls, and the sessions' events.
 public final class CallControl: Sendable {
     let core: PhoneCore
+    /// The DN this call control is scoped to (an agent's handle); nil: every line of the phone.
+    public let line: String?
 
-    init(core: PhoneCore) {
+    init(core: PhoneCore, line: String? = nil) {
         self.core = core
+        self.line = line
+    }
+
+    /// Whether session `id` belongs to this handle's line.
+    private func owns(session id: String) -> Bool {
+        guard let line else { return true }
+        return core.calls.snapshot.withLock { $0[id]?.user } == line
     }
 
     /// Dials `destination` — a user or number (`9000` → `sip:9000@<the connection's domain>`) or a full
@@ -16,6 +25,9 @@ public final class CallControl: Sendable {
     public func dial(connectionId: Int, destination: String) async throws(SipEndpointError) -> Session {
         let (id, stream) = try await onLoop { () throws(SipEndpointError) in
             guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
+            if let line = self.line, self.core.user(of: connectionId) != line {
+                throw SipEndpointError(.unknownConnection, "connection \(connectionId) is not on \(line)'s line")
+            }
             return try self.core.calls.dial(connectionId: connectionId, destination: destination)
         }
         return Session(id: id, control: self, statusChanges: stream)
@@ -24,17 +36,32 @@ public final class CallControl: Sendable {
     /// Every session's events, from the moment of subscribing (each access is a new subscription). A
     /// subscriber that falls more than 1024 events behind reads ``SessionEvent/dropped(count:)`` where
     /// events were lost.
-    public var events: AsyncStream<SessionEvent> { core.calls.events.subscribe() }
+    public var events: AsyncStream<SessionEvent> {
+        guard let line else { return core.calls.events.subscribe() }
+        let calls: CallCore = core.calls
+        return core.calls.events.subscribe { [weak calls] event in
+            switch event {
+            case .statusChanged(let e): e.user == line
+            case .failedOver(let e): e.user == line
+            case .dtmfReceived(let e): calls?.snapshot.withLock { $0[e.sessionId]?.user } == line
+            case .dropped: true
+            }
+        }
+    }
 
     /// Incoming calls as they start ringing. A reader more than 1024 calls behind misses the oldest: each
     /// such loss is logged as a warning (``sessions`` and ``events`` still show those calls).
     public var incomingCalls: AsyncStream<Session> {
-        let ids = core.calls.incomingCalls.subscribe()
+        let line = self.line
+        let ids = core.calls.incomingCalls.subscribe { event in
+            guard let line, case .ringing(_, let user) = event else { return true }
+            return user == line
+        }
         return AsyncStream { continuation in
             let task = Task {
                 for await event in ids {
                     switch event {
-                    case .ringing(let id):
+                    case .ringing(let id, _):
                         if let session = try? await self.session(id) { continuation.yield(session) }
                     case .dropped(let count):
                         self.core.logger.warning("\(count) incoming calls were not delivered: the incomingCalls reader fell behind")
@@ -47,10 +74,13 @@ public final class CallControl: Sendable {
     }
 
     /// A snapshot of every live session.
-    public var sessions: [SessionSnapshot] { core.calls.snapshot.withLock { Array($0.values) } }
+    public var sessions: [SessionSnapshot] {
+        core.calls.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line } }
+    }
 
     /// The live session with this id.
     public func session(_ id: String) async throws(SipEndpointError) -> Session {
+        guard owns(session: id) else { throw SipEndpointError(.unknownSession, "no session \(id) on \(line ?? "")'s line") }
         let events = await withCheckedContinuation { continuation in
             core.eventLoop.execute { continuation.resume(returning: self.core.calls.events(of: id)) }
         }

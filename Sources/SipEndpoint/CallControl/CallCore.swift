@@ -17,7 +17,7 @@ final class CallCore: @unchecked Sendable {
 
     /// What ``CallControl/incomingCalls`` is made of: a call that started ringing, or how many such
     /// calls a slow reader missed.
-    enum IncomingCallEvent: Sendable { case ringing(String), dropped(count: Int) }
+    enum IncomingCallEvent: Sendable { case ringing(String, user: String), dropped(count: Int) }
 
     struct Call {
         let id: String
@@ -245,7 +245,7 @@ final class CallCore: @unchecked Sendable {
         publish(call.id)
         engine.ring(session)
         emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
-        incomingCalls.yield(.ringing(call.id))
+        incomingCalls.yield(.ringing(call.id, user: call.user))
         if phone.configuration.session.autoAnswer { try? answer(call.id) }
         return true
     }
@@ -552,7 +552,7 @@ final class CallCore: @unchecked Sendable {
         guard let call = calls[id] else { return }
         let s = SessionSnapshot(
             id: id, direction: call.direction == .outgoing ? .outgoing : .incoming, connectionId: call.connectionId,
-            status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally)
+            user: call.user, status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally)
         snapshot.withLock { $0[id] = s }
     }
 }
@@ -563,6 +563,8 @@ public struct SessionSnapshot: Sendable, Hashable {
     public var id: String
     public var direction: Direction
     public var connectionId: Int
+    /// The agent's DN: the line the session belongs to.
+    public var user: String
     public var status: SessionStatus
     public var reason: SessionReason
     /// The number or URI dialled, or the caller.

@@ -1,15 +1,25 @@
 import NIOCore
 
-/// The connections of a phone: several simultaneous registrations, each its own DN, site, transport,
-/// credentials and re-register interval, and their ``ConnectionStatusChanged`` events.
+/// The connections of a phone, or of one agent's line (``Phone/agent(_:)``): several simultaneous
+/// registrations, each its own DN, site, transport, credentials and re-register interval, and their
+/// ``ConnectionStatusChanged`` events.
 ///
 /// Every method may be called from any task while calls and other connections run; the work happens
 /// on the phone's event loop.
 public final class ConnectionManager: Sendable {
     let core: PhoneCore
+    /// The DN this manager is scoped to (an agent's handle: its connections, its events, and only
+    /// connections of that DN may be added); nil: every connection of the phone.
+    public let line: String?
 
-    init(core: PhoneCore) {
+    init(core: PhoneCore, line: String? = nil) {
         self.core = core
+        self.line = line
+    }
+
+    private func inLine(_ id: Int) throws(SipEndpointError) {
+        guard let line else { return }
+        guard connection(id) != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id) on \(line)'s line") }
     }
 
     /// Every status change of every connection, from the moment of subscribing. Each access is a new
@@ -17,15 +27,23 @@ public final class ConnectionManager: Sendable {
     /// `registering`. A subscriber that falls more than 1024 events behind loses the oldest it has not
     /// read, and reads ``ConnectionEvent/dropped(count:)`` where they were: never a silent gap. Ends
     /// when the phone shuts down.
-    public var statusChanges: AsyncStream<ConnectionEvent> { core.connectionEvents.subscribe() }
+    public var statusChanges: AsyncStream<ConnectionEvent> {
+        guard let line else { return core.connectionEvents.subscribe() }
+        return core.connectionEvents.subscribe { event in
+            guard case .statusChanged(let change) = event else { return true }
+            return change.user == line
+        }
+    }
 
     /// A snapshot of every connection, by id.
     public var connections: [Connection] {
-        core.snapshot.withLock { $0.values.sorted { $0.id < $1.id } }
+        core.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id } }
     }
 
-    /// A snapshot of one connection.
-    public func connection(_ id: Int) -> Connection? { core.snapshot.withLock { $0[id] } }
+    /// A snapshot of one connection (nil for another agent's connection on an agent's handle).
+    public func connection(_ id: Int) -> Connection? {
+        core.snapshot.withLock { $0[id] }.flatMap { line == nil || $0.user == line ? $0 : nil }
+    }
 
     /// Waits until every connection of `ids` is `ready` — by default every enabled connection — and
     /// returns their snapshots, by id. Driven by ``statusChanges`` (no polling): returns at once when
@@ -98,7 +116,10 @@ public final class ConnectionManager: Sendable {
 
     /// Adds a connection and, if it is enabled, registers it at once. Returns its id.
     public func addConnection(_ configuration: ConnectionConfiguration) async throws(SipEndpointError) -> Int {
-        try await onLoop { () throws(SipEndpointError) in
+        if let line, configuration.user != line {
+            throw SipEndpointError(.invalidConfiguration, "\(configuration.user) is not \(line): an agent's handle adds its own line's connections")
+        }
+        return try await onLoop { () throws(SipEndpointError) in
             guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
             return self.core.add(configuration)
         }
@@ -106,6 +127,7 @@ public final class ConnectionManager: Sendable {
 
     /// Enables a disabled connection: it registers at once.
     public func enableConnection(_ id: Int) async throws(SipEndpointError) {
+        try inLine(id)
         try await onLoop { () throws(SipEndpointError) in try self.core.enable(id) }
     }
 
@@ -121,6 +143,7 @@ public final class ConnectionManager: Sendable {
     }
 
     private func stop(_ id: Int, remove: Bool) async throws(SipEndpointError) {
+        try inLine(id)
         let result: Result<Void, SipEndpointError> = await withCheckedContinuation { continuation in
             core.eventLoop.execute {
                 do throws(SipEndpointError) {

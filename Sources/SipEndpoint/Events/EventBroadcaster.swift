@@ -36,10 +36,11 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
         self.droppedMarker = dropped
     }
 
-    /// A stream of every event from now on; it ends when the broadcaster finishes (after the events
-    /// still buffered for it), or when the task reading it is cancelled.
-    package func subscribe() -> AsyncStream<Event> {
-        let subscription = Subscription(capacity: bufferSize, dropped: droppedMarker)
+    /// A stream of every event from now on (those `filter` accepts, when given: an agent's handle sees
+    /// its own line's); it ends when the broadcaster finishes (after the events still buffered for it),
+    /// or when the task reading it is cancelled.
+    package func subscribe(filter: (@Sendable (Event) -> Bool)? = nil) -> AsyncStream<Event> {
+        let subscription = Subscription(capacity: bufferSize, dropped: droppedMarker, filter: filter)
         let id: Int? = state.withLock { s in
             guard !s.finished else { return nil }
             let id = s.nextID
@@ -63,7 +64,7 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
 
     package func yield(_ event: Event) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
-        for s in subscribers { s.push(event) }
+        for s in subscribers where s.filter?(event) ?? true { s.push(event) }
     }
 
     /// Ends every stream once its buffered events are read; later subscribers get a finished stream.
@@ -111,10 +112,13 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
         private let state = Mutex(State())
         private let capacity: Int
         private let dropped: @Sendable (Int) -> Event
+        /// Which events this subscriber wants; nil: all.
+        let filter: (@Sendable (Event) -> Bool)?
 
-        init(capacity: Int, dropped: @escaping @Sendable (Int) -> Event) {
+        init(capacity: Int, dropped: @escaping @Sendable (Int) -> Event, filter: (@Sendable (Event) -> Bool)? = nil) {
             self.capacity = capacity
             self.dropped = dropped
+            self.filter = filter
         }
 
         func push(_ event: Event) {
