@@ -111,6 +111,9 @@ say("  reregister_in_seconds=\(options.lifetime), options_interval=\(options.opt
 let sites = try await LoadSites.start(sites: options.sites)
 _ = malloc_trim(0)
 let rssBefore = residentBytes()
+/// Threads of this process (/proc/self/task): what the phone adds besides the registrars' loop.
+func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0 }
+let threadsBefore = threadCount()
 let phone = Phone(
     configuration: RegistrationLoad.configuration(
         dns: options.dns, sites: sites.addresses, reregisterInSeconds: options.lifetime,
@@ -131,6 +134,8 @@ let ready = await RegistrationLoad.waitUntilReady(
 progress.cancel()
 let readySeconds = ready.finishedAt.map { Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds) }
 let rssReady = residentBytes()
+let threadsAdded = threadCount() - threadsBefore
+say("threads added by the phone: \(threadsAdded) (its event loop; a phone given a shared group adds none)")
 let afterStart = try await sites.counters()
 let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
 say("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)"
@@ -189,6 +194,8 @@ await phone.shutdown()
 await sites.shutdown()
 say("shutdown (un-REGISTER all): \(ContinuousClock.now - shutdownStarted)")
 say("refresh-cpu-percent: \(fmt(loopShare))")
+say("agents: \(options.dns); rss-kib-per-agent-settled: \(fmt(Double(rssSettled - rssBefore) / Double(options.dns) / 1024))")
+say("threads-added: \(threadsAdded)")
 say("rss-kib-per-registration-at-ready: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
 say("rss-kib-per-registration-settled: \(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024))")
 say("registrations-ready-seconds: \(readySeconds.map { fmt($0, 3) } ?? "timeout")")
