@@ -180,7 +180,7 @@ final class Output: Sendable {
     /// "octetsReceived","packetsLost","lossRatio","jitterMilliseconds","roundTripTimeMilliseconds",
     /// "meanOpinionScore","latePackets","duplicatePackets","reorderedPackets","concealedFrames",
     /// "discardedPackets","rejectedSourcePackets","dtmfSent","dtmfReceived","remoteAddress"}`: a call's
-    /// media figures (issue 8), printed when it ends.
+    /// media figures, printed when it ends.
     func mediaStatistics(sessionId: String, _ m: MediaStatistics) {
         emit(
             text: "session \(sessionId.prefix(8)) media: " + Self.describe(m),

@@ -1,7 +1,7 @@
 import NIOCore
 import SIPCore
 
-/// Builds the `400 Bad Request` for a datagram, or a message framed on a stream, that failed to parse (DESIGN.md §6, RFC 3261 §8.2 and
+/// Builds the `400 Bad Request` for a datagram, or a message framed on a stream, that failed to parse (RFC 3261 §8.2 and
 /// §21.4.1: "the reason phrase SHOULD identify the syntax problem in more detail").
 ///
 /// A response can only be matched by the client when it carries the request's Via, Call-ID, CSeq,

@@ -603,7 +603,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    /// DESIGN.md §6: a request that can be answered gets 400 saying what is wrong; anything else is dropped.
+    /// A malformed request that can be answered gets 400 saying what is wrong; anything else is dropped
+    /// (a malformed message must not crash or block the phone, nor go unexplained to a site).
     private func rejectMalformed(
         _ bytes: ByteBuffer, error: SIPParseError, flow: SIPFlow, send: (SIPMessage) -> Void
     ) {
