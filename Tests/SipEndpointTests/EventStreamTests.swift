@@ -235,7 +235,7 @@ struct PhoneEventStreamTests {
         let silent = try await SIPTestPeer.start()
         let answering = try await SIPTestPeer.start()
         silent.on(.register, .silent)
-        // Connection 0 stays `registering` for the whole 2 s transaction timeout.
+        // Connection 0 stays `registering` for the 2 s transaction timeout, then `failed`: not ready either way.
         let phone = Phone(
             configuration: fastConfiguration([try connection(to: silent), try connection(to: answering)], timeoutMs: 2_000))
         try await phone.start()
@@ -248,7 +248,8 @@ struct PhoneEventStreamTests {
         } catch {
             #expect(error.code == .timedOut)
             #expect(error.connectionIds == [0])
-            #expect(error.detail.contains("0 registering"), "\(error.detail)")
+            // Still registering, or failed if the machine was slow enough for the 2 s timeout to pass.
+            #expect(error.detail.contains("0 registering") || error.detail.contains("0 failed"), "\(error.detail)")
         }
         await phone.shutdown()
         try await silent.stop()
