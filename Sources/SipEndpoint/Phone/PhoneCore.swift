@@ -43,9 +43,9 @@ final class PhoneCore: @unchecked Sendable {
 
     private var records: [Int: Record] = [:]
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
-    private(set) var lines = LineTable()
+    var lines = LineTable()
     /// Each line's `+sip.instance`, by DN (shared by the line's connections).
-    private var lineInstances: [String: String] = [:]
+    var lineInstances: [String: String] = [:]
     /// How many records are `ready`, kept with every status change: the phone's aggregate status is
     /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
     private var readyCount = 0
@@ -106,60 +106,6 @@ final class PhoneCore: @unchecked Sendable {
         }
         calls = CallCore(phone: self, transactions: transactions, logger: logger)
     }
-
-    /// Where a received request goes (``InboundRouting``), from its source address and Request-URI.
-    func route(_ received: SIPReceivedMessage) -> InboundRouting.Decision {
-        let message = received.message
-        guard let method = message.method else { return .drop }
-        let callID = received.core?.callID ?? (try? message.callID)
-        let request = InboundRouting.Request(
-            method: method, requestURIUser: message.requestURI?.user,
-            hasToTag: (received.core.map(\.toTag) ?? (try? message.to.tag)) != nil,
-            isInKnownDialog: callID.map { calls.engine.hasSession(callID: $0) } ?? false,
-            sourceHost: received.source.ipAddress ?? "", sourcePort: received.source.port)
-        return InboundRouting.decide(request, table: lines, strangers: configuration.endpoint.unsolicitedRequests)
-    }
-
-    /// Requests that reach the phone: a session's own go to call control; a new INVITE for a
-    /// connection rings on it; OPTIONS gets 200 with what we support (sites probe their contacts);
-    /// others 405 with Allow (§8.2.1); what routing refuses gets its answer, or none. ACKs need no answer.
-    private func received(_ request: IncomingRequest) {
-        let message = request.message
-        guard let method = message.method else { return }
-        var response: SIPMessage
-        switch route(request.received) {
-        case .drop:
-            return
-        case .dialog:
-            if calls.route(request) { return }
-            guard method != .ack else { return }
-            response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
-        case .respond(let code, let phrase):
-            response = message.makeResponse(statusCode: code, reasonPhrase: phrase, toTag: SIPVia.makeBranch())
-        case .connection(let id):
-            if method == .invite, isRunning, calls.incoming(request, connectionId: id) { return }
-            guard method != .ack else { return }
-            switch method {
-            case .options:
-                response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
-                response.headers.add(.allow, Self.allowed)
-                response.headers.add(.accept, "application/sdp")
-            case .invite:
-                // Shutting down, or the connection is gone.
-                response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
-            default:
-                response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
-                response.headers.add(.allow, Self.allowed)
-            }
-        }
-        if let id = request.transaction {
-            transactions.respond(response, to: id)
-        } else {
-            transactions.respondStatelessly(response, to: request.received)
-        }
-    }
-
-    static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
 
     /// "Any" address: the source address toward the first connection's site (when it is an IP
     /// address), else the loopback address; an explicit `local_address` as given.
@@ -257,39 +203,6 @@ final class PhoneCore: @unchecked Sendable {
         publish(id)
         if startNow, configuration.enabled { engine.start(id) }
         return id
-    }
-
-    /// Enters connection `id` in the line table: its line's instance, its Contact token, and its site's
-    /// address when the server is an IP address (a host name is indexed once it resolves).
-    private func indexLine(_ id: Int, _ c: ConnectionConfiguration) {
-        let instance = instanceURN(for: c)
-        lines.add(
-            id: id, user: c.user,
-            token: LineIdentity.contactToken(instanceURN: instance, connectionId: id, server: c.server, transport: c.transport),
-            isEnabled: c.enabled)
-        if (try? SocketAddress(ipAddress: c.server.host, port: 0)) != nil {
-            setSite(id, addresses: [(c.server.host, c.server.port ?? c.transport.defaultPort)])
-        }
-    }
-
-    /// Records the addresses of connection `id`'s site; the transport reserves inbound stream
-    /// connections for every site address and does not cap them per address.
-    private func setSite(_ id: Int, addresses: [(host: String, port: Int?)]) {
-        let before = lines.siteHosts
-        lines.setSite(id, addresses: addresses)
-        let after = lines.siteHosts
-        if after != before { transactions.transport.setPrivilegedAddresses(after) }
-    }
-
-    /// The line's `+sip.instance`: made once per DN, from the first connection that names the line.
-    private func instanceURN(for c: ConnectionConfiguration) -> String {
-        if let known = lineInstances[c.user], c.instanceID == nil { return known }
-        var random = SystemRandomNumberGenerator()
-        let urn = LineIdentity.instanceURN(configured: c.instanceID, user: c.user, password: c.password) {
-            SIPIdentifiers.instanceURN(using: &random)
-        }
-        lineInstances[c.user] = urn
-        return urn
     }
 
     /// Starts the connections the pacer released. A start may settle at once and release more, from
