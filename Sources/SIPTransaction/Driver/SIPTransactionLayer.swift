@@ -147,6 +147,15 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         return ClientTransactionID(key: key)
     }
 
+    /// The TU gave up on an INVITE it sent: its transaction stops retransmitting but keeps
+    /// listening until Timer B (``ClientInviteTransaction/stopRetransmitting(now:)``). Nothing
+    /// happens for a transaction that has ended or is not an INVITE's.
+    package func stopRetransmitting(_ id: ClientTransactionID) {
+        eventLoop.assertInEventLoop()
+        guard let entry = clients[id.key] else { return }
+        perform(entry.machine.stopRetransmitting(now: .now()), client: id.key, entry: entry, response: nil)
+    }
+
     /// Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4), or a stateless forward.
     package func sendStateless(_ request: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
         transport.send(request, to: target)
