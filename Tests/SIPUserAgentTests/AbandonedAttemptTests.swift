@@ -59,7 +59,26 @@ struct AbandonedAttemptTests {
         #expect(actions.contains { if case .stopRetransmitting(let id) = $0 { id == invite.id } else { false } })
         #expect(!ends(actions), "the INVITE's transaction still listens until Timer B")
         let timerB = s.requestFailed(.timeout, requestID: invite.id, now: start + .seconds(4))
-        #expect(ends(timerB) && reports(timerB).isEmpty, "Timer B closes the leg without a second report")
+        #expect(reports(timerB).isEmpty && !ends(timerB), "Timer B (capped at 4 s) ends the transaction, not the leg")
+        let guardAt = try #require(timerB.compactMap { if case .schedule(.cancelGuard, let at) = $0 { at } else { nil } }.first)
+        #expect(guardAt == start + .seconds(32), "a 2xx is listened for until 64·T1 after the INVITE")
+        let closed = s.timerFired(.cancelGuard, now: guardAt)
+        #expect(ends(closed) && reports(closed).isEmpty && requests(closed).isEmpty)
+    }
+
+    @Test("abandoned, Timer B ended the transaction, then a stray 200: ACKed and ended with BYE all the same")
+    func strayAnswerAfterTimerB() throws {
+        var s = try session()
+        let (invite, _) = try abandonedDial(&s)
+        _ = s.requestFailed(.timeout, requestID: invite.id, now: start + .seconds(4))
+        let answered = s.strayResponseReceived(try response(invite.message, 200), now: start + .seconds(5))
+        #expect(answered.contains { if case .sendAck = $0 { true } else { false } })
+        let bye = try #require(requests(answered).first)
+        #expect(bye.purpose == .forkBye && bye.message.method == .bye)
+        #expect(answered.contains { if case .cancel(.cancelGuard) = $0 { true } else { false } })
+        #expect(reports(answered).isEmpty && !ends(answered))
+        let closed = s.responseReceived(try response(bye.message, 200), requestID: bye.id, now: start + .seconds(5))
+        #expect(ends(closed))
     }
 
     @Test("abandoned, then 180: CANCEL sent (§9.1); the 487 closes the leg and reports nothing more")
@@ -102,6 +121,21 @@ struct AbandonedAttemptTests {
         #expect(requests(busy).isEmpty && reports(busy).isEmpty)
         #expect(!busy.contains { if case .sendAck = $0 { true } else { false } })
         #expect(ends(busy))
+    }
+
+    @Test("Timer B before the give-up (a transaction timeout as short as invite_timeout) gives the attempt up the same way")
+    func timerBFirst() throws {
+        var s = try session()
+        let actions = s.start(offer: nil, now: start, noResponseTimeout: giveUp)
+        let invite = try #require(requests(actions).first)
+        let timerB = s.requestFailed(.timeout, requestID: invite.id, now: start + giveUp)
+        let change = reports(timerB).compactMap { if case .stateChanged(let c) = $0 { c } else { nil } }.first
+        #expect(change?.statusCode == 408 && change?.reason == .localFailure(.timeout))
+        #expect(s.abandoned && !ends(timerB))
+        #expect(s.timerFired(.noResponse, now: start + giveUp).isEmpty, "the give-up timer was disarmed")
+        let answered = s.strayResponseReceived(try response(invite.message, 200), now: start + .seconds(1))
+        #expect(answered.contains { if case .sendAck = $0 { true } else { false } })
+        #expect(requests(answered).first?.purpose == .forkBye)
     }
 
     @Test("a 1xx before the give-up disarms it: the attempt rings on")

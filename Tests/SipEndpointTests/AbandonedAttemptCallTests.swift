@@ -11,11 +11,15 @@ import Testing
 /// BYE: exactly one answered leg per dial (RFC 3261 §9.1, §13.2.2.4, §17.1.1).
 @Suite("Abandoned dial attempts end to end")
 struct AbandonedAttemptCallTests {
-    @Test("site A answers 200 after the give-up: the call stays on site B, site A's late 200 gets ACK and BYE")
-    func lateAnswerOnTheAbandonedSiteIsEnded() async throws {
+    /// Both timings: a transaction timeout longer than the give-up (the 200 reaches the abandoned
+    /// INVITE's still-listening transaction) and one as short as it, as with the defaults (4 s each:
+    /// the 200 comes after Timer B, matching no transaction, and the abandoned leg takes it).
+    @Test("site A answers 200 after the give-up: the call stays on site B, site A's late 200 gets ACK and BYE",
+          arguments: [3000, 400])
+    func lateAnswerOnTheAbandonedSiteIsEnded(transactionTimeoutMs: Int) async throws {
         let siteA = try await SIPTestPeer.start()
         let addressA = try siteA.address(.udp)
-        // No 1xx, the 200 1.2 s after the INVITE: past the 400 ms give-up, within the 3 s Timer B.
+        // No 1xx, the 200 1.2 s after the INVITE: past the 400 ms give-up (and within 64·T1).
         siteA.on(.invite, .respond(statusCode: 200, headers: [
             SIPPeerHeader("Contact", "<sip:9000@\(addressA.ipAddress ?? "127.0.0.1"):\(addressA.port ?? 0)>")
         ], delay: .milliseconds(1200)))
@@ -23,7 +27,7 @@ struct AbandonedAttemptCallTests {
         let toB = ConnectionConfiguration(
             user: "7001", server: ServerAddress(host: "127.0.0.1", port: siteB.port), password: "pass7001",
             reregisterInSeconds: 60, optionsInterval: 0)
-        var configuration = fastConfiguration([try connection(to: siteA), toB], timeoutMs: 3000)
+        var configuration = fastConfiguration([try connection(to: siteA), toB], timeoutMs: transactionTimeoutMs)
         configuration.failover.inviteTimeoutMilliseconds = 400
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)

@@ -120,7 +120,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// Sends `request` (not ACK) in a new client transaction. Its top Via must carry an RFC 3261 branch
     /// (the transport fills in sent-by). Events arrive on the loop until the final one.
     /// - Parameter noResponseTimeout: this transaction's cap on Timer B/F instead of the layer's
-    ///   `transactionTimeout` (the INVITE no-response timer of a dial, `invite_timeout`).
+    ///   `transactionTimeout`. A dial's give-up (`invite_timeout`) is not this: it is the session's
+    ///   own timer, and the given-up INVITE's transaction keeps listening until Timer B.
     @discardableResult
     package func sendRequest(
         _ request: SIPMessage, to target: SIPTransportTarget, noResponseTimeout: TimeAmount? = nil,

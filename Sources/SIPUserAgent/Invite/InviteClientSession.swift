@@ -40,8 +40,10 @@ import SIPTransaction
 ///   with a local 408 at once (the dial moves on), but stays alive until the leg is closed: the
 ///   INVITE stops being retransmitted while its transaction listens until Timer B; a late 1xx is
 ///   CANCELled (§9.1), a late 2xx is ACKed and ended with BYE (§13.2.2.4: never a second answered
-///   leg), a late 3xx–6xx is ACKed by the transaction (§17.1.1.3) and ends it. No late event
-///   reports anything more; `.terminated` comes when nothing of the leg is outstanding.
+///   leg), a late 3xx–6xx is ACKed by the transaction (§17.1.1.3) and ends it. When Timer B ends
+///   the transaction first (it is capped by the transaction timeout), a 2xx arriving after it
+///   (a stray) is still ACKed and ended until 64·T1 after the INVITE. No late event reports
+///   anything more; `.terminated` comes when nothing of the leg is outstanding.
 ///
 /// Choices where the RFC leaves room:
 /// - The INVITE carries the offer, or no body; a 2xx with an offer to a body-less INVITE is
@@ -79,6 +81,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     private var noResponseTimeout: TimeAmount?
     /// Given up before any response; late answers only close the leg.
     package private(set) var abandoned = false
+    /// When the current INVITE was sent: an abandoned one is listened for until 64·T1 after it.
+    private var inviteSentAt: NIODeadline?
     private var forkAcks: [DialogID: (ack: SIPMessage, nextHop: SIPURI)] = [:]
     /// The challenges the current INVITE answered, and how many rounds so far.
     private var lastInviteChallenges: (list: [RegistrationChallenge], rounds: Int) = ([], 0)
@@ -117,6 +121,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         self.noResponseTimeout = noResponseTimeout
         let message = makeInvite()
         invite = message
+        inviteSentAt = now
         core.send(.invite, message, nextHop: initialNextHop, into: &actions)
         if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
         return actions
@@ -192,6 +197,17 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         var actions: [SessionAction] = []
         switch core.outstanding[requestID]?.purpose {
         case .invite?:
+            if failure.code == .timeout, noResponseTimeout != nil, !abandoned {
+                // Timer B before the dial's give-up (both can be the same 4 s): the same give-up.
+                actions = abandon(now: now)
+            }
+            if abandoned, failure.code == .timeout, let sent = inviteSentAt, now < sent + core.configuration.sixtyFourT1 {
+                // Timer B (capped by the transaction timeout) ended the abandoned INVITE's transaction,
+                // but its 2xx may still come, as a response no transaction matches (§13.2.2.4): the
+                // leg stays open for it until 64·T1 after the INVITE (the guard then closes it).
+                core.schedule(.cancelGuard, at: sent + core.configuration.sixtyFourT1, into: &actions)
+                return actions
+            }
             core.outstanding[requestID] = nil
             finalReceived = true
             core.cancel(.cancelGuard, into: &actions)
@@ -295,7 +311,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
         if core.state == .terminated {
-            // Given up already (the cancel guard): take the call only to end it.
+            // Given up already (the cancel guard, or an abandoned attempt): take the call only to end it.
+            if abandoned { core.outstanding = core.outstanding.filter { $0.value.purpose != .invite } }
             ackAndEndFork(response, id: id, into: &actions)
             return
         }
@@ -358,6 +375,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         lastInviteChallenges = (challenges, rounds)
         let message = makeInvite()
         invite = message
+        inviteSentAt = now
         core.send(.invite, message, nextHop: initialNextHop, challenges: challenges, rounds: rounds, into: &actions)
         if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
     }
