@@ -174,6 +174,18 @@ package struct ClientInviteTransaction: Hashable, Sendable {
         return actions
     }
 
+    /// The TU gave up on the request (a dial's own no-response timer, RFC 3261 §9.1's "no longer
+    /// wishes to complete the request"): no more retransmissions, but the transaction keeps
+    /// listening in Calling until Timer B, so a late response still reaches the TU (which CANCELs
+    /// a 1xx and ends a 2xx with ACK and BYE) and a late 3xx–6xx is still ACKed (§17.1.1.3).
+    /// Outside Calling (or on a reliable transport, which never retransmits) it changes nothing.
+    package mutating func stopRetransmitting(now: NIODeadline) -> TransactionActions {
+        var actions = TransactionActions()
+        guard state == .calling else { return actions }
+        pending.cancel(.a, into: &actions)
+        return actions
+    }
+
     /// The transport failed to send a message of this transaction, or lost the flow it used.
     package mutating func transportError(now: NIODeadline) -> TransactionActions {
         var actions = TransactionActions()

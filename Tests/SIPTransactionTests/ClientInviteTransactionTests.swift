@@ -54,6 +54,38 @@ struct ClientInviteTransactionTests {
         #expect(clock.elapsedMilliseconds == 4000)
     }
 
+    @Test("given up by the TU: no more retransmissions, but it listens until Timer B (4 s) → local 408")
+    func stopRetransmittingKeepsTimerB() {
+        var machine = ClientInviteTransaction(isReliable: false)
+        var clock = MockTimers()
+        clock.perform(machine.start(now: clock.now))
+        clock.advance(by: .milliseconds(600))
+        clock.perform(machine.timerFired(.a, now: clock.now))  // the 500 ms retransmission, late
+        let stop = machine.stopRetransmitting(now: clock.now)
+        #expect(stop == [.cancel(.a)])
+        clock.perform(stop)
+        #expect(machine.state == .calling)
+        #expect(clock.deadlineMilliseconds(of: .b) == 4000)
+        runTimers(&clock) { machine.timerFired($0, now: $1) }
+        #expect(clock.requestTransmissionTimes == [0, 600])
+        #expect(clock.failures == [.timeout])
+        #expect(clock.elapsedMilliseconds == 4000)
+    }
+
+    @Test("given up by the TU, then a late 486 before Timer B: ACKed by the transaction and passed up (§17.1.1.3)")
+    func stopRetransmittingThenLateFailure() {
+        var machine = ClientInviteTransaction(isReliable: false)
+        var clock = MockTimers()
+        clock.perform(machine.start(now: clock.now))
+        clock.perform(machine.stopRetransmitting(now: clock.now))
+        clock.advance(by: .milliseconds(1500))
+        let actions = machine.responseReceived(statusCode: 486, now: clock.now)
+        #expect(actions.contains(.sendAck) && actions.contains(.passResponse(statusCode: 486)))
+        #expect(machine.state == .completed)
+        // And outside Calling the give-up changes nothing.
+        #expect(machine.stopRetransmitting(now: clock.now).isEmpty)
+    }
+
     @Test("1xx stops Timer A and Timer B; the final response is waited for without a timer")
     func provisionalStopsRetransmissionsAndTimerB() {
         var machine = ClientInviteTransaction(isReliable: false)

@@ -193,6 +193,7 @@ struct CallHarness {
             case .cancel(let t): timers[side]?[t] = nil
             case .report(let e): events[side]?.append(e)
             case .terminated: finished.insert(side)
+            case .stopRetransmitting: break
             case .sendRequest, .sendAck, .sendResponse: queue.append((side, action))
             }
         }
@@ -286,7 +287,7 @@ struct CallHarness {
         case .sendResponse(let response, let serverID):
             guard let origin = serverTransactions[serverID], let onWire = transmit(response, from: side) else { return }
             act(origin.origin) { $0.responseReceived(onWire, requestID: origin.requestID, now: $1) }
-        case .schedule, .cancel, .report, .terminated:
+        case .schedule, .cancel, .report, .terminated, .stopRetransmitting:
             break
         }
     }

@@ -120,7 +120,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// Sends `request` (not ACK) in a new client transaction. Its top Via must carry an RFC 3261 branch
     /// (the transport fills in sent-by). Events arrive on the loop until the final one.
     /// - Parameter noResponseTimeout: this transaction's cap on Timer B/F instead of the layer's
-    ///   `transactionTimeout` (the INVITE no-response timer of a dial, `invite_timeout`).
+    ///   `transactionTimeout`. A dial's give-up (`invite_timeout`) is not this: it is the session's
+    ///   own timer, and the given-up INVITE's transaction keeps listening until Timer B.
     @discardableResult
     package func sendRequest(
         _ request: SIPMessage, to target: SIPTransportTarget, noResponseTimeout: TimeAmount? = nil,
@@ -145,6 +146,15 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         clients[key] = entry
         perform(entry.machine.start(now: .now()), client: key, entry: entry, response: nil)
         return ClientTransactionID(key: key)
+    }
+
+    /// The TU gave up on an INVITE it sent: its transaction stops retransmitting but keeps
+    /// listening until Timer B (``ClientInviteTransaction/stopRetransmitting(now:)``). Nothing
+    /// happens for a transaction that has ended or is not an INVITE's.
+    package func stopRetransmitting(_ id: ClientTransactionID) {
+        eventLoop.assertInEventLoop()
+        guard let entry = clients[id.key] else { return }
+        perform(entry.machine.stopRetransmitting(now: .now()), client: id.key, entry: entry, response: nil)
     }
 
     /// Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4), or a stateless forward.

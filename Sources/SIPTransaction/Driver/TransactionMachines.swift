@@ -38,6 +38,13 @@ enum ClientMachine {
         case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.transportError(now: now)
         }
     }
+
+    /// Only an INVITE client transaction stops retransmitting while it keeps listening.
+    mutating func stopRetransmitting(now: NIODeadline) -> TransactionActions {
+        guard case .invite(var m) = self else { return TransactionActions() }
+        defer { self = .invite(m) }
+        return m.stopRetransmitting(now: now)
+    }
 }
 
 /// A server transaction of either kind.

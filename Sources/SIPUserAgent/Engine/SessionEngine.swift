@@ -26,8 +26,11 @@ package final class SessionEngine: @unchecked Sendable {
 
     /// Everything a session reports, in order.
     package var onEvent: ((SessionID, SessionEvent) -> Void)?
-    /// How long an initial INVITE waits for any response before it is a local timeout (a dial's
-    /// no-response timer, `invite_timeout`); nil = the transaction layer's `sip_transaction_timeout`.
+    /// How long an initial INVITE waits for any response before the dial gives the attempt up (a
+    /// dial's no-response timer, `invite_timeout`); nil = only the transaction's Timer B. The give-up
+    /// is the session machine's timer, separate from Timer B: an abandoned INVITE stops being
+    /// retransmitted but its transaction keeps listening until Timer B, so a late answer is closed
+    /// (CANCEL, or ACK and BYE) rather than left ringing or answered with nobody on the line.
     package var inviteNoResponseTimeout: TimeAmount?
 
     private enum Machine {
@@ -62,6 +65,9 @@ package final class SessionEngine: @unchecked Sendable {
         /// The entries of `received` that belong to this session, so its end frees them without a
         /// scan over every stored request (a scanner's flood of ringing calls made that scan quadratic).
         var requestIDs: Set<UInt64> = []
+        /// The client transactions of the session's INVITEs, by request id (to stop an abandoned
+        /// INVITE's retransmissions).
+        var inviteTransactions: [UInt64: ClientTransactionID] = [:]
     }
 
     private struct TimerToken: Hashable, Sendable {
@@ -117,7 +123,7 @@ package final class SessionEngine: @unchecked Sendable {
         update(id) { session in
             guard var client = session as? InviteClientSession else { return [] }
             defer { session = client }
-            return client.start(offer: offer, now: .now())
+            return client.start(offer: offer, now: .now(), noResponseTimeout: inviteNoResponseTimeout)
         }
         return id
     }
@@ -241,6 +247,10 @@ package final class SessionEngine: @unchecked Sendable {
                 timers.schedule(TimerToken(session: id, timer: timer), at: deadline)
             case .cancel(let timer):
                 timers.cancel(TimerToken(session: id, timer: timer))
+            case .stopRetransmitting(let requestID):
+                if let transaction = sessions[id]?.inviteTransactions[requestID] {
+                    transactions.stopRetransmitting(transaction)
+                }
             case .report(let event):
                 onEvent?(id, event)
             case .terminated:
@@ -267,16 +277,20 @@ package final class SessionEngine: @unchecked Sendable {
             sessions[id] = entry
         }
         let requestID = request.id
-        let timeout = request.purpose == .invite ? inviteNoResponseTimeout : nil
-        let sent = transactions.sendRequest(message, to: entry.target, noResponseTimeout: timeout) { [weak self] event in
+        let sent = transactions.sendRequest(message, to: entry.target) { [weak self] event in
             guard let self else { return }
             switch event {
-            case .provisional(let r), .final(let r):
+            case .provisional(let r):
+                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: .now()) }
+            case .final(let r):
+                if (r.message.statusCode ?? 0) >= 200 { self.sessions[id]?.inviteTransactions[requestID] = nil }
                 self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: .now()) }
             case .failed(let failure, _):
+                self.sessions[id]?.inviteTransactions[requestID] = nil
                 self.update(id) { $0.requestFailed(failure, requestID: requestID, now: .now()) }
             }
         }
+        if let sent, request.purpose == .invite { sessions[id]?.inviteTransactions[requestID] = sent }
         if sent == nil {
             update(id) { $0.requestFailed(.transportError, requestID: requestID, now: .now()) }
         }

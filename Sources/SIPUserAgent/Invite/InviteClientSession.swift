@@ -35,6 +35,15 @@ import SIPTransaction
 /// - Forking (§13.2.2.4): the first 2xx wins; a 2xx from another dialog is acknowledged and
 ///   ended with BYE. Early dialogs from several forks are kept until the 2xx.
 /// - A local 408/503 from the INVITE's transaction ends the session with that code.
+/// - Abandoned attempts: the dial's own no-response timer (``start(offer:now:noResponseTimeout:)``)
+///   or ``abandon(now:)`` gives the INVITE up before any response. The session reports terminated
+///   with a local 408 at once (the dial moves on), but stays alive until the leg is closed: the
+///   INVITE stops being retransmitted while its transaction listens until Timer B; a late 1xx is
+///   CANCELled (§9.1), a late 2xx is ACKed and ended with BYE (§13.2.2.4: never a second answered
+///   leg), a late 3xx–6xx is ACKed by the transaction (§17.1.1.3) and ends it. When Timer B ends
+///   the transaction first (it is capped by the transaction timeout), a 2xx arriving after it
+///   (a stray) is still ACKed and ended until 64·T1 after the INVITE. No late event reports
+///   anything more; `.terminated` comes when nothing of the leg is outstanding.
 ///
 /// Choices where the RFC leaves room:
 /// - The INVITE carries the offer, or no body; a 2xx with an offer to a body-less INVITE is
@@ -68,6 +77,12 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     private var provisionalSeen = false
     private var finalReceived = false
     private var cancelState = CancelState.none
+    /// The dial's give-up time for a response to the INVITE (nil: only the transaction's Timer B).
+    private var noResponseTimeout: TimeAmount?
+    /// Given up before any response; late answers only close the leg.
+    package private(set) var abandoned = false
+    /// When the current INVITE was sent: an abandoned one is listened for until 64·T1 after it.
+    private var inviteSentAt: NIODeadline?
     private var forkAcks: [DialogID: (ack: SIPMessage, nextHop: SIPURI)] = [:]
     /// The challenges the current INVITE answered, and how many rounds so far.
     private var lastInviteChallenges: (list: [RegistrationChallenge], rounds: Int) = ([], 0)
@@ -96,14 +111,38 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
 
     // MARK: Events of the caller
 
-    /// Sends the INVITE.
-    package mutating func start(offer: SessionBody?, now: NIODeadline) -> [SessionAction] {
+    /// Sends the INVITE. `noResponseTimeout`: the dial's give-up time (`invite_timeout`) for any
+    /// response; when it runs out the attempt is abandoned (``abandon(now:)``). It is separate from
+    /// the transaction's Timer B, which keeps the INVITE's transaction listening for late answers.
+    package mutating func start(offer: SessionBody?, now: NIODeadline, noResponseTimeout: TimeAmount? = nil) -> [SessionAction] {
         var actions: [SessionAction] = []
         guard invite == nil else { return actions }
         self.offer = offer
+        self.noResponseTimeout = noResponseTimeout
         let message = makeInvite()
         invite = message
+        inviteSentAt = now
         core.send(.invite, message, nextHop: initialNextHop, into: &actions)
+        if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
+        return actions
+    }
+
+    /// The dial gave up on this attempt before any response (RFC 3261 §9.1: the request is no
+    /// longer wanted): stop retransmitting the INVITE and report terminated with a local 408 (or
+    /// cancelled, when a hang-up was waiting for a 1xx). The leg itself is closed by what comes
+    /// later: a 1xx gets a CANCEL, a 2xx an ACK and a BYE, a 3xx–6xx or Timer B ends it. Does
+    /// nothing once a response arrived (then ``hangUp(now:)`` is the way to end the attempt).
+    package mutating func abandon(now: NIODeadline) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        guard core.state == .calling, !provisionalSeen, !finalReceived, !abandoned,
+            let inviteID = core.outstanding.first(where: { $0.value.purpose == .invite })?.key
+        else { return actions }
+        abandoned = true
+        core.cancel(.noResponse, into: &actions)
+        actions.append(.stopRetransmitting(requestID: inviteID))
+        let failure = TransactionFailure.timeout
+        let reason: SessionEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
+        core.terminate(reason, statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
         return actions
     }
 
@@ -158,6 +197,17 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         var actions: [SessionAction] = []
         switch core.outstanding[requestID]?.purpose {
         case .invite?:
+            if failure.code == .timeout, noResponseTimeout != nil, !abandoned {
+                // Timer B before the dial's give-up (both can be the same 4 s): the same give-up.
+                actions = abandon(now: now)
+            }
+            if abandoned, failure.code == .timeout, let sent = inviteSentAt, now < sent + core.configuration.sixtyFourT1 {
+                // Timer B (capped by the transaction timeout) ended the abandoned INVITE's transaction,
+                // but its 2xx may still come, as a response no transaction matches (§13.2.2.4): the
+                // leg stays open for it until 64·T1 after the INVITE (the guard then closes it).
+                core.schedule(.cancelGuard, at: sent + core.configuration.sixtyFourT1, into: &actions)
+                return actions
+            }
             core.outstanding[requestID] = nil
             finalReceived = true
             core.cancel(.cancelGuard, into: &actions)
@@ -181,7 +231,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     package mutating func timerFired(_ timer: SessionTimer, now: NIODeadline) -> [SessionAction] {
         var actions: [SessionAction] = []
         guard core.consume(timer) else { return actions }
-        if timer == .cancelGuard {
+        if timer == .noResponse {
+            actions = abandon(now: now)
+        } else if timer == .cancelGuard {
             // §9.1: no final response 64·T1 after the CANCEL: the INVITE is given up.
             guard !finalReceived else { return actions }
             finalReceived = true
@@ -200,6 +252,13 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         into actions: inout [SessionAction]
     ) {
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
+        core.cancel(.noResponse, into: &actions)
+        if abandoned, code < 200 {
+            // §9.1: the attempt was given up; now that the far end is proceeding, cancel it.
+            provisionalSeen = true
+            if cancelState != .sent { sendCancel(now: now, into: &actions) }
+            return
+        }
         if code < 200 {
             provisionalSeen = true
             if code > 100, let invite, let id = DialogID(responseToOurRequest: response), earlyDialogs[id] == nil,
@@ -220,11 +279,11 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
         var finalPhrase = phrase
-        if cancelState == .none {
+        if cancelState == .none, !abandoned {
             let previous = lastInviteChallenges
             switch SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds, realms: core.realms) {
             case .answer(let list):
-                resendInvite(challenges: list, rounds: previous.rounds + 1, into: &actions)
+                resendInvite(challenges: list, rounds: previous.rounds + 1, now: now, into: &actions)
                 return
             case .refuse(let refusal):
                 finalPhrase = SessionChallenges.refused(response, refusal).reasonPhrase ?? phrase
@@ -252,7 +311,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
         if core.state == .terminated {
-            // Given up already (the cancel guard): take the call only to end it.
+            // Given up already (the cancel guard, or an abandoned attempt): take the call only to end it.
+            if abandoned { core.outstanding = core.outstanding.filter { $0.value.purpose != .invite } }
             ackAndEndFork(response, id: id, into: &actions)
             return
         }
@@ -304,7 +364,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             && (try? response.callID) == callID
     }
 
-    private mutating func resendInvite(challenges: [RegistrationChallenge], rounds: Int, into actions: inout [SessionAction]) {
+    private mutating func resendInvite(
+        challenges: [RegistrationChallenge], rounds: Int, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         // §22.2: same Call-ID and From tag, CSeq one higher, a new transaction.
         inviteSequence = inviteSequence >= 0x7FFF_FFFF ? 1 : inviteSequence + 1
         finalReceived = false
@@ -313,7 +375,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         lastInviteChallenges = (challenges, rounds)
         let message = makeInvite()
         invite = message
+        inviteSentAt = now
         core.send(.invite, message, nextHop: initialNextHop, challenges: challenges, rounds: rounds, into: &actions)
+        if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
     }
 
     private mutating func sendCancel(now: NIODeadline, into actions: inout [SessionAction]) {

@@ -13,6 +13,9 @@ package enum SessionTimer: UInt8, Hashable, Sendable, CaseIterable {
     case cancelGuard
     /// An incoming call rang unanswered for the configured ring time: end it with 480.
     case ringTimeout
+    /// The dial's own no-response timer (`invite_timeout`) ran out before any response to our
+    /// INVITE: the attempt is given up (abandoned), its transaction keeps listening until Timer B.
+    case noResponse
 }
 
 /// What a request of the session is for; echoed with its responses.
@@ -96,6 +99,9 @@ package enum SessionAction: Sendable {
     case schedule(SessionTimer, at: NIODeadline)
     /// Disarm `timer`.
     case cancel(SessionTimer)
+    /// Stop retransmitting the request with this id (an abandoned INVITE); its transaction keeps
+    /// listening until Timer B and its responses still come back.
+    case stopRetransmitting(requestID: UInt64)
     case report(SessionEvent)
     /// Nothing more will happen: every request is answered, every timer cancelled. Forget the session.
     case terminated

@@ -94,7 +94,7 @@ extension SessionCore {
         case .retransmit2xx: retransmit2xx(now: now, into: &actions)
         case .ackTimeout: ackTimedOut(into: &actions)
         case .glareRetry: glareRetryFired(now: now, into: &actions)
-        case .cancelGuard, .ringTimeout: break
+        case .cancelGuard, .ringTimeout, .noResponse: break
         }
     }
 }

@@ -39,7 +39,7 @@ package struct DialFailoverMachine: Sendable, Hashable {
         case answered
         /// A final non-2xx response from the network.
         case finalResponse(statusCode: Int, reasonPhrase: String)
-        /// No response within the INVITE no-response timer (`sip_transaction_timeout`).
+        /// No response within the dial's INVITE no-response timer (`invite_timeout`), or Timer B.
         case timeout
         /// The INVITE could not be sent (connection refused, TLS handshake, flow lost).
         case transportFailure(String)

@@ -87,8 +87,9 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// failures always do. Default: 408, 503, 504.
     public var retryCodes: Set<Int>
     /// `invite_timeout`: milliseconds an initial INVITE waits for any response (a provisional one
-    /// included) before the dial moves on — the no-response timer that replaces Timer B's 32 s for
-    /// dials. Default: 4000.
+    /// included) before the dial gives the attempt up and moves on — the dial's own no-response
+    /// timer, separate from Timer B: a late answer to the given-up INVITE is still ended (a 1xx with
+    /// CANCEL, a 2xx with ACK and BYE). Default: 4000.
     public var inviteTimeoutMilliseconds: Int
 
     public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000) {

@@ -1,7 +1,8 @@
 import Foundation
 import SIPTestSupport
-import SipEndpoint
 import Testing
+
+@testable import SipEndpoint
 
 /// Issue 6's real-site tests: dials and inbound calls through the two Kamailio sites of the lab, with
 /// SIPp behind them. Connection 0 = 7001 on site A (127.0.0.2), connection 1 = 7001 on site B
@@ -152,6 +153,44 @@ struct CallControlLabTests {
         }
     }
 
+    /// An abandoned attempt is closed by its late answer, not left to Timer B. Site A is frozen for
+    /// the dial and thawed 1.6 s later, past the 1 s `invite_timeout` but within Timer B (4 s here):
+    /// the dial has connected through site B, and site A, woken, answers the INVITE queued in its
+    /// socket with its 407 challenge. The abandoned INVITE's transaction is still listening: it ACKs
+    /// the 407 (RFC 3261 §17.1.1.3) and the abandoned session closes at once without answering the
+    /// challenge (an abandoned attempt never starts a new INVITE); the call stays on site B.
+    @Test("Site A thawed after the dial gave up on it: its late answer closes the abandoned leg; the call stays on site B")
+    func lateAnswerFromAThawedSiteClosesTheAbandonedLeg() async throws {
+        let lab = try lab
+        var configuration = Self.configuration
+        configuration.endpoint.sipTransactionTimeoutMilliseconds = 4000
+        configuration.failover.inviteTimeoutMilliseconds = 1000
+        try await withPhone(configuration: configuration) { phone, _ in
+            try await lab.sites.a.freeze()
+            let dialled = ContinuousClock.now
+            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+            let log = SessionLog(session.statusChanges)
+            let connected = try await log.wait(for: .connected, timeout: .seconds(1) + Self.margin * 3)
+            #expect(connected.connectionId == 1)
+            let core = phone.core
+            let legs = { try await core.eventLoop.submit { core.calls.engine.count }.get() }
+            #expect(try await legs() == 2, "the abandoned leg still listens for site A's answer")
+            try await Task.sleep(until: dialled + .milliseconds(1600))
+            try await lab.sites.a.thaw()
+            let thawed = ContinuousClock.now
+            let closeDeadline = thawed + .seconds(2)
+            while try await legs() != 1, ContinuousClock.now < closeDeadline { try await Task.sleep(for: .milliseconds(10)) }
+            let closedAfter = ContinuousClock.now - dialled
+            #expect(try await legs() == 1, "site A's late answer closed the abandoned leg")
+            #expect(closedAfter < .milliseconds(3500), "closed by the answer, not by Timer B at 4 s: \(closedAfter)")
+            #expect(log.statuses.filter { $0.status == .connected }.count == 1)
+            #expect(log.statuses.last?.status == .connected && log.statuses.last?.connectionId == 1)
+            try await session.hangUp()
+            try await log.wait(for: .disconnected, timeout: .seconds(3))
+            print("lab-measure thawed-site-a abandoned-leg-closed-after-thaw=\(ContinuousClock.now - thawed) closed-after-dial=\(closedAfter)")
+        }
+    }
+
     // MARK: Inbound calls
 
     /// SIPp calls 7001 as 7002 through one site: the site challenges SIPp, then relays the INVITE to the
@@ -208,9 +247,11 @@ struct CallControlLabTests {
 
     /// A phone registered on both sites for `body`; shut down afterwards, and site A left running
     /// and thawed for the next test whatever `body` did to it.
-    private func withPhone(_ body: (Phone, EventLog) async throws -> Void) async throws {
+    private func withPhone(
+        configuration: SipEndpointConfiguration = Self.configuration, _ body: (Phone, EventLog) async throws -> Void
+    ) async throws {
         let lab = try lab
-        let phone = Phone(configuration: Self.configuration)
+        let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
