@@ -94,7 +94,7 @@ struct Demo: AsyncParsableCommand {
         n.step("Checking the call's media: did the tone come back, and how good was the path?")
         try checkMedia(first.media, recording: recording, n)
 
-        n.step("Site A dies (its sockets close; nothing answers)")
+        n.step("Site A dies (its SIP stack and media stop; nothing answers)")
         try await siteA.kill()
         let killedAt = ContinuousClock.now
         n.done("site A is down; connection 0 still says \(phone.connectionManager.connection(0)?.status.rawValue ?? "?")")

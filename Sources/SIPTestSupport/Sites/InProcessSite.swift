@@ -83,6 +83,9 @@ public final class InProcessSite: Sendable {
         /// The dialog of the last answered call the site placed, for ``reinviteWithoutOffer()``.
         var lastPlaced: PlacedCall?
         var stopped = false
+        /// While the site is dead: a socket on its port that reads and drops everything, so no other
+        /// socket of the machine takes the port before ``revive()`` binds it again.
+        var tombstone: (any Channel)?
     }
 
     private struct PlacedCall {
@@ -133,9 +136,17 @@ public final class InProcessSite: Sendable {
     /// Calls whose media is open (echoing, or holding its ports for `.none`).
     public var mediaCallCount: Int { state.withLockedValue { $0.media.count } }
 
-    /// The site dies: its sockets close (RTP ones too), nothing answers, registrations are forgotten (a
-    /// restarted Kamailio keeps none either).
+    /// The site dies: its SIP stack and RTP sockets close, nothing answers, registrations are forgotten
+    /// (a restarted Kamailio keeps none either). Until ``revive()`` its SIP port is held by a socket
+    /// that drops everything unanswered, so the port is still free when the site comes back.
     public func kill() async throws {
+        try await shutDownStack()
+        let port = state.withLockedValue { $0.port }
+        let tombstone = try? await DatagramBootstrap(group: group).bind(host: configuration.host, port: port).get()
+        state.withLockedValue { $0.tombstone = tombstone }
+    }
+
+    private func shutDownStack() async throws {
         let (layer, media) = state.withLockedValue { s -> (SIPTransactionLayer?, [SiteCallMedia]) in
             defer {
                 s.layer = nil
@@ -151,13 +162,20 @@ public final class InProcessSite: Sendable {
     /// The site comes back on the same port.
     public func revive() async throws {
         guard !isUp else { return }
+        try await releaseTombstone()
         try await bringUp()
+    }
+
+    private func releaseTombstone() async throws {
+        let tombstone = state.withLockedValue { s in defer { s.tombstone = nil }; return s.tombstone }
+        try await tombstone?.close()
     }
 
     /// Stops the site for good; safe to call more than once.
     public func stop() async throws {
         guard state.withLockedValue({ s in defer { s.stopped = true }; return !s.stopped }) else { return }
-        try await kill()
+        try await shutDownStack()
+        try await releaseTombstone()
         try await group.shutdownGracefully()
     }
 
