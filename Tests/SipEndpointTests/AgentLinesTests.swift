@@ -154,7 +154,7 @@ struct AgentLinesTests {
         #expect(codes == [480, 480])
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
-        try await Self.waitUntil { lab.phone.callControl.sessions.isEmpty }
+        try await waitUntil { lab.phone.callControl.sessions.isEmpty }
         #expect(lab.phone.callControl.sessions.isEmpty, "every ringing call was freed")
         try await lab.stop()
     }
@@ -248,10 +248,6 @@ struct AgentLinesTests {
             """)
     }
 
-    static func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-    }
 }
 
 /// A broken request tells a stranger nothing either: the transport answers its 400 only to the sites.
@@ -299,7 +295,7 @@ struct MalformedFromStrangersTests {
         let site = try await RawUDP(host: "127.0.0.1")  // the in-process sites' address
         try await stranger.send(Self.malformed(from: "127.0.0.9", port: stranger.channel.localAddress?.port ?? 0), to: phone)
         try await site.send(Self.malformed(from: "127.0.0.1", port: site.channel.localAddress?.port ?? 0), to: phone)
-        try await AgentLinesTests.waitUntil(timeout: .seconds(3)) { !site.received.isEmpty }
+        try await waitUntil(timeout: .seconds(3)) { !site.received.isEmpty }
         #expect(site.received.first?.hasPrefix("SIP/2.0 400") == true, "\(site.received)")
         #expect(stranger.received.isEmpty, "\(stranger.received)")
         try await stranger.channel.close()

@@ -34,16 +34,6 @@ struct ConnectionManagerSiteHealthTests {
         throw CancellationError()
     }
 
-    static func waitUntil(timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met within \(timeout)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
 
     static func spread(_ times: [Date]) -> TimeInterval {
         guard let first = times.min(), let last = times.max() else { return 0 }
@@ -63,7 +53,7 @@ struct ConnectionManagerSiteHealthTests {
         let phone = Phone(configuration: fastConfiguration(Array(connections[..<half])))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
-        try await Self.waitUntil(timeout: .seconds(10)) { phone.connectionManager.connections.allSatisfy { $0.status == .ready } }
+        try await waitUntil(timeout: .seconds(10)) { phone.connectionManager.connections.allSatisfy { $0.status == .ready } }
         try await Task.sleep(for: .milliseconds(500))
         for c in connections[half...] { _ = try await phone.connectionManager.addConnection(c) }
         _ = try await Self.times(log, .ready, after: 0, timeout: .seconds(10))

@@ -28,7 +28,7 @@ struct HostingTests {
             try await phone.start()
             phones.append(phone)
         }
-        try await Self.waitUntil { phones.allSatisfy { $0.status == .active } }
+        try await waitUntil(timeout: .seconds(10)) { phones.allSatisfy { $0.status == .active } }
         #expect(phones.allSatisfy { $0.status == .active })
         // Every phone lives on a loop of the given group, spread over both loops (no group of its own;
         // the thread count is printed, not asserted: other suites run beside this one).
@@ -45,8 +45,4 @@ struct HostingTests {
         try await group.shutdownGracefully()
     }
 
-    static func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-    }
 }

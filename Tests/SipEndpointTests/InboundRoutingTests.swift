@@ -67,6 +67,10 @@ struct InboundRoutingTests {
 
     @Test func aSiteAskingForAUserWeDoNotHaveGets404() {
         #expect(Self.decide(Self.request(user: "7999", from: Self.siteA)) == .respond(404, "Not Found"))
+        var table = Self.table
+        table.remove(id: 3)
+        #expect(Self.decide(Self.request(user: "7002", from: Self.siteB), table: table) == .respond(404, "Not Found"), "removed from the site index too")
+        #expect(Self.decide(Self.request(user: "7002", from: Self.siteA), table: table) == .connection(2))
     }
 
     @Test(arguments: [SIPMethod.invite, .options, .message, .register, .bye, .cancel, .ack])
@@ -100,7 +104,9 @@ struct InboundRoutingTests {
     @Test func linesAreTheConnectionsThatShareADN() {
         let table = Self.table
         #expect(table.line(of: 0) == [0, 1] && table.line(of: 3) == [2, 3])
-        #expect(table.connections(atSite: Self.siteA, port: 5060) == [0, 2])
+        #expect(table.connections(atSite: Self.siteA, port: 5060, user: "7002") == [2])
+        #expect(table.connections(atSite: Self.siteB, port: nil, user: "7001") == [1])
+        #expect(table.anyConnection(atSite: Self.siteA, port: 5060) == 0)
     }
 
     @Test func tokensAreStablePerConnectionAndDifferAcrossConnectionsAndInstances() {

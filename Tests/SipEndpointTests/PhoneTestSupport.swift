@@ -72,3 +72,10 @@ func fastConfiguration(_ connections: [ConnectionConfiguration], timeoutMs: Int 
         endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: timeoutMs, localAddress: "127.0.0.1"),
         failover: FailoverPolicy(inviteTimeoutMilliseconds: timeoutMs))
 }
+
+/// Waits until `condition` holds, looking every 10 ms, at most `timeout`; the caller then asserts what
+/// it needs (a socket test waits for an event with a bound; rules are tested on virtual clocks).
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+}

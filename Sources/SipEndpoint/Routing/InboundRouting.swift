@@ -54,7 +54,7 @@ enum InboundRouting {
                 decision = stranger(request, table: table, strangers: strangers)
             }
         } else if fromSite {
-            decision = routeByUser(request, among: table.connections(atSite: request.sourceHost, port: request.sourcePort), table: table)
+            decision = routeByUser(request, table: table, site: (request.sourceHost, request.sourcePort))
         } else {
             decision = stranger(request, table: table, strangers: strangers)
         }
@@ -67,22 +67,24 @@ enum InboundRouting {
         case .drop: return .drop
         case .reject: return request.method == .ack ? .drop : .respond(403, "Forbidden")
         case .accept:
-            let candidates = request.requestURIUser.map { table.connections(ofUser: $0) } ?? []
-            return routeByUser(request, among: candidates.isEmpty ? table.entries.keys.sorted() : candidates, table: table)
+            return routeByUser(request, table: table, site: nil)
         }
     }
 
-    /// A site's (or an accepted stranger's) request without a token: the connection among
-    /// `candidates` whose DN the Request-URI names.
-    private static func routeByUser(_ request: Request, among candidates: [Int], table: LineTable) -> Decision {
+    /// A site's (or, with `site` nil, an accepted stranger's) request without a token: the enabled
+    /// connection of that site (of any site) whose DN the Request-URI names. Dictionary lookups only:
+    /// a site's request costs the same however many agents share the site.
+    private static func routeByUser(_ request: Request, table: LineTable, site: (host: String, port: Int?)?) -> Decision {
         if request.hasToTag || request.method == .bye || request.method == .cancel { return noDialog(request.method) }
-        let enabled = candidates.filter { table.entries[$0]?.isEnabled == true }
         guard let user = request.requestURIUser, !user.isEmpty else {
-            // `OPTIONS sip:host` from a site probing us: any connection of that site answers.
-            if request.method == .options, let first = enabled.first ?? candidates.first { return .connection(first) }
+            // `OPTIONS sip:host` probing us: any connection of that site answers.
+            let any = site.map { table.anyConnection(atSite: $0.host, port: $0.port) } ?? table.entries.keys.min()
+            if request.method == .options, let any { return .connection(any) }
             return .respond(404, "Not Found")
         }
-        if let id = enabled.first(where: { table.entries[$0]?.user == user }) { return .connection(id) }
+        let candidates = site.map { table.connections(atSite: $0.host, port: $0.port, user: user) }
+            ?? table.connections(ofUser: user)
+        if let id = candidates.first(where: { table.entries[$0]?.isEnabled == true }) { return .connection(id) }
         return .respond(404, "Not Found")
     }
 

@@ -18,6 +18,10 @@ struct LineTable: Sendable {
     private var byUser: [String: [Int]] = [:]
     private var bySiteHost: [String: Set<Int>] = [:]
     private var bySiteAddress: [String: Set<Int>] = [:]
+    /// The same, per DN (`host|user`, `host:port|user`): a site's request for a DN finds its connection
+    /// without looking at the thousands of other agents' connections on that site.
+    private var bySiteHostUser: [String: Set<Int>] = [:]
+    private var bySiteAddressUser: [String: Set<Int>] = [:]
 
     mutating func add(id: Int, user: String, token: String, isEnabled: Bool) {
         remove(id: id)
@@ -44,18 +48,28 @@ struct LineTable: Sendable {
         entry.siteHosts = Set(addresses.map(\.host))
         entry.siteAddresses = Set(addresses.compactMap { a in a.port.map { "\(a.host):\($0)" } })
         entries[id] = entry
-        for host in entry.siteHosts { bySiteHost[host, default: []].insert(id) }
-        for address in entry.siteAddresses { bySiteAddress[address, default: []].insert(id) }
+        for host in entry.siteHosts {
+            bySiteHost[host, default: []].insert(id)
+            bySiteHostUser["\(host)|\(entry.user)", default: []].insert(id)
+        }
+        for address in entry.siteAddresses {
+            bySiteAddress[address, default: []].insert(id)
+            bySiteAddressUser["\(address)|\(entry.user)", default: []].insert(id)
+        }
     }
 
     private mutating func unindexSite(_ entry: Entry) {
+        func remove(_ id: Int, _ key: String, from index: inout [String: Set<Int>]) {
+            index[key]?.remove(id)
+            if index[key]?.isEmpty == true { index[key] = nil }
+        }
         for host in entry.siteHosts {
-            bySiteHost[host]?.remove(entry.id)
-            if bySiteHost[host]?.isEmpty == true { bySiteHost[host] = nil }
+            remove(entry.id, host, from: &bySiteHost)
+            remove(entry.id, "\(host)|\(entry.user)", from: &bySiteHostUser)
         }
         for address in entry.siteAddresses {
-            bySiteAddress[address]?.remove(entry.id)
-            if bySiteAddress[address]?.isEmpty == true { bySiteAddress[address] = nil }
+            remove(entry.id, address, from: &bySiteAddress)
+            remove(entry.id, "\(address)|\(entry.user)", from: &bySiteAddressUser)
         }
     }
 
@@ -76,10 +90,17 @@ struct LineTable: Sendable {
     /// Every site address of every connection (what the transport reserves room for).
     var siteHosts: Set<String> { Set(bySiteHost.keys) }
 
-    /// The connections whose site is at `host`, those whose site is exactly `host:port` first.
-    func connections(atSite host: String, port: Int?) -> [Int] {
-        let exact = port.flatMap { bySiteAddress["\(host):\($0)"] } ?? []
-        let byHost = bySiteHost[host] ?? []
+    /// The connections of DN `user` whose site is at `host`, those whose site is exactly `host:port`
+    /// first (two sites may share an address), in id order: a line has one or two per site.
+    func connections(atSite host: String, port: Int?, user: String) -> [Int] {
+        let exact = port.flatMap { bySiteAddressUser["\(host):\($0)|\(user)"] } ?? []
+        let byHost = bySiteHostUser["\(host)|\(user)"] ?? []
         return exact.sorted() + byHost.subtracting(exact).sorted()
+    }
+
+    /// One connection of the site at `host` (the lowest id, exactly `host:port` preferred), for a
+    /// site's request that names no user (an OPTIONS probe of `sip:host`).
+    func anyConnection(atSite host: String, port: Int?) -> Int? {
+        (port.flatMap { bySiteAddress["\(host):\($0)"] } ?? bySiteHost[host])?.min()
     }
 }

@@ -86,7 +86,7 @@ struct AdmissionLabTests {
             #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
             #expect(scanner.received.isEmpty, "the scanner got \(scanner.received.count) answers")
             try await scanner.stop()
-            try await Self.waitUntil(timeout: .seconds(5)) { phone.callControl.sessions.isEmpty }
+            try await waitUntil(timeout: .seconds(5)) { phone.callControl.sessions.isEmpty }
             let descriptorsAfter = Self.openDescriptors()
             let residentAfter = Self.residentBytes()
             #expect(descriptorsAfter <= descriptorsBefore + 16, "descriptors \(descriptorsBefore) → \(descriptorsAfter)")
@@ -169,7 +169,7 @@ struct AdmissionLabTests {
             let good = Self.paddedOptions(size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
                                           transport: "TCP", cseq: "2", callID: "good-cseq")
             try await client.write(bad + good)
-            try await Self.waitUntil(timeout: .seconds(3)) { client.text.components(separatedBy: "SIP/2.0 ").count > 2 }
+            try await waitUntil(timeout: .seconds(3)) { client.text.components(separatedBy: "SIP/2.0 ").count > 2 }
             let statuses = client.text.components(separatedBy: "\r\n").filter { $0.hasPrefix("SIP/2.0 ") }
             #expect(statuses.count == 2 && statuses[0].hasPrefix("SIP/2.0 400") && statuses[1].hasPrefix("SIP/2.0 200"), "\(statuses)")
             #expect(client.channel.isActive, "the flow stays up")
@@ -190,7 +190,7 @@ struct AdmissionLabTests {
                 if let client = try? await RawTCP.connect(from: Self.stranger, to: local) { clients.append(client) }
             }
             // The connections over the per-address cap are closed at accept.
-            try await Self.waitUntil(timeout: .seconds(3)) { clients.filter { $0.channel.isActive }.count <= 16 }
+            try await waitUntil(timeout: .seconds(3)) { clients.filter { $0.channel.isActive }.count <= 16 }
             let acceptedAtOnce = clients.filter { $0.channel.isActive }.count
             #expect(acceptedAtOnce <= 16, "\(acceptedAtOnce) connections from one stranger accepted")
             let header = Array("OPTIONS sip:7001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.9".utf8)
@@ -329,10 +329,6 @@ struct AdmissionLabTests {
         return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
     }
 
-    static func waitUntil(timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-    }
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
     static func format(_ duration: Duration) -> String {

@@ -219,7 +219,7 @@ struct CallControlLabTests {
             try await session.hold()
             try await log.wait(for: .held, timeout: .seconds(3))
             try await session.retrieve()
-            try await Self.waitUntil(timeout: .seconds(3)) { log.statuses.last?.status == .connected }
+            try await waitUntil(timeout: .seconds(3)) { log.statuses.last?.status == .connected }
             #expect(log.statuses.map(\.status) == [.alerting, .connected, .held, .connected], "\(log.statuses.map { "\($0.status) \($0.reason)" })")
             try await session.hangUp()
             let end = try await log.wait(for: .disconnected, timeout: .seconds(3))
@@ -283,10 +283,6 @@ struct CallControlLabTests {
         }
     }
 
-    private static func waitUntil(timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-    }
 
     static func format(_ seconds: TimeInterval) -> String { String(format: "%.2f", seconds) }
 }
