@@ -3,8 +3,8 @@ import Foundation
 import SipEndpoint
 
 /// `QuickStart dial <connectionId> <destination>`: register, dial, print every attempt, failover and
-/// status, hang up after `--hold-for` seconds, and exit 0 only if the call was connected (issue 6).
-/// `--play` and `--record` give the call audio (issue 8); its media statistics print when it ends.
+/// status, hang up after `--hold-for` seconds, and exit 0 only if the call was connected.
+/// `--play` and `--record` give the call audio; its media statistics print when it ends.
 struct Dial: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Register, dial a destination through a connection (with site fallback), hang up, report.")

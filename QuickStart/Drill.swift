@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SipEndpoint
 
-/// `QuickStart drill`: a failover drill on a live deployment (issue 7). Registers every connection,
+/// `QuickStart drill`: a failover drill on a live deployment. Registers every connection,
 /// calls `--destination` through connection 0, then makes site A unreachable for this phone by dropping
 /// its traffic locally (nothing is changed on the site), calls again on connection 0 and measures until
 /// the call connects on another connection, then restores site A and measures until connection 0 is

@@ -4,7 +4,7 @@ import SIPMedia
 import SipEndpoint
 
 /// `--play`, `--record`, `--record-encoding`: what a QuickStart call sends, and where what it receives
-/// is written (issue 8). Checked before anything is dialled, so a typo costs no call.
+/// is written. Checked before anything is dialled, so a typo costs no call.
 struct MediaOptions: ParsableArguments {
     @Option(help: "What the call sends: a WAV file (8 kHz mono, 16-bit PCM or G.711) or tone:FREQ (e.g. tone:440).")
     var play: String?

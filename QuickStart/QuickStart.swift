@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The functional-test CLI of SipEndpoint (DESIGN.md §2). Exit codes: 0 success, 1 a step or check
+/// The functional-test CLI of SipEndpoint. Exit codes: 0 success, 1 a step or check
 /// failed, 2 bad usage or configuration.
 @main
 struct QuickStart: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import Foundation
 import SipEndpoint
 
 /// `QuickStart register`: register every connection, wait until all are ready or the timeout passes,
-/// print each connection's status, un-REGISTER, and exit 0 only if all were ready (issue 4).
+/// print each connection's status, un-REGISTER, and exit 0 only if all were ready.
 struct Register: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Register every connection of the configuration, report, and un-register.")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SipEndpoint
 
-/// The commands `QuickStart run` reads from standard input, one per line (issue 6):
+/// The commands `QuickStart run` reads from standard input, one per line:
 /// `dial <conn> <dest>`, `answer [session]`, `hangup [session]`, `hold [session]`, `retrieve [session]`,
 /// `dtmf <digits>`, `transfer <dest>`, `play <file|tone:FREQ|silence|echo>`, `record <file> [pcm16|pcmu|pcma]`,
 /// `record stop`, `stats`, `enable|disable|remove <conn>`, `status`, `quit`.

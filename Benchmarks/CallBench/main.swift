@@ -1,4 +1,4 @@
-// Whole calls through the SDK's public API against in-process sites on loopback UDP (issue 6):
+// Whole calls through the SDK's public API against in-process sites on loopback UDP:
 //
 //   swift run -c release CallBench [--calls 3000] [--window 16] [--seconds 60] [--failover-dials 200]
 //
@@ -8,7 +8,7 @@
 //    sent the ACK), hang up, and wait for `disconnected` (the BYE is out). A call counts once the
 //    site has answered its BYE with 200. Stops after `--calls` calls or `--seconds`, whichever first.
 // 2. Fallback latency: connection 0's site is dead and the connection is `failed`; each of
-//    `--failover-dials` dials on connection 0 must go out on connection 1 at once (issue 6 rule 1).
+//    `--failover-dials` dials on connection 0 must go out on connection 1 at once (no waiting for a timeout).
 //    Measured from just before `dial(connectionId: 0, …)` to the moment site B's handler holds the
 //    INVITE (so it includes loopback delivery and site B's parse: an upper bound on "the INVITE
 //    leaves"), and, for comparison, to the `failedOver` event's timestamp (which is raised before

@@ -1,4 +1,4 @@
-// How many concurrent G.711 calls with media one process carries (issue 8):
+// How many concurrent G.711 calls with media one process carries:
 //
 //   swift run -c release MediaBench [--calls 100,200,300,400,500,600,800] [--seconds 5] [--threads 2]
 //

@@ -1,4 +1,4 @@
-// Issue 4's benchmark — the agent-desktop back end: one Phone holding `--dns` DNs × `--sites` sites
+// The registration benchmark — the agent-desktop back end: one Phone holding `--dns` DNs × `--sites` sites
 // (default 10,000 × 2 = 20,000 registrations, digest on) against in-process registrars on loopback UDP.
 //
 //   swift run -c release RegistrationBench [--dns 10000] [--sites 2] [--lifetime 60] [--options 0]

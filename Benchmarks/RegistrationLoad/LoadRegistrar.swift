@@ -4,7 +4,7 @@ import SIPTransaction
 import SIPTransport
 import SIPUserAgent
 
-/// A registrar fast enough to stand opposite 20,000 registrations (issue 4's benchmark), with digest on.
+/// A registrar fast enough to stand opposite 20,000 registrations (`RegistrationBench`), with digest on.
 ///
 /// A UAS on ``SIPTransactionLayer`` over loopback UDP, so every request goes through the same §17 server
 /// transactions a real peer would use. REGISTER without credentials gets `401` with one Digest MD5

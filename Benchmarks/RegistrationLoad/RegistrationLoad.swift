@@ -4,7 +4,7 @@ import NIOPosix
 import SIPCore
 import SipEndpoint
 
-/// Issue 4's agent-desktop back end in miniature or at full size: one ``Phone`` holding `dns` DNs on
+/// The agent-desktop back end in miniature or at full size: one ``Phone`` holding `dns` DNs on
 /// each of several sites, against ``LoadRegistrar``s sharing one event loop of their own. The benchmark
 /// (`RegistrationBench`) and the smoke test in `SipEndpointTests` both run it, so CI exercises the path
 /// the recorded figures come from.

@@ -1,5 +1,5 @@
 // Non-INVITE transactions per second (OPTIONS → 200) between two SIPTransactionLayers over loopback
-// UDP, each on its own single-thread event loop: the issue 3 benchmark (target ≥ 20,000/s).
+// UDP, each on its own single-thread event loop: the transaction-throughput benchmark (target ≥ 20,000/s).
 //
 //   swift run -c release TransactionBench [--count 200000] [--warmup 20000] [--window 64] [--seconds 60]
 //

@@ -3,7 +3,7 @@ import NIOCore
 /// The header fields of a message, in order, with their names as written.
 ///
 /// Parsed messages keep every name and value as a range into the received bytes: nothing becomes a
-/// `String` until someone reads it (STYLE.md "parse bytes, make Strings late"). Headers added in code
+/// `String` until someone reads it (parse bytes, make Strings late). Headers added in code
 /// are appended to the same storage, so a message built in code and one parsed from the wire behave
 /// alike. Lookup is case-insensitive and knows the compact forms (RFC 3261 §7.3.1, §7.3.3).
 public struct SIPHeaders: Sendable {

@@ -1,5 +1,5 @@
 /// Bounds on what the parser accepts from the network, so a hostile peer can never make it trap or
-/// allocate without bound (DESIGN.md §6). Exceeding one is a ``SIPParseError`` naming the limit.
+/// allocate without bound. Exceeding one is a ``SIPParseError`` naming the limit.
 ///
 /// Modelled on NIO's `NIOHTTPDecoderLimitConfiguration`: every limit in one value with a documented default.
 public struct SIPParserLimits: Sendable, Hashable {

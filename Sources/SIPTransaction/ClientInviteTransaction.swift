@@ -50,7 +50,7 @@ import NIOCore
 ///
 /// Deviations, each on purpose:
 /// - Timer B is min(64·T1, `transactionTimeout`), 4 s by default instead of 32 s, so that a
-///   silent site is given up quickly (DESIGN.md §1.6). The cap is for "no response at all":
+///   silent site is given up quickly. The cap is for "no response at all":
 ///   like RFC 3261, Timer B runs only in Calling and is cancelled by the first provisional
 ///   response; from then on the transaction waits for the final response without a timer, and
 ///   how long to let a call ring is the TU's policy (it sends CANCEL, its own non-INVITE

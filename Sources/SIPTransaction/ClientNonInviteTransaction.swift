@@ -49,10 +49,10 @@ import NIOCore
 /// reliable) absorbs retransmitted final responses in Completed.
 ///
 /// Deviations, each on purpose:
-/// - Timer F is min(64·T1, `transactionTimeout`), 4 s by default instead of 32 s (DESIGN.md §1.6).
-///   The cap is for "no response at all": when the first provisional response arrives in Trying,
-///   Timer F is moved out to 64·T1 after the start, as RFC 3261 has it, because a server that
-///   answered 1xx is alive and the request is merely slow.
+/// - Timer F is min(64·T1, `transactionTimeout`), 4 s by default instead of 32 s, so that a silent
+///   site is given up quickly. The cap is for "no response at all": when the first provisional
+///   response arrives in Trying, Timer F is moved out to 64·T1 after the start, as RFC 3261 has it,
+///   because a server that answered 1xx is alive and the request is merely slow.
 /// - A transport error in Completed is ignored: nothing is sent there, and the TU already has
 ///   the final response.
 /// - Status codes outside 100–699 are ignored.

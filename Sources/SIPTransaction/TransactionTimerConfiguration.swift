@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The timer values of RFC 3261 §17 (table 4 in appendix A) and RFC 6026 §7, plus the SDK's
-/// `sip_transaction_timeout` (DESIGN.md §4).
+/// `sip_transaction_timeout` (`policy/endpoint`: how long a client transaction waits for any response).
 ///
 /// The stored fields are the inputs; Timers A–M are derived from them so that changing T1 moves
 /// every timer that the RFCs define as a multiple of T1. Timers that the RFCs set to zero on a

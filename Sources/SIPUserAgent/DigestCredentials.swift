@@ -1,7 +1,7 @@
 /// What a connection authenticates with: the user name and password of RFC 7616 §3.4.
 ///
 /// The password never leaves this value except into a hash: `description`, `debugDescription` and
-/// the reflection `dump` uses all leave it out (DESIGN.md §6, "credentials never appear in logs").
+/// the reflection `dump` uses all leave it out (credentials never appear in logs).
 package struct DigestCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
@@ -10,7 +10,7 @@ package struct DigestCredentials: Sendable, Hashable, CustomStringConvertible, C
     package var username: String
     package var password: String
 
-    /// `authUser` defaults to `user` (DESIGN.md §4: "auth user ... default to the DN").
+    /// `authUser` defaults to `user` (the `auth_user` setting defaults to the DN).
     package init(user: String, password: String, authUser: String? = nil) {
         self.username = (authUser?.isEmpty == false ? authUser : nil) ?? user
         self.password = password

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The registration and health settings of one connection: the `proxies/proxyN` settings of
-/// `SipEndpoint.config` (DESIGN.md §4), plus the few timings the registration machine needs that
+/// `SipEndpoint.config`, plus the few timings the registration machine needs that
 /// the file does not name. The XML loader only fills this struct.
 ///
 /// Negative values are treated as zero, and a failure threshold below one as one.

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// The status of one connection, with the Genesys SIP Endpoint SDK's names (DESIGN.md §1.4).
+/// The status of one connection, with the Genesys SIP Endpoint SDK's names.
 package enum RegistrationStatus: String, Hashable, Sendable, CustomStringConvertible {
     /// The first REGISTER after start is out; nothing is known yet.
     case registering

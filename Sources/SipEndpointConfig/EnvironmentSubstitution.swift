@@ -1,5 +1,5 @@
 /// `${NAME}` in a value is replaced by the environment variable NAME, so passwords need not sit in
-/// the file (DESIGN.md §4). A `$` not followed by `{` is kept as it is; substituted text is not
+/// the file. A `$` not followed by `{` is kept as it is; substituted text is not
 /// scanned again (a password containing `${` stays as it is).
 enum EnvironmentSubstitution {
     struct Failure: Error, Equatable {

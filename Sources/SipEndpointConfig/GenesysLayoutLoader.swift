@@ -1,7 +1,7 @@
 import Foundation
 import SipEndpoint
 
-/// Walks the element tree of a Genesys-layout `SipEndpoint.config` (DESIGN.md §4) into a
+/// Walks the element tree of a Genesys-layout `SipEndpoint.config` into a
 /// ``SipEndpointConfiguration``, collecting every error and warning instead of stopping at the first.
 ///
 /// ```

@@ -18,7 +18,7 @@ public struct LoadedConfiguration: Sendable, Hashable {
     }
 }
 
-/// Loads `SipEndpoint.config` (DESIGN.md §4) into ``SipEndpointConfiguration``.
+/// Loads `SipEndpoint.config` (the Genesys layout) into ``SipEndpointConfiguration``.
 ///
 /// ```swift
 /// let loaded = try SipEndpointConfigLoader.load(contentsOf: "SipEndpoint.config")

@@ -1,4 +1,4 @@
-/// The settings this SDK acts on, by where they sit in the Genesys container (DESIGN.md §4). The
+/// The settings this SDK acts on, by where they sit in the Genesys container. The
 /// sample file carries every one of them; the loader maps each into ``SipEndpointConfiguration``.
 public enum SupportedSettings {
     /// `proxies/proxyN/…`: the settings of connection N.

@@ -35,7 +35,7 @@ struct DemoCommandTests {
     }
 }
 
-/// `--trace` and `ladder`: the call-flow picture of issue 7.
+/// `--trace` and `ladder`: the call-flow picture (a ladder diagram of the SIP messages).
 @Suite("QuickStart trace and ladder (subprocess)")
 struct LadderCommandTests {
     @Test func theDemoWritesATraceAndItsLadderDiagram() async throws {

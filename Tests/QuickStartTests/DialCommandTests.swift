@@ -3,7 +3,7 @@ import SIPMedia
 import SIPTestSupport
 import Testing
 
-/// `QuickStart dial` as a subprocess against in-process sites (issue 6).
+/// `QuickStart dial` as a subprocess against in-process sites.
 @Suite("QuickStart dial (subprocess)")
 struct DialCommandTests {
     func sites(a: [String: InProcessSite.TestNumber] = ["9000": .answer(ringing: .milliseconds(20))]) async throws -> (InProcessSite, InProcessSite, String) {
@@ -87,7 +87,7 @@ struct DialCommandTests {
     }
 }
 
-/// `QuickStart drill` against two in-process sites (issue 7).
+/// `QuickStart drill` against two in-process sites.
 @Suite("QuickStart drill (subprocess)")
 struct DrillCommandTests {
     @Test func drillMeasuresEveryStep() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `QuickStart inspect` as a subprocess (issue 2's behaviour, issue 7's CLI tests).
+/// `QuickStart inspect` as a subprocess, as users run it.
 @Suite("QuickStart inspect (subprocess)")
 struct InspectCommandTests {
     static var samples: URL {

@@ -2,7 +2,7 @@ import Foundation
 import SIPTestSupport
 import Testing
 
-/// QuickStart against the two real Kamailio sites (issue 7): register, dial and drill as a user runs
+/// QuickStart against the two real Kamailio sites: register, dial and drill as a user runs
 /// them. With CI=true a missing Kamailio or SIPp fails these tests (`KamailioLab.start` checks).
 @Suite("QuickStart against the Kamailio sites (subprocess)", .serialized,
        .enabled(if: LabRequirement.current.shouldRun, "Kamailio/SIPp not installed (Scripts/install-deps)"))

@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// The built QuickStart binary run as a subprocess (issue 7: the CLI is tested as users run it), with
+/// The built QuickStart binary run as a subprocess (the CLI is tested as users run it), with
 /// its output captured in a file that the test reads while it runs, and (for `run`) optionally a pipe
 /// on its standard input that the test writes commands into.
 final class QuickStartProcess: Sendable {

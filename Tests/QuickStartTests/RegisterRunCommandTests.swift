@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-/// `QuickStart register` and `QuickStart run` as subprocesses against in-process sites (issue 4).
+/// `QuickStart register` and `QuickStart run` as subprocesses against in-process sites.
 @Suite("QuickStart register and run (subprocess)")
 struct RegisterRunCommandTests {
     @Test func registerReportsEveryConnectionReadyAndUnregisters() async throws {
@@ -69,7 +69,7 @@ struct RegisterRunCommandTests {
     }
 }
 
-/// `run` on a terminal draws a status table in place (issue 7); `script` gives it a pseudo-terminal.
+/// `run` on a terminal draws a status table in place; `script` gives it a pseudo-terminal.
 @Suite("QuickStart run on a terminal (subprocess)")
 struct RunLiveTableTests {
     @Test func theStatusTableIsDrawnOnATerminal() async throws {

@@ -3,8 +3,8 @@ import SIPMedia
 import SIPTestSupport
 import Testing
 
-/// `QuickStart run` driven by a script on its standard input (issue 8's `play`, `record`, `stats` and
-/// the call commands), against an in-process site whose number 9000 answers and echoes RTP.
+/// `QuickStart run` driven by a script on its standard input (the media commands `play`, `record`,
+/// `stats` and the call commands), against an in-process site whose number 9000 answers and echoes RTP.
 @Suite("QuickStart run commands on standard input (subprocess)")
 struct RunMediaCommandTests {
     /// A site and a configuration that registers to it.

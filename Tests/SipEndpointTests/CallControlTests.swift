@@ -41,7 +41,7 @@ final class SessionLog: Sendable {
     }
 }
 
-/// Issue 6's dial rules end to end: a phone registered on two in-process sites.
+/// The dial rules with site fallback end to end: a phone registered on two in-process sites.
 @Suite("Call control with in-process sites")
 struct CallControlTests {
     struct TwoSites: Sendable {
@@ -253,7 +253,7 @@ struct CallControlTests {
     }
 }
 
-/// Multi-line policy and calls that lose their site (issue 6, DESIGN.md §1.7–§1.8).
+/// Multi-line policy and calls that lose their site (they end with sipError 408).
 @Suite("Multi-line and lost calls")
 struct MultiLineTests {
     @Test func answeringASecondCallHoldsTheFirst() async throws {

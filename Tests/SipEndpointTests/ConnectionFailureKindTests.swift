@@ -6,7 +6,7 @@ import SIPTransport
 import SipEndpoint
 import Testing
 
-/// The failure kinds of issue 4 that need a stream transport: a refused connection and a lost flow.
+/// The connection failure kinds that need a stream transport: a refused connection and a lost flow.
 @Suite("Connection failure kinds over TCP")
 struct ConnectionFailureKindTests {
     @Test func refusedConnectionIsATransportError() async throws {

@@ -6,7 +6,9 @@ import SIPTransport
 import SipEndpoint
 import Testing
 
-/// The ConnectionManager against in-process sites: DESIGN.md §1 items 1–5 and 9.
+/// The ConnectionManager against in-process sites: every connection registers at once and on its
+/// own, reports each status change, fails and recovers by its probes, and is disabled, enabled and
+/// removed at run time.
 @Suite("ConnectionManager with in-process sites")
 struct ConnectionManagerTests {
     @Test func bothConnectionsRegisterAtOnceAndThePhoneIsActive() async throws {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SipEndpoint
 
-/// Issue 6's dial rules, each as a table over the pure machine.
+/// The dial rules with site fallback, each as a table over the pure machine.
 @Suite("Dial failover rules")
 struct DialFailoverMachineTests {
     typealias M = DialFailoverMachine

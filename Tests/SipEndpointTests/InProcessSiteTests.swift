@@ -74,7 +74,8 @@ struct InProcessSiteTests {
     }
 }
 
-/// Issue 5: a new configuration applied to a running phone.
+/// A new configuration applied to a running phone: added, removed and changed connections follow it,
+/// unchanged ones are not touched.
 @Suite("Applying a configuration at run time")
 struct ApplyConfigurationTests {
     @Test func addedRemovedChangedAndUnchangedConnections() async throws {

@@ -6,7 +6,7 @@ import SIPTestSupport
 import SipEndpoint
 import Testing
 
-/// Issue 8 end to end: two SDK phones call each other over loopback — SIP straight from one to the
+/// Media end to end: two SDK phones call each other over loopback — SIP straight from one to the
 /// other (each one's connection points at the other, no registrar), RTP on real sockets.
 @Suite("Media between two phones")
 struct MediaCallTests {

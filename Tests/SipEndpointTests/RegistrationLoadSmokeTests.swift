@@ -2,8 +2,8 @@ import RegistrationLoad
 import SipEndpoint
 import Testing
 
-/// RegistrationBench's code path at test size (issue 4's benchmark): many connections of one phone
-/// against the in-process digest registrars. Checks that it works, never how fast (STYLE.md: no timed
+/// RegistrationBench's code path at test size: many connections of one phone
+/// against the in-process digest registrars. Checks that it works, never how fast (no timed
 /// assertions in unit tests).
 @Suite("Registration load, test-sized")
 struct RegistrationLoadSmokeTests {

@@ -3,7 +3,7 @@ import SIPTestSupport
 import SipEndpoint
 import Testing
 
-/// "Within a site first" (issue 4, RFC 3263 §4.3): a connection whose server is a name resolves it
+/// "Within a site first" (RFC 3263 §4.3): a connection whose server is a name resolves it
 /// through DNS SRV, here a dnsmasq on loopback serving `_sip._udp.site-a.test` with two targets,
 /// priority 10 → in-process peer P1 and priority 20 → peer P2, both A records 127.0.0.1. When the
 /// best target is silent the connection registers with the next one before it reports anything,

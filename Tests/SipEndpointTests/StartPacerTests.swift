@@ -23,7 +23,7 @@ struct StartPacerTests {
         var pacer = StartPacer<String>(window: 1)
         #expect(pacer.enqueue(0, site: "a") == [0])
         #expect(pacer.enqueue(1, site: "a") == [])
-        // Site A's full window never holds site B back (DESIGN.md §1.1).
+        // Site A's full window never holds site B back: trouble on one site never delays another.
         #expect(pacer.enqueue(2, site: "b") == [2])
         #expect(pacer.settled(2, answered: true) == [])
         #expect(pacer.settled(0, answered: true) == [1])

@@ -1,8 +1,8 @@
 import NIOCore
 import SIPMedia
 
-// libFuzzer entry point for what the network hands SIPMedia (issue 8: "No media packet from the network
-// can crash the process or grow memory without bound"). The first byte picks a reader, the rest is its
+// libFuzzer entry point for what the network hands SIPMedia (no media packet from the network
+// may crash the process or grow memory without bound). The first byte picks a reader, the rest is its
 // input. A trap anywhere in SIPMedia is a bug; so is a parsed value whose serialization does not read back
 // equal, a jitter buffer past its capacity, or statistics out of their range: this target turns those
 // into crashes with fatalError so libFuzzer keeps the input.
@@ -173,8 +173,9 @@ func fuzzStream(_ input: [UInt8]) {
     }
 }
 
-/// DESIGN.md §6 and MediaStream's promise: the jitter buffer never holds more than its capacity, and the
-/// statistics a dashboard shows stay in range whatever the peer sent.
+/// Nothing from the network grows memory without bound, and MediaStream keeps its promise: the jitter
+/// buffer never holds more than its capacity, and the statistics a dashboard shows stay in range
+/// whatever the peer sent.
 func checkInvariants(_ stream: MediaStream, now: NIODeadline) {
     let capacity = stream.configuration.jitterBuffer.capacity
     guard stream.bufferedPackets <= capacity, capacity == JitterBufferConfiguration().capacity else {

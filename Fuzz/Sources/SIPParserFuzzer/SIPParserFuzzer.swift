@@ -1,7 +1,7 @@
 import NIOCore
 import SIPCore
 
-// libFuzzer entry point for SIPCore's parser (issue 2, "Fuzzing"). Each input is used four ways:
+// libFuzzer entry point for SIPCore's parser. Each input is used four ways:
 // as a datagram (strict and with bare LFs), as a TCP stream drip-fed in chunks, and as a URI. A trap
 // anywhere in SIPCore is a bug; so is a parsed message whose serialization does not parse back to
 // the same meaning, which this target turns into a crash with fatalError so libFuzzer keeps the input.

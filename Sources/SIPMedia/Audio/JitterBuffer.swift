@@ -13,7 +13,7 @@ package struct JitterBufferPacket: Hashable, Sendable {
     }
 }
 
-/// A small adaptive jitter buffer for 20 ms G.711 frames (issue 8). Packets go in as they arrive; the
+/// A small adaptive jitter buffer for 20 ms G.711 frames. Packets go in as they arrive; the
 /// driver pulls one frame per tick of its playout clock. No clock, socket or task inside: arrival and
 /// playout times are inputs, so tests script both.
 ///

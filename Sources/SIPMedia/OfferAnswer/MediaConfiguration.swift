@@ -7,7 +7,7 @@ package struct MediaConfiguration: Hashable, Sendable {
     package var rtpPort: Int
     /// Our RTCP port; `a=rtcp` is written only when it is not `rtpPort + 1` (RFC 3605). Default: `rtpPort + 1`.
     package var rtcpPort: Int
-    /// Codecs in our order of preference; G.711 only (issue 8 carries no other). Default: PCMU, PCMA.
+    /// Codecs in our order of preference; G.711 only (the SDK carries no other). Default: PCMU, PCMA.
     package var codecs: [RTPPayloadFormat]
     /// RFC 4733 events offered on this payload type, nil for none. Default: 101 (`0-16`).
     package var telephoneEvent: RTPPayloadFormat?

@@ -1,5 +1,5 @@
 /// What one completed offer/answer exchange agreed for the audio stream — everything the RTP side
-/// (issue 8) needs, from our point of view.
+/// needs, from our point of view.
 package struct NegotiatedMedia: Hashable, Sendable {
     /// The G.711 codec we send and expect, with the payload type this call numbers it with.
     package var codec: RTPPayloadFormat

@@ -1,6 +1,6 @@
 // Big-endian reads and writes for the RTP-family wire formats (RFC 3550 §5.1 "network byte order").
 // Every read checks its bounds and answers nil, so a short datagram becomes a typed error at the caller
-// instead of a trap (DESIGN.md §6).
+// instead of a trap (nothing from the network may crash the process).
 
 extension Array where Element == UInt8 {
     func networkUInt16(at index: Int) -> UInt16? {

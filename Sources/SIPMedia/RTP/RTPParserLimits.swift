@@ -1,5 +1,5 @@
 /// Bounds on what the RTP and RTCP readers accept from the network, so a hostile datagram can never
-/// make them trap or allocate without bound (DESIGN.md §6).
+/// make them trap or allocate without bound.
 package struct RTPParserLimits: Sendable, Hashable {
     /// Largest RTP or compound RTCP datagram in bytes. G.711 at 20 ms is 172 bytes and 60 ms is 492;
     /// anything near an Ethernet MTU is already suspicious. Default: 1,500.

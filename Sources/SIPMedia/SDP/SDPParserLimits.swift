@@ -1,5 +1,5 @@
 /// Bounds on what the SDP parser accepts from the network, so a hostile body can never make it trap
-/// or allocate without bound (DESIGN.md §6). Exceeding one is an ``SDPParseError`` naming the limit.
+/// or allocate without bound. Exceeding one is an ``SDPParseError`` naming the limit.
 package struct SDPParserLimits: Sendable, Hashable {
     /// Largest description in bytes (a SIP body is at most 65,535 by default anyway). Default: 16,384.
     package var maximumSize: Int

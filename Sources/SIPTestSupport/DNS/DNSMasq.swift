@@ -18,7 +18,7 @@ public final class DNSMasq {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    /// Issue 3: a test that needs dnsmasq fails, not skips, when CI=true and it is missing.
+    /// A test that needs dnsmasq fails, not skips, when CI=true and it is missing.
     public static var requiredByCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
     public static var shouldRun: Bool { executable != nil || requiredByCI }
     public static let skipReason =

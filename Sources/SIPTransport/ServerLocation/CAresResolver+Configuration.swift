@@ -1,7 +1,7 @@
 import NIOCore
 
 extension CAresResolver {
-    /// How the resolver asks. `dns_servers` (DESIGN.md §4) maps to ``servers``.
+    /// How the resolver asks. The `policy/endpoint` setting `dns_servers` maps to ``servers``.
     package struct Configuration: Sendable, Hashable {
         /// DNS servers as `address[:port]` (IPv6 as `[address]:port`), asked instead of the
         /// system's; numeric addresses only, since they are what resolves names. Empty = the

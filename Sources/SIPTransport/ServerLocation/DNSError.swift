@@ -3,7 +3,7 @@ import NIOCore
 /// Why a DNS lookup gave no records.
 ///
 /// Equality is by ``code`` only, so callers can match `error == DNSError(code: .timeout)` whatever
-/// the name and detail were (STYLE.md: errors as structs with a code).
+/// the name and detail were (errors are structs with a code, compared by code).
 package struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     package enum Code: String, Hashable, Sendable {
         /// The name does not exist (RCODE 3).

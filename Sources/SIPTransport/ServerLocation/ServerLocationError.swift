@@ -1,7 +1,7 @@
 /// Why server location produced no target.
 ///
-/// Equality is by ``code`` only (STYLE.md); the DNS failure that ended the search rides along in
-/// ``dnsError`` for logs.
+/// Equality is by ``code`` only (errors are structs with a code, compared by code); the DNS failure
+/// that ended the search rides along in ``dnsError`` for logs.
 package struct ServerLocationError: Error, Hashable, Sendable, CustomStringConvertible {
     package enum Code: String, Hashable, Sendable {
         /// DNS answered, but no step of RFC 3263 §4 led to an address.

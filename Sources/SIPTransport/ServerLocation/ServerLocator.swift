@@ -6,8 +6,8 @@ import NIOCore
 /// The thin driver: the decisions are in ``ServerLocationProcedure`` (which questions),
 /// ``ResolvedServers`` and ``SRVOrdering`` (which order), ``FailedTargets`` (failure memory) and
 /// the cache in ``CachingDNSLookup``; this actor reads the clock, draws the random numbers and holds
-/// the state between calls. Use one per SIP connection (DESIGN.md §1.6: hunt a site's SRV targets
-/// before moving to the other site).
+/// the state between calls. Use one per SIP connection (a connection hunts its site's SRV
+/// targets before anything moves to the other site).
 ///
 /// ```swift
 /// var targets = try await locator.locate(ServerLocationRequest(host: "site-a.example.net", transport: .udp))

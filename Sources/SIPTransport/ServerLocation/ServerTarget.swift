@@ -6,7 +6,8 @@ package struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     package var port: UInt16
     package var transport: ServerTransport
     /// The SRV target host this address came from (`nil` for a numeric host or a plain A/AAAA
-    /// lookup), so a caller can tell the site's SRV hosts apart when hunting (DESIGN.md §1.6).
+    /// lookup), so a caller can tell the site's SRV hosts apart when hunting them (every SRV target of
+    /// a site before the other site).
     package var srvTarget: String?
     /// The name the A/AAAA lookup was for (the SRV target, or the request's host), `nil` for a numeric host.
     package var hostName: String?

@@ -9,7 +9,7 @@ public enum SIPTransportEvent: Sendable {
     case message(SIPReceivedMessage)
     /// A TCP/TLS flow we opened is gone: keep-alive timeout, closed by the peer, or a read/write error.
     /// Reported at once, so the layers above fail their transactions and the site's status without
-    /// waiting for a timer (RFC 5626 §4.4, DESIGN.md §1.5).
+    /// waiting for a timer (RFC 5626 §4.4): a dead site is known in seconds, not at the next refresh.
     case flowFailed(SIPFlowFailure)
 }
 

@@ -8,7 +8,7 @@ import SIPCore
 /// UDP, TCP and TLS for SIP (RFC 3261 §18) on one event loop.
 ///
 /// All protocol state — listeners, the table of connections reused per target, keep-alives — lives
-/// on ``eventLoop`` (DESIGN.md §3), and every event is delivered there, so the transaction layer
+/// on ``eventLoop``, and every event is delivered there, so the transaction layer
 /// above, running on the same loop, needs no locks. Calls from elsewhere hop onto the loop.
 ///
 /// - Sending a request fills its top Via's sent-by with the address the flow really uses (§18.1.1)
@@ -17,9 +17,10 @@ import SIPCore
 ///   ``SIPResponseRouting`` (§18.2.2).
 /// - Requests arriving over a connection we opened are delivered like any other, with that flow, and
 ///   answered on it: sites send INVITEs back over the agent's flow (RFC 5626).
-/// - Malformed input never traps (DESIGN.md §6): a UDP request answered 400 when it can be, other
-///   datagrams dropped, a stream that cannot be framed closed; each logged. A stream message that
-///   frames but does not parse is answered 400 on its connection, which stays open.
+/// - Malformed input never traps (nothing from the network may crash the process): a UDP request
+///   answered 400 when it can be, other datagrams dropped, a stream that cannot be framed closed; each
+///   logged. A stream message that frames but does not parse is answered 400 on its connection, which
+///   stays open.
 /// - What others can make it hold is bounded: connections per address and in total (with a reserve for
 ///   the sites' addresses, ``setPrivilegedAddresses(_:)``), and the time a partial message may take;
 ///   see ``SIPTransportConfiguration``.
@@ -148,8 +149,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             let capacity = slot * Self.datagramsPerRead
             // No SO_REUSEADDR on UDP: on Linux it would let two sockets share the port.
             // A phone starting thousands of registrations gets answers in bursts; with the default
-            // receive buffer they overflowed the socket and came back only as retransmissions (issue 4's
-            // benchmark). Let the kernel queue a burst (it caps SO_RCVBUF at net.core.rmem_max).
+            // receive buffer they overflowed the socket and came back only as retransmissions
+            // (RegistrationBench). Let the kernel queue a burst (it caps SO_RCVBUF at net.core.rmem_max).
             bound = DatagramBootstrap(group: eventLoop)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: capacity))
                 // recvmmsg(2): up to this many datagrams per system call when they queue up.

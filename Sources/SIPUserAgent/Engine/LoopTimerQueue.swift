@@ -3,7 +3,7 @@ import NIOCore
 
 /// Many logical timers on one event loop behind a single NIO timer.
 ///
-/// Scheduling 20,000 NIO tasks in one tick stalled a loop for about 40 ms (issue 4); here a timer is
+/// Scheduling 20,000 NIO tasks in one tick stalled a loop for about 40 ms; here a timer is
 /// a heap insert, and only the earliest deadline is armed with NIO. Rescheduling or cancelling a
 /// token leaves its old heap entry behind; the entry's generation tells the queue to skip it when it
 /// comes up (lazy deletion), so neither operation searches the heap.

@@ -5,7 +5,7 @@ import SIPTransaction
 import SIPTransport
 
 /// Runs every call's ``InviteClientSession`` / ``InviteServerSession`` on one event loop: the thin
-/// driver of the dialog and session machines (issue 6), the way ``RegistrationEngine`` drives the
+/// driver of the dialog and session machines, the way ``RegistrationEngine`` drives the
 /// registrations.
 ///
 /// It sends what the machines ask for through the transaction layer (answering digest challenges with

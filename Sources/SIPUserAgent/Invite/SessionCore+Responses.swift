@@ -38,7 +38,7 @@ extension SessionCore {
     }
 
     /// A request of ours got no response: a local 408 (timeout) or 503 (transport). In a dialog
-    /// this is §12.2.1.2's 408: the peer is gone, so the session ends (DESIGN.md §1.8: a call
+    /// this is §12.2.1.2's 408: the peer is gone, so the session ends (a call
     /// lost to a dead site ends with 408).
     mutating func failureInDialog(_ failure: TransactionFailure, requestID: UInt64, into actions: inout [SessionAction]) {
         guard let sent = outstanding.removeValue(forKey: requestID) else { return }

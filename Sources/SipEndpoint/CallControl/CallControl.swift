@@ -155,7 +155,7 @@ public final class Session: Sendable {
         try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.sendDTMF(self.id, digits: digits) }
     }
 
-    /// What the call sends from now on (issue 8): silence, a tone, a WAV file, an echo. A source chosen
+    /// What the call sends from now on: silence, a tone, a WAV file, an echo. A source chosen
     /// before the call connects plays from its first packet. Fails at once for a file that cannot be read.
     public func play(_ source: MediaSource) async throws(SipEndpointError) {
         try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.play(self.id, source) }

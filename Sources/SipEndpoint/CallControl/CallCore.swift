@@ -9,7 +9,7 @@ import SIPUserAgent
 import Synchronization
 
 /// The calls of a phone, confined to its event loop: the dial failover rule carried out over the
-/// INVITE session machines, inbound calls, and offer/answer for each call (DESIGN.md §1.6–§1.8).
+/// INVITE session machines, inbound calls, and offer/answer for each call.
 final class CallCore: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
@@ -36,7 +36,7 @@ final class CallCore: @unchecked Sendable {
         /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
         var pendingAnswer: SessionDescription?
         var heldLocally = false
-        /// The RTP session once the call connected (issue 8), and what the application plugged in
+        /// The RTP session once the call connected, and what the application plugged in
         /// (kept here too, so a source chosen before the answer plays from the first packet).
         var rtpSession: RTPMediaSession?
         var mediaSource: MediaSource = .silence
@@ -89,7 +89,7 @@ final class CallCore: @unchecked Sendable {
         return calls[id]?.events.subscribe()
     }
 
-    // MARK: Dialling (DESIGN.md §1.6)
+    // MARK: Dialling with site fallback
 
     /// Starts a dial; the returned stream is subscribed before anything happens, so it sees every event
     /// of the session from `inProgress` on (a 404 can end a dial within the same tick).
@@ -202,7 +202,7 @@ final class CallCore: @unchecked Sendable {
         }
     }
 
-    // MARK: Incoming calls (DESIGN.md §1.7)
+    // MARK: Incoming calls
 
     /// A new INVITE for `connectionId` (inbound routing chose it): a session ringing on that
     /// connection (or answered at once with `auto_answer`), unless its line already rings
@@ -283,7 +283,7 @@ final class CallCore: @unchecked Sendable {
     func hangUp(_ id: String) throws(SipEndpointError) {
         guard var call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
         guard call.status != .disconnected else { return }
-        // Issue 6 rule 4: no attempt starts after the user's cancel.
+        // No attempt starts after the user's cancel: a cancelled dial never reaches another site.
         if call.failover?.isFinished == false {
             let actions = call.failover?.cancel() ?? []
             calls[id] = call
@@ -491,7 +491,7 @@ final class CallCore: @unchecked Sendable {
         case .localHangUp, .cancelled, .rejectedLocally:
             reason = call.reason.kind == .localHangUp ? call.reason : SessionReason(kind: .localHangUp, text: "hung up")
         case .localFailure, .ackTimeout:
-            // DESIGN.md §1.8: a call lost to a dead site ends with sipError 408.
+            // A call lost to a dead site ends with sipError 408, so the application can tell it from a hang-up.
             reason = SessionReason(kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout")
         case .rejected, .dialogFailure, .none:
             reason = .response(change.statusCode ?? 500, change.reasonPhrase ?? "Server Internal Error")

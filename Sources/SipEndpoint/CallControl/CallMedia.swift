@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import SIPMedia
 
-/// The media side of call control (issue 8): an RTP session per connected call, built from what the
+/// The media side of call control: an RTP session per connected call, built from what the
 /// offer/answer agreed, kept in step with every re-INVITE, ended with the call.
 extension CallCore {
     /// Opens the call's RTP session on its reserved ports once it is connected, or earlier when a

@@ -1,4 +1,4 @@
-/// The rule of the product (DESIGN.md §1.6, issue 6 "Dial with site fallback") as a value: which
+/// The rule of the product, the dial with site fallback, as a value: which
 /// connection, and which of its server targets, each INVITE attempt of one dial goes to, and when the
 /// dial ends. Events in, actions out; no I/O, no time.
 ///
@@ -17,7 +17,7 @@
 /// Order of connections: the requested one if it is ready, then the other ready ones by id, then the
 /// connections that are not ready (their status may lag a site that is back, and a dial that has run out
 /// of ready sites has nothing to lose). Each connection is tried at most once per dial; within one,
-/// every SRV target before moving on. A timeout ends as 408 "Request Timeout" (DESIGN.md §1.8).
+/// every SRV target before moving on. A timeout ends as 408 "Request Timeout".
 package struct DialFailoverMachine: Sendable, Hashable {
     /// A connection as the dial sees it when it starts.
     package struct Candidate: Sendable, Hashable {
@@ -83,11 +83,11 @@ package struct DialFailoverMachine: Sendable, Hashable {
 
     package enum Outcome: Sendable, Hashable {
         case connected(connectionId: Int)
-        /// A final response that is not a reason to move on (issue 6 rule 3).
+        /// A final response that is not a reason to move on: it ends the dial with its code, no retry.
         case rejected(statusCode: Int, reasonPhrase: String)
-        /// Every attempt failed; the last cause gives the code (issue 6 rule 7).
+        /// Every attempt failed; the last cause gives the code (408 for a timeout).
         case failed(statusCode: Int, reasonPhrase: String)
-        /// The user cancelled or hung up (issue 6 rule 4).
+        /// The user cancelled or hung up: no attempt starts after it.
         case cancelled
     }
 
@@ -96,7 +96,8 @@ package struct DialFailoverMachine: Sendable, Hashable {
         case attempt(connectionId: Int, targetIndex: Int)
         /// The dial moved from one connection to another (raise `failedOver`).
         case failedOver(from: Int, to: Int, cause: Cause)
-        /// A failure the connection's health should hear of at once (issue 6 rule 5: probe it now).
+        /// A failure the connection's health should hear of at once (probe it now, so the next dial does
+        /// not pay the same timeout).
         case reportConnectionTrouble(connectionId: Int)
         case end(Outcome)
     }

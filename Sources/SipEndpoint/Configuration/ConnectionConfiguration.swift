@@ -7,7 +7,7 @@ public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable 
 }
 
 /// Where a connection's site is: `host[:port]`. A host without a port is located by RFC 3263
-/// (NAPTR/SRV, then A/AAAA); a port given means A/AAAA only (DESIGN.md §4).
+/// (NAPTR/SRV, then A/AAAA); a port given means A/AAAA only.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible, Codable {
     /// Host name, IPv4 address, or IPv6 address without brackets.
     public var host: String
@@ -54,7 +54,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible, Codabl
 }
 
 /// One registration of one line (DN) on one site: a `Connectivity` line of `SipEndpoint.config` and
-/// the `proxies/proxyN` section beside it (DESIGN.md §4). Two connections with the same DN on two
+/// the `proxies/proxyN` section beside it. Two connections with the same DN on two
 /// sites are two connections.
 public struct ConnectionConfiguration: Sendable, Hashable {
     /// The DN (user part of the address of record). Required.

@@ -1,6 +1,6 @@
 extension SipEndpointConfiguration {
     /// How the connections of `new` differ from these, by connection id (the 0-based position of the
-    /// `Connectivity` line, DESIGN.md §4), for applying a new configuration at run time: added ids
+    /// `Connectivity` line), for applying a new configuration at run time: added ids
     /// start registering, removed ones un-register, changed ones re-register, and unchanged ones (and
     /// their calls) are left alone. Any difference in a connection's fields counts as a change; the
     /// policies outside `connections` are not compared here. Each list is in ascending id order.

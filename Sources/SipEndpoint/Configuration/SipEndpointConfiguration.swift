@@ -1,4 +1,4 @@
-/// Everything the SDK is configured with: the connections and the policies of DESIGN.md §4.
+/// Everything the SDK is configured with: the connections and the phone-wide policies.
 /// `SipEndpoint.config` is one way to fill it (`SipEndpointConfig`); code can build it directly.
 public struct SipEndpointConfiguration: Sendable, Hashable {
     /// The connections, in order: connection id N is `connections[N]`. Default: none.
@@ -81,7 +81,7 @@ public struct EndpointPolicy: Sendable, Hashable {
     }
 }
 
-/// `policy/failover`: which final responses send a dial to the next connection (DESIGN.md §1.6).
+/// `policy/failover`: which final responses send a dial to the next connection.
 public struct FailoverPolicy: Sendable, Hashable {
     /// `retry_codes`: final responses that move a dial to the next connection. Timeouts and transport
     /// failures always do. Default: 408, 503, 504.

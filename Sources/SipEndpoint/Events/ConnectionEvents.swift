@@ -1,6 +1,6 @@
 import Foundation
 
-/// A connection's status, with the Genesys SIP Endpoint SDK's names (DESIGN.md §1.4).
+/// A connection's status, with the Genesys SIP Endpoint SDK's names.
 public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable {
     /// The first REGISTER after start is out.
     case registering
@@ -61,7 +61,7 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
     public var description: String { text }
 }
 
-/// Raised for every status change of a connection (DESIGN.md §1.4, issue 4).
+/// Raised for every status change of a connection.
 public struct ConnectionStatusChanged: Sendable, Hashable {
     public var connectionId: Int
     public var user: String
@@ -95,7 +95,7 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     }
 }
 
-/// The phone is `active` while at least one connection is ready (DESIGN.md §1.4).
+/// The phone is `active` while at least one connection is ready.
 public enum PhoneStatus: String, Sendable, Hashable, Codable {
     case active, inactive
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A session's status (issue 6), with the Genesys SDK's names.
+/// A session's status, with the Genesys SDK's names.
 public enum SessionStatus: String, Sendable, Hashable, CaseIterable, Codable {
     /// Dialling: an INVITE is out (through one connection after another if they fail).
     case inProgress
@@ -24,7 +24,7 @@ public struct SessionReason: Sendable, Hashable, CustomStringConvertible {
         /// The far end ended it (BYE, CANCEL).
         case remoteHangUp
         /// A SIP failure: a final response (486, 603, …) or, when the site died, 408 "Request Timeout"
-        /// (DESIGN.md §1.8).
+        /// (so the application can tell a site failure from a normal hang-up).
         case sipError
         /// The call stopped receiving RTP for `rtp_inactivity_timeout` (the media path of a dead site, a
         /// peer gone without a BYE); we hung up.
@@ -50,7 +50,7 @@ public struct SessionReason: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Raised for every status change of a session (issue 6).
+/// Raised for every status change of a session.
 public struct SessionStatusChanged: Sendable, Hashable {
     public var sessionId: String
     /// The connection the session uses now (it changes when a dial fails over).
@@ -81,7 +81,7 @@ public struct SessionDTMFReceived: Sendable, Hashable {
     public var time: Date
 }
 
-/// Raised when a dial moves from one connection to another (issue 6 rule 6).
+/// Raised when a dial moves from one connection to another; the session keeps its identity.
 public struct SessionFailedOver: Sendable, Hashable {
     public var sessionId: String
     /// The agent's DN (the failover stays within this line).

@@ -1,7 +1,7 @@
 import Metrics
 import NIOCore
 
-/// A phone's media figures through swift-metrics (issue 8), for whatever backend the application
+/// A phone's media figures through swift-metrics, for whatever backend the application
 /// bootstrapped (Prometheus, OTel…; nothing is recorded until it does).
 ///
 /// Counters (packets and octets each way, lost, late) move every ``publishInterval`` while calls run

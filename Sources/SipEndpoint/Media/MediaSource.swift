@@ -1,4 +1,4 @@
-/// What a call sends (issue 8): plug one into a session with ``Session/play(_:)``. G.711 encoding is
+/// What a call sends: plug one into a session with ``Session/play(_:)``. G.711 encoding is
 /// built in; every source gives 8 kHz 16-bit mono audio.
 public enum MediaSource: Sendable, Hashable {
     /// Silence, what a call sends until something else is plugged in.

@@ -1,4 +1,4 @@
-/// A call's media figures since it connected (issue 8), from ``Session/statistics()`` and in the
+/// A call's media figures since it connected, from ``Session/statistics()`` and in the
 /// final ``SessionStatusChanged`` of a call that carried media.
 public struct MediaStatistics: Sendable, Hashable, Codable {
     /// `PCMU` or `PCMA`.

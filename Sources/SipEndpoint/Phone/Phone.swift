@@ -84,7 +84,7 @@ public final class Phone: Service, Sendable {
     /// The configuration in force (the one given at creation, then each one applied).
     public var currentConfiguration: SipEndpointConfiguration { applied.withLock { $0 } }
 
-    /// Applies a new configuration to the running phone (issue 5): connections added in it (new
+    /// Applies a new configuration to the running phone: connections added in it (new
     /// positions) register, removed ones un-register and go, changed ones re-register with their new
     /// settings; unchanged connections and their calls are not touched. Connection id N is the N-th
     /// connection of the configuration, as at start. Policies outside `connections` (timers, ports,

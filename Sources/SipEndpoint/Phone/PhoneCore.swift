@@ -9,7 +9,7 @@ import SIPTransport
 import SIPUserAgent
 import Synchronization
 
-/// The phone's protocol state, confined to one event loop (DESIGN.md §3): the transaction layer, the
+/// The phone's protocol state, confined to one event loop: the transaction layer, the
 /// registration engine, and the record of every connection. The public types hop here.
 final class PhoneCore: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
@@ -35,7 +35,7 @@ final class PhoneCore: @unchecked Sendable {
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
     let snapshot = Mutex<[Int: Connection]>([:])
     let phoneStatusBox = Mutex(PhoneStatus.inactive)
-    /// Drives the RTP of every call of this phone, on the phone's loop (issue 8).
+    /// Drives the RTP of every call of this phone, on the phone's loop.
     let mediaClock: MediaClock
     /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
     let mediaCNAME: String
@@ -155,7 +155,7 @@ final class PhoneCore: @unchecked Sendable {
                 throw SipEndpointError(.transportStartFailed, "\(error)")
             }.map {
                 self.isRunning = true
-                // All enabled connections register at once (DESIGN.md §1.1): ids are given in order now;
+                // All enabled connections register at once: ids are given in order now;
                 // the first REGISTERs are paced per site (StartPacer) so that thousands of connections
                 // keep their registrar answering instead of drowning it in one burst.
                 for configuration in self.configuration.connections {

@@ -1,11 +1,11 @@
 /// Paces the first REGISTERs at start-up, per site: at most `window` connections of one site are in
 /// their first registration at a time, and the next starts when one of them settles.
 ///
-/// Sending every REGISTER of 20,000 connections at once (issue 4's benchmark) made the answers queue
+/// Sending every REGISTER of 20,000 connections at once (`RegistrationBench`) made the answers queue
 /// behind the requests at the registrar; once that delay passed T1 every request was retransmitted
 /// (RFC 3261 §17.1.2.2 Timer E) and the extra load ended in Timer F for all of them — none ready in 60 s.
 /// A window per site keeps a registrar that answers busy without flooding it, and the sites stay
-/// independent (DESIGN.md §1.1: trouble on one never delays another).
+/// independent (trouble on one never delays another).
 ///
 /// A site that times out or cannot be reached during start-up is no longer paced: its queued
 /// connections start at once, so a dead site reports all its connections `failed` within one

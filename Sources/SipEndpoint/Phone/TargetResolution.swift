@@ -4,7 +4,7 @@ import SIPTransport
 
 /// Turns a connection's `server` into transport targets: an IP address directly; a name through
 /// RFC 3263 server location over c-ares (created on first use, so a phone configured with addresses
-/// starts no resolver thread). A port given means A/AAAA only; none means NAPTR/SRV (DESIGN.md §4).
+/// starts no resolver thread). A port given means A/AAAA only; none means NAPTR/SRV.
 final class TargetResolution: Sendable {
     private let dnsServers: [String]
     /// `local_address`: DNS queries leave from it too (a wildcard lets the system choose).

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SIPMedia
 
-/// "No media packet from the network can crash the process or grow memory without bound" (issue 8):
+/// No media packet from the network may crash the process or grow memory without bound:
 /// the stream is fed mutated and random datagrams on both ports, with a deterministic generator so a
 /// failure repeats.
 @Suite("Media stream under hostile input")

@@ -5,7 +5,8 @@ import SIPTestSupport
 import SIPTransport
 import Testing
 
-/// Stream framing over a real socket, and the rules for bad input (DESIGN.md §6).
+/// Stream framing over a real socket, and the rules for bad input: nothing traps, a malformed request
+/// gets 400 when it can be answered, other garbage is dropped, and a stream that cannot be framed is closed.
 @Suite(.timeLimit(.minutes(1))) struct MalformedInputTests {
     static func options(_ n: Int) -> String {
         "OPTIONS sip:peer@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKdrip\(n);rport\r\n"

@@ -125,7 +125,7 @@ import Testing
     }
 }
 
-/// DESIGN.md §6: a request that cannot be parsed gets a 400 that names the problem when it can be matched.
+/// A request that cannot be parsed gets a 400 that names the problem when it can be matched.
 @Suite struct BadRequestResponderTests {
     static let badCSeq =
         "OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKbad;rport\r\n"

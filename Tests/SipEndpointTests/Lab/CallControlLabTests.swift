@@ -4,7 +4,7 @@ import Testing
 
 @testable import SipEndpoint
 
-/// Issue 6's real-site tests: dials and inbound calls through the two Kamailio sites of the lab, with
+/// Call control's real-site tests: dials and inbound calls through the two Kamailio sites of the lab, with
 /// SIPp behind them. Connection 0 = 7001 on site A (127.0.0.2), connection 1 = 7001 on site B
 /// (127.0.0.3), both UDP; the test numbers live on 127.0.0.4 behind both sites (Tests/Lab/README.md).
 ///
@@ -66,7 +66,7 @@ struct CallControlLabTests {
 
     /// 408 is a retry code: the dial moves to site B. The test numbers sit behind both sites, so site
     /// B's UAS answers 408 too, no connection is left (each is tried once per dial), and the session
-    /// ends with that last code (issue 6 rule 7).
+    /// ends with that last code (when every attempt fails, the last cause gives the code).
     @Test("9408 through site A: failed over to connection 1, where the same 408 ends the dial")
     func dialRequestTimeout() async throws {
         try await withPhone { phone, _ in

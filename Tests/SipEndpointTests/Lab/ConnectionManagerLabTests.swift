@@ -3,7 +3,7 @@ import SIPTestSupport
 import SipEndpoint
 import Testing
 
-/// Issue 4's real-server tests: the ConnectionManager against the two Kamailio sites of the lab
+/// Real-server tests: the ConnectionManager against the two Kamailio sites of the lab
 /// (site A 127.0.0.2, site B 127.0.0.3), connection 0 = 7001 on A, connection 1 = 7001 on B.
 ///
 /// The timings, and why (every bound below is derived from them):
@@ -12,7 +12,8 @@ import Testing
 /// - `sip_transaction_timeout` = 1000 ms: a probe nobody answers is a failure 1 s after it left.
 /// - `reg_interval` = 30 s (`reg_retry_max` 60 s): the first retry after a failure is 30–60 s away
 ///   (RFC 5626 §4.5: a random 50–100 % of min(60, 30·2¹)), outside every bound,
-///   so a connection that is ready again in time was brought back by a probe, as DESIGN.md §1.3 asks.
+///   so a connection that is ready again in time was brought back by a probe (a site that answers
+///   again is used as soon as it is reachable, not when the back-off runs out).
 /// - `keepalive_interval` = 30 s (TLS): the CRLF keep-alive can only detect a frozen site earlier
 ///   than the probe, never later, so the probe's bound holds either way.
 /// - `margin` = 1 s: scheduling slack on a loaded two-core machine.

@@ -4,7 +4,7 @@ import SIPTestSupport
 import SipEndpoint
 import Testing
 
-/// Issue 8 against the real sites: the phone, registered on both Kamailio sites like the call-control
+/// Media against the real sites: the phone, registered on both Kamailio sites like the call-control
 /// lab tests (same configuration), dials 9001 through site A; the site relays the INVITE to a SIPp UAS
 /// that answers with SDP for 127.0.0.4:6070 and runs `-rtp_echo`, which sends every datagram that
 /// reaches that port back to its sender unchanged. So what the phone receives is its own stream: same
