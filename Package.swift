@@ -1,22 +1,31 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers (DESIGN.md §2); an arrow means "imports", nothing imports upward:
+// The layers, from SwiftPM's declared dependencies (PackageGraphTests checks that these arrows are
+// exactly the targets each one declares, and `Scripts/test` builds with
+// `--explicit-target-dependency-import-check error`, so an import nobody declared fails the build).
+// An arrow means "depends on"; nothing depends upward. Libraries from other packages are named after
+// the colon.
 //
-//   QuickStart → SipEndpointConfig, SipEndpoint, SIPMedia (WAV checks, the demo's tone detector), SIPCore;
-//                its demo → SIPTestSupport (in-process sites)
-//   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
-//   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
-//   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
-//   SIPMedia → SIPCore, NIOCore, NIOPosix (SDP, RFC 3264 offer/answer, RTP/RTCP streams as values; their
-//              driver adopts the reserved RTP sockets as NIO datagram channels)
-//   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
-//   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
-//   SIPCore → NIOCore (message model, parser, serializer; no I/O)
-//   SIPTestSupport → SIPUserAgent, SIPMedia, SIPTransaction, SIPTransport, SIPCore (scriptable peers,
-//                    in-process sites whose test numbers echo RTP; lab launcher: Kamailio sites, SIPp)
+//   QuickStart → SipEndpointConfig, SipEndpoint, SIPInProcessSites, SIPMedia, SIPCore: the CLI; its demo
+//                runs two SIP sites in the process; ArgumentParser, Logging
+//   SipEndpointConfig → SipEndpoint: the SipEndpoint.config loader (Foundation's XMLParser reports lines)
+//   SipEndpoint → SIPUserAgent, SIPMedia, SIPTransport, SIPTransaction, SIPCore: the public façade;
+//                 ServiceLifecycle, Metrics, Logging, NIO
+//   SIPInProcessSites → SIPUserAgent, SIPMedia, SIPTransaction, SIPTransport, SIPCore: whole SIP sites
+//                       in the process (registrar, test numbers, death and revival) for the demo and tests
+//   SIPUserAgent → SIPTransaction, SIPTransport, SIPCore, CCrypto: registration, dialogs, INVITE sessions
+//                  and digest as machines plus their drivers; CCrypto is OpenSSL's libcrypto
+//   SIPMedia → SIPCore: SDP, RFC 3264 offer/answer, RTP/RTCP streams as values and their NIO driver
+//   SIPTransaction → SIPTransport, SIPCore: the RFC 3261 §17 machines and their driver
+//   SIPTransport → SIPCore, CAres: UDP/TCP/TLS over NIO and NIOSSL; RFC 3263 server location over c-ares
+//   SIPCore → nothing: message model, byte parser, serializer; NIOCore only, no I/O
+//   SIPTestSupport → SIPInProcessSites, SIPUserAgent, SIPTransaction, SIPTransport, SIPCore: test-only
+//                    (no product, no executable links it): scriptable peers and the lab launchers
+//                    (Kamailio sites, SIPp, dnsmasq)
 //
-// Each layer is its own target; share across targets with `package` access.
+// Benchmarks/ and Examples/ are executables the package builds and does not ship. Targets share
+// across layers with `package` access.
 let package = Package(
     name: "SipEndpoint",
     products: [
@@ -25,9 +34,8 @@ let package = Package(
         .library(name: "SIPMedia", targets: ["SIPMedia"]),
         .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
         .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
-        .library(name: "SIPTestSupport", targets: ["SIPTestSupport"]),
+        .library(name: "SIPInProcessSites", targets: ["SIPInProcessSites"]),
         .executable(name: "QuickStart", targets: ["QuickStart"]),
-        .executable(name: "CallBench", targets: ["CallBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -99,6 +107,7 @@ let package = Package(
                 "SIPUserAgent", "SIPMedia", "SIPTransport", "SIPTransaction", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -111,20 +120,30 @@ let package = Package(
             dependencies: ["SipEndpoint"]
         ),
         .target(
-            name: "SIPTestSupport",
+            name: "SIPInProcessSites",
             dependencies: [
-                "SIPTransport", "SIPTransaction", "SIPUserAgent", "SIPMedia", "SIPCore",
+                "SIPUserAgent", "SIPMedia", "SIPTransaction", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SIPTestSupport",
+            dependencies: [
+                "SIPInProcessSites", "SIPUserAgent", "SIPTransaction", "SIPTransport", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "QuickStart",
             dependencies: [
-                "SIPCore", "SipEndpoint", "SipEndpointConfig", "SIPMedia", "SIPTestSupport",
+                "SipEndpointConfig", "SipEndpoint", "SIPInProcessSites", "SIPMedia", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,10 +151,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "SipBench",
-            dependencies: ["SIPCore"],
+            dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Benchmarks/SipBench"
         ),
-        // Issue 4's agent-desktop load: in-process digest registrars and the phone-driving run, shared by
+        // The agent-desktop load: in-process digest registrars and the phone-driving run, shared by
         // RegistrationBench and the smoke test in SipEndpointTests.
         .target(
             name: "RegistrationLoad",
@@ -172,7 +191,6 @@ let package = Package(
             ],
             path: "Benchmarks/TransactionBench"
         ),
-        // Issue 8: concurrent G.711 calls with media, both ends in process, packets more than 5 ms late counted.
         // The cost of a ringing call's end at 1,000 and 10,000 calls ringing (it must not grow).
         .executableTarget(
             name: "RingingBench",
@@ -183,6 +201,7 @@ let package = Package(
             ],
             path: "Benchmarks/RingingBench"
         ),
+        // Concurrent G.711 calls with media, both ends in process, packets more than 5 ms late counted.
         .executableTarget(
             name: "MediaBench",
             dependencies: [
@@ -194,10 +213,18 @@ let package = Package(
         ),
         .executableTarget(
             name: "CallBench",
-            dependencies: ["SipEndpoint", "SIPTestSupport"],
+            dependencies: ["SipEndpoint", "SIPInProcessSites"],
             path: "Benchmarks/CallBench"
         ),
+        // The README's library example, run to the end by ExampleTests.
+        .executableTarget(
+            name: "AgentDesktop",
+            dependencies: ["SipEndpoint", "SipEndpointConfig", "SIPInProcessSites"],
+            path: "Examples/AgentDesktop"
+        ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
+        // Package.swift's comment against SwiftPM's reading of the manifest; the example run to its end.
+        .testTarget(name: "PackageTests"),
         .testTarget(
             name: "SIPTransactionTests",
             dependencies: [

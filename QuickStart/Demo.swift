@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import SIPMedia
-import SIPTestSupport
+import SIPInProcessSites
 import SipEndpoint
 
 /// `QuickStart demo`: the failover story with nothing installed and nothing to configure. Two SIP sites

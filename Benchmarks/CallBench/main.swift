@@ -16,7 +16,7 @@
 //
 // The last line is `calls-per-second: <integer>`.
 import Foundation
-import SIPTestSupport
+import SIPInProcessSites
 import SipEndpoint
 
 /// Prints and flushes at once, so a run cut short still shows what it measured.
