@@ -116,6 +116,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     package private(set) var nextRetryAt: NIODeadline?
     /// Failed probes in a row.
     package private(set) var consecutiveProbeFailures = 0
+    /// When the site last answered this binding (any final response to its REGISTER, or an answer to
+    /// a probe of the site); nil until it first does. A failure's detection time is measured from it.
+    package private(set) var lastAnsweredAt: NIODeadline?
 
     private var jitter: BackoffJitter
     private var inFlight: InFlight?
@@ -210,6 +213,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     {
         var actions: [RegistrationAction] = []
         guard let current = inFlight, current.id == requestID, response.statusCode >= 200 else { return actions }
+        lastAnsweredAt = now
         let code = response.statusCode
         let phrase = response.reasonPhrase
 
@@ -339,6 +343,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         var actions: [RegistrationAction] = []
         guard probeInFlight == id, statusCode >= 200 else { return actions }
         probeInFlight = nil
+        lastAnsweredAt = now
         takeProbeAnswer(statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
         return actions
     }
@@ -359,6 +364,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     package mutating func siteProbeAnswered(statusCode: Int, reasonPhrase: String, now: NIODeadline) -> [RegistrationAction] {
         var actions: [RegistrationAction] = []
         guard acceptsSiteProbe, statusCode >= 200 else { return actions }
+        lastAnsweredAt = now
         takeProbeAnswer(statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
         schedule(.probe, at: now + policy.probeInterval, into: &actions)
         return actions
@@ -535,7 +541,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
 
     private mutating func report(_ new: RegistrationStatus, _ why: RegistrationReason, into actions: inout [RegistrationAction]) {
         let change = RegistrationStatusChange(
-            previous: status, status: new, reason: why, nextRetryAt: new == .failed ? nextRetryAt : nil)
+            previous: status, status: new, reason: why, nextRetryAt: new == .failed ? nextRetryAt : nil,
+            lastAnsweredAt: lastAnsweredAt)
         status = new
         reason = why
         actions.append(.reportStatus(change))

@@ -96,4 +96,7 @@ package struct RegistrationStatusChange: Hashable, Sendable {
     /// When the next REGISTER goes out, for `failed`; a probe that gets an answer may bring it
     /// forward.
     package var nextRetryAt: NIODeadline?
+    /// When the site last answered the binding (a REGISTER's final response or a probe's answer);
+    /// nil if it never has.
+    package var lastAnsweredAt: NIODeadline? = nil
 }

@@ -76,12 +76,17 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     public var time: Date
     /// When the next retry is due (failed connections).
     public var nextRetry: Date?
+    /// When the site last answered this connection (a final response to its REGISTER, or an answer to
+    /// an OPTIONS probe of the site); nil if it never has. For a change to `failed`, `time` minus this
+    /// is how long the failure took to detect.
+    public var lastAnswered: Date?
 
     public init(
         connectionId: Int, user: String, server: String, target: String? = nil, transport: SIPTransportKind,
         previousStatus: ConnectionStatus, status: ConnectionStatus, reason: ConnectionStatusReason, time: Date,
-        nextRetry: Date? = nil
+        nextRetry: Date? = nil, lastAnswered: Date? = nil
     ) {
+        self.lastAnswered = lastAnswered
         self.connectionId = connectionId
         self.user = user
         self.server = server

@@ -19,6 +19,7 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State: ~Copyable {
         var nextID = 0
         var subscribers: [Int: Subscription] = [:]
+        var observers: [@Sendable (Event) -> Void] = []
         var finished = false
     }
 
@@ -62,8 +63,16 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
             onCancel: { handle.leave() })
     }
 
+    /// Calls `observer` with every event from now on, synchronously, on the thread that publishes it
+    /// and before any stream sees it. For the library's own bookkeeping (its metrics), which must see
+    /// every event and cannot fall behind: an observer must be quick and must not block.
+    package func addObserver(_ observer: @escaping @Sendable (Event) -> Void) {
+        state.withLock { $0.observers.append(observer) }
+    }
+
     package func yield(_ event: Event) {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let (subscribers, observers) = state.withLock { (Array($0.subscribers.values), $0.observers) }
+        for observe in observers { observe(event) }
         for s in subscribers where s.filter?(event) ?? true { s.push(event) }
     }
 

@@ -40,6 +40,8 @@ final class PhoneCore: @unchecked Sendable {
     /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
     let mediaCNAME: String
     let mediaMetrics: MediaMetrics
+    /// Connection health, detection and dial-failover figures (``FailoverMetrics``).
+    private(set) var failoverMetrics: FailoverMetrics!
 
     private var records: [Int: Record] = [:]
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
@@ -105,6 +107,13 @@ final class PhoneCore: @unchecked Sendable {
             return self.route(received) != .drop
         }
         calls = CallCore(phone: self, transactions: transactions, logger: logger)
+        let callCore = calls!
+        let failoverMetrics = FailoverMetrics(factory: metrics) { [weak callCore] id in
+            callCore?.snapshot.withLock { $0[id]?.direction == .outgoing } ?? false
+        }
+        self.failoverMetrics = failoverMetrics
+        connectionEvents.addObserver { failoverMetrics.connectionEvent($0) }
+        calls.events.addObserver { failoverMetrics.sessionEvent($0) }
     }
 
     /// "Any" address: the source address toward the first connection's site (when it is an IP
@@ -402,7 +411,8 @@ final class PhoneCore: @unchecked Sendable {
             .statusChanged(ConnectionStatusChanged(
                 connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
                 target: record.target, transport: record.configuration.transport, previousStatus: previous,
-                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry)))
+                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
+                lastAnswered: change.lastAnsweredAt.map { Date($0) })))
         updatePhoneStatus()
     }
 
