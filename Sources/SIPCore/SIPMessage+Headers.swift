@@ -69,7 +69,8 @@ extension SIPMessage {
     /// The From header (§20.20): the initiator's address and its `tag` parameter.
     ///
     /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when it appears more than
-    /// once, or `.invalidHeaderValue`/`.invalidURI`/`.uriTooLong` when the value is malformed.
+    /// once, or `.invalidHeaderValue` when the value or its URI is malformed or the URI is longer than the
+    /// default ``SIPParserLimits/maximumURILength`` (4,096 bytes, whatever limits the message was parsed with).
     public var from: SIPNameAddress {
         get throws(SIPParseError) {
             try required(
@@ -82,7 +83,8 @@ extension SIPMessage {
     /// The To header (§20.39): the recipient's address and, inside a dialog, its `tag` parameter.
     ///
     /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when it appears more than
-    /// once, or `.invalidHeaderValue`/`.invalidURI`/`.uriTooLong` when the value is malformed.
+    /// once, or `.invalidHeaderValue` when the value or its URI is malformed or the URI is longer than the
+    /// default ``SIPParserLimits/maximumURILength`` (4,096 bytes, whatever limits the message was parsed with).
     public var to: SIPNameAddress {
         get throws(SIPParseError) {
             try required(

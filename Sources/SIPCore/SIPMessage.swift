@@ -20,8 +20,9 @@ public struct SIPMessage: Sendable {
     /// The message was parsed with bare LF line ends (only possible when the parser was asked to accept them).
     public internal(set) var usedBareLineFeeds: Bool
 
-    /// A message from its `startLine`, `headers` (default none) and `body` (default empty). Nothing is added:
-    /// Content-Length and the mandatory headers are the caller's (the serializer writes the body's length).
+    /// A message from its `startLine`, `headers` (default none) and `body` (default empty), taken as given:
+    /// the mandatory headers (§8.1.1) are the caller's to add; Content-Length may be left out, since
+    /// ``write(into:)`` always writes the body's length.
     public init(startLine: StartLine, headers: SIPHeaders = SIPHeaders(), body: ByteBuffer = ByteBuffer()) {
         self.startLine = startLine
         self.headers = headers

@@ -127,8 +127,8 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// One Contact header element: `*` (only in a REGISTER that removes every binding) or an address.
 public enum SIPContact: Sendable, Hashable, CustomStringConvertible {
-    /// `Contact: *`: every binding of the address-of-record, valid only in a REGISTER with `Expires: 0`
-    /// (RFC 3261 §10.2.2).
+    /// `Contact: *`: every binding of the address-of-record. RFC 3261 §10.2.2 allows it only alone, in a
+    /// REGISTER with `Expires: 0`; the parser checks only that it stands alone in its header line.
     case wildcard
     /// One contact address with its header parameters (`expires`, `q`, `+sip.instance`, `reg-id`, …).
     case address(SIPNameAddress)

@@ -14,14 +14,15 @@ public struct SIPParseError: Error, Sendable, CustomStringConvertible {
         case lineTooLong
         /// Content-Length announces more than ``SIPParserLimits/maximumBodySize`` bytes.
         case bodyTooLarge
-        /// A URI exceeds ``SIPParserLimits/maximumURILength`` bytes.
+        /// The Request-URI, or a URI given to ``SIPURI/init(_:)``, exceeds ``SIPParserLimits/maximumURILength``
+        /// bytes; a URI in a header value that is too long is reported as ``invalidHeaderValue``.
         case uriTooLong
         /// Nothing but line ends (or nothing at all) where a message was expected.
         case emptyMessage
         /// The first line is neither a Request-Line nor a Status-Line (§7.1, §7.2), or has no line end; extra
         /// spaces count as malformed (RFC 4475 §3.1.2.9).
         case malformedStartLine
-        /// The start line names a SIP version other than `SIP/2.0` (a UAS answers 505 Version Not Supported).
+        /// The start line names a SIP version other than `SIP/2.0` (this SDK speaks only SIP/2.0, §7.1).
         case unsupportedVersion
         /// A header line without a valid name and colon, a bare CR or (unless accepted) bare LF, a continuation
         /// line before any header, or headers that do not end with an empty line.
@@ -43,8 +44,9 @@ public struct SIPParseError: Error, Sendable, CustomStringConvertible {
         case truncatedBody
         /// A message on a stream transport (TCP, TLS) has no Content-Length, so its end is unknown (§18.3).
         case missingContentLength
-        /// A URI has no scheme, an invalid user, password, host, port, parameter or header part, or (as a
-        /// Request-URI) carries URI headers (`?…`).
+        /// The Request-URI, or a URI given to ``SIPURI/init(_:)``, has no scheme, an invalid user, password,
+        /// host, port, parameter or header part, or (as a Request-URI) carries URI headers (`?…`); a bad URI in
+        /// a header value is reported as ``invalidHeaderValue``.
         case invalidURI
     }
 

@@ -17,7 +17,7 @@ public struct SIPParserLimits: Sendable, Hashable {
     public var maximumURILength: Int
 
     /// Limits with each default as documented on its property; pass only the ones to change. Values are not
-    /// checked: a limit of 0 or less rejects everything it bounds.
+    /// checked for sense: each is applied literally (a zero body limit rejects every non-empty body).
     public init(
         maximumMessageSize: Int = 65_535,
         maximumHeaderCount: Int = 256,

@@ -400,7 +400,7 @@ public final class InProcessSite: Sendable {
     /// Returns the final status code: 404 at once when `user` has no registration (or its Contact host is
     /// not an IP literal), 408 when the INVITE transaction ends without a final response. `timeout`
     /// (default 10 s) is not used: the wait ends with the transaction's own timer (Timer B, §17.1.1.2).
-    /// Throws only when the site cannot set up the media of an ``CallOffer/echo`` offer.
+    /// Throws when the site cannot set up the media of an ``CallOffer/echo`` offer or send the ACK.
     public func call(
         _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10)
     ) async throws -> Int {

@@ -12,9 +12,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
-    /// What kind of issue it is, stable for programs and tests (the raw value is the name shown); the first
-    /// eight cases come with ``Severity/error`` for the file, the next six for its settings, the last three
-    /// with ``Severity/warning``.
+    /// What kind of issue it is, stable for programs and tests (the raw value is the name shown).
+    /// `unknownSetting`, `notActedOn` and `oddValue` come with ``Severity/warning``; every other code with
+    /// ``Severity/error``, about the file itself or about its settings.
     public enum Code: String, Sendable, Hashable, CaseIterable, Codable {
         // Errors: the file itself.
         /// The file cannot be opened or read.

@@ -6,7 +6,7 @@ public struct EffectiveSetting: Sendable, Hashable, Codable {
     /// `Connectivity[0]/server`, `proxies/proxy0/reg_interval`, `policy/endpoint/dns_servers`…
     public var path: String
     /// The value in force, as the file would spell it: flags `1`/`0`, durations in the setting's own unit,
-    /// lists comma-separated, an empty string for an unset optional, a set password as
+    /// lists comma-separated, usually an empty string for an unset optional, a set password as
     /// ``SipEndpointConfiguration/maskedPassword``.
     public var value: String
 

@@ -13,8 +13,8 @@ public enum SIPBadRequestResponder {
     static let maximumReasonLength = 120
 
     /// The 400 answering `datagram` (the bytes of one datagram, or of one message framed on a stream), whose
-    /// parse failed with `error`; its reason phrase is `Bad Request (<what is wrong>)`, printable ASCII, cut to
-    /// 120 characters.
+    /// parse failed with `error`; its reason phrase is `Bad Request (<what is wrong>)`, printable ASCII, the
+    /// detail cut to 120 characters.
     ///
     /// Returns nil, and the caller drops the input unanswered, when it is larger than
     /// `limits.maximumMessageSize` (default ``SIPParserLimits/default``), its start line is not a request's

@@ -12,7 +12,7 @@ public struct SIPTransportConfiguration: Sendable {
         /// Local port; 0 asks the system for any free port. Default: 0.
         public var port: Int
 
-        /// A listener for `transport` on `host` (default `127.0.0.1`, an IP address, not a name) and `port`
+        /// A listener for `transport` on `host` (default `127.0.0.1`; give an IP address) and `port`
         /// (default 0: any free port, read back from the transport layer once started).
         public init(_ transport: SIPTransportProtocol, host: String = "127.0.0.1", port: Int = 0) {
             self.transport = transport
