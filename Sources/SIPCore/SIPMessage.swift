@@ -7,7 +7,8 @@ public struct SIPMessage: Sendable {
     public enum StartLine: Sendable, Hashable {
         /// A Request-Line: `method` and Request-URI `uri`.
         case request(method: SIPMethod, uri: SIPURI)
-        /// A Status-Line: the three-digit `statusCode` (100–699) and the `reasonPhrase` as written (may be empty).
+        /// A Status-Line: the `statusCode` (three digits, 100–699 when parsed) and the `reasonPhrase` as written
+        /// (may be empty).
         case response(statusCode: Int, reasonPhrase: String)
     }
 
