@@ -5,9 +5,15 @@
 /// Parameter values are kept as written, quotes included, so a message is written back exactly;
 /// the accessors give the unquoted content.
 public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
+    /// The authentication scheme as written, e.g. `Digest` (default); empty for `Authentication-Info`, which
+    /// has none. Compared case-insensitively by ``isDigest``.
     public var scheme: String
+    /// The `name=value` pairs in order, values as written (quotes included). Use ``value(_:)`` for the
+    /// unquoted content and ``set(_:_:quoted:)`` to write one.
     public var parameters: SIPParameters
 
+    /// A challenge or credentials with `scheme` (default `Digest`) and `parameters` (default none), taken as
+    /// written: values are not quoted for you.
     public init(scheme: String = "Digest", parameters: SIPParameters = SIPParameters()) {
         self.scheme = scheme
         self.parameters = parameters
@@ -26,9 +32,14 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
         parameters.set(name, quoted ? quote(value) : value)
     }
 
+    /// Whether ``scheme`` is `Digest`, in any case.
     public var isDigest: Bool { scheme.lowercased() == "digest" }
+    /// The unquoted `realm`: the protection space the credentials belong to; nil when absent.
     public var realm: String? { value("realm") }
+    /// The unquoted `nonce` the server chose for this challenge (echoed in credentials); nil when absent.
     public var nonce: String? { value("nonce") }
+    /// The unquoted `opaque` string a challenge carries, to be returned unchanged in the credentials; nil when
+    /// absent.
     public var opaque: String? { value("opaque") }
     /// `MD5` when absent (RFC 7616 §3.3).
     public var algorithm: String? { value("algorithm") }
@@ -38,7 +49,9 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
     }
     /// `stale=true` (RFC 7616 §3.3): the nonce expired but the credentials were right.
     public var isStale: Bool { value("stale")?.lowercased() == "true" }
+    /// The unquoted `username` of credentials; nil when absent (as in a challenge).
     public var username: String? { value("username") }
+    /// The unquoted `response` of credentials: the hex digest computed over the request; nil when absent.
     public var response: String? { value("response") }
 
     public var description: String {

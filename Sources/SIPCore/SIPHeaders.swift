@@ -54,6 +54,7 @@ public struct SIPHeaders: Sendable {
 
     /// How many header lines there are.
     public var count: Int { entries.count }
+    /// Whether there are no header lines at all.
     public var isEmpty: Bool { entries.isEmpty }
 
     // MARK: Reading

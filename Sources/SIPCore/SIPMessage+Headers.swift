@@ -66,6 +66,11 @@ extension SIPMessage {
         }
     }
 
+    /// The From header (§20.20): the initiator's address and its `tag` parameter.
+    ///
+    /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when it appears more than
+    /// once, or `.invalidHeaderValue` when the value or its URI is malformed or the URI is longer than the
+    /// default ``SIPParserLimits/maximumURILength`` (4,096 bytes, whatever limits the message was parsed with).
     public var from: SIPNameAddress {
         get throws(SIPParseError) {
             try required(
@@ -75,6 +80,11 @@ extension SIPMessage {
         }
     }
 
+    /// The To header (§20.39): the recipient's address and, inside a dialog, its `tag` parameter.
+    ///
+    /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when it appears more than
+    /// once, or `.invalidHeaderValue` when the value or its URI is malformed or the URI is longer than the
+    /// default ``SIPParserLimits/maximumURILength`` (4,096 bytes, whatever limits the message was parsed with).
     public var to: SIPNameAddress {
         get throws(SIPParseError) {
             try required(
@@ -84,10 +94,18 @@ extension SIPMessage {
         }
     }
 
+    /// The Call-ID (§20.8), exactly as written: `word [ "@" word ]`.
+    ///
+    /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when repeated, or
+    /// `.invalidHeaderValue` when it does not match the grammar.
     public var callID: String {
         get throws(SIPParseError) { try required(parseSingle(.callID) { (b) throws(SIPParseError) in try parseCallID(b) }, .callID) }
     }
 
+    /// The CSeq (§20.16): sequence number and method.
+    ///
+    /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when repeated, or
+    /// `.invalidHeaderValue` when malformed.
     public var cseq: SIPCSeq {
         get throws(SIPParseError) { try required(parseSingle(.cseq) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }, .cseq) }
     }
@@ -109,6 +127,8 @@ extension SIPMessage {
         }
     }
 
+    /// Every Route value in order, first hop first (§20.34); empty when there is none. Throws
+    /// ``SIPParseError`` when a value is malformed.
     public var routes: [SIPNameAddress] {
         get throws(SIPParseError) {
             try parseEach(.route) { (b) throws(SIPParseError) in
@@ -117,6 +137,8 @@ extension SIPMessage {
         }
     }
 
+    /// Every Record-Route value in the order written (§20.30); empty when there is none. A UAC reverses this
+    /// list to build its route set (§12.1.2). Throws ``SIPParseError`` when a value is malformed.
     public var recordRoutes: [SIPNameAddress] {
         get throws(SIPParseError) {
             try parseEach(.recordRoute) { (b) throws(SIPParseError) in
@@ -141,12 +163,16 @@ extension SIPMessage {
         }
     }
 
+    /// Retry-After (§20.33): seconds to wait, optional comment and parameters; nil when absent. Throws
+    /// ``SIPParseError`` when malformed or repeated.
     public var retryAfter: SIPRetryAfter? {
         get throws(SIPParseError) { try parseSingle(.retryAfter) { (b) throws(SIPParseError) in try SIPRetryAfter.parse(b) } }
     }
 
     // MARK: Authentication
 
+    /// Every WWW-Authenticate challenge (§20.44), in order, including several in one header line; empty when
+    /// there is none. Throws ``SIPParseError`` when a value is malformed.
     public var wwwAuthenticate: [SIPAuthentication] {
         get throws(SIPParseError) {
             try parseEach(.wwwAuthenticate) { (b) throws(SIPParseError) in try SIPAuthentication.parseList(b, header: "WWW-Authenticate") }
@@ -154,6 +180,8 @@ extension SIPMessage {
         }
     }
 
+    /// Every Proxy-Authenticate challenge (§20.27), in order, including several in one header line; empty when
+    /// there is none. Throws ``SIPParseError`` when a value is malformed.
     public var proxyAuthenticate: [SIPAuthentication] {
         get throws(SIPParseError) {
             try parseEach(.proxyAuthenticate) { (b) throws(SIPParseError) in
@@ -162,6 +190,8 @@ extension SIPMessage {
         }
     }
 
+    /// Every Authorization credential (§20.7), in order; empty when there is none. Throws ``SIPParseError``
+    /// when a value is malformed.
     public var authorization: [SIPAuthentication] {
         get throws(SIPParseError) {
             try parseEach(.authorization) { (b) throws(SIPParseError) in try SIPAuthentication.parseList(b, header: "Authorization") }
@@ -169,6 +199,8 @@ extension SIPMessage {
         }
     }
 
+    /// Every Proxy-Authorization credential (§20.28), in order; empty when there is none. Throws
+    /// ``SIPParseError`` when a value is malformed.
     public var proxyAuthorization: [SIPAuthentication] {
         get throws(SIPParseError) {
             try parseEach(.proxyAuthorization) { (b) throws(SIPParseError) in
@@ -177,50 +209,70 @@ extension SIPMessage {
         }
     }
 
+    /// Authentication-Info (§20.6) as parameters with an empty ``SIPAuthentication/scheme``; nil when absent.
+    /// Throws ``SIPParseError`` when malformed or repeated.
     public var authenticationInfo: SIPAuthentication? {
         get throws(SIPParseError) { try parseSingle(.authenticationInfo) { (b) throws(SIPParseError) in try SIPAuthentication.parseInfo(b) } }
     }
 
     // MARK: Capabilities, sessions, events
 
+    /// The media type of the body (§20.15); nil when absent. Throws ``SIPParseError`` when malformed or
+    /// repeated.
     public var contentType: SIPMediaType? {
         get throws(SIPParseError) { try parseSingle(.contentType) { (b) throws(SIPParseError) in try SIPMediaType.parse(b) } }
     }
 
+    /// The methods listed in every Allow line (§20.5), in order; empty when absent (which does not mean the
+    /// peer allows nothing). Throws ``SIPParseError`` when a value is not a token list.
     public var allow: [SIPMethod] {
         get throws(SIPParseError) {
             try parseEach(.allow) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Allow") }.flatMap { $0 }.map { SIPMethod($0) }
         }
     }
 
+    /// The option tags of every Supported line (§20.37), e.g. `timer`, `100rel`, `replaces`; empty when
+    /// absent. Throws ``SIPParseError`` when a value is not a token list.
     public var supported: [String] {
         get throws(SIPParseError) { try parseEach(.supported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Supported") }.flatMap { $0 } }
     }
 
+    /// The option tags of every Require line (§20.32) the recipient must support; empty when absent. Throws
+    /// ``SIPParseError`` when a value is not a token list.
     public var require: [String] {
         get throws(SIPParseError) { try parseEach(.require) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Require") }.flatMap { $0 } }
     }
 
+    /// The option tags of every Proxy-Require line (§20.29); empty when absent. Throws ``SIPParseError`` when
+    /// a value is not a token list.
     public var proxyRequire: [String] {
         get throws(SIPParseError) {
             try parseEach(.proxyRequire) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Proxy-Require") }.flatMap { $0 }
         }
     }
 
+    /// The option tags of every Unsupported line (§20.40), as sent in a 420; empty when absent. Throws
+    /// ``SIPParseError`` when a value is not a token list.
     public var unsupported: [String] {
         get throws(SIPParseError) {
             try parseEach(.unsupported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Unsupported") }.flatMap { $0 }
         }
     }
 
+    /// Session-Expires (RFC 4028 §4): the session interval in seconds and its `refresher`; nil when absent.
+    /// Throws ``SIPParseError`` when malformed or repeated.
     public var sessionExpires: SIPSessionExpires? {
         get throws(SIPParseError) { try parseSingle(.sessionExpires) { (b) throws(SIPParseError) in try SIPSessionExpires.parse(b) } }
     }
 
+    /// Event (RFC 6665 §8.2.1): the event package and its `id`; nil when absent. Throws ``SIPParseError`` when
+    /// malformed or repeated.
     public var event: SIPEvent? {
         get throws(SIPParseError) { try parseSingle(.event) { (b) throws(SIPParseError) in try SIPEvent.parse(b) } }
     }
 
+    /// Refer-To (RFC 3515 §2.1): the address a REFER asks the recipient to contact; nil when absent. Throws
+    /// ``SIPParseError`` when malformed or repeated.
     public var referTo: SIPNameAddress? {
         get throws(SIPParseError) {
             try parseSingle(.referTo) { (b) throws(SIPParseError) in
@@ -229,6 +281,8 @@ extension SIPMessage {
         }
     }
 
+    /// Referred-By (RFC 3892): the party that asked for the transfer; nil when absent. Throws
+    /// ``SIPParseError`` when malformed or repeated.
     public var referredBy: SIPNameAddress? {
         get throws(SIPParseError) {
             try parseSingle(.referredBy) { (b) throws(SIPParseError) in

@@ -2,18 +2,28 @@ import NIOCore
 
 /// A SIP request or response (RFC 3261 §7): start line, header fields in order, and body.
 public struct SIPMessage: Sendable {
+    /// The first line of a message (RFC 3261 §7.1, §7.2): a Request-Line or a Status-Line. The version is
+    /// always `SIP/2.0`; the parser rejects any other.
     public enum StartLine: Sendable, Hashable {
+        /// A Request-Line: `method` and Request-URI `uri`.
         case request(method: SIPMethod, uri: SIPURI)
+        /// A Status-Line: the `statusCode` (three digits, 100–699 when parsed) and the `reasonPhrase` as written
+        /// (may be empty).
         case response(statusCode: Int, reasonPhrase: String)
     }
 
+    /// Whether this is a request or a response, and its method and URI or status and reason.
     public var startLine: StartLine
+    /// Every header line in order, names as written; the typed accessors (``from``, ``via``, …) parse from here.
     public var headers: SIPHeaders
     /// The body bytes. Its length, not any Content-Length header, is what gets written (§20.14).
     public var body: ByteBuffer
     /// The message was parsed with bare LF line ends (only possible when the parser was asked to accept them).
     public internal(set) var usedBareLineFeeds: Bool
 
+    /// A message from its `startLine`, `headers` (default none) and `body` (default empty), taken as given:
+    /// the mandatory headers (§8.1.1) are the caller's to add; Content-Length may be left out, since
+    /// ``write(into:)`` always writes the body's length.
     public init(startLine: StartLine, headers: SIPHeaders = SIPHeaders(), body: ByteBuffer = ByteBuffer()) {
         self.startLine = startLine
         self.headers = headers
@@ -39,6 +49,7 @@ public struct SIPMessage: Sendable {
             headers: headers, body: body)
     }
 
+    /// Whether the start line is a Request-Line (false for a response).
     public var isRequest: Bool {
         if case .request = startLine { return true }
         return false
@@ -50,6 +61,7 @@ public struct SIPMessage: Sendable {
         return nil
     }
 
+    /// The Request-URI of a request, nil for a response.
     public var requestURI: SIPURI? {
         if case .request(_, let uri) = startLine { return uri }
         return nil
@@ -61,6 +73,7 @@ public struct SIPMessage: Sendable {
         return nil
     }
 
+    /// The reason phrase of a response as written (possibly empty), nil for a request.
     public var reasonPhrase: String? {
         if case .response(_, let reason) = startLine { return reason }
         return nil
@@ -72,6 +85,8 @@ public struct SIPMessage: Sendable {
 
 /// Reason phrases of RFC 3261 §21 and its extensions.
 public enum SIPStatus {
+    /// The standard reason phrase for `code`, e.g. `Ringing` for 180 and `Interval Too Brief` for 423;
+    /// `Unknown` for a code outside this table (the phrase carries no meaning, §21, so that is harmless).
     public static func reasonPhrase(for code: Int) -> String {
         switch code {
         case 100: "Trying"

@@ -3,22 +3,38 @@
 public struct SIPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// A method from its token, kept exactly as given (methods are case-sensitive, §7.1: `invite` is not
+    /// ``invite``). The token is not checked; the parser checks tokens on the wire.
     public init(_ rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 
+    /// `INVITE` (RFC 3261 §13): starts a session, or changes one inside a dialog (re-INVITE).
     public static let invite = SIPMethod("INVITE")
+    /// `ACK` (RFC 3261 §13.2.2.4, §17.1.1.3): confirms the final response to an INVITE; never answered.
     public static let ack = SIPMethod("ACK")
+    /// `BYE` (RFC 3261 §15): ends the session of a dialog.
     public static let bye = SIPMethod("BYE")
+    /// `CANCEL` (RFC 3261 §9): cancels a pending INVITE that has no final response yet.
     public static let cancel = SIPMethod("CANCEL")
+    /// `REGISTER` (RFC 3261 §10): binds an address-of-record to Contacts at a registrar.
     public static let register = SIPMethod("REGISTER")
+    /// `OPTIONS` (RFC 3261 §11): asks for capabilities; also used as a keep-alive probe.
     public static let options = SIPMethod("OPTIONS")
+    /// `INFO` (RFC 6086): application data inside an INVITE dialog, e.g. DTMF relay.
     public static let info = SIPMethod("INFO")
+    /// `UPDATE` (RFC 3311): changes session parameters before the INVITE completes, or refreshes a session timer.
     public static let update = SIPMethod("UPDATE")
+    /// `PRACK` (RFC 3262): acknowledges a reliable provisional response (`100rel`).
     public static let prack = SIPMethod("PRACK")
+    /// `SUBSCRIBE` (RFC 6665): asks for notifications of an event package.
     public static let subscribe = SIPMethod("SUBSCRIBE")
+    /// `NOTIFY` (RFC 6665): reports the state of a subscription (and, for REFER, the transfer's progress).
     public static let notify = SIPMethod("NOTIFY")
+    /// `REFER` (RFC 3515): asks the recipient to contact the `Refer-To` URI (call transfer).
     public static let refer = SIPMethod("REFER")
+    /// `MESSAGE` (RFC 3428): an instant message carried in the body.
     public static let message = SIPMethod("MESSAGE")
+    /// `PUBLISH` (RFC 3903): publishes event state to an event state compositor.
     public static let publish = SIPMethod("PUBLISH")
 
     /// The method for a token on the wire; the common ones reuse their constants without building a String.

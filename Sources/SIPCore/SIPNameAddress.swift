@@ -10,10 +10,14 @@
 public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     /// The display name without quotes.
     public var displayName: String?
+    /// The address itself (the addr-spec); always written inside `<` `>`, so its own parameters and headers
+    /// stay apart from the header parameters.
     public var uri: SIPURI
     /// Header parameters (`tag`, `expires`, `q`, `+sip.instance`, …), values as written.
     public var parameters: SIPParameters
 
+    /// An address with an optional `displayName` (default none; written quoted), the `uri`, and header
+    /// `parameters` (default none), taken as written.
     public init(displayName: String? = nil, uri: SIPURI, parameters: SIPParameters = SIPParameters()) {
         self.displayName = displayName
         self.uri = uri
@@ -123,9 +127,13 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// One Contact header element: `*` (only in a REGISTER that removes every binding) or an address.
 public enum SIPContact: Sendable, Hashable, CustomStringConvertible {
+    /// `Contact: *`: every binding of the address-of-record. RFC 3261 §10.2.2 allows it only alone, in a
+    /// REGISTER with `Expires: 0`; the parser checks only that it stands alone in its header line.
     case wildcard
+    /// One contact address with its header parameters (`expires`, `q`, `+sip.instance`, `reg-id`, …).
     case address(SIPNameAddress)
 
+    /// The address of an `.address` element; nil for ``wildcard``.
     public var address: SIPNameAddress? {
         if case .address(let a) = self { return a }
         return nil

@@ -1,25 +1,34 @@
 /// An ordered list of `;name[=value]` parameters, as on URIs (RFC 3261 §19.1.1) and header fields
 /// (`generic-param`, §25.1). Names compare case-insensitively; order and spelling are kept for writing.
 public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    /// One `name[=value]` parameter, name and value as written.
     public struct Parameter: Sendable, Hashable {
+        /// The name as written; compared case-insensitively by the list's lookups.
         public var name: String
         /// nil for a parameter without `=value` (for example `lr` or `rport`).
         public var value: String?
+        /// A parameter `name` with `value` (nil writes the bare name, as for `lr`), both as written: nothing is
+        /// quoted or escaped for you.
         public init(name: String, value: String?) {
             self.name = name
             self.value = value
         }
     }
 
+    /// The parameters in the order written, repeats included.
     public private(set) var items: [Parameter]
 
+    /// An empty list.
     public init() { items = [] }
+    /// A list of `items` in the given order, kept as they are (repeated names included).
     public init(_ items: [Parameter]) { self.items = items }
     public init(dictionaryLiteral elements: (String, String?)...) {
         items = elements.map { Parameter(name: $0.0, value: $0.1) }
     }
 
+    /// Whether there are no parameters.
     public var isEmpty: Bool { items.isEmpty }
+    /// How many parameters there are, repeats counted.
     public var count: Int { items.count }
 
     /// Whether a parameter with this name is present (with or without a value).
@@ -40,14 +49,18 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
     /// The named parameter's value, or nil when absent or valueless.
     public func value(_ name: String) -> String? { index(of: name).flatMap { items[$0].value } }
 
+    /// Adds `name` with `value` (default nil: no `=value`) at the end, even when the name is already present.
     public mutating func append(_ name: String, _ value: String? = nil) {
         items.append(Parameter(name: name, value: value))
     }
 
+    /// Replaces the value of the first parameter with this name (case-insensitive), or appends one. A nil
+    /// `value` keeps the parameter but without `=value`; use ``remove(_:)`` to drop it.
     public mutating func set(_ name: String, _ value: String?) {
         if let i = index(of: name) { items[i].value = value } else { append(name, value) }
     }
 
+    /// Removes every parameter with this name, in any case; does nothing when there is none.
     public mutating func remove(_ name: String) { items.removeAll { $0.name.lowercased() == name.lowercased() } }
 
     func index(of name: String) -> Int? {

@@ -16,6 +16,8 @@ public struct SIPParserLimits: Sendable, Hashable {
     /// Longest URI (Request-URI or a URI in a header) in bytes. Default: 4,096.
     public var maximumURILength: Int
 
+    /// Limits with each default as documented on its property; pass only the ones to change. Values are not
+    /// checked for sense: each is applied literally (a zero body limit rejects every non-empty body).
     public init(
         maximumMessageSize: Int = 65_535,
         maximumHeaderCount: Int = 256,
@@ -42,6 +44,8 @@ public struct SIPParserOptions: Sendable, Hashable {
     /// Limits on sizes and counts. Default: ``SIPParserLimits/default``.
     public var limits: SIPParserLimits
 
+    /// Options with bare-LF tolerance `acceptsBareLineFeeds` (default false: CRLF only, as §7 requires) and
+    /// `limits` (default ``SIPParserLimits/default``).
     public init(acceptsBareLineFeeds: Bool = false, limits: SIPParserLimits = .default) {
         self.acceptsBareLineFeeds = acceptsBareLineFeeds
         self.limits = limits

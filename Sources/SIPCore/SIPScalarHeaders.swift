@@ -1,8 +1,12 @@
 /// CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). The number must be below 2^31 (§8.1.1.5).
 public struct SIPCSeq: Sendable, Hashable, CustomStringConvertible {
+    /// The sequence number. Parsed values are below 2^31 (§8.1.1.5); the initializer does not check, so keep
+    /// numbers you build below 2^31 too.
     public var sequenceNumber: UInt32
+    /// The method of the request this CSeq belongs to (for a CANCEL or ACK, `CANCEL` or `ACK`).
     public var method: SIPMethod
 
+    /// A CSeq of `sequenceNumber` and `method`, written `"<number> <method>"`.
     public init(_ sequenceNumber: UInt32, _ method: SIPMethod) {
         self.sequenceNumber = sequenceNumber
         self.method = method
@@ -71,18 +75,25 @@ func validateCallID(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) {
 
 /// Content-Type = m-type SLASH m-subtype *(SEMI m-parameter) (§20.15).
 public struct SIPMediaType: Sendable, Hashable, CustomStringConvertible {
+    /// The top-level type as written, e.g. `application`; compared case-insensitively by ``matches(_:)``.
     public var type: String
+    /// The subtype as written, e.g. `sdp`; compared case-insensitively by ``matches(_:)``.
     public var subtype: String
+    /// Media type parameters (e.g. `charset`), values as written; ignored by ``matches(_:)``.
     public var parameters: SIPParameters
 
+    /// A media type `type/subtype` with `parameters` (default none), taken as written.
     public init(type: String, subtype: String, parameters: SIPParameters = SIPParameters()) {
         self.type = type
         self.subtype = subtype
         self.parameters = parameters
     }
 
+    /// `application/sdp`: a session description (RFC 4566) in an offer or answer.
     public static let sdp = SIPMediaType(type: "application", subtype: "sdp")
+    /// `message/sipfrag` (RFC 3420): the status line a NOTIFY carries to report a REFER's progress.
     public static let sipfrag = SIPMediaType(type: "message", subtype: "sipfrag")
+    /// `application/dtmf-relay`: the `Signal=`/`Duration=` body of a DTMF digit sent in an INFO.
     public static let dtmfRelay = SIPMediaType(type: "application", subtype: "dtmf-relay")
 
     /// Type and subtype compared case-insensitively, parameters ignored.
@@ -109,8 +120,11 @@ public struct SIPMediaType: Sendable, Hashable, CustomStringConvertible {
 
 /// Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) (§20.33).
 public struct SIPRetryAfter: Sendable, Hashable {
+    /// How long to wait before retrying, in seconds (0 to 2^32−1).
     public var seconds: Int
+    /// The text of the parenthesised comment without its parentheses, e.g. `in a meeting`; nil when absent.
     public var comment: String?
+    /// The `retry-param`s (`duration`, extensions), values as written.
     public var parameters: SIPParameters
     /// The `duration` parameter.
     public var duration: Int? { parameters.value("duration").flatMap(Int.init) }
@@ -138,7 +152,9 @@ public struct SIPRetryAfter: Sendable, Hashable {
 
 /// Session-Expires = delta-seconds *(SEMI se-params), se-params = refresher-param / generic-param (RFC 4028).
 public struct SIPSessionExpires: Sendable, Hashable {
+    /// The session interval in seconds (0 to 2^32−1): the session ends unless refreshed within it.
     public var seconds: Int
+    /// The parameters as written, `refresher` included (the parser accepts only `uac` or `uas` there).
     public var parameters: SIPParameters
     /// `uac` or `uas`.
     public var refresher: String? { parameters.value("refresher")?.lowercased() }
@@ -161,8 +177,12 @@ public struct SIPSessionExpires: Sendable, Hashable {
 
 /// Event = event-type *( SEMI event-param ) (RFC 6665 §8.2.1).
 public struct SIPEvent: Sendable, Hashable {
+    /// The event package as written, e.g. `refer`, `message-summary`, `reg`.
     public var type: String
+    /// The event parameters, values as written (`id` among them).
     public var parameters: SIPParameters
+    /// The `id` parameter that tells subscriptions of one package in a dialog apart (for REFER, the CSeq
+    /// number of the REFER); nil when absent.
     public var id: String? { parameters.value("id") }
 
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPEvent {

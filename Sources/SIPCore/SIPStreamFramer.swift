@@ -14,6 +14,7 @@ import Darwin
 /// bytes, it consumes at most one unit and says what it found. It remembers how far it has searched
 /// for the blank line that ends the headers, so bytes arriving one at a time are never rescanned.
 public struct SIPStreamFramer: Sendable {
+    /// What ``next(from:)`` found at the front of the buffer: a parsed message, a keep-alive, or nothing yet.
     public enum Frame: Sendable {
         /// More bytes are needed before anything can be said.
         case needMoreData
@@ -34,13 +35,18 @@ public struct SIPStreamFramer: Sendable {
         case pingReceiver
     }
 
+    /// Line-end tolerance and the limits applied to every frame (message size) and parsed message.
     public let options: SIPParserOptions
+    /// Which keep-alive side this connection is; decides whether a lone CRLF is a ``Frame/pong`` or the start
+    /// of a ping.
     public let keepAliveRole: KeepAliveRole
     /// Bytes of the current message already searched for the end of the headers.
     private var searched = 0
     /// Offset of the first body byte once the headers' end is found, and the body length.
     private var head: (bodyStart: Int, contentLength: Int)?
 
+    /// A framer for a fresh stream with parser `options` (default ``SIPParserOptions/default``) and
+    /// `keepAliveRole` (default ``KeepAliveRole/pingSender``: the flow this side opened).
     public init(options: SIPParserOptions = .default, keepAliveRole: KeepAliveRole = .pingSender) {
         self.options = options
         self.keepAliveRole = keepAliveRole

@@ -3,8 +3,15 @@
 /// User, password, parameter and header values are stored %-decoded and encoded again when written,
 /// so `sip:%75ser@host` and `sip:user@host` are the same value (§19.1.4).
 public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
+    /// The URI scheme; `sip`, `sips` and `tel` are recognised in any case and get their own grammar, any other
+    /// is kept as ``other(_:)`` with an opaque rest.
     public enum Scheme: Sendable, Hashable, CustomStringConvertible {
-        case sip, sips, tel
+        /// `sip:` (§19.1): a SIP URI, reached over any transport.
+        case sip
+        /// `sips:` (§19.1, §26.2.2): a secure SIP URI; every hop to it must use TLS.
+        case sips
+        /// `tel:` (RFC 3966): a telephone number, held in ``SIPURI/user``; no host.
+        case tel
         /// Any other scheme (RFC 3261 allows any absoluteURI in a Request-URI and in name-addr).
         case other(String)
 
@@ -18,12 +25,17 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The scheme (default ``Scheme/sip``).
     public var scheme: Scheme
     /// The user part (for `tel:` the telephone number), decoded.
     public var user: String?
+    /// The password after `user:`, decoded; nil when absent. RFC 3261 §19.1.1 advises against using it: it
+    /// travels in clear text.
     public var password: String?
     /// Host name, IPv4 address, or IPv6 reference with its brackets; empty for `tel:` and opaque URIs.
     public var host: String
+    /// The port, 0–65535; nil when the URI has none, which means the transport's default (5060, or 5061 for
+    /// `sips:` and TLS, RFC 3263).
     public var port: Int?
     /// `;name=value` URI parameters, decoded.
     public var parameters: SIPParameters
@@ -32,6 +44,9 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// Everything after `scheme:` for schemes other than sip, sips and tel.
     public var opaque: String?
 
+    /// A `sip:`-family URI from its parts: `scheme` (default `sip`), `user` and `password` (default none, not
+    /// yet encoded), `host` (an IPv6 address with brackets), `port` (default none), URI `parameters` and
+    /// `headers` (default none, not yet encoded). Nothing is validated; ``description`` encodes when written.
     public init(
         scheme: Scheme = .sip, user: String? = nil, password: String? = nil, host: String, port: Int? = nil,
         parameters: SIPParameters = SIPParameters(), headers: SIPParameters = SIPParameters()

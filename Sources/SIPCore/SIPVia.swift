@@ -3,16 +3,22 @@
 ///     via-parm = sent-protocol LWS sent-by *( SEMI via-params )
 ///     sent-protocol = protocol-name SLASH protocol-version SLASH transport
 public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
+    /// The protocol name of sent-protocol; always `SIP` for values this SDK builds.
     public var protocolName: String
+    /// The protocol version of sent-protocol; always `2.0` for values this SDK builds.
     public var protocolVersion: String
     /// Transport as written, uppercased (`UDP`, `TCP`, `TLS`, `SCTP`, `WS`, or any other token).
     public var transport: String
     /// The sent-by host (IPv6 with brackets).
     public var host: String
+    /// The sent-by port; nil when absent, meaning the transport's default (5060, or 5061 for TLS, §18.2.2).
     public var port: Int?
     /// Every parameter in order, values as written.
     public var parameters: SIPParameters
 
+    /// A `SIP/2.0/<transport>` Via for a new request: `transport` (uppercased), sent-by `host` and `port` (nil:
+    /// none written), the transaction's `branch` (should start with ``magicCookie``; not checked) and, when
+    /// `rport` is true (default), an empty `rport` parameter asking for the source port (RFC 3581 §3).
     public init(transport: String, host: String, port: Int?, branch: String, rport: Bool = true) {
         self.protocolName = "SIP"
         self.protocolVersion = "2.0"
@@ -27,9 +33,14 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     /// The magic cookie of §8.1.1.7: branches of RFC 3261 transactions start with it.
     public static let magicCookie = "z9hG4bK"
 
+    /// The `branch` parameter, the transaction identifier (§8.1.1.7); nil when absent.
     public var branch: String? { parameters.value("branch") }
+    /// The `received` parameter: the source address the next hop saw, when it differs from sent-by (§18.2.1);
+    /// nil when absent.
     public var received: String? { parameters.value("received") }
+    /// The `maddr` parameter: an address to send responses to instead of sent-by (§18.2.2); nil when absent.
     public var maddr: String? { parameters.value("maddr") }
+    /// The `ttl` parameter for multicast responses (0–255, §18.2.2); nil when absent or not a number.
     public var ttl: Int? { parameters.value("ttl").flatMap(Int.init) }
     /// `rport` with a value (the source port the server saw), RFC 3581 §4.
     public var rport: Int? { parameters.value("rport").flatMap(Int.init) }

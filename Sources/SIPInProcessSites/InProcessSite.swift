@@ -10,11 +10,14 @@ import SIPUserAgent
 
 /// A whole SIP site in the test process, on its own event loop and loopback port: a registrar that
 /// challenges with digest and checks the answer (RFC 7616 via `DigestVerifier`), answers OPTIONS, and
-/// serves test numbers (answer with an echo of the caller's RTP, reject with a code, stay silent). It can die (its sockets close and
-/// nothing answers) and come back on the same port, which is what the failover tests and the
-/// QuickStart demo need. Built on the SDK's own transaction layer, so it retransmits and absorbs
-/// retransmissions like a real server.
+/// serves test numbers (answer with an echo of the caller's RTP, reject with a code, stay silent).
+/// It can die (its sockets close and nothing answers) and come back on the same port, which is what
+/// the failover tests and the QuickStart demo need. Built on the SDK's own transaction layer, so it
+/// retransmits and absorbs retransmissions like a real server.
 public final class InProcessSite: Sendable {
+    /// What the site does with a new INVITE whose Request-URI user is one of its
+    /// ``Configuration/testNumbers``; an INVITE to any other number gets 404 (the site does not route
+    /// calls to its registered users).
     public enum TestNumber: Sendable, Hashable {
         /// 180 Ringing, then 200 OK with an SDP answer (RFC 3264, to the INVITE's offer) after `ringing`;
         /// BYE is answered and ends the media.
@@ -38,6 +41,7 @@ public final class InProcessSite: Sendable {
         case none
     }
 
+    /// Who the site is and what it serves; fixed once the site is started (kill and revive keep it).
     public struct Configuration: Sendable {
         /// Name used in logs and the realm. Default: "site".
         public var name: String
@@ -52,6 +56,10 @@ public final class InProcessSite: Sendable {
         /// 9486 busy, 9408, 9503, 9999 silent.
         public var testNumbers: [String: TestNumber]
 
+        /// A site named `name` (default `site`) on `host` (default `127.0.0.1`, an IP literal) and UDP `port`
+        /// (default 0: any free port), with registrable `users` (default 7001…7010, password `pass` + the
+        /// number) and `testNumbers` (default 9000, 9001, 9183, 9486, 9408, 9503, 9999 as listed on
+        /// ``testNumbers``).
         public init(
             name: String = "site", host: String = "127.0.0.1", port: Int = 0,
             users: [String: String] = Dictionary(uniqueKeysWithValues: (7001...7010).map { ("\($0)", "pass\($0)") }),
@@ -97,6 +105,7 @@ public final class InProcessSite: Sendable {
         var sequence: Int
     }
 
+    /// The configuration the site was started with; unchanged by ``kill()`` and ``revive()``.
     public let configuration: Configuration
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     /// The packet clock of the site's one loop, shared by every echo (and kept across kill/revive).
@@ -118,8 +127,10 @@ public final class InProcessSite: Sendable {
         return site
     }
 
-    /// The site's UDP address.
+    /// The site's UDP port on ``Configuration/host``: the configured one, or the one the system chose for 0.
     public var port: Int { state.withLockedValue { $0.port } }
+    /// Whether the site is running and answering: true after ``start(_:)`` and ``revive()``, false after
+    /// ``kill()``.
     public var isUp: Bool { state.withLockedValue { $0.layer != nil } }
     /// Current registrations: DN → contact.
     public var registrations: [String: SIPURI] { state.withLockedValue { $0.bindings } }
@@ -371,8 +382,6 @@ public final class InProcessSite: Sendable {
         return answer.byteBuffer
     }
 
-    /// Calls a registered user (an inbound call for the phone): INVITE with an SDP offer to the
-    /// registered Contact, ACK for a 2xx. Returns the final status code (408 when nothing answered).
     /// How a call the site places offers media (RFC 3264 §5; RFC 3261 §13.2.1 for the late offer).
     public enum CallOffer: Sendable, Hashable {
         /// A fixed offer on the discard port, with no media behind it.
@@ -384,6 +393,14 @@ public final class InProcessSite: Sendable {
         case late
     }
 
+    /// Calls a registered user (an inbound call for the phone): an INVITE from `caller` (default `5551234`)
+    /// with the media `offer` (default ``CallOffer/fixed``) to the Contact `user` registered, then an ACK for
+    /// a 2xx (carrying the site's answer for ``CallOffer/late``).
+    ///
+    /// Returns the final status code: 404 at once when `user` has no registration (or its Contact host is
+    /// not an IP literal), 408 when the INVITE transaction ends without a final response. `timeout`
+    /// (default 10 s) is not used: the wait ends with the transaction's own timer (Timer B, §17.1.1.2).
+    /// Throws when the site cannot set up the media of an ``CallOffer/echo`` offer or send the ACK.
     public func call(
         _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10)
     ) async throws -> Int {

@@ -1,6 +1,7 @@
 /// An error of the SDK's public API. Equality is by ``code``, like AsyncHTTPClient's `HTTPClientError`;
 /// ``detail`` says more for people and logs and never contains credentials.
 public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure: what callers match on (the raw value is its name in logs).
     public enum Code: String, Sendable, Hashable {
         /// No connection has this id.
         case unknownConnection
@@ -24,12 +25,16 @@ public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertib
         case mediaUnavailable
     }
 
+    /// The kind of failure; the only thing equality and hashing use.
     public let code: Code
+    /// What happened, for people and logs; never contains credentials.
     public let detail: String
     /// The connections the error is about: for ``Code/timedOut`` from
     /// ``ConnectionManager/waitUntilReady(_:timeout:)``, those that were not ready. Often empty.
     public let connectionIds: [Int]
 
+    /// An error of kind `code` with a human-readable `detail` (which must not contain credentials) and the
+    /// `connectionIds` it concerns (default none).
     public init(_ code: Code, _ detail: String, connectionIds: [Int] = []) {
         self.code = code
         self.detail = detail

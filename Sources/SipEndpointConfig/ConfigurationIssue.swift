@@ -3,6 +3,8 @@
 /// Messages never carry a password: a value is quoted only when it is not a secret (see
 /// ``ConfigurationIssue/isSecret(settingName:)``).
 public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
+    /// How bad an issue is: an ``error`` stops the load (it comes back in a ``ConfigurationError``), a
+    /// ``warning`` is reported and the file still loads.
     public enum Severity: String, Sendable, Hashable, Codable {
         /// The file cannot be used; the loader throws.
         case error
@@ -10,6 +12,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
+    /// What kind of issue it is, stable for programs and tests (the raw value is the name shown).
+    /// `unknownSetting`, `notActedOn` and `oddValue` come with ``Severity/warning``; every other code with
+    /// ``Severity/error``, about the file itself or about its settings.
     public enum Code: String, Sendable, Hashable, CaseIterable, Codable {
         // Errors: the file itself.
         /// The file cannot be opened or read.
@@ -49,7 +54,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
         case oddValue
     }
 
+    /// Whether the issue stops the load (``Severity/error``) or is only reported (``Severity/warning``).
     public var severity: Severity
+    /// The kind of issue, for programs to match on; ``message`` says it for people.
     public var code: Code
     /// The file (or the `source` name given for in-memory XML).
     public var file: String
@@ -63,6 +70,9 @@ public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong and what is accepted.
     public var message: String
 
+    /// An issue of `severity` and `code` at `file`, 1-based `line` (nil: the whole file) and `column`
+    /// (default nil: unknown), layout `path` (empty: the whole file), with a `message` for people. The
+    /// message is taken as given: do not put a secret's value in it (see ``isSecret(settingName:)``).
     public init(
         _ severity: Severity, _ code: Code, file: String, line: Int?, column: Int? = nil, path: String, message: String
     ) {
@@ -100,6 +110,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     /// The warnings found before or beside the errors, in file order.
     public var warnings: [ConfigurationIssue]
 
+    /// An error carrying `issues` (should not be empty: with none, ``code`` reads `invalidLayout`) and the
+    /// `warnings` found beside them (default none).
     public init(issues: [ConfigurationIssue], warnings: [ConfigurationIssue] = []) {
         self.issues = issues
         self.warnings = warnings

@@ -5,8 +5,12 @@ import SipEndpoint
 public struct EffectiveSetting: Sendable, Hashable, Codable {
     /// `Connectivity[0]/server`, `proxies/proxy0/reg_interval`, `policy/endpoint/dns_servers`…
     public var path: String
+    /// The value in force, as the file would spell it: flags `1`/`0`, durations in the setting's own unit,
+    /// lists comma-separated, usually an empty string for an unset optional, a set password as
+    /// ``SipEndpointConfiguration/maskedPassword``.
     public var value: String
 
+    /// A line of setting `path` with `value`, both taken as given (nothing is masked here).
     public init(path: String, value: String) {
         self.path = path
         self.value = value

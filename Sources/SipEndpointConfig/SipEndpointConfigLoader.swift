@@ -3,6 +3,7 @@ import SipEndpoint
 
 /// A configuration and what the loader had to say about the file while reading it.
 public struct LoadedConfiguration: Sendable, Hashable {
+    /// The configuration the file describes, defaults filled in for what it leaves out.
     public var configuration: SipEndpointConfiguration
     /// Unknown settings and Genesys settings this SDK does not act on, in file order.
     public var warnings: [ConfigurationIssue]
@@ -11,6 +12,8 @@ public struct LoadedConfiguration: Sendable, Hashable {
     /// includes every `system/…` setting; QuickStart uses it to log only when asked to.
     public var given: Set<String>
 
+    /// A loaded configuration: `configuration`, the `warnings` found (default none) and the setting paths the
+    /// file gave (default none).
     public init(configuration: SipEndpointConfiguration, warnings: [ConfigurationIssue] = [], given: Set<String> = []) {
         self.configuration = configuration
         self.warnings = warnings

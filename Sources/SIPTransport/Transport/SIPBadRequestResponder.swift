@@ -12,6 +12,15 @@ public enum SIPBadRequestResponder {
     /// Longest reason phrase we write; the parse error's detail is cut to fit.
     static let maximumReasonLength = 120
 
+    /// The 400 answering `datagram` (the bytes of one datagram, or of one message framed on a stream), whose
+    /// parse failed with `error`; its reason phrase is `Bad Request (<what is wrong>)`, printable ASCII, the
+    /// detail cut to 120 characters.
+    ///
+    /// Returns nil, and the caller drops the input unanswered, when it is larger than
+    /// `limits.maximumMessageSize` (default ``SIPParserLimits/default``), its start line is not a request's
+    /// (`Method SP Request-URI SP SIP/2.0`), or it has no Via, Call-ID or CSeq. Only the first
+    /// `limits.maximumHeaderCount` header lines are scanned; Via, Call-ID, CSeq, From and To are copied as
+    /// written, Via lines first.
     public static func response(to datagram: ByteBuffer, error: SIPParseError, limits: SIPParserLimits = .default)
         -> SIPMessage?
     {

@@ -10,6 +10,8 @@ public enum SIPResponseDestination: Sendable, Hashable {
     case address(host: String, port: Int, transport: SIPTransportProtocol)
 }
 
+/// The response routing rules of RFC 3261 §18.2.2 (with RFC 3581 §4 `rport`) as a pure function of the top
+/// Via; the transport layer applies the result.
 public enum SIPResponseRouting {
     /// The §18.2.2 rules, in the RFC's order:
     ///

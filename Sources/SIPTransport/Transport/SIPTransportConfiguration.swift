@@ -5,12 +5,15 @@ import SIPCore
 public struct SIPTransportConfiguration: Sendable {
     /// One socket to listen on.
     public struct Listener: Sendable, Hashable {
+        /// The transport of this socket: UDP, TCP, or TLS (which needs ``TLS/certificateChainFile``).
         public var transport: SIPTransportProtocol
         /// Local IP address to bind (`0.0.0.0` or `::` for every interface). Default: 127.0.0.1.
         public var host: String
         /// Local port; 0 asks the system for any free port. Default: 0.
         public var port: Int
 
+        /// A listener for `transport` on `host` (default `127.0.0.1`; give an IP address) and `port`
+        /// (default 0: any free port, read back from the transport layer once started).
         public init(_ transport: SIPTransportProtocol, host: String = "127.0.0.1", port: Int = 0) {
             self.transport = transport
             self.host = host
@@ -39,6 +42,10 @@ public struct SIPTransportConfiguration: Sendable {
         /// PEM private key of ``certificateChainFile``. Default: nil.
         public var privateKeyFile: String?
 
+        /// TLS settings: `trustRoots` (default `.system`), `verifiesCertificates` (default true),
+        /// `certificateChainFile` and `privateKeyFile` (PEM paths, default nil: no certificate of our own, so no TLS
+        /// listener). Files are read when the transport layer starts; a bad one fails it with
+        /// ``SIPTransportError/Code/tlsConfigurationInvalid``.
         public init(
             trustRoots: TrustRoots = .system, verifiesCertificates: Bool = true,
             certificateChainFile: String? = nil, privateKeyFile: String? = nil
@@ -97,6 +104,9 @@ public struct SIPTransportConfiguration: Sendable {
     /// either; the sites always get their 400. Default: true.
     public var answersMalformedRequestsFromStrangers: Bool = true
 
+    /// A configuration with each default as documented on its property; pass only what to change. ``trace``
+    /// (default nil) and ``answersMalformedRequestsFromStrangers`` (default true) are not parameters here:
+    /// set them on the value afterwards.
     public init(
         listeners: [Listener] = [Listener(.udp), Listener(.tcp)],
         tls: TLS = TLS(),

@@ -3,6 +3,7 @@
 /// Equality is by ``code`` only (as AsyncHTTPClient's `HTTPClientError`), so callers match on the kind;
 /// ``detail`` carries the underlying reason (the NIOSSL or socket error text) for people and logs.
 public struct SIPTransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure: what callers match on and what metrics count (the raw value is the label).
     public enum Code: String, Sendable, Hashable {
         /// The TCP connection could not be made (refused, unreachable, timed out).
         case connectFailed
@@ -26,10 +27,12 @@ public struct SIPTransportError: Error, Sendable, Hashable, CustomStringConverti
         case notRunning
     }
 
+    /// The kind of failure; the only thing equality and hashing use.
     public let code: Code
     /// What happened, for a person; never contains credentials.
     public let detail: String
 
+    /// An error of kind `code` with a human-readable `detail`, which must not contain credentials.
     public init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail

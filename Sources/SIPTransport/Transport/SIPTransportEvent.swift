@@ -15,6 +15,7 @@ public enum SIPTransportEvent: Sendable {
 
 /// One received message and the path it came on.
 public struct SIPReceivedMessage: Sendable {
+    /// The parsed message; for a request, its top Via already carries `received`/`rport`.
     public var message: SIPMessage
     /// The packet's source address (for TCP/TLS the connection's remote address).
     public var source: SocketAddress
@@ -26,8 +27,11 @@ public struct SIPReceivedMessage: Sendable {
     /// built elsewhere; not updated when `message` is changed.
     package var core: SIPCoreHeaders?
 
+    /// The transport the message came over (the flow's).
     public var transport: SIPTransportProtocol { flow.transport }
 
+    /// A received message from `message`, its packet `source` and its `flow`. The transport layer builds these;
+    /// one built here carries no pre-parsed core headers, so the layers above parse them from `message`.
     public init(message: SIPMessage, source: SocketAddress, flow: SIPFlow) {
         self.message = message
         self.source = source
@@ -37,11 +41,14 @@ public struct SIPReceivedMessage: Sendable {
 
 /// A flow we opened that has failed.
 public struct SIPFlowFailure: Sendable, Error, CustomStringConvertible {
+    /// The flow that failed; sends on it now fail with ``SIPTransportError/Code/flowClosed``.
     public var flow: SIPFlow
     /// The remote target the flow was opened to (the key under which it was reused).
     public var target: SIPTransportTarget
+    /// Why it failed: `.keepAliveTimeout`, `.connectionClosed`, `.tlsHandshakeFailed`, …
     public var error: SIPTransportError
 
+    /// A failure of `flow`, opened to `target`, for the reason `error`.
     public init(flow: SIPFlow, target: SIPTransportTarget, error: SIPTransportError) {
         self.flow = flow
         self.target = target

@@ -28,7 +28,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
     // @unchecked: every mutable field below is touched only on `eventLoop` (checked by assertions);
     // `boundAddresses` and `privilegedAddresses` are the cross-thread fields and have their own locks.
 
+    /// The one event loop that owns all transport state and on which every event is delivered; run the layers
+    /// above on it to share state without locks.
     public let eventLoop: any EventLoop
+    /// The configuration the layer was created with; fixed for its lifetime.
     public let configuration: SIPTransportConfiguration
     package let logger: Logger
     private let onEvent: (SIPTransportEvent) -> Void

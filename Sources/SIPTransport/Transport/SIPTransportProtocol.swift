@@ -1,7 +1,10 @@
 /// The transports this SDK speaks (RFC 3261 §18).
 public enum SIPTransportProtocol: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// UDP: unreliable datagrams, default port 5060; a message is one datagram (§18.1.1).
     case udp
+    /// TCP: a reliable stream framed by Content-Length (§18.3), default port 5060.
     case tcp
+    /// TLS over TCP, default port 5061 (§26.2); the transport `sips:` URIs require.
     case tls
 
     /// The token written in a Via's sent-protocol (`SIP/2.0/UDP`).

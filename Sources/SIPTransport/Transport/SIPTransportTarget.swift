@@ -3,12 +3,16 @@ import NIOCore
 /// Where to send: a transport and a resolved socket address, and for TLS the name the server's
 /// certificate must carry. Server location (RFC 3263) produces these; the transport layer never resolves.
 public struct SIPTransportTarget: Sendable, Hashable, CustomStringConvertible {
+    /// The transport to send over: UDP, TCP or TLS.
     public var transport: SIPTransportProtocol
+    /// The resolved remote IP address and port (no names: the transport layer never resolves).
     public var address: SocketAddress
     /// The name sent in SNI and checked against the certificate (TLS only). An IP address here, or nil,
     /// means "no SNI, check the certificate against the peer's IP address". Default: nil.
     public var serverName: String?
 
+    /// A target of `transport` at the resolved `address`, with the TLS `serverName` to check (default nil:
+    /// check against the peer's IP address).
     public init(transport: SIPTransportProtocol, address: SocketAddress, serverName: String? = nil) {
         self.transport = transport
         self.address = address

@@ -3,7 +3,10 @@ import Foundation
 /// A snapshot of one connection, as ``ConnectionManager/connections`` returns it.
 public struct Connection: Sendable, Hashable, Identifiable {
     public var id: Int
+    /// The connection's settings as configured (user, server, transport, timers); ``user``, ``server`` and
+    /// ``transport`` read from here.
     public var configuration: ConnectionConfiguration
+    /// The registration status when the snapshot was taken; ``reason`` says why.
     public var status: ConnectionStatus
     /// Why the status is what it is.
     public var reason: ConnectionStatusReason
@@ -17,7 +20,11 @@ public struct Connection: Sendable, Hashable, Identifiable {
     /// reaches this connection whatever address delivers it.
     public var contact: String = ""
 
+    /// The DN the connection registers (`Connectivity` `user`), from ``configuration``.
     public var user: String { configuration.user }
+    /// The configured server (host and optional port, before resolution), from ``configuration``; ``target``
+    /// is the address actually in use.
     public var server: ServerAddress { configuration.server }
+    /// The configured transport (UDP, TCP or TLS), from ``configuration``.
     public var transport: SIPTransportKind { configuration.transport }
 }

@@ -15,6 +15,7 @@ import Glibc
 /// system, or standard error piped into a reader that stopped, would stall the loop; QuickStart's
 /// `log_file` is meant for a local path.
 public final class LogFile: Sendable {
+    /// The file's path as given to ``init(path:)``; nil for ``standardError``.
     public let path: String?
     private let descriptor: Int32
     private let ownsDescriptor: Bool
@@ -74,6 +75,9 @@ public struct FileLogHandler: LogHandler {
     private let label: String
     private let file: LogFile
 
+    /// A handler for the logger `label` (written on each line) that writes to `file`, dropping records below
+    /// `level` (default `.info`). `metadataProvider` (default nil) adds metadata to every record: its values
+    /// override the handler's ``metadata``, and a record's own metadata overrides both.
     public init(label: String, file: LogFile, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.file = file

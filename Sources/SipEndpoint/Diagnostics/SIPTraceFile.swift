@@ -24,6 +24,7 @@ import Glibc
 /// - past `maximumBytes` the file is renamed to `FILE.1` (replacing the previous one) and a new file
 ///   begins, so a trace left running holds at most twice that.
 public final class SIPTraceFile: Sendable {
+    /// The path of the current trace file; after rotation the previous one is at `path + ".1"`.
     public let path: String
     /// Whether Authorization and Proxy-Authorization values are written as they were.
     public let includeCredentials: Bool

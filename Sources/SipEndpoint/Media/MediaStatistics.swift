@@ -3,10 +3,14 @@
 public struct MediaStatistics: Sendable, Hashable, Codable {
     /// `PCMU` or `PCMA`.
     public var codec: String
+    /// RTP packets sent, audio and RFC 4733 telephone-event packets together.
     public var packetsSent: UInt64
     /// Payload octets, headers excluded (as RTCP counts them).
     public var octetsSent: UInt64
+    /// RTP packets received and accepted (duplicates included, as RFC 3550 A.3 counts them); dropped
+    /// datagrams are in ``discardedPackets`` instead.
     public var packetsReceived: UInt64
+    /// Payload octets of the packets in ``packetsReceived``, headers excluded.
     public var octetsReceived: UInt64
     /// Packets expected but never received (RFC 3550 A.3).
     public var packetsLost: Int64
@@ -18,11 +22,17 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     public var roundTripTimeMilliseconds: Double?
     /// What the peer's RTCP says of our stream: its last fraction lost (0…1) and cumulative loss.
     public var remoteLossRatio: Double?
+    /// The cumulative number of our packets the peer's last RTCP report says were lost (negative when it saw
+    /// duplicates); nil until a report about our stream has arrived.
     public var remotePacketsLost: Int64?
     /// Jitter-buffer counters: arrived after their playout time, twice, out of order; slots concealed.
     public var latePackets: Int
+    /// Packets the jitter buffer had already received (same sequence number); dropped.
     public var duplicatePackets: Int
+    /// Packets that arrived after one with a higher sequence number (out of order); those that came too
+    /// late to be played are also in ``latePackets``.
     public var reorderedPackets: Int
+    /// Playout slots (one packet's duration each) whose packet was missing and that were played as silence.
     public var concealedFrames: Int
     /// Datagrams dropped: not RTP, a payload type the call did not agree on, or from a source the
     /// peer's SDP did not name (those also in ``rejectedSourcePackets``).
@@ -32,7 +42,11 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     public var rejectedSourcePackets: UInt64 = 0
     /// The jitter buffer's current delay, milliseconds.
     public var jitterBufferMilliseconds: Double
+    /// DTMF digits sent as RFC 4733 telephone events in RTP (each digit counted once); digits sent by SIP INFO
+    /// are not counted here.
     public var dtmfSent: Int
+    /// DTMF digits received as RFC 4733 telephone events in RTP (each digit counted once, however many
+    /// packets repeated it); digits received by SIP INFO are not counted here.
     public var dtmfReceived: Int
     /// ITU-T G.107 E-model estimate from loss (late packets included), jitter-buffer delay and half the
     /// round trip: 1 (bad) … 4.5 (G.711 at its best is about 4.4).

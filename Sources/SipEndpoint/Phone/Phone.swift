@@ -21,7 +21,10 @@ import Synchronization
 /// }
 /// ```
 public final class Phone: Service, Sendable {
+    /// The configuration the phone was created with; unchanged by later reconfiguration (read
+    /// ``currentConfiguration`` for the one in force).
     public let configuration: SipEndpointConfiguration
+    /// The phone's connections: their status and events; adding, enabling, disabling and removing them.
     public let connectionManager: ConnectionManager
     /// Dialling, incoming calls and the sessions' events.
     public let callControl: CallControl
