@@ -8,7 +8,8 @@ import PackageDescription
 // the colon.
 //
 //   QuickStart → SipEndpointConfig, SipEndpoint, SIPInProcessSites, SIPMedia, SIPCore: the CLI; its demo
-//                runs two SIP sites in the process; ArgumentParser, Logging
+//                runs two SIP sites in the process; ArgumentParser, Logging, Prometheus and NIOHTTP1
+//                (`run --metrics`)
 //   SipEndpointConfig → SipEndpoint: the SipEndpoint.config loader (Foundation's XMLParser reports lines)
 //   SipEndpoint → SIPUserAgent, SIPMedia, SIPTransport, SIPTransaction, SIPCore: the public façade;
 //                 ServiceLifecycle, Metrics, Logging, NIO
@@ -45,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -144,6 +146,9 @@ let package = Package(
             dependencies: [
                 "SipEndpointConfig", "SipEndpoint", "SIPInProcessSites", "SIPMedia", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

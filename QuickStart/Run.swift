@@ -22,11 +22,32 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var tracing: TraceOptions
 
+    @Option(help: ArgumentHelp(
+        "Serve the phone's figures (sipendpoint_*: connections by site and status, failures, time to detect, dial failovers, set-up times, media) in Prometheus text format at http://HOST:PORT/metrics.",
+        valueName: "HOST:PORT"))
+    var metrics: String?
+
+    func validate() throws {
+        if let metrics, MetricsServer.address(metrics) == nil {
+            throw ValidationError("--metrics: expected HOST:PORT, port 0-65535 (for example 127.0.0.1:9464), got '\(metrics)'")
+        }
+    }
+
     func run() async throws {
         let output = Output(json: json)
         let (configuration, logger) = try options.loadWithLogger(output: output)
         let traceFile = try trace.map { try tracing.open($0) }
-        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile)
+        var metricsServer: MetricsServer?
+        if let metrics, let (host, port) = MetricsServer.address(metrics) {
+            do {
+                metricsServer = try await MetricsServer.start(host: host, port: port)
+            } catch {
+                output.error("cannot serve metrics on \(metrics): \(error)")
+                throw ExitCode(1)
+            }
+            output.say("metrics at http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
+        }
+        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile, metrics: metricsServer?.factory)
         // On a terminal (and without --json) a table redrawn in place; otherwise plain event lines.
         let table = !json && LiveTable.isTerminal ? LiveTable(phone: phone) : nil
         let connectionEvents = Task {
@@ -70,6 +91,7 @@ struct Run: AsyncParsableCommand {
         } catch {
             output.error("cannot start: \(error)")
             await phone.shutdown()
+            await metricsServer?.stop()
             throw ExitCode(1)
         }
         output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
@@ -103,6 +125,7 @@ struct Run: AsyncParsableCommand {
         connectionEvents.cancel()
         phoneEvents.cancel()
         sessionEvents.cancel()
+        await metricsServer?.stop()
         output.result(command: "run", ok: true, detail: "stopped by \(reason)")
     }
 }
