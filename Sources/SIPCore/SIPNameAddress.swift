@@ -24,10 +24,14 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
         self.parameters = parameters
     }
 
-    /// The `tag` parameter of From and To (§19.3).
+    /// The `tag` parameter of From and To (§19.3); nil when absent. Setting nil removes it.
     public var tag: String? {
         get { parameters.value("tag") }
-        set { parameters.set("tag", newValue) }
+        set {
+            // nil removes the tag: a bare `;tag` would be a tag parameter with no value, which RFC 3261
+            // §25.1 (`tag-param = "tag" EQUAL token`) does not allow.
+            if let newValue { parameters.set("tag", newValue) } else { parameters.remove("tag") }
+        }
     }
 
     public var description: String {

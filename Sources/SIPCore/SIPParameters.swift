@@ -60,8 +60,9 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
         if let i = index(of: name) { items[i].value = value } else { append(name, value) }
     }
 
-    /// Removes every parameter with this name, in any case; does nothing when there is none.
-    public mutating func remove(_ name: String) { items.removeAll { $0.name.lowercased() == name.lowercased() } }
+    /// Removes every parameter with this name, in any case (ASCII case-insensitive, as every lookup
+    /// here: parameter names are tokens, RFC 3261 §7.3.1); does nothing when there is none.
+    public mutating func remove(_ name: String) { items.removeAll { asciiCaseInsensitiveEqual($0.name, name) } }
 
     func index(of name: String) -> Int? {
         items.firstIndex { asciiCaseInsensitiveEqual($0.name, name) }

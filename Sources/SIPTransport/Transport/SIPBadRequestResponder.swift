@@ -2,7 +2,8 @@ import NIOCore
 import SIPCore
 
 /// Builds the `400 Bad Request` for a datagram, or a message framed on a stream, that failed to parse (RFC 3261 §8.2 and
-/// §21.4.1: "the reason phrase SHOULD identify the syntax problem in more detail").
+/// §21.4.1: "the reason phrase SHOULD identify the syntax problem in more detail"), or the
+/// `505 Version Not Supported` for a well-formed request of another SIP version (§21.5.7).
 ///
 /// A response can only be matched by the client when it carries the request's Via, Call-ID, CSeq,
 /// From and To (§8.2.6.2), so this scans the raw bytes leniently for them instead of trusting the
@@ -14,11 +15,13 @@ public enum SIPBadRequestResponder {
 
     /// The 400 answering `datagram` (the bytes of one datagram, or of one message framed on a stream), whose
     /// parse failed with `error`; its reason phrase is `Bad Request (<what is wrong>)`, printable ASCII, the
-    /// detail cut to 120 characters.
+    /// detail cut to 120 characters. When `error` is ``SIPParseError/Code/unsupportedVersion`` (a request
+    /// line ending `SIP/<digits>.<digits>` other than 2.0), the answer is `505 Version Not Supported`
+    /// instead (RFC 3261 §21.5.7), so a client of another version learns why rather than timing out.
     ///
     /// Returns nil, and the caller drops the input unanswered, when it is larger than
     /// `limits.maximumMessageSize` (default ``SIPParserLimits/default``), its start line is not a request's
-    /// (`Method SP Request-URI SP SIP/2.0`), or it has no Via, Call-ID or CSeq. Only the first
+    /// (`Method SP Request-URI SP SIP/<digits>.<digits>`), or it has no Via, Call-ID or CSeq. Only the first
     /// `limits.maximumHeaderCount` header lines are scanned; Via, Call-ID, CSeq, From and To are copied as
     /// written, Via lines first.
     public static func response(to datagram: ByteBuffer, error: SIPParseError, limits: SIPParserLimits = .default)
@@ -59,6 +62,9 @@ public enum SIPBadRequestResponder {
         // Via lines first and in order (§8.2.6.2), then the rest as the request had them.
         for (name, value) in kept where name == .via { headers.add(name, value) }
         for (name, value) in kept where name != .via { headers.add(name, value) }
+        if error.code == .unsupportedVersion {
+            return SIPMessage.response(statusCode: 505, reasonPhrase: "Version Not Supported", headers: headers)
+        }
         return SIPMessage.response(statusCode: 400, reasonPhrase: reasonPhrase(for: error), headers: headers)
     }
 
@@ -69,7 +75,8 @@ public enum SIPBadRequestResponder {
         return "Bad Request (\(detail))"
     }
 
-    /// `Method SP Request-URI SP SIP/2.0` with a token for the method (§7.1).
+    /// `Method SP Request-URI SP SIP-Version` with a token for the method (§7.1), the version
+    /// `"SIP" "/" 1*DIGIT "." 1*DIGIT` with "SIP" in any case (§25.1).
     static func isRequestLine(_ line: ArraySlice<UInt8>) -> Bool {
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard parts.count == 3, let method = parts.first, !method.isEmpty else { return false }
@@ -77,7 +84,13 @@ public enum SIPBadRequestResponder {
         let isToken = method.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || tokenExtras.contains(b)
         }
-        return isToken && parts[2].elementsEqual("SIP/2.0".utf8)
+        return isToken && isVersion(parts[2])
+    }
+
+    static func isVersion(_ text: ArraySlice<UInt8>) -> Bool {
+        guard text.count >= 7, text.prefix(4).map({ $0 | 0x20 }).elementsEqual("sip/".utf8) else { return false }
+        let numbers = text.dropFirst(4).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return numbers.count == 2 && numbers.allSatisfy { !$0.isEmpty && $0.allSatisfy { (0x30...0x39).contains($0) } }
     }
 
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -141,6 +141,23 @@ import Testing
         #expect(try response.topVia.branch == "z9hG4bKbad")
     }
 
+    /// RFC 3261 §21.5.7: a request of another SIP version is answered 505, not 400 and not silence.
+    @Test func anotherSIPVersionIsAnswered505() throws {
+        let text = "OPTIONS sip:a@b SIP/3.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKv3\r\nCall-ID: v3\r\n"
+            + "CSeq: 1 OPTIONS\r\nFrom: <sip:x@h>;tag=1\r\nTo: <sip:a@b>\r\nMax-Forwards: 70\r\n\r\n"
+        let error = try #require(throws: SIPParseError.self) { try SIPMessage(parsing: text) }
+        #expect(error.code == .unsupportedVersion)
+        let response = try #require(SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: error))
+        #expect(response.statusCode == 505 && response.reasonPhrase == "Version Not Supported")
+        #expect(response.headers.first(.callID) == "v3")
+        // "SIP/2.0" in another case is SIP 2.0, and something that is no version at all is not answered.
+        #expect(SIPBadRequestResponder.isVersion(ArraySlice("sip/2.0".utf8)))
+        #expect(!SIPBadRequestResponder.isVersion(ArraySlice("SIP/2".utf8)))
+        #expect(!SIPBadRequestResponder.isVersion(ArraySlice("HTTP/1.1".utf8)))
+        let http = "GET / HTTP/1.1\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKh\r\nCall-ID: h\r\nCSeq: 1 GET\r\n\r\n"
+        #expect(SIPBadRequestResponder.response(to: ByteBuffer(string: http), error: SIPParseError(.malformedStartLine, "x")) == nil)
+    }
+
     @Test func aResponseIsNeverAnswered() {
         let text = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c\r\nCSeq: x\r\n\r\n"
         #expect(SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: SIPParseError(.missingHeader, "x")) == nil)
