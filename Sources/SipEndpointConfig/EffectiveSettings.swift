@@ -56,6 +56,8 @@ extension SipEndpointConfiguration {
         add("policy/endpoint/unsolicited_requests", endpoint.unsolicitedRequests.rawValue)
         add("policy/failover/retry_codes", failover.retryCodes.sorted().map(String.init).joined(separator: ","))
         add("policy/failover/invite_timeout", "\(failover.inviteTimeoutMilliseconds)")
+        add("policy/failover/flap_window", failover.flapWindowSeconds.map(String.init) ?? "auto")
+        add("policy/failover/flap_hold_down_max", failover.flapHoldDownMaxSeconds.map(String.init) ?? "auto")
         add("policy/session/auto_answer", flag(session.autoAnswer))
         add("policy/session/hold_others", flag(session.holdOthers))
         add("policy/session/dtmf_method", session.dtmfMethod.rawValue)

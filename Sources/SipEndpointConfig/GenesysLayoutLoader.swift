@@ -403,6 +403,17 @@ struct GenesysLayoutLoader {
             assign(entry, value, { SettingValue.integer($0, in: milliseconds, unit: "milliseconds") }) {
                 $0.configuration.failover.inviteTimeoutMilliseconds = $1
             }
+        case "policy/failover/flap_window":
+            assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapWindowSeconds = $1 }
+            if configuration.failover.flapWindowSeconds == 0 {
+                warning(.oddValue, entry,
+                        "flap_window=0 turns flap damping off: a site that swings between up and down is used again at every swing")
+            }
+        case "policy/failover/flap_hold_down_max":
+            assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapHoldDownMaxSeconds = $1 }
+            if configuration.failover.flapHoldDownMaxSeconds == 0 {
+                warning(.oddValue, entry, "flap_hold_down_max=0 turns flap damping off (no hold-down can last any time)")
+            }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }
         case "policy/session/hold_others":

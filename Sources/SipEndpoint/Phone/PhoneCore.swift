@@ -20,6 +20,7 @@ final class PhoneCore: @unchecked Sendable {
         var reason: ConnectionStatusReason = .notStarted
         var target: String?
         var nextRetry: Date?
+        var heldDownUntil: Date?
         var isEnabled: Bool
     }
 
@@ -41,12 +42,14 @@ final class PhoneCore: @unchecked Sendable {
     let mediaCNAME: String
     let mediaMetrics: MediaMetrics
 
-    private var records: [Int: Record] = [:]
+    private(set) var records: [Int: Record] = [:]
+    /// Flap damping of every connection that failed recently (``FlapDamping``).
+    var damping = ConnectionDamping()
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
     var lines = LineTable()
     /// Each line's `+sip.instance`, by DN (shared by the line's connections).
     var lineInstances: [String: String] = [:]
-    /// How many records are `ready`, kept with every status change: the phone's aggregate status is
+    /// How many records are `ready` or `recovering`, kept with every status change: the phone's aggregate status is
     /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
     private var readyCount = 0
     private var nextID = 0
@@ -241,7 +244,7 @@ final class PhoneCore: @unchecked Sendable {
         publish(id)
         let finish = { [weak self] in
             if remove {
-                if self?.records[id]?.status == .ready { self?.readyCount -= 1 }
+                if self?.records[id]?.status.isRegistered == true { self?.readyCount -= 1 }
                 self?.records[id] = nil
                 self?.lines.remove(id: id)
                 if let self { self.transactions.transport.setPrivilegedAddresses(self.lines.siteHosts) }
@@ -306,7 +309,8 @@ final class PhoneCore: @unchecked Sendable {
         lines.line(of: id).compactMap { id in
             records[id].map { r in
                 DialFailoverMachine.Candidate(
-                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, dialTargets(of: id).count),
+                    isRecovering: r.status == .recovering)
             }
         }
     }
@@ -314,7 +318,6 @@ final class PhoneCore: @unchecked Sendable {
     /// The DN of connection `id` (its line).
     func user(of id: Int) -> String? { records[id]?.configuration.user }
 
-    func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
 
     func credentials(for id: Int) -> DigestCredentials? {
         guard let c = records[id]?.configuration else { return nil }
@@ -346,10 +349,10 @@ final class PhoneCore: @unchecked Sendable {
 
     func currentTarget(for id: Int) -> SIPTransportTarget? { engine.currentTarget(of: id) }
 
-    /// The `index`-th server target of a connection's site (RFC 3263 order), resolving it if the
-    /// registration has not yet.
+    /// The `index`-th server target of a dial on a connection (``dialTargets(of:)``), resolving the
+    /// site if the registration has not yet.
     func target(for id: Int, index: Int) -> EventLoopFuture<SIPTransportTarget> {
-        let known = engine.targets(of: id).targets
+        let known = dialTargets(of: id)
         if index < known.count { return eventLoop.makeSucceededFuture(known[index]) }
         guard let c = records[id]?.configuration else {
             return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "no connection \(id)"))
@@ -375,15 +378,28 @@ final class PhoneCore: @unchecked Sendable {
     // MARK: Events
 
     private func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
+        guard let record = records[id] else { return }
+        let (status, reason, heldDownUntil) = damped(
+            id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status, now: .now())
+        report(
+            id, status: status, reason: reason, target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
+            nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) })
+    }
+
+    /// Records and announces connection `id`'s new status.
+    func report(
+        _ id: Int, status: ConnectionStatus, reason: ConnectionStatusReason, target: String?, nextRetry: Date?, heldDownUntil: Date?
+    ) {
         guard var record = records[id] else { return }
         let previous = record.status
-        record.status = ConnectionStatus(change.status)
-        record.reason = ConnectionStatusReason(change.reason)
-        record.target = target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
-        record.nextRetry = change.nextRetryAt.map { Date($0) }
+        record.status = status
+        record.reason = reason
+        record.target = target
+        record.nextRetry = nextRetry
+        record.heldDownUntil = heldDownUntil
         records[id] = record
-        if previous == .ready, record.status != .ready { readyCount -= 1 }
-        if previous != .ready, record.status == .ready { readyCount += 1 }
+        if previous.isRegistered, !record.status.isRegistered { readyCount -= 1 }
+        if !previous.isRegistered, record.status.isRegistered { readyCount += 1 }
         publish(id)
         if record.status != .registering {
             // A first registration that settled frees its place in the site's start-up window; a site
@@ -402,7 +418,8 @@ final class PhoneCore: @unchecked Sendable {
             .statusChanged(ConnectionStatusChanged(
                 connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
                 target: record.target, transport: record.configuration.transport, previousStatus: previous,
-                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry)))
+                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
+                heldDownUntil: record.heldDownUntil)))
         updatePhoneStatus()
     }
 
@@ -410,7 +427,7 @@ final class PhoneCore: @unchecked Sendable {
         guard let r = records[id] else { return }
         var connection = Connection(
             id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
-            nextRetry: r.nextRetry, isEnabled: r.isEnabled)
+            nextRetry: r.nextRetry, heldDownUntil: r.heldDownUntil, isEnabled: r.isEnabled)
         connection.contact = engine.contact(of: id)?.uri.description ?? ""
         snapshot.withLock { $0[id] = connection }
     }
