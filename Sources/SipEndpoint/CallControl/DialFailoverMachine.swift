@@ -3,7 +3,8 @@
 /// dial ends. Events in, actions out; no I/O, no time.
 ///
 /// ```
-///   start ──> attempt(requested if ready, else the first ready one, else the requested one anyway)
+///   start ──> attempt(requested if ready, else the first ready one, else the first recovering one,
+///              else the requested one anyway)
 ///              │
 ///              ├─ 2xx ────────────────────────────────────────────> end(.connected)
 ///              ├─ retry code (408/503/504 by default), local timeout,

@@ -14,6 +14,9 @@ import Testing
 /// hold-down ends; after the fourth the hold-down (≈ 14 s from its failure) runs out and the
 /// connection is `ready` ≈ 13 s after A became steady. Connection 0 returns to `ready` at most twice
 /// and is ready within 20 s of A being steady; connection 1 (site B) never changes.
+///
+/// The same swings with damping off (`flap_window` 0) are the baseline: connection 0 follows them
+/// swing by swing, `ready` after each (at least three of the four), which is what damping prevents.
 @Suite(
     "Flap damping against real Kamailio sites",
     .serialized,
@@ -26,14 +29,17 @@ struct FlapDampingLabTests {
         get throws { try #require(KamailioSitesTrait.current, "the lab trait did not start the sites") }
     }
 
-    @Test("Four swings of site A: connection 0 is ready at most twice, and ready within 20 s of A being steady")
-    func fourSwings() async throws {
+    @Test("Four swings of site A: damped, connection 0 is ready at most twice, and ready within 20 s of A being steady",
+          arguments: [true, false])
+    func fourSwings(damping: Bool) async throws {
         let sites = try sites
-        let phone = Phone(configuration: ConnectionManagerLabTests.configuration(.udp, sites: sites))
+        var configuration = ConnectionManagerLabTests.configuration(.udp, sites: sites)
+        if !damping { configuration.failover.flapWindowSeconds = 0 }
+        let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
-            try await scenario(phone: phone, log: log, sites: sites)
+            try await scenario(phone: phone, log: log, sites: sites, damping: damping)
         } catch {
             await ConnectionManagerLabTests.restore(sites.a)
             await phone.shutdown()
@@ -43,7 +49,7 @@ struct FlapDampingLabTests {
         await phone.shutdown()
     }
 
-    private func scenario(phone: Phone, log: EventLog, sites: KamailioSites) async throws {
+    private func scenario(phone: Phone, log: EventLog, sites: KamailioSites, damping: Bool) async throws {
         try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
         try await log.wait(connection: 1, status: .ready, timeout: .seconds(5))
         let mark = log.events.count
@@ -65,6 +71,12 @@ struct FlapDampingLabTests {
         let failures = zero.filter { $0.status == .failed }
         let recoverings = zero.filter { $0.status == .recovering }
         let swings = zero.map { "\($0.status.rawValue)" }.joined(separator: " ")
+        guard damping else {
+            #expect(readies.count >= 3 && recoverings.isEmpty, "undamped, the connection follows each swing: \(swings)")
+            print("lab-measure flap damping=off swings=4 failed=\(failures.count) ready=\(readies.count) "
+                  + "ready-after-steady=\(ConnectionManagerLabTests.format(settled))s events=\"\(swings)\"")
+            return
+        }
         #expect(readies.count <= 2, "connection 0 was ready \(readies.count) times: \(swings)")
         #expect(settled <= 20, "ready \(settled) s after A became steady: \(swings)")
         #expect(failures.count >= 3, "each swing's silence is detected: \(swings)")
@@ -76,7 +88,7 @@ struct FlapDampingLabTests {
         #expect(otherEvents.isEmpty, "connection 1 must not change: \(otherEvents.map(\.status))")
         #expect(phone.status == .active)
         print(
-            "lab-measure flap swings=4 failed=\(failures.count) recovering=\(recoverings.count) ready=\(readies.count) "
+            "lab-measure flap damping=on swings=4 failed=\(failures.count) recovering=\(recoverings.count) ready=\(readies.count) "
                 + "ready-after-steady=\(ConnectionManagerLabTests.format(settled))s events=\"\(swings)\"")
     }
 }
