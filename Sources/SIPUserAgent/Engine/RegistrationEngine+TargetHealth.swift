@@ -37,6 +37,8 @@ extension RegistrationEngine {
         defer { bindings[id] = binding }
         let now = NIODeadline.now()
         for target in binding.targets where target != current {
+            // A target some binding uses is probed for them already (its result feeds the health too).
+            if sites[target]?.members.isEmpty == false { continue }
             if let last = otherTargetProbes[target], now - last < interval { continue }
             otherTargetProbes[target] = now
             let message = binding.probes.probe(branch: SIPVia.makeBranch())

@@ -59,7 +59,7 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     var bindings: [BindingID: Binding] = [:]
     /// OPTIONS probing per site target, shared by the bindings on it.
-    private var sites = SiteProbeTable()
+    var sites = SiteProbeTable()
     /// Which server targets are down (``TargetHealth``): fed by REGISTERs, probes and calls.
     package internal(set) var health = TargetHealth()
     /// When each target that is not a binding's own last got a probe of its own (``probeOtherTargets``).
