@@ -481,6 +481,8 @@ final class CallCore: @unchecked Sendable {
                 result = failure.code == .timeout ? .timeout : .transportFailure("\(failure)")
             default:
                 result = .finalResponse(statusCode: change.statusCode ?? 500, reasonPhrase: change.reasonPhrase ?? "Server Internal Error")
+                // The target answered: not down, unless with its own 503 (a proxy relays none, RFC 3261 §16.7).
+                if change.statusCode != 503 { call.attemptTarget = nil }
             }
             let actions = failover.attemptEnded(result)
             call.failover = failover
