@@ -49,6 +49,12 @@ package struct TargetHealth: Sendable {
         return up.isEmpty ? [targets[current]] : up
     }
 
+    /// `targets` (a fresh resolution of a site) with the ones that are down moved to the back, the others
+    /// in their RFC 3263 order: a REGISTER that starts the site over starts at a target that answers.
+    package func upFirst(_ targets: [SIPTransportTarget], now: NIODeadline) -> [SIPTransportTarget] {
+        targets.filter { !isDown($0, now: now) } + targets.filter { isDown($0, now: now) }
+    }
+
     /// The failure memory's key: the address, port and transport (the TLS name plays no part).
     static func key(_ target: SIPTransportTarget) -> ServerTarget? {
         guard let host = target.address.ipAddress, let address = IPAddress(host), let port = target.address.port,

@@ -98,7 +98,7 @@ final class PhoneCore: @unchecked Sendable {
             ).map { targets in
                 // Every target of the site (SRV peers included) may send us requests for this connection.
                 self.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
-                return targets
+                return self.engine.health.upFirst(targets, now: .now())
             }
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
@@ -317,7 +317,6 @@ final class PhoneCore: @unchecked Sendable {
 
     /// The DN of connection `id` (its line).
     func user(of id: Int) -> String? { records[id]?.configuration.user }
-
 
     func credentials(for id: Int) -> DigestCredentials? {
         guard let c = records[id]?.configuration else { return nil }
