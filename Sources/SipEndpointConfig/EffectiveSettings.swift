@@ -27,7 +27,7 @@ extension SipEndpointConfiguration {
         for (id, connection) in connections.enumerated() {
             add("Connectivity[\(id)]/user", connection.user)
             add("Connectivity[\(id)]/server", connection.server.description)
-            add("Connectivity[\(id)]/protocol", connection.transport.rawValue.uppercased())
+            add("Connectivity[\(id)]/protocol", connection.transportFromDNS ? "" : connection.transport.rawValue.uppercased())
             let proxy = "proxies/proxy\(id)"
             add("\(proxy)/password", connection.password == nil ? "" : Self.maskedPassword)
             add("\(proxy)/auth_user", connection.effectiveAuthUser)

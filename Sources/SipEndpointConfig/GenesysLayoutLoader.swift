@@ -110,7 +110,7 @@ struct GenesysLayoutLoader {
         }
         let userText = required("user", "7001")?.trimmingCharacters(in: .whitespaces)
         let serverText = required("server", "site-a.example.net:5060")?.trimmingCharacters(in: .whitespaces)
-        var user = "", server = ServerAddress(host: ""), transport = SIPTransportKind.udp
+        var user = "", server = ServerAddress(host: ""), transport = SIPTransportKind.udp, named = false
 
         if let userText {
             switch SettingValue.userName(userText) {
@@ -129,6 +129,7 @@ struct GenesysLayoutLoader {
         } else if let raw = node.attributes["protocol"] ?? node.attributes["transport"] {
             let name = node.attributes["protocol"] != nil ? "protocol" : "transport"
             if let text = substituted(raw, node, path: "\(path)/\(name)")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                named = true
                 switch SettingValue.transport(text) {
                 case .success(let value): transport = value
                 case .failure(let refusal): error(.invalidValue, node, path: "\(path)/\(name)", "\"\(text)\" \(refusal.reason)")
@@ -136,7 +137,10 @@ struct GenesysLayoutLoader {
             }
         }
         connectivityCount += 1
-        configuration.connections.append(ConnectionConfiguration(user: user, server: server, transport: transport))
+        var connection = ConnectionConfiguration(user: user, server: server, transport: transport)
+        // RFC 3263 §4.1: no transport named and a host name without a port: NAPTR chooses it.
+        connection.transportFromDNS = !named && server.port == nil && !server.host.isEmpty && !SettingValue.isIPAddress(server.host)
+        configuration.connections.append(connection)
     }
 
     private mutating func readGenesys(_ container: XMLElementNode) {

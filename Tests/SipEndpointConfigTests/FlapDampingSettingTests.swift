@@ -37,3 +37,23 @@ struct FlapDampingSettingTests {
         #expect(issue.code == .invalidValue && issue.message.contains("auto, or seconds 0–86400"), "\(issue)")
     }
 }
+
+@Suite("SipEndpoint.config: a Connectivity line without protocol")
+struct TransportFromDNSSettingTests {
+    @Test("no protocol and a host name without port: DNS chooses; otherwise the transport is as given (UDP when absent)",
+          arguments: [
+            ("server=\"site-a.example.net\"", true),
+            ("server=\"site-a.example.net\" protocol=\"\"", true),
+            ("server=\"site-a.example.net\" protocol=\"UDP\"", false),
+            ("server=\"site-a.example.net:5060\"", false),
+            ("server=\"127.0.0.2\"", false),
+          ])
+    func transportFromDNS(attributes: String, expected: Bool) throws {
+        let xml = ConfigTest.document(connectivity: ["<Connectivity user=\"7001\" \(attributes)/>"])
+        let c = try ConfigTest.load(xml).configuration
+        #expect(c.connections[0].transportFromDNS == expected)
+        #expect(c.connections[0].transport == .udp)
+        let effective = c.effectiveSettings.first { $0.path == "Connectivity[0]/protocol" }?.value
+        #expect(effective == (expected ? "" : "UDP"))
+    }
+}

@@ -42,7 +42,7 @@ final class PhoneCore: @unchecked Sendable {
     let mediaCNAME: String
     let mediaMetrics: MediaMetrics
 
-    private(set) var records: [Int: Record] = [:]
+    var records: [Int: Record] = [:]
     /// Flap damping of every connection that failed recently (``FlapDamping``).
     var damping = ConnectionDamping()
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
@@ -134,7 +134,8 @@ final class PhoneCore: @unchecked Sendable {
         if c.security.tlsCertificateFile != nil, c.security.tlsKeyFile != nil {
             listeners.append(.init(.tls, host: host, port: port == 0 ? 0 : port + 1))
         }
-        let keepAlive = c.connections.filter { $0.transport != .udp }.map(\.keepaliveInterval).filter { $0 > 0 }.min()
+        let keepAlive = c.connections.filter { $0.transport != .udp || $0.transportFromDNS }.map(\.keepaliveInterval)
+            .filter { $0 > 0 }.min()
         var transport = SIPTransportConfiguration(
             listeners: listeners,
             tls: .init(
@@ -164,8 +165,10 @@ final class PhoneCore: @unchecked Sendable {
                 for configuration in self.configuration.connections {
                     let id = self.add(configuration, startNow: false)
                     guard configuration.enabled else { continue }
-                    self.start(paced: self.pacer.enqueue(
-                        id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                    self.whenTransportKnown(id) {
+                        self.start(paced: self.pacer.enqueue(
+                            id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                    }
                 }
             }
         }
@@ -204,7 +207,9 @@ final class PhoneCore: @unchecked Sendable {
         indexLine(id, configuration)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
-        if startNow, configuration.enabled { engine.start(id) }
+        if startNow, configuration.enabled {
+            whenTransportKnown(id) { if self.isRunning, self.records[id]?.isEnabled == true { self.engine.start(id) } }
+        }
         return id
     }
 
@@ -275,7 +280,7 @@ final class PhoneCore: @unchecked Sendable {
     /// Whether a connection id is in use (a configuration position being added must be free).
     func hasConnection(_ id: Int) -> Bool { records[id] != nil }
 
-    private func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
+    func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
         let kind = SIPTransportProtocol(c.transport)
         let local = transactions.transport.localAddress(for: kind)
             ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
@@ -422,7 +427,7 @@ final class PhoneCore: @unchecked Sendable {
         updatePhoneStatus()
     }
 
-    private func publish(_ id: Int) {
+    func publish(_ id: Int) {
         guard let r = records[id] else { return }
         var connection = Connection(
             id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
