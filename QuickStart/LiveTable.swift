@@ -39,7 +39,8 @@ final class LiveTable: @unchecked Sendable {
         screen += "SipEndpoint — phone \(phone.status.rawValue)\n\n"
         screen += row(["conn", "user", "server", "transport", "status", "last reason", "next retry"], widths: Self.widths) + "\n"
         for c in connections {
-            let retry = c.nextRetry.map { String(format: "in %.0f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
+            // A recovering connection's "next" is the end of its hold-down.
+            let retry = (c.nextRetry ?? c.heldDownUntil).map { String(format: "in %.0f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
             screen += row([String(c.id), c.user, c.server.description, c.transport.rawValue, c.status.rawValue, c.reason.text, retry], widths: Self.widths) + "\n"
         }
         screen += "\n"

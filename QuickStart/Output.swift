@@ -74,9 +74,10 @@ final class Output: Sendable {
     }
 
     /// `{"event":"connectionStatusChanged","time","connectionId","user","server","target","transport",
-    /// "previousStatus","status","reason","code","nextRetry"}`.
+    /// "previousStatus","status","reason","code","nextRetry","heldDownUntil"}`.
     func connectionEvent(_ e: ConnectionStatusChanged) {
-        let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" } ?? ""
+        let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" }
+            ?? e.heldDownUntil.map { " (held down until \(Self.timestamp($0)))" } ?? ""
         emit(
             text: "\(Self.timestamp(e.time))  connection \(e.connectionId) \(Self.clean(e.user))@\(Self.clean(e.server)) \(e.transport.rawValue): "
                 + "\(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))\(retry)",
@@ -93,6 +94,7 @@ final class Output: Sendable {
                 j.add("reason", e.reason.text)
                 j.add("code", e.reason.statusCode)
                 j.add("nextRetry", e.nextRetry.map(Self.timestamp))
+                j.add("heldDownUntil", e.heldDownUntil.map(Self.timestamp))
                 return j
             }())
     }

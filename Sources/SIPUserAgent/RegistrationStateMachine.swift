@@ -280,6 +280,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
             switch failure {
             case .timeout: .localTimeout
             case .transportError(let detail): .transportError(detail)
+            case .unavailable(let code, let phrase): .response(statusCode: code, reasonPhrase: phrase)
             }
         finish(reason, now: now, into: &actions)
         return actions

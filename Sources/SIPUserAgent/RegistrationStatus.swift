@@ -23,11 +23,14 @@ package enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
     case timeout
     /// The transport could not send it; the text is the transport's and names no credentials.
     case transportError(String)
+    /// The server answered that it is unavailable (an OPTIONS answered 503): there, but not to be used.
+    case unavailable(statusCode: Int, reasonPhrase: String)
 
     package var description: String {
         switch self {
         case .timeout: "local timeout"
         case .transportError(let detail): "transport error: \(detail)"
+        case .unavailable(let code, let phrase): "\(code) \(phrase)"
         }
     }
 }

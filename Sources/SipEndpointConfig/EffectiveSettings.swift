@@ -31,7 +31,7 @@ extension SipEndpointConfiguration {
         for (id, connection) in connections.enumerated() {
             add("Connectivity[\(id)]/user", connection.user)
             add("Connectivity[\(id)]/server", connection.server.description)
-            add("Connectivity[\(id)]/protocol", connection.transport.rawValue.uppercased())
+            add("Connectivity[\(id)]/protocol", connection.transportFromDNS ? "" : connection.transport.rawValue.uppercased())
             let proxy = "proxies/proxy\(id)"
             add("\(proxy)/password", connection.password == nil ? "" : Self.maskedPassword)
             add("\(proxy)/auth_user", connection.effectiveAuthUser)
@@ -60,6 +60,8 @@ extension SipEndpointConfiguration {
         add("policy/endpoint/unsolicited_requests", endpoint.unsolicitedRequests.rawValue)
         add("policy/failover/retry_codes", failover.retryCodes.sorted().map(String.init).joined(separator: ","))
         add("policy/failover/invite_timeout", "\(failover.inviteTimeoutMilliseconds)")
+        add("policy/failover/flap_window", failover.flapWindowSeconds.map(String.init) ?? "auto")
+        add("policy/failover/flap_hold_down_max", failover.flapHoldDownMaxSeconds.map(String.init) ?? "auto")
         add("policy/session/auto_answer", flag(session.autoAnswer))
         add("policy/session/hold_others", flag(session.holdOthers))
         add("policy/session/dtmf_method", session.dtmfMethod.rawValue)

@@ -110,7 +110,7 @@ struct GenesysLayoutLoader {
         }
         let userText = required("user", "7001")?.trimmingCharacters(in: .whitespaces)
         let serverText = required("server", "site-a.example.net:5060")?.trimmingCharacters(in: .whitespaces)
-        var user = "", server = ServerAddress(host: ""), transport = SIPTransportKind.udp
+        var user = "", server = ServerAddress(host: ""), transport = SIPTransportKind.udp, named = false
 
         if let userText {
             switch SettingValue.userName(userText) {
@@ -129,6 +129,7 @@ struct GenesysLayoutLoader {
         } else if let raw = node.attributes["protocol"] ?? node.attributes["transport"] {
             let name = node.attributes["protocol"] != nil ? "protocol" : "transport"
             if let text = substituted(raw, node, path: "\(path)/\(name)")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                named = true
                 switch SettingValue.transport(text) {
                 case .success(let value): transport = value
                 case .failure(let refusal): error(.invalidValue, node, path: "\(path)/\(name)", "\"\(text)\" \(refusal.reason)")
@@ -136,7 +137,10 @@ struct GenesysLayoutLoader {
             }
         }
         connectivityCount += 1
-        configuration.connections.append(ConnectionConfiguration(user: user, server: server, transport: transport))
+        var connection = ConnectionConfiguration(user: user, server: server, transport: transport)
+        // RFC 3263 §4.1: no transport named and a host name without a port: NAPTR chooses it.
+        connection.transportFromDNS = !named && server.port == nil && !server.host.isEmpty && !SettingValue.isIPAddress(server.host)
+        configuration.connections.append(connection)
     }
 
     private mutating func readGenesys(_ container: XMLElementNode) {
@@ -402,6 +406,17 @@ struct GenesysLayoutLoader {
         case "policy/failover/invite_timeout":
             assign(entry, value, { SettingValue.integer($0, in: milliseconds, unit: "milliseconds") }) {
                 $0.configuration.failover.inviteTimeoutMilliseconds = $1
+            }
+        case "policy/failover/flap_window":
+            assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapWindowSeconds = $1 }
+            if configuration.failover.flapWindowSeconds == 0 {
+                warning(.oddValue, entry,
+                        "flap_window=0 turns flap damping off: a site that swings between up and down is used again at every swing")
+            }
+        case "policy/failover/flap_hold_down_max":
+            assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapHoldDownMaxSeconds = $1 }
+            if configuration.failover.flapHoldDownMaxSeconds == 0 {
+                warning(.oddValue, entry, "flap_hold_down_max=0 turns flap damping off (no hold-down can last any time)")
             }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }

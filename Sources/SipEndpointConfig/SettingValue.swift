@@ -37,6 +37,17 @@ enum SettingValue {
         return .success(value)
     }
 
+    /// `auto` (nil) or seconds 0–86400 (flap damping: 0 turns it off; a day is longer than any hold-down
+    /// worth having, and a typo beyond it is better refused).
+    static func autoSeconds(_ text: String) -> Parsed<Int?> {
+        if text.lowercased() == "auto" { return .success(nil) }
+        guard let seconds = Int(text), (0...86400).contains(seconds) else {
+            let kind = Int(text) == nil ? "is neither auto nor an integer" : "is out of range"
+            return .failure(Refusal(reason: "\(kind); accepted: auto, or seconds 0–86400"))
+        }
+        return .success(seconds)
+    }
+
     static func port(_ text: String) -> Parsed<Int> { integer(text, in: 1...65535, unit: "a port") }
 
     /// Seconds up to an hour, 0 meaning off (nil): a media timer longer than that would never fire in

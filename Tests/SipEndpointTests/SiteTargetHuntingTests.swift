@@ -47,10 +47,56 @@ struct SiteTargetHuntingTests {
         }
     }
 
+    @Test("A dial starts at the target the registration uses, not at SRV target 0")
+    func aDialStartsAtTheRegistrationsTarget() async throws {
+        try await withSite({ first, second in
+            first.on(.register, .silent)
+            first.on(.invite, .respond(statusCode: 486))
+            second.on(.invite, .respond(statusCode: 486))
+        }) { phone, log, first, second in
+            try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let started = ContinuousClock.now
+            let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+            let calls = SessionLog(session.statusChanges)
+            let ended = try await calls.wait(for: .disconnected)
+            #expect(ended.reason.statusCode == 486)
+            let took = ContinuousClock.now - started
+            #expect(took < .milliseconds(Self.transactionTimeoutMilliseconds), "no dead air on target 0")
+            print("measure dead-srv-target dial-to-final=\(took)")
+            #expect(first.requests(.invite).isEmpty, "the silent SRV target 0 is skipped")
+            #expect(second.requests(.invite).count == 1)
+        }
+    }
+
+    @Test("Probes reach every SRV target; an OPTIONS answered 503 with Retry-After marks its target down, and dials and the registration move on")
+    func serviceUnavailableMarksTheTargetDown() async throws {
+        try await withSite({ first, second in
+            first.on(.options, .respond(statusCode: 503, headers: [SIPPeerHeader("Retry-After", "120")]))
+            first.on(.invite, .respond(statusCode: 486))
+            second.on(.invite, .respond(statusCode: 486))
+        }, optionsInterval: 1) { phone, log, first, second in
+            let secondPort = try #require(try second.address(.udp).port)
+            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let readyAt = ContinuousClock.now
+            #expect(ready.target?.hasSuffix(":\(try first.address(.udp).port ?? 0)") == true, "registered at target 0 first")
+            // The first probe (one interval later) gets 503: the registration moves to target 1.
+            let moved = try await log.wait(timeout: .seconds(6)) { $0.connectionId == 0 && $0.status == .ready && $0.target == "127.0.0.1:\(secondPort)" }
+            #expect(moved.reason.statusCode == 200)
+            print("measure srv-target-503 registration-moved-after=\(ContinuousClock.now - readyAt) (one probe interval is 1 s)")
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(!first.requests(.options).isEmpty && !second.requests(.options).isEmpty, "every target is probed")
+            let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+            let calls = SessionLog(session.statusChanges)
+            _ = try await calls.wait(for: .disconnected)
+            #expect(first.requests(.invite).isEmpty, "the 503 target is down for its Retry-After")
+            #expect(second.requests(.invite).count == 1)
+        }
+    }
+
     /// Two peers, dnsmasq serving the site's SRV records, and a phone whose one connection names
     /// `site-a.test` without a port; everything is stopped (dnsmasq by PID) whatever `body` does.
     private func withSite(
-        _ script: (SIPTestPeer, SIPTestPeer) -> Void,
+        _ script: (SIPTestPeer, SIPTestPeer) -> Void, optionsInterval: Int = 0,
         _ body: (Phone, EventLog, SIPTestPeer, SIPTestPeer) async throws -> Void
     ) async throws {
         let first = try await SIPTestPeer.start()
@@ -72,7 +118,7 @@ struct SiteTargetHuntingTests {
             dnsmasq = dns
             let connection = ConnectionConfiguration(
                 user: "7001", server: ServerAddress(host: "site-a.test"), transport: .udp,
-                reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: 0)
+                reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: optionsInterval)
             let configured = Phone(
                 configuration: SipEndpointConfiguration(
                     connections: [connection],

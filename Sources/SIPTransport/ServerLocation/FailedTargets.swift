@@ -10,6 +10,9 @@ package struct FailedTargets: Sendable {
     /// How long a failure sends a server to the back of the list. Default: 30 seconds.
     package var holdDuration: TimeAmount
     private var failedAt: [ServerTarget.Endpoint: NIODeadline] = [:]
+    /// A hold the server asked for itself (a 503's Retry-After, RFC 3261 §21.5.4): longer than
+    /// ``holdDuration`` and not ended by a success before it runs out.
+    private var heldUntil: [ServerTarget.Endpoint: NIODeadline] = [:]
 
     package init(holdDuration: TimeAmount = .seconds(30)) {
         self.holdDuration = holdDuration
@@ -19,12 +22,22 @@ package struct FailedTargets: Sendable {
         failedAt[target.endpoint] = now
     }
 
-    /// A request through it got an answer: it is good again at once.
-    package mutating func markSucceeded(_ target: ServerTarget) {
+    /// The server said it is unavailable for `retryAfter` (503 with Retry-After): failed at least
+    /// that long, whatever answers it gives meanwhile.
+    package mutating func markUnavailable(_ target: ServerTarget, retryAfter: TimeAmount, now: NIODeadline) {
+        failedAt[target.endpoint] = now
+        heldUntil[target.endpoint] = now + retryAfter
+    }
+
+    /// A request through it got an answer: it is good again at once (unless its own Retry-After runs).
+    package mutating func markSucceeded(_ target: ServerTarget, now: NIODeadline = .now()) {
+        if let until = heldUntil[target.endpoint], now < until { return }
+        heldUntil[target.endpoint] = nil
         failedAt[target.endpoint] = nil
     }
 
     package func isFailed(_ target: ServerTarget, now: NIODeadline) -> Bool {
+        if let until = heldUntil[target.endpoint], now < until { return true }
         guard let at = failedAt[target.endpoint] else { return false }
         return now < at + holdDuration
     }
@@ -46,6 +59,7 @@ package struct FailedTargets: Sendable {
 
     /// Forgets failures older than the hold, so the memory stays as small as the set of failing servers.
     package mutating func removeExpired(now: NIODeadline) {
-        failedAt = failedAt.filter { now < $0.value + holdDuration }
+        failedAt = failedAt.filter { now < $0.value + holdDuration || heldUntil[$0.key].map { now < $0 } == true }
+        heldUntil = heldUntil.filter { now < $0.value }
     }
 }

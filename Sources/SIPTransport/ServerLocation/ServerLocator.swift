@@ -74,7 +74,7 @@ package actor ServerLocator {
 
     /// The target answered: it is a normal candidate again.
     package func markSucceeded(_ target: ServerTarget) {
-        failed.markSucceeded(target)
+        failed.markSucceeded(target, now: now())
     }
 
     package func isFailed(_ target: ServerTarget) -> Bool {

@@ -38,7 +38,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// again after every target of the last answer has failed.
     package var resolveTargets: ((BindingID) -> EventLoopFuture<[SIPTransportTarget]>)?
 
-    private struct Binding {
+    struct Binding {
         var configuration: BindingConfiguration
         var machine: RegistrationStateMachine
         var builder: RegisterRequestBuilder
@@ -57,9 +57,13 @@ package final class RegistrationEngine: @unchecked Sendable {
         var timer: RegistrationTimer
     }
 
-    private var bindings: [BindingID: Binding] = [:]
+    var bindings: [BindingID: Binding] = [:]
     /// OPTIONS probing per site target, shared by the bindings on it.
-    private var sites = SiteProbeTable()
+    var sites = SiteProbeTable()
+    /// Which server targets are down (``TargetHealth``): fed by REGISTERs, probes and calls.
+    package internal(set) var health = TargetHealth()
+    /// When each target that is not a binding's own last got a probe of its own (``probeOtherTargets``).
+    var otherTargetProbes: [SIPTransportTarget: NIODeadline] = [:]
     private let timers: LoopTimerQueue<TimerToken>
     private var random = SystemRandomNumberGenerator()
     /// `+sip.instance` of this phone (RFC 5626 §4.1): one for all its connections.
@@ -255,6 +259,7 @@ package final class RegistrationEngine: @unchecked Sendable {
                 return
             case .final(let received):
                 let code = received.message.statusCode ?? 0
+                self.noteAnswer(from: target, received.message)
                 // RFC 3263 §4.3: a 503 is a reason to try the site's next address too.
                 if code == 503, self.huntNextTarget(for: id) {
                     self.sendRegister(request, for: id)
@@ -264,6 +269,7 @@ package final class RegistrationEngine: @unchecked Sendable {
                     $0.machine.registerResponse(RegisterResponse(received.message, contact: contact), requestID: request.id, now: .now())
                 }
             case .failed(let failure, let detail):
+                self.markTargetDown(target)
                 if self.huntNextTarget(for: id) {
                     self.sendRegister(request, for: id)
                     return
@@ -312,16 +318,24 @@ package final class RegistrationEngine: @unchecked Sendable {
             let message = binding.probes.probe(branch: SIPVia.makeBranch())
             bindings[id] = binding
             transactions.sendRequest(message, to: target) { [weak self] event in
+                guard let self else { return }
                 switch event {
                 case .provisional:
                     return
                 case .final(let received):
-                    self?.siteProbeEnded(
-                        target, .answered(statusCode: received.message.statusCode ?? 0, reasonPhrase: received.message.reasonPhrase ?? ""))
+                    let code = received.message.statusCode ?? 0
+                    let phrase = received.message.reasonPhrase ?? ""
+                    self.noteAnswer(from: target, received.message)
+                    // A 503 is an answer that says "do not use me": the target is down (RFC 3261 §21.5.4).
+                    self.siteProbeEnded(
+                        target, code == 503 ? .failed(.unavailable(statusCode: code, reasonPhrase: phrase))
+                            : .answered(statusCode: code, reasonPhrase: phrase))
                 case .failed(let failure, let detail):
-                    self?.siteProbeEnded(target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
+                    self.markTargetDown(target)
+                    self.siteProbeEnded(target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
                 }
             }
+            probeOtherTargets(of: id, besides: target, interval: binding.configuration.policy.probeInterval)
         }
     }
 
@@ -329,7 +343,12 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// other binding on the target.
     private func siteProbeEnded(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
         let (waiters, others) = sites.completed(target: target, result: result, now: .now())
-        if case .failed(let failure) = result, failure != .timeout {
+        if case .failed(.unavailable) = result {
+            // The next probe and REGISTER go to the site's next target that is up.
+            for id in others + waiters.map(\.binding) where bindings[id]?.currentTarget == target {
+                _ = huntNextTarget(for: id)
+            }
+        } else if case .failed(let failure) = result, failure != .timeout {
             // The next probe asks DNS again, so a site that moved is found.
             for id in others + waiters.map(\.binding) where bindings[id]?.currentTarget == target {
                 bindings[id]?.targets = []

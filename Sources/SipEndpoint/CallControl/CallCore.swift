@@ -31,6 +31,8 @@ final class CallCore: @unchecked Sendable {
         var destination: String
         var failover: DialFailoverMachine?
         var engineSession: SessionEngine.SessionID?
+        /// The server target of the dial's attempt in flight: down for dials if the attempt fails.
+        var attemptTarget: SIPTransportTarget?
         var media: OfferAnswerSession
         var rtp: RTPPortReservation?
         /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
@@ -149,7 +151,7 @@ final class CallCore: @unchecked Sendable {
                 calls[id]?.events.yield(event)
                 events.yield(event)
             case .reportConnectionTrouble(let connectionId):
-                phone.connectionTrouble(connectionId)
+                phone.connectionTrouble(connectionId, target: calls[id]?.attemptTarget)
             case .end(let outcome):
                 switch outcome {
                 case .connected:
@@ -168,6 +170,7 @@ final class CallCore: @unchecked Sendable {
             let uri = phone.destinationURI(call.destination, for: connection)
         else { return }
         call.connectionId = connectionId
+        call.attemptTarget = nil
         call.media.abandonOffer()
         // A failed attempt may have had early media: nothing more goes to its far end until the next
         // attempt's answer says where to send.
@@ -194,6 +197,7 @@ final class CallCore: @unchecked Sendable {
                     target: target, credentials: self.phone.credentials(for: connectionId),
                     realms: self.phone.realmPolicy(for: connectionId), offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
                 self.calls[id]?.engineSession = session
+                self.calls[id]?.attemptTarget = target
                 self.byEngineSession[session] = id
             case .failure(let error):
                 let actions = self.calls[id]?.failover?.attemptEnded(.transportFailure("\(error)")) ?? []
@@ -477,6 +481,8 @@ final class CallCore: @unchecked Sendable {
                 result = failure.code == .timeout ? .timeout : .transportFailure("\(failure)")
             default:
                 result = .finalResponse(statusCode: change.statusCode ?? 500, reasonPhrase: change.reasonPhrase ?? "Server Internal Error")
+                // The target answered: not down, unless with its own 503 (a proxy relays none, RFC 3261 §16.7).
+                if change.statusCode != 503 { call.attemptTarget = nil }
             }
             let actions = failover.attemptEnded(result)
             call.failover = failover

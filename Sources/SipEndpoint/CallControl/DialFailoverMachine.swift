@@ -3,7 +3,8 @@
 /// dial ends. Events in, actions out; no I/O, no time.
 ///
 /// ```
-///   start ──> attempt(requested if ready, else the first ready one, else the requested one anyway)
+///   start ──> attempt(requested if ready, else the first ready one, else the first recovering one,
+///              else the requested one anyway)
 ///              │
 ///              ├─ 2xx ────────────────────────────────────────────> end(.connected)
 ///              ├─ retry code (408/503/504 by default), local timeout,
@@ -15,8 +16,9 @@
 /// ```
 ///
 /// Order of connections: the requested one if it is ready, then the other ready ones by id, then the
+/// `recovering` ones (held down by flap damping: used only when no ready one is left), then the
 /// connections that are not ready (their status may lag a site that is back, and a dial that has run out
-/// of ready sites has nothing to lose). Each connection is tried at most once per dial; within one,
+/// of ready sites has nothing to lose); within each group the requested one first. Each connection is tried at most once per dial; within one,
 /// every SRV target before moving on. A timeout ends as 408 "Request Timeout".
 package struct DialFailoverMachine: Sendable, Hashable {
     /// A connection as the dial sees it when it starts.
@@ -25,12 +27,18 @@ package struct DialFailoverMachine: Sendable, Hashable {
         package var isReady: Bool
         /// How many server targets the connection's site resolved to (1 without SRV).
         package var targetCount: Int
+        /// Registered but held down by flap damping (`recovering`): tried after every ready connection.
+        package var isRecovering: Bool
 
-        package init(connectionId: Int, isReady: Bool, targetCount: Int = 1) {
+        package init(connectionId: Int, isReady: Bool, targetCount: Int = 1, isRecovering: Bool = false) {
             self.connectionId = connectionId
             self.isReady = isReady
             self.targetCount = max(1, targetCount)
+            self.isRecovering = isRecovering && !isReady
         }
+
+        /// Ready first, recovering next, the rest last.
+        var rank: Int { isReady ? 0 : isRecovering ? 1 : 2 }
     }
 
     /// How one attempt ended.
@@ -115,14 +123,9 @@ package struct DialFailoverMachine: Sendable, Hashable {
     ///   - retryCodes: `policy/failover/retry_codes`. Default: 408, 503, 504.
     package init(requested: Int, candidates: [Candidate], retryCodes: Set<Int> = [408, 503, 504]) {
         self.retryCodes = retryCodes
-        let sorted = candidates.sorted { $0.connectionId < $1.connectionId }
-        let requestedCandidate = sorted.first { $0.connectionId == requested }
-        var order: [Candidate] = []
-        if let r = requestedCandidate, r.isReady { order.append(r) }
-        order += sorted.filter { $0.isReady && $0.connectionId != requested }
-        if let r = requestedCandidate, !r.isReady { order.append(r) }
-        order += sorted.filter { !$0.isReady && $0.connectionId != requested }
-        self.order = order
+        self.order = candidates.sorted {
+            ($0.rank, $0.connectionId == requested ? 0 : 1, $0.connectionId) < ($1.rank, $1.connectionId == requested ? 0 : 1, $1.connectionId)
+        }
     }
 
     /// The connection of the attempt in flight (nil before start and after the end).

@@ -63,6 +63,11 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var server: ServerAddress
     /// Default: UDP.
     public var transport: SIPTransportKind
+    /// The configuration names no transport and ``server`` is a host name without a port: when the
+    /// connection starts, RFC 3263 §4.1 server location chooses the transport (NAPTR; without NAPTR
+    /// records, the first transport whose SRV records exist; else UDP), and ``transport`` becomes it.
+    /// Default: false (``transport`` as given).
+    public var transportFromDNS = false
     /// Digest password; nil when the site does not challenge. Never logged. Default: nil.
     public var password: String?
     /// Digest user name. Default: nil (the DN).

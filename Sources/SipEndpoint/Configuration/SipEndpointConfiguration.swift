@@ -91,6 +91,16 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// timer, separate from Timer B: a late answer to the given-up INVITE is still ended (a 1xx with
     /// CANCEL, a 2xx with ACK and BYE). Default: 4000.
     public var inviteTimeoutMilliseconds: Int
+    /// `flap_window`: seconds; the half-life of a connection's flap penalty (RFC 2439 style damping,
+    /// ``ConnectionStatus/recovering``): a second failure within about this long of the first makes the
+    /// connection's next recovery `recovering` instead of `ready`, and recent failures are forgotten
+    /// at this pace. 0 = no damping (every recovery is `ready` at once). nil = auto: 10 × the
+    /// connection's `options_interval` (100 s with probes off). Default: nil (auto).
+    public var flapWindowSeconds: Int? = nil
+    /// `flap_hold_down_max`: seconds; the longest any history of failures keeps a connection that
+    /// answers `recovering`. nil = auto: 30 × the connection's `options_interval` (300 s with probes
+    /// off). Default: nil (auto).
+    public var flapHoldDownMaxSeconds: Int? = nil
 
     public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000) {
         self.retryCodes = retryCodes

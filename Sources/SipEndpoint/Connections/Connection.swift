@@ -14,6 +14,8 @@ public struct Connection: Sendable, Hashable, Identifiable {
     public var target: String?
     /// When the next REGISTER goes out, for a failed connection.
     public var nextRetry: Date?
+    /// When the hold-down of a `recovering` connection ends (flap damping).
+    public var heldDownUntil: Date?
     /// Whether the connection is enabled (registering or registered) as opposed to disabled.
     public var isEnabled: Bool
     /// The Contact this connection registers (`sip:<DN>-<token>@host:port`): a request addressed to it

@@ -12,6 +12,16 @@ public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable 
     case unregistering
     /// Not started, disabled, or removed.
     case disabled
+    /// Registered again after repeated failures, and held down (flap damping: `flap_window`,
+    /// `flap_hold_down_max`): inbound calls reach it, but a dial uses it only when no other connection
+    /// of its line is ready. It becomes `ready` once the site has been stable long enough, or `failed`
+    /// if it fails again first (``ConnectionStatusChanged/heldDownUntil`` says when, unless it does).
+    /// The first recovery after a single outage is `ready` at once, never this.
+    case recovering
+
+    /// Registered and usable: `ready`, or `recovering` (held down, but it takes calls). The phone is
+    /// `active` while one connection is.
+    public var isRegistered: Bool { self == .ready || self == .recovering }
 }
 
 /// Why a connection's status changed.
@@ -43,6 +53,10 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
         case unregisterTimedOut
         /// A 2xx that granted no lifetime to our Contact.
         case bindingNotGranted
+        /// The site answers again after repeated recent failures: held down (``ConnectionStatus/recovering``).
+        case flapDamped
+        /// The site stayed up through the hold-down: `recovering` became `ready`.
+        case holdDownEnded
     }
 
     public var kind: Kind
@@ -76,6 +90,8 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     public var time: Date
     /// When the next retry is due (failed connections).
     public var nextRetry: Date?
+    /// When the hold-down ends (`recovering` connections): it becomes `ready` then unless it fails first.
+    public var heldDownUntil: Date?
     /// When the site last answered this connection (a final response to its REGISTER, or an answer to
     /// an OPTIONS probe of the site); nil if it never has. For a change to `failed`, `time` minus this
     /// is how long the failure took to detect.
@@ -84,8 +100,9 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     public init(
         connectionId: Int, user: String, server: String, target: String? = nil, transport: SIPTransportKind,
         previousStatus: ConnectionStatus, status: ConnectionStatus, reason: ConnectionStatusReason, time: Date,
-        nextRetry: Date? = nil, lastAnswered: Date? = nil
+        nextRetry: Date? = nil, heldDownUntil: Date? = nil, lastAnswered: Date? = nil
     ) {
+        self.heldDownUntil = heldDownUntil
         self.lastAnswered = lastAnswered
         self.connectionId = connectionId
         self.user = user
@@ -100,7 +117,7 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     }
 }
 
-/// The phone is `active` while at least one connection is ready.
+/// The phone is `active` while at least one connection is ready or recovering.
 public enum PhoneStatus: String, Sendable, Hashable, Codable {
     case active, inactive
 }

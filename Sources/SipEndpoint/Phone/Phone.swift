@@ -138,7 +138,7 @@ public final class Phone: Service, Sendable {
         }
     }
 
-    /// `active` while at least one connection is ready.
+    /// `active` while at least one connection is ready or recovering (registered: it takes calls).
     public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
 
     /// Changes of ``status``; each access is a new subscription, open before ``start()`` too. A subscriber

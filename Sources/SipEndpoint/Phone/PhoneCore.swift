@@ -20,6 +20,7 @@ final class PhoneCore: @unchecked Sendable {
         var reason: ConnectionStatusReason = .notStarted
         var target: String?
         var nextRetry: Date?
+        var heldDownUntil: Date?
         var isEnabled: Bool
     }
 
@@ -43,12 +44,14 @@ final class PhoneCore: @unchecked Sendable {
     /// Connection health, detection and dial-failover figures (``FailoverMetrics``).
     private(set) var failoverMetrics: FailoverMetrics!
 
-    private var records: [Int: Record] = [:]
+    var records: [Int: Record] = [:]
+    /// Flap damping of every connection that failed recently (``FlapDamping``).
+    var damping = ConnectionDamping()
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
     var lines = LineTable()
     /// Each line's `+sip.instance`, by DN (shared by the line's connections).
     var lineInstances: [String: String] = [:]
-    /// How many records are `ready`, kept with every status change: the phone's aggregate status is
+    /// How many records are `ready` or `recovering`, kept with every status change: the phone's aggregate status is
     /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
     private var readyCount = 0
     private var nextID = 0
@@ -97,7 +100,7 @@ final class PhoneCore: @unchecked Sendable {
             ).map { targets in
                 // Every target of the site (SRV peers included) may send us requests for this connection.
                 self.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
-                return targets
+                return self.engine.health.upFirst(targets, now: .now())
             }
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
@@ -140,7 +143,8 @@ final class PhoneCore: @unchecked Sendable {
         if c.security.tlsCertificateFile != nil, c.security.tlsKeyFile != nil {
             listeners.append(.init(.tls, host: host, port: port == 0 ? 0 : port + 1))
         }
-        let keepAlive = c.connections.filter { $0.transport != .udp }.map(\.keepaliveInterval).filter { $0 > 0 }.min()
+        let keepAlive = c.connections.filter { $0.transport != .udp || $0.transportFromDNS }.map(\.keepaliveInterval)
+            .filter { $0 > 0 }.min()
         var transport = SIPTransportConfiguration(
             listeners: listeners,
             tls: .init(
@@ -170,8 +174,10 @@ final class PhoneCore: @unchecked Sendable {
                 for configuration in self.configuration.connections {
                     let id = self.add(configuration, startNow: false)
                     guard configuration.enabled else { continue }
-                    self.start(paced: self.pacer.enqueue(
-                        id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                    self.whenTransportKnown(id) {
+                        self.start(paced: self.pacer.enqueue(
+                            id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                    }
                 }
             }
         }
@@ -210,7 +216,9 @@ final class PhoneCore: @unchecked Sendable {
         indexLine(id, configuration)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
-        if startNow, configuration.enabled { engine.start(id) }
+        if startNow, configuration.enabled {
+            whenTransportKnown(id) { if self.isRunning, self.records[id]?.isEnabled == true { self.engine.start(id) } }
+        }
         return id
     }
 
@@ -250,7 +258,7 @@ final class PhoneCore: @unchecked Sendable {
         publish(id)
         let finish = { [weak self] in
             if remove {
-                if self?.records[id]?.status == .ready { self?.readyCount -= 1 }
+                if self?.records[id]?.status.isRegistered == true { self?.readyCount -= 1 }
                 self?.records[id] = nil
                 self?.lines.remove(id: id)
                 if let self { self.transactions.transport.setPrivilegedAddresses(self.lines.siteHosts) }
@@ -281,7 +289,7 @@ final class PhoneCore: @unchecked Sendable {
     /// Whether a connection id is in use (a configuration position being added must be free).
     func hasConnection(_ id: Int) -> Bool { records[id] != nil }
 
-    private func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
+    func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
         let kind = SIPTransportProtocol(c.transport)
         let local = transactions.transport.localAddress(for: kind)
             ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
@@ -315,15 +323,14 @@ final class PhoneCore: @unchecked Sendable {
         lines.line(of: id).compactMap { id in
             records[id].map { r in
                 DialFailoverMachine.Candidate(
-                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, engine.targets(of: id).targets.count))
+                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, dialTargets(of: id).count),
+                    isRecovering: r.status == .recovering)
             }
         }
     }
 
     /// The DN of connection `id` (its line).
     func user(of id: Int) -> String? { records[id]?.configuration.user }
-
-    func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
 
     func credentials(for id: Int) -> DigestCredentials? {
         guard let c = records[id]?.configuration else { return nil }
@@ -355,10 +362,10 @@ final class PhoneCore: @unchecked Sendable {
 
     func currentTarget(for id: Int) -> SIPTransportTarget? { engine.currentTarget(of: id) }
 
-    /// The `index`-th server target of a connection's site (RFC 3263 order), resolving it if the
-    /// registration has not yet.
+    /// The `index`-th server target of a dial on a connection (``dialTargets(of:)``), resolving the
+    /// site if the registration has not yet.
     func target(for id: Int, index: Int) -> EventLoopFuture<SIPTransportTarget> {
-        let known = engine.targets(of: id).targets
+        let known = dialTargets(of: id)
         if index < known.count { return eventLoop.makeSucceededFuture(known[index]) }
         guard let c = records[id]?.configuration else {
             return eventLoop.makeFailedFuture(SipEndpointError(.unknownConnection, "no connection \(id)"))
@@ -384,15 +391,31 @@ final class PhoneCore: @unchecked Sendable {
     // MARK: Events
 
     private func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
+        guard let record = records[id] else { return }
+        let (status, reason, heldDownUntil) = damped(
+            id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status, now: .now())
+        report(
+            id, status: status, reason: reason, target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
+            nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) },
+            lastAnswered: change.lastAnsweredAt.map { Date($0) })
+    }
+
+    /// Records and announces connection `id`'s new status. `lastAnswered`: when its site last answered,
+    /// when the registration knows.
+    func report(
+        _ id: Int, status: ConnectionStatus, reason: ConnectionStatusReason, target: String?, nextRetry: Date?, heldDownUntil: Date?,
+        lastAnswered: Date? = nil
+    ) {
         guard var record = records[id] else { return }
         let previous = record.status
-        record.status = ConnectionStatus(change.status)
-        record.reason = ConnectionStatusReason(change.reason)
-        record.target = target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
-        record.nextRetry = change.nextRetryAt.map { Date($0) }
+        record.status = status
+        record.reason = reason
+        record.target = target
+        record.nextRetry = nextRetry
+        record.heldDownUntil = heldDownUntil
         records[id] = record
-        if previous == .ready, record.status != .ready { readyCount -= 1 }
-        if previous != .ready, record.status == .ready { readyCount += 1 }
+        if previous.isRegistered, !record.status.isRegistered { readyCount -= 1 }
+        if !previous.isRegistered, record.status.isRegistered { readyCount += 1 }
         publish(id)
         if record.status != .registering {
             // A first registration that settled frees its place in the site's start-up window; a site
@@ -412,15 +435,15 @@ final class PhoneCore: @unchecked Sendable {
                 connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
                 target: record.target, transport: record.configuration.transport, previousStatus: previous,
                 status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
-                lastAnswered: change.lastAnsweredAt.map { Date($0) })))
+                heldDownUntil: record.heldDownUntil, lastAnswered: lastAnswered)))
         updatePhoneStatus()
     }
 
-    private func publish(_ id: Int) {
+    func publish(_ id: Int) {
         guard let r = records[id] else { return }
         var connection = Connection(
             id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
-            nextRetry: r.nextRetry, isEnabled: r.isEnabled)
+            nextRetry: r.nextRetry, heldDownUntil: r.heldDownUntil, isEnabled: r.isEnabled)
         connection.contact = engine.contact(of: id)?.uri.description ?? ""
         snapshot.withLock { $0[id] = connection }
     }

@@ -41,6 +41,23 @@ final class TargetResolution: Sendable {
         return promise.futureResult
     }
 
+    /// The transport RFC 3263 §4.1 chooses for `server` (a host name without a port): the first
+    /// target's of a location with no transport given (NAPTR, else the SRV records of each transport,
+    /// else UDP); nil when the name cannot be located now (the caller keeps its default).
+    func transport(for server: ServerAddress, on loop: any EventLoop) -> EventLoopFuture<SIPTransportKind?> {
+        let promise = loop.makePromise(of: SIPTransportKind?.self)
+        promise.completeWithTask {
+            let request = ServerLocationRequest(host: server.host)
+            guard let first = try? await self.serverLocator().locate(request).targets.first else { return nil }
+            switch first.transport {
+            case .udp: return .udp
+            case .tcp: return .tcp
+            case .tls: return .tls
+            }
+        }
+        return promise.futureResult
+    }
+
     private func serverLocator() throws -> ServerLocator {
         try locator.withLockedValue { state in
             if let (locator, _) = state { return locator }
