@@ -18,7 +18,9 @@ public struct LabConfiguration: Sendable {
     /// How long a process may take to exit after SIGTERM before it gets SIGKILL. Default: 3 s.
     public var stopTimeout: Duration
     /// How long a launch waits for another lab (another suite, another checkout) to stop before it
-    /// gives up: the sites use fixed addresses, so only one lab runs at a time. Default: 180 s.
+    /// gives up: the sites use fixed addresses, so only one lab runs at a time. Every lab suite of a
+    /// test run waits behind the others of the same process, so this bounds the lab time of a whole
+    /// run, not of one suite. Default: 900 s.
     public var exclusiveWait: Duration
     /// Binaries used by the lab. Default: `LabRequirement.current`.
     public var requirement: LabRequirement
@@ -30,7 +32,7 @@ public struct LabConfiguration: Sendable {
         workDirectory: URL = LabConfiguration.defaultWorkDirectory,
         readinessTimeout: Duration = .seconds(10),
         stopTimeout: Duration = .seconds(3),
-        exclusiveWait: Duration = .seconds(180),
+        exclusiveWait: Duration = .seconds(900),
         requirement: LabRequirement = .current,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
