@@ -384,8 +384,10 @@ public final class InProcessSite: Sendable {
         case late
     }
 
+    /// `headers`: more headers for the INVITE (a B2BUA's correlation header, e.g. X-Call-UUID).
     public func call(
-        _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10)
+        _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10),
+        headers extra: [(String, String)] = []
     ) async throws -> Int {
         guard let layer = state.withLockedValue({ $0.layer }), let contact = registrations[user],
             let address = try? SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
@@ -399,6 +401,7 @@ public final class InProcessSite: Sendable {
         h.add(.callID, "in-\(UInt64.random(in: 1...UInt64.max))@\(configuration.name)")
         h.add(.cseq, "1 INVITE")
         h.add(.contact, "<sip:\(caller)@\(configuration.host):\(port)>")
+        for (name, value) in extra { h.add(SIPHeaderName(name), value) }
         let callID = h.first(.callID) ?? ""
         let cname = "\(configuration.name)@\(configuration.host)"
         var body: ByteBuffer?

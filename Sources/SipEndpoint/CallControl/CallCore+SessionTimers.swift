@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+import SIPUserAgent
+
+/// What a call does with its session timer's news (RFC 4028). The session machine refreshes and
+/// watches the interval; whether a failed refresh or an expiry ends the call is decided here, from
+/// the call's media and its connection: a signalling site that died does not cut a call whose media
+/// still flows (DESIGN.md §1.8), and a call that lost both ends with sipError 408.
+///
+/// - A refresh that failed ends the call with 408 when media is silent too (nothing received for
+///   ``mediaSilence``); otherwise the call stays, and the machine tries again at the next half
+///   interval.
+/// - An expiry (the refresher's refresh never came, §10) ends the call with 408 (BYE), unless its
+///   connection has failed and media still flows: then the refresh could not reach us, and the
+///   call lives while its media does (`rtp_inactivity_timeout`).
+/// - A held call expects no media: it counts as flowing.
+extension CallCore {
+    /// How long without any media (RTP, RTCP, comfort noise) makes a call's media silent.
+    static let mediaSilence: TimeAmount = .seconds(5)
+
+    /// `session_expires` as the session machines take it (0: not offered).
+    static func sessionTimers(_ policy: SessionPolicy) -> SessionTimerPolicy? {
+        guard policy.sessionExpiresSeconds > 0 else { return nil }
+        return SessionTimerPolicy(sessionExpires: policy.sessionExpiresSeconds)
+    }
+
+    func sessionTimerEvent(_ id: String, _ event: SessionTimerEvent) {
+        guard let call = calls[id] else { return }
+        switch event {
+        case .negotiated(let interval, let weRefresh):
+            calls[id]?.sessionInterval = interval
+            publish(id)
+            logger.debug("session \(id): session interval \(interval.map { "\($0) s" } ?? "none")\(weRefresh ? ", we refresh" : "")")
+        case .refreshed(let interval, _):
+            calls[id]?.sessionInterval = interval
+            calls[id]?.sessionRefreshes += 1
+            publish(id)
+        case .refreshFailed(let code, let phrase, _):
+            if isMediaSilent(call) {
+                endForLostSession(id, text: "session refresh failed (\(code) \(phrase)) and no media")
+            } else {
+                logger.warning("session \(id): session refresh failed (\(code) \(phrase)); media flows, the call stays")
+            }
+        case .expired:
+            if phone.connectionHasFailed(call.connectionId), !isMediaSilent(call) {
+                logger.warning("session \(id): session interval expired while connection \(call.connectionId) is down; media flows, the call stays")
+            } else {
+                endForLostSession(id, text: "the session expired: no refresh came (RFC 4028 §10)")
+            }
+        }
+    }
+
+    private func isMediaSilent(_ call: Call) -> Bool {
+        if call.heldLocally || call.media.isHeldByRemote { return false }
+        guard let session = call.rtpSession else { return true }
+        return session.mediaSilence() >= Self.mediaSilence
+    }
+
+    private func endForLostSession(_ id: String, text: String) {
+        guard var call = calls[id], let session = call.engineSession else { return }
+        logger.warning("session \(id): \(text); hanging up")
+        call.localEndReason = SessionReason(
+            kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout (\(text))")
+        calls[id] = call
+        engine.hangUp(session)
+    }
+}
