@@ -11,7 +11,8 @@ import Testing
 /// - `options_interval` = 1 s, `sip_transaction_timeout` = 1000 ms: a frozen site's connection fails
 ///   within `options_interval + sip_transaction_timeout + margin` = 3 s (ConnectionManagerLabTests'
 ///   detection bound), which is the bound on the signalling-lost event.
-/// - `rtp_inactivity_timeout` = 3 s: media that stops ends the call within 3 + 2 s.
+/// - `rtp_inactivity_timeout` = 3 s in the frozen-site test: media that stops ends the call within
+///   3 + 2 s. Off in the others: their SIPp peers send no RTP.
 /// - The session-timer peer (9002) answers with Session-Expires 6 s, so the phone refreshes every 3 s.
 @Suite(
     "Calls that outlive their site, duplicate deliveries and session timers against real Kamailio sites",
@@ -39,8 +40,10 @@ struct SiteLossLabTests {
             reregisterInSeconds: 300, regInterval: 30, regRetryMax: 60, optionsInterval: optionsInterval)
     }
 
+    /// `inactivity`: off unless the test is about media (the SIPp peers other than 9001's echo send
+    /// no RTP, and would be cut after it).
     static func configuration(
-        optionsInterval: Int = 30, autoAnswer: Bool = false, duplicateHeader: String? = nil
+        optionsInterval: Int = 30, autoAnswer: Bool = false, duplicateHeader: String? = nil, inactivity: Duration? = nil
     ) -> SipEndpointConfiguration {
         SipEndpointConfiguration(
             connections: [
@@ -106,7 +109,7 @@ struct SiteLossLabTests {
         let lab = try lab
         let echo = try await SIPpUAS.start(.answerEchoingRTP)
         do {
-            try await withPhone(Self.configuration(optionsInterval: Self.optionsInterval)) { phone, log in
+            try await withPhone(Self.configuration(optionsInterval: Self.optionsInterval, inactivity: Self.inactivity)) { phone, log in
                 let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answerEchoingRTP.number)
                 let events = SessionLog(session.statusChanges)
                 try await events.wait(for: .connected, timeout: .seconds(5))
