@@ -52,3 +52,4 @@ struct DuplicateCallTableTests {
         #expect(table.count == 3)
     }
 }
+

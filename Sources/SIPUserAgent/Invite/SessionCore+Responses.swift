@@ -94,6 +94,7 @@ extension SessionCore {
             ourReinvite = .inFlight(id: id, offer: offer, glareRetries: retries)
         }
         if sent.purpose == .refer { transfer?.referID = id }
+        if sent.purpose == .refresh { refreshInFlight?.id = id }
         return decision
     }
 

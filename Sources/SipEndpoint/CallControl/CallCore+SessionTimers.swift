@@ -35,17 +35,12 @@ extension CallCore {
             calls[id]?.sessionInterval = interval
             calls[id]?.sessionRefreshes += 1
             publish(id)
-        case .refreshFailed(let code, let phrase, _):
-            if isMediaSilent(call) {
-                endForLostSession(id, text: "session refresh failed (\(code) \(phrase)) and no media")
-            } else {
-                logger.warning("session \(id): session refresh failed (\(code) \(phrase)); media flows, the call stays")
-            }
-        case .expired:
-            if phone.connectionHasFailed(call.connectionId), !isMediaSilent(call) {
-                logger.warning("session \(id): session interval expired while connection \(call.connectionId) is down; media flows, the call stays")
-            } else {
-                endForLostSession(id, text: "the session expired: no refresh came (RFC 4028 §10)")
+        case .refreshFailed, .expired:
+            let decision = LostSessionRule.decide(
+                event, mediaSilent: isMediaSilent(call), connectionFailed: phone.connectionHasFailed(call.connectionId))
+            switch decision {
+            case .end(let text): endForLostSession(id, text: text)
+            case .keep(let text): logger.warning("session \(id): \(text)")
             }
         }
     }
@@ -63,5 +58,31 @@ extension CallCore {
             kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout (\(text))")
         calls[id] = call
         engine.hangUp(session)
+    }
+}
+
+/// Whether a failed refresh or an expiry ends the call: a pure function of the event, the call's
+/// media and its connection (the rule in ``CallCore``'s session-timer extension).
+enum LostSessionRule {
+    enum Decision: Hashable, Sendable {
+        /// The call stays (its media flows); the text says why, for the log.
+        case keep(String)
+        /// End the call with 408; the text is the reason's.
+        case end(String)
+    }
+
+    static func decide(_ event: SessionTimerEvent, mediaSilent: Bool, connectionFailed: Bool) -> Decision {
+        switch event {
+        case .refreshFailed(let code, let phrase, _):
+            return mediaSilent
+                ? .end("session refresh failed (\(code) \(phrase)) and no media")
+                : .keep("session refresh failed (\(code) \(phrase)); media flows, the call stays")
+        case .expired:
+            return connectionFailed && !mediaSilent
+                ? .keep("the session interval expired while its connection is down; media flows, the call stays")
+                : .end("the session expired: no refresh came (RFC 4028 §10)")
+        case .negotiated, .refreshed:
+            return .keep("the session timer runs")
+        }
     }
 }
