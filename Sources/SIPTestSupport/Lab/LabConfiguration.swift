@@ -18,7 +18,8 @@ public struct LabConfiguration: Sendable {
     /// How long a process may take to exit after SIGTERM before it gets SIGKILL. Default: 3 s.
     public var stopTimeout: Duration
     /// How long a launch waits for another lab (another suite, another checkout) to stop before it
-    /// gives up: the sites use fixed addresses, so only one lab runs at a time. Default: 180 s.
+    /// gives up: the sites use fixed addresses, so only one lab runs at a time. The lab suites of one
+    /// `swift test` queue on it, so this bounds the whole queue, not one suite. Default: 300 s.
     public var exclusiveWait: Duration
     /// Binaries used by the lab. Default: `LabRequirement.current`.
     public var requirement: LabRequirement
@@ -30,7 +31,7 @@ public struct LabConfiguration: Sendable {
         workDirectory: URL = LabConfiguration.defaultWorkDirectory,
         readinessTimeout: Duration = .seconds(10),
         stopTimeout: Duration = .seconds(3),
-        exclusiveWait: Duration = .seconds(180),
+        exclusiveWait: Duration = .seconds(300),
         requirement: LabRequirement = .current,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {

@@ -18,7 +18,7 @@ import Testing
     "Calls that outlive their site, duplicate deliveries and session timers against real Kamailio sites",
     .serialized,
     .enabled(if: labIsRunnable, "Kamailio lab not installed: run Scripts/install-deps"),
-    .kamailioLab,
+    .kamailioSites,
     .timeLimit(.minutes(3))
 )
 struct SiteLossLabTests {
@@ -30,8 +30,10 @@ struct SiteLossLabTests {
     }
     static let inactivity = Duration.seconds(3)
 
-    private var lab: KamailioLab {
-        get throws { try #require(KamailioLabTrait.current, "the lab trait did not start the lab") }
+    /// Only the sites: each test starts the one SIPp UAS it needs (a whole lab's six cost start-up
+    /// time while every lab suite of the run waits for the lab lock).
+    private var sites: KamailioSites {
+        get throws { try #require(KamailioSitesTrait.current, "the lab trait did not start the sites") }
     }
 
     static func connection(host: String, optionsInterval: Int) -> ConnectionConfiguration {
@@ -58,7 +60,7 @@ struct SiteLossLabTests {
     }
 
     private func withPhone(_ configuration: SipEndpointConfiguration, _ body: (Phone, EventLog) async throws -> Void) async throws {
-        let lab = try lab
+        let sites = try sites
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -67,30 +69,29 @@ struct SiteLossLabTests {
             try await log.wait(connection: 1, status: .ready, timeout: .seconds(5))
             try await body(phone, log)
         } catch {
-            try? await lab.sites.a.thaw()
+            try? await sites.a.thaw()
             await phone.shutdown()
             throw error
         }
-        try? await lab.sites.a.thaw()
+        try? await sites.a.thaw()
         await phone.shutdown()
     }
 
     @Test("One customer call through both sites with the same X-Call-UUID rings once; the second copy gets 486")
     func duplicateDeliveryRingsOnce() async throws {
-        let lab = try lab
         try await withPhone(Self.configuration(autoAnswer: true, duplicateHeader: "X-Call-UUID")) { phone, _ in
             let sessions = SessionLog(phone.callControl.events)
             let uuid = "cust-\(UInt32.random(in: 1...UInt32.max))"
             let first = Task {
                 try await SIPpUAC.run(
                     .callCorrelated, site: .a, user: "7003", password: "pass7003", service: "7001", localPort: 5090,
-                    timeout: .seconds(10), keys: ["calluuid": uuid], configuration: lab.configuration)
+                    timeout: .seconds(10), keys: ["calluuid": uuid])
             }
             // The copy through site B arrives while the first is up (it stays 3 s).
             try await Self.waitUntil(timeout: .seconds(5)) { sessions.statuses.contains { $0.status == .connected } }
             let second = try await SIPpUAC.run(
                 .callCorrelatedBusy, site: .b, user: "7003", password: "pass7003", service: "7001", localPort: 5091,
-                timeout: .seconds(10), keys: ["calluuid": uuid], configuration: lab.configuration)
+                timeout: .seconds(10), keys: ["calluuid": uuid])
             let firstOutcome = try await first.value
             #expect(firstOutcome.succeeded, "first copy: SIPp exit \(firstOutcome.exitStatus)\n\(firstOutcome.messages)")
             #expect(second.succeeded, "second copy must get 486: SIPp exit \(second.exitStatus)\n\(second.messages)")
@@ -106,7 +107,7 @@ struct SiteLossLabTests {
 
     @Test("Site A frozen under a connected call: signalling lost within the detection time, up while RTP flows, 408 once media stops")
     func connectedCallOutlivesItsSite() async throws {
-        let lab = try lab
+        let sites = try sites
         let echo = try await SIPpUAS.start(.answerEchoingRTP)
         do {
             try await withPhone(Self.configuration(optionsInterval: Self.optionsInterval, inactivity: Self.inactivity)) { phone, log in
@@ -120,7 +121,7 @@ struct SiteLossLabTests {
 
                 let mark = log.events.count
                 let frozen = ContinuousClock.now
-                try await lab.sites.a.freeze()
+                try await sites.a.freeze()
                 let lost = try await Self.waitFor(timeout: Self.detectionBound + .seconds(3)) {
                     events.events.lazy.compactMap { if case .signalingLost(let e) = $0 { e } else { nil } }.first
                 }
@@ -181,18 +182,25 @@ struct SiteLossLabTests {
 
     @Test("The stock UAS (9000) answers without Session-Expires: no timer, no refresh, the call stays")
     func stockPeerWithoutTimers() async throws {
-        try await withPhone(Self.configuration()) { phone, _ in
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
-            let events = SessionLog(session.statusChanges)
-            try await events.wait(for: .connected, timeout: .seconds(5))
-            try await Task.sleep(for: .seconds(2))
-            let snapshot = try #require(phone.callControl.sessions.first { $0.id == session.id })
-            #expect(snapshot.sessionInterval == nil, "§7.2: no Session-Expires in the 2xx, no expiry")
-            #expect(snapshot.sessionRefreshes == 0)
-            #expect(snapshot.status == .connected)
-            try await session.hangUp()
-            try await events.wait(for: .disconnected, timeout: .seconds(3))
+        let stock = try await SIPpUAS.start(.answer)
+        do {
+            try await withPhone(Self.configuration()) { phone, _ in
+                let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+                let events = SessionLog(session.statusChanges)
+                try await events.wait(for: .connected, timeout: .seconds(5))
+                try await Task.sleep(for: .seconds(2))
+                let snapshot = try #require(phone.callControl.sessions.first { $0.id == session.id })
+                #expect(snapshot.sessionInterval == nil, "§7.2: no Session-Expires in the 2xx, no expiry")
+                #expect(snapshot.sessionRefreshes == 0)
+                #expect(snapshot.status == .connected)
+                try await session.hangUp()
+                try await events.wait(for: .disconnected, timeout: .seconds(3))
+            }
+        } catch {
+            await stock.stop()
+            throw error
         }
+        await stock.stop()
     }
 
     static func waitUntil(timeout: Duration, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
