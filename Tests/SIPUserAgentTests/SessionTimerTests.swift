@@ -94,6 +94,31 @@ struct SessionTimerTests {
         #expect(h.deadline(.caller, .sessionRefresh) == nil && h.deadline(.callee, .sessionExpiry) == nil)
     }
 
+    @Test("A caller that supports timers but names no interval gets the callee's, refresher=uac, with Require: timer (§9)")
+    func calleeOffersItsInterval() throws {
+        let caller = SessionConfiguration(supported: ["timer"], sessionTimers: nil)
+        var h = try CallHarness(configuration: caller, calleeConfiguration: SessionConfiguration())
+        h.establish()
+        let invite = try #require(h.requests(.invite, from: .caller).first)
+        #expect(invite.headers.first(.sessionExpires) == nil)
+        let ok = try #require(h.responses(200, from: .callee).first)
+        #expect(ok.headers.first(.sessionExpires) == "1800;refresher=uac")
+        #expect(try ok.require.contains("timer"))
+        #expect(timerEvents(h, .caller) == [.negotiated(interval: 1800, weRefresh: true)])
+        #expect(h.deadline(.caller, .sessionRefresh) == 900)
+        #expect(h.deadline(.callee, .sessionExpiry) == 1768)
+    }
+
+    @Test("A caller that does not support timers and names no interval gets none: no unexpected refreshes")
+    func noTimerForAPeerWithout() throws {
+        let caller = SessionConfiguration(sessionTimers: nil)
+        var h = try CallHarness(configuration: caller, calleeConfiguration: SessionConfiguration())
+        h.establish()
+        let ok = try #require(h.responses(200, from: .callee).first)
+        #expect(ok.headers.first(.sessionExpires) == nil)
+        #expect(h.deadline(.callee, .sessionRefresh) == nil && h.deadline(.callee, .sessionExpiry) == nil)
+    }
+
     @Test("422 with a larger Min-SE: the INVITE goes again asking for it (§7.3); the call is set up with that interval")
     func intervalTooSmall() throws {
         let caller = SessionConfiguration(sessionTimers: SessionTimerPolicy(sessionExpires: 90))

@@ -32,7 +32,8 @@ package struct SessionTimerPolicy: Hashable, Sendable {
 ///   takes `uac` for a missing one, §7.2).
 /// - The UAS (§9) takes the INVITE's interval (raised to our Min-SE if the UAC does not support
 ///   timers, §8.1's rule as RFC 4028 erratum 1687 applies it to a UAS), or rejects one below our
-///   Min-SE with 422 when the UAC supports timers. Without Session-Expires in the INVITE, no timer.
+///   Min-SE with 422 when the UAC supports timers. Without Session-Expires in the INVITE, a UAC that
+///   supports timers gets ours (and refreshes); one that does not gets no timer.
 ///   It keeps a refresher the INVITE named, else lets a UAC that supports timers refresh, else
 ///   refreshes itself; with `refresher=uac` the 2xx carries `Require: timer`.
 /// - The refresher refreshes at half the interval (§10); the other side, if no refresh came,
@@ -121,12 +122,19 @@ package struct SessionInterval: Hashable, Sendable {
 
     /// The UAS's decision on the initial INVITE, and the interval it will put in its 2xx.
     package mutating func admit(_ request: SIPMessage) -> Admission {
+        let uacSupports = (try? request.supported)?.contains { $0.lowercased() == "timer" } ?? false
         guard let se = try? request.sessionExpires, se.seconds > 0 else {
-            interval = nil
-            weRefresh = false
+            // §9: a UAC that supports timers but named no interval gets ours, and refreshes it; one
+            // that does not support them gets none (it would not expect our refreshes).
+            if uacSupports, let policy {
+                interval = max(policy.sessionExpires, minimum)
+                weRefresh = false
+            } else {
+                interval = nil
+                weRefresh = false
+            }
             return .accept
         }
-        let uacSupports = (try? request.supported)?.contains { $0.lowercased() == "timer" } ?? false
         if let peerMin = request.headers.first(SessionTimerPolicy.minSE).flatMap({ Int($0.split(separator: ";").first?.trimmedSpaces ?? "") }) {
             minimum = max(minimum, peerMin)
         }
