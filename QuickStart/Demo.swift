@@ -212,7 +212,7 @@ struct Demo: AsyncParsableCommand {
                     result.media = s.mediaStatistics
                     if let m = s.mediaStatistics, verbose || json { output.mediaStatistics(sessionId: s.sessionId, m) }
                 }
-            case .dtmfReceived, .dropped:
+            case .dtmfReceived, .signalingLost, .dropped:
                 break
             }
             if ContinuousClock.now > deadline { break }

@@ -130,7 +130,8 @@ final class Output: Sendable {
             }())
     }
 
-    /// `{"event":"sessionStatusChanged",…}`, `{"event":"failedOver",…}`, `{"event":"dtmfReceived",…}`, and
+    /// `{"event":"sessionStatusChanged",…}`, `{"event":"failedOver",…}`, `{"event":"dtmfReceived",…}`,
+    /// `{"event":"sessionSignalingLost",…}`, and
     /// `eventsDropped` with stream `session`.
     func sessionEvent(_ event: SessionEvent) {
         switch event {
@@ -162,6 +163,18 @@ final class Output: Sendable {
                     j.add("fromConnectionId", e.fromConnectionId)
                     j.add("toConnectionId", e.toConnectionId)
                     j.add("cause", e.cause)
+                    return j
+                }())
+        case .signalingLost(let e):
+            emit(
+                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(Self.clean(e.reason))); the call stays up while media flows",
+                json: {
+                    var j = JSONLine(event: "sessionSignalingLost")
+                    j.add("time", Self.timestamp(e.time))
+                    j.add("sessionId", e.sessionId)
+                    j.add("connectionId", e.connectionId)
+                    j.add("user", e.user)
+                    j.add("reason", e.reason)
                     return j
                 }())
         case .dtmfReceived(let e):

@@ -75,6 +75,7 @@ struct Run: AsyncParsableCommand {
                 switch event {
                 case .statusChanged(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
                 case .failedOver(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))")
+                case .signalingLost(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(e.reason)); up while media flows")
                 case .dtmfReceived(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))")
                 case .dropped(let count): table.note("\(count) call events lost: this reader fell behind")
                 }

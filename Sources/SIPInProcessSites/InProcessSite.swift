@@ -400,9 +400,11 @@ public final class InProcessSite: Sendable {
     /// Returns the final status code: 404 at once when `user` has no registration (or its Contact host is
     /// not an IP literal), 408 when the INVITE transaction ends without a final response. `timeout`
     /// (default 10 s) is not used: the wait ends with the transaction's own timer (Timer B, §17.1.1.2).
+    /// `headers`: more headers for the INVITE (a B2BUA's correlation header, e.g. X-Call-UUID).
     /// Throws when the site cannot set up the media of an ``CallOffer/echo`` offer or send the ACK.
     public func call(
-        _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10)
+        _ user: String, from caller: String = "5551234", offer: CallOffer = .fixed, timeout: Duration = .seconds(10),
+        headers extra: [(String, String)] = []
     ) async throws -> Int {
         guard let layer = state.withLockedValue({ $0.layer }), let contact = registrations[user],
             let address = try? SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
@@ -416,6 +418,7 @@ public final class InProcessSite: Sendable {
         h.add(.callID, "in-\(UInt64.random(in: 1...UInt64.max))@\(configuration.name)")
         h.add(.cseq, "1 INVITE")
         h.add(.contact, "<sip:\(caller)@\(configuration.host):\(port)>")
+        for (name, value) in extra { h.add(SIPHeaderName(name), value) }
         let callID = h.first(.callID) ?? ""
         let cname = "\(configuration.name)@\(configuration.host)"
         var body: ByteBuffer?

@@ -418,6 +418,16 @@ struct GenesysLayoutLoader {
             if configuration.failover.flapHoldDownMaxSeconds == 0 {
                 warning(.oddValue, entry, "flap_hold_down_max=0 turns flap damping off (no hold-down can last any time)")
             }
+        case "policy/failover/duplicate_call_header":
+            assign(entry, value, SettingValue.headerName) { $0.configuration.failover.duplicateCallHeader = $1 }
+        case "policy/failover/duplicate_call_response":
+            assign(entry, value, { SettingValue.integer($0, in: 400...699, unit: "a final response code") }) {
+                $0.configuration.failover.duplicateCallResponse = $1
+            }
+            if let code = Int(value), (200...299).contains(code) || code == 408 || code == 480 || code == 503 {
+                warning(.oddValue, entry,
+                        "duplicate_call_response=\(code) may make a site retry the copy elsewhere; 486 (or 603) ends it")
+            }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }
         case "policy/session/hold_others":
@@ -431,6 +441,12 @@ struct GenesysLayoutLoader {
         case "policy/session/max_ringing_calls":
             assign(entry, value, { SettingValue.integer($0, in: 1...64, unit: "calls") }) {
                 $0.configuration.session.maxRingingCalls = $1
+            }
+        case "policy/session/session_expires":
+            assign(entry, value, SettingValue.sessionExpires) { $0.configuration.session.sessionExpiresSeconds = $1 }
+            if let seconds = Int(value), seconds > 0, seconds < 300 {
+                warning(.oddValue, entry,
+                        "session_expires=\(seconds) refreshes every \(seconds / 2) s on every call; RFC 4028 recommends 1800")
             }
         case "system/security/tls_ca_file":
             assign(entry, value, { .success($0) }) { $0.configuration.security.tlsCAFile = $1 }

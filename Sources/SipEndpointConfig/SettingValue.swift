@@ -60,6 +60,26 @@ enum SettingValue {
         return .success(seconds == 0 ? nil : .seconds(seconds))
     }
 
+    /// RFC 4028 session interval: 0 (off) or 90 (the smallest Min-SE, §5) to a day.
+    static func sessionExpires(_ text: String) -> Parsed<Int> {
+        guard let seconds = Int(text), seconds == 0 || (90...86400).contains(seconds) else {
+            let kind = Int(text) == nil ? "is not an integer" : "is out of range"
+            return .failure(Refusal(reason: "\(kind); accepted: 0 (off) or seconds 90–86400 (RFC 4028's Min-SE is 90)"))
+        }
+        return .success(seconds)
+    }
+
+    /// A SIP header name (RFC 3261 §25.1 token), or empty for none (nil).
+    static func headerName(_ text: String) -> Parsed<String?> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return .success(nil) }
+        let token = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~")
+        guard trimmed.allSatisfy({ token.contains($0) }) else {
+            return .failure(Refusal(reason: "is not a header name; accepted: a token such as X-Genesys-CallUUID, or empty (off)"))
+        }
+        return .success(trimmed)
+    }
+
     static func transport(_ text: String) -> Parsed<SIPTransportKind> {
         guard let kind = SIPTransportKind(rawValue: text.lowercased()) else {
             return .failure(Refusal(reason: "is not a transport; accepted: UDP, TCP, TLS (any case)"))

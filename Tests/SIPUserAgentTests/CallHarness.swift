@@ -22,6 +22,8 @@ struct CallHarness {
     var callee: InviteServerSession?
     let calleeParty: LocalParty
     let configuration: SessionConfiguration
+    /// The callee's policy (the caller's, unless given).
+    let calleeConfiguration: SessionConfiguration
 
     private(set) var timers: [Side: [SessionTimer: NIODeadline]] = [.caller: [:], .callee: [:]]
     private(set) var wire: [(from: Side, message: SIPMessage)] = []
@@ -65,10 +67,11 @@ struct CallHarness {
 
     init(
         configuration: SessionConfiguration = SessionConfiguration(), seed: UInt64 = 42,
-        realms: DigestRealmPolicy = CallHarness.callerRealms
+        realms: DigestRealmPolicy = CallHarness.callerRealms, calleeConfiguration: SessionConfiguration? = nil
     ) throws {
         now = start
         self.configuration = configuration
+        self.calleeConfiguration = calleeConfiguration ?? configuration
         let callerParty = LocalParty(
             addressOfRecord: try SIPURI("sip:7001@site-a.example.net"), displayName: "Agent",
             contact: try SIPURI("sip:7001@127.0.0.1:5070"), transport: .udp)
@@ -270,7 +273,14 @@ struct CallHarness {
                 callee = try? InviteServerSession(
                     invite: onWire, requestID: serverID, local: calleeParty, localTag: "callee-tag",
                     realms: DigestRealmPolicy(domain: "site-a.example.net", user: "9000", hasPassword: true),
-                    configuration: configuration, random: SeededRandom(seed: 7))
+                    configuration: calleeConfiguration, random: SeededRandom(seed: 7))
+                if let tooSmall = callee?.sessionIntervalTooSmallResponse {
+                    // The engine answers 422 in place of ringing (RFC 4028 §9); no session is kept.
+                    callee = nil
+                    if let onWire = transmit(tooSmall, from: .callee) {
+                        act(side) { $0.responseReceived(onWire, requestID: request.id, now: $1) }
+                    }
+                }
             } else {
                 act(target) { $0.requestReceived(onWire, requestID: serverID, now: $1) }
             }

@@ -94,11 +94,11 @@ struct SettingMappingTests {
         #expect(effective?.value == text.trimmingCharacters(in: .whitespaces))
     }
 
-    @Test("rtp_inactivity_timeout is off when not set")
+    @Test("rtp_inactivity_timeout is 30 s when not set")
     func rtpInactivityTimeoutDefault() throws {
         let loaded = try ConfigTest.load(ConfigTest.document(settings: ""))
-        #expect(loaded.configuration.endpoint.rtpInactivityTimeout == nil)
-        #expect(EndpointPolicy().rtpInactivityTimeout == nil)
+        #expect(loaded.configuration.endpoint.rtpInactivityTimeout == .seconds(30))
+        #expect(EndpointPolicy().rtpInactivityTimeout == .seconds(30))
     }
 
     @Test("booleans", arguments: [("0", false), ("1", true), ("true", true), ("false", false), ("True", true), ("FALSE", false)])

@@ -109,6 +109,12 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
 
     package var isSendingDTMF: Bool { stream.isSendingDTMF }
 
+    /// How long since media last came from the peer (RTP, RTCP or comfort noise).
+    package func mediaSilence() -> TimeAmount {
+        eventLoop.assertInEventLoop()
+        return stream.silence(now: .now())
+    }
+
     package func statistics() -> MediaStreamStatistics {
         eventLoop.assertInEventLoop()
         return stream.statistics(now: .now())

@@ -82,7 +82,9 @@ package struct MediaStream: Sendable {
         if new.remoteRTCP != old.remoteRTCP || new.rtcpMux != old.rtcpMux {
             rtcpLatch.reset(signalled: new.rtcpMux ? new.remoteRTP : new.remoteRTCP)
         }
-        if new.direction.receives && !old.direction.receives { lastArrival = now }
+        // The inactivity timer starts over whenever it is (re-)armed: receiving again, or a timeout
+        // set again after a hold that had none.
+        if new.direction.receives && (!old.direction.receives || old.inactivityTimeout == nil) { lastArrival = now }
         sender.samplesPerPacket = UInt32(new.samplesPerPacket)
     }
 
@@ -169,6 +171,12 @@ package struct MediaStream: Sendable {
         }
         let isAudio = packet.payloadType == configuration.codec.payloadType
         let isEvent = configuration.telephoneEventPayloadType.map { packet.payloadType == $0 } ?? false
+        // RFC 3389 comfort noise (static payload type 13, RFC 3551 §6): not played, but it is the
+        // peer's media saying it is silent on purpose, so the media path is alive.
+        if packet.payloadType == Self.comfortNoisePayloadType {
+            lastArrival = now
+            return .event
+        }
         guard isAudio || isEvent else {
             totals.discarded += 1
             return .discarded
@@ -259,6 +267,9 @@ package struct MediaStream: Sendable {
             return
         }
         _ = rtcpLatch.observe(source)
+        // A valid report from the peer is media too: a peer that suppresses silence still reports
+        // (RFC 3550 §6.2), so the inactivity timer does not cut it.
+        lastArrival = now
     }
 
     /// The compound RTCP packet to send now, if one is due (RFC 3550 §6.2: every 5 s or so).
@@ -279,6 +290,13 @@ package struct MediaStream: Sendable {
 
     /// True when the stream expects RTP and none has come for `inactivityTimeout` (the media path of a
     /// dead site, a peer that crashed without a BYE).
+    /// RFC 3551 §6: CN, 8000 Hz.
+    static let comfortNoisePayloadType: UInt8 = 13
+
+    /// How long since the last media from the peer (RTP, RTCP or comfort noise), or since the
+    /// stream was (re-)armed to receive.
+    package func silence(now: NIODeadline) -> TimeAmount { now - lastArrival }
+
     package func isInactive(now: NIODeadline) -> Bool {
         guard let timeout = configuration.inactivityTimeout, configuration.direction.receives else { return false }
         return now - lastArrival >= timeout

@@ -16,6 +16,11 @@ public enum SIPpUAC {
         /// Calls a registered agent (`service` = its DN), answers the site's 407, expects 200, then
         /// answers the agent's hold and retrieve re-INVITEs and ends on the agent's BYE.
         case callHeldByAgent = "uac-call-held.xml"
+        /// Like ``call`` with `X-Call-UUID: [calluuid]` on its INVITEs (`keys: ["calluuid": …]`),
+        /// staying 3 s in the call: one copy of a customer call a site delivers.
+        case callCorrelated = "uac-call-correlated.xml"
+        /// Like ``callBusy`` with `X-Call-UUID: [calluuid]`: the copy that must be refused with 486.
+        case callCorrelatedBusy = "uac-call-correlated-busy.xml"
     }
 
     /// How a run ended.
@@ -41,10 +46,11 @@ public enum SIPpUAC {
     ///   - transport: "u1" (UDP) or "t1" (TCP). Default: "u1".
     ///   - localHost: the client's address, apart from the sites and the UAS. Default: 127.0.0.5.
     ///   - timeout: SIPp's own global timeout, after which it gives up and fails. Default: 10 s.
+    ///   - keys: more `-key name value` pairs for the scenario's `[name]` keywords. Default: none.
     public static func run(
         _ scenario: Scenario, site: KamailioSiteDescriptor, user: String, password: String,
         service: String = "service", transport: String = "u1", localHost: String = "127.0.0.5",
-        localPort: Int = 5090, timeout: Duration = .seconds(10),
+        localPort: Int = 5090, timeout: Duration = .seconds(10), keys: [String: String] = [:],
         configuration: LabConfiguration = LabConfiguration()
     ) async throws(LabError) -> Outcome {
         guard let sipp = configuration.requirement.sipp else {
@@ -52,7 +58,7 @@ public enum SIPpUAC {
         }
         let directory = configuration.workDirectory.appendingPathComponent("sipp-uac", isDirectory: true)
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let stem = "\(scenario.rawValue.replacingOccurrences(of: ".xml", with: ""))-\(user)-\(service)"
+        let stem = "\(scenario.rawValue.replacingOccurrences(of: ".xml", with: ""))-\(user)-\(service)-\(localPort)"
         let outcome = Outcome(
             exitStatus: -1, logFile: directory.appendingPathComponent("\(stem).log"),
             messageFile: directory.appendingPathComponent("\(stem)-messages.log"),
@@ -61,6 +67,7 @@ public enum SIPpUAC {
             try? FileManager.default.removeItem(at: file)
         }
         let seconds = Int(timeout.components.seconds)
+        let extraKeys = keys.sorted { $0.key < $1.key }.flatMap { ["-key", $0.key, $0.value] }
         let arguments = [
             "\(site.host):\(site.port)", "-sf", configuration.sippScenario(scenario.rawValue).path,
             "-t", transport, "-i", localHost, "-p", "\(localPort)", "-m", "1", "-s", service,
@@ -68,7 +75,7 @@ public enum SIPpUAC {
             "-nostdin", "-timeout", "\(seconds)", "-timeout_error",
             "-trace_msg", "-message_file", outcome.messageFile.path,
             "-trace_err", "-error_file", outcome.errorFile.path,
-        ]
+        ] + extraKeys
         let status = try await ChildProcess.run(
             sipp, arguments, log: outcome.logFile, timeout: timeout + .seconds(5))
         var finished = outcome

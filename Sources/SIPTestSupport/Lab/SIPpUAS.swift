@@ -51,6 +51,12 @@ public actor SIPpUAS {
         public static let answerEchoingRTP = TestNumber(
             number: "9001", port: 5075, scenario: "uas-answer.xml", finalResponse: 200, rtpEchoPort: 6070)
 
+        /// Answers 200 taking session timers up (RFC 4028: Session-Expires 6 s, the caller refreshes,
+        /// UPDATE allowed), answers two UPDATE refreshes, then waits for the BYE. Not in `all`: its
+        /// test starts and stops its own, like ``answerEchoingRTP``.
+        public static let sessionTimers = TestNumber(
+            number: "9002", port: 5077, scenario: "uas-session-timer.xml", finalResponse: 200)
+
         /// The numbers the lab starts for every call suite (`kamailio.cfg` also routes 9001,
         /// ``answerEchoingRTP``).
         public static let all: [TestNumber] = [

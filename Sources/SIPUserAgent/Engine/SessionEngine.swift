@@ -152,6 +152,12 @@ package final class SessionEngine: @unchecked Sendable {
             received[requestID] = nil
             return nil
         }
+        if let tooSmall = machine.sessionIntervalTooSmallResponse {
+            // RFC 4028 §9: the UAC asked for less than our Min-SE; it retries with ours.
+            send(tooSmall, toRequest: requestID)
+            received[requestID] = nil
+            return nil
+        }
         nextSessionID += 1
         sessions[id] = Entry(
             machine: .server(machine), callID: callID, target: target, credentials: credentials, requestIDs: [requestID])

@@ -217,7 +217,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             core.outstanding[requestID] = nil
             core.finishIfDone(into: &actions)
         default:
-            core.failureInDialog(failure, requestID: requestID, into: &actions)
+            core.failureInDialog(failure, requestID: requestID, now: now, into: &actions)
         }
         return actions
     }
@@ -279,6 +279,12 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         finalReceived = true
         core.cancel(.cancelGuard, into: &actions)
         var finalPhrase = phrase
+        if code == 422, cancelState == .none, !abandoned, core.interval.tooSmall(response) {
+            // RFC 4028 §7.3: Session Interval Too Small: again, asking for the Min-SE it names.
+            let previous = lastInviteChallenges
+            resendInvite(challenges: previous.list, rounds: previous.rounds, now: now, into: &actions)
+            return
+        }
         if cancelState == .none, !abandoned {
             let previous = lastInviteChallenges
             switch SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds, realms: core.realms) {
@@ -334,6 +340,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         core.acknowledge(inviteSequence: inviteSequence, into: &actions)
         core.change(to: .confirmed, statusCode: code, reasonPhrase: response.reasonPhrase, into: &actions)
         if let body = SessionBody(message: response) { actions.append(.report(.remoteBody(body))) }
+        core.lastLocalBody = offer
+        core.sessionEstablished(answer: response, now: now, into: &actions)
         if cancelState != .none {
             // §15: a 2xx that crossed our CANCEL: the call was not wanted.
             core.byeAndTerminate(.cancelled, statusCode: code, reasonPhrase: response.reasonPhrase, into: &actions)
@@ -402,7 +410,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         h.add(.cseq, SIPCSeq(inviteSequence, .invite).description)
         h.add(.contact, SIPNameAddress(uri: core.local.contact).description)
         h.add(.allow, configuration.allowValue)
-        if !configuration.supported.isEmpty { h.add(.supported, configuration.supported.joined(separator: ", ")) }
+        if let supported = configuration.supportedValue { h.add(.supported, supported) }
+        for (name, value) in core.interval.inviteHeaders() { h.add(name, value) }
         h.add(.userAgent, configuration.userAgent)
         if let offer { h.add(.contentType, offer.contentType.description) }
         return .request(method: .invite, uri: requestURI, headers: h, body: offer?.content ?? ByteBuffer())

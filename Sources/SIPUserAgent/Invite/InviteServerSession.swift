@@ -48,6 +48,9 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     package let inviteRequestID: UInt64
     package let localTag: String
     private var finalSent = false
+    /// RFC 4028 §9: the INVITE asked for a session interval below our Min-SE (and its UAC supports
+    /// timers): answer 422 with this Min-SE (``sessionIntervalTooSmallResponse``) instead of ringing.
+    package private(set) var sessionIntervalTooSmall: Int?
 
     /// - Throws: ``DialogError`` when the INVITE cannot make a dialog (no From tag, no Contact,
     ///   malformed headers): answer it 400 (``badRequestResponse(to:error:)``).
@@ -61,6 +64,16 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         self.invite = invite
         self.inviteRequestID = requestID
         self.localTag = localTag
+        if case .tooSmall(let minSE) = core.interval.admit(invite) { sessionIntervalTooSmall = minSE }
+        core.peerAllowsUpdate = (try? invite.allow)?.contains(.update) ?? false
+    }
+
+    /// The 422 Session Interval Too Small for an INVITE whose interval is below our Min-SE (RFC 4028 §9).
+    package var sessionIntervalTooSmallResponse: SIPMessage? {
+        guard let minSE = sessionIntervalTooSmall else { return nil }
+        var response = invite.makeResponse(statusCode: 422, reasonPhrase: "Session Interval Too Small", toTag: localTag)
+        response.headers.add(SessionTimerPolicy.minSE, "\(minSE)")
+        return response
     }
 
     /// The 400 for an INVITE that could not make a session, with the reason as its phrase.
@@ -103,8 +116,11 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         core.cancel(.ringTimeout, into: &actions)
         var response = invite.makeResponse(statusCode: 200, toTag: localTag)
         core.addDialogHeaders(to: &response, body: body)
+        for (name, value) in core.interval.answerHeaders() { response.headers.add(name, value) }
+        core.lastLocalBody = body
         core.dialog?.confirm()
         core.change(to: .answered, statusCode: 200, reasonPhrase: response.reasonPhrase, into: &actions)
+        core.sessionEstablished(answer: nil, now: now, into: &actions)
         core.awaitAck(for: response, requestID: inviteRequestID, sequence: cseq.sequenceNumber, isInitial: true, now: now, into: &actions)
         return actions
     }
@@ -170,7 +186,7 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
 
     package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
         var actions: [SessionAction] = []
-        core.failureInDialog(failure, requestID: requestID, into: &actions)
+        core.failureInDialog(failure, requestID: requestID, now: now, into: &actions)
         return actions
     }
 

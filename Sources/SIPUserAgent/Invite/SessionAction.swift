@@ -16,11 +16,17 @@ package enum SessionTimer: UInt8, Hashable, Sendable, CaseIterable {
     /// The dial's own no-response timer (`invite_timeout`) ran out before any response to our
     /// INVITE: the attempt is given up (abandoned), its transaction keeps listening until Timer B.
     case noResponse
+    /// Half the session interval passed: send our refresh (RFC 4028 §10).
+    case sessionRefresh
+    /// No refresh came from the refresher in time (RFC 4028 §10): the session expires.
+    case sessionExpiry
 }
 
 /// What a request of the session is for; echoed with its responses.
 package enum RequestPurpose: Hashable, Sendable {
     case invite, reinvite, cancel, bye, info, refer
+    /// A session refresh (RFC 4028): UPDATE, or a re-INVITE with the last session description.
+    case refresh
     /// The BYE that ends a dialog a forked 2xx created after we had one (§13.2.2.4).
     case forkBye
 }
@@ -84,6 +90,24 @@ package enum SessionEvent: Sendable {
     /// Our INFO got this final response (or a local 408/503).
     case infoCompleted(statusCode: Int, reasonPhrase: String)
     case transferProgress(TransferProgress)
+    /// Session timers (RFC 4028): what was negotiated, refreshed, failed or expired.
+    case sessionTimer(SessionTimerEvent)
+}
+
+/// What the session timer tells its TU. Neither a failed refresh for want of a response nor an
+/// expiry ends the session by itself: the TU decides (a call whose signalling site died may still
+/// carry media), and ends it with ``InviteSession/hangUp(now:)``.
+package enum SessionTimerEvent: Hashable, Sendable {
+    /// The 2xx that set the dialog up fixed the interval (nil: none, §7.2) and who refreshes.
+    case negotiated(interval: Int?, weRefresh: Bool)
+    /// A refresh (ours or the peer's) succeeded; the interval that now runs (nil: none).
+    case refreshed(interval: Int?, weRefresh: Bool)
+    /// Our refresh failed: a final response we cannot act on, or none at all (`local`: a local
+    /// 408 or 503, its transaction's timeout or transport failure). Another is tried at the next
+    /// half interval.
+    case refreshFailed(statusCode: Int, reasonPhrase: String, local: Bool)
+    /// No refresh came from the refresher before the §10 deadline.
+    case expired
 }
 
 /// What a session machine asks its driver to do, in order.

@@ -15,8 +15,13 @@ package struct SessionConfiguration: Hashable, Sendable {
     /// INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY.
     package var allow: [SIPMethod]
 
-    /// Option tags for Supported (§20.37); empty leaves the header out. Default: none.
+    /// Option tags for Supported (§20.37); empty leaves the header out. Default: none (`timer` is
+    /// added while ``sessionTimers`` is set).
     package var supported: [String]
+
+    /// Session timers (RFC 4028) offered in our INVITEs and honoured in the peer's; nil: not
+    /// offered (a peer's Session-Expires is still honoured). Default: ``SessionTimerPolicy/init()``.
+    package var sessionTimers: SessionTimerPolicy?
 
     /// User-Agent and Server header value. Default: "SipEndpoint".
     package var userAgent: String
@@ -34,8 +39,10 @@ package struct SessionConfiguration: Hashable, Sendable {
     package init(
         t1: TimeAmount = .milliseconds(500), t2: TimeAmount = .seconds(4),
         allow: [SIPMethod] = SessionConfiguration.defaultAllow, supported: [String] = [],
-        userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5, ringTimeout: TimeAmount? = .seconds(60)
+        userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5, ringTimeout: TimeAmount? = .seconds(60),
+        sessionTimers: SessionTimerPolicy? = SessionTimerPolicy()
     ) {
+        self.sessionTimers = sessionTimers
         self.ringTimeout = ringTimeout
         self.t1 = t1
         self.t2 = t2
@@ -50,4 +57,10 @@ package struct SessionConfiguration: Hashable, Sendable {
     package var sixtyFourT1: TimeAmount { 64 * t1 }
 
     var allowValue: String { allow.map(\.rawValue).joined(separator: ", ") }
+
+    /// The Supported header's value (RFC 4028 §7.1: `timer` while session timers are offered); nil: none.
+    var supportedValue: String? {
+        let tags = supported + (sessionTimers != nil && !supported.contains("timer") ? ["timer"] : [])
+        return tags.isEmpty ? nil : tags.joined(separator: ", ")
+    }
 }

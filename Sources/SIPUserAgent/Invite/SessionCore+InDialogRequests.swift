@@ -41,6 +41,12 @@ extension SessionCore {
             actions.append(.report(.infoReceived(SessionBody(message: request))))
         case .notify:
             notifyReceived(request, requestID: requestID, into: &actions)
+        case .update where SessionBody(message: request) == nil && state == .confirmed:
+            // RFC 3311 without an offer: the peer's session refresh (RFC 4028 §9).
+            var response = request.makeResponse(statusCode: 200)
+            if let supported = configuration.supportedValue { response.headers.add(.supported, supported) }
+            refreshedByPeer(request, response: &response, now: now, into: &actions)
+            actions.append(.sendResponse(response, toRequest: requestID))
         case .options:
             respond(to: request, requestID: requestID, statusCode: 200, headers: [(.allow, configuration.allowValue)], into: &actions)
         default:

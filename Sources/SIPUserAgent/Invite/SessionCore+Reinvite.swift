@@ -25,7 +25,7 @@ extension SessionCore {
             ourReinvite = .waiting(offer: offer, glareRetries: 0)
             return
         }
-        if theirReinvite != nil || awaitingAck != nil {
+        if theirReinvite != nil || awaitingAck != nil || refreshIsInvite {
             ourReinvite = .waiting(offer: offer, glareRetries: 0)
             scheduleGlareRetry(now: now, into: &actions)
             return
@@ -35,8 +35,11 @@ extension SessionCore {
 
     mutating func sendReinvite(offer: SessionBody?, glareRetries: Int, into actions: inout [SessionAction]) {
         var headers: [(SIPHeaderName, String)] = [(.allow, configuration.allowValue)]
-        if !configuration.supported.isEmpty { headers.append((.supported, configuration.supported.joined(separator: ", "))) }
+        if let supported = configuration.supportedValue { headers.append((.supported, supported)) }
+        // RFC 4028 §7.4: any re-INVITE of ours is a session refresh too.
+        headers += interval.refreshHeaders()
         guard let id = sendInDialog(.reinvite, .invite, body: offer, extraHeaders: headers, into: &actions) else { return }
+        if let offer { lastLocalBody = offer }
         ourReinvite = .inFlight(id: id, offer: offer, glareRetries: glareRetries)
     }
 
@@ -47,7 +50,7 @@ extension SessionCore {
 
     mutating func glareRetryFired(now: NIODeadline, into actions: inout [SessionAction]) {
         guard case .waiting(let offer, let retries) = ourReinvite, state == .confirmed else { return }
-        if theirReinvite != nil || awaitingAck != nil {
+        if theirReinvite != nil || awaitingAck != nil || refreshIsInvite {
             scheduleGlareRetry(now: now, into: &actions)
             return
         }
@@ -65,6 +68,7 @@ extension SessionCore {
         case 200..<300:
             dialog?.refreshRemoteTarget(from: response)
             if let cseq = try? response.cseq { acknowledge(inviteSequence: cseq.sequenceNumber, into: &actions) }
+            if interval.interval != nil { refreshSucceeded(response, now: now, into: &actions) }
             actions.append(.report(.reinviteCompleted(statusCode: code, reasonPhrase: phrase, answer: SessionBody(message: response))))
         case 491 where retries < configuration.maximumGlareRetries:
             ourReinvite = .waiting(offer: offer, glareRetries: retries + 1)
@@ -87,7 +91,7 @@ extension SessionCore {
             respond(to: request, requestID: requestID, statusCode: 500, headers: [(.retryAfter, String(seconds))], into: &actions)
             return
         }
-        var ours = false
+        var ours = refreshIsInvite
         if case .inFlight = ourReinvite { ours = true }
         if ours || awaitingAck != nil || state != .confirmed {
             // §14.2: "MUST return a 491 (Request Pending)".
@@ -107,6 +111,9 @@ extension SessionCore {
         theirReinvite = nil
         var response = theirs.request.makeResponse(statusCode: 200)
         addDialogHeaders(to: &response, body: body)
+        if let body { lastLocalBody = body }
+        // RFC 4028 §9: a re-INVITE is the peer's refresh; the 2xx says the interval that now runs.
+        refreshedByPeer(theirs.request, response: &response, now: now, into: &actions)
         awaitAck(for: response, requestID: requestID, sequence: sequence, isInitial: false, now: now, into: &actions)
     }
 

@@ -32,6 +32,8 @@ extension SessionCore {
         case .refer:
             referAnswered(statusCode: code, reasonPhrase: phrase, into: &actions)
             if code == 481 || code == 408 { endDialog(statusCode: code, reasonPhrase: phrase, into: &actions) }
+        case .refresh:
+            refreshAnswered(response, statusCode: code, now: now, into: &actions)
         case .bye, .forkBye, .cancel, .invite:
             break
         }
@@ -40,10 +42,16 @@ extension SessionCore {
     /// A request of ours got no response: a local 408 (timeout) or 503 (transport). In a dialog
     /// this is §12.2.1.2's 408: the peer is gone, so the session ends (a call
     /// lost to a dead site ends with 408).
-    mutating func failureInDialog(_ failure: TransactionFailure, requestID: UInt64, into actions: inout [SessionAction]) {
+    mutating func failureInDialog(
+        _ failure: TransactionFailure, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         guard let sent = outstanding.removeValue(forKey: requestID) else { return }
         defer { finishIfDone(into: &actions) }
         switch sent.purpose {
+        case .refresh:
+            // Not §12.2.1.2's end: the TU decides (a dead signalling site need not cut live media).
+            refreshFailedLocally(failure, now: now, into: &actions)
+            return
         case .reinvite:
             ourReinvite = nil
         case .info:
@@ -86,6 +94,7 @@ extension SessionCore {
             ourReinvite = .inFlight(id: id, offer: offer, glareRetries: retries)
         }
         if sent.purpose == .refer { transfer?.referID = id }
+        if sent.purpose == .refresh { refreshInFlight?.id = id }
         return decision
     }
 
@@ -94,6 +103,8 @@ extension SessionCore {
         case .retransmit2xx: retransmit2xx(now: now, into: &actions)
         case .ackTimeout: ackTimedOut(into: &actions)
         case .glareRetry: glareRetryFired(now: now, into: &actions)
+        case .sessionRefresh: sessionRefreshDue(now: now, into: &actions)
+        case .sessionExpiry: sessionExpiryDue(now: now, into: &actions)
         case .cancelGuard, .ringTimeout, .noResponse: break
         }
     }

@@ -61,6 +61,15 @@ struct SessionCore: Sendable {
     var transfer: TransferSubscription?
     /// The UAS hung up between its 2xx and the ACK: BYE when the ACK comes (§15).
     var byeAfterAck = false
+    /// Session timers (RFC 4028): the negotiated interval and who refreshes (``SessionCore+SessionTimer``).
+    var interval: SessionInterval
+    /// Our refresh in flight (an UPDATE, or a re-INVITE that holds the dialog's INVITE slot, §14.1).
+    var refreshInFlight: (id: UInt64, method: SIPMethod)?
+    /// The peer listed UPDATE in Allow: refreshes go as UPDATE (RFC 4028 §9), else as re-INVITE.
+    var peerAllowsUpdate = false
+    /// Our last session description sent (offer or answer): a re-INVITE refresh carries it again,
+    /// unchanged, version included (RFC 3264 §8).
+    var lastLocalBody: SessionBody?
     private(set) var finished = false
 
     init(
@@ -72,6 +81,7 @@ struct SessionCore: Sendable {
         self.realms = realms
         self.random = random
         self.state = state
+        self.interval = SessionInterval(policy: configuration.sessionTimers)
     }
 
     // MARK: Helpers of both sides
@@ -113,7 +123,7 @@ struct SessionCore: Sendable {
     func addDialogHeaders(to response: inout SIPMessage, body: SessionBody?) {
         response.headers.add(.contact, SIPNameAddress(uri: local.contact).description)
         response.headers.add(.allow, configuration.allowValue)
-        if !configuration.supported.isEmpty { response.headers.add(.supported, configuration.supported.joined(separator: ", ")) }
+        if let supported = configuration.supportedValue { response.headers.add(.supported, supported) }
         response.headers.add(.server, configuration.userAgent)
         if let body {
             response.headers.add(.contentType, body.contentType.description)
@@ -169,6 +179,8 @@ struct SessionCore: Sendable {
         cancel(.ackTimeout, into: &actions)
         cancel(.glareRetry, into: &actions)
         cancel(.ringTimeout, into: &actions)
+        cancel(.sessionRefresh, into: &actions)
+        cancel(.sessionExpiry, into: &actions)
         change(to: .terminated, statusCode: statusCode, reasonPhrase: reasonPhrase, reason: reason, into: &actions)
         finishIfDone(into: &actions)
     }

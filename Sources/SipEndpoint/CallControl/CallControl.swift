@@ -43,6 +43,7 @@ public final class CallControl: Sendable {
             switch event {
             case .statusChanged(let e): e.user == line
             case .failedOver(let e): e.user == line
+            case .signalingLost(let e): e.user == line
             case .dtmfReceived(let e): calls?.snapshot.withLock { $0[e.sessionId]?.user } == line
             case .dropped: true
             }

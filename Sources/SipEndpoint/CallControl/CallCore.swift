@@ -47,6 +47,13 @@ final class CallCore: @unchecked Sendable {
         var publishedStatistics: MediaStatistics?
         /// Why we ended the call ourselves, when it was not the user (media inactivity).
         var localEndReason: SessionReason?
+        /// The call's connection failed while it was up and ``SessionSignalingLost`` was raised; cleared
+        /// when the connection is ready again.
+        var signalingLost = false
+        /// The session interval the dialog runs (RFC 4028), seconds; nil: no session timer. And how
+        /// many refreshes succeeded.
+        var sessionInterval: Int?
+        var sessionRefreshes = 0
         let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
         /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
         /// handed to the application, so it misses nothing.
@@ -68,6 +75,8 @@ final class CallCore: @unchecked Sendable {
     private var random = SystemRandomNumberGenerator()
     /// Publishes live calls' media counters while any call carries media.
     var metricsTask: RepeatedTask?
+    /// One customer call delivered by both sites (`duplicate_call_header`): which session carries which value.
+    var duplicates = DuplicateCallTable()
 
     init(phone: PhoneCore, transactions: SIPTransactionLayer, logger: Logger) {
         self.phone = phone
@@ -75,7 +84,9 @@ final class CallCore: @unchecked Sendable {
         let ringSeconds = phone.configuration.session.ringTimeoutSeconds
         self.engine = SessionEngine(
             transactions: transactions,
-            configuration: SessionConfiguration(ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil),
+            configuration: SessionConfiguration(
+                ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil,
+                sessionTimers: Self.sessionTimers(phone.configuration.session)),
             logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
         engine.inviteNoResponseTimeout = .milliseconds(Int64(max(1, phone.configuration.failover.inviteTimeoutMilliseconds)))
@@ -219,6 +230,8 @@ final class CallCore: @unchecked Sendable {
             request, local: local, target: target, credentials: phone.credentials(for: connectionId),
             realms: phone.realmPolicy(for: connectionId))
         else { return true }
+        guard case .admitted(let duplicateValue) = admitCopy(request, session: session, user: user, connectionId: connectionId)
+        else { return true }
         if ringing[user, default: 0] >= max(1, phone.configuration.session.maxRingingCalls) {
             engine.reject(session, statusCode: 486)
             return true
@@ -244,6 +257,7 @@ final class CallCore: @unchecked Sendable {
         }
         call.firstStream = call.events.subscribe()
         calls[call.id] = call
+        if let duplicateValue { remember(call.id, duplicateValue: duplicateValue) }
         ringing[user, default: 0] += 1
         byEngineSession[session] = call.id
         publish(call.id)
@@ -439,6 +453,8 @@ final class CallCore: @unchecked Sendable {
             // RFC 6086 INFO with `application/dtmf-relay`: the digit reaches the application like one
             // carried by RFC 4733.
             if let body, let relay = DTMFRelay(body: body) { dtmfReceived(id, digit: relay.signal, method: .info) }
+        case .sessionTimer(let timerEvent):
+            sessionTimerEvent(id, timerEvent)
         case .infoCompleted, .transferProgress:
             break
         }
@@ -522,6 +538,7 @@ final class CallCore: @unchecked Sendable {
         setStatus(id, .disconnected, reason: reason, mediaStatistics: statistics)
         calls[id]?.events.finish()
         calls[id] = nil
+        duplicates.remove(session: id)
         snapshot.withLock { $0[id] = nil }
     }
 
@@ -554,11 +571,12 @@ final class CallCore: @unchecked Sendable {
         events.yield(event)
     }
 
-    private func publish(_ id: String) {
+    func publish(_ id: String) {
         guard let call = calls[id] else { return }
         let s = SessionSnapshot(
             id: id, direction: call.direction == .outgoing ? .outgoing : .incoming, connectionId: call.connectionId,
-            user: call.user, status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally)
+            user: call.user, status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally,
+            sessionInterval: call.sessionInterval.map { .seconds($0) }, sessionRefreshes: call.sessionRefreshes)
         snapshot.withLock { $0[id] = s }
     }
 }
@@ -576,4 +594,9 @@ public struct SessionSnapshot: Sendable, Hashable {
     /// The number or URI dialled, or the caller.
     public var remote: String
     public var isHeldLocally: Bool
+    /// The session interval the call's dialog runs (RFC 4028 session timers); nil: none (the peer
+    /// did not take timers up, §7.2, or the call is not answered yet).
+    public var sessionInterval: Duration?
+    /// How many session refreshes (ours or the peer's) succeeded.
+    public var sessionRefreshes: Int
 }

@@ -86,7 +86,10 @@ extension CallCore {
 
     private func streamConfiguration(_ call: Call) -> MediaStreamConfiguration? {
         guard let negotiated = call.media.negotiated else { return nil }
-        let timeout = phone.configuration.endpoint.rtpInactivityTimeout.map { TimeAmount($0) }
+        // A held call is not expected to receive media (music on hold is optional): not counted. Its
+        // timer starts over when the call is retrieved (the stream restarts it when it is re-armed).
+        let held = call.heldLocally || call.media.isHeldByRemote
+        let timeout = held ? nil : phone.configuration.endpoint.rtpInactivityTimeout.map { TimeAmount($0) }
         return MediaStreamConfiguration(negotiated: negotiated, cname: phone.mediaCNAME, inactivityTimeout: timeout)
     }
 
@@ -96,9 +99,8 @@ extension CallCore {
             dtmfReceived(id, digit: digit.character, method: .rfc2833)
         case .inactive(let silentFor):
             guard var call = calls[id], let session = call.engineSession else { return }
-            logger.warning("session \(id): no RTP for \(silentFor); hanging up")
-            call.localEndReason = SessionReason(
-                kind: .mediaTimeout, text: "no RTP received for \(silentFor) (rtp_inactivity_timeout)")
+            logger.warning("session \(id): no media for \(silentFor); hanging up")
+            call.localEndReason = mediaStoppedReason(call, silentFor: "\(silentFor)")
             calls[id] = call
             engine.hangUp(session)
         case .sourceFinished:

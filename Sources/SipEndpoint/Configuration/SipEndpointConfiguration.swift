@@ -45,10 +45,12 @@ public struct EndpointPolicy: Sendable, Hashable {
     public var localAddress: String
     /// `dns_servers`: DNS servers (`host[:port]`) used instead of the system's. Default: none (system).
     public var dnsServers: [ServerAddress]
-    /// `rtp_inactivity_timeout`: how long an established call may receive no RTP (nor RTCP) before the
-    /// SDK ends it, in seconds in the file (0 = off); nil = never. Off by default, as in the Genesys SIP
-    /// Endpoint SDK and pjsua2, because a call on hold or behind a silence-suppressing peer may
-    /// legitimately receive nothing for a long time. Default: nil (off).
+    /// `rtp_inactivity_timeout`: how long a connected call may receive no media — RTP, RTCP or comfort
+    /// noise — before the SDK ends it, in seconds in the file (0 = off); nil = never. A held call is
+    /// not counted and its timer starts over on retrieve. A call whose media stopped ends with
+    /// sipError 408 when its connection has failed too (a dead site), with `mediaTimeout` otherwise.
+    /// RTCP counts, so a silence-suppressing peer that still reports (RFC 3550 §6.2) is not cut.
+    /// Default: 30 s.
     public var rtpInactivityTimeout: Duration?
     /// `unsolicited_requests`: what a request outside any dialog gets when it neither comes from one
     /// of the connections' sites nor is addressed to a Contact the phone registered. Default: drop.
@@ -67,7 +69,7 @@ public struct EndpointPolicy: Sendable, Hashable {
     public init(
         sipTransactionTimeoutMilliseconds: Int = 4000, sipPortRange: ClosedRange<Int>? = nil,
         rtpPortRange: ClosedRange<Int>? = nil, publicAddress: String? = nil, localAddress: String = "0.0.0.0",
-        dnsServers: [ServerAddress] = [], rtpInactivityTimeout: Duration? = nil,
+        dnsServers: [ServerAddress] = [], rtpInactivityTimeout: Duration? = .seconds(30),
         unsolicitedRequests: UnsolicitedRequests = .drop
     ) {
         self.unsolicitedRequests = unsolicitedRequests
@@ -102,9 +104,23 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// off). Default: nil (auto).
     public var flapHoldDownMaxSeconds: Int? = nil
 
-    public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000) {
+    /// `duplicate_call_header`: the header that correlates the copies of one customer call delivered
+    /// by both sites (each a B2BUA, so the copies have different Call-IDs), e.g. X-Genesys-CallUUID.
+    /// A second INVITE for the same line with the same value, while the first exists, does not ring:
+    /// it gets ``duplicateCallResponse``; if the first's connection has failed, the new copy replaces
+    /// it (the first is ended). nil or empty: off. Default: nil.
+    public var duplicateCallHeader: String?
+    /// `duplicate_call_response`: the final response a refused copy gets (400–699). Default: 486.
+    public var duplicateCallResponse: Int
+
+    public init(
+        retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000, duplicateCallHeader: String? = nil,
+        duplicateCallResponse: Int = 486
+    ) {
         self.retryCodes = retryCodes
         self.inviteTimeoutMilliseconds = inviteTimeoutMilliseconds
+        self.duplicateCallHeader = duplicateCallHeader
+        self.duplicateCallResponse = duplicateCallResponse
     }
 }
 
@@ -129,11 +145,18 @@ public struct SessionPolicy: Sendable, Hashable {
     /// `max_ringing_calls`: how many incoming calls may ring at once on one agent's line; one more is
     /// refused with 486 Busy Here. Default: 4.
     public var maxRingingCalls: Int
+    /// `session_expires`: the session interval (RFC 4028 session timers) offered in every INVITE with
+    /// `Supported: timer`, in seconds; the negotiation's refresher refreshes at half of it (UPDATE when
+    /// the peer allows it, else re-INVITE). A peer that answers without Session-Expires gets no expiry
+    /// (§7.2). Min-SE is 90 (§5). 0: not offered (a peer's Session-Expires is still honoured).
+    /// Default: 1800.
+    public var sessionExpiresSeconds: Int
 
     public init(
         autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833, ringTimeoutSeconds: Int = 60,
-        maxRingingCalls: Int = 4
+        maxRingingCalls: Int = 4, sessionExpiresSeconds: Int = 1800
     ) {
+        self.sessionExpiresSeconds = sessionExpiresSeconds
         self.ringTimeoutSeconds = ringTimeoutSeconds
         self.maxRingingCalls = maxRingingCalls
         self.autoAnswer = autoAnswer

@@ -93,11 +93,28 @@ public struct SessionFailedOver: Sendable, Hashable {
     public var time: Date
 }
 
+/// Raised once when the connection of a connected or held call fails (its site stopped answering
+/// registration, keep-alive or probes). The call is not ended: its media path often survives a
+/// signalling site, so it stays up while media flows and ends with sipError 408 once media stops
+/// (`rtp_inactivity_timeout`) or a session refresh fails while media is silent.
+public struct SessionSignalingLost: Sendable, Hashable {
+    public var sessionId: String
+    /// The connection whose failure took the call's signalling path.
+    public var connectionId: Int
+    /// The agent's DN: the line the session belongs to.
+    public var user: String
+    /// Why the connection failed, as its own `failed` status change says.
+    public var reason: String
+    public var time: Date
+}
+
 /// Everything a session reports.
 public enum SessionEvent: Sendable, Hashable {
     case statusChanged(SessionStatusChanged)
     case failedOver(SessionFailedOver)
     case dtmfReceived(SessionDTMFReceived)
+    /// The call's connection failed while the call was up; the call stays up while media flows.
+    case signalingLost(SessionSignalingLost)
     /// The subscriber fell more than its buffer (1024 events) behind: the `count` events that came after
     /// the element it read last and before the next one were lost (for ``CallControl/events``, events of
     /// any session). Read ``Session/snapshot`` or ``CallControl/sessions`` for the state now.
@@ -109,6 +126,7 @@ public enum SessionEvent: Sendable, Hashable {
         case .statusChanged(let e): e.sessionId
         case .failedOver(let e): e.sessionId
         case .dtmfReceived(let e): e.sessionId
+        case .signalingLost(let e): e.sessionId
         case .dropped: nil
         }
     }

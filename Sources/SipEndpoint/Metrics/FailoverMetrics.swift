@@ -101,7 +101,7 @@ final class FailoverMetrics: Sendable {
                 label: "sipendpoint_dial_failovers_total", dimensions: [("site", site), ("cause", Self.causeLabel(failover.cause))],
                 factory: factory
             ).increment()
-        case .dtmfReceived, .dropped:
+        case .dtmfReceived, .signalingLost, .dropped:
             break
         }
     }

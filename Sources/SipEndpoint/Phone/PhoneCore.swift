@@ -332,6 +332,11 @@ final class PhoneCore: @unchecked Sendable {
     /// The DN of connection `id` (its line).
     func user(of id: Int) -> String? { records[id]?.configuration.user }
 
+    /// Whether connection `id` is `failed` now (its site stopped answering).
+    func connectionHasFailed(_ id: Int) -> Bool { records[id]?.status == .failed }
+
+    func connectionTrouble(_ id: Int) { engine.troubleReported(id) }
+
     func credentials(for id: Int) -> DigestCredentials? {
         guard let c = records[id]?.configuration else { return nil }
         return c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) }
@@ -427,6 +432,8 @@ final class PhoneCore: @unchecked Sendable {
             }
             start(paced: pacer.settled(id, answered: answered))
         }
+        if record.status == .failed, previous != .failed { calls.connectionFailed(id, reason: "\(record.reason)") }
+        if record.status == .ready { calls.connectionReady(id) }
         logger.info(
             "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
             metadata: ["sip.connection": "\(id)"])
