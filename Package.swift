@@ -8,7 +8,7 @@ import PackageDescription
 //   SipEndpointConfig → SipEndpoint, Foundation/FoundationXML (the SipEndpoint.config loader)
 //   SipEndpoint → SIPUserAgent, SIPTransport, SIPTransaction, SIPCore (the public façade)
 //   SIPUserAgent → SIPTransaction, SIPCore, CCrypto (OpenSSL libcrypto: digest hashes)
-//   SIPMedia → SIPCore, NIOCore, NIOPosix (SDP, RFC 3264 offer/answer, RTP/RTCP streams as values; their
+//   SIPMedia → SIPCore, CSRTP (libsrtp2 + libcrypto's RAND_bytes), NIOCore, NIOPosix (SDP, SDES, RFC 3264 offer/answer, RTP/RTCP streams as values; their
 //              driver adopts the reserved RTP sockets as NIO datagram channels)
 //   SIPTransaction → SIPTransport, SIPCore (pure §17 machines on status codes, and their thin driver)
 //   SIPTransport → SIPCore, CAres (c-ares + glibc libresolv: RFC 3263 server location), NIO, NIOSSL
@@ -69,10 +69,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // SRTP/SRTCP (RFC 3711) from libsrtp 2 (Debian 12: libsrtp2-dev 2.5.0), SDES keys from libcrypto's CSPRNG.
+        .systemLibrary(
+            name: "CSRTP",
+            pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev", "libssl-dev"])]
+        ),
         .target(
             name: "SIPMedia",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "CSRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -40,6 +40,8 @@ final class PhoneCore: @unchecked Sendable {
     /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
     let mediaCNAME: String
     let mediaMetrics: MediaMetrics
+    /// `srtp_key_log`, open while the phone lives; nil when not set or not writable (logged).
+    let srtpKeyLog: SRTPKeyLog?
 
     private var records: [Int: Record] = [:]
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
@@ -72,6 +74,16 @@ final class PhoneCore: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.mediaClock = MediaClock(eventLoop: eventLoop)
+        self.srtpKeyLog = configuration.security.srtpKeyLog.flatMap { path in
+            do {
+                let log = try SRTPKeyLog(path: path)
+                logger.warning("srtp_key_log is set: SRTP keys are written to \(path); anyone with it and a capture hears the calls")
+                return log
+            } catch {
+                logger.error("srtp_key_log \(path) cannot be opened: \(error); no keys are logged")
+                return nil
+            }
+        }
         var random = SystemRandomNumberGenerator()
         self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
         self.resolution = TargetResolution(
