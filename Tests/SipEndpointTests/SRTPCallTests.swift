@@ -146,4 +146,62 @@ struct SRTPCallTests {
         #expect(s.authenticationFailures == 0 && s.discardedPackets == 0)
         await pair.stop()
     }
+
+    /// A phone with `use_srtp=mandatory` on in-process sites (their echo answers SRTP offers).
+    static func phone(on sites: [InProcessSite]) async throws -> Phone {
+        var configuration = fastConfiguration(sites.map { site in
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
+        })
+        configuration.security.useSRTP = .mandatory
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        for id in sites.indices { try await log.wait(connection: id, status: .ready) }
+        return phone
+    }
+
+    @Test func earlyMediaIsSRTPBeforeTheAnswerAndTheSameStreamAfterIt() async throws {
+        let site = try await InProcessSite.start(.init(name: "site-srtp-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
+        let phone = try await Self.phone(on: [site])
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9183")
+        try await session.play(.tone(frequency: 700))
+        let log = SessionLog(session.statusChanges)
+        try await log.wait(for: .alerting)
+        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        #expect(session.status == .alerting && early.srtpSuite == "AES_CM_128_HMAC_SHA1_80")
+        try await log.wait(for: .connected)
+        let after = try await MediaCallTests.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        #expect(after.packetsLost == 0 && after.authenticationFailures == 0 && after.discardedPackets == 0, "\(after)")
+        try await session.hangUp()
+        _ = try await log.wait(for: .disconnected)
+        await phone.shutdown()
+        try await site.stop()
+    }
+
+    @Test func aDialThatFailsOverAfterEarlyMediaTalksSRTPToTheSecondSiteUnderNewKeys() async throws {
+        let a = try await InProcessSite.start(.init(name: "site-srtp-a", testNumbers: ["9300": .earlyMedia(ringing: .milliseconds(400), final: 503)]))
+        let b = try await InProcessSite.start(.init(name: "site-srtp-b", testNumbers: ["9300": .answer()]))
+        let phone = try await Self.phone(on: [a, b])
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9300")
+        let log = SessionLog(session.statusChanges)
+        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        try await log.wait(for: .connected)
+        #expect(log.failovers.count == 1 && log.failovers.first?.toConnectionId == 1)
+        let later = try await MediaCallTests.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        #expect(later.srtpSuite == "AES_CM_128_HMAC_SHA1_80")
+        #expect(later.packetsSent > early.packetsSent + 20, "we send to site B now")
+        // Site A's echo, still in flight when B answered, is under the first attempt's keys: whatever
+        // of it arrives now fails authentication instead of playing. B's stream never does.
+        let settled = try #require(try await session.statistics())
+        try await Task.sleep(for: .milliseconds(300))
+        let end = try #require(try await session.statistics())
+        #expect(end.authenticationFailures == settled.authenticationFailures && end.packetsReceived > settled.packetsReceived)
+        try await session.hangUp()
+        try await log.wait(for: .disconnected)
+        await phone.shutdown()
+        try await a.stop()
+        try await b.stop()
+    }
 }

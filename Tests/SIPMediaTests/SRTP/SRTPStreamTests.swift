@@ -155,4 +155,20 @@ struct SRTPStreamTests {
         }
         #expect(receiver.statistics(now: MediaStreamTests.at(900)).replayedPackets == 0)
     }
+
+    @Test func onlyAuthenticPacketsKeepAnInactivityTimeoutAway() throws {
+        let (a, b) = try Self.keys()
+        var configuration = MediaStreamTests.configuration(timeout: .seconds(1))
+        configuration.srtp = b
+        var receiver = MediaStreamTests.stream(configuration, ssrc: 0x2222)
+        var plain = Self.stream(nil, ssrc: 0x3333)
+        for slot in 0..<100 {  // two seconds of plain RTP from the peer's own address
+            _ = receiver.receiveRTP(try #require(MediaStreamTests.bytes(plain.nextSlot())), from: Self.peer, now: MediaStreamTests.at(Int64(slot) * 20))
+        }
+        #expect(receiver.isInactive(now: MediaStreamTests.at(2000)), "unauthenticated packets are not media")
+        var sender = Self.stream(a)
+        _ = receiver.receiveRTP(try Self.wire(&sender), from: Self.peer, now: MediaStreamTests.at(2000))
+        #expect(!receiver.isInactive(now: MediaStreamTests.at(2500)))
+        #expect(receiver.isInactive(now: MediaStreamTests.at(3000)))
+    }
 }
