@@ -28,15 +28,19 @@ struct SRTPLabTests {
     static let calleeRTPPorts = 23_000...23_019
     static let talkTime = Duration.milliseconds(2000)
 
-    static func phone(user: String, sites: KamailioSites, rtpPorts: ClosedRange<Int>? = nil, keyLog: String? = nil) -> Phone {
+    static func phone(
+        user: String, sites: KamailioSites, rtpPorts: ClosedRange<Int>? = nil, keyLog: String? = nil,
+        srtp: SecurityConfiguration.SRTPUse = .mandatory, autoAnswer: Bool = false
+    ) -> Phone {
         let connection = ConnectionConfiguration(
             user: user, server: ServerAddress(host: KamailioSiteDescriptor.a.host, port: 5061), transport: .tls,
             password: "pass\(user)", reregisterInSeconds: 300, regInterval: 30, regRetryMax: 60, optionsInterval: 30)
         return Phone(configuration: SipEndpointConfiguration(
             connections: [connection],
             endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: 2000, rtpPortRange: rtpPorts, localAddress: "127.0.0.1"),
+            session: SessionPolicy(autoAnswer: autoAnswer),
             security: SecurityConfiguration(
-                tlsCAFile: sites.certificates.caCertificate.path, useSRTP: .mandatory, srtpKeyLog: keyLog)))
+                tlsCAFile: sites.certificates.caCertificate.path, useSRTP: srtp, srtpKeyLog: keyLog)))
     }
 
     @Test("7001 calls 7002 over TLS with use_srtp=mandatory; 7002's RTP on the wire is not G.711 in clear and decrypts, with its key log and pylibsrtp, to the 1 kHz tone")
@@ -141,5 +145,38 @@ struct SRTPLabTests {
         let decryptedPower = GoertzelDetector(frequency: 1000).relativePower(in: Array(plain.suffix(8000)))
         print("lab-measure srtp captured=\(packets) decrypted=\(decrypted) suite=\(suite) wire-1kHz=\(String(format: "%.3f", inClear))"
               + " decrypted-1kHz=\(String(format: "%.3f", decryptedPower)) caller-received=\(heard.packetsReceived)")
+    }
+
+    /// A third-party caller with no SRTP at all (SIPp as 7003, plain `RTP/AVP`, through site A):
+    /// `mandatory` refuses it with 488 before the agent's line rings; `optional` answers it with
+    /// plain RTP (no `a=crypto`, `RTP/AVP`).
+    @Test("a plain SIPp caller through site A: 488 from 7002 under mandatory, a plain RTP answer under optional",
+          arguments: [SecurityConfiguration.SRTPUse.mandatory, .optional])
+    func aPlainCaller(policy: SecurityConfiguration.SRTPUse) async throws {
+        let sites = try #require(KamailioSitesTrait.current, "the sites trait did not start the sites")
+        let callee = Self.phone(user: "7002", sites: sites, srtp: policy, autoAnswer: true)
+        let rang = SessionLog(callee.callControl.events)
+        let outcome: SIPpUAC.Outcome
+        do {
+            let events = EventLog(callee.connectionManager.statusChanges)
+            try await callee.start()
+            try await events.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            outcome = try await SIPpUAC.run(
+                policy == .mandatory ? .callNotAcceptable : .call, site: .a, user: "7003", password: "pass7003", service: "7002",
+                timeout: .seconds(10))
+        } catch {
+            await callee.shutdown()
+            throw error
+        }
+        await callee.shutdown()
+        #expect(outcome.succeeded, "SIPp exit \(outcome.exitStatus); messages:\n\(outcome.messages)")
+        if policy == .mandatory {
+            #expect(rang.statuses.isEmpty, "refused before ringing: \(rang.statuses.map(\.status))")
+            #expect(outcome.messages.contains("SIP/2.0 488"))
+        } else {
+            let answer = try #require(outcome.messages.components(separatedBy: "SIP/2.0 200").dropFirst().first, "no 200 in \(outcome.messages)")
+            #expect(answer.contains("m=audio") && answer.contains("RTP/AVP") && !answer.contains("a=crypto"), "\(answer)")
+            #expect(rang.statuses.contains { $0.status == .connected })
+        }
     }
 }
