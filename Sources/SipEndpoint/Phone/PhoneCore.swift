@@ -74,6 +74,12 @@ final class PhoneCore: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.mediaClock = MediaClock(eventLoop: eventLoop)
+        if configuration.security.useSRTP == .mandatory {
+            // RFC 4568 §8.3: `validate` refuses this in a file; a configuration built in code is told here.
+            for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
+                logger.warning("use_srtp=mandatory but connection \(id) is \(connection.transport.rawValue.uppercased()): its SDP carries the SRTP keys in clear")
+            }
+        }
         self.srtpKeyLog = configuration.security.srtpKeyLog.flatMap { path in
             do {
                 let log = try SRTPKeyLog(path: path)
