@@ -9,6 +9,7 @@
 #include <string.h>
 #include <srtp2/srtp.h>
 #include <openssl/rand.h>
+#include "openssl_transforms.h"
 
 /// Suites, numbered as SIPMedia's SRTPSuite.
 enum {

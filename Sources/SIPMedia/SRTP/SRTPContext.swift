@@ -105,9 +105,21 @@ package final class SRTPContext: @unchecked Sendable {
     }
 }
 
-/// libsrtp's one-time set-up (srtp_init), done once per process before the first context.
-enum SRTPLibrary {
-    private static let initialized: Bool = srtp_init() == srtp_err_status_ok
+/// libsrtp's one-time set-up, done once per process before the first context: srtp_init, then
+/// AES-ICM-128 and HMAC-SHA1 from OpenSSL in place of the library's own (`CSRTP/openssl_transforms.h`:
+/// Debian's libsrtp2 computes them through NSS with a new context per packet, at three times the
+/// CPU of a plain call). libsrtp checks the replacements against its known answers first.
+package enum SRTPLibrary {
+    /// Which code computes AES-CM and HMAC-SHA1.
+    package enum Backend: String, Sendable { case openssl, library }
 
-    static func initialize() { _ = initialized }
+    private static let state: (initialized: Bool, backend: Backend) = {
+        guard srtp_init() == srtp_err_status_ok else { return (false, .library) }
+        return (true, sipe_srtp_use_openssl() == 1 ? .openssl : .library)
+    }()
+
+    static func initialize() { _ = state }
+
+    /// The backend in use (initialises libsrtp).
+    package static var backend: Backend { state.backend }
 }
