@@ -171,4 +171,19 @@ struct SRTPOfferAnswerTests {
         }
         #expect(keys.count == 200)
     }
+
+    /// Forked early media: two far ends answer the same offer with keys of their own. The first
+    /// answer taken decides the call's keys; the other fork's answer changes nothing, so its packets,
+    /// under its key, fail authentication instead of mixing into the stream.
+    @Test func aSecondForksAnswerDoesNotTouchTheAgreedKeys() throws {
+        var caller = Self.session(.mandatory)
+        let offer = try caller.makeOffer()
+        var forkA = Self.session(.mandatory, address: "198.51.100.7", port: 5004)
+        var forkB = Self.session(.mandatory, address: "198.51.100.8", port: 6004)
+        let agreed = try #require(try caller.receiveAnswer(try forkA.receiveOffer(offer).answer).srtp)
+        let (answerB, mediaB) = try forkB.receiveOffer(offer)
+        #expect(throws: OfferAnswerError(.noOfferPending, "")) { try caller.receiveAnswer(answerB) }
+        #expect(caller.negotiated?.srtp == agreed)
+        #expect(mediaB.srtp?.sendKey != agreed.receiveKey, "fork B sends under a key of its own")
+    }
 }
