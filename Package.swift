@@ -17,7 +17,8 @@ import PackageDescription
 //                       in the process (registrar, test numbers, death and revival) for the demo and tests
 //   SIPUserAgent → SIPTransaction, SIPTransport, SIPCore, CCrypto: registration, dialogs, INVITE sessions
 //                  and digest as machines plus their drivers; CCrypto is OpenSSL's libcrypto
-//   SIPMedia → SIPCore: SDP, RFC 3264 offer/answer, RTP/RTCP streams as values and their NIO driver
+//   SIPMedia → SIPCore, CSRTP: SDP and SDES, RFC 3264 offer/answer, RTP/RTCP streams as values and their
+//              NIO driver; CSRTP is libsrtp2 (SRTP/SRTCP) with libcrypto
 //   SIPTransaction → SIPTransport, SIPCore: the RFC 3261 §17 machines and their driver
 //   SIPTransport → SIPCore, CAres: UDP/TCP/TLS over NIO and NIOSSL; RFC 3263 server location over c-ares
 //   SIPCore → nothing: message model, byte parser, serializer; NIOCore only, no I/O
@@ -79,10 +80,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // SRTP/SRTCP (RFC 3711) from libsrtp 2 (Debian 12: libsrtp2-dev 2.5.0), SDES keys from libcrypto's CSPRNG.
+        .systemLibrary(
+            name: "CSRTP",
+            pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev", "libssl-dev"])]
+        ),
         .target(
             name: "SIPMedia",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "CSRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

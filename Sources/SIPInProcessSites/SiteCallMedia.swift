@@ -6,6 +6,11 @@ import SIPMedia
 /// an RTP port pair reserved on the site's host, and — for ``InProcessSite/AnswerMedia/echo`` — an
 /// echo on those ports, so a phone that calls a test number hears itself (the classic test line).
 ///
+/// SRTP (SDES) offers are taken as `use_srtp=optional` would, with one twist of a test line: the
+/// answer reflects the caller's own key (``reflectingKey(_:_:)``), so the echo the caller receives is
+/// protected with the key it sent with, under the site's SSRC. No real endpoint should do that; an
+/// echo does it so a phone can hear itself through SRTP, early media and failover included.
+///
 /// With ``InProcessSite/AnswerMedia/none`` the ports are held but never read or written: the SDP is
 /// real, nothing comes back, which is what the media path of a dead site looks like (the phone's
 /// packets land in a socket nobody reads rather than on a port someone else may own).
@@ -43,9 +48,9 @@ final class SiteCallMedia: @unchecked Sendable {
         var offerAnswer = OfferAnswerSession(
             configuration: MediaConfiguration(
                 localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort, username: "site",
-                sessionName: "test number"),
+                sessionName: "test number", srtp: .optional),
             sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
-        let (answer, negotiated) = try offerAnswer.receiveOffer(offer)
+        let (answer, negotiated) = Self.reflectingKey(try offerAnswer.receiveOffer(offer))
         let media = SiteCallMedia(offerAnswer: offerAnswer, reservation: reservation, mode: mode, clock: clock, cname: cname)
         media.start(negotiated)
         return (media, answer)
@@ -75,9 +80,24 @@ final class SiteCallMedia: @unchecked Sendable {
     /// follows the new direction (held with `sendonly`, it answers `recvonly` and stops sending).
     func reanswer(_ offer: SessionDescription) throws -> SessionDescription {
         clock.eventLoop.assertInEventLoop()
-        let (answer, negotiated) = try offerAnswer.receiveOffer(offer)
+        let (answer, negotiated) = Self.reflectingKey(try offerAnswer.receiveOffer(offer))
         session?.update(MediaStreamConfiguration(negotiated: negotiated, cname: cname))
         return answer
+    }
+
+    /// An echo's SDES answer: the caller's key both ways (see the type's comment).
+    private static func reflectingKey(
+        _ exchange: (answer: SessionDescription, media: NegotiatedMedia)
+    ) -> (SessionDescription, NegotiatedMedia) {
+        guard var srtp = exchange.media.srtp, !exchange.answer.media.isEmpty else { return exchange }
+        srtp.sendKey = srtp.receiveKey
+        var answer = exchange.answer
+        var media = exchange.media
+        for index in answer.media.indices where !answer.media[index].cryptoAttributes.isEmpty {
+            answer.media[index].setCryptoAttributes([SDESCryptoAttribute(tag: srtp.tag, key: srtp.sendKey)])
+        }
+        media.srtp = srtp
+        return (answer, media)
     }
 
     /// Ends the media (BYE, or the site dies): a last RTCP BYE from the echo, ports freed. Idempotent.
@@ -103,7 +123,13 @@ final class SiteCallMedia: @unchecked Sendable {
             session.setSource(echo.source)
             session.setSink(echo.sink)
             // A re-INVITE may have changed the stream while it was opening.
-            if let latest = offerAnswer.negotiated { session.update(MediaStreamConfiguration(negotiated: latest, cname: cname)) }
+            if var latest = offerAnswer.negotiated {
+                if var srtp = latest.srtp {
+                    srtp.sendKey = srtp.receiveKey
+                    latest.srtp = srtp
+                }
+                session.update(MediaStreamConfiguration(negotiated: latest, cname: cname))
+            }
             self.session = session
         }
     }

@@ -74,6 +74,8 @@ extension SipEndpointConfiguration {
         add("system/security/tls_verify", flag(security.tlsVerify))
         add("system/security/tls_cert_file", security.tlsCertificateFile ?? "")
         add("system/security/tls_key_file", security.tlsKeyFile ?? "")
+        add("system/security/use_srtp", security.useSRTP.rawValue)
+        add("system/security/srtp_key_log", security.srtpKeyLog ?? "")
         add("system/diagnostics/log_level", diagnostics.logLevel.rawValue)
         add("system/diagnostics/log_file", diagnostics.logFile ?? "")
         return settings

@@ -462,6 +462,16 @@ struct GenesysLayoutLoader {
                 $0.configuration.security.tlsKeyFile = $1
                 $0.pairStrings[entry.path] = entry
             }
+        case "system/security/use_srtp":
+            assign(entry, value, SettingValue.srtpUse) {
+                $0.configuration.security.useSRTP = $1
+                $0.pairStrings[entry.path] = entry
+            }
+        case "system/security/srtp_key_log":
+            if value.isEmpty { break }
+            assign(entry, value, { .success($0) }) { $0.configuration.security.srtpKeyLog = $1 }
+            warning(.oddValue, entry,
+                    "srtp_key_log writes every call's SRTP keys to \(value): anyone with the file and a capture hears the calls; for troubleshooting only, remove it afterwards")
         case "system/diagnostics/log_level":
             assign(entry, value, SettingValue.logLevel) { $0.configuration.diagnostics.logLevel = $1 }
         case "system/diagnostics/log_file":
@@ -502,6 +512,13 @@ struct GenesysLayoutLoader {
                 warning(.oddValue, retryMax.entry,
                         "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap is raised to the base, \(connection.regInterval) s")
                 configuration.connections[id].regRetryMax = connection.regInterval
+            }
+        }
+        // RFC 4568 §8.3: SDES keys travel in the SDP, so SRTP is only as private as the signalling.
+        if configuration.security.useSRTP == .mandatory, let entry = pairStrings["system/security/use_srtp"] {
+            for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
+                error(.inconsistentSettings, entry,
+                      "use_srtp=mandatory but connection \(id) (\(connection.user)@\(connection.server)) uses \(connection.transport.rawValue.uppercased()): its SDP would carry the SRTP keys in clear; use protocol=TLS")
             }
         }
         let certificate = pairStrings["system/security/tls_cert_file"]

@@ -145,6 +145,14 @@ enum SettingValue {
         return .success(method)
     }
 
+    /// `use_srtp`: disabled, optional, mandatory (the Genesys values).
+    static func srtpUse(_ text: String) -> Parsed<SecurityConfiguration.SRTPUse> {
+        guard let use = SecurityConfiguration.SRTPUse(rawValue: text.lowercased()) else {
+            return .failure(Refusal(reason: "is not an SRTP policy; accepted: disabled, optional, mandatory"))
+        }
+        return .success(use)
+    }
+
     static func unsolicitedRequests(_ text: String) -> Parsed<EndpointPolicy.UnsolicitedRequests> {
         guard let policy = EndpointPolicy.UnsolicitedRequests(rawValue: text.lowercased()) else {
             return .failure(Refusal(reason: "is not a policy for unsolicited requests; accepted: drop, reject, accept"))

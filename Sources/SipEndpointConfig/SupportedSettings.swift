@@ -19,7 +19,7 @@ public enum SupportedSettings {
             "duplicate_call_response",
         ],
         "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires"],
-        "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file"],
+        "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file", "use_srtp", "srtp_key_log"],
         "system/diagnostics": ["log_level", "log_file"],
     ]
 
@@ -37,7 +37,7 @@ public enum SupportedSettings {
 /// - whole domain `codecs`: this SDK offers G.711 (PCMU, PCMA) only, always;
 /// - section `policy/device`: audio devices, headsets and volumes (the SDK has no audio device layer);
 /// - sections `proxies/proxyN/nat` (ICE, STUN, TURN) and `proxies/proxyN/mailbox` (voicemail MWI);
-/// - the individual names in ``names``: video, audio processing, SRTP, Genesys logging options….
+/// - the individual names in ``names``: video, audio processing, Genesys logging options….
 public enum GenesysSettingsNotActedOn {
     /// Section path prefix (with `proxyN` written `proxy*`) → why it is ignored.
     public static let sections: [(prefix: String, reason: String)] = [
@@ -71,7 +71,7 @@ public enum GenesysSettingsNotActedOn {
             ("system/diagnostics", ["enable_logging", "log_options_provider", "log_options_endpoint", "logger_type",
                                     "log_segment", "log_expire", "log_time_convert", "log_time_format"],
              "Genesys log file management; this SDK logs through swift-log (log_level, log_file)"),
-            ("system/security", ["use_srtp", "tls_enabled", "tls_protocol", "cert_file"],
+            ("system/security", ["tls_enabled", "tls_protocol", "cert_file"],
              "a Genesys security option; this SDK uses TLS when a connection's protocol is TLS (tls_* settings)"),
         ]
         for group in groups {

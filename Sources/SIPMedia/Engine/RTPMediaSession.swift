@@ -178,19 +178,24 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         case .audio(let header, let count):
             let samples = nextSamples(count)
             guard let channel = writableRTPChannel, let target = stream.rtpTarget else { return }
-            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + count)
+            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + count + trailerRoom)
             header.write(into: &buffer)
             stream.codec.encode(samples, into: &buffer)
+            guard stream.protectRTP(&buffer) else { return }
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
         case .event(let header, let event):
             _ = nextSamples(stream.configuration.samplesPerPacket)  // the source's time runs on under the tone
             guard let channel = writableRTPChannel, let target = stream.rtpTarget else { return }
-            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + 4)
+            var buffer = channel.allocator.buffer(capacity: RTPHeader.size + 4 + trailerRoom)
             header.write(into: &buffer)
             buffer.writeBytes(event.serialized())
+            guard stream.protectRTP(&buffer) else { return }
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
         }
     }
+
+    /// Room for SRTP's trailer, so protecting in place does not grow the buffer.
+    private var trailerRoom: Int { stream.isSecure ? SRTPContext.maximumTrailer : 0 }
 
     private var writableRTPChannel: (any Channel)? {
         guard let channel = rtpChannel, channel.isWritable else {

@@ -21,6 +21,10 @@ package struct MediaConfiguration: Hashable, Sendable {
     package var username: String
     /// `s=`. Default: `-`.
     package var sessionName: String
+    /// SRTP with SDES keys (RFC 4568), `use_srtp`. Default: disabled.
+    package var srtp: SRTPPolicy
+    /// Suites offered and accepted, in our order of preference. Default: ``SRTPSuite/offered``.
+    package var srtpSuites: [SRTPSuite]
 
     package init(
         localAddress: String,
@@ -32,8 +36,12 @@ package struct MediaConfiguration: Hashable, Sendable {
         offersRTCPMux: Bool = false,
         acceptsRTCPMux: Bool = true,
         username: String = "-",
-        sessionName: String = "-"
+        sessionName: String = "-",
+        srtp: SRTPPolicy = .disabled,
+        srtpSuites: [SRTPSuite] = SRTPSuite.offered
     ) {
+        self.srtp = srtp
+        self.srtpSuites = srtpSuites
         self.localAddress = localAddress
         self.rtpPort = rtpPort
         self.rtcpPort = rtcpPort ?? rtpPort + 1

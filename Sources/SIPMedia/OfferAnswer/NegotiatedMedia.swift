@@ -20,12 +20,15 @@ package struct NegotiatedMedia: Hashable, Sendable {
     package var direction: MediaDirection
     /// Milliseconds of audio per packet we send: the peer's `a=ptime`, or ours when it gave none.
     package var ptime: Int
+    /// SRTP keys and suite when the exchange agreed SDES (RFC 4568); nil: plain RTP.
+    package var srtp: NegotiatedSRTP?
 
     package init(
         codec: RTPPayloadFormat, telephoneEvent: RTPPayloadFormat?, localAddress: String, localRTPPort: Int,
         localRTCPPort: Int, remoteAddress: String, remoteRTPPort: Int, remoteRTCPPort: Int, rtcpMux: Bool,
-        direction: MediaDirection, ptime: Int
+        direction: MediaDirection, ptime: Int, srtp: NegotiatedSRTP? = nil
     ) {
+        self.srtp = srtp
         self.codec = codec
         self.telephoneEvent = telephoneEvent
         self.localAddress = localAddress

@@ -14,6 +14,14 @@ package struct OfferAnswerError: Error, Hashable, Sendable, CustomStringConverti
         case invalidAnswer
         /// The answer rejected the audio stream (port 0) or kept no codec of ours.
         case mediaRejected
+        /// An offer without SRTP keys this side can use, while `use_srtp` requires them, or an
+        /// `RTP/SAVP` offer without usable keys (RFC 4568 §7.1.1: 488).
+        case insecureOffer
+        /// An answer without SRTP keys to an offer that required them, or whose `a=crypto` does not
+        /// accept one of the lines we offered (RFC 4568 §7.1.3, §7.5): the call cannot go on securely.
+        case insecureAnswer
+        /// No random key could be made.
+        case keyUnavailable
     }
 
     package let code: Code
@@ -29,9 +37,10 @@ package struct OfferAnswerError: Error, Hashable, Sendable, CustomStringConverti
     /// the failure is in an answer (the UAC ends or renegotiates the session instead).
     package var sipStatusCode: Int? {
         switch code {
-        case .noCommonCodec, .noAcceptableStream: 488
+        case .noCommonCodec, .noAcceptableStream, .insecureOffer: 488
         case .offerPending: 491
-        case .noOfferPending, .invalidAnswer, .mediaRejected: nil
+        case .keyUnavailable: 500
+        case .noOfferPending, .invalidAnswer, .mediaRejected, .insecureAnswer: nil
         }
     }
 

@@ -19,6 +19,8 @@
 ///   description differs from the previous one we sent (an unchanged re-offer keeps it); a new offer
 ///   keeps the earlier `m=` lines in place and the payload type numbers already agreed (§8.3.2).
 /// - §8.4: hold offers `sendonly`, or `inactive` when the peer already holds us; retrieve offers `sendrecv`.
+/// - RFC 4568 (SDES, `OfferAnswerSession+SDES.swift`): `a=crypto` lines as ``MediaConfiguration/srtp``
+///   says; keys are fresh per dialog and direction and kept while the stream goes on (hold, refresh).
 package struct OfferAnswerSession: Sendable {
     package enum State: Hashable, Sendable {
         /// No offer of ours outstanding.
@@ -43,6 +45,8 @@ package struct OfferAnswerSession: Sendable {
     /// Index of the audio stream among the `m=` lines; offer and answer pair streams by index.
     private var audioIndex = 0
     private var holdingBeforeOffer = false
+    /// Our `a=crypto` lines for this dialog's offers while no SRTP is agreed, one fresh key per suite.
+    var offeredCrypto: [SDESCryptoAttribute] = []
 
     /// - Parameter sessionID: `o=` session id, unique for this host (RFC 4566 suggests NTP time); also
     ///   the first version, as is common.
@@ -98,6 +102,7 @@ package struct OfferAnswerSession: Sendable {
         state = .stable
         remoteDescription = answer
         guard !stream.isRejected else { throw OfferAnswerError(.mediaRejected, "the answer rejected the audio stream") }
+        let srtp = try answeredSRTP(offered: ours, answered: stream)
         let formats = stream.payloadFormats
         guard let codec = formats.first(where: { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) } }) else {
             throw OfferAnswerError(.mediaRejected, "the answer kept none of our codecs")
@@ -120,7 +125,8 @@ package struct OfferAnswerSession: Sendable {
             rtcpMux: mux,
             // What we offered, narrowed by what the answerer does: it sends only if we receive …
             direction: remote.answer(wanting: offered),
-            ptime: stream.ptime ?? configuration.ptime)
+            ptime: stream.ptime ?? configuration.ptime,
+            srtp: srtp)
         negotiated = media
         return media
     }
@@ -133,20 +139,31 @@ package struct OfferAnswerSession: Sendable {
         _ offer: SessionDescription
     ) throws(OfferAnswerError) -> (answer: SessionDescription, media: NegotiatedMedia) {
         guard case .stable = state else { throw OfferAnswerError(.offerPending, "offer received while ours awaits its answer") }
-        var chosen: (index: Int, codecs: [RTPPayloadFormat], connection: SDPConnection)?
+        var chosen: (index: Int, codecs: [RTPPayloadFormat], connection: SDPConnection, crypto: SDESCryptoAttribute?)?
         var sawAudio = false
+        var sawInsecure = false
         for (index, stream) in offer.media.enumerated() where chosen == nil {
-            guard !stream.isRejected, stream.media.lowercased() == "audio", stream.proto.uppercased() == "RTP/AVP",
-                  let connection = offer.connection(of: stream)
+            let proto = stream.proto.uppercased()
+            guard !stream.isRejected, stream.media.lowercased() == "audio", proto == "RTP/AVP" || proto == "RTP/SAVP",
+                  let connection = offer.connection(of: stream),
+                  configuration.srtp != .disabled || proto == "RTP/AVP"
             else { continue }
+            guard case .accepted(let crypto) = acceptableCrypto(in: stream) else {
+                sawInsecure = true
+                continue
+            }
             sawAudio = true
             let common = stream.payloadFormats.filter { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) } }
-            if !common.isEmpty { chosen = (index, common, connection) }
+            if !common.isEmpty { chosen = (index, common, connection, crypto) }
         }
         guard let chosen else {
             if sawAudio { throw OfferAnswerError(.noCommonCodec, "no offered codec is PCMU or PCMA") }
+            if sawInsecure {
+                throw OfferAnswerError(.insecureOffer, "no audio stream with SRTP keys this side can use (use_srtp=\(configuration.srtp.rawValue))")
+            }
             throw OfferAnswerError(.noAcceptableStream, "no audio stream over RTP/AVP to accept")
         }
+        let srtp = try answerSRTP(to: chosen.crypto)
 
         let stream = offer.media[chosen.index]
         let offeredEvent = configuration.telephoneEvent == nil
@@ -163,6 +180,9 @@ package struct OfferAnswerSession: Sendable {
         let mux = stream.rtcpMux && configuration.acceptsRTCPMux
 
         var audio = MediaDescription.rtpAudio(port: configuration.rtpPort, formats: answerFormats)
+        // RFC 3264 §6: the answer's transport is the offer's; RFC 4568 §7.1.1: one `a=crypto`, the accepted tag.
+        audio.proto = stream.proto
+        if let srtp { audio.setCryptoAttributes([SDESCryptoAttribute(tag: srtp.tag, key: srtp.sendKey)]) }
         audio.ptime = configuration.ptime
         if mux { audio.rtcpMux = true }
         addRTCPAttributeIfNeeded(to: &audio, mux: mux)
@@ -185,7 +205,8 @@ package struct OfferAnswerSession: Sendable {
             remoteRTCPPort: mux ? stream.port : (stream.rtcp?.port ?? stream.port + 1),
             rtcpMux: mux,
             direction: direction,
-            ptime: stream.ptime ?? configuration.ptime)
+            ptime: stream.ptime ?? configuration.ptime,
+            srtp: srtp)
         audioIndex = chosen.index
         localDescription = answer
         remoteDescription = offer
@@ -195,9 +216,14 @@ package struct OfferAnswerSession: Sendable {
 
     private mutating func makeOffer(holding: Bool) throws(OfferAnswerError) -> SessionDescription {
         guard case .stable = state else { throw OfferAnswerError(.offerPending, "an offer of ours already awaits its answer") }
+        let crypto = try cryptoForOffer()
         holdingBeforeOffer = isHolding
         isHolding = holding
         var audio = MediaDescription.rtpAudio(port: configuration.rtpPort, formats: offeredFormats())
+        if configuration.srtp != .disabled {
+            audio.proto = configuration.srtp == .mandatory ? "RTP/SAVP" : "RTP/AVP"
+            audio.setCryptoAttributes(crypto)
+        }
         audio.ptime = configuration.ptime
         if configuration.offersRTCPMux { audio.rtcpMux = true }
         addRTCPAttributeIfNeeded(to: &audio, mux: configuration.offersRTCPMux)

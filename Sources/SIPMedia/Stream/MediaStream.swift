@@ -29,6 +29,8 @@ package struct MediaStream: Sendable {
     private var latch: SymmetricRTPLatch
     private var rtcpLatch: SymmetricRTPLatch
     package private(set) var rtcp: RTCPReporting
+    /// SRTP contexts when the offer/answer agreed keys; every datagram passes them first.
+    private var crypto = SRTPStreamCrypto()
     /// The peer's SSRC once its first packet came; a new one restarts reception statistics.
     package private(set) var remoteSSRC: UInt32?
     private var totals = MediaStreamStatistics()
@@ -59,6 +61,7 @@ package struct MediaStream: Sendable {
         self.rtcp = RTCPReporting(ssrc: ssrc, cname: configuration.cname, now: now)
         self.lastArrival = now
         totals.codec = configuration.codec.encodingName.uppercased()
+        crypto.apply(configuration.srtp)
     }
 
     package var ssrc: UInt32 { sender.ssrc }
@@ -85,6 +88,8 @@ package struct MediaStream: Sendable {
         // The inactivity timer starts over whenever it is (re-)armed: receiving again, or a timeout
         // set again after a hold that had none.
         if new.direction.receives && (!old.direction.receives || old.inactivityTimeout == nil) { lastArrival = now }
+        // Same keys, same contexts: a hold or a refresh does not restart the packet index (RFC 3711 §9.2).
+        crypto.apply(new.srtp)
         sender.samplesPerPacket = UInt32(new.samplesPerPacket)
     }
 
@@ -131,6 +136,18 @@ package struct MediaStream: Sendable {
         return .audio(sender.audio(payloadType: configuration.codec.payloadType, payloadSize: samples), samples: samples)
     }
 
+    /// Turns the RTP packet the driver built for a slot (the readable bytes of `buffer`) into what goes
+    /// on the wire: SRTP when keys were agreed. False: send nothing (SRTP agreed but not possible).
+    package func protectRTP(_ buffer: inout ByteBuffer) -> Bool {
+        crypto.protectRTP(&buffer)
+    }
+
+    /// Whether packets are SRTP; room to leave for the authentication tag when they are.
+    package var isSecure: Bool { crypto.isActive }
+
+    /// The sending SRTP context (tests check it lives as long as its key).
+    package var sendingSRTPContext: SRTPContext? { crypto.sendingContext }
+
     /// A slot the driver could not serve in time (its loop stalled): the audio clock moves on, no packet
     /// is numbered, so the receiver sees a pause (and a new talkspurt), not a loss.
     package mutating func skipSlot() {
@@ -159,6 +176,10 @@ package struct MediaStream: Sendable {
             totals.rejectedSource += 1
             return .discarded
         }
+        // RFC 3711 §3.3: authenticate before anything is read, so only a packet from the key's holder
+        // reaches the parser, the statistics and the latch.
+        var bytes = bytes
+        guard admitSecure(&bytes, rtcp: false) else { return .discarded }
         guard let packet = try? RTPPacket(parsing: bytes) else {
             totals.discarded += 1
             return .discarded
@@ -201,6 +222,18 @@ package struct MediaStream: Sendable {
         guard let digit = dtmfReceiver.receive(event, timestamp: packet.timestamp) else { return .event }
         totals.dtmfReceived += 1
         return .dtmf(digit)
+    }
+
+    /// Unprotects an SRTP or SRTCP datagram in place; false (counted) when it is not authentic.
+    private mutating func admitSecure(_ bytes: inout [UInt8], rtcp: Bool) -> Bool {
+        switch rtcp ? crypto.unprotectRTCP(&bytes) : crypto.unprotectRTP(&bytes) {
+        case .plain, .authentic:
+            return true
+        case .failed(let code):
+            totals.discarded += 1
+            if code == .replay { totals.replayedPackets += 1 } else { totals.authenticationFailures += 1 }
+            return false
+        }
     }
 
     /// Without rtcp-mux, a peer whose RTP came from elsewhere most likely sends RTCP from the next port.
@@ -262,6 +295,8 @@ package struct MediaStream: Sendable {
             totals.rejectedSource += 1
             return
         }
+        var bytes = bytes
+        guard admitSecure(&bytes, rtcp: true) else { return }
         guard rtcp.receive(bytes, now: now, wallClock: wallClock) else {
             totals.discarded += 1
             return
@@ -275,9 +310,10 @@ package struct MediaStream: Sendable {
     /// The compound RTCP packet to send now, if one is due (RFC 3550 §6.2: every 5 s or so).
     package mutating func rtcpReport(now: NIODeadline, wallClock: NTPTimestamp, randomFactor: Double, bye: Bool = false) -> [UInt8]? {
         guard bye || rtcp.isDue(now: now) else { return nil }
-        return rtcp.makeReport(
+        let report = rtcp.makeReport(
             now: now, wallClock: wallClock, randomFactor: randomFactor, sender: sender,
             reception: remoteSSRC.map { ($0, reception.makeReportBlock()) }, bye: bye)
+        return crypto.protectRTCP(report)
     }
 
     // MARK: Inactivity and statistics
@@ -322,6 +358,7 @@ package struct MediaStream: Sendable {
         let listenerLoss = expected > 0 ? min(1, Double(s.packetsLost + Int64(counters.late)) / Double(expected)) : 0
         let delay = s.jitterBufferDelayMilliseconds + Double(configuration.ptime) + (s.roundTripTimeMilliseconds ?? 0) / 2
         s.meanOpinionScore = EModel().meanOpinionScore(lossRatio: listenerLoss, oneWayDelayMilliseconds: delay)
+        s.srtpSuite = configuration.srtp?.suite.name
         s.remoteAddress = latch.target.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
         return s
     }

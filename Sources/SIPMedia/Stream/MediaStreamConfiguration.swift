@@ -26,13 +26,16 @@ package struct MediaStreamConfiguration: Hashable, Sendable {
     package var dtmfDuration: Int
     package var dtmfGap: Int
     package var jitterBuffer: JitterBufferConfiguration
+    /// SRTP suite and keys (RFC 3711, keys by SDES); nil: plain RTP. Default: nil.
+    package var srtp: NegotiatedSRTP?
 
     package init(
         codec: RTPPayloadFormat, telephoneEventPayloadType: UInt8?, ptime: Int = 20, direction: MediaDirection,
         remoteRTP: SocketAddress?, remoteRTCP: SocketAddress?, rtcpMux: Bool = false, cname: String,
         inactivityTimeout: TimeAmount? = nil, dtmfDuration: Int = 100, dtmfGap: Int = 50,
-        jitterBuffer: JitterBufferConfiguration = .init()
+        jitterBuffer: JitterBufferConfiguration = .init(), srtp: NegotiatedSRTP? = nil
     ) {
+        self.srtp = srtp
         self.codec = codec
         self.telephoneEventPayloadType = telephoneEventPayloadType
         self.ptime = ptime
@@ -60,7 +63,7 @@ package struct MediaStreamConfiguration: Hashable, Sendable {
             direction: negotiated.direction,
             remoteRTP: Self.address(negotiated.remoteAddress, negotiated.remoteRTPPort),
             remoteRTCP: Self.address(negotiated.remoteAddress, negotiated.remoteRTCPPort), rtcpMux: negotiated.rtcpMux,
-            cname: cname, inactivityTimeout: inactivityTimeout, jitterBuffer: jitter)
+            cname: cname, inactivityTimeout: inactivityTimeout, jitterBuffer: jitter, srtp: negotiated.srtp)
     }
 
     /// Samples in one packet of this stream.

@@ -29,6 +29,13 @@ package struct MediaStreamStatistics: Hashable, Sendable {
     /// RTP and RTCP datagrams from an IP address other than the one the peer's SDP named: dropped
     /// before parsing, never played, never moving the latch (``SymmetricRTPLatch``).
     package var rejectedSource: UInt64 = 0
+    /// SRTP and SRTCP packets dropped because their authentication tag did not verify (forged,
+    /// another key, or plain RTP where SRTP was agreed); also in ``discarded``.
+    package var authenticationFailures: UInt64 = 0
+    /// SRTP and SRTCP packets dropped as replays (RFC 3711 §3.3.2); also in ``discarded``.
+    package var replayedPackets: UInt64 = 0
+    /// The SRTP suite in use, nil for plain RTP.
+    package var srtpSuite: String?
     /// Current playout delay, milliseconds.
     package var jitterBufferDelayMilliseconds: Double = 0
     package var dtmfSent = 0

@@ -16,6 +16,11 @@ public struct LabRequirement: Sendable {
     public var openssl: String?
     /// Absolute path of SIPVicious's `svmap` (Debian package `sipvicious`): a real scanner, or nil.
     public var svmap: String?
+    /// Absolute path of `tcpdump` (the SRTP lab test captures what a phone really sends), or nil.
+    public var tcpdump: String?
+    /// The Debian Python that has `pylibsrtp` (package `python3-pylibsrtp`): an SRTP implementation
+    /// that is not ours, to decrypt the capture with; nil when it is not installed.
+    public var pylibsrtpPython: String?
 
     /// What the current machine has.
     public static let current = LabRequirement(environment: ProcessInfo.processInfo.environment)
@@ -31,6 +36,10 @@ public struct LabRequirement: Sendable {
         sipp = find("sipp")
         openssl = find("openssl")
         svmap = find("svmap")
+        tcpdump = find("tcpdump")
+        // Debian's own interpreter: a python3 earlier in PATH (pyenv, a venv) does not see dist-packages.
+        pylibsrtpPython = FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/pylibsrtp/__init__.py")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : nil
         let moduleDirectories = [
             "/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
             "/usr/lib64/kamailio/modules", "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules",
@@ -52,6 +61,8 @@ public struct LabRequirement: Sendable {
         if sipp == nil { missing.append("sipp (package sip-tester)") }
         if openssl == nil { missing.append("openssl (package openssl)") }
         if svmap == nil { missing.append("svmap (package sipvicious)") }
+        if tcpdump == nil { missing.append("tcpdump (package tcpdump)") }
+        if pylibsrtpPython == nil { missing.append("pylibsrtp (package python3-pylibsrtp)") }
         return missing
     }
 

@@ -13,6 +13,8 @@ public enum SIPpUAC {
         case call = "uac-call.xml"
         /// INVITE, 407, INVITE with credentials, expects 486 and ACKs it.
         case callBusy = "uac-call-busy.xml"
+        /// INVITE with a plain `RTP/AVP` offer, 407, INVITE with credentials, expects 488 and ACKs it.
+        case callNotAcceptable = "uac-call-488.xml"
         /// Calls a registered agent (`service` = its DN), answers the site's 407, expects 200, then
         /// answers the agent's hold and retrieve re-INVITEs and ends on the agent's BYE.
         case callHeldByAgent = "uac-call-held.xml"

@@ -54,6 +54,10 @@ final class CallCore: @unchecked Sendable {
         /// many refreshes succeeded.
         var sessionInterval: Int?
         var sessionRefreshes = 0
+        /// The SIP Call-ID of the dialog now carrying the call (the SRTP key log names it).
+        var sipCallID: String?
+        /// SRTP keys already written to the key log.
+        var loggedKeys: Set<SRTPMasterKey> = []
         let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
         /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
         /// handed to the application, so it misses nothing.
@@ -137,7 +141,9 @@ final class CallCore: @unchecked Sendable {
             throw SipEndpointError(.mediaUnavailable, "no RTP port: \(error)")
         }
         let media = OfferAnswerSession(
-            configuration: MediaConfiguration(localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort),
+            configuration: MediaConfiguration(
+                localAddress: host, rtpPort: reservation.rtpPort, rtcpPort: reservation.rtcpPort,
+                srtp: SRTPPolicy(phone.configuration.security.useSRTP)),
             sessionID: UInt64.random(in: 1...UInt64(Int64.max), using: &random))
         return Call(
             id: UUID().uuidString.lowercased(), direction: direction, user: phone.user(of: connectionId) ?? "",
@@ -183,6 +189,8 @@ final class CallCore: @unchecked Sendable {
         call.connectionId = connectionId
         call.attemptTarget = nil
         call.media.abandonOffer()
+        // RFC 4568 §6.1: each attempt is a dialog of its own, with keys of its own.
+        call.media.startNewDialog()
         // A failed attempt may have had early media: nothing more goes to its far end until the next
         // attempt's answer says where to send.
         pauseMedia(call)
@@ -203,8 +211,10 @@ final class CallCore: @unchecked Sendable {
             switch result {
             case .success(let target):
                 guard let local = self.phone.localParty(for: connectionId) else { return }
+                let callID = SIPIdentifiers.hex(count: 24, using: &self.random)
+                self.calls[id]?.sipCallID = callID
                 let session = self.engine.dial(
-                    local: local, remote: SIPNameAddress(uri: uri), callID: SIPIdentifiers.hex(count: 24, using: &self.random),
+                    local: local, remote: SIPNameAddress(uri: uri), callID: callID,
                     target: target, credentials: self.phone.credentials(for: connectionId),
                     realms: self.phone.realmPolicy(for: connectionId), offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
                 self.calls[id]?.engineSession = session
@@ -242,6 +252,7 @@ final class CallCore: @unchecked Sendable {
             return true
         }
         call.engineSession = session
+        call.sipCallID = try? request.message.callID
         call.status = .alerting
         // RFC 3264 §6: answer the offer now; an INVITE we cannot answer is refused with 488 at once.
         if let body = SessionBody(message: request.message), body.contentType.matches(.sdp),
@@ -400,7 +411,13 @@ final class CallCore: @unchecked Sendable {
         case .remoteBody(let body):
             guard body.contentType.matches(.sdp), let sdp = try? SessionDescription(parsing: body.content) else { return }
             if case .offerSent = call.media.state {
-                _ = try? call.media.receiveAnswer(sdp)
+                do {
+                    _ = try call.media.receiveAnswer(sdp)
+                } catch where error.code == .insecureAnswer {
+                    calls[id] = call
+                    insecureAnswer(id, error)
+                    return
+                } catch {}
                 calls[id] = call
                 // Early media (RFC 3960's gateway model): an answer in a 18x starts RTP before the
                 // call is answered, so an IVR prompt or the network's ringback is heard. The answer may
@@ -441,7 +458,13 @@ final class CallCore: @unchecked Sendable {
             }
         case .reinviteCompleted(let code, _, let answer):
             if (200...299).contains(code), let answer, let sdp = try? SessionDescription(parsing: answer.content) {
-                _ = try? call.media.receiveAnswer(sdp)
+                do {
+                    _ = try call.media.receiveAnswer(sdp)
+                } catch where error.code == .insecureAnswer {
+                    calls[id] = call
+                    insecureAnswer(id, error)
+                    return
+                } catch {}
             } else if !(200...299).contains(code) {
                 call.media.abandonOffer()
                 call.heldLocally.toggle()  // the hold or retrieve did not happen
@@ -520,6 +543,18 @@ final class CallCore: @unchecked Sendable {
         }
         // A call we ended ourselves (media inactivity) keeps our reason, however the BYE fared.
         end(id, reason: call.localEndReason ?? reason)
+    }
+
+    /// An answer that breaks `use_srtp=mandatory` (no keys) or accepts none of our `a=crypto` lines
+    /// ends the call: its media would be unprotected or undecryptable (RFC 4568 §7.5). Other answer
+    /// failures leave the call as it was.
+    private func insecureAnswer(_ id: String, _ error: OfferAnswerError) {
+        guard var call = calls[id], let session = call.engineSession else { return }
+        logger.warning("session \(id): \(error); hanging up")
+        call.localEndReason = SessionReason(
+            kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "insecure answer: \(error.detail)")
+        calls[id] = call
+        engine.hangUp(session)
     }
 
     private func updateHoldStatus(_ id: String) {

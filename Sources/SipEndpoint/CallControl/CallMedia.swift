@@ -21,13 +21,17 @@ extension CallCore {
                     return
                 }
                 self.calls[id]?.rtpSession = session
+                self.logKeys(id)
                 self.phone.mediaMetrics.callStarted()
                 self.startPublishingMetrics()
                 session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
                 self.applySource(id)
                 if let recorder = call.recorder { session.setSink(recorder) }
                 // The answer may have changed while the sockets were being adopted.
-                if let latest = self.streamConfiguration(call) { session.update(latest) }
+                if let latest = self.streamConfiguration(call) {
+                    session.update(latest)
+                    self.logKeys(id)
+                }
             case .failure(let error):
                 self.logger.error("session \(id): no RTP session: \(error)")
             }
@@ -39,6 +43,21 @@ extension CallCore {
     func updateMedia(_ id: String) {
         guard let call = calls[id], let session = call.rtpSession, let configuration = streamConfiguration(call) else { return }
         session.update(configuration)
+        logKeys(id)
+    }
+
+    /// Writes each SRTP key the call's stream newly uses to `srtp_key_log`, when one is set: a key once.
+    private func logKeys(_ id: String) {
+        guard let keyLog = phone.srtpKeyLog, let call = calls[id], let negotiated = call.media.negotiated,
+            let srtp = negotiated.srtp
+        else { return }
+        let local = "\(negotiated.localAddress):\(negotiated.localRTPPort)"
+        let remote = "\(negotiated.remoteAddress):\(negotiated.remoteRTPPort)"
+        for (direction, key) in [(SRTPKeyLog.Direction.send, srtp.sendKey), (.receive, srtp.receiveKey)] {
+            guard calls[id]?.loggedKeys.insert(key).inserted == true else { continue }
+            keyLog.write(SRTPKeyLog.Entry(
+                time: Date(), callID: call.sipCallID ?? id, direction: direction, local: local, remote: remote, key: key))
+        }
     }
 
     /// Stops sending and expecting RTP, keeping the sockets and the numbering, until the next
@@ -197,7 +216,9 @@ extension MediaStatistics {
             jitterMilliseconds: s.jitterMilliseconds, roundTripTimeMilliseconds: s.roundTripTimeMilliseconds,
             remoteLossRatio: s.remoteLossRatio, remotePacketsLost: s.remotePacketsLost, latePackets: s.late,
             duplicatePackets: s.duplicated, reorderedPackets: s.reordered, concealedFrames: s.concealed,
-            discardedPackets: s.discarded, rejectedSourcePackets: s.rejectedSource, jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
+            discardedPackets: s.discarded, rejectedSourcePackets: s.rejectedSource,
+            authenticationFailures: s.authenticationFailures, replayedPackets: s.replayedPackets, srtpSuite: s.srtpSuite,
+            jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
             dtmfReceived: s.dtmfReceived, meanOpinionScore: s.meanOpinionScore, remoteAddress: s.remoteAddress)
     }
 }

@@ -165,8 +165,27 @@ public struct SessionPolicy: Sendable, Hashable {
     }
 }
 
-/// `system/security`: TLS trust and client identity.
+/// `system/security`: TLS trust and client identity, and SRTP for the media.
 public struct SecurityConfiguration: Sendable, Hashable {
+    /// `use_srtp`: whether calls' audio is SRTP with SDES keys (RFC 3711, RFC 4568).
+    public enum SRTPUse: String, Sendable, Hashable, CaseIterable {
+        /// Plain RTP; an offer with only `RTP/SAVP` is refused with 488.
+        case disabled
+        /// Best effort (pjsip's `srtp_use=2`): offer `RTP/AVP` with keys; SRTP whenever the peer has
+        /// keys, plain RTP with a peer that has none.
+        case optional
+        /// SRTP or no call: offer `RTP/SAVP`; an offer without keys gets 488, an answer without them
+        /// ends the call. The keys travel in the SDP, so every connection must be TLS (`validate`
+        /// refuses another transport).
+        case mandatory
+    }
+
+    /// `use_srtp`. Default: disabled.
+    public var useSRTP: SRTPUse
+    /// `srtp_key_log`: a file (created 0600, appended to) that gets one JSON line per stream
+    /// direction and SRTP key, for decrypting a capture when troubleshooting, as TLS key logs do.
+    /// Anyone with the file and a capture hears the calls. Default: nil (off).
+    public var srtpKeyLog: String?
     /// `tls_ca_file`: PEM file of trusted CAs; nil = the system's. Default: nil.
     public var tlsCAFile: String?
     /// `tls_verify`: verify the server certificate and host name. Default: true.
@@ -176,7 +195,12 @@ public struct SecurityConfiguration: Sendable, Hashable {
     /// `tls_key_file`: PEM key of the client certificate. Default: nil.
     public var tlsKeyFile: String?
 
-    public init(tlsCAFile: String? = nil, tlsVerify: Bool = true, tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil) {
+    public init(
+        tlsCAFile: String? = nil, tlsVerify: Bool = true, tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil,
+        useSRTP: SRTPUse = .disabled, srtpKeyLog: String? = nil
+    ) {
+        self.useSRTP = useSRTP
+        self.srtpKeyLog = srtpKeyLog
         self.tlsCAFile = tlsCAFile
         self.tlsVerify = tlsVerify
         self.tlsCertificateFile = tlsCertificateFile

@@ -164,10 +164,34 @@ public final class SIPTraceFile: Sendable {
 /// Masks the credentials in a SIP message's text (RFC 3261 §22.2, §22.3; RFC 7616 §3.4): the value of
 /// every `Authorization` and `Proxy-Authorization` header line keeps its scheme and its `username`
 /// and `realm` parameters; the rest becomes `<masked>`. Lines folded onto it (RFC 3261 §7.3.1) go too.
+/// SDES keys in an SDP body (`a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<key>`, RFC 4568) keep
+/// their tag and suite; each inline key becomes `<masked>`.
 package enum SIPCredentialMask {
     package static let masked = "<masked>"
 
     package static func mask(_ text: String) -> String {
+        let masked = maskHeaders(text)
+        guard masked.contains("a=crypto:") else { return masked }
+        return masked.split(separator: "\r\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("a=crypto:") ? maskCryptoLine(String(line)) : String(line)
+        }.joined(separator: "\r\n")
+    }
+
+    /// `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY|2^31` → `… inline:<masked>|2^31`.
+    package static func maskCryptoLine(_ line: String) -> String {
+        var out = ""
+        var rest = Substring(line)
+        while let range = rest.range(of: "inline:") {
+            out += rest[..<range.upperBound]
+            out += masked
+            rest = rest[range.upperBound...]
+            let end = rest.firstIndex { $0 == "|" || $0 == ";" || $0 == " " } ?? rest.endIndex
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+
+    private static func maskHeaders(_ text: String) -> String {
         guard text.range(of: "authorization", options: .caseInsensitive) != nil else { return text }
         var out: [String] = []
         var masking = false

@@ -40,6 +40,13 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     /// RTP and RTCP datagrams dropped because they came from an IP address other than the one the
     /// peer's SDP named (docs/MEDIA.md, "Media source"): never played, never steering our audio.
     public var rejectedSourcePackets: UInt64 = 0
+    /// SRTP/SRTCP packets dropped because they failed authentication (forged, another key, or plain
+    /// RTP on an SRTP call); replays dropped by the replay window (RFC 3711 §3.3.2). Both also in
+    /// ``discardedPackets``.
+    public var authenticationFailures: UInt64 = 0
+    public var replayedPackets: UInt64 = 0
+    /// The SRTP suite protecting the call (`AES_CM_128_HMAC_SHA1_80` …); nil for plain RTP.
+    public var srtpSuite: String? = nil
     /// The jitter buffer's current delay, milliseconds.
     public var jitterBufferMilliseconds: Double
     /// DTMF digits sent as RFC 4733 telephone events in RTP (each digit counted once); digits sent by SIP INFO

@@ -15,6 +15,8 @@ struct MediaMetrics: Sendable {
     private let latePackets: Counter
     private let octetsSent: Counter
     private let octetsReceived: Counter
+    /// SRTP/SRTCP packets dropped for a bad tag or a replay: forged or misrouted media, worth an alert.
+    private let srtpRejected: Counter
     private let meanOpinionScore: Recorder
     private let jitter: Recorder
     private let roundTripTime: Recorder
@@ -29,6 +31,7 @@ struct MediaMetrics: Sendable {
         latePackets = Counter(label: "sipendpoint_rtp_packets_late_total", factory: factory)
         octetsSent = Counter(label: "sipendpoint_rtp_octets_sent_total", factory: factory)
         octetsReceived = Counter(label: "sipendpoint_rtp_octets_received_total", factory: factory)
+        srtpRejected = Counter(label: "sipendpoint_srtp_rejected_packets_total", factory: factory)
         meanOpinionScore = Recorder(label: "sipendpoint_call_mos", factory: factory)
         jitter = Recorder(label: "sipendpoint_call_jitter_milliseconds", factory: factory)
         roundTripTime = Recorder(label: "sipendpoint_call_rtt_milliseconds", factory: factory)
@@ -49,6 +52,9 @@ struct MediaMetrics: Sendable {
         octetsReceived.increment(by: delta(s.octetsReceived, previous?.octetsReceived))
         packetsLost.increment(by: max(0, s.packetsLost - max(0, previous?.packetsLost ?? 0)))
         latePackets.increment(by: Int64(max(0, s.latePackets - (previous?.latePackets ?? 0))))
+        srtpRejected.increment(by: delta(
+            s.authenticationFailures + s.replayedPackets,
+            previous.map { $0.authenticationFailures + $0.replayedPackets }))
     }
 
     /// The call's last counts, and its quality as one sample each.

@@ -43,6 +43,8 @@ final class PhoneCore: @unchecked Sendable {
     let mediaMetrics: MediaMetrics
     /// Connection health, detection and dial-failover figures (``FailoverMetrics``).
     private(set) var failoverMetrics: FailoverMetrics!
+    /// `srtp_key_log`, open while the phone lives; nil when not set or not writable (logged).
+    let srtpKeyLog: SRTPKeyLog?
 
     var records: [Int: Record] = [:]
     /// Flap damping of every connection that failed recently (``FlapDamping``).
@@ -77,6 +79,22 @@ final class PhoneCore: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.mediaClock = MediaClock(eventLoop: eventLoop)
+        if configuration.security.useSRTP == .mandatory {
+            // RFC 4568 §8.3: `validate` refuses this in a file; a configuration built in code is told here.
+            for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
+                logger.warning("use_srtp=mandatory but connection \(id) is \(connection.transport.rawValue.uppercased()): its SDP carries the SRTP keys in clear")
+            }
+        }
+        self.srtpKeyLog = configuration.security.srtpKeyLog.flatMap { path in
+            do {
+                let log = try SRTPKeyLog(path: path)
+                logger.warning("srtp_key_log is set: SRTP keys are written to \(path); anyone with it and a capture hears the calls")
+                return log
+            } catch {
+                logger.error("srtp_key_log \(path) cannot be opened: \(error); no keys are logged")
+                return nil
+            }
+        }
         var random = SystemRandomNumberGenerator()
         self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
         self.resolution = TargetResolution(

@@ -186,3 +186,42 @@ struct TraceAndLogFileTests {
         #expect(DiagnosticsConfiguration.LogLevel.allCases.map(\.swiftLogLevel) == [.trace, .debug, .info, .notice, .warning, .error, .critical])
     }
 }
+
+@Suite("SDES keys in traces")
+struct SDESTraceMaskTests {
+    static let body = [
+        "v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 40000 RTP/SAVP 0",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^31",
+        "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNE", "a=sendrecv", "",
+    ].joined(separator: "\r\n")
+
+    static func invite() throws -> SIPMessage {
+        let text = [
+            "INVITE sip:7002@127.0.0.2 SIP/2.0", "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-1",
+            "From: <sip:7001@127.0.0.2>;tag=1", "To: <sip:7002@127.0.0.2>", "Call-ID: sdes-trace", "CSeq: 1 INVITE",
+            "Max-Forwards: 70", "Content-Type: application/sdp", "Content-Length: \(body.utf8.count)", "", body,
+        ].joined(separator: "\r\n")
+        return try SIPMessage(parsing: text)
+    }
+
+    @Test func everyInlineKeyIsMaskedAndTheRestOfTheLineKept() throws {
+        let masked = SIPCredentialMask.mask(try Self.invite().text)
+        #expect(!masked.contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"))
+        #expect(!masked.contains("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNE"))
+        #expect(masked.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<masked>|2^31\r\n"))
+        #expect(masked.contains("a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:<masked>\r\n"))
+        #expect(masked.contains("m=audio 40000 RTP/SAVP 0\r\na=crypto:1"), "every other line as it was")
+    }
+
+    @Test func aTraceFileMasksKeysUnlessCredentialsAreTracedOnPurpose() throws {
+        for include in [false, true] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sdes-\(UUID().uuidString).jsonl").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let trace = try SIPTraceFile(path: path, includeCredentials: include)
+            TraceAndLogFileTests.write(trace, try Self.invite())
+            trace.close()
+            let written = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(written.contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR") == include, "includeCredentials \(include)")
+        }
+    }
+}
