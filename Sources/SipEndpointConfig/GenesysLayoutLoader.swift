@@ -400,9 +400,12 @@ struct GenesysLayoutLoader {
         case "policy/failover/retry_codes":
             assign(entry, value, SettingValue.responseCodes) { $0.configuration.failover.retryCodes = $1 }
         case "policy/failover/invite_timeout":
-            assign(entry, value, { SettingValue.integer($0, in: milliseconds, unit: "milliseconds") }) {
+            assign(entry, value, { SettingValue.inviteTimeout($0, in: milliseconds) }) {
                 $0.configuration.failover.inviteTimeoutMilliseconds = $1
+                $0.pairValues[entry.path] = $1.map { (entry, $0) }
             }
+        case "policy/failover/adaptive_t1":
+            assign(entry, value, SettingValue.boolean) { $0.configuration.failover.adaptiveT1 = $1 }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }
         case "policy/session/hold_others":
@@ -472,6 +475,12 @@ struct GenesysLayoutLoader {
                         "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap is raised to the base, \(connection.regInterval) s")
                 configuration.connections[id].regRetryMax = connection.regInterval
             }
+        }
+        if let fixed = pairValues["policy/failover/invite_timeout"],
+            fixed.value > configuration.endpoint.sipTransactionTimeoutMilliseconds
+        {
+            warning(.oddValue, fixed.entry,
+                    "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site")
         }
         let certificate = pairStrings["system/security/tls_cert_file"]
         let key = pairStrings["system/security/tls_key_file"]

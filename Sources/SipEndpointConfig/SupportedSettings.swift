@@ -14,7 +14,7 @@ public enum SupportedSettings {
             "sip_transaction_timeout", "sip_port_min", "sip_port_max", "rtp_port_min", "rtp_port_max",
             "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout", "unsolicited_requests",
         ],
-        "policy/failover": ["retry_codes", "invite_timeout"],
+        "policy/failover": ["retry_codes", "invite_timeout", "adaptive_t1"],
         "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls"],
         "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file"],
         "system/diagnostics": ["log_level", "log_file"],

@@ -76,7 +76,7 @@ final class CallCore: @unchecked Sendable {
             configuration: SessionConfiguration(ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil),
             logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
-        engine.inviteNoResponseTimeout = .milliseconds(Int64(max(1, phone.configuration.failover.inviteTimeoutMilliseconds)))
+        engine.inviteGiveUp = phone.configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) } ?? .learned
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
     }
 

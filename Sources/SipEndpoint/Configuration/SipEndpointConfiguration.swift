@@ -89,12 +89,21 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// `invite_timeout`: milliseconds an initial INVITE waits for any response (a provisional one
     /// included) before the dial gives the attempt up and moves on — the dial's own no-response
     /// timer, separate from Timer B: a late answer to the given-up INVITE is still ended (a 1xx with
-    /// CANCEL, a 2xx with ACK and BYE). Default: 4000.
-    public var inviteTimeoutMilliseconds: Int
+    /// CANCEL, a 2xx with ACK and BYE). nil is `auto`: learned per target from its round-trip time,
+    /// long enough for 4 transmissions of the INVITE plus one RTO, between 800 ms and
+    /// `sip_transaction_timeout` (4 s with no round-trip sample yet; DESIGN.md §1.6).
+    /// Default: nil (`auto`).
+    public var inviteTimeoutMilliseconds: Int?
+    /// `adaptive_t1`: whether a request's retransmission interval T1 on UDP follows its target's
+    /// round-trip time (its RTO, between 50 ms and 1 s) instead of RFC 3261's 500 ms. RFC 3261
+    /// §17.1.1.1 allows a T1 below 500 ms only in closed private networks, which a contact centre's
+    /// links to its own SIP sites are; false restores 500 ms. Default: true.
+    public var adaptiveT1: Bool
 
-    public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000) {
+    public init(retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int? = nil, adaptiveT1: Bool = true) {
         self.retryCodes = retryCodes
         self.inviteTimeoutMilliseconds = inviteTimeoutMilliseconds
+        self.adaptiveT1 = adaptiveT1
     }
 }
 
