@@ -5,7 +5,7 @@ import NIOCore
 ///
 /// Rules:
 /// - **Per-target T1** (unreliable transports only): the target's RTO clamped to
-///   [``t1Floor``, ``t1Ceiling``] = [50 ms, 1 s]. RFC 3261 §17.1.1.1 allows a T1 below 500 ms only
+///   [``t1Floor``, ``t1Ceiling``] = [100 ms, 1 s]. RFC 3261 §17.1.1.1 allows a T1 below 500 ms only
 ///   "in closed, private networks that do not allow general Internet connection": a contact
 ///   centre's links to its own SIP sites are such a network, so this is the default; with
 ///   ``adaptiveT1`` false (`policy/failover/adaptive_t1 = false`) T1 is the configured one
@@ -25,8 +25,10 @@ import NIOCore
 ///   value. Any response, a provisional one included, ends the give-up: a ringing callee is
 ///   never a failure (the session's rule).
 package struct AdaptiveTimerPolicy: Hashable, Sendable {
-    /// The lowest per-target T1: 50 ms.
-    package static let t1Floor = TimeAmount.milliseconds(50)
+    /// The lowest per-target T1: 100 ms, so a server that takes a few tens of milliseconds to
+    /// answer (a registrar checking a password, a loaded host) is not sent retransmissions, and a
+    /// LAN site's give-up (7·100 + 100 ms) meets the give-up floor.
+    package static let t1Floor = TimeAmount.milliseconds(100)
     /// The highest per-target T1: 1 s (RFC 3261 §17.1.1.1 lets T1 grow on slow links).
     package static let t1Ceiling = TimeAmount.seconds(1)
     /// The shortest automatic give-up: 800 ms, so that a busy server's 100 Trying has time to come.

@@ -80,19 +80,19 @@ struct RoundTripEstimatorTests {
         #expect(table.estimate(for: try SIPTransportTarget(transport: .udp, ipAddress: "10.0.0.0", port: 5060)) == nil)
     }
 
-    @Test("policy: loopback → T1 50 ms (floor) and give-up 800 ms (floor); no sample → 500 ms and 4 s; adaptive_t1 off → 500 ms")
+    @Test("policy: loopback → T1 100 ms (floor) and give-up 800 ms (floor); no sample → 500 ms and 4 s; adaptive_t1 off → 500 ms")
     func policyBounds() {
         let configured = TimeAmount.milliseconds(500)
         let timeout = TimeAmount.seconds(4)
         let loopback = RoundTripEstimator(firstSample: .microseconds(300))
         let policy = AdaptiveTimerPolicy()
-        #expect(policy.t1(for: loopback, configured: configured) == .milliseconds(50))
+        #expect(policy.t1(for: loopback, configured: configured) == .milliseconds(100))
         #expect(policy.giveUp(for: loopback, configured: configured, transactionTimeout: timeout) == .milliseconds(800))
         #expect(policy.t1(for: nil, configured: configured) == configured)
         #expect(policy.giveUp(for: nil, configured: configured, transactionTimeout: timeout) == .seconds(4))
         let fixed = AdaptiveTimerPolicy(adaptiveT1: false)
         #expect(fixed.t1(for: loopback, configured: configured) == configured)
-        #expect(fixed.giveUp(for: loopback, configured: configured, transactionTimeout: timeout) == .milliseconds(3550))
+        #expect(fixed.giveUp(for: loopback, configured: configured, transactionTimeout: timeout) == .milliseconds(3600))
         // The ceiling is the transaction timeout, even below the floor.
         #expect(policy.giveUp(for: loopback, configured: configured, transactionTimeout: .milliseconds(500)) == .milliseconds(500))
         let slow = RoundTripEstimator(firstSample: .seconds(3))

@@ -95,7 +95,7 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// Default: nil (`auto`).
     public var inviteTimeoutMilliseconds: Int?
     /// `adaptive_t1`: whether a request's retransmission interval T1 on UDP follows its target's
-    /// round-trip time (its RTO, between 50 ms and 1 s) instead of RFC 3261's 500 ms. RFC 3261
+    /// round-trip time (its RTO, between 100 ms and 1 s) instead of RFC 3261's 500 ms. RFC 3261
     /// §17.1.1.1 allows a T1 below 500 ms only in closed private networks, which a contact centre's
     /// links to its own SIP sites are; false restores 500 ms. Default: true.
     public var adaptiveT1: Bool
