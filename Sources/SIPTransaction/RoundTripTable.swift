@@ -13,13 +13,27 @@ package struct RoundTripTable: Sendable {
     /// How many targets are remembered: 256 (a phone talks to a handful of sites).
     package static let capacity = 256
 
-    private var entries: [SIPTransportTarget.ConnectionKey: (estimate: RoundTripEstimator, updated: NIODeadline)] = [:]
+    /// The target as the socket sees it: hashing the address's bytes costs less on the hot path than
+    /// formatting it as text (two lookups per transaction).
+    private struct Key: Hashable {
+        var transport: SIPTransportProtocol
+        var address: SocketAddress
+        var serverName: String?
+
+        init(_ target: SIPTransportTarget) {
+            transport = target.transport
+            address = target.address
+            serverName = target.serverName
+        }
+    }
+
+    private var entries: [Key: (estimate: RoundTripEstimator, updated: NIODeadline)] = [:]
 
     package init() {}
 
     /// The estimate for `target`, nil before its first sample.
     package func estimate(for target: SIPTransportTarget) -> RoundTripEstimator? {
-        entries[target.connectionKey]?.estimate
+        entries[Key(target)]?.estimate
     }
 
     /// How many targets have an estimate.
@@ -47,12 +61,12 @@ package struct RoundTripTable: Sendable {
     /// The first response to a request that was retransmitted came from `target`: no sample (Karn's
     /// rule), the target's RTO backs off instead (``RoundTripEstimator/backOff()``).
     package mutating func ambiguousResponse(from target: SIPTransportTarget) {
-        entries[target.connectionKey]?.estimate.backOff()
+        entries[Key(target)]?.estimate.backOff()
     }
 
     /// Adds one round-trip sample for `target`, taken at `now`.
     package mutating func add(_ sample: TimeAmount, for target: SIPTransportTarget, now: NIODeadline) {
-        let key = target.connectionKey
+        let key = Key(target)
         if var entry = entries[key] {
             entry.estimate.add(sample)
             entry.updated = now
