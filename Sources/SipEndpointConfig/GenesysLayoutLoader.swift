@@ -476,11 +476,14 @@ struct GenesysLayoutLoader {
                 configuration.connections[id].regRetryMax = connection.regInterval
             }
         }
-        if let fixed = pairValues["policy/failover/invite_timeout"],
-            fixed.value > configuration.endpoint.sipTransactionTimeoutMilliseconds
-        {
-            warning(.oddValue, fixed.entry,
-                    "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site")
+        if let fixed = pairValues["policy/failover/invite_timeout"] {
+            if fixed.value > configuration.endpoint.sipTransactionTimeoutMilliseconds {
+                warning(.oddValue, fixed.entry,
+                        "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site")
+            } else if fixed.value < 800 {
+                warning(.oddValue, fixed.entry,
+                        "invite_timeout \(fixed.value) ms is below 800 ms, the shortest give-up auto uses: a live site whose 100 Trying is late or lost is failed over; auto learns the give-up per site")
+            }
         }
         let certificate = pairStrings["system/security/tls_cert_file"]
         let key = pairStrings["system/security/tls_key_file"]

@@ -40,6 +40,15 @@ struct InviteTimeoutSettingTests {
         #expect(warning.line == ConfigTest.line(of: "invite_timeout", in: xml))
     }
 
+    @Test("a fixed invite_timeout below the 800 ms floor of auto loads with a warning naming the risk")
+    func belowFloorWarns() throws {
+        let xml = ConfigTest.document(settings: ConfigTest.section("policy/failover", [("invite_timeout", "300")]))
+        let loaded = try ConfigTest.load(xml)
+        #expect(loaded.configuration.failover.inviteTimeoutMilliseconds == 300)
+        let warning = try #require(loaded.warnings.first)
+        #expect(warning.code == .oddValue && warning.message.contains("below 800 ms"), "\(warning)")
+    }
+
     @Test("hostile values are errors naming what is accepted", arguments: [
         ("invite_timeout", "fast", "auto, milliseconds"), ("invite_timeout", "0", "auto, milliseconds 1–32000"),
         ("adaptive_t1", "maybe", "boolean"),
