@@ -32,6 +32,12 @@ package struct TransactionTimerConfiguration: Hashable, Sendable {
     /// 3xx–6xx responses ("at least 32 seconds", §17.1.1.2); zero on reliable ones. Default: 32 s.
     package var timerDUnreliable: TimeAmount
 
+    /// The T1 this transaction's request retransmissions start from (Timers A and E), when it
+    /// differs from ``t1``: the per-target T1 that ``AdaptiveTimerPolicy`` derives from the
+    /// target's round-trip time. Only the retransmission interval moves; every lifetime defined
+    /// as 64·T1 keeps ``t1``. Default: nil (``t1``).
+    package var retransmissionT1: TimeAmount?
+
     /// Creates a configuration; every argument defaults to the value documented on its field.
     package init(
         t1: TimeAmount = .milliseconds(500),
@@ -51,8 +57,8 @@ package struct TransactionTimerConfiguration: Hashable, Sendable {
     package var sixtyFourT1: TimeAmount { 64 * t1 }
 
     /// Timer A's first interval (INVITE retransmission, unreliable only; doubles without cap,
-    /// §17.1.1.2). Default: 500 ms.
-    package var timerA: TimeAmount { t1 }
+    /// §17.1.1.2): ``retransmissionT1`` if set, else T1. Default: 500 ms.
+    package var timerA: TimeAmount { retransmissionT1 ?? t1 }
 
     /// Timer B (INVITE transaction timeout, §17.1.1.2): min(64·T1, ``transactionTimeout``).
     /// Default: 4 s.
@@ -62,8 +68,8 @@ package struct TransactionTimerConfiguration: Hashable, Sendable {
     package func timerD(isReliable: Bool) -> TimeAmount { isReliable ? .zero : timerDUnreliable }
 
     /// Timer E's first interval (non-INVITE retransmission, unreliable only; doubles up to T2,
-    /// §17.1.2.2). Default: 500 ms.
-    package var timerE: TimeAmount { t1 }
+    /// §17.1.2.2): ``retransmissionT1`` if set, else T1. Default: 500 ms.
+    package var timerE: TimeAmount { retransmissionT1 ?? t1 }
 
     /// Timer F (non-INVITE transaction timeout, §17.1.2.2): min(64·T1, ``transactionTimeout``).
     /// Default: 4 s.

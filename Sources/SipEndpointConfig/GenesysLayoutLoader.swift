@@ -404,8 +404,9 @@ struct GenesysLayoutLoader {
         case "policy/failover/retry_codes":
             assign(entry, value, SettingValue.responseCodes) { $0.configuration.failover.retryCodes = $1 }
         case "policy/failover/invite_timeout":
-            assign(entry, value, { SettingValue.integer($0, in: milliseconds, unit: "milliseconds") }) {
+            assign(entry, value, { SettingValue.inviteTimeout($0, in: milliseconds) }) {
                 $0.configuration.failover.inviteTimeoutMilliseconds = $1
+                $0.pairValues[entry.path] = $1.map { (entry, $0) }
             }
         case "policy/failover/flap_window":
             assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapWindowSeconds = $1 }
@@ -428,6 +429,8 @@ struct GenesysLayoutLoader {
                 warning(.oddValue, entry,
                         "duplicate_call_response=\(code) may make a site retry the copy elsewhere; 486 (or 603) ends it")
             }
+        case "policy/failover/adaptive_t1":
+            assign(entry, value, SettingValue.boolean) { $0.configuration.failover.adaptiveT1 = $1 }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }
         case "policy/session/hold_others":
@@ -519,6 +522,15 @@ struct GenesysLayoutLoader {
             for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
                 error(.inconsistentSettings, entry,
                       "use_srtp=mandatory but connection \(id) (\(connection.user)@\(connection.server)) uses \(connection.transport.rawValue.uppercased()): its SDP would carry the SRTP keys in clear; use protocol=TLS")
+            }
+        }
+        if let fixed = pairValues["policy/failover/invite_timeout"] {
+            if fixed.value > configuration.endpoint.sipTransactionTimeoutMilliseconds {
+                warning(.oddValue, fixed.entry,
+                        "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site")
+            } else if fixed.value < 800 {
+                warning(.oddValue, fixed.entry,
+                        "invite_timeout \(fixed.value) ms is below 800 ms, the shortest give-up auto uses: a live site whose 100 Trying is late or lost is failed over; auto learns the give-up per site")
             }
         }
         let certificate = pairStrings["system/security/tls_cert_file"]

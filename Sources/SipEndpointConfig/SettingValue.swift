@@ -48,6 +48,16 @@ enum SettingValue {
         return .success(seconds)
     }
 
+    /// `invite_timeout`: `auto` (nil: learned from the round-trip time) or milliseconds in `range`.
+    static func inviteTimeout(_ text: String, in range: ClosedRange<Int>) -> Parsed<Int?> {
+        if text.lowercased() == "auto" { return .success(nil) }
+        guard let value = Int(text), range.contains(value) else {
+            let kind = Int(text) == nil ? "is not an integer nor auto" : "is out of range"
+            return .failure(Refusal(reason: "\(kind); accepted: auto, milliseconds \(range.lowerBound)–\(range.upperBound)"))
+        }
+        return .success(value)
+    }
+
     static func port(_ text: String) -> Parsed<Int> { integer(text, in: 1...65535, unit: "a port") }
 
     /// Seconds up to an hour, 0 meaning off (nil): a media timer longer than that would never fire in

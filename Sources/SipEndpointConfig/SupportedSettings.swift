@@ -15,7 +15,7 @@ public enum SupportedSettings {
             "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout", "unsolicited_requests",
         ],
         "policy/failover": [
-            "retry_codes", "invite_timeout", "flap_window", "flap_hold_down_max", "duplicate_call_header",
+            "retry_codes", "invite_timeout", "adaptive_t1", "flap_window", "flap_hold_down_max", "duplicate_call_header",
             "duplicate_call_response",
         ],
         "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires"],

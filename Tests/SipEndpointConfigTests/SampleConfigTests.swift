@@ -25,7 +25,7 @@ struct SampleConfigTests {
 
         #expect(c.endpoint == EndpointPolicy(sipTransactionTimeoutMilliseconds: 4000, sipPortRange: nil, rtpPortRange: 20000...20999,
                                              publicAddress: nil, localAddress: "0.0.0.0", dnsServers: []))
-        #expect(c.failover == FailoverPolicy(retryCodes: [408, 503, 504], inviteTimeoutMilliseconds: 4000))
+        #expect(c.failover == FailoverPolicy(retryCodes: [408, 503, 504], inviteTimeoutMilliseconds: nil, adaptiveT1: true))
         #expect(c.session == SessionPolicy(autoAnswer: false, holdOthers: true, dtmfMethod: .rfc2833))
         #expect(c.security == SecurityConfiguration(tlsCAFile: nil, tlsVerify: true, tlsCertificateFile: nil, tlsKeyFile: nil))
         #expect(c.diagnostics == DiagnosticsConfiguration(logLevel: .info, logFile: nil))

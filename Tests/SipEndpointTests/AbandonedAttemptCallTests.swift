@@ -29,6 +29,9 @@ struct AbandonedAttemptCallTests {
             reregisterInSeconds: 60, optionsInterval: 0)
         var configuration = fastConfiguration([try connection(to: siteA), toB], timeoutMs: transactionTimeoutMs)
         configuration.failover.inviteTimeoutMilliseconds = 400
+        // T1 = 500 ms: the give-up (400 ms) comes before any retransmission, so the peer (which
+        // answers every copy of an INVITE, unlike a server transaction) sees exactly one INVITE.
+        configuration.failover.adaptiveT1 = false
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()

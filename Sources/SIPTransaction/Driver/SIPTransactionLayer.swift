@@ -15,6 +15,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     package let eventLoop: any EventLoop
     package let timerConfiguration: TransactionTimerConfiguration
+    /// How T1 and a dial's give-up follow each target's round-trip time (see ``AdaptiveTimerPolicy``).
+    package let adaptiveTimers: AdaptiveTimerPolicy
+    /// The round-trip estimate of every target, fed by every client transaction's first response
+    /// (``RoundTripTable``); read it through ``roundTripEstimate(for:)``.
+    var roundTrips = RoundTripTable()
     package private(set) var transport: SIPTransportLayer!
     let logger: Logger
 
@@ -50,12 +55,18 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         var flow: SIPFlow?
         var armed = ArmedTimers()
         var failureDetail: String?
+        /// When the request first went out, for the round-trip sample; nil once a response came.
+        var sentAt: NIODeadline?
+        /// When the request last went out (Karn's rule: when a retransmission was answered).
+        var lastSentAt: NIODeadline
 
-        init(machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget,
+        init(machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget, sentAt: NIODeadline,
              onEvent: @escaping (ClientTransactionEvent) -> Void) {
             self.machine = machine
             self.request = request
             self.target = target
+            self.sentAt = sentAt
+            self.lastSentAt = sentAt
             self.onEvent = onEvent
         }
     }
@@ -79,10 +90,12 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     package init(
         transportConfiguration: SIPTransportConfiguration, eventLoop: any EventLoop,
         timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
+        adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
         logger: Logger = Logger(label: "sip.transaction", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.eventLoop = eventLoop
         self.timerConfiguration = timers
+        self.adaptiveTimers = adaptiveTimers
         self.logger = logger
         let sink = EventSink()
         self.transport = SIPTransportLayer(
@@ -139,12 +152,14 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         }
         var configuration = timerConfiguration
         if let noResponseTimeout { configuration.transactionTimeout = noResponseTimeout }
+        configuration.retransmissionT1 = retransmissionT1(toward: target)
+        let now = NIODeadline.now()
         let entry = ClientEntry(
             machine: ClientMachine(
                 isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: configuration),
-            request: request, target: target, onEvent: onEvent)
+            request: request, target: target, sentAt: now, onEvent: onEvent)
         clients[key] = entry
-        perform(entry.machine.start(now: .now()), client: key, entry: entry, response: nil)
+        perform(entry.machine.start(now: now), client: key, entry: entry, response: nil)
         return ClientTransactionID(key: key)
     }
 
@@ -167,7 +182,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     ) {
         for action in actions {
             switch action {
-            case .transmitRequest:
+            case .transmitRequest(let attempt):
+                if attempt > 1 { entry.lastSentAt = .now() }
                 transmit(entry, key: key)
             case .sendAck:
                 guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else { break }
@@ -220,7 +236,14 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             onStrayResponse?(received)
             return
         }
-        perform(entry.machine.responseReceived(statusCode: code, now: .now()), client: key, entry: entry, response: received)
+        let now = NIODeadline.now()
+        if let sentAt = entry.sentAt {
+            entry.sentAt = nil
+            roundTrips.firstResponse(
+                from: entry.target, sentAt: sentAt, lastSentAt: entry.lastSentAt,
+                transmissions: entry.machine.transmissionCount, now: now)
+        }
+        perform(entry.machine.responseReceived(statusCode: code, now: now), client: key, entry: entry, response: received)
     }
 
     // MARK: Server transactions

@@ -18,6 +18,14 @@ enum ClientMachine {
         }
     }
 
+    /// How many times the request went out (Karn's rule: only 1 gives a round-trip sample).
+    var transmissionCount: Int {
+        switch self {
+        case .invite(let m): m.transmissionCount
+        case .nonInvite(let m): m.transmissionCount
+        }
+    }
+
     mutating func timerFired(_ t: TransactionTimer, now: NIODeadline) -> TransactionActions {
         switch self {
         case .invite(var m): defer { self = .invite(m) }; return m.timerFired(t, now: now)

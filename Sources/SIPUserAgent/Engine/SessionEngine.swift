@@ -27,11 +27,11 @@ package final class SessionEngine: @unchecked Sendable {
     /// Everything a session reports, in order.
     package var onEvent: ((SessionID, SessionEvent) -> Void)?
     /// How long an initial INVITE waits for any response before the dial gives the attempt up (a
-    /// dial's no-response timer, `invite_timeout`); nil = only the transaction's Timer B. The give-up
-    /// is the session machine's timer, separate from Timer B: an abandoned INVITE stops being
-    /// retransmitted but its transaction keeps listening until Timer B, so a late answer is closed
-    /// (CANCEL, or ACK and BYE) rather than left ringing or answered with nobody on the line.
-    package var inviteNoResponseTimeout: TimeAmount?
+    /// dial's no-response timer, `invite_timeout`; ``InviteGiveUp``). The give-up is the session
+    /// machine's timer, separate from Timer B: an abandoned INVITE stops being retransmitted but its
+    /// transaction keeps listening until Timer B, so a late answer is closed (CANCEL, or ACK and
+    /// BYE) rather than left ringing or answered with nobody on the line. Default: `.none`.
+    package var inviteGiveUp: InviteGiveUp = .none
 
     private enum Machine {
         case client(InviteClientSession)
@@ -100,6 +100,15 @@ package final class SessionEngine: @unchecked Sendable {
     package var pendingRequestCount: Int { received.count }
     package func state(of id: SessionID) -> SessionState? { sessions[id]?.machine.session.state }
 
+    /// The give-up time of an INVITE sent to `target` now.
+    private func giveUp(toward target: SIPTransportTarget) -> TimeAmount? {
+        switch inviteGiveUp {
+        case .none: nil
+        case .fixed(let time): time
+        case .learned: transactions.inviteGiveUp(toward: target)
+        }
+    }
+
     /// A new random seed for a session's machine (glare waits).
     private func seed() -> SeededRandom { SeededRandom(seed: random.next()) }
 
@@ -123,7 +132,7 @@ package final class SessionEngine: @unchecked Sendable {
         update(id) { session in
             guard var client = session as? InviteClientSession else { return [] }
             defer { session = client }
-            return client.start(offer: offer, now: .now(), noResponseTimeout: inviteNoResponseTimeout)
+            return client.start(offer: offer, now: .now(), noResponseTimeout: self.giveUp(toward: target))
         }
         return id
     }

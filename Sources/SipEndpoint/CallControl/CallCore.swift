@@ -93,7 +93,7 @@ final class CallCore: @unchecked Sendable {
                 sessionTimers: Self.sessionTimers(phone.configuration.session)),
             logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
-        engine.inviteNoResponseTimeout = .milliseconds(Int64(max(1, phone.configuration.failover.inviteTimeoutMilliseconds)))
+        engine.inviteGiveUp = phone.configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) } ?? .learned
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
     }
 

@@ -47,7 +47,8 @@ package struct DialFailoverMachine: Sendable, Hashable {
         case answered
         /// A final non-2xx response from the network.
         case finalResponse(statusCode: Int, reasonPhrase: String)
-        /// No response within the dial's INVITE no-response timer (`invite_timeout`), or Timer B.
+        /// No response within the dial's INVITE no-response timer (`invite_timeout`: learned per server
+        /// target by default, see `AdaptiveTimerPolicy`), or Timer B.
         case timeout
         /// The INVITE could not be sent (connection refused, TLS handshake, flow lost).
         case transportFailure(String)

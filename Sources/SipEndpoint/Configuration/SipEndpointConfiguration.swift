@@ -91,8 +91,15 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// `invite_timeout`: milliseconds an initial INVITE waits for any response (a provisional one
     /// included) before the dial gives the attempt up and moves on — the dial's own no-response
     /// timer, separate from Timer B: a late answer to the given-up INVITE is still ended (a 1xx with
-    /// CANCEL, a 2xx with ACK and BYE). Default: 4000.
-    public var inviteTimeoutMilliseconds: Int
+    /// CANCEL, a 2xx with ACK and BYE). nil is `auto`: learned per target from its round-trip time,
+    /// long enough for 4 transmissions of the INVITE plus one RTO, between 800 ms and
+    /// `sip_transaction_timeout` (4 s with no round-trip sample yet). Default: nil (`auto`).
+    public var inviteTimeoutMilliseconds: Int?
+    /// `adaptive_t1`: whether a request's retransmission interval T1 on UDP follows its target's
+    /// round-trip time (its RTO, between 100 ms and 1 s) instead of RFC 3261's 500 ms. RFC 3261
+    /// §17.1.1.1 allows a T1 below 500 ms only in closed private networks, which a contact centre's
+    /// links to its own SIP sites are; false restores 500 ms. Default: true.
+    public var adaptiveT1: Bool
     /// `flap_window`: seconds; the half-life of a connection's flap penalty (RFC 2439 style damping,
     /// ``ConnectionStatus/recovering``): a second failure within about this long of the first makes the
     /// connection's next recovery `recovering` instead of `ready`, and recent failures are forgotten
@@ -114,11 +121,12 @@ public struct FailoverPolicy: Sendable, Hashable {
     public var duplicateCallResponse: Int
 
     public init(
-        retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int = 4000, duplicateCallHeader: String? = nil,
-        duplicateCallResponse: Int = 486
+        retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int? = nil, adaptiveT1: Bool = true,
+        duplicateCallHeader: String? = nil, duplicateCallResponse: Int = 486
     ) {
         self.retryCodes = retryCodes
         self.inviteTimeoutMilliseconds = inviteTimeoutMilliseconds
+        self.adaptiveT1 = adaptiveT1
         self.duplicateCallHeader = duplicateCallHeader
         self.duplicateCallResponse = duplicateCallResponse
     }

@@ -106,6 +106,7 @@ final class PhoneCore: @unchecked Sendable {
             transportConfiguration: Self.transportConfiguration(configuration, host: bindHost, trace: trace), eventLoop: eventLoop,
             timers: TransactionTimerConfiguration(
                 transactionTimeout: .milliseconds(Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
+            adaptiveTimers: AdaptiveTimerPolicy(adaptiveT1: configuration.failover.adaptiveT1),
             logger: logger)
         self.engine = RegistrationEngine(transactions: transactions, logger: logger)
         engine.onStatusChange = { [weak self] id, change, target in self?.statusChanged(id, change, target: target) }

@@ -13,12 +13,13 @@ final class TransactionLayerHarness: Sendable {
     let requests = NIOLockedValueBox<[IncomingRequest]>([])
 
     init(timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
+         adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
          listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)],
          tls: SIPTransportConfiguration.TLS = .init()) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         layer = SIPTransactionLayer(
             transportConfiguration: SIPTransportConfiguration(listeners: listeners, tls: tls, keepAliveInterval: nil),
-            eventLoop: group.next(), timers: timers)
+            eventLoop: group.next(), timers: timers, adaptiveTimers: adaptiveTimers)
         try await layer.start().get()
     }
 
