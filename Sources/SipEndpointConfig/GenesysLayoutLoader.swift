@@ -431,6 +431,18 @@ struct GenesysLayoutLoader {
             }
         case "policy/failover/adaptive_t1":
             assign(entry, value, SettingValue.boolean) { $0.configuration.failover.adaptiveT1 = $1 }
+        case "policy/failover/mode":
+            assign(entry, value, { SettingValue.oneOf($0, what: "a failover mode") }) { $0.configuration.failover.mode = $1 }
+        case "policy/failover/failback":
+            assign(entry, value, { SettingValue.oneOf($0, what: "a failback mode") }) { $0.configuration.failover.failback = $1 }
+        case "policy/failover/failback_hold_down":
+            assign(entry, value, { SettingValue.integer($0, in: 0...86400, unit: "seconds") }) {
+                $0.configuration.failover.failbackHoldDownSeconds = $1
+            }
+        case "policy/failover/failback_order":
+            assign(entry, value, { SettingValue.oneOf($0, what: "a failback order") }) {
+                $0.configuration.failover.failbackOrder = $1
+            }
         case "policy/session/auto_answer":
             assign(entry, value, SettingValue.boolean) { $0.configuration.session.autoAnswer = $1 }
         case "policy/session/hold_others":

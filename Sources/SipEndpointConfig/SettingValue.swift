@@ -155,6 +155,16 @@ enum SettingValue {
         return .success(method)
     }
 
+    /// A value of one of an enum's raw values (any case); the refusal lists them.
+    static func oneOf<Value: RawRepresentable & CaseIterable>(_ text: String, what: String) -> Parsed<Value>
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: text.lowercased()) else {
+            let accepted = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(Refusal(reason: "is not \(what); accepted: \(accepted)"))
+        }
+        return .success(value)
+    }
+
     /// `use_srtp`: disabled, optional, mandatory (the Genesys values).
     static func srtpUse(_ text: String) -> Parsed<SecurityConfiguration.SRTPUse> {
         guard let use = SecurityConfiguration.SRTPUse(rawValue: text.lowercased()) else {

@@ -16,7 +16,7 @@ public enum SupportedSettings {
         ],
         "policy/failover": [
             "retry_codes", "invite_timeout", "adaptive_t1", "flap_window", "flap_hold_down_max", "duplicate_call_header",
-            "duplicate_call_response",
+            "duplicate_call_response", "mode", "failback", "failback_hold_down", "failback_order",
         ],
         "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires"],
         "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file", "use_srtp", "srtp_key_log"],

@@ -110,6 +110,40 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// answers `recovering`. nil = auto: 30 × the connection's `options_interval` (300 s with probes
     /// off). Default: nil (auto).
     public var flapHoldDownMaxSeconds: Int? = nil
+    /// `mode`: how a line's connections share the work. Default: active-active.
+    public var mode: Mode = .activeActive
+    /// `failback` (active-standby): move back to the primary by itself after
+    /// ``failbackHoldDownSeconds`` of unbroken health (`auto`), or only when asked (`manual`).
+    /// Default: auto.
+    public var failback: Failback = .automatic
+    /// `failback_hold_down`: seconds the primary must answer its probes without a break before an
+    /// automatic failback. Default: 30.
+    public var failbackHoldDownSeconds: Int = 30
+    /// `failback_order`: make-before-break (register the new active connection first: no moment
+    /// without a binding) or break-before-make (un-register first, for registrars that refuse a second
+    /// binding for the DN). Default: make-before-break.
+    public var failbackOrder: FailbackOrder = .makeBeforeBreak
+
+    /// `policy/failover/mode`.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// Every connection of a line registers at once (the Genesys SIP Endpoint SDK's model).
+        case activeActive = "active-active"
+        /// One connection per line registers (the first, the primary); the others are probed standbys
+        /// that take over when it fails (``ConnectionStatus/standby``).
+        case activeStandby = "active-standby"
+    }
+
+    /// `policy/failover/failback`.
+    public enum Failback: String, Sendable, Hashable, CaseIterable {
+        case automatic = "auto"
+        case manual
+    }
+
+    /// `policy/failover/failback_order`.
+    public enum FailbackOrder: String, Sendable, Hashable, CaseIterable {
+        case makeBeforeBreak = "make-before-break"
+        case breakBeforeMake = "break-before-make"
+    }
 
     /// `duplicate_call_header`: the header that correlates the copies of one customer call delivered
     /// by both sites (each a B2BUA, so the copies have different Call-IDs), e.g. X-Genesys-CallUUID.

@@ -18,6 +18,10 @@ public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable 
     /// if it fails again first (``ConnectionStatusChanged/heldDownUntil`` says when, unless it does).
     /// The first recovery after a single outage is `ready` at once, never this.
     case recovering
+    /// Active/standby (`policy/failover/mode = active-standby`): not registered — the line's active
+    /// connection holds its one registration — but its site answers the probes, so it can take the
+    /// role (and a dial can go out through it) at once when the active one fails.
+    case standby
 
     /// Registered and usable: `ready`, or `recovering` (held down, but it takes calls). The phone is
     /// `active` while one connection is.
@@ -57,6 +61,9 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
         case flapDamped
         /// The site stayed up through the hold-down: `recovering` became `ready`.
         case holdDownEnded
+        /// Active/standby: the line's registration moved to or away from this connection; the text
+        /// says why (the active connection failed, failback, maintenance, a preferred connection).
+        case roleChanged
     }
 
     public var kind: Kind

@@ -50,7 +50,7 @@ extension PhoneCore {
             cancelHoldDown(id)
             damping.machines[id] = nil
             return (status, reason, nil)
-        case .registering, .recovering:
+        case .registering, .recovering, .standby:
             return (status, reason, nil)
         }
     }

@@ -49,6 +49,8 @@ final class PhoneCore: @unchecked Sendable {
     var records: [Int: Record] = [:]
     /// Flap damping of every connection that failed recently (``FlapDamping``).
     var damping = ConnectionDamping()
+    /// Active/standby roles of each line (``ActiveStandbyMachine``), when the mode asks for them.
+    var roles = LineRoles()
     /// Lines, Contact tokens and site addresses: what inbound routing and admission read.
     var lines = LineTable()
     /// Each line's `+sip.instance`, by DN (shared by the line's connections).
@@ -190,6 +192,7 @@ final class PhoneCore: @unchecked Sendable {
                 // All enabled connections register at once: ids are given in order now;
                 // the first REGISTERs are paced per site (StartPacer) so that thousands of connections
                 // keep their registrar answering instead of drowning it in one burst.
+                self.assignRoles(self.configuration.connections)
                 for configuration in self.configuration.connections {
                     let id = self.add(configuration, startNow: false)
                     guard configuration.enabled else { continue }
@@ -318,7 +321,8 @@ final class PhoneCore: @unchecked Sendable {
             user: LineIdentity.contactUser(user: c.user, token: token), host: host.contains(":") ? "[\(host)]" : host,
             port: local?.port)
         var policy = RegistrationPolicy(
-            reregisterInSeconds: c.reregisterInSeconds, regInterval: c.regInterval, regRetryMax: c.regRetryMax,
+            // A standby is probed, not registered: lifetime 0 (see PhoneCore+ActiveStandby).
+            reregisterInSeconds: roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds, regInterval: c.regInterval, regRetryMax: c.regRetryMax,
             optionsInterval: c.optionsInterval, optionsFailureThreshold: c.optionsFailureThreshold,
             keepaliveInterval: c.keepaliveInterval)
         // Wait for the un-REGISTER's answer one transaction timeout and a margin, never longer.
@@ -342,7 +346,10 @@ final class PhoneCore: @unchecked Sendable {
         lines.line(of: id).compactMap { id in
             records[id].map { r in
                 DialFailoverMachine.Candidate(
-                    connectionId: id, isReady: r.status == .ready, targetCount: max(1, dialTargets(of: id).count),
+                    // A standby's site answers its probes: a dial may go out through it at once (the
+                    // INVITE's own digest needs no registration).
+                    connectionId: id, isReady: r.status == .ready || r.status == .standby,
+                    targetCount: max(1, dialTargets(of: id).count),
                     isRecovering: r.status == .recovering)
             }
         }
@@ -416,8 +423,10 @@ final class PhoneCore: @unchecked Sendable {
 
     private func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
         guard let record = records[id] else { return }
-        let (status, reason, heldDownUntil) = damped(
+        guard let change = roleFiltered(id, change) else { return }
+        let (dampedStatus, dampedReason, heldDownUntil) = damped(
             id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status, now: .now())
+        let (status, reason) = roleShown(id, dampedStatus, dampedReason)
         report(
             id, status: status, reason: reason, target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
             nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) },

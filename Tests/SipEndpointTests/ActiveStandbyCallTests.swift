@@ -1,0 +1,85 @@
+import Foundation
+import SIPTestSupport
+import Testing
+
+@testable import SipEndpoint
+
+/// `mode = active-standby` end to end on two in-process sites: one binding per line, the standby takes
+/// over when the primary's site dies, a dial on the failed primary goes out through it, and once the
+/// primary's site answers for the hold-down the line moves back and the standby lets go of its binding.
+@Suite("Active/standby with in-process sites")
+struct ActiveStandbyCallTests {
+    @Test(.timeLimit(.minutes(1))) func theStandbyTakesOverAndTheLineFailsBackAfterTheHoldDown() async throws {
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        let siteB = try await InProcessSite.start(.init(name: "site-b"))
+        let connections = [siteA, siteB].map { site in
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                reregisterInSeconds: 60, optionsInterval: 1)
+        }
+        var configuration = fastConfiguration(connections, timeoutMs: 500)
+        configuration.failover.mode = .activeStandby
+        configuration.failover.failback = .automatic
+        configuration.failover.failbackHoldDownSeconds = 2
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+
+        try await log.wait(connection: 0, status: .ready)
+        let standby = try await log.wait(connection: 1, status: .standby)
+        #expect(standby.reason.kind == .roleChanged)
+        #expect(siteA.registrations["7001"] != nil, "the primary holds the line's binding")
+        #expect(siteB.registrations["7001"] == nil, "the standby is probed, never registered")
+        #expect(siteB.registerCount == 0)
+
+        try await siteA.kill()
+        let killed = ContinuousClock.now
+        let takeover = try await log.wait(connection: 1, status: .ready, timeout: .seconds(6))
+        #expect(ContinuousClock.now - killed < .seconds(4), "detection (~1.5 s) and one REGISTER")
+        #expect(takeover.reason.kind == .roleChanged && takeover.reason.text.contains("failed"), "\(takeover.reason)")
+        #expect(siteB.registrations["7001"] != nil, "site B holds the binding now")
+
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        let calls = SessionLog(session.statusChanges)
+        let connected = try await calls.wait(for: .connected)
+        #expect(connected.connectionId == 1, "a dial on the failed primary goes out through the active standby")
+        try await session.hangUp()
+
+        let index = log.events.count
+        try await siteA.revive()
+        let revived = ContinuousClock.now
+        let back = try await log.wait(connection: 0, status: .ready, after: index, timeout: .seconds(10))
+        let after = ContinuousClock.now - revived
+        #expect(after >= .seconds(2), "not before the hold-down: \(after)")
+        #expect(after < .seconds(6), "\(after)")
+        #expect(back.reason.text.contains("failback"), "\(back.reason)")
+        try await log.wait(connection: 1, status: .standby, after: index, timeout: .seconds(6))
+        try await waitUntil { siteB.registrations["7001"] == nil }
+        #expect(siteB.registrations["7001"] == nil, "the standby un-REGISTERed after the failback")
+        #expect(siteA.registrations["7001"] != nil)
+
+        await phone.shutdown()
+        try await siteA.stop()
+        try await siteB.stop()
+    }
+
+    @Test func activeActiveIsTheDefaultAndNothingIsStandby() async throws {
+        #expect(FailoverPolicy().mode == .activeActive)
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        let siteB = try await InProcessSite.start(.init(name: "site-b"))
+        let connections = [siteA, siteB].map { site in
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                reregisterInSeconds: 60, optionsInterval: 0)
+        }
+        let phone = Phone(configuration: fastConfiguration(connections))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        try await log.wait(connection: 1, status: .ready)
+        #expect(siteA.registrations["7001"] != nil && siteB.registrations["7001"] != nil)
+        await phone.shutdown()
+        try await siteA.stop()
+        try await siteB.stop()
+    }
+}
