@@ -105,6 +105,9 @@ public final class CallControl: Sendable {
 
 /// One call, outgoing or incoming. Its identity stays the same across the attempts of a dial.
 public final class Session: Sendable {
+    /// The session's identity: a lowercase UUID made when the dial starts or the call comes in, the same
+    /// through every attempt of a failing-over dial. Every event about the session carries it, and
+    /// ``CallControl/session(_:)`` takes it.
     public let id: String
     let control: CallControl
     /// This session's events from the moment the `Session` was obtained; ends when the call is over.
@@ -121,6 +124,7 @@ public final class Session: Sendable {
 
     /// The latest snapshot (nil once the session is over).
     public var snapshot: SessionSnapshot? { control.core.calls.snapshot.withLock { $0[id] } }
+    /// The session's status now, from its latest snapshot; `disconnected` once the call is over.
     public var status: SessionStatus { snapshot?.status ?? .disconnected }
     /// The connection the session uses now.
     public var connectionId: Int? { snapshot?.connectionId }

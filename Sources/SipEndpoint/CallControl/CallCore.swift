@@ -618,16 +618,30 @@ final class CallCore: @unchecked Sendable {
 
 /// What ``CallControl/sessions`` returns for one session.
 public struct SessionSnapshot: Sendable, Hashable {
-    public enum Direction: String, Sendable, Hashable { case outgoing, incoming }
+    /// Which side started the call.
+    public enum Direction: String, Sendable, Hashable {
+        /// Dialled by this phone (``CallControl/dial(connectionId:destination:)``).
+        case outgoing
+        /// An INVITE that came in through one of the connections (``CallControl/incomingCalls``).
+        case incoming
+    }
+    /// The session's ``Session/id``.
     public var id: String
+    /// Which side started the call.
     public var direction: Direction
+    /// The connection the session uses now; it changes when a dial fails over (``SessionFailedOver``).
     public var connectionId: Int
     /// The agent's DN: the line the session belongs to.
     public var user: String
+    /// The status as of the session's latest ``SessionStatusChanged``.
     public var status: SessionStatus
+    /// Why the session has its status: the reason of its latest ``SessionStatusChanged``.
     public var reason: SessionReason
     /// The number or URI dialled, or the caller.
     public var remote: String
+    /// Whether this phone holds the call: true from ``Session/hold()`` (as the hold re-INVITE goes out)
+    /// until ``Session/retrieve()``, and false again if the peer refuses the hold. A hold by the far end
+    /// leaves it false (``status`` is `held` either way).
     public var isHeldLocally: Bool
     /// The session interval the call's dialog runs (RFC 4028 session timers); nil: none (the peer
     /// did not take timers up, §7.2, or the call is not answered yet).

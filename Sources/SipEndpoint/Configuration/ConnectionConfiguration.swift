@@ -1,6 +1,16 @@
-/// The transport a connection uses to reach its site.
+/// The transport a connection uses to reach its site: the `protocol=` attribute of its `Connectivity` line
+/// (`transport=` is a synonym; `UDP`, `TCP` or `TLS`, any case). The raw value is the lowercase name.
 public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable {
-    case udp, tcp, tls
+    /// SIP over UDP; requests are retransmitted on timers (T1, see `adaptive_t1`). Default port 5060.
+    case udp
+    /// SIP over TCP, the flow kept alive with CRLF (`keepalive_interval`); when it breaks, the connection
+    /// fails (``ConnectionStatusReason/Kind/flowLost``). Default port 5060.
+    case tcp
+    /// SIP over TLS over TCP: the server's certificate checked against `tls_ca_file` (else the system's
+    /// CAs) unless `tls_verify` is off, a client certificate sent when `tls_cert_file` is set; kept alive
+    /// like ``tcp``. `use_srtp` `mandatory` wants every connection on TLS (the keys travel in the SDP).
+    /// Default port 5061.
+    case tls
 
     /// The port a server listens on when none is given and DNS SRV is not used (RFC 3261 §19.1.2).
     public var defaultPort: Int { self == .tls ? 5061 : 5060 }
@@ -11,8 +21,14 @@ public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable 
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible, Codable {
     /// Host name, IPv4 address, or IPv6 address without brackets.
     public var host: String
+    /// The port, 1–65535; nil when none is given: the host is then located by RFC 3263 (NAPTR/SRV,
+    /// then A/AAAA on the transport's ``SIPTransportKind/defaultPort``).
     public var port: Int?
 
+    /// Makes an address from its parts, unchecked (``init(_:)`` parses and checks `host[:port]` text).
+    /// - Parameters:
+    ///   - host: Host name, IPv4 address, or IPv6 address without brackets.
+    ///   - port: The port, 1–65535. Default: nil (located by RFC 3263).
     public init(host: String, port: Int? = nil) {
         self.host = host
         self.port = port
@@ -113,6 +129,27 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     /// restarts, unguessable without the password), else random for the phone's life.
     public var instanceID: String? = nil
 
+    /// Makes one connection's configuration, unchecked (the `SipEndpoint.config` loader checks the
+    /// file's values). ``transportFromDNS`` and ``instanceID`` are not parameters: set them afterwards.
+    /// - Parameters:
+    ///   - user: The DN (`Connectivity user=`). Required.
+    ///   - server: The site's registrar / outbound proxy (`Connectivity server=`). Required.
+    ///   - transport: `Connectivity protocol=`. Default: `.udp`.
+    ///   - password: `password`. Default: nil (the site does not challenge).
+    ///   - authUser: `auth_user`. Default: nil (the DN).
+    ///   - displayName: `display_name`. Default: nil (none).
+    ///   - domain: `domain`. Default: nil (the server host).
+    ///   - reregisterInSeconds: `reregister_in_seconds`, seconds; 0 = do not register. Default: 3600.
+    ///   - regInterval: `reg_interval`, seconds: the retry back-off base. Default: 30.
+    ///   - regRetryMax: `reg_retry_max`, seconds: the back-off cap. Default: 1800.
+    ///   - optionsInterval: `options_interval`, seconds between OPTIONS probes; 0 = off. Default: 10.
+    ///   - optionsFailureThreshold: `options_failure_threshold`: failed probes in a row that fail the
+    ///     connection. Default: 1.
+    ///   - keepaliveInterval: `keepalive_interval`, seconds between CRLF keep-alives on TCP/TLS; 0 = off.
+    ///     Default: 30.
+    ///   - enabled: `enabled`: whether the connection registers at start. Default: true.
+    ///   - authRealms: `auth_realm`: extra digest realms the password answers. Default: [] (none).
+    ///   - requireQop: `require_qop`: refuse digest challenges without `qop=auth`. Default: false.
     public init(
         user: String, server: ServerAddress, transport: SIPTransportKind = .udp, password: String? = nil,
         authUser: String? = nil, displayName: String? = nil, domain: String? = nil, reregisterInSeconds: Int = 3600,

@@ -3,17 +3,26 @@
 public struct SipEndpointConfiguration: Sendable, Hashable {
     /// The connections, in order: connection id N is `connections[N]`. Default: none.
     public var connections: [ConnectionConfiguration]
-    /// `policy/endpoint`. Default: ``EndpointPolicy/init()``.
+    /// `policy/endpoint`. Default: `EndpointPolicy()` (every setting's default).
     public var endpoint: EndpointPolicy
-    /// `policy/failover`. Default: ``FailoverPolicy/init()``.
+    /// `policy/failover`. Default: `FailoverPolicy()` (every setting's default).
     public var failover: FailoverPolicy
-    /// `policy/session`. Default: ``SessionPolicy/init()``.
+    /// `policy/session`. Default: `SessionPolicy()` (every setting's default).
     public var session: SessionPolicy
-    /// `system/security`. Default: ``SecurityConfiguration/init()``.
+    /// `system/security`. Default: `SecurityConfiguration()` (every setting's default).
     public var security: SecurityConfiguration
-    /// `system/diagnostics`. Default: ``DiagnosticsConfiguration/init()``.
+    /// `system/diagnostics`. Default: `DiagnosticsConfiguration()` (every setting's default).
     public var diagnostics: DiagnosticsConfiguration
 
+    /// Makes a configuration from its parts, unchecked (the `SipEndpoint.config` loader checks the file's
+    /// values).
+    /// - Parameters:
+    ///   - connections: The connections; connection id N is element N. Default: [] (none).
+    ///   - endpoint: `policy/endpoint`. Default: `EndpointPolicy()` (every setting's default).
+    ///   - failover: `policy/failover`. Default: `FailoverPolicy()` (every setting's default).
+    ///   - session: `policy/session`. Default: `SessionPolicy()` (every setting's default).
+    ///   - security: `system/security`. Default: `SecurityConfiguration()` (every setting's default).
+    ///   - diagnostics: `system/diagnostics`. Default: `DiagnosticsConfiguration()` (every setting's default).
     public init(
         connections: [ConnectionConfiguration] = [], endpoint: EndpointPolicy = EndpointPolicy(),
         failover: FailoverPolicy = FailoverPolicy(), session: SessionPolicy = SessionPolicy(),
@@ -66,6 +75,16 @@ public struct EndpointPolicy: Sendable, Hashable {
         case accept
     }
 
+    /// Makes the endpoint policy; each parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - sipTransactionTimeoutMilliseconds: `sip_transaction_timeout`, milliseconds. Default: 4000.
+    ///   - sipPortRange: `sip_port_min`…`sip_port_max`. Default: nil (any free port).
+    ///   - rtpPortRange: `rtp_port_min`…`rtp_port_max`. Default: nil (any free port).
+    ///   - publicAddress: `public_address`. Default: nil (the local address).
+    ///   - localAddress: `local_address`, the address every socket binds to. Default: "0.0.0.0".
+    ///   - dnsServers: `dns_servers`. Default: [] (the system's).
+    ///   - rtpInactivityTimeout: `rtp_inactivity_timeout`; nil = never. Default: 30 s.
+    ///   - unsolicitedRequests: `unsolicited_requests`. Default: `.drop`.
     public init(
         sipTransactionTimeoutMilliseconds: Int = 4000, sipPortRange: ClosedRange<Int>? = nil,
         rtpPortRange: ClosedRange<Int>? = nil, publicAddress: String? = nil, localAddress: String = "0.0.0.0",
@@ -154,6 +173,15 @@ public struct FailoverPolicy: Sendable, Hashable {
     /// `duplicate_call_response`: the final response a refused copy gets (400–699). Default: 486.
     public var duplicateCallResponse: Int
 
+    /// Makes the failover policy; each parameter sets the property of the same name. ``flapWindowSeconds``
+    /// and ``flapHoldDownMaxSeconds`` are not parameters: they start nil (auto) and are set afterwards.
+    /// - Parameters:
+    ///   - retryCodes: `retry_codes`: final responses that move a dial on. Default: 408, 503, 504.
+    ///   - inviteTimeoutMilliseconds: `invite_timeout`, milliseconds. Default: nil (`auto`, learned per
+    ///     target from its round-trip time).
+    ///   - adaptiveT1: `adaptive_t1`: UDP's T1 follows each target's round trip. Default: true.
+    ///   - duplicateCallHeader: `duplicate_call_header`. Default: nil (duplicate detection off).
+    ///   - duplicateCallResponse: `duplicate_call_response`, 400–699. Default: 486.
     public init(
         retryCodes: Set<Int> = [408, 503, 504], inviteTimeoutMilliseconds: Int? = nil, adaptiveT1: Bool = true,
         duplicateCallHeader: String? = nil, duplicateCallResponse: Int = 486
@@ -168,6 +196,8 @@ public struct FailoverPolicy: Sendable, Hashable {
 
 /// `policy/session`: multi-line and DTMF policy.
 public struct SessionPolicy: Sendable, Hashable {
+    /// `dtmf_method`: how ``Session/sendDTMF(_:)`` sends digits (`rfc2833` or `info`, any case). Received
+    /// digits are taken either way.
     public enum DTMFMethod: String, Sendable, Hashable, CaseIterable {
         /// RFC 4733 telephone-events in RTP ("rfc2833" in the Genesys configuration).
         case rfc2833
@@ -194,6 +224,14 @@ public struct SessionPolicy: Sendable, Hashable {
     /// Default: 1800.
     public var sessionExpiresSeconds: Int
 
+    /// Makes the session policy; each parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - autoAnswer: `auto_answer`: answer incoming calls at once. Default: false.
+    ///   - holdOthers: `hold_others`: answering or dialling holds the other connected calls. Default: true.
+    ///   - dtmfMethod: `dtmf_method`. Default: `.rfc2833`.
+    ///   - ringTimeoutSeconds: `ring_timeout`, seconds; 0 = until the caller gives up. Default: 60.
+    ///   - maxRingingCalls: `max_ringing_calls`, per agent's line. Default: 4.
+    ///   - sessionExpiresSeconds: `session_expires`, seconds (RFC 4028); 0 = not offered. Default: 1800.
     public init(
         autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833, ringTimeoutSeconds: Int = 60,
         maxRingingCalls: Int = 4, sessionExpiresSeconds: Int = 1800
@@ -237,6 +275,15 @@ public struct SecurityConfiguration: Sendable, Hashable {
     /// `tls_key_file`: PEM key of the client certificate. Default: nil.
     public var tlsKeyFile: String?
 
+    /// Makes the security configuration; each parameter sets the property of the same name. No file is
+    /// read here.
+    /// - Parameters:
+    ///   - tlsCAFile: `tls_ca_file`, a PEM file of trusted CAs. Default: nil (the system's).
+    ///   - tlsVerify: `tls_verify`: check the server's certificate and host name. Default: true.
+    ///   - tlsCertificateFile: `tls_cert_file`, PEM client certificate. Default: nil (none sent).
+    ///   - tlsKeyFile: `tls_key_file`, PEM key of that certificate. Default: nil.
+    ///   - useSRTP: `use_srtp`. Default: `.disabled`.
+    ///   - srtpKeyLog: `srtp_key_log`, a path. Default: nil (no keys written).
     public init(
         tlsCAFile: String? = nil, tlsVerify: Bool = true, tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil,
         useSRTP: SRTPUse = .disabled, srtpKeyLog: String? = nil
@@ -253,8 +300,26 @@ public struct SecurityConfiguration: Sendable, Hashable {
 /// `system/diagnostics`: logging. The library logs through the `Logger` given to ``Phone``; QuickStart
 /// builds it from these settings with ``FileLogHandler`` (a file opened append-only with mode 0600).
 public struct DiagnosticsConfiguration: Sendable, Hashable {
+    /// `log_level`: the mildest record logged (swift-log's levels, mildest first). The file takes the
+    /// names in any case, or the Genesys numbers 0–4 (critical, error, warning, info, debug).
     public enum LogLevel: String, Sendable, Hashable, CaseIterable {
-        case trace, debug, info, notice, warning, error, critical
+        /// Every record, the most detailed included.
+        case trace
+        /// Troubleshooting detail (a media source that finished, …), and every more severe level.
+        case debug
+        /// The course of connections and calls (each session's status change), and every more severe level.
+        case info
+        /// Network input dropped or refused (a malformed message, a TLS connection without a handshake),
+        /// and every more severe level.
+        case notice
+        /// Trouble the SDK works around (a call ended for lack of media, incoming calls a slow reader
+        /// missed), and every more severe level.
+        case warning
+        /// Operations that failed (a call without an RTP session, a key log that cannot be opened), and
+        /// `critical`.
+        case error
+        /// Only records of the highest severity (the SDK emits none of its own).
+        case critical
     }
 
     /// `log_level`. Default: info.
@@ -262,6 +327,10 @@ public struct DiagnosticsConfiguration: Sendable, Hashable {
     /// `log_file`: path of the log file (appended to, mode 0600); nil = standard error. Default: nil.
     public var logFile: String?
 
+    /// Makes the diagnostics configuration.
+    /// - Parameters:
+    ///   - logLevel: `log_level`. Default: `.info`.
+    ///   - logFile: `log_file`, a path. Default: nil (standard error).
     public init(logLevel: LogLevel = .info, logFile: String? = nil) {
         self.logLevel = logLevel
         self.logFile = logFile

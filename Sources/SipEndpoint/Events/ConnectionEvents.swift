@@ -30,6 +30,7 @@ public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable 
 
 /// Why a connection's status changed.
 public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertible {
+    /// The class of cause, for code that branches on why a connection changed without parsing its text.
     public enum Kind: String, Sendable, Hashable, Codable {
         /// The connection was started or enabled.
         case started

@@ -20,12 +20,14 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     public var jitterMilliseconds: Double
     /// From RTCP (RFC 3550 §6.4.1); nil until the peer has reported on one of our sender reports.
     public var roundTripTimeMilliseconds: Double?
-    /// What the peer's RTCP says of our stream: its last fraction lost (0…1) and cumulative loss.
+    /// The fraction of our packets lost (0…1) that the peer's last RTCP report gives; nil until a report
+    /// about our stream has arrived.
     public var remoteLossRatio: Double?
     /// The cumulative number of our packets the peer's last RTCP report says were lost (negative when it saw
     /// duplicates); nil until a report about our stream has arrived.
     public var remotePacketsLost: Int64?
-    /// Jitter-buffer counters: arrived after their playout time, twice, out of order; slots concealed.
+    /// Packets that reached the jitter buffer after their slot had been played (dropped; counted as lost
+    /// in ``meanOpinionScore``).
     public var latePackets: Int
     /// Packets the jitter buffer had already received (same sequence number); dropped.
     public var duplicatePackets: Int
@@ -40,10 +42,11 @@ public struct MediaStatistics: Sendable, Hashable, Codable {
     /// RTP and RTCP datagrams dropped because they came from an IP address other than the one the
     /// peer's SDP named (docs/MEDIA.md, "Media source"): never played, never steering our audio.
     public var rejectedSourcePackets: UInt64 = 0
-    /// SRTP/SRTCP packets dropped because they failed authentication (forged, another key, or plain
-    /// RTP on an SRTP call); replays dropped by the replay window (RFC 3711 §3.3.2). Both also in
-    /// ``discardedPackets``.
+    /// SRTP/SRTCP packets dropped because their authentication tag did not verify (forged, another key,
+    /// or plain RTP on an SRTP call); also in ``discardedPackets``. 0 for plain RTP.
     public var authenticationFailures: UInt64 = 0
+    /// SRTP/SRTCP packets dropped as replays by the replay window (RFC 3711 §3.3.2): already received,
+    /// or too old to tell; also in ``discardedPackets``, not in ``authenticationFailures``. 0 for plain RTP.
     public var replayedPackets: UInt64 = 0
     /// The SRTP suite protecting the call (`AES_CM_128_HMAC_SHA1_80` …); nil for plain RTP.
     public var srtpSuite: String? = nil
