@@ -154,13 +154,17 @@ public struct FailoverPolicy: Sendable, Hashable {
 
     /// `policy/failover/failback`.
     public enum Failback: String, Sendable, Hashable, CaseIterable {
+        /// `auto`: back to the primary once it has answered its probes for `failback_hold_down`.
         case automatic = "auto"
+        /// `manual`: stay on the standby until the application asks.
         case manual
     }
 
     /// `policy/failover/failback_order`.
     public enum FailbackOrder: String, Sendable, Hashable, CaseIterable {
+        /// Register the new active connection first, then un-register the old: no moment without a binding.
         case makeBeforeBreak = "make-before-break"
+        /// Un-register the old first, then register the new: for registrars that refuse a second binding.
         case breakBeforeMake = "break-before-make"
     }
 

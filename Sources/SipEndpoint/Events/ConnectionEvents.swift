@@ -67,12 +67,22 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
         case roleChanged
     }
 
+    /// The class of cause: start or stop, a SIP response, a timeout, a transport or probe failure, flap damping.
     public var kind: Kind
+    /// The SIP status code of the final response behind the change (`sipResponse`, `credentialsRejected`,
+    /// `challengeRefused`, and `flapDamped` when a response brought the site back); nil when none did.
     public var statusCode: Int?
+    /// The reason phrase that goes with ``statusCode`` ("Service Unavailable"); nil when there is no status code.
     public var reasonPhrase: String?
     /// Text for people and logs: "200 OK", "local timeout", "transport error: connection refused", …
     public var text: String
 
+    /// Makes a reason (the SDK makes its own; this is for tests and application code that replays events).
+    /// - Parameters:
+    ///   - kind: The class of cause.
+    ///   - statusCode: The SIP status code behind the change. Default: nil (none).
+    ///   - reasonPhrase: That response's reason phrase. Default: nil.
+    ///   - text: The text for people and logs; also ``description``.
     public init(kind: Kind, statusCode: Int? = nil, reasonPhrase: String? = nil, text: String) {
         self.kind = kind
         self.statusCode = statusCode
@@ -85,16 +95,23 @@ public struct ConnectionStatusReason: Sendable, Hashable, CustomStringConvertibl
 
 /// Raised for every status change of a connection.
 public struct ConnectionStatusChanged: Sendable, Hashable {
+    /// The connection that changed: its position in ``SipEndpointConfiguration/connections``.
     public var connectionId: Int
+    /// The connection's DN (its line).
     public var user: String
     /// The server as configured (`host[:port]`).
     public var server: String
     /// The resolved target in use (`address:port`), when one has been chosen.
     public var target: String?
+    /// The connection's transport (the one DNS chose, when the configuration named none).
     public var transport: SIPTransportKind
+    /// The status before the change.
     public var previousStatus: ConnectionStatus
+    /// The status after the change.
     public var status: ConnectionStatus
+    /// Why the status changed.
     public var reason: ConnectionStatusReason
+    /// When the SDK made the change (wall clock).
     public var time: Date
     /// When the next retry is due (failed connections).
     public var nextRetry: Date?
@@ -105,6 +122,9 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
     /// is how long the failure took to detect.
     public var lastAnswered: Date?
 
+    /// Makes a status change (the SDK makes its own; this is for tests and application code that replays
+    /// events). Each parameter sets the property of the same name; `target`, `nextRetry`, `heldDownUntil`
+    /// and `lastAnswered` default to nil.
     public init(
         connectionId: Int, user: String, server: String, target: String? = nil, transport: SIPTransportKind,
         previousStatus: ConnectionStatus, status: ConnectionStatus, reason: ConnectionStatusReason, time: Date,
@@ -127,15 +147,23 @@ public struct ConnectionStatusChanged: Sendable, Hashable {
 
 /// The phone is `active` while at least one connection is ready or recovering.
 public enum PhoneStatus: String, Sendable, Hashable, Codable {
-    case active, inactive
+    /// At least one connection is registered (`ready` or `recovering`): calls can go out and come in.
+    case active
+    /// No connection is registered: not started, stopped, or every connection failed or disabled.
+    case inactive
 }
 
 /// Raised when the phone's aggregate status changes.
 public struct PhoneStatusChanged: Sendable, Hashable {
+    /// The status before the change.
     public var previousStatus: PhoneStatus
+    /// The status after the change (always the other one: a change is reported only when it flips).
     public var status: PhoneStatus
+    /// When the SDK made the change (wall clock).
     public var time: Date
 
+    /// Makes a status change (the SDK makes its own; this is for tests and application code that replays
+    /// events). Each parameter sets the property of the same name.
     public init(previousStatus: PhoneStatus, status: PhoneStatus, time: Date) {
         self.previousStatus = previousStatus
         self.status = status
@@ -146,6 +174,7 @@ public struct PhoneStatusChanged: Sendable, Hashable {
 /// What ``ConnectionManager/statusChanges`` delivers: every status change of every connection, or a
 /// marker for changes this subscriber missed.
 public enum ConnectionEvent: Sendable, Hashable {
+    /// A connection's status changed (see ``ConnectionStatusChanged``); reported for every change.
     case statusChanged(ConnectionStatusChanged)
     /// The subscriber fell more than its buffer (1024 events) behind: the `count` status changes that
     /// came after the element it read last and before the next one were lost. Read
@@ -161,6 +190,7 @@ public enum ConnectionEvent: Sendable, Hashable {
 /// What ``Phone/statusChanges`` delivers: the phone's aggregate status changes, or a marker for changes
 /// this subscriber missed.
 public enum PhoneEvent: Sendable, Hashable {
+    /// The phone's status flipped between `active` and `inactive` (see ``PhoneStatusChanged``).
     case statusChanged(PhoneStatusChanged)
     /// The subscriber fell more than its buffer (1024 events) behind: the `count` changes that came after
     /// the element it read last and before the next one were lost. Read ``Phone/status`` for the state now.
