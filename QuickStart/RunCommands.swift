@@ -115,8 +115,27 @@ struct RunCommands {
             default: try await phone.connectionManager.removeConnection(id)
             }
             return "\(command)d connection \(id)"
+        case "maintenance":
+            // Active/standby planned moves: the registration moves as the status changes report.
+            guard let id = args.first.flatMap(Int.init), args.count == 2, ["on", "off"].contains(args[1]) else {
+                throw CommandError.usage("maintenance <connection> on|off")
+            }
+            if args[1] == "on" {
+                try await phone.connectionManager.startMaintenance(id)
+                return "connection \(id) is in maintenance: new calls stop using it"
+            }
+            try await phone.connectionManager.endMaintenance(id)
+            return "connection \(id) is back in service"
+        case "failback":
+            guard let id = args.first.flatMap(Int.init) else { throw CommandError.usage("failback <connection>") }
+            try await phone.connectionManager.failBack(line: id)
+            return "failback of connection \(id)'s line started"
+        case "prefer":
+            guard let id = args.first.flatMap(Int.init) else { throw CommandError.usage("prefer <connection>") }
+            try await phone.connectionManager.prefer(id)
+            return "connection \(id) is its line's primary"
         default:
-            throw CommandError(message: "unknown command; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable, disable, remove, status, quit")
+            throw CommandError(message: "unknown command; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable, disable, remove, maintenance, failback, prefer, status, quit")
         }
     }
 

@@ -83,3 +83,70 @@ struct ActiveStandbyCallTests {
         try await siteB.stop()
     }
 }
+
+/// Planned moves through the public API: maintenance of the primary's site moves the registration to
+/// the standby and keeps dials off it; ending it and preferring a connection move it as asked.
+@Suite("Active/standby planned moves")
+struct ActiveStandbyPlannedMoveTests {
+    @Test(.timeLimit(.minutes(1))) func maintenanceFailbackAndPreference() async throws {
+        let siteA = try await InProcessSite.start(.init(name: "site-a"))
+        let siteB = try await InProcessSite.start(.init(name: "site-b"))
+        let connections = [siteA, siteB].map { site in
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                reregisterInSeconds: 60, optionsInterval: 1)
+        }
+        var configuration = fastConfiguration(connections, timeoutMs: 500)
+        configuration.failover.mode = .activeStandby
+        configuration.failover.failback = .manual
+        let phone = Phone(configuration: configuration)
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        try await log.wait(connection: 1, status: .standby)
+
+        var mark = log.events.count
+        try await phone.connectionManager.startMaintenance(0)
+        let moved = try await log.wait(connection: 1, status: .ready, after: mark)
+        #expect(moved.reason.text.contains("maintenance"), "\(moved.reason)")
+        try await log.wait(connection: 0, status: .standby, after: mark)
+        try await waitUntil { siteA.registrations["7001"] == nil }
+        #expect(siteA.registrations["7001"] == nil && siteB.registrations["7001"] != nil)
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        #expect(try await SessionLog(session.statusChanges).wait(for: .connected).connectionId == 1,
+                "a connection in maintenance takes no call")
+        try await session.hangUp()
+
+        // Manual failback: nothing moves until asked.
+        try await phone.connectionManager.endMaintenance(0)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(phone.connectionManager.connection(1)?.status == .ready)
+        mark = log.events.count
+        try await phone.connectionManager.failBack(line: 0)
+        let back = try await log.wait(connection: 0, status: .ready, after: mark)
+        #expect(back.reason.text.contains("failback"), "\(back.reason)")
+        try await log.wait(connection: 1, status: .standby, after: mark)
+
+        mark = log.events.count
+        try await phone.connectionManager.prefer(1)
+        let preferred = try await log.wait(connection: 1, status: .ready, after: mark)
+        #expect(preferred.reason.text.contains("preferred"), "\(preferred.reason)")
+        await #expect(throws: SipEndpointError.self) { try await phone.connectionManager.failBack(line: 1) }
+
+        await phone.shutdown()
+        try await siteA.stop()
+        try await siteB.stop()
+    }
+
+    @Test func plannedMovesNeedAnActiveStandbyLine() async throws {
+        let site = try await InProcessSite.start(.init(name: "site-a"))
+        let phone = Phone(configuration: fastConfiguration([
+            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001")
+        ]))
+        try await phone.start()
+        let error = await #expect(throws: SipEndpointError.self) { try await phone.connectionManager.startMaintenance(0) }
+        #expect(error?.code == .invalidState)
+        await phone.shutdown()
+        try await site.stop()
+    }
+}

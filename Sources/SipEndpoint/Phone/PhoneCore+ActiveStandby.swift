@@ -16,6 +16,8 @@ struct LineRoles {
     /// The reason to announce with a connection's next status, after its role moved.
     var announcements: [Int: String] = [:]
     var failbackTimers: [String: Scheduled<Void>] = [:]
+    /// Connections in maintenance: no dial tries them.
+    var maintenance: Set<Int> = []
 }
 
 /// The driver of active/standby (the rules are ``ActiveStandbyMachine``'s). It feeds each line's
@@ -131,6 +133,43 @@ extension PhoneCore {
                 }
             }
         }
+    }
+
+    enum PlannedMove { case startMaintenance, endMaintenance, failBack, prefer }
+
+    /// A planned move asked through the API (``ConnectionManager/startMaintenance(_:)`` and the
+    /// others), on the loop.
+    func plannedMove(_ id: Int, _ move: PlannedMove) throws(SipEndpointError) {
+        guard let user = records[id]?.configuration.user else {
+            throw SipEndpointError(.unknownConnection, "no connection \(id)")
+        }
+        guard var machine = roles.machines[user] else {
+            throw SipEndpointError(
+                .invalidState, "connection \(id) is not on an active/standby line (policy/failover/mode = active-standby)")
+        }
+        let now = NIODeadline.now()
+        let actions: [ActiveStandbyMachine.Action]
+        switch move {
+        case .startMaintenance:
+            actions = machine.moveOff(id, now: now)
+            guard machine.role(of: id) == .maintenance else {
+                throw SipEndpointError(.invalidState, "connection \(id) is its line's only healthy connection: it keeps the registration")
+            }
+            roles.maintenance.insert(id)
+        case .endMaintenance:
+            actions = machine.endMaintenance(id, now: now)
+            roles.maintenance.remove(id)
+        case .failBack:
+            actions = machine.failBack(now: now)
+            guard actions.contains(.register(machine.primary)) || actions.contains(.unregister(machine.active ?? -1)) else {
+                throw SipEndpointError(.invalidState, "no failback: the primary (connection \(machine.primary)) is active, in maintenance, or not answering")
+            }
+        case .prefer:
+            actions = machine.prefer(id, now: now)
+        }
+        roles.machines[user] = machine
+        perform(actions, line: user)
+        logger.info("line \(user): \(move) on connection \(id)")
     }
 
     private func feedRoles(_ user: String, _ event: (inout ActiveStandbyMachine) -> [ActiveStandbyMachine.Action]) {

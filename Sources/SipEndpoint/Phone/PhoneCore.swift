@@ -343,7 +343,7 @@ final class PhoneCore: @unchecked Sendable {
     /// The connections of `id`'s agent line as the dial failover rule sees them when a dial starts: a
     /// dial never leaves its line, so it never goes out as another agent.
     func dialCandidates(line id: Int) -> [DialFailoverMachine.Candidate] {
-        lines.line(of: id).compactMap { id in
+        lines.line(of: id).filter { !roles.maintenance.contains($0) }.compactMap { id in
             records[id].map { r in
                 DialFailoverMachine.Candidate(
                     // A standby's site answers its probes: a dial may go out through it at once (the
