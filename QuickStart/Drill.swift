@@ -7,6 +7,12 @@ import SipEndpoint
 /// its traffic locally (nothing is changed on the site), calls again on connection 0 and measures until
 /// the call connects on another connection, then restores site A and measures until connection 0 is
 /// ready again. Prints a table and exits non-zero if any step fails.
+///
+/// With `policy/failover/mode = active-standby` the drill also waits for the standby to take the line
+/// over and, after the restore, for the failback to finish (the standby back to `standby`). The calls
+/// placed during the failure are retried until one connects; those that did not are counted. The
+/// recovery time is until the line both takes calls (a connection of it is `ready` again) and places
+/// them (a call connected).
 struct Drill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Failover drill: call, make site A unreachable (locally), call again, restore; measure each step.")
@@ -44,9 +50,22 @@ struct Drill: AsyncParsableCommand {
         var ok = true
         let timeout = Duration.milliseconds(Int(stepTimeout * 1000))
         do {
+            let activeStandby = configuration.failover.mode == .activeStandby
             try await phone.start()
-            try await waitUntilReady(phone, Array(configuration.connections.indices), within: timeout)
-            output.say("all \(configuration.connections.count) connections ready")
+            if activeStandby {
+                // The standbys are probed, not registered: settled is `ready` or `standby`.
+                do {
+                    _ = try await phone.connectionManager.waitUntil(timeout: timeout) { connections in
+                        connections.allSatisfy { $0.status == .ready || $0.status == .standby } ? true : nil
+                    }
+                } catch {
+                    throw DemoFailure("the connections did not settle (ready or standby) within \(format(timeout)): \(error.detail)")
+                }
+                output.say("all \(configuration.connections.count) connections settled (active/standby)")
+            } else {
+                try await waitUntilReady(phone, Array(configuration.connections.indices), within: timeout)
+                output.say("all \(configuration.connections.count) connections ready")
+            }
 
             let before = try await call(phone, output: output, timeout: timeout)
             guard before.connection == 0 else { throw DemoFailure("the first call connected on connection \(before.connection), not 0") }
@@ -59,19 +78,46 @@ struct Drill: AsyncParsableCommand {
             let blockedAtDate = Date()
             await phone.setBlockedHosts([siteA])
 
-            let during = try await call(phone, output: output, timeout: timeout)
-            guard during.connection != 0 else { throw DemoFailure("the call during the failure stayed on connection 0") }
-            rows.append(("time to a connected call during the failure", format(ContinuousClock.now - blockedAt)))
+            // Calls are retried until one connects; the ones that did not are counted.
+            var notConnected = 0
+            var connectedCall: (connection: Int, setup: Duration)?
+            while connectedCall == nil {
+                do {
+                    connectedCall = try await call(phone, output: output, timeout: timeout)
+                } catch let failure as DemoFailure {
+                    notConnected += 1
+                    output.say("a call during the failure did not connect: \(failure.message)")
+                    guard ContinuousClock.now - blockedAt < timeout else { throw failure }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            guard let during = connectedCall, during.connection != 0 else {
+                throw DemoFailure("the call during the failure stayed on connection 0")
+            }
+            let placesCalls = ContinuousClock.now - blockedAt
+            rows.append(("time to a connected call during the failure", format(placesCalls)))
             rows.append(("call setup during the failure (connection \(during.connection))", format(during.setup)))
+            rows.append(("calls attempted during the failure that did not connect", "\(notConnected)"))
 
             let failed = try await watcher.wait(connection: 0, status: .failed, after: seen, within: timeout)
             rows.append(("time to detect (connection 0 failed)", format(.milliseconds(Int(failed.time.timeIntervalSince(blockedAtDate) * 1000)))))
+            var takesCalls = Duration.zero
+            if activeStandby {
+                let takeover = try await watcher.wait(connection: 1, status: .ready, after: seen, within: timeout)
+                takesCalls = .milliseconds(Int(takeover.time.timeIntervalSince(blockedAtDate) * 1000))
+                rows.append(("time to take over (connection 1 ready)", format(takesCalls)))
+            }
+            rows.append(("recovery time (the line takes and places calls again)", format(max(placesCalls, takesCalls))))
 
             let restoredAt = ContinuousClock.now
             let seenRestore = watcher.count
             await phone.setBlockedHosts([])
             try await watcher.wait(connection: 0, status: .ready, after: seenRestore, within: timeout)
             rows.append(("time to recover (connection 0 ready)", format(ContinuousClock.now - restoredAt)))
+            if activeStandby {
+                try await watcher.wait(connection: 1, status: .standby, after: seenRestore, within: timeout)
+                rows.append(("failback done (connection 1 standby)", format(ContinuousClock.now - restoredAt)))
+            }
         } catch let failure as DemoFailure {
             ok = false
             output.error("drill failed: \(failure.message)")

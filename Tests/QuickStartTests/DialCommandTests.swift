@@ -116,4 +116,37 @@ struct DrillCommandTests {
         try await a.stop()
         try await b2.stop()
     }
+
+    /// The drill on an active/standby line: the standby takes over, the recovery time and the calls
+    /// that did not connect are reported, and after the restore the failback finishes.
+    @Test func drillCoversActiveStandby() async throws {
+        let a = try await InProcessSite.start(.init(name: "site-a", host: "127.0.0.1"))
+        let b = try await InProcessSite.start(.init(name: "site-b", host: "127.0.0.2"))
+        let config = try writeConfig(
+            sites: [("127.0.0.1", a.port, "UDP"), ("127.0.0.2", b.port, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "<setting name=\"options_interval\" value=\"0\"/>", with: "<setting name=\"options_interval\" value=\"1\"/>")
+            .replacingOccurrences(of: "<domain name=\"proxies\">", with: """
+                <domain name="policy"><section name="failover">
+                  <setting name="mode" value="active-standby"/>
+                  <setting name="failback_hold_down" value="1"/>
+                </section></domain>
+                <domain name="proxies">
+                """)
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = try QuickStartProcess(["drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json"])
+        #expect(await process.exitStatus(timeout: .seconds(60)) == 0, "\(process.output)")
+        let measurements = Dictionary(
+            process.objects.filter { $0["event"] as? String == "measurement" }
+                .compactMap { o in (o["name"] as? String).map { ($0, o["value"] as? String ?? "") } },
+            uniquingKeysWith: { first, _ in first })
+        #expect(measurements["time to take over (connection 1 ready)"] != nil, "\(measurements)")
+        #expect(measurements["recovery time (the line takes and places calls again)"] != nil)
+        #expect(measurements["calls attempted during the failure that did not connect"] == "0")
+        #expect(measurements["failback done (connection 1 standby)"] != nil)
+        #expect(process.objects.last?["ok"] as? Bool == true)
+        try await a.stop()
+        try await b.stop()
+    }
 }
