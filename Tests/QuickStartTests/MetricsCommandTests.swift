@@ -86,6 +86,11 @@ struct MetricsCommandTests {
 
     /// Polls `condition` every 100 ms for at most 10 s (the figures move when the phone's events do).
     func waitFor(_ condition: () async throws -> Bool) async throws {
+        try await Self.poll(condition)
+    }
+
+    /// Polls `condition` every 100 ms for at most 10 s.
+    static func poll(_ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if (try? await condition()) == true { return }
