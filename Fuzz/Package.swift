@@ -7,7 +7,8 @@ import PackageDescription
 //
 // `-parse-as-library`: libFuzzer supplies `main`, so the targets must not emit one of their own.
 //
-// SIPMedia shares its types with `package` access (DESIGN.md), and `package` means "compiled with the
+// SIPMedia shares its types with `package` access (one target per layer, sharing types without making
+// them public), and `package` means "compiled with the
 // same -package-name". SwiftPM names a package by its identity, which for the root package reached here
 // by path is the directory it is checked out in (`main`, `wt-fuzz`, …), lowercased, every character
 // that cannot go in an identifier turned into `_`. The media fuzzer is compiled under that name so it
