@@ -43,7 +43,10 @@ struct ConfigOptions: ParsableArguments {
 
 /// `--trace-credentials` and `--trace-max-bytes`, beside each command's `--trace FILE`.
 struct TraceOptions: ParsableArguments {
-    @Flag(help: "Write Authorization and Proxy-Authorization values unmasked in the --trace file (they allow an offline password guess).")
+    @Flag(
+        help:
+            "Write Authorization and Proxy-Authorization values unmasked in the --trace file (they allow an offline password guess)."
+    )
     var traceCredentials = false
 
     @Option(help: "Rotate the --trace file to FILE.1 past this many bytes (one old file is kept).")

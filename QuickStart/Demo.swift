@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Synchronization
-import SIPMedia
 import SIPInProcessSites
+import SIPMedia
 import SipEndpoint
+import Synchronization
 
 /// `QuickStart demo`: the failover story with nothing installed and nothing to configure. Two SIP sites
 /// run in this process on loopback (registrars with digest authentication and an answering test number
@@ -23,7 +23,10 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Print every connection and session event as it happens.")
     var verbose = false
 
-    @Option(help: "Where to write the SIP trace; the ladder diagram goes beside it as .svg. Default: in the temporary directory.")
+    @Option(
+        help:
+            "Where to write the SIP trace; the ladder diagram goes beside it as .svg. Default: in the temporary directory."
+    )
     var trace: String?
 
     @OptionGroup var tracing: TraceOptions
@@ -43,7 +46,9 @@ struct Demo: AsyncParsableCommand {
             narrator.fail("\(error)")
         }
         await resources.release()
-        if let picture = resources.writeLadder() { output.say("\nCall flow: \(picture.trace) (trace), \(picture.svg) (ladder diagram)") }
+        if let picture = resources.writeLadder() {
+            output.say("\nCall flow: \(picture.trace) (trace), \(picture.svg) (ladder diagram)")
+        }
         narrator.summary()
         output.result(command: "demo", ok: ok, detail: ok ? "every step did what it says" : "a step failed")
         if !ok { throw ExitCode(1) }
@@ -54,7 +59,9 @@ struct Demo: AsyncParsableCommand {
     static let optionsInterval = 1
 
     private func story(_ n: Narrator, output: Output, resources: Resources) async throws {
-        n.step("Starting two SIP sites in this process (site A and site B: registrars with digest, test number 9000 echoing RTP)")
+        n.step(
+            "Starting two SIP sites in this process (site A and site B: registrars with digest, test number 9000 echoing RTP)"
+        )
         let siteA = try await InProcessSite.start(.init(name: "site-a"))
         let siteB = try await InProcessSite.start(.init(name: "site-b"))
         resources.sites = [siteA, siteB]
@@ -67,10 +74,12 @@ struct Demo: AsyncParsableCommand {
                     password: "pass7001", reregisterInSeconds: 60, regInterval: 30, regRetryMax: 120,
                     optionsInterval: Self.optionsInterval)
             },
-            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"),
+            endpoint: EndpointPolicy(
+                sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMs, localAddress: "127.0.0.1"),
             failover: FailoverPolicy(inviteTimeoutMilliseconds: Self.transactionTimeoutMs))
 
-        let tracePath = trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo.trace").path
+        let tracePath =
+            trace ?? FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo.trace").path
         let traceFile = try tracing.open(tracePath)
         resources.trace = traceFile
         resources.names = ["127.0.0.1:\(siteA.port)": "site A", "127.0.0.1:\(siteB.port)": "site B"]
@@ -84,7 +93,9 @@ struct Demo: AsyncParsableCommand {
         n.done("both connections ready; phone \(phone.status.rawValue)")
 
         n.step("Calling 9000 on connection 0, playing a \(Int(Self.toneFrequency)) Hz tone (9000 echoes what it hears)")
-        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("QuickStart-demo-\(UUID().uuidString).wav").path
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "QuickStart-demo-\(UUID().uuidString).wav"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: recording) }
         let first = try await call(
             phone, connection: 0, expectConnectedOn: 0, n, output: output,
@@ -97,15 +108,20 @@ struct Demo: AsyncParsableCommand {
         n.step("Site A dies (its SIP stack and media stop; nothing answers)")
         try await siteA.kill()
         let killedAt = ContinuousClock.now
-        n.done("site A is down; connection 0 still says \(phone.connectionManager.connection(0)?.status.rawValue ?? "?")")
+        n.done(
+            "site A is down; connection 0 still says \(phone.connectionManager.connection(0)?.status.rawValue ?? "?")")
 
         n.step("Calling 9000 on connection 0 right away, before anyone noticed: the INVITE gets no answer")
         let failover = try await call(phone, connection: 0, expectConnectedOn: 1, n, output: output)
-        n.done("the call failed over after \(failover.failoverAfter.map(format) ?? "?") (\(failover.cause ?? "?")) and connected on connection 1")
+        n.done(
+            "the call failed over after \(failover.failoverAfter.map(format) ?? "?") (\(failover.cause ?? "?")) and connected on connection 1"
+        )
 
         n.step("Waiting for ConnectionStatusChanged: connection 0 failed")
         let failed = try await watcher.wait(connection: 0, status: .failed, within: .seconds(6))
-        n.done("connection 0 failed \(format(ContinuousClock.now - killedAt)) after site A died: \(failed.reason); connection 1 still \(phone.connectionManager.connection(1)?.status.rawValue ?? "?")")
+        n.done(
+            "connection 0 failed \(format(ContinuousClock.now - killedAt)) after site A died: \(failed.reason); connection 1 still \(phone.connectionManager.connection(1)?.status.rawValue ?? "?")"
+        )
         guard phone.connectionManager.connection(1)?.status == .ready, phone.status == .active else {
             throw DemoFailure("connection 1 should stay ready and the phone active")
         }
@@ -113,7 +129,8 @@ struct Demo: AsyncParsableCommand {
         n.step("Calling 9000 on connection 0 again: it is known to be down, so the call goes out on site B at once")
         let direct = try await call(phone, connection: 0, expectConnectedOn: 1, n, output: output)
         guard let delay = direct.failoverAfter, delay < .milliseconds(500) else {
-            throw DemoFailure("the call should have gone to site B at once, it took \(direct.failoverAfter.map(format) ?? "?")")
+            throw DemoFailure(
+                "the call should have gone to site B at once, it took \(direct.failoverAfter.map(format) ?? "?")")
         }
         n.done("connected on connection 1 with no timeout paid (\(direct.cause ?? "?"))")
 
@@ -122,7 +139,9 @@ struct Demo: AsyncParsableCommand {
         try await siteA.revive()
         let revivedAt = ContinuousClock.now
         try await watcher.wait(connection: 0, status: .ready, after: seen, within: .seconds(5))
-        n.done("connection 0 ready again \(format(ContinuousClock.now - revivedAt)) after site A came back (a probe saw it, then REGISTER)")
+        n.done(
+            "connection 0 ready again \(format(ContinuousClock.now - revivedAt)) after site A came back (a probe saw it, then REGISTER)"
+        )
 
         n.step("Shutting down (un-REGISTER on both sites)")
         await phone.shutdown()
@@ -142,10 +161,15 @@ struct Demo: AsyncParsableCommand {
     /// candidate frequency), so the audio went out, through the site and back intact.
     private func checkMedia(_ statistics: MediaStatistics?, recording: String, _ n: Narrator) throws {
         guard let m = statistics else { throw DemoFailure("the call ended without media statistics") }
-        n.note("sent \(m.packetsSent) packets (\(m.octetsSent) bytes of \(m.codec)), received \(m.packetsReceived) back")
-        n.note("lost \(m.packetsLost) (" + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter "
-            + String(format: "%.2f ms", m.jitterMilliseconds) + ", MOS " + String(format: "%.2f", m.meanOpinionScore)
-            + ", round trip " + (m.roundTripTimeMilliseconds.map { String(format: "%.2f ms", $0) } ?? "not measured yet (RTCP reports every few seconds)"))
+        n.note(
+            "sent \(m.packetsSent) packets (\(m.octetsSent) bytes of \(m.codec)), received \(m.packetsReceived) back")
+        n.note(
+            "lost \(m.packetsLost) (" + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter "
+                + String(format: "%.2f ms", m.jitterMilliseconds) + ", MOS "
+                + String(format: "%.2f", m.meanOpinionScore)
+                + ", round trip "
+                + (m.roundTripTimeMilliseconds.map { String(format: "%.2f ms", $0) }
+                    ?? "not measured yet (RTCP reports every few seconds)"))
         // The echo starts one jitter-buffer delay late: most of the call's packets, not all, come back.
         let expected = m.packetsSent / 2
         guard m.packetsSent > 0, m.packetsReceived >= expected else {
@@ -161,15 +185,18 @@ struct Demo: AsyncParsableCommand {
         let tail = Array(heard.suffix(NarrowbandAudio.sampleRate / 2))
         let candidates = [Self.toneFrequency, 1000, 2000]
         let powers = candidates.map { GoertzelDetector(frequency: $0).relativePower(in: tail) }
-        guard tail.count == NarrowbandAudio.sampleRate / 2, let best = powers.indices.max(by: { powers[$0] < powers[$1] }),
+        guard tail.count == NarrowbandAudio.sampleRate / 2,
+            let best = powers.indices.max(by: { powers[$0] < powers[$1] }),
             candidates[best] == Self.toneFrequency, powers[best] > 0.5
         else {
             throw DemoFailure("the recorded echo is not the \(Int(Self.toneFrequency)) Hz tone (powers \(powers))")
         }
         // The echo is a stream of its own (silence until our audio reaches it), so it can send a packet
         // or two more than we did.
-        n.done("\(m.packetsReceived) packets came back (\(m.packetsSent) sent), MOS " + String(format: "%.2f", m.meanOpinionScore)
-            + " > \(Self.minimumMOS), and the recorded echo is the \(Int(Self.toneFrequency)) Hz tone")
+        n.done(
+            "\(m.packetsReceived) packets came back (\(m.packetsSent) sent), MOS "
+                + String(format: "%.2f", m.meanOpinionScore)
+                + " > \(Self.minimumMOS), and the recorded echo is the \(Int(Self.toneFrequency)) Hz tone")
     }
 
     struct CallResult {
@@ -218,7 +245,8 @@ struct Demo: AsyncParsableCommand {
             if ContinuousClock.now > deadline { break }
         }
         guard connectedOn == expected else {
-            throw DemoFailure("expected the call connected on connection \(expected), got \(connectedOn.map(String.init) ?? "none")")
+            throw DemoFailure(
+                "expected the call connected on connection \(expected), got \(connectedOn.map(String.init) ?? "none")")
         }
         return result
     }
@@ -241,7 +269,9 @@ final class Resources: @unchecked Sendable {
     func writeLadder() -> (trace: String, svg: String)? {
         guard let trace, let records = try? TraceLine.read(trace.path), !records.isEmpty else { return nil }
         let svg = (trace.path.hasSuffix(".trace") ? String(trace.path.dropLast(6)) : trace.path) + ".svg"
-        guard (try? LadderDiagram.svg(records, names: names).write(toFile: svg, atomically: true, encoding: .utf8)) != nil else { return nil }
+        guard
+            (try? LadderDiagram.svg(records, names: names).write(toFile: svg, atomically: true, encoding: .utf8)) != nil
+        else { return nil }
         return (trace.path, svg)
     }
 }
@@ -271,12 +301,14 @@ final class Narrator: @unchecked Sendable {
     func step(_ text: String) {
         current = text
         stepStart = ContinuousClock.now
-        output.emit(text: "\n[\(format(ContinuousClock.now - start))] \(steps.count + 1). \(text)", json: {
-            var j = JSONLine(event: "step")
-            j.add("number", steps.count + 1)
-            j.add("text", text)
-            return j
-        }())
+        output.emit(
+            text: "\n[\(format(ContinuousClock.now - start))] \(steps.count + 1). \(text)",
+            json: {
+                var j = JSONLine(event: "step")
+                j.add("number", steps.count + 1)
+                j.add("text", text)
+                return j
+            }())
     }
 
     func note(_ text: String) {
@@ -286,27 +318,35 @@ final class Narrator: @unchecked Sendable {
     func done(_ text: String) {
         let took = ContinuousClock.now - stepStart
         steps.append((current ?? text, took, true))
-        output.emit(text: "   ✓ \(text)  (\(format(took)))", json: {
-            var j = JSONLine(event: "stepDone")
-            j.add("number", steps.count)
-            j.add("text", text)
-            j.add("milliseconds", Int(Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15))
-            return j
-        }())
+        output.emit(
+            text: "   ✓ \(text)  (\(format(took)))",
+            json: {
+                var j = JSONLine(event: "stepDone")
+                j.add("number", steps.count)
+                j.add("text", text)
+                j.add(
+                    "milliseconds",
+                    Int(Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15))
+                return j
+            }())
     }
 
     func fail(_ text: String) {
         steps.append((current ?? text, ContinuousClock.now - stepStart, false))
-        output.emit(text: "   ✗ \(text)", json: {
-            var j = JSONLine(event: "stepFailed")
-            j.add("number", steps.count)
-            j.add("text", text)
-            return j
-        }())
+        output.emit(
+            text: "   ✗ \(text)",
+            json: {
+                var j = JSONLine(event: "stepFailed")
+                j.add("number", steps.count)
+                j.add("text", text)
+                return j
+            }())
     }
 
     func summary() {
-        output.say("\nDemo finished in \(format(ContinuousClock.now - start)): \(steps.filter(\.2).count) of \(steps.count) steps OK")
+        output.say(
+            "\nDemo finished in \(format(ContinuousClock.now - start)): \(steps.filter(\.2).count) of \(steps.count) steps OK"
+        )
     }
 }
 
@@ -316,7 +356,9 @@ func waitUntilReady(_ phone: Phone, _ ids: [Int], within timeout: Duration) asyn
     do {
         _ = try await phone.connectionManager.waitUntilReady(ids, timeout: timeout)
     } catch {
-        throw DemoFailure("connections \(error.connectionIds.map(String.init).joined(separator: ", ")) not ready within \(format(timeout)): \(error.detail)")
+        throw DemoFailure(
+            "connections \(error.connectionIds.map(String.init).joined(separator: ", ")) not ready within \(format(timeout)): \(error.detail)"
+        )
     }
 }
 
@@ -363,12 +405,16 @@ final class ConnectionWatcher: Sendable {
     var count: Int { state.withLock { $0.events.count } }
 
     @discardableResult
-    func wait(connection: Int, status: ConnectionStatus, after index: Int = 0, within timeout: Duration) async throws -> ConnectionStatusChanged {
+    func wait(connection: Int, status: ConnectionStatus, after index: Int = 0, within timeout: Duration) async throws
+        -> ConnectionStatusChanged
+    {
         let id = state.withLock { s in
             defer { s.nextWaiter += 1 }
             return s.nextWaiter
         }
-        let matches: @Sendable (ConnectionStatusChanged) -> Bool = { $0.connectionId == connection && $0.status == status }
+        let matches: @Sendable (ConnectionStatusChanged) -> Bool = {
+            $0.connectionId == connection && $0.status == status
+        }
         let found = await withTaskGroup(of: ConnectionStatusChanged?.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in

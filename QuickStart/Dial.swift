@@ -38,7 +38,8 @@ struct Dial: AsyncParsableCommand {
         try media.check(output: output)
         let (configuration, logger) = try options.loadWithLogger(output: output)
         guard configuration.connections.indices.contains(connectionId) else {
-            output.error("connection \(connectionId) does not exist (the configuration has \(configuration.connections.count))")
+            output.error(
+                "connection \(connectionId) does not exist (the configuration has \(configuration.connections.count))")
             throw ExitCode(2)
         }
         let traceFile = try trace.map { try tracing.open($0) }
@@ -54,8 +55,10 @@ struct Dial: AsyncParsableCommand {
         }
         // Let the registrations settle (ready or failed) so the dial sees real statuses: woken by each
         // status change, never later than the register timeout.
-        _ = try? await phone.connectionManager.waitUntil(timeout: .milliseconds(Int(registerTimeout * 1000))) { connections in
-            connections.contains(where: { $0.isEnabled && ($0.status == .registering || $0.status == .disabled) }) ? nil : true
+        _ = try? await phone.connectionManager.waitUntil(timeout: .milliseconds(Int(registerTimeout * 1000))) {
+            connections in
+            connections.contains(where: { $0.isEnabled && ($0.status == .registering || $0.status == .disabled) })
+                ? nil : true
         }
         var connectedOn: Int?
         var finalReason = "not connected"

@@ -59,7 +59,8 @@ struct Drill: AsyncParsableCommand {
                         connections.allSatisfy { $0.status == .ready || $0.status == .standby } ? true : nil
                     }
                 } catch {
-                    throw DemoFailure("the connections did not settle (ready or standby) within \(format(timeout)): \(error.detail)")
+                    throw DemoFailure(
+                        "the connections did not settle (ready or standby) within \(format(timeout)): \(error.detail)")
                 }
                 output.say("all \(configuration.connections.count) connections settled (active/standby)")
             } else {
@@ -68,10 +69,14 @@ struct Drill: AsyncParsableCommand {
             }
 
             let before = try await call(phone, output: output, timeout: timeout)
-            guard before.connection == 0 else { throw DemoFailure("the first call connected on connection \(before.connection), not 0") }
+            guard before.connection == 0 else {
+                throw DemoFailure("the first call connected on connection \(before.connection), not 0")
+            }
             rows.append(("call setup before the failure (connection 0)", format(before.setup)))
 
-            guard let siteA = await phone.currentServerHost(of: 0) else { throw DemoFailure("connection 0 has no server address") }
+            guard let siteA = await phone.currentServerHost(of: 0) else {
+                throw DemoFailure("connection 0 has no server address")
+            }
             output.say("blocking site A (\(siteA)) for this phone")
             let seen = watcher.count
             let blockedAt = ContinuousClock.now
@@ -100,7 +105,11 @@ struct Drill: AsyncParsableCommand {
             rows.append(("calls attempted during the failure that did not connect", "\(notConnected)"))
 
             let failed = try await watcher.wait(connection: 0, status: .failed, after: seen, within: timeout)
-            rows.append(("time to detect (connection 0 failed)", format(.milliseconds(Int(failed.time.timeIntervalSince(blockedAtDate) * 1000)))))
+            rows.append(
+                (
+                    "time to detect (connection 0 failed)",
+                    format(.milliseconds(Int(failed.time.timeIntervalSince(blockedAtDate) * 1000)))
+                ))
             var takesCalls = Duration.zero
             if activeStandby {
                 let takeover = try await watcher.wait(connection: 1, status: .ready, after: seen, within: timeout)
@@ -130,19 +139,23 @@ struct Drill: AsyncParsableCommand {
         traceFile?.close()
         let width = (rows.map(\.0.count).max() ?? 0) + 2
         for (label, value) in rows {
-            output.emit(text: label.padding(toLength: width, withPad: " ", startingAt: 0) + value, json: {
-                var j = JSONLine(event: "measurement")
-                j.add("name", label)
-                j.add("value", value)
-                return j
-            }())
+            output.emit(
+                text: label.padding(toLength: width, withPad: " ", startingAt: 0) + value,
+                json: {
+                    var j = JSONLine(event: "measurement")
+                    j.add("name", label)
+                    j.add("value", value)
+                    return j
+                }())
         }
         output.result(command: "drill", ok: ok, detail: ok ? "\(rows.count) measurements" : "a step failed")
         if !ok { throw ExitCode(1) }
     }
 
     /// Dials `destination` on connection 0 and hangs up after `holdFor`; returns where and how fast it connected.
-    private func call(_ phone: Phone, output: Output, timeout: Duration) async throws -> (connection: Int, setup: Duration) {
+    private func call(_ phone: Phone, output: Output, timeout: Duration) async throws -> (
+        connection: Int, setup: Duration
+    ) {
         let start = ContinuousClock.now
         let session = try await phone.callControl.dial(connectionId: 0, destination: destination)
         var result: (Int, Duration)?
@@ -155,7 +168,9 @@ struct Drill: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(Int(holdFor * 1000)))
                     try await session.hangUp()
                 }
-                if s.status == .disconnected, result == nil { throw DemoFailure("the call ended without connecting: \(s.reason)") }
+                if s.status == .disconnected, result == nil {
+                    throw DemoFailure("the call ended without connecting: \(s.reason)")
+                }
             }
             if ContinuousClock.now > deadline {
                 try? await session.hangUp()

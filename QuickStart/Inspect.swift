@@ -27,7 +27,9 @@ struct Inspect: ParsableCommand {
             if json {
                 print(report.jsonLine())
             } else {
-                for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8)) }
+                for warning in report.warnings {
+                    FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8))
+                }
                 print(report.textLine())
             }
         }

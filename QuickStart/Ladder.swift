@@ -74,8 +74,10 @@ enum LadderDiagram {
             """
         for party in parties {
             let label = party == "phone" ? "phone (SipEndpoint)" : (names[party].map { "\($0) (\(party))" } ?? party)
-            out += "<text x=\"\(x(party))\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(label))</text>\n"
-            out += "<line x1=\"\(x(party))\" y1=\"42\" x2=\"\(x(party))\" y2=\"\(height - 10)\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n"
+            out +=
+                "<text x=\"\(x(party))\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(label))</text>\n"
+            out +=
+                "<line x1=\"\(x(party))\" y1=\"42\" x2=\"\(x(party))\" y2=\"\(height - 10)\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n"
         }
         for (i, r) in records.enumerated() {
             let y = top + row * (i + 1)
@@ -91,8 +93,10 @@ enum LadderDiagram {
             var label = r.summary
             if code != nil, let method = r.cseq?.split(separator: " ").last { label += " (\(method))" }
             out += "<text x=\"10\" y=\"\(y + 4)\" fill=\"#555\">+\(String(format: "%.3f", r.elapsed)) s</text>\n"
-            out += "<line x1=\"\(x(from))\" y1=\"\(y)\" x2=\"\(x(to))\" y2=\"\(y)\" stroke=\"\(colour)\" stroke-width=\"1.6\" marker-end=\"url(#arrow)\"/>\n"
-            out += "<text x=\"\((x(from) + x(to)) / 2)\" y=\"\(y - 5)\" text-anchor=\"middle\" fill=\"\(colour)\">\(escape(label))</text>\n"
+            out +=
+                "<line x1=\"\(x(from))\" y1=\"\(y)\" x2=\"\(x(to))\" y2=\"\(y)\" stroke=\"\(colour)\" stroke-width=\"1.6\" marker-end=\"url(#arrow)\"/>\n"
+            out +=
+                "<text x=\"\((x(from) + x(to)) / 2)\" y=\"\(y - 5)\" text-anchor=\"middle\" fill=\"\(colour)\">\(escape(label))</text>\n"
         }
         return out + "</svg>\n"
     }

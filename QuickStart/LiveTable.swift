@@ -37,19 +37,30 @@ final class LiveTable: @unchecked Sendable {
         let sessions = phone.callControl.sessions.sorted { $0.id < $1.id }
         var screen = "\u{1B}[H\u{1B}[2J"  // home, clear
         screen += "SipEndpoint — phone \(phone.status.rawValue)\n\n"
-        screen += row(["conn", "user", "server", "transport", "status", "last reason", "next retry"], widths: Self.widths) + "\n"
+        screen +=
+            row(["conn", "user", "server", "transport", "status", "last reason", "next retry"], widths: Self.widths)
+            + "\n"
         for c in connections {
             // A recovering connection's "next" is the end of its hold-down.
-            let retry = (c.nextRetry ?? c.heldDownUntil).map { String(format: "in %.0f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
-            screen += row([String(c.id), c.user, c.server.description, c.transport.rawValue, c.status.rawValue, c.reason.text, retry], widths: Self.widths) + "\n"
+            let retry =
+                (c.nextRetry ?? c.heldDownUntil).map { String(format: "in %.0f s", max(0, $0.timeIntervalSinceNow)) }
+                ?? ""
+            screen +=
+                row(
+                    [
+                        String(c.id), c.user, c.server.description, c.transport.rawValue, c.status.rawValue,
+                        c.reason.text, retry,
+                    ], widths: Self.widths) + "\n"
         }
         screen += "\n"
         if sessions.isEmpty { screen += "no calls\n" }
         for s in sessions {
-            screen += "call \(s.id.prefix(8)) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue) (\(Output.clean(s.reason)))\n"
+            screen +=
+                "call \(s.id.prefix(8)) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue) (\(Output.clean(s.reason)))\n"
         }
         screen += "\n" + lock.withLock { recent }.joined(separator: "\n") + "\n\n"
-        screen += "commands: dial <conn> <dest> · answer · hangup · hold · retrieve · dtmf <d> · transfer <dest> · play <wav|tone:F> · record <wav>|stop · stats · enable|disable|remove <conn> · status · quit\n> "
+        screen +=
+            "commands: dial <conn> <dest> · answer · hangup · hold · retrieve · dtmf <d> · transfer <dest> · play <wav|tone:F> · record <wav>|stop · stats · enable|disable|remove <conn> · status · quit\n> "
         FileHandle.standardOutput.write(Data(screen.utf8))
     }
 

@@ -52,7 +52,8 @@ enum MediaArgument {
         if text.lowercased().hasPrefix("tone:") {
             // Below half the 8 kHz sample rate, or the tone folds back as another frequency.
             guard let frequency = Double(text.dropFirst(5)), frequency > 0, frequency < 4000 else {
-                throw ValidationError("\(what): a tone is tone:FREQ with FREQ in hertz between 1 and 3999, e.g. tone:440")
+                throw ValidationError(
+                    "\(what): a tone is tone:FREQ with FREQ in hertz between 1 and 3999, e.g. tone:440")
             }
             return .tone(frequency: frequency)
         }

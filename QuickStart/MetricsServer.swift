@@ -41,8 +41,10 @@ final class MetricsServer: Sendable {
         }
     }
 
-    private init(registry: PrometheusCollectorRegistry, factory: PrometheusMetricsFactory, channel: any Channel,
-                 group: MultiThreadedEventLoopGroup) {
+    private init(
+        registry: PrometheusCollectorRegistry, factory: PrometheusMetricsFactory, channel: any Channel,
+        group: MultiThreadedEventLoopGroup
+    ) {
         self.registry = registry
         self.factory = factory
         self.channel = channel
@@ -93,8 +95,12 @@ private final class MetricsHandler: ChannelInboundHandler {
             headers.add(name: "Content-Type", value: found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain")
             headers.add(name: "Content-Length", value: "\(body.count)")
             if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: found ? .ok : .notFound, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(
+                    .head(HTTPResponseHead(version: head.version, status: found ? .ok : .notFound, headers: headers))),
+                promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
             let keepAlive = head.isKeepAlive
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
                 if !keepAlive { context.close(promise: nil) }

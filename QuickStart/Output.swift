@@ -76,10 +76,12 @@ final class Output: Sendable {
     /// `{"event":"connectionStatusChanged","time","connectionId","user","server","target","transport",
     /// "previousStatus","status","reason","code","nextRetry","heldDownUntil"}`.
     func connectionEvent(_ e: ConnectionStatusChanged) {
-        let retry = e.nextRetry.map { " (next retry \(Self.timestamp($0)))" }
+        let retry =
+            e.nextRetry.map { " (next retry \(Self.timestamp($0)))" }
             ?? e.heldDownUntil.map { " (held down until \(Self.timestamp($0)))" } ?? ""
         emit(
-            text: "\(Self.timestamp(e.time))  connection \(e.connectionId) \(Self.clean(e.user))@\(Self.clean(e.server)) \(e.transport.rawValue): "
+            text:
+                "\(Self.timestamp(e.time))  connection \(e.connectionId) \(Self.clean(e.user))@\(Self.clean(e.server)) \(e.transport.rawValue): "
                 + "\(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))\(retry)",
             json: {
                 var j = JSONLine(event: "connectionStatusChanged")
@@ -115,7 +117,8 @@ final class Output: Sendable {
     /// `{"event":"connection","connectionId","user","server","transport","status","reason","target"}`.
     func connection(_ c: Connection) {
         emit(
-            text: "connection \(c.id) \(Self.clean(c.user))@\(Self.clean(c.server)) \(c.transport.rawValue): \(c.status.rawValue) (\(Self.clean(c.reason)))"
+            text:
+                "connection \(c.id) \(Self.clean(c.user))@\(Self.clean(c.server)) \(c.transport.rawValue): \(c.status.rawValue) (\(Self.clean(c.reason)))"
                 + (c.target.map { " via \(Self.clean($0))" } ?? ""),
             json: {
                 var j = JSONLine(event: "connection")
@@ -139,7 +142,8 @@ final class Output: Sendable {
             eventsDropped(stream: "session", count: count)
         case .statusChanged(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))",
+                text:
+                    "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) on connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(Self.clean(e.reason))",
                 json: {
                     var j = JSONLine(event: "sessionStatusChanged")
                     j.add("time", Self.timestamp(e.time))
@@ -154,7 +158,8 @@ final class Output: Sendable {
                 }())
         case .failedOver(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(Self.clean(e.cause)))",
+                text:
+                    "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) failed over: connection \(e.fromConnectionId) → \(e.toConnectionId) (\(Self.clean(e.cause)))",
                 json: {
                     var j = JSONLine(event: "failedOver")
                     j.add("time", Self.timestamp(e.time))
@@ -167,7 +172,8 @@ final class Output: Sendable {
                 }())
         case .signalingLost(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(Self.clean(e.reason))); the call stays up while media flows",
+                text:
+                    "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(Self.clean(e.reason))); the call stays up while media flows",
                 json: {
                     var j = JSONLine(event: "sessionSignalingLost")
                     j.add("time", Self.timestamp(e.time))
@@ -179,7 +185,8 @@ final class Output: Sendable {
                 }())
         case .dtmfReceived(let e):
             emit(
-                text: "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) received DTMF \(Self.clean(String(e.digit))) (\(e.method.rawValue))",
+                text:
+                    "\(Self.timestamp(e.time))  session \(e.sessionId.prefix(8)) received DTMF \(Self.clean(String(e.digit))) (\(e.method.rawValue))",
                 json: {
                     var j = JSONLine(event: "dtmfReceived")
                     j.add("time", Self.timestamp(e.time))
@@ -227,8 +234,10 @@ final class Output: Sendable {
 
     /// One line a person reads: what went, what came back, how good it was.
     static func describe(_ m: MediaStatistics) -> String {
-        var text = "\(m.codec), sent \(m.packetsSent) packets, received \(m.packetsReceived), lost \(m.packetsLost) ("
-            + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter " + String(format: "%.1f ms", m.jitterMilliseconds)
+        var text =
+            "\(m.codec), sent \(m.packetsSent) packets, received \(m.packetsReceived), lost \(m.packetsLost) ("
+            + String(format: "%.1f %%", m.lossRatio * 100) + "), jitter "
+            + String(format: "%.1f ms", m.jitterMilliseconds)
             + ", MOS " + String(format: "%.2f", m.meanOpinionScore)
         if let rtt = m.roundTripTimeMilliseconds { text += ", round trip " + String(format: "%.1f ms", rtt) }
         return text

@@ -7,6 +7,8 @@ struct QuickStart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "QuickStart",
         abstract: "Functional tests and tools for the SipEndpoint SDK.",
-        subcommands: [Demo.self, Register.self, Run.self, Dial.self, Drill.self, Validate.self, Inspect.self, Ladder.self]
+        subcommands: [
+            Demo.self, Register.self, Run.self, Dial.self, Drill.self, Validate.self, Inspect.self, Ladder.self,
+        ]
     )
 }

@@ -22,14 +22,16 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var tracing: TraceOptions
 
-    @Option(help: ArgumentHelp(
-        "Serve the phone's figures (sipendpoint_*: connections by site and status, failures, time to detect, dial failovers, set-up times, media) in Prometheus text format at http://HOST:PORT/metrics.",
-        valueName: "HOST:PORT"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve the phone's figures (sipendpoint_*: connections by site and status, failures, time to detect, dial failovers, set-up times, media) in Prometheus text format at http://HOST:PORT/metrics.",
+            valueName: "HOST:PORT"))
     var metrics: String?
 
     func validate() throws {
         if let metrics, MetricsServer.address(metrics) == nil {
-            throw ValidationError("--metrics: expected HOST:PORT, port 0-65535 (for example 127.0.0.1:9464), got '\(metrics)'")
+            throw ValidationError(
+                "--metrics: expected HOST:PORT, port 0-65535 (for example 127.0.0.1:9464), got '\(metrics)'")
         }
     }
 
@@ -45,9 +47,11 @@ struct Run: AsyncParsableCommand {
                 output.error("cannot serve metrics on \(metrics): \(error)")
                 throw ExitCode(1)
             }
-            output.say("metrics at http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
+            output.say(
+                "metrics at http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
         }
-        let phone = Phone(configuration: configuration, logger: logger, trace: traceFile, metrics: metricsServer?.factory)
+        let phone = Phone(
+            configuration: configuration, logger: logger, trace: traceFile, metrics: metricsServer?.factory)
         // On a terminal (and without --json) a table redrawn in place; otherwise plain event lines.
         let table = !json && LiveTable.isTerminal ? LiveTable(phone: phone) : nil
         let connectionEvents = Task {
@@ -55,7 +59,9 @@ struct Run: AsyncParsableCommand {
                 if let table {
                     switch event {
                     case .statusChanged(let e):
-                        table.note("\(Output.timestamp(e.time))  connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
+                        table.note(
+                            "\(Output.timestamp(e.time))  connection \(e.connectionId): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)"
+                        )
                     case .dropped(let count):
                         table.note("\(count) connection events lost: this reader fell behind")
                     }
@@ -73,10 +79,22 @@ struct Run: AsyncParsableCommand {
             guard let table else { return }
             for await event in phone.callControl.events {
                 switch event {
-                case .statusChanged(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)")
-                case .failedOver(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))")
-                case .signalingLost(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(e.reason)); up while media flows")
-                case .dtmfReceived(let e): table.note("\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))")
+                case .statusChanged(let e):
+                    table.note(
+                        "\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)): \(e.previousStatus.rawValue) → \(e.status.rawValue)  \(e.reason)"
+                    )
+                case .failedOver(let e):
+                    table.note(
+                        "\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) failed over \(e.fromConnectionId) → \(e.toConnectionId) (\(e.cause))"
+                    )
+                case .signalingLost(let e):
+                    table.note(
+                        "\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) lost its signalling: connection \(e.connectionId) failed (\(e.reason)); up while media flows"
+                    )
+                case .dtmfReceived(let e):
+                    table.note(
+                        "\(Output.timestamp(e.time))  call \(e.sessionId.prefix(8)) received DTMF \(e.digit) (\(e.method.rawValue))"
+                    )
                 case .dropped(let count): table.note("\(count) call events lost: this reader fell behind")
                 }
             }
@@ -95,16 +113,21 @@ struct Run: AsyncParsableCommand {
             await metricsServer?.stop()
             throw ExitCode(1)
         }
-        output.say("running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop")
+        output.say(
+            "running; type commands (status, dial <conn> <dest>, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable|disable|remove <conn>, quit), or Ctrl-C / SIGTERM to stop"
+        )
         var commands = RunCommands(phone: phone, output: output, quiet: table != nil)
         if let table { commands.redraw = { table.redraw() } }
         table?.redraw()
         let incoming = Task {
             for await session in phone.callControl.incomingCalls {
                 if let table {
-                    table.note("incoming call on connection \(session.connectionId.map(String.init) ?? "?"): type 'answer'")
+                    table.note(
+                        "incoming call on connection \(session.connectionId.map(String.init) ?? "?"): type 'answer'")
                 } else {
-                    output.say("incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'")
+                    output.say(
+                        "incoming call on connection \(session.connectionId.map(String.init) ?? "?") (session \(session.id)): type 'answer'"
+                    )
                     commands.follow(session)
                 }
             }

@@ -47,11 +47,15 @@ struct RunCommands {
             let sessions = phone.callControl.sessions
             for c in connections { output.connection(c) }
             for s in sessions {
-                output.say("session \(s.id) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue)")
+                output.say(
+                    "session \(s.id) \(s.direction.rawValue) \(Output.clean(s.remote)) on connection \(s.connectionId): \(s.status.rawValue)"
+                )
             }
             return "\(connections.count) connections, \(sessions.count) sessions"
         case "dial":
-            guard args.count == 2, let connection = Int(args[0]) else { throw CommandError.usage("dial <connection> <destination>") }
+            guard args.count == 2, let connection = Int(args[0]) else {
+                throw CommandError.usage("dial <connection> <destination>")
+            }
             let session = try await phone.callControl.dial(connectionId: connection, destination: args[1])
             if !quiet { follow(session) }
             return "dialling \(args[1]) on connection \(connection) (session \(session.id))"
@@ -89,7 +93,9 @@ struct RunCommands {
             try await live.play(source)
             return "playing \(what) on session \(live.id)"
         case "record":
-            guard let path = args.first else { throw CommandError.usage("record <file.wav> [pcm16|pcmu|pcma] | record stop") }
+            guard let path = args.first else {
+                throw CommandError.usage("record <file.wav> [pcm16|pcmu|pcma] | record stop")
+            }
             if path == "stop" {
                 let live = try await session(nil)
                 try await live.stopRecording()
@@ -135,7 +141,10 @@ struct RunCommands {
             try await phone.connectionManager.prefer(id)
             return "connection \(id) is its line's primary"
         default:
-            throw CommandError(message: "unknown command; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable, disable, remove, maintenance, failback, prefer, status, quit")
+            throw CommandError(
+                message:
+                    "unknown command; commands: dial, answer, hangup, hold, retrieve, dtmf, transfer, play, record, stats, enable, disable, remove, maintenance, failback, prefer, status, quit"
+            )
         }
     }
 

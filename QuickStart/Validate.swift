@@ -45,20 +45,26 @@ struct Validate: ParsableCommand {
             }
             emit(
                 ValidateLine(
-                    event: "result", command: "validate", ok: ok, file: config, connections: loaded?.configuration.connections.count,
+                    event: "result", command: "validate", ok: ok, file: config,
+                    connections: loaded?.configuration.connections.count,
                     errors: errors.count, warnings: warnings.count))
         } else {
             if let configuration = loaded?.configuration {
                 print("Effective configuration of \(config):")
                 let width = configuration.effectiveSettings.map(\.path.count).max() ?? 0
                 for setting in configuration.effectiveSettings {
-                    print("  " + setting.path.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + setting.value)
+                    print(
+                        "  " + setting.path.padding(toLength: width, withPad: " ", startingAt: 0) + " = "
+                            + setting.value)
                 }
             }
             for issue in issues { print(issue.description) }
-            let counts = "\(errors.count) error\(errors.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+            let counts =
+                "\(errors.count) error\(errors.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
             if let configuration = loaded?.configuration {
-                print("OK \(config): \(configuration.connections.count) connection\(configuration.connections.count == 1 ? "" : "s"), \(counts)")
+                print(
+                    "OK \(config): \(configuration.connections.count) connection\(configuration.connections.count == 1 ? "" : "s"), \(counts)"
+                )
             } else {
                 print("INVALID \(config): \(counts)")
             }

@@ -71,7 +71,9 @@ func waitUntil(_ timeout: Duration, _ what: String, _ condition: () -> Bool) asy
 }
 
 /// Reads a session's events until one matches; nil if the stream ends first.
-func next(_ iterator: inout AsyncStream<SessionEvent>.Iterator, where match: (SessionEvent) -> Bool) async -> SessionEvent? {
+func next(_ iterator: inout AsyncStream<SessionEvent>.Iterator, where match: (SessionEvent) -> Bool) async
+    -> SessionEvent?
+{
     while let event = await iterator.next() {
         if match(event) { return event }
     }
@@ -120,7 +122,8 @@ func oneCall(_ phone: Phone) async throws -> CallResult {
 // MARK: 1. Calls per second
 
 func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
-    let site = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
+    let site = try await InProcessSite.start(
+        .init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
     let phone = Phone(configuration: configuration([connection(site, optionsInterval: 0)]))
     try await phone.start()
     _ = try await phone.connectionManager.waitUntilReady([0], timeout: .seconds(5))
@@ -146,7 +149,11 @@ func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
     let completed = results.filter { if case .completed = $0 { true } else { false } }.count
     let stuck = results.compactMap { if case .stuck(let s) = $0 { s } else { nil } }
     let failed = results.count - completed
-    if !stuck.isEmpty { line("stuck calls (no 2xx within \(callTimeout), hung up): \(stuck.count), statuses \(Set(stuck.map(\.rawValue)))") }
+    if !stuck.isEmpty {
+        line(
+            "stuck calls (no 2xx within \(callTimeout), hung up): \(stuck.count), statuses \(Set(stuck.map(\.rawValue)))"
+        )
+    }
     // Complete = the site answered the BYE; the last 200s are a loopback hop away.
     try await waitUntil(.seconds(5), "the last BYEs") { site.byeCount >= completed }
     let elapsed = ContinuousClock.now - started
@@ -158,10 +165,13 @@ func throughput() async throws -> (calls: Int, failed: Int, elapsed: Duration) {
 // MARK: 2. Dial on a connection known to be down
 
 func fallbackLatency() async throws -> (toInvite: [Duration], toEvent: [Double], notSkipped: Int) {
-    let siteA = try await InProcessSite.start(.init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
-    let siteB = try await InProcessSite.start(.init(name: "bench-b", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
+    let siteA = try await InProcessSite.start(
+        .init(name: "bench-a", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
+    let siteB = try await InProcessSite.start(
+        .init(name: "bench-b", testNumbers: ["9000": .answer(ringing: .zero, media: .none)]))
     // A probes every second so its death is known; B never probes (it stays up).
-    let phone = Phone(configuration: configuration([connection(siteA, optionsInterval: 1), connection(siteB, optionsInterval: 0)]))
+    let phone = Phone(
+        configuration: configuration([connection(siteA, optionsInterval: 1), connection(siteB, optionsInterval: 0)]))
     try await phone.start()
     _ = try await phone.connectionManager.waitUntilReady([0, 1], timeout: .seconds(5))
     try await siteA.kill()
@@ -176,9 +186,12 @@ func fallbackLatency() async throws -> (toInvite: [Duration], toEvent: [Double],
         let dialled = ContinuousClock.now
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
         var events = session.statusChanges.makeAsyncIterator()
-        if case .failedOver(let f)? = await next(&events, where: {
-            if case .failedOver = $0 { true } else { status($0) == .disconnected }
-        }), f.cause == "connection not ready" {
+        if case .failedOver(let f)? = await next(
+            &events,
+            where: {
+                if case .failedOver = $0 { true } else { status($0) == .disconnected }
+            }), f.cause == "connection not ready"
+        {
             toEvent.append(f.time.timeIntervalSince(wallClock) * 1e3)
         } else {
             notSkipped += 1
@@ -206,9 +219,13 @@ func format(_ ms: Double) -> String { String(format: "%.3f ms", ms) }
 let fallback = try await fallbackLatency()
 let invites = fallback.toInvite.sorted()
 let eventTimes = fallback.toEvent.sorted()
-line("fallback-dials: \(invites.count) (connection 0 failed, every dial must leave on connection 1; not skipped at once: \(fallback.notSkipped))")
+line(
+    "fallback-dials: \(invites.count) (connection 0 failed, every dial must leave on connection 1; not skipped at once: \(fallback.notSkipped))"
+)
 if let median = percentile(invites, 0.5), let p99 = percentile(invites, 0.99), let worst = invites.last {
-    line("dial → INVITE at site B: median \(format(median.milliseconds)), p99 \(format(p99.milliseconds)), max \(format(worst.milliseconds))")
+    line(
+        "dial → INVITE at site B: median \(format(median.milliseconds)), p99 \(format(p99.milliseconds)), max \(format(worst.milliseconds))"
+    )
 }
 if let median = percentile(eventTimes, 0.5), let p99 = percentile(eventTimes, 0.99) {
     line("dial → failedOver event (Date, lower bound): median \(format(median)), p99 \(format(p99))")
@@ -216,6 +233,8 @@ if let median = percentile(eventTimes, 0.5), let p99 = percentile(eventTimes, 0.
 
 let run = try await throughput()
 let seconds = run.elapsed.milliseconds / 1e3
-line("calls: \(run.calls) completed, \(run.failed) not connected, window \(window), in \(String(format: "%.3f", seconds)) s")
+line(
+    "calls: \(run.calls) completed, \(run.failed) not connected, window \(window), in \(String(format: "%.3f", seconds)) s"
+)
 line("per call: \(String(format: "%.1f", seconds * 1e6 / Double(max(1, run.calls)))) µs wall (\(window) in flight)")
 line("calls-per-second: \(Int((Double(run.calls) / seconds).rounded()))")

@@ -39,7 +39,9 @@ let steps = (argument("--calls") ?? "100,200,300,400,500,600,800").split(separat
 let seconds = Int(argument("--seconds") ?? "") ?? 5
 let threads = Int(argument("--threads") ?? "") ?? 2
 let srtpSuite = argument("--srtp").map { name -> SRTPSuite in
-    guard let suite = SRTPSuite(rawValue: name) else { fatalError("--srtp: \(name) is not one of \(SRTPSuite.allCases.map(\.name))") }
+    guard let suite = SRTPSuite(rawValue: name) else {
+        fatalError("--srtp: \(name) is not one of \(SRTPSuite.allCases.map(\.name))")
+    }
     return suite
 }
 
@@ -51,10 +53,11 @@ func cpuSeconds() -> Double {
 }
 
 /// One second of a 1 kHz tone, looped: a source as cheap as a real prompt file.
-let toneFile = WAVFile(samples: {
-    var tone = ToneGenerator(frequency: 1000, amplitude: 0.3)
-    return tone.samples(count: 8000)
-}())
+let toneFile = WAVFile(
+    samples: {
+        var tone = ToneGenerator(frequency: 1000, amplitude: 0.3)
+        return tone.samples(count: 8000)
+    }())
 
 struct StepResult {
     var slots = 0
@@ -79,8 +82,10 @@ func configuration(to remote: RTPPortReservation, srtp: NegotiatedSRTP?) -> Medi
 func callKeys() throws -> (a: NegotiatedSRTP?, b: NegotiatedSRTP?) {
     guard let suite = srtpSuite else { return (nil, nil) }
     let one = try SRTPMasterKey.random(for: suite), two = try SRTPMasterKey.random(for: suite)
-    return (NegotiatedSRTP(suite: suite, tag: 1, sendKey: one, receiveKey: two),
-            NegotiatedSRTP(suite: suite, tag: 1, sendKey: two, receiveKey: one))
+    return (
+        NegotiatedSRTP(suite: suite, tag: 1, sendKey: one, receiveKey: two),
+        NegotiatedSRTP(suite: suite, tag: 1, sendKey: two, receiveKey: one)
+    )
 }
 
 func run(calls: Int, group: MultiThreadedEventLoopGroup) async throws -> StepResult {
@@ -146,7 +151,9 @@ func run(calls: Int, group: MultiThreadedEventLoopGroup) async throws -> StepRes
     return result
 }
 
-line("MediaBench: \(threads) event loop(s), \(seconds) s per step, steps \(steps.map(String.init).joined(separator: ",")), SRTP \(srtpSuite?.name ?? "off")")
+line(
+    "MediaBench: \(threads) event loop(s), \(seconds) s per step, steps \(steps.map(String.init).joined(separator: ",")), SRTP \(srtpSuite?.name ?? "off")"
+)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
 var carried = 0
 for calls in steps {
@@ -163,9 +170,12 @@ for calls in steps {
     let pass = latePercent < 1 && lossPercent < 1 && r.authenticationFailures == 0
     line(
         String(
-            format: "calls=%d streams=%d slots=%d late=%d late%%=%.3f max-late-ms=%.1f sent=%llu received=%llu loss%%=%.3f cpu%%=%.0f cpu-ms/call-s=%.3f auth-failures=%llu %@",
-            calls, 2 * calls, r.slots, r.late, latePercent, Double(r.maximumLateness.nanoseconds) / 1e6, r.sent, r.received,
-            lossPercent, 100 * r.cpu / r.wall, 1000 * r.cpu / r.wall / Double(calls), r.authenticationFailures, pass ? "PASS" : "FAIL"))
+            format:
+                "calls=%d streams=%d slots=%d late=%d late%%=%.3f max-late-ms=%.1f sent=%llu received=%llu loss%%=%.3f cpu%%=%.0f cpu-ms/call-s=%.3f auth-failures=%llu %@",
+            calls, 2 * calls, r.slots, r.late, latePercent, Double(r.maximumLateness.nanoseconds) / 1e6, r.sent,
+            r.received,
+            lossPercent, 100 * r.cpu / r.wall, 1000 * r.cpu / r.wall / Double(calls), r.authenticationFailures,
+            pass ? "PASS" : "FAIL"))
     guard pass else { break }
     carried = calls
 }

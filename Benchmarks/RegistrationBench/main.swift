@@ -1,3 +1,8 @@
+import Foundation
+import NIOCore
+import RegistrationLoad
+import SipEndpoint
+
 // The registration benchmark — the agent-desktop back end: one Phone holding `--dns` DNs × `--sites` sites
 // (default 10,000 × 2 = 20,000 registrations, digest on) against in-process registrars on loopback UDP.
 //
@@ -10,10 +15,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import NIOCore
-import RegistrationLoad
-import SipEndpoint
 
 /// glibc's malloc_trim (not in the Glibc module): hands free heap pages back to the kernel, so RSS
 /// counts live memory rather than what the allocator keeps after a burst.
@@ -105,8 +106,9 @@ func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let total = options.dns * options.sites
 say("RegistrationBench: \(options.dns) DNs × \(options.sites) sites = \(total) registrations, UDP, digest MD5 qop=auth")
-say("  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
-      + (options.options == 0 ? " (probes off for the registration figure)" : ""))
+say(
+    "  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
+        + (options.options == 0 ? " (probes off for the registration figure)" : ""))
 
 let sites = try await LoadSites.start(sites: options.sites)
 _ = malloc_trim(0)
@@ -126,30 +128,40 @@ let progress = Task {
     for second in 1...options.readyTimeout {
         try await Task.sleep(for: .seconds(1))
         let c = try await sites.counters()
-        say("  \(second) s: registrar sent \(c.challenges) challenges, accepted \(c.accepted), holds \(c.bindings) bindings")
+        say(
+            "  \(second) s: registrar sent \(c.challenges) challenges, accepted \(c.accepted), holds \(c.bindings) bindings"
+        )
     }
 }
 let ready = await RegistrationLoad.waitUntilReady(
     events, count: total, timeout: .seconds(options.readyTimeout), connections: { phone.connectionManager.connections })
 progress.cancel()
-let readySeconds = ready.finishedAt.map { Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds) }
+let readySeconds = ready.finishedAt.map {
+    Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds)
+}
 let rssReady = residentBytes()
 let threadsAdded = threadCount() - threadsBefore
 say("threads added by the phone: \(threadsAdded) (its event loop; a phone given a shared group adds none)")
 let afterStart = try await sites.counters()
 let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
-say("ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)"
-      + ", events lost by the slow reader: \(ready.droppedEvents)")
+say(
+    "ready: \(ready.ready)/\(total) by events, \(snapshotReady)/\(total) in the snapshot, other statuses seen: \(ready.otherStatuses)"
+        + ", events lost by the slow reader: \(ready.droppedEvents)")
 for (reason, count) in ready.reasons.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(reason)") }
-say("registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
-      + "\(afterStart.rejected) rejected, \(afterStart.bindings) bindings")
+say(
+    "registrar after start: \(afterStart.challenges) challenges (401), \(afterStart.accepted) accepted with digest, "
+        + "\(afterStart.rejected) rejected, \(afterStart.bindings) bindings")
 if let readySeconds {
-    say("time from start() until all \(total) ready: \(fmt(readySeconds, 3)) s (\(fmt(Double(total) / readySeconds, 0)) registrations/s)")
+    say(
+        "time from start() until all \(total) ready: \(fmt(readySeconds, 3)) s (\(fmt(Double(total) / readySeconds, 0)) registrations/s)"
+    )
 } else {
     say("NOT all ready within \(options.readyTimeout) s")
 }
-say("resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
-      + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's state included)")
+say(
+    "resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
+        + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's state included)"
+)
 
 // Settled: the start-up's transactions have ended on both sides; freed heap pages are handed back
 // (malloc_trim) so the reading counts what is alive: the phone's state and the registrar's bindings.
@@ -160,8 +172,10 @@ if let path = options.mallocInfoPath, let file = fopen(path, "w") {
     _ = malloc_info(0, file)
     fclose(file)
 }
-say("resident memory \(options.settle) s after all ready, heap trimmed: \(rssSettled / 1024) KiB → "
-    + "\(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's bindings included)")
+say(
+    "resident memory \(options.settle) s after all ready, heap trimmed: \(rssSettled / 1024) KiB → "
+        + "\(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's bindings included)"
+)
 
 // Steady state: the CPU window opens then and lasts `window` s; at a 60 s lifetime every binding
 // refreshes once in a 60 s window (at 90 % of its lifetime, 54 s after it registered).
@@ -175,26 +189,36 @@ let loopCPU1 = try await threadCPUSeconds(on: phone.eventLoop)
 let registrarCPU1 = try await threadCPUSeconds(on: sites.eventLoop)
 let processCPU1 = processCPUSeconds()
 let counters1 = try await sites.counters()
-let wall = Double((ContinuousClock.now - wall0).components.seconds) + Double((ContinuousClock.now - wall0).components.attoseconds) / 1e18
+let wall =
+    Double((ContinuousClock.now - wall0).components.seconds) + Double(
+        (ContinuousClock.now - wall0).components.attoseconds) / 1e18
 _ = malloc_trim(0)
 let rssSteady = residentBytes()
 let refreshes = counters1.accepted - counters0.accepted
 let loopShare = (loopCPU1 - loopCPU0) / wall * 100
-say("steady window: \(fmt(wall, 1)) s from \(options.settle) s after all ready; \(refreshes) refreshes accepted, "
-      + "\(counters1.challenges - counters0.challenges) new challenges, \(counters1.options - counters0.options) OPTIONS")
-say("phone loop thread CPU: \(fmt(loopCPU1 - loopCPU0, 3)) s → \(fmt(loopShare)) % of one core"
-      + (refreshes > 0 ? " (\(fmt((loopCPU1 - loopCPU0) / Double(refreshes) * 1e6, 1)) µs per refresh)" : ""))
-say("registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
-      + "whole process (getrusage, registrar included): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core")
-say("resident memory at the end of the window, heap trimmed: \(rssSteady / 1024) KiB → "
-      + "\(fmt(Double(rssSteady - rssBefore) / Double(total) / 1024)) KiB per registration")
+say(
+    "steady window: \(fmt(wall, 1)) s from \(options.settle) s after all ready; \(refreshes) refreshes accepted, "
+        + "\(counters1.challenges - counters0.challenges) new challenges, \(counters1.options - counters0.options) OPTIONS"
+)
+say(
+    "phone loop thread CPU: \(fmt(loopCPU1 - loopCPU0, 3)) s → \(fmt(loopShare)) % of one core"
+        + (refreshes > 0 ? " (\(fmt((loopCPU1 - loopCPU0) / Double(refreshes) * 1e6, 1)) µs per refresh)" : ""))
+say(
+    "registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
+        + "whole process (getrusage, registrar included): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core"
+)
+say(
+    "resident memory at the end of the window, heap trimmed: \(rssSteady / 1024) KiB → "
+        + "\(fmt(Double(rssSteady - rssBefore) / Double(total) / 1024)) KiB per registration")
 
 let shutdownStarted = ContinuousClock.now
 await phone.shutdown()
 await sites.shutdown()
 say("shutdown (un-REGISTER all): \(ContinuousClock.now - shutdownStarted)")
 say("refresh-cpu-percent: \(fmt(loopShare))")
-say("agents: \(options.dns); rss-kib-per-agent-settled: \(fmt(Double(rssSettled - rssBefore) / Double(options.dns) / 1024))")
+say(
+    "agents: \(options.dns); rss-kib-per-agent-settled: \(fmt(Double(rssSettled - rssBefore) / Double(options.dns) / 1024))"
+)
 say("threads-added: \(threadsAdded)")
 say("rss-kib-per-registration-at-ready: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
 say("rss-kib-per-registration-settled: \(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024))")

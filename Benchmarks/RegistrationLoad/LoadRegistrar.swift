@@ -34,8 +34,10 @@ package final class LoadRegistrar: @unchecked Sendable {
     private var counts = Counters()
 
     /// - Parameter password: the password of a digest user name, nil for an unknown user.
-    package init(host: String = "127.0.0.1", port: Int = 0, realm: String, eventLoop: any EventLoop,
-                 password: @escaping @Sendable (String) -> String?) {
+    package init(
+        host: String = "127.0.0.1", port: Int = 0, realm: String, eventLoop: any EventLoop,
+        password: @escaping @Sendable (String) -> String?
+    ) {
         self.eventLoop = eventLoop
         self.realm = realm
         self.password = password

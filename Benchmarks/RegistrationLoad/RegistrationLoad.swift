@@ -82,7 +82,8 @@ package enum RegistrationLoad {
                     }
                 }
                 return ReadyCount(
-                    ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses, reasons: reasons, droppedEvents: dropped)
+                    ready: ready.count, finishedAt: nil, otherStatuses: otherStatuses, reasons: reasons,
+                    droppedEvents: dropped)
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -92,7 +93,8 @@ package enum RegistrationLoad {
             group.cancelAll()
             if let first { return first }
             // The timeout won; the counter ends at its next event or on cancellation.
-            return await group.next().flatMap { $0 } ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0, reasons: [:], droppedEvents: 0)
+            return await group.next().flatMap { $0 }
+                ?? ReadyCount(ready: 0, finishedAt: nil, otherStatuses: 0, reasons: [:], droppedEvents: 0)
         }
     }
 

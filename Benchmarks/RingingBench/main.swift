@@ -22,38 +22,43 @@ func argument(_ name: String) -> String? {
     return args[i + 1]
 }
 
-let counts = (argument("--counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }.map { max(1, min($0, 100_000)) }
+let counts = (argument("--counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }.map {
+    max(1, min($0, 100_000))
+}
 let rounds = max(1, min(Int(argument("--rounds") ?? "3") ?? 3, 20))
 
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let loop = group.next()
 let layer = SIPTransactionLayer(
-    transportConfiguration: SIPTransportConfiguration(listeners: [.init(.udp, host: "127.0.0.1", port: 0)], keepAliveInterval: nil),
+    transportConfiguration: SIPTransportConfiguration(
+        listeners: [.init(.udp, host: "127.0.0.1", port: 0)], keepAliveInterval: nil),
     eventLoop: loop)
 try layer.start().wait()
 let local = layer.transport.localAddress(for: .udp)!
 let discard = try SocketAddress(ipAddress: "127.0.0.1", port: 9)
 let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: discard)
 let party = LocalParty(
-    addressOfRecord: try SIPURI("sip:7001@site-a.example.net"), contact: try SIPURI("sip:7001@127.0.0.1:\(local.port ?? 5060)"),
+    addressOfRecord: try SIPURI("sip:7001@site-a.example.net"),
+    contact: try SIPURI("sip:7001@127.0.0.1:\(local.port ?? 5060)"),
     transport: .udp)
 let target = SIPTransportTarget(transport: .udp, address: discard)
 let realms = DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: false)
 
 func invite(_ n: Int, round: Int) throws -> SIPMessage {
-    try SIPMessage(parsing: """
-        INVITE sip:7001@127.0.0.1 SIP/2.0\r
-        Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-\(round)-\(n)\r
-        Max-Forwards: 70\r
-        From: <sip:caller@127.0.0.1>;tag=c\(n)\r
-        To: <sip:7001@127.0.0.1>\r
-        Call-ID: ring-\(round)-\(n)@bench\r
-        CSeq: 1 INVITE\r
-        Contact: <sip:caller@127.0.0.1:9>\r
-        Content-Length: 0\r
-        \r
+    try SIPMessage(
+        parsing: """
+            INVITE sip:7001@127.0.0.1 SIP/2.0\r
+            Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-\(round)-\(n)\r
+            Max-Forwards: 70\r
+            From: <sip:caller@127.0.0.1>;tag=c\(n)\r
+            To: <sip:7001@127.0.0.1>\r
+            Call-ID: ring-\(round)-\(n)@bench\r
+            CSeq: 1 INVITE\r
+            Contact: <sip:caller@127.0.0.1:9>\r
+            Content-Length: 0\r
+            \r
 
-        """)
+            """)
 }
 
 /// Nanoseconds per call end for `count` ringing calls.
@@ -64,8 +69,11 @@ func measure(count: Int, round: Int) throws -> Double {
         var ids: [SessionEngine.SessionID] = []
         ids.reserveCapacity(count)
         for message in requests {
-            let request = IncomingRequest(received: SIPReceivedMessage(message: message, source: discard, flow: flow), transaction: nil)
-            guard let id = engine.accept(request, local: party, target: target, credentials: nil, realms: realms) else { continue }
+            let request = IncomingRequest(
+                received: SIPReceivedMessage(message: message, source: discard, flow: flow), transaction: nil)
+            guard let id = engine.accept(request, local: party, target: target, credentials: nil, realms: realms) else {
+                continue
+            }
             engine.ring(id)
             ids.append(id)
         }

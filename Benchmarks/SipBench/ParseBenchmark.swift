@@ -30,7 +30,9 @@ enum ParseBenchmark {
 
         let iterations = Int(ProcessInfo.processInfo.environment["SIPBENCH_ITERATIONS"] ?? "") ?? 50_000
         print("SipBench parse — \(corpus.count) messages, \(iterations) iterations each, median of 5 rounds")
-        print(pad("message", 28) + pad("bytes", 7) + pad("parse ns", 10) + pad("+core ns", 10) + pad("serialize ns", 14) + "parse+all typed ns")
+        print(
+            pad("message", 28) + pad("bytes", 7) + pad("parse ns", 10) + pad("+core ns", 10) + pad("serialize ns", 14)
+                + "parse+all typed ns")
         var parseTimes: [Double] = []
         var coreTimes: [Double] = []
         for (name, bytes) in corpus {
@@ -52,7 +54,9 @@ enum ParseBenchmark {
             }
             parseTimes.append(p)
             coreTimes.append(c)
-            print(pad(name, 28) + pad(String(bytes.readableBytes), 7) + pad(format(p), 10) + pad(format(c), 10) + pad(format(s), 14) + format(t))
+            print(
+                pad(name, 28) + pad(String(bytes.readableBytes), 7) + pad(format(p), 10) + pad(format(c), 10)
+                    + pad(format(s), 14) + format(t))
         }
         if ProcessInfo.processInfo.environment["SIPBENCH_BREAKDOWN"] != nil { breakdown(corpus) }
         let mean = parseTimes.reduce(0, +) / Double(parseTimes.count)
@@ -76,8 +80,14 @@ enum ParseBenchmark {
         row("callID") { blackHole(try $0.callID) }
         row("cseq") { blackHole(try $0.cseq) }
         row("contacts") { blackHole(try $0.contacts) }
-        row("routes+recordRoutes") { blackHole(try $0.routes); blackHole(try $0.recordRoutes) }
-        row("auth headers") { blackHole(try $0.authorization); blackHole(try $0.wwwAuthenticate) }
+        row("routes+recordRoutes") {
+            blackHole(try $0.routes)
+            blackHole(try $0.recordRoutes)
+        }
+        row("auth headers") {
+            blackHole(try $0.authorization)
+            blackHole(try $0.wwwAuthenticate)
+        }
         row("validate()") { try $0.validate() }
         row("requestURI description") { blackHole($0.requestURI?.description) }
         row("serialize") { blackHole($0.serialized) }
@@ -115,7 +125,9 @@ enum ParseBenchmark {
     }
 
     static func format(_ ns: Double) -> String { String(Int(ns.rounded())) }
-    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+    }
 }
 
 @inline(never)

@@ -137,7 +137,9 @@ try clientLoop.submit {
 let ticker = clientLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
     let finished = run.finished
     let phase = finished <= warmup ? "warm-up" : "measured"
-    print("second: \(finished - run.lastReported) transactions/s (\(finished) of \(total), \(phase), \(run.failed) failed)")
+    print(
+        "second: \(finished - run.lastReported) transactions/s (\(finished) of \(total), \(phase), \(run.failed) failed)"
+    )
     run.lastReported = finished
 }
 let limit = clientLoop.scheduleTask(in: .seconds(timeLimit)) {
@@ -163,8 +165,12 @@ let elapsed = measuredStart.map { measuredEnd - $0 } ?? (NIODeadline.now() - wal
 let seconds = Double(elapsed.nanoseconds) / 1e9
 if case .failure = outcome { print("incomplete: \(succeeded + failed) of \(total) transactions within \(timeLimit) s") }
 print("transactions: \(measured) measured after \(warmup) warm-up, window: \(window), failed: \(failed)")
-print("elapsed: \(elapsed.nanoseconds / 1_000_000) ms, per transaction: \(elapsed.nanoseconds / Int64(max(measured, 1)) / 1000) µs")
+print(
+    "elapsed: \(elapsed.nanoseconds / 1_000_000) ms, per transaction: \(elapsed.nanoseconds / Int64(max(measured, 1)) / 1000) µs"
+)
 let cpuTenths = cpu * 10 / Int64(max(measured, 1))
 print("CPU per transaction (user + system, both loops): \(cpuTenths / 10).\(cpuTenths % 10) µs")
-print("server transactions alive at the end (Timer J): \(live), peak RSS: \(peakResidentMegabytes().map { "\($0) MB" } ?? "?")")
+print(
+    "server transactions alive at the end (Timer J): \(live), peak RSS: \(peakResidentMegabytes().map { "\($0) MB" } ?? "?")"
+)
 print("transactions-per-second: \(Int(Double(measured) / max(seconds, 1e-9)))")

@@ -80,7 +80,9 @@ struct AgentDesktop {
             let added = try await phone.connectionManager.addConnection(
                 ConnectionConfiguration(user: "7002", server: site, transport: .udp, password: "pass7002"))
             try await phone.connectionManager.disableConnection(added)
-            print("phone \(phone.status), connections: \(phone.connectionManager.connections.map { "\($0.id) \($0.status)" })")
+            print(
+                "phone \(phone.status), connections: \(phone.connectionManager.connections.map { "\($0.id) \($0.status)" })"
+            )
         }
     }
 
@@ -92,8 +94,14 @@ struct AgentDesktop {
     /// Runs `body`, or throws when it has not returned within `limit`.
     static func within(_ limit: Duration, _ step: String, _ body: @escaping @Sendable () async -> Void) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { await body(); return true }
-            group.addTask { try await Task.sleep(for: limit); return false }
+            group.addTask {
+                await body()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
             let finished = try await group.next() ?? false
             group.cancelAll()
             guard finished else { throw StepTimedOut(step: step) }

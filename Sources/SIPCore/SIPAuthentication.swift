@@ -56,13 +56,15 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         guard !parameters.isEmpty else { return scheme }
-        return scheme + " " + parameters.items.map { p in p.value.map { "\(p.name)=\($0)" } ?? p.name }
+        return scheme + " "
+            + parameters.items.map { p in p.value.map { "\(p.name)=\($0)" } ?? p.name }
             .joined(separator: ", ")
     }
 
     /// Every challenge or credential in one header value. A new scheme starts where a token is followed by
     /// whitespace and another token rather than by `=`.
-    static func parseList(_ bytes: UnsafeRawBufferPointer, header: String) throws(SIPParseError) -> [SIPAuthentication] {
+    static func parseList(_ bytes: UnsafeRawBufferPointer, header: String) throws(SIPParseError) -> [SIPAuthentication]
+    {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         var out: [SIPAuthentication] = []
@@ -120,7 +122,8 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
                 throw SIPParseError(.invalidHeaderValue, "Authentication-Info: expected name=value")
             }
             auth.parameters.append(
-                String(decoding: name, as: UTF8.self), try c.genericValue(header: "Authentication-Info", parameter: name))
+                String(decoding: name, as: UTF8.self),
+                try c.genericValue(header: "Authentication-Info", parameter: name))
         } while try c.listContinues(header: "Authentication-Info")
         return auth
     }
@@ -128,6 +131,8 @@ public struct SIPAuthentication: Sendable, Hashable, CustomStringConvertible {
 
 extension Substring {
     func trimmingWhitespace() -> String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        String(
+            self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
+        )
     }
 }

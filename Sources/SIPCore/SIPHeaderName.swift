@@ -11,7 +11,8 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
     /// header (and ``rawName`` its canonical long form, so `"m"` and `"CONTACT"` both read `Contact`);
     /// any other name is kept exactly as given and compared case-insensitively. Never fails.
     public init(_ name: String) {
-        let known = name.utf8.withContiguousStorageIfAvailable { Known(bytes: UnsafeRawBufferPointer($0)) }
+        let known =
+            name.utf8.withContiguousStorageIfAvailable { Known(bytes: UnsafeRawBufferPointer($0)) }
             ?? Array(name.utf8).withUnsafeBytes { Known(bytes: $0) }
         self.known = known
         self.rawName = known?.canonicalName ?? name
@@ -241,7 +242,9 @@ extension SIPHeaderName {
             case (6, UInt8(ascii: "a")): found = bytesEqualCaseInsensitive(b, "accept") ? .accept : nil
             case (6, UInt8(ascii: "s")): found = bytesEqualCaseInsensitive(b, "server") ? .server : nil
             case (7, UInt8(ascii: "c")):
-                found = bytesEqualCaseInsensitive(b, "call-id") ? .callID
+                found =
+                    bytesEqualCaseInsensitive(b, "call-id")
+                    ? .callID
                     : bytesEqualCaseInsensitive(b, "contact") ? .contact : nil
             case (7, UInt8(ascii: "e")): found = bytesEqualCaseInsensitive(b, "expires") ? .expires : nil
             case (7, UInt8(ascii: "r")): found = bytesEqualCaseInsensitive(b, "require") ? .require : nil
@@ -253,7 +256,9 @@ extension SIPHeaderName {
             case (10, UInt8(ascii: "u")): found = bytesEqualCaseInsensitive(b, "user-agent") ? .userAgent : nil
             case (11, UInt8(ascii: "m")): found = bytesEqualCaseInsensitive(b, "min-expires") ? .minExpires : nil
             case (11, UInt8(ascii: "r")):
-                found = bytesEqualCaseInsensitive(b, "retry-after") ? .retryAfter
+                found =
+                    bytesEqualCaseInsensitive(b, "retry-after")
+                    ? .retryAfter
                     : bytesEqualCaseInsensitive(b, "referred-by") ? .referredBy : nil
             case (11, UInt8(ascii: "u")): found = bytesEqualCaseInsensitive(b, "unsupported") ? .unsupported : nil
             case (12, UInt8(ascii: "a")): found = bytesEqualCaseInsensitive(b, "allow-events") ? .allowEvents : nil

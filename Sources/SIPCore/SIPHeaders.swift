@@ -226,7 +226,8 @@ public struct SIPHeaders: Sendable {
             nameLength = storage.writeString(known.canonicalName)
         } else {
             nameLength = other.storage.withUnsafeReadableBytes { raw in
-                storage.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
+                storage.writeBytes(
+                    UnsafeRawBufferPointer(rebasing: raw[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
             }
         }
         let valueStart = storage.writerIndex

@@ -46,7 +46,9 @@ extension SIPMessage {
 
     /// Every Via value, top first.
     public var via: [SIPVia] {
-        get throws(SIPParseError) { try parseEach(.via) { (b) throws(SIPParseError) in try SIPVia.parseList(b) }.flatMap { $0 } }
+        get throws(SIPParseError) {
+            try parseEach(.via) { (b) throws(SIPParseError) in try SIPVia.parseList(b) }.flatMap { $0 }
+        }
     }
 
     /// The top Via (the one that names this hop's transaction).
@@ -99,7 +101,9 @@ extension SIPMessage {
     /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when repeated, or
     /// `.invalidHeaderValue` when it does not match the grammar.
     public var callID: String {
-        get throws(SIPParseError) { try required(parseSingle(.callID) { (b) throws(SIPParseError) in try parseCallID(b) }, .callID) }
+        get throws(SIPParseError) {
+            try required(parseSingle(.callID) { (b) throws(SIPParseError) in try parseCallID(b) }, .callID)
+        }
     }
 
     /// The CSeq (§20.16): sequence number and method.
@@ -107,13 +111,17 @@ extension SIPMessage {
     /// Throws ``SIPParseError`` with `.missingHeader` when absent, `.duplicateHeader` when repeated, or
     /// `.invalidHeaderValue` when malformed.
     public var cseq: SIPCSeq {
-        get throws(SIPParseError) { try required(parseSingle(.cseq) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }, .cseq) }
+        get throws(SIPParseError) {
+            try required(parseSingle(.cseq) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }, .cseq)
+        }
     }
 
     /// Max-Forwards (0–255, §20.22), nil when absent.
     public var maxForwards: Int? {
         get throws(SIPParseError) {
-            try parseSingle(.maxForwards) { (b) throws(SIPParseError) in try parseDeltaValue(b, header: "Max-Forwards", max: 255) }
+            try parseSingle(.maxForwards) { (b) throws(SIPParseError) in
+                try parseDeltaValue(b, header: "Max-Forwards", max: 255)
+            }
         }
     }
 
@@ -122,8 +130,10 @@ extension SIPMessage {
     /// Every Contact value in order (`[.wildcard]` for `Contact: *`).
     public var contacts: [SIPContact] {
         get throws(SIPParseError) {
-            try parseEach(.contact) { (b) throws(SIPParseError) in try SIPContact.parseList(b, maximumURILength: Self.uriLimit) }
-                .flatMap { $0 }
+            try parseEach(.contact) { (b) throws(SIPParseError) in
+                try SIPContact.parseList(b, maximumURILength: Self.uriLimit)
+            }
+            .flatMap { $0 }
         }
     }
 
@@ -150,7 +160,9 @@ extension SIPMessage {
     /// Expires in seconds (§20.19: a 32-bit delta-seconds), nil when absent.
     public var expires: Int? {
         get throws(SIPParseError) {
-            try parseSingle(.expires) { (b) throws(SIPParseError) in try parseDeltaValue(b, header: "Expires", max: UInt64(UInt32.max)) }
+            try parseSingle(.expires) { (b) throws(SIPParseError) in
+                try parseDeltaValue(b, header: "Expires", max: UInt64(UInt32.max))
+            }
         }
     }
 
@@ -166,7 +178,9 @@ extension SIPMessage {
     /// Retry-After (§20.33): seconds to wait, optional comment and parameters; nil when absent. Throws
     /// ``SIPParseError`` when malformed or repeated.
     public var retryAfter: SIPRetryAfter? {
-        get throws(SIPParseError) { try parseSingle(.retryAfter) { (b) throws(SIPParseError) in try SIPRetryAfter.parse(b) } }
+        get throws(SIPParseError) {
+            try parseSingle(.retryAfter) { (b) throws(SIPParseError) in try SIPRetryAfter.parse(b) }
+        }
     }
 
     // MARK: Authentication
@@ -175,8 +189,10 @@ extension SIPMessage {
     /// there is none. Throws ``SIPParseError`` when a value is malformed.
     public var wwwAuthenticate: [SIPAuthentication] {
         get throws(SIPParseError) {
-            try parseEach(.wwwAuthenticate) { (b) throws(SIPParseError) in try SIPAuthentication.parseList(b, header: "WWW-Authenticate") }
-                .flatMap { $0 }
+            try parseEach(.wwwAuthenticate) { (b) throws(SIPParseError) in
+                try SIPAuthentication.parseList(b, header: "WWW-Authenticate")
+            }
+            .flatMap { $0 }
         }
     }
 
@@ -194,8 +210,10 @@ extension SIPMessage {
     /// when a value is malformed.
     public var authorization: [SIPAuthentication] {
         get throws(SIPParseError) {
-            try parseEach(.authorization) { (b) throws(SIPParseError) in try SIPAuthentication.parseList(b, header: "Authorization") }
-                .flatMap { $0 }
+            try parseEach(.authorization) { (b) throws(SIPParseError) in
+                try SIPAuthentication.parseList(b, header: "Authorization")
+            }
+            .flatMap { $0 }
         }
     }
 
@@ -212,7 +230,9 @@ extension SIPMessage {
     /// Authentication-Info (§20.6) as parameters with an empty ``SIPAuthentication/scheme``; nil when absent.
     /// Throws ``SIPParseError`` when malformed or repeated.
     public var authenticationInfo: SIPAuthentication? {
-        get throws(SIPParseError) { try parseSingle(.authenticationInfo) { (b) throws(SIPParseError) in try SIPAuthentication.parseInfo(b) } }
+        get throws(SIPParseError) {
+            try parseSingle(.authenticationInfo) { (b) throws(SIPParseError) in try SIPAuthentication.parseInfo(b) }
+        }
     }
 
     // MARK: Capabilities, sessions, events
@@ -220,34 +240,45 @@ extension SIPMessage {
     /// The media type of the body (§20.15); nil when absent. Throws ``SIPParseError`` when malformed or
     /// repeated.
     public var contentType: SIPMediaType? {
-        get throws(SIPParseError) { try parseSingle(.contentType) { (b) throws(SIPParseError) in try SIPMediaType.parse(b) } }
+        get throws(SIPParseError) {
+            try parseSingle(.contentType) { (b) throws(SIPParseError) in try SIPMediaType.parse(b) }
+        }
     }
 
     /// The methods listed in every Allow line (§20.5), in order; empty when absent (which does not mean the
     /// peer allows nothing). Throws ``SIPParseError`` when a value is not a token list.
     public var allow: [SIPMethod] {
         get throws(SIPParseError) {
-            try parseEach(.allow) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Allow") }.flatMap { $0 }.map { SIPMethod($0) }
+            try parseEach(.allow) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Allow") }.flatMap { $0 }
+                .map { SIPMethod($0) }
         }
     }
 
     /// The option tags of every Supported line (§20.37), e.g. `timer`, `100rel`, `replaces`; empty when
     /// absent. Throws ``SIPParseError`` when a value is not a token list.
     public var supported: [String] {
-        get throws(SIPParseError) { try parseEach(.supported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Supported") }.flatMap { $0 } }
+        get throws(SIPParseError) {
+            try parseEach(.supported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Supported") }
+                .flatMap { $0 }
+        }
     }
 
     /// The option tags of every Require line (§20.32) the recipient must support; empty when absent. Throws
     /// ``SIPParseError`` when a value is not a token list.
     public var require: [String] {
-        get throws(SIPParseError) { try parseEach(.require) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Require") }.flatMap { $0 } }
+        get throws(SIPParseError) {
+            try parseEach(.require) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Require") }.flatMap {
+                $0
+            }
+        }
     }
 
     /// The option tags of every Proxy-Require line (§20.29); empty when absent. Throws ``SIPParseError`` when
     /// a value is not a token list.
     public var proxyRequire: [String] {
         get throws(SIPParseError) {
-            try parseEach(.proxyRequire) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Proxy-Require") }.flatMap { $0 }
+            try parseEach(.proxyRequire) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Proxy-Require") }
+                .flatMap { $0 }
         }
     }
 
@@ -255,14 +286,17 @@ extension SIPMessage {
     /// ``SIPParseError`` when a value is not a token list.
     public var unsupported: [String] {
         get throws(SIPParseError) {
-            try parseEach(.unsupported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Unsupported") }.flatMap { $0 }
+            try parseEach(.unsupported) { (b) throws(SIPParseError) in try parseTokenList(b, header: "Unsupported") }
+                .flatMap { $0 }
         }
     }
 
     /// Session-Expires (RFC 4028 §4): the session interval in seconds and its `refresher`; nil when absent.
     /// Throws ``SIPParseError`` when malformed or repeated.
     public var sessionExpires: SIPSessionExpires? {
-        get throws(SIPParseError) { try parseSingle(.sessionExpires) { (b) throws(SIPParseError) in try SIPSessionExpires.parse(b) } }
+        get throws(SIPParseError) {
+            try parseSingle(.sessionExpires) { (b) throws(SIPParseError) in try SIPSessionExpires.parse(b) }
+        }
     }
 
     /// Event (RFC 6665 §8.2.1): the event package and its `id`; nil when absent. Throws ``SIPParseError`` when

@@ -181,7 +181,8 @@ struct SIPHeadParser {
             guard nameEnd > l.start, i < l.end, raw[i] == .colon else {
                 throw SIPParseError(
                     .malformedHeaderLine, line: line,
-                    "header line \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[l.start..<l.end]), limit: 40)) has no valid name and colon")
+                    "header line \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[l.start..<l.end]), limit: 40)) has no valid name and colon"
+                )
             }
             i += 1
             while i < l.end, raw[i].isSIPWhitespace { i += 1 }
@@ -278,7 +279,9 @@ struct SIPHeadParser {
                         "CSeq method \(cseq.method) does not match the request method \(method)")
                 }
             case .maxForwards:
-                _ = try withValue(e) { (b) throws(SIPParseError) in try parseDeltaValue(b, header: "Max-Forwards", max: 255) }
+                _ = try withValue(e) { (b) throws(SIPParseError) in
+                    try parseDeltaValue(b, header: "Max-Forwards", max: 255)
+                }
             case .callID:
                 try withValue(e) { (b) throws(SIPParseError) in try validateCallID(b) }
             default:
@@ -310,7 +313,8 @@ struct SIPHeadParser {
             guard raw[i].isASCIIDigit, digits < 10 else {
                 throw SIPParseError(
                     .invalidContentLength, line: Int(e.line),
-                    "Content-Length \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<end]))) is not a non-negative number")
+                    "Content-Length \(quoteForError(UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<end]))) is not a non-negative number"
+                )
             }
             value = value * 10 + Int(raw[i] - UInt8(ascii: "0"))
             digits += 1
@@ -334,7 +338,8 @@ struct SIPHeadParser {
         var c = ByteCursor(lineBytes)
         guard let methodBytes = c.token(), c.consume(.space) else {
             throw SIPParseError(
-                .malformedStartLine, line: line, "request line \(quoteForError(lineBytes)) does not start with a method and one SP")
+                .malformedStartLine, line: line,
+                "request line \(quoteForError(lineBytes)) does not start with a method and one SP")
         }
         let uriStart = c.index
         while let b = c.peek, b != .space, b != .tab { c.index += 1 }
@@ -377,13 +382,15 @@ struct SIPHeadParser {
         while let b = c.peek, b != .space { c.index += 1 }
         try checkVersion(c.slice(0, c.index), in: lineBytes)
         guard c.consume(.space) else {
-            throw SIPParseError(.malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) has no status code")
+            throw SIPParseError(
+                .malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) has no status code")
         }
         let codeStart = c.index
         while let b = c.peek, b.isASCIIDigit { c.index += 1 }
         guard c.index - codeStart == 3, c.isAtEnd || c.peek == .space else {
             throw SIPParseError(
-                .malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) needs a three-digit status code")
+                .malformedStartLine, line: line,
+                "status line \(quoteForError(lineBytes)) needs a three-digit status code")
         }
         var code = 0
         for i in codeStart..<c.index { code = code * 10 + Int(lineBytes[i] - UInt8(ascii: "0")) }

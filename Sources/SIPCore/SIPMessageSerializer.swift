@@ -34,7 +34,9 @@ extension SIPMessage {
                             if wroteContentLength { continue }
                             wroteContentLength = true
                         }
-                        w.append(UnsafeRawBufferPointer(rebasing: storage[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
+                        w.append(
+                            UnsafeRawBufferPointer(
+                                rebasing: storage[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
                         w.append(UInt8.colon, .space)
                         let value = UnsafeRawBufferPointer(
                             rebasing: storage[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])

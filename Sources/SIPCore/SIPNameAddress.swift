@@ -164,7 +164,8 @@ public enum SIPContact: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    static func parseList(_ bytes: UnsafeRawBufferPointer, maximumURILength: Int) throws(SIPParseError) -> [SIPContact] {
+    static func parseList(_ bytes: UnsafeRawBufferPointer, maximumURILength: Int) throws(SIPParseError) -> [SIPContact]
+    {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         if c.consume(UInt8(ascii: "*")) {

@@ -205,7 +205,8 @@ func parseTokenList(_ bytes: UnsafeRawBufferPointer, header: String) throws(SIPP
     var out: [String] = []
     repeat {
         guard let t = c.token() else {
-            throw SIPParseError(.invalidHeaderValue, "\(header): expected a token, found \(quoteForError(c.remaining, limit: 20))")
+            throw SIPParseError(
+                .invalidHeaderValue, "\(header): expected a token, found \(quoteForError(c.remaining, limit: 20))")
         }
         out.append(String(decoding: t, as: UTF8.self))
     } while try c.listContinues(header: header)

@@ -135,7 +135,9 @@ public struct SIPStreamFramer: Sendable {
     }
 
     /// Finds CRLFCRLF after the bytes already searched, then the Content-Length among the header lines.
-    private mutating func findHeadEnd(in buffer: ByteBuffer) throws(SIPParseError) -> (bodyStart: Int, contentLength: Int)? {
+    private mutating func findHeadEnd(in buffer: ByteBuffer) throws(SIPParseError) -> (
+        bodyStart: Int, contentLength: Int
+    )? {
         let limits = options.limits
         let result: Result<(Int, Int)?, SIPParseError> = buffer.withUnsafeReadableBytes { raw in
             guard raw.count >= 4 else { return .success(nil) }
@@ -172,7 +174,9 @@ public struct SIPStreamFramer: Sendable {
     }
 
     /// The Content-Length (or `l`) value among the header lines of `head`; a stream message must have one.
-    private static func contentLength(in head: UnsafeRawBufferPointer, limits: SIPParserLimits) throws(SIPParseError) -> Int {
+    private static func contentLength(in head: UnsafeRawBufferPointer, limits: SIPParserLimits) throws(SIPParseError)
+        -> Int
+    {
         var lineStart = 0
         var value: Int?
         while lineStart < head.count {
@@ -186,10 +190,13 @@ public struct SIPStreamFramer: Sendable {
                 while i < lineEnd, head[i].isSIPWhitespace || head[i] == .colon { i += 1 }
                 var digits = i
                 while digits < lineEnd, head[digits].isASCIIDigit { digits += 1 }
-                guard value == nil, let v = parseDecimal(
-                    UnsafeRawBufferPointer(rebasing: head[i..<digits]), max: UInt64(limits.maximumBodySize))
+                guard value == nil,
+                    let v = parseDecimal(
+                        UnsafeRawBufferPointer(rebasing: head[i..<digits]), max: UInt64(limits.maximumBodySize))
                 else {
-                    throw SIPParseError(.invalidContentLength, "Content-Length is missing a valid value, repeated, or over the body limit")
+                    throw SIPParseError(
+                        .invalidContentLength,
+                        "Content-Length is missing a valid value, repeated, or over the body limit")
                 }
                 value = Int(v)
             }

@@ -149,8 +149,9 @@ extension SIPURI {
             let userinfoEnd = c.index + atOffset
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {
-                guard c.bytes[c.index].isIn(.unreserved) || c.bytes[c.index].isIn(.userUnreserved)
-                    || c.bytes[c.index] == .percent
+                guard
+                    c.bytes[c.index].isIn(.unreserved) || c.bytes[c.index].isIn(.userUnreserved)
+                        || c.bytes[c.index] == .percent
                 else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid user part") }
                 c.index += 1
             }
@@ -201,8 +202,9 @@ extension SIPURI {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid IPv6 reference")
             }
         } else {
-            while let b = c.peek, b.isIn(.unreserved) && b != UInt8(ascii: "!") && b != UInt8(ascii: "~")
-                && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != .openParen && b != .closeParen
+            while let b = c.peek,
+                b.isIn(.unreserved) && b != UInt8(ascii: "!") && b != UInt8(ascii: "~")
+                    && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != .openParen && b != .closeParen
             {
                 c.index += 1
             }
@@ -268,9 +270,10 @@ extension SIPURI {
     @inlinable
     static func parseTel(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPURI {
         let start = c.index
-        while let b = c.peek, b.isASCIIHexDigit || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
-            || b == UInt8(ascii: ".") || b == .openParen || b == .closeParen || b == UInt8(ascii: "*")
-            || b == UInt8(ascii: "#")
+        while let b = c.peek,
+            b.isASCIIHexDigit || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+                || b == UInt8(ascii: ".") || b == .openParen || b == .closeParen || b == UInt8(ascii: "*")
+                || b == UInt8(ascii: "#")
         {
             c.index += 1
         }
@@ -289,7 +292,11 @@ extension SIPURI {
 func quoteForError(_ bytes: UnsafeRawBufferPointer, limit: Int = 80) -> String {
     var out = "\""
     for b in bytes.prefix(limit) {
-        if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "\\x" + String(b, radix: 16) }
+        if b >= 0x20 && b < 0x7F {
+            out.unicodeScalars.append(Unicode.Scalar(b))
+        } else {
+            out += "\\x" + String(b, radix: 16)
+        }
     }
     if bytes.count > limit { out += "…" }
     return out + "\""

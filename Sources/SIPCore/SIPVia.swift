@@ -74,7 +74,9 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         let hostStart = c.index
         if c.consume(.openBracket) {
             while let b = c.peek, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") { c.index += 1 }
-            guard c.consume(.closeBracket) else { throw SIPParseError(.invalidHeaderValue, "Via: invalid IPv6 sent-by") }
+            guard c.consume(.closeBracket) else {
+                throw SIPParseError(.invalidHeaderValue, "Via: invalid IPv6 sent-by")
+            }
         } else {
             while let b = c.peek, b.isIn(.host), b != .colon, b != .openBracket, b != .closeBracket { c.index += 1 }
         }

@@ -64,7 +64,8 @@ public final class InProcessSite: Sendable {
             name: String = "site", host: String = "127.0.0.1", port: Int = 0,
             users: [String: String] = Dictionary(uniqueKeysWithValues: (7001...7010).map { ("\($0)", "pass\($0)") }),
             testNumbers: [String: TestNumber] = [
-                "9000": .answer(), "9001": .answer(media: .none), "9183": .earlyMedia(), "9486": .reject(486), "9408": .reject(408), "9503": .reject(503), "9999": .silent,
+                "9000": .answer(), "9001": .answer(media: .none), "9183": .earlyMedia(), "9486": .reject(486),
+                "9408": .reject(408), "9503": .reject(503), "9999": .silent,
             ]
         ) {
             self.name = name
@@ -178,13 +179,21 @@ public final class InProcessSite: Sendable {
     }
 
     private func releaseTombstone() async throws {
-        let tombstone = state.withLockedValue { s in defer { s.tombstone = nil }; return s.tombstone }
+        let tombstone = state.withLockedValue { s in
+            defer { s.tombstone = nil }
+            return s.tombstone
+        }
         try await tombstone?.close()
     }
 
     /// Stops the site for good; safe to call more than once.
     public func stop() async throws {
-        guard state.withLockedValue({ s in defer { s.stopped = true }; return !s.stopped }) else { return }
+        guard
+            state.withLockedValue({ s in
+                defer { s.stopped = true }
+                return !s.stopped
+            })
+        else { return }
         try await shutDownStack()
         try await releaseTombstone()
         try await group.shutdownGracefully()
@@ -216,7 +225,9 @@ public final class InProcessSite: Sendable {
         let message = request.message
         guard let method = message.method else { return }
         func respond(_ response: SIPMessage) {
-            if let id = request.transaction { layer.respond(response, to: id) } else {
+            if let id = request.transaction {
+                layer.respond(response, to: id)
+            } else {
                 layer.respondStatelessly(response, to: request.received)
             }
         }
@@ -375,8 +386,10 @@ public final class InProcessSite: Sendable {
         if let existing {
             return (try? existing.reanswer(offer))?.byteBuffer
         }
-        guard let (media, answer) = try? SiteCallMedia.answer(
-            offer, host: configuration.host, mode: mode, clock: mediaClock, cname: "\(configuration.name)@\(configuration.host)")
+        guard
+            let (media, answer) = try? SiteCallMedia.answer(
+                offer, host: configuration.host, mode: mode, clock: mediaClock,
+                cname: "\(configuration.name)@\(configuration.host)")
         else { return nil }
         state.withLockedValue { $0.media[callID] = media }
         return answer.byteBuffer
@@ -411,7 +424,9 @@ public final class InProcessSite: Sendable {
         else { return 404 }
         let target = SIPTransportTarget(transport: .udp, address: address)
         var h = SIPHeaders()
-        h.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+        h.add(
+            .via,
+            SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
         h.add(.maxForwards, "70")
         h.add(.from, "<sip:\(caller)@\(configuration.host)>;tag=\(configuration.name)-in")
         h.add(.to, "<sip:\(user)@\(configuration.host)>")
@@ -456,8 +471,9 @@ public final class InProcessSite: Sendable {
                 }
                 return (offered, nil)
             }
-            guard offer == .late, let (answered, answer) = try? SiteCallMedia.answer(
-                sdp, host: self.configuration.host, mode: .echo, clock: self.mediaClock, cname: cname)
+            guard offer == .late,
+                let (answered, answer) = try? SiteCallMedia.answer(
+                    sdp, host: self.configuration.host, mode: .echo, clock: self.mediaClock, cname: cname)
             else { return (nil, nil) }
             return (answered, answer.byteBuffer)
         }.get()
@@ -470,7 +486,9 @@ public final class InProcessSite: Sendable {
                     remoteTarget: remoteTarget ?? contact, target: target, sequence: 1)
             }
             var ack = SIPHeaders()
-            ack.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+            ack.add(
+                .via,
+                SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
             ack.add(.maxForwards, "70")
             ack.add(.from, h.first(.from) ?? "")
             ack.add(.to, final.headers.first(.to) ?? "")
@@ -479,7 +497,8 @@ public final class InProcessSite: Sendable {
             if media.ackBody != nil { ack.add(.contentType, "application/sdp") }
             let uri = (try? final.contacts.first?.address?.uri) ?? contact
             _ = try await layer.sendStateless(
-                .request(method: .ack, uri: uri ?? contact, headers: ack, body: media.ackBody ?? ByteBuffer()), to: target
+                .request(method: .ack, uri: uri ?? contact, headers: ack, body: media.ackBody ?? ByteBuffer()),
+                to: target
             ).get()
         }
         return code
@@ -497,7 +516,9 @@ public final class InProcessSite: Sendable {
         else { return 481 }
         func headers(_ method: String) -> SIPHeaders {
             var h = SIPHeaders()
-            h.add(.via, SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
+            h.add(
+                .via,
+                SIPVia(transport: "UDP", host: configuration.host, port: port, branch: SIPVia.makeBranch()).description)
             h.add(.maxForwards, "70")
             h.add(.from, placed.from)
             h.add(.to, placed.to)
@@ -512,14 +533,16 @@ public final class InProcessSite: Sendable {
         guard let final, let code = final.statusCode else { return 408 }
         guard (200...299).contains(code) else { return code }
         let answer: ByteBuffer? = try await mediaClock.eventLoop.submit {
-            guard let offer = try? final.sessionDescription(), let media = self.state.withLockedValue({ $0.media[placed.callID] })
+            guard let offer = try? final.sessionDescription(),
+                let media = self.state.withLockedValue({ $0.media[placed.callID] })
             else { return nil }
             return (try? media.reanswer(offer))?.byteBuffer
         }.get()
         var ack = headers("ACK")
         if answer != nil { ack.add(.contentType, "application/sdp") }
         _ = try await layer.sendStateless(
-            .request(method: .ack, uri: placed.remoteTarget, headers: ack, body: answer ?? ByteBuffer()), to: placed.target
+            .request(method: .ack, uri: placed.remoteTarget, headers: ack, body: answer ?? ByteBuffer()),
+            to: placed.target
         ).get()
         return answer == nil ? 488 : code
     }
@@ -533,7 +556,12 @@ public final class InProcessSite: Sendable {
         let resumed = NIOLockedValueBox(false)
         return await withCheckedContinuation { (continuation: CheckedContinuation<SIPMessage?, Never>) in
             @Sendable func finish(_ message: SIPMessage?) {
-                guard resumed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+                guard
+                    resumed.withLockedValue({ done in
+                        defer { done = true }
+                        return !done
+                    })
+                else { return }
                 continuation.resume(returning: message)
             }
             layer.eventLoop.execute {

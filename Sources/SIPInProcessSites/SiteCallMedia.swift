@@ -51,14 +51,17 @@ final class SiteCallMedia: @unchecked Sendable {
                 sessionName: "test number", srtp: .optional),
             sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
         let (answer, negotiated) = Self.reflectingKey(try offerAnswer.receiveOffer(offer))
-        let media = SiteCallMedia(offerAnswer: offerAnswer, reservation: reservation, mode: mode, clock: clock, cname: cname)
+        let media = SiteCallMedia(
+            offerAnswer: offerAnswer, reservation: reservation, mode: mode, clock: clock, cname: cname)
         media.start(negotiated)
         return (media, answer)
     }
 
     /// Reserves ports on `host` and makes an offer for a call the site places (the echo starts with
     /// the answer, ``receiveAnswer(_:)``).
-    static func offer(host: String, clock: MediaClock, cname: String) throws -> (media: SiteCallMedia, offer: SessionDescription) {
+    static func offer(host: String, clock: MediaClock, cname: String) throws -> (
+        media: SiteCallMedia, offer: SessionDescription
+    ) {
         clock.eventLoop.assertInEventLoop()
         let reservation = try RTPPortReservation.reserve(address: host)
         var offerAnswer = OfferAnswerSession(
@@ -67,7 +70,10 @@ final class SiteCallMedia: @unchecked Sendable {
                 sessionName: "site call"),
             sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
         let offer = try offerAnswer.makeOffer()
-        return (SiteCallMedia(offerAnswer: offerAnswer, reservation: reservation, mode: .echo, clock: clock, cname: cname), offer)
+        return (
+            SiteCallMedia(offerAnswer: offerAnswer, reservation: reservation, mode: .echo, clock: clock, cname: cname),
+            offer
+        )
     }
 
     /// The phone's answer to our offer: the echo starts.
@@ -113,7 +119,8 @@ final class SiteCallMedia: @unchecked Sendable {
     private func start(_ negotiated: NegotiatedMedia) {
         guard case .echo = mode, let sockets = reservation.takeSockets() else { return }
         let configuration = MediaStreamConfiguration(negotiated: negotiated, cname: cname)
-        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: clock).whenSuccess { [self] session in
+        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: clock).whenSuccess {
+            [self] session in
             // The call may have ended while the sockets were being adopted.
             guard !isClosed else {
                 _ = session.close()

@@ -53,7 +53,9 @@ package struct RoundTripTable: Sendable {
     ) {
         if transmissions == 1 {
             add(now - sentAt, for: target, now: now)
-        } else if let estimate = estimate(for: target), (now - lastSentAt).nanoseconds < estimate.smoothedNanoseconds / 2 {
+        } else if let estimate = estimate(for: target),
+            (now - lastSentAt).nanoseconds < estimate.smoothedNanoseconds / 2
+        {
             ambiguousResponse(from: target)
         }
     }

@@ -46,7 +46,8 @@ struct PendingTimers: OptionSet, Hashable, Sendable {
 
 extension PendingTimers {
     /// Records `timer` as pending and asks the driver to arm it.
-    mutating func schedule(_ timer: TransactionTimer, at deadline: NIODeadline, into actions: inout TransactionActions) {
+    mutating func schedule(_ timer: TransactionTimer, at deadline: NIODeadline, into actions: inout TransactionActions)
+    {
         insert(PendingTimers(timer))
         actions.append(.schedule(timer, at: deadline))
     }

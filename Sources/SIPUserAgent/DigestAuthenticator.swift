@@ -41,7 +41,8 @@ package struct DigestAuthenticator: Sendable, Hashable {
         answering challenge: SIPAuthentication, with credentials: DigestCredentials, method: SIPMethod,
         uri: String, body: some Collection<UInt8> = [UInt8](), using generator: inout some RandomNumberGenerator
     ) throws(DigestError) -> SIPAuthentication {
-        let cnonce = lowercaseHex(withUnsafeBytes(of: (generator.next(), generator.next()) as (UInt64, UInt64)) { Array($0) })
+        let cnonce = lowercaseHex(
+            withUnsafeBytes(of: (generator.next(), generator.next()) as (UInt64, UInt64)) { Array($0) })
         return try self.credentials(
             answering: challenge, with: credentials, method: method, uri: uri, body: body, cnonce: cnonce)
     }

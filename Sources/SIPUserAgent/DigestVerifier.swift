@@ -28,8 +28,9 @@ package enum DigestVerifier {
         _ credentials: SIPAuthentication, username: String? = nil, password: String, method: SIPMethod,
         body: some Collection<UInt8> = [UInt8]()
     ) -> Bool {
-        guard let expected = expectedResponse(
-            for: credentials, username: username, password: password, method: method, body: body),
+        guard
+            let expected = expectedResponse(
+                for: credentials, username: username, password: password, method: method, body: body),
             let given = credentials.response?.lowercased()
         else { return false }
         let a = Array(expected.utf8)

@@ -36,7 +36,10 @@ package struct OptionsRequestBuilder: Sendable {
         var from = SIPNameAddress(uri: addressOfRecord)
         from.tag = fromTag
         var h = SIPHeaders()
-        h.add(.via, SIPVia(transport: transport.viaTransport, host: localURI.host, port: localURI.port, branch: branch).description)
+        h.add(
+            .via,
+            SIPVia(transport: transport.viaTransport, host: localURI.host, port: localURI.port, branch: branch)
+                .description)
         h.add(.maxForwards, "70")
         h.add(.from, from.description)
         h.add(.to, SIPNameAddress(uri: targetURI).description)

@@ -91,7 +91,10 @@ package struct RegisterRequestBuilder: Sendable {
         from.tag = fromTag
 
         var h = SIPHeaders()
-        h.add(.via, SIPVia(transport: transport.viaTransport, host: contact.uri.host, port: contact.uri.port, branch: branch).description)
+        h.add(
+            .via,
+            SIPVia(transport: transport.viaTransport, host: contact.uri.host, port: contact.uri.port, branch: branch)
+                .description)
         h.add(.maxForwards, "70")
         h.add(.from, from.description)
         h.add(.to, address.description)

@@ -259,7 +259,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
                 inFlight?.challengeRounds = current.challengeRounds
                 inFlight?.challengedRealms = current.challengedRealms
             } else {
-                fail(.response(statusCode: code, reasonPhrase: phrase), unreachable: false, retryAfter: nil, now: now, into: &actions)
+                fail(
+                    .response(statusCode: code, reasonPhrase: phrase), unreachable: false, retryAfter: nil, now: now,
+                    into: &actions)
             }
         default:
             fail(
@@ -362,7 +364,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     /// probe per site target serves every binding there): as ``probeAnswered(id:statusCode:reasonPhrase:now:)``
     /// without the id check, and this binding's next probe is due one interval from now. A probe
     /// of its own that is out stays out and is answered by its id.
-    package mutating func siteProbeAnswered(statusCode: Int, reasonPhrase: String, now: NIODeadline) -> [RegistrationAction] {
+    package mutating func siteProbeAnswered(statusCode: Int, reasonPhrase: String, now: NIODeadline)
+        -> [RegistrationAction]
+    {
         var actions: [RegistrationAction] = []
         guard acceptsSiteProbe, statusCode >= 200 else { return actions }
         lastAnsweredAt = now
@@ -388,7 +392,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     /// Site results count only where probes run: ready or failed, with probes on.
     private var acceptsSiteProbe: Bool { policy.probes && (status == .ready || status == .failed) }
 
-    private mutating func takeProbeAnswer(statusCode: Int, reasonPhrase: String, into actions: inout [RegistrationAction]) {
+    private mutating func takeProbeAnswer(
+        statusCode: Int, reasonPhrase: String, into actions: inout [RegistrationAction]
+    ) {
         consecutiveProbeFailures = 0
         guard status == .failed else { return }
         if !policy.registers {
@@ -402,7 +408,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         }
     }
 
-    private mutating func takeProbeFailure(_ failure: RequestFailure, now: NIODeadline, into actions: inout [RegistrationAction]) {
+    private mutating func takeProbeFailure(
+        _ failure: RequestFailure, now: NIODeadline, into actions: inout [RegistrationAction]
+    ) {
         consecutiveProbeFailures += 1
         switch status {
         case .ready where consecutiveProbeFailures >= policy.failureThreshold:
@@ -437,7 +445,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         // Only the connection's realms get an answer; when none is left, the request ends here.
         let realmPolicy = realms
         let usable = answerable.filter { realmPolicy.refusal(of: $0.challenge, registering: true) == nil }
-        if usable.isEmpty, let refusal = answerable.lazy.compactMap({ realmPolicy.refusal(of: $0.challenge, registering: true) }).first {
+        if usable.isEmpty,
+            let refusal = answerable.lazy.compactMap({ realmPolicy.refusal(of: $0.challenge, registering: true) }).first
+        {
             return .refused(refusal)
         }
         // RFC 7616 §3.3: without stale=true the server says the credentials themselves are wrong.
@@ -452,7 +462,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         return .answer(Set(usable.map(\.realmKey)))
     }
 
-    private mutating func succeed(granted: Int, code: Int, phrase: String, now: NIODeadline, into actions: inout [RegistrationAction]) {
+    private mutating func succeed(
+        granted: Int, code: Int, phrase: String, now: NIODeadline, into actions: inout [RegistrationAction]
+    ) {
         inFlight = nil
         // The registrar accepted the credentials this REGISTER carried: their realms are ours.
         for challenge in challenges { realms.accepted(realm: challenge.challenge.realm ?? "") }
@@ -469,7 +481,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     }
 
     /// A failure of the current REGISTER (or un-REGISTER).
-    private mutating func finish(_ reason: RegistrationReason, now: NIODeadline, into actions: inout [RegistrationAction]) {
+    private mutating func finish(
+        _ reason: RegistrationReason, now: NIODeadline, into actions: inout [RegistrationAction]
+    ) {
         if status == .unregistering {
             finishUnregister(reason, now: now, into: &actions)
             return
@@ -507,7 +521,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         startProbing(now: now, into: &actions)
     }
 
-    private mutating func finishUnregister(_ reason: RegistrationReason, now: NIODeadline, into actions: inout [RegistrationAction]) {
+    private mutating func finishUnregister(
+        _ reason: RegistrationReason, now: NIODeadline, into actions: inout [RegistrationAction]
+    ) {
         inFlight = nil
         bindingExpiresAt = nil
         challenges = []
@@ -540,7 +556,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         schedule(.probe, at: now + policy.probeInterval, into: &actions)
     }
 
-    private mutating func report(_ new: RegistrationStatus, _ why: RegistrationReason, into actions: inout [RegistrationAction]) {
+    private mutating func report(
+        _ new: RegistrationStatus, _ why: RegistrationReason, into actions: inout [RegistrationAction]
+    ) {
         let change = RegistrationStatusChange(
             previous: status, status: new, reason: why, nextRetryAt: new == .failed ? nextRetryAt : nil,
             lastAnsweredAt: lastAnsweredAt)
@@ -549,7 +567,9 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         actions.append(.reportStatus(change))
     }
 
-    private mutating func schedule(_ timer: RegistrationTimer, at deadline: NIODeadline, into actions: inout [RegistrationAction]) {
+    private mutating func schedule(
+        _ timer: RegistrationTimer, at deadline: NIODeadline, into actions: inout [RegistrationAction]
+    ) {
         pending.insert(timer)
         actions.append(.schedule(timer, at: deadline))
     }

@@ -9,9 +9,13 @@ import Foundation
 /// FoundationXML, which traps on them (see ``XMLElementTree``).
 enum DocumentEncoding {
     static func utf8Bytes(of input: [UInt8]) -> Result<[UInt8], XMLReadFailure> {
-        if input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0, 0, 0xFE, 0xFF]) {
+        if input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0xFF, 0xFE])
+            || input.starts(with: [0, 0, 0xFE, 0xFF])
+        {
             return .failure(
-                XMLReadFailure(code: .invalidEncoding, line: 1, column: 1, message: "the file is UTF-16 or UTF-32; save it as UTF-8"))
+                XMLReadFailure(
+                    code: .invalidEncoding, line: 1, column: 1,
+                    message: "the file is UTF-16 or UTF-32; save it as UTF-8"))
         }
         var bytes = input.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(input.dropFirst(3)) : input
 
@@ -33,7 +37,9 @@ enum DocumentEncoding {
             bytes = bytes.flatMap { $0 < 0x80 ? [$0] : [0xC0 | ($0 >> 6), 0x80 | ($0 & 0x3F)] }
         case "windows-1252", "cp1252":
             guard let text = String(bytes: bytes, encoding: .windowsCP1252) else {
-                return .failure(XMLReadFailure(code: .invalidEncoding, line: nil, column: nil, message: "the file is not valid Windows-1252"))
+                return .failure(
+                    XMLReadFailure(
+                        code: .invalidEncoding, line: nil, column: nil, message: "the file is not valid Windows-1252"))
             }
             bytes = Array(text.utf8)
         case .some:
@@ -41,7 +47,9 @@ enum DocumentEncoding {
             return .failure(
                 XMLReadFailure(
                     code: .invalidEncoding, line: 1, column: nil,
-                    message: "encoding \"\(other)\" is not supported; save the file as UTF-8 (or ISO-8859-1, Windows-1252, US-ASCII)"))
+                    message:
+                        "encoding \"\(other)\" is not supported; save the file as UTF-8 (or ISO-8859-1, Windows-1252, US-ASCII)"
+                ))
         }
         if name != nil, let range = declared.range {
             // The bytes are UTF-8 now; say so, or libxml2 would decode them a second time. Before the
@@ -58,7 +66,10 @@ enum DocumentEncoding {
         let (line, column) = LineTable(bytes).position(ofByte: offset)
         return XMLReadFailure(
             code: .invalidEncoding, line: line, column: column,
-            message: String(format: "byte 0x%02X is not %@; save the file as UTF-8 or declare its encoding in <?xml … encoding=\"…\"?>", bytes[offset], encoding))
+            message: String(
+                format:
+                    "byte 0x%02X is not %@; save the file as UTF-8 or declare its encoding in <?xml … encoding=\"…\"?>",
+                bytes[offset], encoding))
     }
 
     struct Declared {
@@ -77,14 +88,21 @@ enum DocumentEncoding {
         while end + 1 < limit, !(bytes[end] == UInt8(ascii: "?") && bytes[end + 1] == UInt8(ascii: ">")) { end += 1 }
         let declaration = Array(bytes[0..<end])
         let keyword = Array("encoding".utf8)
-        guard let at = (0...(max(0, declaration.count - keyword.count))).first(where: {
-            declaration.count >= keyword.count && declaration[$0..<($0 + keyword.count)].elementsEqual(keyword)
-        }) else { return .success(Declared()) }
+        guard
+            let at = (0...(max(0, declaration.count - keyword.count))).first(where: {
+                declaration.count >= keyword.count && declaration[$0..<($0 + keyword.count)].elementsEqual(keyword)
+            })
+        else { return .success(Declared()) }
         var i = at + keyword.count
-        func skipSpaces() { while i < declaration.count, declaration[i] == 0x20 || declaration[i] == 0x09 || declaration[i] == 0x0A || declaration[i] == 0x0D { i += 1 } }
+        func skipSpaces() {
+            while i < declaration.count,
+                declaration[i] == 0x20 || declaration[i] == 0x09 || declaration[i] == 0x0A || declaration[i] == 0x0D
+            { i += 1 }
+        }
         skipSpaces()
         let malformed = XMLReadFailure(
-            code: .malformedXML, line: 1, column: nil, message: "malformed encoding in the XML declaration; write encoding=\"UTF-8\"")
+            code: .malformedXML, line: 1, column: nil,
+            message: "malformed encoding in the XML declaration; write encoding=\"UTF-8\"")
         guard i < declaration.count, declaration[i] == UInt8(ascii: "=") else { return .failure(malformed) }
         i += 1
         skipSpaces()
@@ -95,8 +113,13 @@ enum DocumentEncoding {
         let quote = declaration[i]
         let start = i + 1
         guard let close = declaration[start...].firstIndex(of: quote), close > start,
-            declaration[start..<close].allSatisfy({ $0 < 0x80 && ($0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)) })
+            declaration[start..<close].allSatisfy({
+                $0 < 0x80
+                    && ($0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+                        || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0))
+            })
         else { return .failure(malformed) }
-        return .success(Declared(name: String(decoding: declaration[start..<close], as: UTF8.self), range: start..<close))
+        return .success(
+            Declared(name: String(decoding: declaration[start..<close], as: UTF8.self), range: start..<close))
     }
 }

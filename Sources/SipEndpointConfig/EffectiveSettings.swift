@@ -31,7 +31,9 @@ extension SipEndpointConfiguration {
         for (id, connection) in connections.enumerated() {
             add("Connectivity[\(id)]/user", connection.user)
             add("Connectivity[\(id)]/server", connection.server.description)
-            add("Connectivity[\(id)]/protocol", connection.transportFromDNS ? "" : connection.transport.rawValue.uppercased())
+            add(
+                "Connectivity[\(id)]/protocol",
+                connection.transportFromDNS ? "" : connection.transport.rawValue.uppercased())
             let proxy = "proxies/proxy\(id)"
             add("\(proxy)/password", connection.password == nil ? "" : Self.maskedPassword)
             add("\(proxy)/auth_user", connection.effectiveAuthUser)
@@ -56,7 +58,9 @@ extension SipEndpointConfiguration {
         add("policy/endpoint/public_address", endpoint.publicAddress ?? "")
         add("policy/endpoint/local_address", endpoint.localAddress)
         add("policy/endpoint/dns_servers", endpoint.dnsServers.map(\.description).joined(separator: ","))
-        add("policy/endpoint/rtp_inactivity_timeout", endpoint.rtpInactivityTimeout.map { "\($0.components.seconds)" } ?? "0")
+        add(
+            "policy/endpoint/rtp_inactivity_timeout",
+            endpoint.rtpInactivityTimeout.map { "\($0.components.seconds)" } ?? "0")
         add("policy/endpoint/unsolicited_requests", endpoint.unsolicitedRequests.rawValue)
         add("policy/failover/retry_codes", failover.retryCodes.sorted().map(String.init).joined(separator: ","))
         add("policy/failover/invite_timeout", failover.inviteTimeoutMilliseconds.map { "\($0)" } ?? "auto")

@@ -8,7 +8,9 @@ enum EnvironmentSubstitution {
 
     /// `secret`: the value is a password, so a malformed reference is not echoed (it may be password
     /// text that happens to contain `${`).
-    static func substitute(_ value: String, environment: [String: String], secret: Bool = false) -> Result<String, Failure> {
+    static func substitute(_ value: String, environment: [String: String], secret: Bool = false) -> Result<
+        String, Failure
+    > {
         guard value.contains("${") else { return .success(value) }
         var result = ""
         var rest = value[...]
@@ -22,7 +24,10 @@ enum EnvironmentSubstitution {
             guard isVariableName(name) else {
                 let shown = secret ? "${…}" : "`${\(name)}`"
                 return .failure(
-                    Failure(message: "\(shown) is not a variable reference; a name is letters, digits and _, not starting with a digit"))
+                    Failure(
+                        message:
+                            "\(shown) is not a variable reference; a name is letters, digits and _, not starting with a digit"
+                    ))
             }
             guard let replacement = environment[name] else {
                 return .failure(Failure(message: "environment variable \(name) is not set (referenced as ${\(name)})"))
@@ -35,9 +40,12 @@ enum EnvironmentSubstitution {
     }
 
     private static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else {
             return false
         }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 }

@@ -65,22 +65,31 @@ struct GenesysLayoutLoader {
         var genesys: [XMLElementNode] = []
         for child in root.children {
             guard child.name == "Container" else {
-                warning(.unknownSetting, child, path: child.name, "unknown element <\(child.name)> under <SipEndpoint>; ignored (expected <Container>)")
+                warning(
+                    .unknownSetting, child, path: child.name,
+                    "unknown element <\(child.name)> under <SipEndpoint>; ignored (expected <Container>)")
                 continue
             }
             switch child.attributes["name"] {
             case "Basic": readBasic(child)
             case "Genesys": genesys.append(child)
-            case nil: error(.missingAttribute, child, path: "Container", "<Container> without name=; expected name=\"Basic\" or name=\"Genesys\"")
+            case nil:
+                error(
+                    .missingAttribute, child, path: "Container",
+                    "<Container> without name=; expected name=\"Basic\" or name=\"Genesys\"")
             case let name?:
-                warning(.unknownSetting, child, path: "Container[\(name)]", "unknown Container name=\"\(name)\"; ignored (expected Basic or Genesys)")
+                warning(
+                    .unknownSetting, child, path: "Container[\(name)]",
+                    "unknown Container name=\"\(name)\"; ignored (expected Basic or Genesys)")
             }
         }
         if connectivityCount == 0 {
             errors.append(
                 ConfigurationIssue(
                     .error, .noConnection, file: file, line: root.line, column: root.column, path: "Container[Basic]",
-                    message: "no <Connectivity> line: add one per connection to <Container name=\"Basic\">, e.g. <Connectivity user=\"7001\" server=\"site-a.example.net\" protocol=\"UDP\"/>"))
+                    message:
+                        "no <Connectivity> line: add one per connection to <Container name=\"Basic\">, e.g. <Connectivity user=\"7001\" server=\"site-a.example.net\" protocol=\"UDP\"/>"
+                ))
         }
         for container in genesys { readGenesys(container) }
         checkTogether()
@@ -89,7 +98,9 @@ struct GenesysLayoutLoader {
     private mutating func readBasic(_ container: XMLElementNode) {
         for child in container.children {
             guard child.name == "Connectivity" else {
-                warning(.unknownSetting, child, path: child.name, "unknown element <\(child.name)> in the Basic container; ignored (expected <Connectivity>)")
+                warning(
+                    .unknownSetting, child, path: child.name,
+                    "unknown element <\(child.name)> in the Basic container; ignored (expected <Connectivity>)")
                 continue
             }
             readConnectivity(child, id: connectivityCount)
@@ -99,11 +110,15 @@ struct GenesysLayoutLoader {
     private mutating func readConnectivity(_ node: XMLElementNode, id: Int) {
         let path = "Connectivity[\(id)]"
         for name in node.attributes.keys.sorted() where !SupportedSettings.connectivityAttributes.contains(name) {
-            warning(.unknownSetting, node, path: "\(path)/\(name)", "unknown attribute \(name)= on <Connectivity>; ignored (accepted: user, server, protocol)")
+            warning(
+                .unknownSetting, node, path: "\(path)/\(name)",
+                "unknown attribute \(name)= on <Connectivity>; ignored (accepted: user, server, protocol)")
         }
         func required(_ name: String, _ example: String) -> String? {
             guard let raw = node.attributes[name] else {
-                error(.missingAttribute, node, path: "\(path)/\(name)", "<Connectivity> without \(name)= (connection \(id)); e.g. \(name)=\"\(example)\"")
+                error(
+                    .missingAttribute, node, path: "\(path)/\(name)",
+                    "<Connectivity> without \(name)= (connection \(id)); e.g. \(name)=\"\(example)\"")
                 return nil
             }
             return substituted(raw, node, path: "\(path)/\(name)")
@@ -115,47 +130,61 @@ struct GenesysLayoutLoader {
         if let userText {
             switch SettingValue.userName(userText) {
             case .success(let value): user = value
-            case .failure(let refusal): error(.invalidValue, node, path: "\(path)/user", "\"\(userText)\" \(refusal.reason)")
+            case .failure(let refusal):
+                error(.invalidValue, node, path: "\(path)/user", "\"\(userText)\" \(refusal.reason)")
             }
         }
         if let serverText {
             switch SettingValue.server(serverText) {
             case .success(let value): server = value
-            case .failure(let refusal): error(.invalidValue, node, path: "\(path)/server", "\"\(serverText)\" \(refusal.reason)")
+            case .failure(let refusal):
+                error(.invalidValue, node, path: "\(path)/server", "\"\(serverText)\" \(refusal.reason)")
             }
         }
         if node.attributes["protocol"] != nil, node.attributes["transport"] != nil {
-            error(.duplicateSetting, node, path: "\(path)/transport", "both protocol= and its synonym transport= are given; keep one")
+            error(
+                .duplicateSetting, node, path: "\(path)/transport",
+                "both protocol= and its synonym transport= are given; keep one")
         } else if let raw = node.attributes["protocol"] ?? node.attributes["transport"] {
             let name = node.attributes["protocol"] != nil ? "protocol" : "transport"
-            if let text = substituted(raw, node, path: "\(path)/\(name)")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            if let text = substituted(raw, node, path: "\(path)/\(name)")?.trimmingCharacters(in: .whitespaces),
+                !text.isEmpty
+            {
                 named = true
                 switch SettingValue.transport(text) {
                 case .success(let value): transport = value
-                case .failure(let refusal): error(.invalidValue, node, path: "\(path)/\(name)", "\"\(text)\" \(refusal.reason)")
+                case .failure(let refusal):
+                    error(.invalidValue, node, path: "\(path)/\(name)", "\"\(text)\" \(refusal.reason)")
                 }
             }
         }
         connectivityCount += 1
         var connection = ConnectionConfiguration(user: user, server: server, transport: transport)
         // RFC 3263 §4.1: no transport named and a host name without a port: NAPTR chooses it.
-        connection.transportFromDNS = !named && server.port == nil && !server.host.isEmpty && !SettingValue.isIPAddress(server.host)
+        connection.transportFromDNS =
+            !named && server.port == nil && !server.host.isEmpty && !SettingValue.isIPAddress(server.host)
         configuration.connections.append(connection)
     }
 
     private mutating func readGenesys(_ container: XMLElementNode) {
         for child in container.children {
             guard child.name == "settings" else {
-                warning(.unknownSetting, child, path: child.name, "unknown element <\(child.name)> in the Genesys container; ignored (expected <settings>)")
+                warning(
+                    .unknownSetting, child, path: child.name,
+                    "unknown element <\(child.name)> in the Genesys container; ignored (expected <settings>)")
                 continue
             }
             for domain in child.children {
                 guard domain.name == "domain" else {
-                    warning(.unknownSetting, domain, path: domain.name, "unknown element <\(domain.name)> in <settings>; ignored (expected <domain>)")
+                    warning(
+                        .unknownSetting, domain, path: domain.name,
+                        "unknown element <\(domain.name)> in <settings>; ignored (expected <domain>)")
                     continue
                 }
                 guard let name = domain.attributes["name"], !name.isEmpty else {
-                    error(.missingAttribute, domain, path: "domain", "<domain> without name=; expected policy, proxies, system or codecs")
+                    error(
+                        .missingAttribute, domain, path: "domain",
+                        "<domain> without name=; expected policy, proxies, system or codecs")
                     continue
                 }
                 readSection(domain, sections: [name])
@@ -164,29 +193,37 @@ struct GenesysLayoutLoader {
     }
 
     private mutating func readSection(_ node: XMLElementNode, sections: [String]) {
-        if sections.count == 2, sections[0] == "proxies", let id = Self.proxyIndex(sections[1]), id >= connectivityCount {
-            let lines = switch connectivityCount {
-            case 0: "the file has no Connectivity line"
-            case 1: "the file has 1 Connectivity line, connection id 0"
-            default: "the file has \(connectivityCount) Connectivity lines, connection ids 0–\(connectivityCount - 1)"
-            }
-            error(.unknownConnection, node, path: sections.joined(separator: "/"),
-                  "section proxy\(id) configures connection \(id), but there is no Connectivity line \(id) (\(lines)); add the Connectivity line or remove the section")
+        if sections.count == 2, sections[0] == "proxies", let id = Self.proxyIndex(sections[1]), id >= connectivityCount
+        {
+            let lines =
+                switch connectivityCount {
+                case 0: "the file has no Connectivity line"
+                case 1: "the file has 1 Connectivity line, connection id 0"
+                default:
+                    "the file has \(connectivityCount) Connectivity lines, connection ids 0–\(connectivityCount - 1)"
+                }
+            error(
+                .unknownConnection, node, path: sections.joined(separator: "/"),
+                "section proxy\(id) configures connection \(id), but there is no Connectivity line \(id) (\(lines)); add the Connectivity line or remove the section"
+            )
             return
         }
         for child in node.children {
             switch child.name {
             case "section":
                 guard let name = child.attributes["name"], !name.isEmpty else {
-                    error(.missingAttribute, child, path: sections.joined(separator: "/") + "/section", "<section> without name=")
+                    error(
+                        .missingAttribute, child, path: sections.joined(separator: "/") + "/section",
+                        "<section> without name=")
                     continue
                 }
                 readSection(child, sections: sections + [name])
             case "setting":
                 readSetting(child, sections: sections)
             default:
-                warning(.unknownSetting, child, path: (sections + [child.name]).joined(separator: "/"),
-                        "unknown element <\(child.name)>; ignored (expected <section> or <setting>)")
+                warning(
+                    .unknownSetting, child, path: (sections + [child.name]).joined(separator: "/"),
+                    "unknown element <\(child.name)>; ignored (expected <section> or <setting>)")
             }
         }
     }
@@ -198,11 +235,15 @@ struct GenesysLayoutLoader {
             return
         }
         guard let value = node.attributes["value"] else {
-            error(.missingAttribute, node, path: "\(sectionPath)/\(name)", "<setting name=\"\(name)\"> without value=; write value=\"\" for the default")
+            error(
+                .missingAttribute, node, path: "\(sectionPath)/\(name)",
+                "<setting name=\"\(name)\"> without value=; write value=\"\" for the default")
             return
         }
         for attribute in node.attributes.keys.sorted() where attribute != "name" && attribute != "value" {
-            warning(.unknownSetting, node, path: "\(sectionPath)/\(name)", "unknown attribute \(attribute)= on <setting>; ignored")
+            warning(
+                .unknownSetting, node, path: "\(sectionPath)/\(name)",
+                "unknown attribute \(attribute)= on <setting>; ignored")
         }
         dispatch(SettingEntry(sections: sections, name: name, value: value, line: node.line, column: node.column))
     }
@@ -233,7 +274,8 @@ struct GenesysLayoutLoader {
         let known = pattern == "proxies/proxy*" ? SupportedSettings.connection : SupportedSettings.sections[pattern]
         guard let known else {
             let sections = (["proxies/proxyN"] + SupportedSettings.sections.keys.sorted()).joined(separator: ", ")
-            return " (no setting is known in section \(entry.sectionPath.isEmpty ? "(none)" : entry.sectionPath); known sections: \(sections))"
+            return
+                " (no setting is known in section \(entry.sectionPath.isEmpty ? "(none)" : entry.sectionPath); known sections: \(sections))"
         }
         let lowered = entry.name.lowercased().replacingOccurrences(of: "-", with: "_")
         if let match = known.first(where: { $0 == lowered }) { return " (did you mean \(match)?)" }
@@ -272,8 +314,10 @@ struct GenesysLayoutLoader {
             error(.duplicateSetting, entry, "set twice, on line \(first.line) and line \(entry.line); keep one")
         } else {
             let alias = SupportedSettings.aliases[entry.name] != nil ? entry.name : first.name
-            error(.duplicateSetting, entry,
-                  "\(first.name) (line \(first.line)) and \(entry.name) (line \(entry.line)) are the same setting (\(alias) is the Genesys 8.5 name of \(canonical)); keep one")
+            error(
+                .duplicateSetting, entry,
+                "\(first.name) (line \(first.line)) and \(entry.name) (line \(entry.line)) are the same setting (\(alias) is the Genesys 8.5 name of \(canonical)); keep one"
+            )
         }
         return false
     }
@@ -281,7 +325,8 @@ struct GenesysLayoutLoader {
     /// Parses a setting's value with `parse` and stores it with `store`. An empty value means the
     /// default and stores nothing; a refused value is an error quoting it (unless it is a secret).
     private mutating func assign<T>(
-        _ entry: SettingEntry, _ text: String, _ parse: (String) -> SettingValue.Parsed<T>, _ store: (inout Self, T) -> Void
+        _ entry: SettingEntry, _ text: String, _ parse: (String) -> SettingValue.Parsed<T>,
+        _ store: (inout Self, T) -> Void
     ) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
@@ -300,7 +345,9 @@ struct GenesysLayoutLoader {
     private mutating func apply(_ entry: SettingEntry, toConnection id: Int) {
         guard firstOccurrence(entry, scope: "proxies/proxy\(id)"), let value = substituted(entry) else { return }
         let seconds = 0...SettingValue.maximumDuration
-        func inSeconds(_ text: String) -> SettingValue.Parsed<Int> { SettingValue.integer(text, in: seconds, unit: "seconds") }
+        func inSeconds(_ text: String) -> SettingValue.Parsed<Int> {
+            SettingValue.integer(text, in: seconds, unit: "seconds")
+        }
         let path = "proxies/proxy\(id)"
         switch SupportedSettings.aliases[entry.name] ?? entry.name {
         case "password":
@@ -321,8 +368,10 @@ struct GenesysLayoutLoader {
             assign(entry, value, inSeconds) {
                 $0.configuration.connections[id].reregisterInSeconds = $1
                 if (1..<60).contains($1) {
-                    $0.warning(.oddValue, entry,
-                        "\($1) s is a very short registration lifetime: the binding is refreshed every few seconds and many registrars answer 423 Interval Too Brief (the SDK then asks for their Min-Expires); 3600 is usual, 0 means do not register")
+                    $0.warning(
+                        .oddValue, entry,
+                        "\($1) s is a very short registration lifetime: the binding is refreshed every few seconds and many registrars answer 423 Interval Too Brief (the SDK then asks for their Min-Expires); 3600 is usual, 0 means do not register"
+                    )
                 }
             }
         case "reg_interval":
@@ -331,8 +380,10 @@ struct GenesysLayoutLoader {
                 if $1 == 0 {
                     // RFC 5626 §4.5 needs a base above zero; 0 would retry a refused REGISTER at once.
                     $0.configuration.connections[id].regInterval = ConnectionConfiguration.defaultRegInterval
-                    $0.warning(.oddValue, entry,
-                        "0 means the default back-off base of \(ConnectionConfiguration.defaultRegInterval) s (a retry at once would loop on a registrar that refuses); give the base in seconds, or leave it empty")
+                    $0.warning(
+                        .oddValue, entry,
+                        "0 means the default back-off base of \(ConnectionConfiguration.defaultRegInterval) s (a retry at once would loop on a registrar that refuses); give the base in seconds, or leave it empty"
+                    )
                 } else {
                     $0.configuration.connections[id].regInterval = $1
                 }
@@ -346,8 +397,10 @@ struct GenesysLayoutLoader {
             assign(entry, value, inSeconds) {
                 $0.configuration.connections[id].optionsInterval = $1
                 if (1..<5).contains($1) {
-                    $0.warning(.oddValue, entry,
-                        "an OPTIONS probe every \($1) s for each connection loads the site; 0 turns probes off, 10 is the default")
+                    $0.warning(
+                        .oddValue, entry,
+                        "an OPTIONS probe every \($1) s for each connection loads the site; 0 turns probes off, 10 is the default"
+                    )
                 }
             }
         case "options_failure_threshold":
@@ -363,8 +416,10 @@ struct GenesysLayoutLoader {
             assign(entry, value, SettingValue.realmList) {
                 $0.configuration.connections[id].authRealms = $1
                 if $1.contains("*") {
-                    $0.warning(.oddValue, entry,
-                        "* answers a digest challenge from any realm with this connection's password, so a proxy or phone of another domain on a call's path gets a response it can attack offline; list the realms instead")
+                    $0.warning(
+                        .oddValue, entry,
+                        "* answers a digest challenge from any realm with this connection's password, so a proxy or phone of another domain on a call's path gets a response it can attack offline; list the realms instead"
+                    )
                 }
             }
         case "require_qop":
@@ -396,10 +451,14 @@ struct GenesysLayoutLoader {
         case "policy/endpoint/rtp_inactivity_timeout":
             assign(entry, value, SettingValue.inactivityTimeout) { $0.configuration.endpoint.rtpInactivityTimeout = $1 }
         case "policy/endpoint/unsolicited_requests":
-            assign(entry, value, SettingValue.unsolicitedRequests) { $0.configuration.endpoint.unsolicitedRequests = $1 }
+            assign(entry, value, SettingValue.unsolicitedRequests) {
+                $0.configuration.endpoint.unsolicitedRequests = $1
+            }
             if configuration.endpoint.unsolicitedRequests == .accept {
-                warning(.oddValue, entry,
-                        "unsolicited_requests=accept lets any address ring the agent (scanners included); for labs only, use drop in production")
+                warning(
+                    .oddValue, entry,
+                    "unsolicited_requests=accept lets any address ring the agent (scanners included); for labs only, use drop in production"
+                )
             }
         case "policy/failover/retry_codes":
             assign(entry, value, SettingValue.responseCodes) { $0.configuration.failover.retryCodes = $1 }
@@ -411,13 +470,16 @@ struct GenesysLayoutLoader {
         case "policy/failover/flap_window":
             assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapWindowSeconds = $1 }
             if configuration.failover.flapWindowSeconds == 0 {
-                warning(.oddValue, entry,
-                        "flap_window=0 turns flap damping off: a site that swings between up and down is used again at every swing")
+                warning(
+                    .oddValue, entry,
+                    "flap_window=0 turns flap damping off: a site that swings between up and down is used again at every swing"
+                )
             }
         case "policy/failover/flap_hold_down_max":
             assign(entry, value, SettingValue.autoSeconds) { $0.configuration.failover.flapHoldDownMaxSeconds = $1 }
             if configuration.failover.flapHoldDownMaxSeconds == 0 {
-                warning(.oddValue, entry, "flap_hold_down_max=0 turns flap damping off (no hold-down can last any time)")
+                warning(
+                    .oddValue, entry, "flap_hold_down_max=0 turns flap damping off (no hold-down can last any time)")
             }
         case "policy/failover/duplicate_call_header":
             assign(entry, value, SettingValue.headerName) { $0.configuration.failover.duplicateCallHeader = $1 }
@@ -426,15 +488,20 @@ struct GenesysLayoutLoader {
                 $0.configuration.failover.duplicateCallResponse = $1
             }
             if let code = Int(value), (200...299).contains(code) || code == 408 || code == 480 || code == 503 {
-                warning(.oddValue, entry,
-                        "duplicate_call_response=\(code) may make a site retry the copy elsewhere; 486 (or 603) ends it")
+                warning(
+                    .oddValue, entry,
+                    "duplicate_call_response=\(code) may make a site retry the copy elsewhere; 486 (or 603) ends it")
             }
         case "policy/failover/adaptive_t1":
             assign(entry, value, SettingValue.boolean) { $0.configuration.failover.adaptiveT1 = $1 }
         case "policy/failover/mode":
-            assign(entry, value, { SettingValue.oneOf($0, what: "a failover mode") }) { $0.configuration.failover.mode = $1 }
+            assign(entry, value, { SettingValue.oneOf($0, what: "a failover mode") }) {
+                $0.configuration.failover.mode = $1
+            }
         case "policy/failover/failback":
-            assign(entry, value, { SettingValue.oneOf($0, what: "a failback mode") }) { $0.configuration.failover.failback = $1 }
+            assign(entry, value, { SettingValue.oneOf($0, what: "a failback mode") }) {
+                $0.configuration.failover.failback = $1
+            }
         case "policy/failover/failback_hold_down":
             assign(entry, value, { SettingValue.integer($0, in: 0...86400, unit: "seconds") }) {
                 $0.configuration.failover.failbackHoldDownSeconds = $1
@@ -460,8 +527,10 @@ struct GenesysLayoutLoader {
         case "policy/session/session_expires":
             assign(entry, value, SettingValue.sessionExpires) { $0.configuration.session.sessionExpiresSeconds = $1 }
             if let seconds = Int(value), seconds > 0, seconds < 300 {
-                warning(.oddValue, entry,
-                        "session_expires=\(seconds) refreshes every \(seconds / 2) s on every call; RFC 4028 recommends 1800")
+                warning(
+                    .oddValue, entry,
+                    "session_expires=\(seconds) refreshes every \(seconds / 2) s on every call; RFC 4028 recommends 1800"
+                )
             }
         case "system/security/tls_ca_file":
             assign(entry, value, { .success($0) }) { $0.configuration.security.tlsCAFile = $1 }
@@ -485,8 +554,10 @@ struct GenesysLayoutLoader {
         case "system/security/srtp_key_log":
             if value.isEmpty { break }
             assign(entry, value, { .success($0) }) { $0.configuration.security.srtpKeyLog = $1 }
-            warning(.oddValue, entry,
-                    "srtp_key_log writes every call's SRTP keys to \(value): anyone with the file and a capture hears the calls; for troubleshooting only, remove it afterwards")
+            warning(
+                .oddValue, entry,
+                "srtp_key_log writes every call's SRTP keys to \(value): anyone with the file and a capture hears the calls; for troubleshooting only, remove it afterwards"
+            )
         case "system/diagnostics/log_level":
             assign(entry, value, SettingValue.logLevel) { $0.configuration.diagnostics.logLevel = $1 }
         case "system/diagnostics/log_file":
@@ -505,8 +576,10 @@ struct GenesysLayoutLoader {
             switch (minimum, maximum) {
             case let (low?, high?):
                 if low.value > high.value {
-                    error(.inconsistentSettings, high.entry,
-                          "\(kind)_port_max \(high.value) is below \(kind)_port_min \(low.value) (line \(low.entry.line))")
+                    error(
+                        .inconsistentSettings, high.entry,
+                        "\(kind)_port_max \(high.value) is below \(kind)_port_min \(low.value) (line \(low.entry.line))"
+                    )
                 } else if kind == "sip" {
                     configuration.endpoint.sipPortRange = low.value...high.value
                 } else {
@@ -514,35 +587,47 @@ struct GenesysLayoutLoader {
                 }
             case let (one?, nil), let (nil, one?):
                 let other = one.entry.name.hasSuffix("_min") ? "\(kind)_port_max" : "\(kind)_port_min"
-                error(.inconsistentSettings, one.entry, "\(one.entry.name) is set but \(other) is not; give both or neither")
+                error(
+                    .inconsistentSettings, one.entry,
+                    "\(one.entry.name) is set but \(other) is not; give both or neither")
             case (nil, nil):
                 break
             }
         }
         for id in configuration.connections.indices {
-            guard let retryMax = pairValues["proxies/proxy\(id)/reg_retry_max"] ?? pairValues["proxies/proxy\(id)/reg_interval"]
+            guard
+                let retryMax = pairValues["proxies/proxy\(id)/reg_retry_max"]
+                    ?? pairValues["proxies/proxy\(id)/reg_interval"]
             else { continue }
             let connection = configuration.connections[id]
             if connection.regRetryMax < connection.regInterval {
-                warning(.oddValue, retryMax.entry,
-                        "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap is raised to the base, \(connection.regInterval) s")
+                warning(
+                    .oddValue, retryMax.entry,
+                    "reg_retry_max \(connection.regRetryMax) is below reg_interval \(connection.regInterval) for connection \(id); the back-off cap is raised to the base, \(connection.regInterval) s"
+                )
                 configuration.connections[id].regRetryMax = connection.regInterval
             }
         }
         // RFC 4568 §8.3: SDES keys travel in the SDP, so SRTP is only as private as the signalling.
         if configuration.security.useSRTP == .mandatory, let entry = pairStrings["system/security/use_srtp"] {
             for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
-                error(.inconsistentSettings, entry,
-                      "use_srtp=mandatory but connection \(id) (\(connection.user)@\(connection.server)) uses \(connection.transport.rawValue.uppercased()): its SDP would carry the SRTP keys in clear; use protocol=TLS")
+                error(
+                    .inconsistentSettings, entry,
+                    "use_srtp=mandatory but connection \(id) (\(connection.user)@\(connection.server)) uses \(connection.transport.rawValue.uppercased()): its SDP would carry the SRTP keys in clear; use protocol=TLS"
+                )
             }
         }
         if let fixed = pairValues["policy/failover/invite_timeout"] {
             if fixed.value > configuration.endpoint.sipTransactionTimeoutMilliseconds {
-                warning(.oddValue, fixed.entry,
-                        "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site")
+                warning(
+                    .oddValue, fixed.entry,
+                    "invite_timeout \(fixed.value) ms is above sip_transaction_timeout \(configuration.endpoint.sipTransactionTimeoutMilliseconds) ms, which ends a silent INVITE first; auto learns the give-up per site"
+                )
             } else if fixed.value < 800 {
-                warning(.oddValue, fixed.entry,
-                        "invite_timeout \(fixed.value) ms is below 800 ms, the shortest give-up auto uses: a live site whose 100 Trying is late or lost is failed over; auto learns the give-up per site")
+                warning(
+                    .oddValue, fixed.entry,
+                    "invite_timeout \(fixed.value) ms is below 800 ms, the shortest give-up auto uses: a live site whose 100 Trying is late or lost is failed over; auto learns the give-up per site"
+                )
             }
         }
         let certificate = pairStrings["system/security/tls_cert_file"]
@@ -565,19 +650,31 @@ struct GenesysLayoutLoader {
         return id
     }
 
-    private mutating func error(_ code: ConfigurationIssue.Code, _ node: XMLElementNode, path: String, _ message: String) {
-        errors.append(ConfigurationIssue(.error, code, file: file, line: node.line, column: node.column, path: path, message: message))
+    private mutating func error(
+        _ code: ConfigurationIssue.Code, _ node: XMLElementNode, path: String, _ message: String
+    ) {
+        errors.append(
+            ConfigurationIssue(
+                .error, code, file: file, line: node.line, column: node.column, path: path, message: message))
     }
 
     private mutating func error(_ code: ConfigurationIssue.Code, _ entry: SettingEntry, _ message: String) {
-        errors.append(ConfigurationIssue(.error, code, file: file, line: entry.line, column: entry.column, path: entry.path, message: message))
+        errors.append(
+            ConfigurationIssue(
+                .error, code, file: file, line: entry.line, column: entry.column, path: entry.path, message: message))
     }
 
-    private mutating func warning(_ code: ConfigurationIssue.Code, _ node: XMLElementNode, path: String, _ message: String) {
-        warnings.append(ConfigurationIssue(.warning, code, file: file, line: node.line, column: node.column, path: path, message: message))
+    private mutating func warning(
+        _ code: ConfigurationIssue.Code, _ node: XMLElementNode, path: String, _ message: String
+    ) {
+        warnings.append(
+            ConfigurationIssue(
+                .warning, code, file: file, line: node.line, column: node.column, path: path, message: message))
     }
 
     private mutating func warning(_ code: ConfigurationIssue.Code, _ entry: SettingEntry, _ message: String) {
-        warnings.append(ConfigurationIssue(.warning, code, file: file, line: entry.line, column: entry.column, path: entry.path, message: message))
+        warnings.append(
+            ConfigurationIssue(
+                .warning, code, file: file, line: entry.line, column: entry.column, path: entry.path, message: message))
     }
 }

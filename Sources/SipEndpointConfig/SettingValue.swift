@@ -1,10 +1,11 @@
+import Foundation
+import SipEndpoint
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import SipEndpoint
 
 /// The value kinds of `SipEndpoint.config`, each parsed into the type its field holds or refused with
 /// a sentence saying what is accepted. The caller adds the file, line and path, and decides whether
@@ -53,7 +54,8 @@ enum SettingValue {
         if text.lowercased() == "auto" { return .success(nil) }
         guard let value = Int(text), range.contains(value) else {
             let kind = Int(text) == nil ? "is not an integer nor auto" : "is out of range"
-            return .failure(Refusal(reason: "\(kind); accepted: auto, milliseconds \(range.lowerBound)–\(range.upperBound)"))
+            return .failure(
+                Refusal(reason: "\(kind); accepted: auto, milliseconds \(range.lowerBound)–\(range.upperBound)"))
         }
         return .success(value)
     }
@@ -85,7 +87,8 @@ enum SettingValue {
         guard !trimmed.isEmpty else { return .success(nil) }
         let token = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~")
         guard trimmed.allSatisfy({ token.contains($0) }) else {
-            return .failure(Refusal(reason: "is not a header name; accepted: a token such as X-Genesys-CallUUID, or empty (off)"))
+            return .failure(
+                Refusal(reason: "is not a header name; accepted: a token such as X-Genesys-CallUUID, or empty (off)"))
         }
         return .success(trimmed)
     }
@@ -99,7 +102,8 @@ enum SettingValue {
 
     static func server(_ text: String) -> Parsed<ServerAddress> {
         guard let address = ServerAddress(text) else {
-            return .failure(Refusal(reason: "is not a server address; accepted: host, host:port, [IPv6]:port (port 1–65535)"))
+            return .failure(
+                Refusal(reason: "is not a server address; accepted: host, host:port, [IPv6]:port (port 1–65535)"))
         }
         return .success(address)
     }
@@ -115,7 +119,8 @@ enum SettingValue {
     /// An IPv4 or IPv6 literal (`local_address`).
     static func ipAddress(_ text: String) -> Parsed<String> {
         guard isIPAddress(text) else {
-            return .failure(Refusal(reason: "is not an IP address; accepted: an IPv4 or IPv6 address such as 0.0.0.0 or ::"))
+            return .failure(
+                Refusal(reason: "is not an IP address; accepted: an IPv4 or IPv6 address such as 0.0.0.0 or ::"))
         }
         return .success(text)
     }
@@ -127,7 +132,9 @@ enum SettingValue {
             let entry = item.trimmingCharacters(in: .whitespaces)
             guard let address = ServerAddress(entry), isIPAddress(address.host) else {
                 return .failure(
-                    Refusal(reason: "has \"\(entry)\", not a DNS server; accepted: comma-separated IP[:port] or [IPv6]:port"))
+                    Refusal(
+                        reason: "has \"\(entry)\", not a DNS server; accepted: comma-separated IP[:port] or [IPv6]:port"
+                    ))
             }
             servers.append(address)
         }
@@ -141,7 +148,10 @@ enum SettingValue {
             let entry = item.trimmingCharacters(in: .whitespaces)
             guard entry.count == 3, let code = Int(entry), (300...699).contains(code) else {
                 return .failure(
-                    Refusal(reason: "has \"\(entry)\", not a final response code; accepted: comma-separated codes 300–699, e.g. 408,503,504"))
+                    Refusal(
+                        reason:
+                            "has \"\(entry)\", not a final response code; accepted: comma-separated codes 300–699, e.g. 408,503,504"
+                    ))
             }
             codes.insert(code)
         }
@@ -183,11 +193,13 @@ enum SettingValue {
     /// A `+sip.instance`: a UUID (`f81d4fae-7dec-11d0-a765-00a0c91e6bf6`) or a URN (`urn:uuid:…`).
     static func instanceID(_ text: String) -> Parsed<String> {
         let allowed = text.utf8.allSatisfy { b in
-            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D || b == 0x3A
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D
+                || b == 0x3A
                 || b == 0x2E
         }
         guard !text.isEmpty, text.utf8.count <= 128, allowed else {
-            return .failure(Refusal(reason: "is not an instance id; accepted: a UUID or a urn: of letters, digits, '-', ':', '.'"))
+            return .failure(
+                Refusal(reason: "is not an instance id; accepted: a UUID or a urn: of letters, digits, '-', ':', '.'"))
         }
         return .success(text)
     }
@@ -204,7 +216,8 @@ enum SettingValue {
     /// A user part (`user`, `auth_user`): no spaces, and none of the characters that end a SIP user part.
     static func userName(_ text: String) -> Parsed<String> {
         let forbidden: Set<Character> = ["@", ":", "<", ">", "\"", ";", "?"]
-        guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || forbidden.contains($0) || $0.isASCIIControl }) else {
+        guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || forbidden.contains($0) || $0.isASCIIControl })
+        else {
             return .failure(Refusal(reason: "is not a user name; accepted: a DN without spaces or @ : < > \" ; ?"))
         }
         return .success(text)
@@ -214,10 +227,17 @@ enum SettingValue {
     /// realm is a quoted string in the challenge (RFC 3261 §25.1), so no `"`, `\` or control
     /// characters.
     static func realmList(_ text: String) -> Parsed<[String]> {
-        let realms = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !realms.isEmpty, realms.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "\"" || $0 == "\\" || $0.isASCIIControl }) })
+        let realms = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard !realms.isEmpty,
+            realms.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "\"" || $0 == "\\" || $0.isASCIIControl }) })
         else {
-            return .failure(Refusal(reason: "is not a list of realms; accepted: realms separated by commas (no empty one, no \" or \\), or *"))
+            return .failure(
+                Refusal(
+                    reason:
+                        "is not a list of realms; accepted: realms separated by commas (no empty one, no \" or \\), or *"
+                ))
         }
         return .success(realms)
     }

@@ -58,7 +58,9 @@ public enum SipEndpointConfigLoader {
             throw ConfigurationError(issues: [
                 ConfigurationIssue(
                     .error, .fileTooLarge, file: source, line: nil, path: "",
-                    message: "the file is \(xml.count) bytes; a SipEndpoint.config may be at most \(maximumFileSize) bytes (1 MiB)")
+                    message:
+                        "the file is \(xml.count) bytes; a SipEndpoint.config may be at most \(maximumFileSize) bytes (1 MiB)"
+                )
             ])
         }
         let root: XMLElementNode
@@ -84,13 +86,19 @@ public enum SipEndpointConfigLoader {
     private static func readFile(_ path: String) throws(ConfigurationError) -> Data {
         func unreadable(_ reason: String) -> ConfigurationError {
             ConfigurationError(issues: [
-                ConfigurationIssue(.error, .unreadableFile, file: path, line: nil, path: "", message: "cannot read the file: \(reason)")
+                ConfigurationIssue(
+                    .error, .unreadableFile, file: path, line: nil, path: "", message: "cannot read the file: \(reason)"
+                )
             ])
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw unreadable("no such file") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw unreadable("no such file")
+        }
         guard !isDirectory.boolValue else { throw unreadable("it is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw unreadable("permission denied or not a regular file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw unreadable("permission denied or not a regular file")
+        }
         defer { try? handle.close() }
         do {
             return try handle.read(upToCount: maximumFileSize + 1) ?? Data()

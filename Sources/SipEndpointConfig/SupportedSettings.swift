@@ -5,7 +5,8 @@ public enum SupportedSettings {
     public static let connection: [String] = [
         "password", "auth_user", "display_name", "domain", "enabled",
         "reregister_in_seconds", "reg_timeout", "reg_interval", "reg_retry_max",
-        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id", "auth_realm", "require_qop",
+        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id", "auth_realm",
+        "require_qop",
     ]
 
     /// Section path (`domain/section`) → setting names.
@@ -15,10 +16,13 @@ public enum SupportedSettings {
             "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout", "unsolicited_requests",
         ],
         "policy/failover": [
-            "retry_codes", "invite_timeout", "adaptive_t1", "flap_window", "flap_hold_down_max", "duplicate_call_header",
+            "retry_codes", "invite_timeout", "adaptive_t1", "flap_window", "flap_hold_down_max",
+            "duplicate_call_header",
             "duplicate_call_response", "mode", "failback", "failback_hold_down", "failback_order",
         ],
-        "policy/session": ["auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires"],
+        "policy/session": [
+            "auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires",
+        ],
         "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file", "use_srtp", "srtp_key_log"],
         "system/diagnostics": ["log_level", "log_file"],
     ]
@@ -53,26 +57,53 @@ public enum GenesysSettingsNotActedOn {
         var names: [String: String] = [:]
         let groups: [(section: String, settings: [String], reason: String)] = [
             ("policy/endpoint", ["audio_qos", "video_qos", "signaling_qos"], "QoS marking; not implemented"),
-            ("policy/endpoint", ["include_os_version_in_user_agent_header", "include_sdk_version_in_user_agent_header"],
-             "User-Agent contents; this SDK sends its own"),
-            ("policy/endpoint", ["ip_versions"], "IP version preference; this SDK uses what the server address resolves to"),
+            (
+                "policy/endpoint",
+                ["include_os_version_in_user_agent_header", "include_sdk_version_in_user_agent_header"],
+                "User-Agent contents; this SDK sends its own"
+            ),
+            (
+                "policy/endpoint", ["ip_versions"],
+                "IP version preference; this SDK uses what the server address resolves to"
+            ),
             ("policy/endpoint", ["rtp_dtmf_enabled"], "media timers; not implemented"),
-            ("policy/endpoint", ["vad_level", "agc_mode", "echo_control", "noise_suppression", "dtx_mode"],
-             "audio processing; this SDK has no audio device layer"),
-            ("policy/endpoint", ["video_max_bitrate", "video_max_fps", "video_thread", "camera_name"], "video; audio only"),
-            ("policy/endpoint", ["refer_to_proxy", "defer_device_release", "ringing_enabled", "ringing_file"],
-             "a Genesys endpoint behaviour this SDK does not have"),
-            ("policy/session", ["auto_answer_delay", "auto_accept_video", "reject_session_when_headset_na",
-                                "sip_code_when_headset_na", "vq_report_collector", "vq_report_publish",
-                                "ringing_timeout", "dialog_flow"],
-             "a Genesys session behaviour this SDK does not have"),
-            ("proxies/proxy*", ["reg_match_received_rport", "nat_mode", "mailbox_server"],
-             "a Genesys proxy option this SDK does not have"),
-            ("system/diagnostics", ["enable_logging", "log_options_provider", "log_options_endpoint", "logger_type",
-                                    "log_segment", "log_expire", "log_time_convert", "log_time_format"],
-             "Genesys log file management; this SDK logs through swift-log (log_level, log_file)"),
-            ("system/security", ["tls_enabled", "tls_protocol", "cert_file"],
-             "a Genesys security option; this SDK uses TLS when a connection's protocol is TLS (tls_* settings)"),
+            (
+                "policy/endpoint", ["vad_level", "agc_mode", "echo_control", "noise_suppression", "dtx_mode"],
+                "audio processing; this SDK has no audio device layer"
+            ),
+            (
+                "policy/endpoint", ["video_max_bitrate", "video_max_fps", "video_thread", "camera_name"],
+                "video; audio only"
+            ),
+            (
+                "policy/endpoint", ["refer_to_proxy", "defer_device_release", "ringing_enabled", "ringing_file"],
+                "a Genesys endpoint behaviour this SDK does not have"
+            ),
+            (
+                "policy/session",
+                [
+                    "auto_answer_delay", "auto_accept_video", "reject_session_when_headset_na",
+                    "sip_code_when_headset_na", "vq_report_collector", "vq_report_publish",
+                    "ringing_timeout", "dialog_flow",
+                ],
+                "a Genesys session behaviour this SDK does not have"
+            ),
+            (
+                "proxies/proxy*", ["reg_match_received_rport", "nat_mode", "mailbox_server"],
+                "a Genesys proxy option this SDK does not have"
+            ),
+            (
+                "system/diagnostics",
+                [
+                    "enable_logging", "log_options_provider", "log_options_endpoint", "logger_type",
+                    "log_segment", "log_expire", "log_time_convert", "log_time_format",
+                ],
+                "Genesys log file management; this SDK logs through swift-log (log_level, log_file)"
+            ),
+            (
+                "system/security", ["tls_enabled", "tls_protocol", "cert_file"],
+                "a Genesys security option; this SDK uses TLS when a connection's protocol is TLS (tls_* settings)"
+            ),
         ]
         for group in groups {
             for name in group.settings { names["\(group.section)/\(name)"] = group.reason }

@@ -62,10 +62,14 @@ enum XMLElementTree {
             return .failure(
                 XMLReadFailure(
                     code: .malformedXML, line: lines.lastLine, column: nil,
-                    message: "the document ends before <\(open.name)> (line \(open.line)) is closed; is the file truncated?"))
+                    message:
+                        "the document ends before <\(open.name)> (line \(open.line)) is closed; is the file truncated?")
+            )
         }
         guard let root = builder.root else {
-            return .failure(XMLReadFailure(code: .malformedXML, line: 1, column: 1, message: "the document is empty: it has no element"))
+            return .failure(
+                XMLReadFailure(
+                    code: .malformedXML, line: 1, column: 1, message: "the document is empty: it has no element"))
         }
         if !parsed {
             let code = (parser.parserError as NSError?)?.code ?? 0
@@ -192,7 +196,8 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         for (name, value) in attributes where name != "xmlns" && !name.hasPrefix("xmlns:") {
             localAttributes[Self.localName(name)] = value
         }
-        stack.append(XMLElementNode(name: Self.localName(elementName), attributes: localAttributes, line: line, column: column))
+        stack.append(
+            XMLElementNode(name: Self.localName(elementName), attributes: localAttributes, line: line, column: column))
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {

@@ -17,7 +17,10 @@ import Testing
 
         #expect(!drawn.isEmpty, "Package.swift's comment draws no arrow (`//   A → B, C`)")
         for (target, dependencies) in declared.sorted(by: { $0.key < $1.key }) {
-            #expect(drawn[target] == dependencies, "\(target): the comment draws \(drawn[target].map { $0.sorted() } ?? []) but Package.swift declares \(dependencies.sorted())")
+            #expect(
+                drawn[target] == dependencies,
+                "\(target): the comment draws \(drawn[target].map { $0.sorted() } ?? []) but Package.swift declares \(dependencies.sorted())"
+            )
         }
         for target in drawn.keys where declared[target] == nil {
             Issue.record("the comment draws \(target), which is not a shipped target of Package.swift")
@@ -63,8 +66,11 @@ import Testing
         var declared: [String: Set<String>] = [:]
         for target in targets {
             guard let name = target["name"] as? String, let type = target["type"] as? String,
-                  type != "test", type != "system" else { continue }
-            if let path = target["path"] as? String, path.hasPrefix("Benchmarks") || path.hasPrefix("Examples") { continue }
+                type != "test", type != "system"
+            else { continue }
+            if let path = target["path"] as? String, path.hasPrefix("Benchmarks") || path.hasPrefix("Examples") {
+                continue
+            }
             var dependencies = Set<String>()
             for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
                 let reference = (dependency["byName"] ?? dependency["target"]) as? [Any?]

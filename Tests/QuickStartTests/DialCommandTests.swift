@@ -6,9 +6,12 @@ import Testing
 /// `QuickStart dial` as a subprocess against in-process sites.
 @Suite("QuickStart dial (subprocess)")
 struct DialCommandTests {
-    func sites(a: [String: InProcessSite.TestNumber] = ["9000": .answer(ringing: .milliseconds(20))]) async throws -> (InProcessSite, InProcessSite, String) {
+    func sites(a: [String: InProcessSite.TestNumber] = ["9000": .answer(ringing: .milliseconds(20))]) async throws -> (
+        InProcessSite, InProcessSite, String
+    ) {
         let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: a))
-        let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: ["9000": .answer(ringing: .milliseconds(20))]))
+        let siteB = try await InProcessSite.start(
+            .init(name: "site-b", testNumbers: ["9000": .answer(ringing: .milliseconds(20))]))
         let config = try writeConfig(
             sites: [("127.0.0.1", siteA.port, "UDP"), ("127.0.0.1", siteB.port, "UDP")],
             extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
@@ -39,15 +42,20 @@ struct DialCommandTests {
 
     @Test func dialPlaysAToneAndRecordsItsEchoThenPrintsTheMediaStatistics() async throws {
         let (a, b, config) = try await sites()
-        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("dial-\(UUID().uuidString).wav").path
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("dial-\(UUID().uuidString).wav")
+            .path
         defer { try? FileManager.default.removeItem(atPath: recording) }
         let process = try QuickStartProcess([
             "dial", "0", "9000", "--config", config, "--hold-for", "1.5", "--play", "tone:440", "--record", recording,
             "--record-encoding", "pcmu", "--json",
         ])
         #expect(await process.exitStatus() == 0, "\(process.output)")
-        let media = try #require(process.objects.first { $0["event"] as? String == "mediaStatistics" }, "\(process.output)")
-        for key in ["sessionId", "codec", "packetsSent", "packetsReceived", "packetsLost", "lossRatio", "jitterMilliseconds", "meanOpinionScore"] {
+        let media = try #require(
+            process.objects.first { $0["event"] as? String == "mediaStatistics" }, "\(process.output)")
+        for key in [
+            "sessionId", "codec", "packetsSent", "packetsReceived", "packetsLost", "lossRatio", "jitterMilliseconds",
+            "meanOpinionScore",
+        ] {
             #expect(media[key] != nil, "\(key)")
         }
         #expect((media["packetsSent"] as? Int ?? 0) >= 50)
@@ -58,14 +66,17 @@ struct DialCommandTests {
         let heard = try WAVFile(contentsOf: recording).samples  // G.711 µ-law, decoded
         let tail = Array(heard.suffix(4000))
         #expect(tail.count == 4000)
-        #expect(GoertzelDetector(frequency: 440).relativePower(in: tail) > 0.5, "the echo of our 440 Hz tone was recorded")
+        #expect(
+            GoertzelDetector(frequency: 440).relativePower(in: tail) > 0.5, "the echo of our 440 Hz tone was recorded")
         try await a.stop()
         try await b.stop()
     }
 
     @Test func aFileThatCannotBePlayedFailsBeforeDialling() async throws {
         let (a, b, config) = try await sites()
-        let process = try QuickStartProcess(["dial", "0", "9000", "--config", config, "--play", "/nonexistent/prompt.wav"])
+        let process = try QuickStartProcess([
+            "dial", "0", "9000", "--config", config, "--play", "/nonexistent/prompt.wav",
+        ])
         #expect(await process.exitStatus() == 2, "bad usage")
         #expect(process.output.contains("/nonexistent/prompt.wav"), "\(process.output)")
         #expect(a.invites.isEmpty && b.invites.isEmpty && a.registerCount == 0, "nothing was sent")
@@ -102,11 +113,17 @@ struct DrillCommandTests {
             extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>",
             endpointSettings: "")
         let text = try String(contentsOfFile: config, encoding: .utf8)
-            .replacingOccurrences(of: "<setting name=\"options_interval\" value=\"0\"/>", with: "<setting name=\"options_interval\" value=\"1\"/>")
+            .replacingOccurrences(
+                of: "<setting name=\"options_interval\" value=\"0\"/>",
+                with: "<setting name=\"options_interval\" value=\"1\"/>")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try QuickStartProcess(["drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json"])
+        let process = try QuickStartProcess([
+            "drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json",
+        ])
         #expect(await process.exitStatus(timeout: .seconds(60)) == 0, "\(process.output)")
-        let names = process.objects.filter { $0["event"] as? String == "measurement" }.compactMap { $0["name"] as? String }
+        let names = process.objects.filter { $0["event"] as? String == "measurement" }.compactMap {
+            $0["name"] as? String
+        }
         #expect(names.contains("call setup before the failure (connection 0)"))
         #expect(names.contains("time to a connected call during the failure"))
         #expect(names.contains("time to detect (connection 0 failed)"))
@@ -126,16 +143,23 @@ struct DrillCommandTests {
             sites: [("127.0.0.1", a.port, "UDP"), ("127.0.0.2", b.port, "UDP")],
             extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
         let text = try String(contentsOfFile: config, encoding: .utf8)
-            .replacingOccurrences(of: "<setting name=\"options_interval\" value=\"0\"/>", with: "<setting name=\"options_interval\" value=\"1\"/>")
-            .replacingOccurrences(of: "<domain name=\"proxies\">", with: """
-                <domain name="policy"><section name="failover">
-                  <setting name="mode" value="active-standby"/>
-                  <setting name="failback_hold_down" value="1"/>
-                </section></domain>
-                <domain name="proxies">
-                """)
+            .replacingOccurrences(
+                of: "<setting name=\"options_interval\" value=\"0\"/>",
+                with: "<setting name=\"options_interval\" value=\"1\"/>"
+            )
+            .replacingOccurrences(
+                of: "<domain name=\"proxies\">",
+                with: """
+                    <domain name="policy"><section name="failover">
+                      <setting name="mode" value="active-standby"/>
+                      <setting name="failback_hold_down" value="1"/>
+                    </section></domain>
+                    <domain name="proxies">
+                    """)
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try QuickStartProcess(["drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json"])
+        let process = try QuickStartProcess([
+            "drill", "--config", config, "--destination", "9000", "--hold-for", "0.2", "--json",
+        ])
         #expect(await process.exitStatus(timeout: .seconds(60)) == 0, "\(process.output)")
         let measurements = Dictionary(
             process.objects.filter { $0["event"] as? String == "measurement" }

@@ -5,7 +5,8 @@ import Testing
 @Suite("QuickStart inspect (subprocess)")
 struct InspectCommandTests {
     static var samples: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Samples")
     }
 
@@ -21,8 +22,10 @@ struct InspectCommandTests {
     }
 
     @Test func bareLineFeedsAreAcceptedWithAWarningAndJSONHasTheHeaders() async throws {
-        let text = try String(contentsOfFile: Self.samples.appendingPathComponent("180-ringing.sip").path, encoding: .utf8)
-            .replacingOccurrences(of: "\r\n", with: "\n")
+        let text = try String(
+            contentsOfFile: Self.samples.appendingPathComponent("180-ringing.sip").path, encoding: .utf8
+        )
+        .replacingOccurrences(of: "\r\n", with: "\n")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lf-\(UUID().uuidString).sip").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let process = try QuickStartProcess(["inspect", "--json", path])

@@ -23,13 +23,23 @@ struct LogAndTraceCommandTests {
     @Test(arguments: [false, true])
     func theTraceIsPrivateAndMasksTheDigestResponseUnlessAskedFor(credentials: Bool) async throws {
         let site = try await SIPTestPeer.start()
-        site.on(.register, .challenge(SIPPeerDigestChallenge(kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "pass7001"), thenRespond: 200))
+        site.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "pass7001"),
+                thenRespond: 200))
         let a = try site.address(.udp)
-        let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")], extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
+        let config = try writeConfig(
+            sites: [("127.0.0.1", a.port ?? 0, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
         let trace = Self.temporaryPath("run.trace")
         defer { try? FileManager.default.removeItem(atPath: trace) }
-        let process = try QuickStartProcess(["run", "--config", config, "--json", "--trace", trace] + (credentials ? ["--trace-credentials"] : []))
-        let ready = await process.waitForObject { $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready" }
+        let process = try QuickStartProcess(
+            ["run", "--config", config, "--json", "--trace", trace] + (credentials ? ["--trace-credentials"] : []))
+        let ready = await process.waitForObject {
+            $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready"
+        }
         #expect(ready != nil, "\(process.output)")
         process.child.signal(SIGTERM)
         #expect(await process.exitStatus() == 0)
@@ -51,13 +61,20 @@ struct LogAndTraceCommandTests {
     @Test(arguments: ["debug", "info"])
     func theLogFileReceivesLinesAtTheConfiguredLevel(level: String) async throws {
         let site = try await SIPTestPeer.start()
-        site.on(.register, .challenge(SIPPeerDigestChallenge(kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "pass7001"), thenRespond: 200))
+        site.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "pass7001"),
+                thenRespond: 200))
         let a = try site.address(.udp)
         let log = Self.temporaryPath("sip.log")
         defer { try? FileManager.default.removeItem(atPath: log) }
         let config = try writeConfig(
-            sites: [("127.0.0.1", a.port ?? 0, "UDP")], extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>",
-            diagnosticsSettings: "<setting name=\"log_level\" value=\"\(level)\"/><setting name=\"log_file\" value=\"\(log)\"/>")
+            sites: [("127.0.0.1", a.port ?? 0, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>",
+            diagnosticsSettings:
+                "<setting name=\"log_level\" value=\"\(level)\"/><setting name=\"log_file\" value=\"\(log)\"/>")
         let process = try QuickStartProcess(["register", "--config", config, "--timeout", "5", "--json"])
         #expect(await process.exitStatus() == 0, "\(process.output)")
         try await site.stop()
@@ -85,11 +102,14 @@ struct LogAndTraceCommandTests {
         site.on(.register, .respond(statusCode: 403, reasonPhrase: phrase))
         let a = try site.address(.udp)
         let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")])
-        let process = try QuickStartProcess(["register", "--config", config, "--timeout", "3"] + (json ? ["--json"] : []))
+        let process = try QuickStartProcess(
+            ["register", "--config", config, "--timeout", "3"] + (json ? ["--json"] : []))
         #expect(await process.exitStatus() == 1)
         try await site.stop()
         let output = process.output
-        #expect(!output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }, "\(output.debugDescription)")
+        #expect(
+            !output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) },
+            "\(output.debugDescription)")
         if json {
             let failed = try #require(process.objects.first { $0["status"] as? String == "failed" }, "\(output)")
             #expect((failed["reason"] as? String)?.contains(phrase) == true, "JSON keeps the phrase, escaped")

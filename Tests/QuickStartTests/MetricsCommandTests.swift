@@ -28,7 +28,9 @@ struct MetricsCommandTests {
             var found: [String: String] = [:]
             for pair in labelText.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2 { found[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                if parts.count == 2 {
+                    found[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                }
             }
             if labels.allSatisfy({ found[$0.key] == $0.value }) {
                 return Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
@@ -44,22 +46,32 @@ struct MetricsCommandTests {
             sites: [("127.0.0.1", a.port, "UDP"), ("127.0.0.1", b.port, "UDP")],
             extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
         let text = try String(contentsOfFile: config, encoding: .utf8)
-            .replacingOccurrences(of: "<setting name=\"options_interval\" value=\"0\"/>", with: "<setting name=\"options_interval\" value=\"1\"/>")
+            .replacingOccurrences(
+                of: "<setting name=\"options_interval\" value=\"0\"/>",
+                with: "<setting name=\"options_interval\" value=\"1\"/>")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try QuickStartProcess(["run", "--config", config, "--metrics", "127.0.0.1:0"], standardInput: .pipe)
-        let announced = try #require(await process.waitForLine(containing: "metrics at http://127.0.0.1:"), "\(process.output)")
+        let process = try QuickStartProcess(
+            ["run", "--config", config, "--metrics", "127.0.0.1:0"], standardInput: .pipe)
+        let announced = try #require(
+            await process.waitForLine(containing: "metrics at http://127.0.0.1:"), "\(process.output)")
         let port = try #require(Int(announced.split(separator: ":").last?.split(separator: "/").first ?? ""))
         #expect(await process.waitForLine(containing: "phone") != nil)
         let siteA = "127.0.0.1:\(a.port)", siteB = "127.0.0.1:\(b.port)"
-        try await waitFor { Self.sample(try await Self.scrape(port).text, "sipendpoint_connections", ["site": siteB, "status": "ready"]) == 1 }
+        try await waitFor {
+            Self.sample(
+                try await Self.scrape(port).text, "sipendpoint_connections", ["site": siteB, "status": "ready"]) == 1
+        }
 
         try await a.kill()
         try process.send("dial 0 9000")
         try await waitFor {
-            Self.sample(try await Self.scrape(port).text, "sipendpoint_dial_failovers_total", ["site": siteA, "cause": "no_response"]) == 1
+            Self.sample(
+                try await Self.scrape(port).text, "sipendpoint_dial_failovers_total",
+                ["site": siteA, "cause": "no_response"]) == 1
         }
         try await waitFor {
-            Self.sample(try await Self.scrape(port).text, "sipendpoint_connections", ["site": siteA, "status": "failed"]) == 1
+            Self.sample(
+                try await Self.scrape(port).text, "sipendpoint_connections", ["site": siteA, "status": "failed"]) == 1
         }
         let (status, figures) = try await Self.scrape(port)
         #expect(status == 200)

@@ -31,7 +31,9 @@ final class QuickStartProcess: Sendable {
             testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("QuickStart"),
         ]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "QuickStart is not built (looked in \(candidates.map(\.path)))"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [NSLocalizedDescriptionKey: "QuickStart is not built (looked in \(candidates.map(\.path)))"])
         }
         return found.path
     }
@@ -54,7 +56,9 @@ final class QuickStartProcess: Sendable {
             // descriptor above 2 in its children, which covers the moment before fcntl.)
             var ends: [Int32] = [-1, -1]
             guard pipe(&ends) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "pipe: \(String(cString: strerror(errno)))"])
+                throw CocoaError(
+                    .fileWriteUnknown,
+                    userInfo: [NSLocalizedDescriptionKey: "pipe: \(String(cString: strerror(errno)))"])
             }
             for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
             // A write after the child has gone must fail with EPIPE, not kill the test process.
@@ -73,7 +77,8 @@ final class QuickStartProcess: Sendable {
     /// Writes one command line to the child's standard input (started with `standardInput: .pipe`).
     func send(_ line: String) throws {
         guard let input else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "started without a standard input pipe"])
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "started without a standard input pipe"])
         }
         try input.write(contentsOf: Data((line + "\n").utf8))
     }
@@ -131,12 +136,15 @@ final class QuickStartProcess: Sendable {
 }
 
 /// A SipEndpoint.config for the given sites, written to a temporary file.
-func writeConfig(sites: [(host: String, port: Int, transport: String)], user: String = "7001",
-                 extraProxySettings: String = "", endpointSettings: String = "", diagnosticsSettings: String = "") throws -> String {
+func writeConfig(
+    sites: [(host: String, port: Int, transport: String)], user: String = "7001",
+    extraProxySettings: String = "", endpointSettings: String = "", diagnosticsSettings: String = ""
+) throws -> String {
     var connectivity = ""
     var proxies = ""
     for (i, site) in sites.enumerated() {
-        connectivity += "<Connectivity user=\"\(user)\" server=\"\(site.host):\(site.port)\" protocol=\"\(site.transport)\"/>\n"
+        connectivity +=
+            "<Connectivity user=\"\(user)\" server=\"\(site.host):\(site.port)\" protocol=\"\(site.transport)\"/>\n"
         proxies += """
             <section name="proxy\(i)">
               <setting name="reregister_in_seconds" value="60"/>
@@ -173,7 +181,8 @@ func writeConfig(sites: [(host: String, port: Int, transport: String)], user: St
           </Container>
         </SipEndpoint>
         """
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("SipEndpoint-\(UUID().uuidString).config").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("SipEndpoint-\(UUID().uuidString).config")
+        .path
     try xml.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }

@@ -19,7 +19,9 @@ struct RegisterRunCommandTests {
         let status = await process.exitStatus()
         #expect(status == 0, "\(process.output)")
         let objects = process.objects
-        let ready = objects.filter { $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready" }
+        let ready = objects.filter {
+            $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready"
+        }
         #expect(Set(ready.compactMap { $0["connectionId"] as? Int }) == [0, 1])
         let first = try #require(ready.first)
         for key in ["time", "connectionId", "user", "server", "transport", "previousStatus", "status", "reason"] {
@@ -27,7 +29,9 @@ struct RegisterRunCommandTests {
         }
         #expect(first["transport"] as? String == "udp" && first["previousStatus"] as? String == "registering")
         let result = try #require(objects.last)
-        #expect(result["event"] as? String == "result" && result["command"] as? String == "register" && result["ok"] as? Bool == true)
+        #expect(
+            result["event"] as? String == "result" && result["command"] as? String == "register"
+                && result["ok"] as? Bool == true)
         #expect(try siteA.requests(.register).last?.message.expires == 0, "un-REGISTERed before exit")
         try await siteA.stop()
         try await siteB.stop()
@@ -47,7 +51,8 @@ struct RegisterRunCommandTests {
 
     @Test func registerWithABadConfigurationExitsTwo() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).config").path
-        try "<SipEndpoint><Container name=\"Basic\"><Connectivity user=\"7001\"/></Container></SipEndpoint>".write(toFile: path, atomically: true, encoding: .utf8)
+        try "<SipEndpoint><Container name=\"Basic\"><Connectivity user=\"7001\"/></Container></SipEndpoint>".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let process = try QuickStartProcess(["register", "--config", path])
         #expect(await process.exitStatus() == 2)
         #expect(process.output.contains("server"))
@@ -58,9 +63,14 @@ struct RegisterRunCommandTests {
         let a = try site.address(.udp)
         let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")])
         let process = try QuickStartProcess(["run", "--config", config, "--json"])
-        let ready = await process.waitForObject { $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready" }
+        let ready = await process.waitForObject {
+            $0["event"] as? String == "connectionStatusChanged" && $0["status"] as? String == "ready"
+        }
         #expect(ready != nil, "\(process.output)")
-        #expect(await process.waitForObject { $0["event"] as? String == "phoneStatusChanged" && $0["status"] as? String == "active" } != nil)
+        #expect(
+            await process.waitForObject {
+                $0["event"] as? String == "phoneStatusChanged" && $0["status"] as? String == "active"
+            } != nil)
         process.child.signal(SIGTERM)
         #expect(await process.exitStatus() == 0)
         #expect(try site.requests(.register).last?.message.expires == 0, "graceful shutdown un-REGISTERs")
@@ -77,9 +87,12 @@ struct RunLiveTableTests {
         let a = try site.address(.udp)
         let config = try writeConfig(sites: [("127.0.0.1", a.port ?? 0, "UDP")])
         let quickStart = try QuickStartProcess.executable()
-        let process = try QuickStartProcess.spawn("/usr/bin/script", ["-qfec", "\(quickStart) run --config \(config)", "/dev/null"])
+        let process = try QuickStartProcess.spawn(
+            "/usr/bin/script", ["-qfec", "\(quickStart) run --config \(config)", "/dev/null"])
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, !(process.output.contains("ready") && process.output.contains("last reason")) {
+        while ContinuousClock.now < deadline,
+            !(process.output.contains("ready") && process.output.contains("last reason"))
+        {
             try await Task.sleep(for: .milliseconds(50))
         }
         let out = process.output

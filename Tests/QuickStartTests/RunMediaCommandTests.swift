@@ -11,26 +11,32 @@ struct RunMediaCommandTests {
     func site() async throws -> (InProcessSite, String) {
         let site = try await InProcessSite.start(.init(name: "site-a"))
         let config = try writeConfig(
-            sites: [("127.0.0.1", site.port, "UDP")], extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
+            sites: [("127.0.0.1", site.port, "UDP")],
+            extraProxySettings: "<setting name=\"password\" value=\"pass7001\"/>")
         return (site, config)
     }
 
     /// `run --json` with a pipe on standard input, once its connection is ready.
     func running(_ config: String) async throws -> QuickStartProcess {
         let process = try QuickStartProcess(["run", "--config", config, "--json"], standardInput: .pipe)
-        let ready = await process.waitForObject { $0.is("connectionStatusChanged") && $0["status"] as? String == "ready" }
+        let ready = await process.waitForObject {
+            $0.is("connectionStatusChanged") && $0["status"] as? String == "ready"
+        }
         try #require(ready != nil, "\(process.output)")
         return process
     }
 
     @Test func aCallPlaysAToneRecordsItsEchoReportsStatisticsAndSendsDTMF() async throws {
         let (site, config) = try await site()
-        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString).wav").path
+        let recording = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString).wav")
+            .path
         defer { try? FileManager.default.removeItem(atPath: recording) }
         let process = try await running(config)
 
         try process.send("dial 0 9000")
-        let connected = await process.waitForObject { $0.is("sessionStatusChanged") && $0["status"] as? String == "connected" }
+        let connected = await process.waitForObject {
+            $0.is("sessionStatusChanged") && $0["status"] as? String == "connected"
+        }
         try #require(connected != nil, "\(process.output)")
         try process.send("play tone:800")
         #expect(await process.waitForResult("play")?["ok"] as? Bool == true, "\(process.output)")
@@ -50,7 +56,9 @@ struct RunMediaCommandTests {
         #expect(dtmf["ok"] as? Bool == true, "\(dtmf)")
 
         try process.send("hangup")
-        let ended = await process.waitForObject { $0.is("sessionStatusChanged") && $0["status"] as? String == "disconnected" }
+        let ended = await process.waitForObject {
+            $0.is("sessionStatusChanged") && $0["status"] as? String == "disconnected"
+        }
         #expect(ended != nil, "\(process.output)")
         try process.send("quit")
         #expect(await process.exitStatus() == 0, "\(process.output)")
@@ -61,7 +69,9 @@ struct RunMediaCommandTests {
         let heard = try WAVFile(contentsOf: recording).samples
         #expect(heard.count >= 6000, "about a second was recorded (\(heard.count) samples)")
         let middle = Array(heard.dropFirst(1000).prefix(4000))
-        #expect(GoertzelDetector(frequency: 800).relativePower(in: middle) > 0.5, "the echo of our 800 Hz tone was recorded")
+        #expect(
+            GoertzelDetector(frequency: 800).relativePower(in: middle) > 0.5, "the echo of our 800 Hz tone was recorded"
+        )
         try await site.stop()
     }
 
@@ -77,7 +87,9 @@ struct RunMediaCommandTests {
         #expect(await process.waitForLine(containing: "play: ") != nil, "a line for people on standard error too")
 
         try process.send("status")
-        #expect(await process.waitForObject { $0.is("connection") && $0["status"] as? String == "ready" } != nil, "\(process.output)")
+        #expect(
+            await process.waitForObject { $0.is("connection") && $0["status"] as? String == "ready" } != nil,
+            "\(process.output)")
         #expect(process.child.isRunning)
 
         try process.send("quit")
@@ -90,13 +102,17 @@ struct RunMediaCommandTests {
         let process = try await running(config)
 
         try process.send("disable 0")
-        #expect(await process.waitForObject { $0.is("connectionStatusChanged") && $0["status"] as? String == "disabled" } != nil, "\(process.output)")
+        #expect(
+            await process.waitForObject { $0.is("connectionStatusChanged") && $0["status"] as? String == "disabled" }
+                != nil, "\(process.output)")
         #expect(await process.waitForResult("disable")?["ok"] as? Bool == true, "\(process.output)")
         try process.send("enable 0")
         #expect(await process.waitForResult("enable")?["ok"] as? Bool == true, "\(process.output)")
         // Registered again: a second `ready` for connection 0.
         let deadline = ContinuousClock.now + .seconds(10)
-        func readyCount() -> Int { process.objects.filter { $0.is("connectionStatusChanged") && $0["status"] as? String == "ready" }.count }
+        func readyCount() -> Int {
+            process.objects.filter { $0.is("connectionStatusChanged") && $0["status"] as? String == "ready" }.count
+        }
         while ContinuousClock.now < deadline, readyCount() < 2 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(readyCount() == 2, "\(process.output)")
 

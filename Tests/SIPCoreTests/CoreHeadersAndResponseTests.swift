@@ -35,9 +35,10 @@ import Testing
     }
 
     @Test func replacingTheTopViaKeepsTheOtherValuesOfItsLine() throws {
-        var m = try parse(request().replacingFirst(
-            "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
-            with: "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test, SIP/2.0/TCP 192.0.2.7;branch=z9hG4bK.b"))
+        var m = try parse(
+            request().replacingFirst(
+                "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
+                with: "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test, SIP/2.0/TCP 192.0.2.7;branch=z9hG4bK.b"))
         var top = try m.topVia
         top.host = "198.51.100.1"
         try m.replaceTopVia(top)
@@ -54,13 +55,16 @@ import Testing
     }
 
     @Test func responseCopiesTheRequestLinesAndAddsTheToTag() throws {
-        let m = try parse(request(with: "v: SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two", "Record-Route: <sip:p@192.0.2.4;lr>"))
+        let m = try parse(
+            request(with: "v: SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two", "Record-Route: <sip:p@192.0.2.4;lr>"))
         let ok = m.makeResponse(statusCode: 200, toTag: "t9")
-        #expect(ok.headers.values(for: .via) == [
-            "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", "SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two",
-        ])
+        #expect(
+            ok.headers.values(for: .via) == [
+                "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", "SIP/2.0/UDP 192.0.2.8;branch=z9hG4bK.two",
+            ])
         let names = (0..<ok.headers.count).map { ok.headers.name(at: $0) }
-        #expect(names == ["Via", "From", "To", "Call-ID", "CSeq", "Via", "Record-Route"], "compact names written in full")
+        #expect(
+            names == ["Via", "From", "To", "Call-ID", "CSeq", "Via", "Record-Route"], "compact names written in full")
         #expect(try ok.to.tag == "t9")
         #expect(try ok.from.tag == "a1")
         #expect(try ok.callID == "test-call@192.0.2.1")

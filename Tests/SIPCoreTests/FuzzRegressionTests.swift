@@ -20,7 +20,7 @@ struct FuzzRegressionTests {
     static let cases: [Case] = [
         // A Via value starting with a lone CR, then folded: unfolding turned the CR into SP, so the
         // value read ("SP w …") differed from the one written back ("w …" after the colon's SP).
-        Case(name: "lone CR in a folded value", base64: "SSBpOnYgU0lQLzIuMApUOgpmOgpJOncKY3NlcTowIEkKVjoNdwog/woK"),
+        Case(name: "lone CR in a folded value", base64: "SSBpOnYgU0lQLzIuMApUOgpmOgpJOncKY3NlcTowIEkKVjoNdwog/woK")
     ]
 
     @Test(arguments: cases)

@@ -20,7 +20,8 @@ struct HeaderParsingTests {
 
     @Test func compactFormsParseInMessages() throws {
         let text = sip(
-            "INVITE sip:bob@example.com SIP/2.0", "v: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK1", "f: <sip:a@example.com>;tag=1",
+            "INVITE sip:bob@example.com SIP/2.0", "v: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK1",
+            "f: <sip:a@example.com>;tag=1",
             "t: <sip:bob@example.com>", "i: compact@example.com", "m: <sip:a@192.0.2.1>", "k: timer, replaces",
             "o: refer;id=3", "x: 1800;refresher=uac", "r: <sip:carol@example.com>", "b: <sip:a@example.com>",
             "CSeq: 1 INVITE", "c: application/sdp", "l: 0", "", "")
@@ -36,7 +37,11 @@ struct HeaderParsingTests {
     }
 
     @Test func viaParameters() throws {
-        let m = try parse(request(with: "Via: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKx;received=192.0.2.7;rport=5071;maddr=224.2.0.1;ttl=16;x-ext"))
+        let m = try parse(
+            request(
+                with:
+                    "Via: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKx;received=192.0.2.7;rport=5071;maddr=224.2.0.1;ttl=16;x-ext"
+            ))
         let via = try m.via[1]
         #expect(via.host == "[2001:db8::9]" && via.port == 5070)
         #expect(via.branch == "z9hG4bKx" && via.received == "192.0.2.7" && via.rport == 5071)
@@ -49,24 +54,30 @@ struct HeaderParsingTests {
     }
 
     @Test func unbracketedIPv6Received() throws {
-        let via = try parse(request(with: "Via: SIP/2.0/UDP [2001:db8::9]:5070;received=2001:db8::9;rport=5070;branch=z9hG4bK4")).via[1]
+        let via = try parse(
+            request(with: "Via: SIP/2.0/UDP [2001:db8::9]:5070;received=2001:db8::9;rport=5070;branch=z9hG4bK4")
+        ).via[1]
         #expect(via.received == "2001:db8::9")
         #expect(via.rport == 5070 && via.branch == "z9hG4bK4")
     }
 
     @Test func repeatedAndCommaSeparatedVia() throws {
-        let m = try parse(request(with: "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bKa, SIP/2.0/UDP b.example.com;branch=z9hG4bKb"))
+        let m = try parse(
+            request(with: "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bKa, SIP/2.0/UDP b.example.com;branch=z9hG4bKb"))
         #expect(try m.via.map(\.host) == ["192.0.2.1", "a.example.com", "b.example.com"])
     }
 
     @Test func nameAddrAndAddrSpec() throws {
         let m = try parse(
-            request(with: "Contact: \"Quoted \\\"Name\\\"\" <sip:u:pw@[::1]:5080;transport=tcp?Subject=hi>;q=0.5;expires=60",
-                    "Contact: sip:plain@192.0.2.9;expires=30"))
+            request(
+                with:
+                    "Contact: \"Quoted \\\"Name\\\"\" <sip:u:pw@[::1]:5080;transport=tcp?Subject=hi>;q=0.5;expires=60",
+                "Contact: sip:plain@192.0.2.9;expires=30"))
         let c = try m.contacts
         let first = try #require(c[0].address)
         #expect(first.displayName == "Quoted \"Name\"")
-        #expect(first.uri.user == "u" && first.uri.password == "pw" && first.uri.host == "[::1]" && first.uri.port == 5080)
+        #expect(
+            first.uri.user == "u" && first.uri.password == "pw" && first.uri.host == "[::1]" && first.uri.port == 5080)
         #expect(first.uri.transportParameter == "tcp" && first.uri.headers.value("Subject") == "hi")
         #expect(c[0].q == 0.5 && c[0].expires == 60)
         #expect(c[1].address?.uri.host == "192.0.2.9" && c[1].expires == 30)
@@ -77,7 +88,10 @@ struct HeaderParsingTests {
         #expect(try star.contacts == [.wildcard])
         #expect(try star.expires == 0)
         let outbound = try parse(
-            request(with: "Contact: <sip:7001@192.0.2.10;transport=tcp;ob>;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\";reg-id=2"))
+            request(
+                with:
+                    "Contact: <sip:7001@192.0.2.10;transport=tcp;ob>;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\";reg-id=2"
+            ))
         let contact = try #require(try outbound.contacts.first)
         #expect(contact.instance == "<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>")
         #expect(contact.regID == 2)
@@ -87,8 +101,9 @@ struct HeaderParsingTests {
 
     @Test func routeAndRecordRoute() throws {
         let m = try parse(
-            request(with: "Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>", "Route: <sip:p3.example.com;lr>",
-                    "Record-Route: <sip:rr.example.com;lr;ftag=x>"))
+            request(
+                with: "Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>", "Route: <sip:p3.example.com;lr>",
+                "Record-Route: <sip:rr.example.com;lr;ftag=x>"))
         #expect(try m.routes.map(\.uri.host) == ["p1.example.com", "p2.example.com", "p3.example.com"])
         #expect(try m.routes.allSatisfy(\.uri.isLooseRouter))
         #expect(try m.recordRoutes.first?.uri.parameters.value("ftag") == "x")
@@ -96,7 +111,9 @@ struct HeaderParsingTests {
 
     @Test func digestHeaders() throws {
         let m = try parse(
-            sip("SIP/2.0 401 Unauthorized", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "From: <sip:a@example.com>;tag=1",
+            sip(
+                "SIP/2.0 401 Unauthorized", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1",
+                "From: <sip:a@example.com>;tag=1",
                 "To: <sip:a@example.com>;tag=2", "Call-ID: c1", "CSeq: 1 REGISTER",
                 "WWW-Authenticate: Digest realm=\"example.com\", nonce=\"abc,def\", qop=\"auth,auth-int\", algorithm=SHA-256, stale=TRUE, opaque=\"o\"",
                 "Proxy-Authenticate: Digest realm=\"proxy\", nonce=\"n2\", Basic realm=\"other\"",
@@ -110,21 +127,27 @@ struct HeaderParsingTests {
         #expect(proxy.map(\.scheme) == ["Digest", "Basic"])
         #expect(try m.authenticationInfo?.value("nextnonce") == "n3")
         let req = try parse(
-            request(with: "Authorization: Digest username=\"7001\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", response=\"0123\", algorithm=MD5, cnonce=\"c\", qop=auth, nc=00000001",
-                    "Proxy-Authorization: Digest username=\"7001\", realm=\"p\", nonce=\"n\", uri=\"sip:r\", response=\"4567\""))
+            request(
+                with:
+                    "Authorization: Digest username=\"7001\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", response=\"0123\", algorithm=MD5, cnonce=\"c\", qop=auth, nc=00000001",
+                "Proxy-Authorization: Digest username=\"7001\", realm=\"p\", nonce=\"n\", uri=\"sip:r\", response=\"4567\""
+            ))
         #expect(try req.authorization.first?.username == "7001")
         #expect(try req.authorization.first?.value("nc") == "00000001")
         #expect(try req.proxyAuthorization.first?.response == "4567")
         // Values are kept as written, so the header is written back byte for byte.
-        #expect(try req.authorization.first?.description
-            == "Digest username=\"7001\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", response=\"0123\", algorithm=MD5, cnonce=\"c\", qop=auth, nc=00000001")
+        #expect(
+            try req.authorization.first?.description
+                == "Digest username=\"7001\", realm=\"r\", nonce=\"n\", uri=\"sip:r\", response=\"0123\", algorithm=MD5, cnonce=\"c\", qop=auth, nc=00000001"
+        )
     }
 
     @Test func scalarHeaders() throws {
         let m = try parse(
-            request(with: "Expires: 3600", "Min-Expires: 60", "Retry-After: 120 (I'm in a meeting) ;duration=3600",
-                    "Allow: INVITE, ACK,CANCEL , BYE", "Supported:", "Require: 100rel", "Session-Expires: 90",
-                    "Content-Type: multipart/mixed ; boundary=\"b 1\""))
+            request(
+                with: "Expires: 3600", "Min-Expires: 60", "Retry-After: 120 (I'm in a meeting) ;duration=3600",
+                "Allow: INVITE, ACK,CANCEL , BYE", "Supported:", "Require: 100rel", "Session-Expires: 90",
+                "Content-Type: multipart/mixed ; boundary=\"b 1\""))
         #expect(try m.expires == 3600 && m.minExpires == 60)
         let retry = try #require(try m.retryAfter)
         #expect(retry.seconds == 120 && retry.comment == "I'm in a meeting" && retry.duration == 3600)

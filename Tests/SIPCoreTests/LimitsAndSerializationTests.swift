@@ -11,13 +11,25 @@ struct LimitsTests {
 
     @Test func eachLimitIsANamedError() {
         let base = request(with: "Subject: " + String(repeating: "s", count: 300))
-        #expect(throws: SIPParseError(.messageTooLarge, "")) { try parse(base, limits: SIPParserLimits(maximumMessageSize: 200)) }
-        #expect(throws: SIPParseError(.lineTooLong, "")) { try parse(base, limits: SIPParserLimits(maximumLineLength: 100)) }
-        #expect(throws: SIPParseError(.tooManyHeaders, "")) { try parse(base, limits: SIPParserLimits(maximumHeaderCount: 4)) }
-        #expect(throws: SIPParseError(.uriTooLong, "")) { try parse(base, limits: SIPParserLimits(maximumURILength: 8)) }
-        let body = sip("MESSAGE sip:b@example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", "From: <sip:a@b>;tag=1",
-                       "To: <sip:b@b>", "Call-ID: x", "CSeq: 1 MESSAGE", "Content-Length: 50", "", String(repeating: "b", count: 50))
-        #expect(throws: SIPParseError(.bodyTooLarge, "")) { try parse(body, limits: SIPParserLimits(maximumBodySize: 10)) }
+        #expect(throws: SIPParseError(.messageTooLarge, "")) {
+            try parse(base, limits: SIPParserLimits(maximumMessageSize: 200))
+        }
+        #expect(throws: SIPParseError(.lineTooLong, "")) {
+            try parse(base, limits: SIPParserLimits(maximumLineLength: 100))
+        }
+        #expect(throws: SIPParseError(.tooManyHeaders, "")) {
+            try parse(base, limits: SIPParserLimits(maximumHeaderCount: 4))
+        }
+        #expect(throws: SIPParseError(.uriTooLong, "")) {
+            try parse(base, limits: SIPParserLimits(maximumURILength: 8))
+        }
+        let body = sip(
+            "MESSAGE sip:b@example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", "From: <sip:a@b>;tag=1",
+            "To: <sip:b@b>", "Call-ID: x", "CSeq: 1 MESSAGE", "Content-Length: 50", "",
+            String(repeating: "b", count: 50))
+        #expect(throws: SIPParseError(.bodyTooLarge, "")) {
+            try parse(body, limits: SIPParserLimits(maximumBodySize: 10))
+        }
     }
 
     @Test func hugeContentLengthDoesNotAllocate() {
@@ -26,8 +38,10 @@ struct LimitsTests {
     }
 
     @Test func garbageIsAnErrorNotATrap() {
-        for garbage in ["", "\r\n\r\n", "\u{0}\u{1}\u{2}", "SIP/2.0", "INVITE", "INVITE sip:a@b SIP/2.0", ":\r\n\r\n",
-                        "SIP/2.0 20 OK\r\n\r\n", "INVITE sip:a@b SIP/2.0\r\n folded-first\r\n\r\n"] {
+        for garbage in [
+            "", "\r\n\r\n", "\u{0}\u{1}\u{2}", "SIP/2.0", "INVITE", "INVITE sip:a@b SIP/2.0", ":\r\n\r\n",
+            "SIP/2.0 20 OK\r\n\r\n", "INVITE sip:a@b SIP/2.0\r\n folded-first\r\n\r\n",
+        ] {
             #expect(rejection(garbage) != nil, "accepted \(garbage.debugDescription)")
         }
     }
@@ -46,14 +60,22 @@ struct SerializationTests {
     @Test func builtMessageGetsContentLength() throws {
         var headers = SIPHeaders()
         headers.add(.via, SIPVia(transport: "udp", host: "192.0.2.1", port: 5060, branch: "z9hG4bK.built").description)
-        headers.add(.from, SIPNameAddress(displayName: "Agent", uri: try SIPURI("sip:7001@example.com"), parameters: ["tag": "t1"]).description)
+        headers.add(
+            .from,
+            SIPNameAddress(displayName: "Agent", uri: try SIPURI("sip:7001@example.com"), parameters: ["tag": "t1"])
+                .description)
         headers.add(.to, SIPNameAddress(uri: try SIPURI("sip:9000@example.com")).description)
         headers.add(.callID, "built@192.0.2.1")
         headers.add(.cseq, SIPCSeq(1, .invite).description)
         headers.add(.maxForwards, "70")
-        let m = SIPMessage.request(method: .invite, uri: try SIPURI("sip:9000@example.com"), headers: headers, body: ByteBuffer(string: "v=0\r\n"))
+        let m = SIPMessage.request(
+            method: .invite, uri: try SIPURI("sip:9000@example.com"), headers: headers,
+            body: ByteBuffer(string: "v=0\r\n"))
         let text = m.text
-        #expect(text.hasPrefix("INVITE sip:9000@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.built;rport\r\n"))
+        #expect(
+            text.hasPrefix(
+                "INVITE sip:9000@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.built;rport\r\n")
+        )
         #expect(text.hasSuffix("Content-Length: 5\r\n\r\nv=0\r\n"))
         let back = try SIPMessage(parsing: m.serialized, framing: .stream)
         try back.validate()
@@ -71,7 +93,8 @@ struct SerializationTests {
 
     @Test func parsedMessagesRoundTripWithTheSameMeaning() throws {
         let folded = sip(
-            "OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "From: <sip:a@example.com>",
+            "OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1",
+            "From: <sip:a@example.com>",
             "  ;tag=1", "To: <sip:bob@example.com>", "Call-ID: rt@1", "CSeq: 7 OPTIONS", "l: 0", "", "")
         let m = try parse(folded)
         let back = try SIPMessage(parsing: m.serialized)

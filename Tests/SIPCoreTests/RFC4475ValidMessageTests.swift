@@ -262,7 +262,8 @@ struct RFC4475ValidMessageTests {
             "--boundary42", "Content-Type: application/sdp", "", "v=0", "o=- 1 1 IN IP4 192.0.2.1", "--boundary42",
             "Content-Type: application/pkcs7-mime", "", "\u{0}\u{1}\u{2}binary", "--boundary42--", "")
         let text = sip(
-            "MESSAGE sip:kumiko@example.org SIP/2.0", "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-d87543-4dade06d0bdb11ee-1--d87543-;rport",
+            "MESSAGE sip:kumiko@example.org SIP/2.0",
+            "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-d87543-4dade06d0bdb11ee-1--d87543-;rport",
             "Max-Forwards: 70", "To: <sip:kumiko@example.org>", "From: <sip:fluffy@example.com>;tag=2fb0dcc9",
             "Call-ID: 3d9485ad0c49859b@Zmx1ZmZ5LW1hYy0xNi5sb2NhbA..", "CSeq: 1 MESSAGE",
             "Content-Type: multipart/mixed;boundary=boundary42", "Content-Length: \(body.utf8.count)", "", body)
@@ -274,7 +275,8 @@ struct RFC4475ValidMessageTests {
 
     /// §3.1.1.12 An unusual reason phrase: UTF-8 and punctuation.
     @Test func unusualReasonPhrase() throws {
-        let reason = "= 2**3 * 5**2 \u{043D}\u{043E} \u{0441}\u{0442}\u{043E} \u{0434}\u{0435}\u{0432}\u{044F}\u{043D}\u{043E}\u{0441}\u{0442}\u{043E} \u{0434}\u{0435}\u{0432}\u{044F}\u{0442}\u{044C} - \u{043F}\u{0440}\u{043E}\u{0441}\u{0442}\u{043E}\u{0435}"
+        let reason =
+            "= 2**3 * 5**2 \u{043D}\u{043E} \u{0441}\u{0442}\u{043E} \u{0434}\u{0435}\u{0432}\u{044F}\u{043D}\u{043E}\u{0441}\u{0442}\u{043E} \u{0434}\u{0435}\u{0432}\u{044F}\u{0442}\u{044C} - \u{043F}\u{0440}\u{043E}\u{0441}\u{0442}\u{043E}\u{0435}"
         let text = sip(
             "SIP/2.0 200 \(reason)", "Via: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1324923",
             "Call-ID: unreason.1234ksdfak3j2erwedfsASdf", "CSeq: 35 INVITE", "From: sip:user@example.com;tag=11141343",
@@ -287,7 +289,8 @@ struct RFC4475ValidMessageTests {
     /// §3.1.1.13 An empty reason phrase (the SP after the code is still there).
     @Test func emptyReasonPhrase() throws {
         let text = sip(
-            "SIP/2.0 100 ", "Via: SIP/2.0/UDP 192.0.2.105;branch=z9hG4bK2398ndaoe", "Call-ID: noreason.asndj203insdf99223ndf",
+            "SIP/2.0 100 ", "Via: SIP/2.0/UDP 192.0.2.105;branch=z9hG4bK2398ndaoe",
+            "Call-ID: noreason.asndj203insdf99223ndf",
             "CSeq: 35 INVITE", "From: <sip:user@example.com>;tag=39ansfi3", "To: <sip:user@example.edu>;tag=902jndnke3",
             "Content-Length: 0", "", "")
         let m = try parse(text)
@@ -322,7 +325,9 @@ struct RFC4475ValidMessageTests {
         #expect(m.requestURI?.scheme == .other("nobodyknowsthisscheme"))
         #expect(try m.to.uri.scheme == .other("isbn"))
         #expect(try m.from.uri.opaque == "//www.example.com")
-        let novel = try parse(request().replacingOccurrences(of: "OPTIONS sip:bob@example.com", with: "OPTIONS soap.beep://192.0.2.103:3002"))
+        let novel = try parse(
+            request().replacingOccurrences(
+                of: "OPTIONS sip:bob@example.com", with: "OPTIONS soap.beep://192.0.2.103:3002"))
         #expect(novel.requestURI?.scheme == .other("soap.beep"))
     }
 
@@ -340,7 +345,9 @@ struct RFC4475ValidMessageTests {
         #expect(try m.authorization.first?.scheme == "NoOneKnowsThisScheme")
         #expect(try m.authorization.first?.value("opaque-data") == "here")
         // Max-Forwards of zero, a broadcast received address.
-        let zero = try parse(request(with: "Via: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1;received=255.255.255.255").replacingOccurrences(of: "Max-Forwards: 70", with: "Max-Forwards: 0"))
+        let zero = try parse(
+            request(with: "Via: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1;received=255.255.255.255").replacingOccurrences(
+                of: "Max-Forwards: 70", with: "Max-Forwards: 0"))
         #expect(try zero.maxForwards == 0)
         #expect(try zero.via[1].received == "255.255.255.255")
         // A Contact parameter outside <> belongs to the header, inside <> to the URI; escaped headers in a

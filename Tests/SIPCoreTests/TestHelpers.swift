@@ -23,11 +23,13 @@ func rejection(_ text: String) -> SIPParseError? {
 
 /// A header value parsed as the request's typed header (a minimal valid request carries it).
 func request(with extraHeaders: String...) -> String {
-    (["OPTIONS sip:bob@example.com SIP/2.0",
-      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
-      "From: <sip:alice@example.com>;tag=a1",
-      "To: <sip:bob@example.com>",
-      "Call-ID: test-call@192.0.2.1",
-      "CSeq: 1 OPTIONS",
-      "Max-Forwards: 70"] + extraHeaders + ["Content-Length: 0", "", ""]).joined(separator: "\r\n")
+    ([
+        "OPTIONS sip:bob@example.com SIP/2.0",
+        "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
+        "From: <sip:alice@example.com>;tag=a1",
+        "To: <sip:bob@example.com>",
+        "Call-ID: test-call@192.0.2.1",
+        "CSeq: 1 OPTIONS",
+        "Max-Forwards: 70",
+    ] + extraHeaders + ["Content-Length: 0", "", ""]).joined(separator: "\r\n")
 }

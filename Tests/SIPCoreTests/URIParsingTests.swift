@@ -5,10 +5,13 @@ import Testing
 @Suite("URIs")
 struct URIParsingTests {
     @Test func sipURIComponents() throws {
-        let uri = try SIPURI("sips:alice:secret@atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent")
+        let uri = try SIPURI(
+            "sips:alice:secret@atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent"
+        )
         #expect(uri.scheme == .sips && uri.user == "alice" && uri.password == "secret")
         #expect(uri.host == "atlanta.example.com" && uri.port == 5061)
-        #expect(uri.transportParameter == "tcp" && uri.isLooseRouter && uri.parameters.value("maddr") == "239.255.255.1")
+        #expect(
+            uri.transportParameter == "tcp" && uri.isLooseRouter && uri.parameters.value("maddr") == "239.255.255.1")
         #expect(uri.headers.value("subject") == "project x" && uri.headers.value("priority") == "urgent")
         #expect(try SIPURI(uri.description) == uri)
     }
@@ -22,7 +25,9 @@ struct URIParsingTests {
 
     @Test func telURI() throws {
         let tel = try SIPURI("tel:+1-201-555-0123;phone-context=example.com")
-        #expect(tel.scheme == .tel && tel.user == "+1-201-555-0123" && tel.parameters.value("phone-context") == "example.com")
+        #expect(
+            tel.scheme == .tel && tel.user == "+1-201-555-0123"
+                && tel.parameters.value("phone-context") == "example.com")
         #expect(tel.description == "tel:+1-201-555-0123;phone-context=example.com")
     }
 

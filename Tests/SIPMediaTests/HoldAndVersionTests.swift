@@ -4,8 +4,10 @@ import Testing
 
 /// Two sessions wired together with no SIP in between: what one offers the other answers.
 struct Call {
-    var alice = OfferAnswerSession(configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000), sessionID: 1000)
-    var bob = OfferAnswerSession(configuration: MediaConfiguration(localAddress: "198.51.100.7", rtpPort: 5004), sessionID: 2000)
+    var alice = OfferAnswerSession(
+        configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000), sessionID: 1000)
+    var bob = OfferAnswerSession(
+        configuration: MediaConfiguration(localAddress: "198.51.100.7", rtpPort: 5004), sessionID: 2000)
 
     init() throws {
         let offer = try alice.makeOffer()
@@ -49,30 +51,43 @@ struct HoldTests {
 
     @Test func theyHoldUsThenWeHoldTooThenBothRetrieve() throws {
         var call = try Call()
-        #expect(try call.bobOffers { (s) throws(OfferAnswerError) in try s.hold() } == (.sendonly, .recvonly, .sendonly))
+        #expect(
+            try call.bobOffers { (s) throws(OfferAnswerError) in try s.hold() } == (.sendonly, .recvonly, .sendonly))
         #expect(call.alice.isHeldByRemote)
 
         // Already held by the other side: our hold is inactive (§8.4).
-        #expect(try call.aliceOffers { (s) throws(OfferAnswerError) in try s.hold() } == (.inactive, .inactive, .inactive))
+        #expect(
+            try call.aliceOffers { (s) throws(OfferAnswerError) in try s.hold() } == (.inactive, .inactive, .inactive))
 
         // They retrieve while we still hold: we answer sendonly.
-        #expect(try call.bobOffers { (s) throws(OfferAnswerError) in try s.retrieve() } == (.sendrecv, .sendonly, .recvonly))
-        #expect(try call.aliceOffers { (s) throws(OfferAnswerError) in try s.retrieve() } == (.sendrecv, .sendrecv, .sendrecv))
+        #expect(
+            try call.bobOffers { (s) throws(OfferAnswerError) in try s.retrieve() } == (.sendrecv, .sendonly, .recvonly)
+        )
+        #expect(
+            try call.aliceOffers { (s) throws(OfferAnswerError) in try s.retrieve() } == (
+                .sendrecv, .sendrecv, .sendrecv
+            ))
     }
 
     @Test func reOfferWhileHoldingKeepsTheHold() throws {
         var call = try Call()
         _ = try call.aliceOffers { (s) throws(OfferAnswerError) in try s.hold() }
         // A session refresh from Bob (sendrecv) is answered sendonly: we still hold.
-        #expect(try call.bobOffers { (s) throws(OfferAnswerError) in try s.makeOffer() } == (.sendrecv, .sendonly, .recvonly))
+        #expect(
+            try call.bobOffers { (s) throws(OfferAnswerError) in try s.makeOffer() } == (
+                .sendrecv, .sendonly, .recvonly
+            ))
         // Our own refresh keeps the hold too.
-        #expect(try call.aliceOffers { (s) throws(OfferAnswerError) in try s.makeOffer() } == (.sendonly, .sendonly, .recvonly))
+        #expect(
+            try call.aliceOffers { (s) throws(OfferAnswerError) in try s.makeOffer() } == (
+                .sendonly, .sendonly, .recvonly
+            ))
     }
 
     @Test func failedHoldLeavesTheCallAsItWas() throws {
         var call = try Call()
         _ = try call.alice.hold()
-        call.alice.abandonOffer()   // e.g. the re-INVITE got 488 or 491
+        call.alice.abandonOffer()  // e.g. the re-INVITE got 488 or 491
         #expect(!call.alice.isHolding && call.alice.state == .stable)
         #expect(call.alice.negotiated?.direction == .sendrecv)
         #expect(try call.alice.makeOffer().media[0].direction == .sendrecv)
@@ -80,15 +95,17 @@ struct HoldTests {
 
     @Test func reOffersKeepAgreedPayloadTypesAndStreams() throws {
         var session = makeSession()
-        let offer = try SessionDescription(parsing: sdp(
-            "v=0", "o=peer 42 7 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
-            "m=video 5006 RTP/AVP 31",
-            "m=audio 5004 RTP/AVP 8 96", "a=rtpmap:96 telephone-event/8000"))
+        let offer = try SessionDescription(
+            parsing: sdp(
+                "v=0", "o=peer 42 7 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
+                "m=video 5006 RTP/AVP 31",
+                "m=audio 5004 RTP/AVP 8 96", "a=rtpmap:96 telephone-event/8000"))
         _ = try session.receiveOffer(offer)
         let hold = try session.hold()
         #expect(hold.media.count == 2, "RFC 3264 §8: a new offer keeps every earlier stream")
         #expect(hold.media[0].port == 0 && hold.media[0].media == "video")
-        #expect(hold.media[1].formats == ["8", "0", "96"], "the agreed codec first; telephone-event stays on 96 (§8.3.2)")
+        #expect(
+            hold.media[1].formats == ["8", "0", "96"], "the agreed codec first; telephone-event stays on 96 (§8.3.2)")
         #expect(hold.media[1].direction == .sendonly)
         let media = try session.receiveAnswer(peerAnswer(to: hold))
         #expect(media.direction == .sendonly && media.codec == .pcma && media.telephoneEvent?.payloadType == 96)
@@ -109,7 +126,9 @@ struct VersionTests {
 
         let hold = try call.alice.hold()
         #expect(hold.origin.sessionVersion == 1001)
-        #expect(hold.origin.sessionID == first.sessionID && hold.origin.username == first.username && hold.origin.address == first.address)
+        #expect(
+            hold.origin.sessionID == first.sessionID && hold.origin.username == first.username
+                && hold.origin.address == first.address)
         _ = try call.alice.receiveAnswer(peerAnswer(to: hold))
         #expect(try call.alice.retrieve().origin.sessionVersion == 1002)
     }
@@ -131,7 +150,8 @@ struct VersionTests {
         call.alice.abandonOffer()
         #expect(try call.alice.hold().origin.sessionVersion == hold.origin.sessionVersion, "the same hold offer again")
         call.alice.abandonOffer()
-        #expect(try call.alice.makeOffer().origin.sessionVersion == hold.origin.sessionVersion + 1, "never reuse a version")
+        #expect(
+            try call.alice.makeOffer().origin.sessionVersion == hold.origin.sessionVersion + 1, "never reuse a version")
     }
 
     @Test func aChangedAddressIsANewVersion() throws {

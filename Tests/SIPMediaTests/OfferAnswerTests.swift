@@ -6,7 +6,9 @@ import Testing
 /// peer would write it.
 func remote(
     formats: String = "0 8 101",
-    _ attributes: [String] = ["a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16"],
+    _ attributes: [String] = [
+        "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16",
+    ],
     direction: String? = nil,
     port: Int = 5004,
     address: String = "198.51.100.7",
@@ -28,7 +30,8 @@ func makeSession(address: String = "192.0.2.1", port: Int = 40000) -> OfferAnswe
 
 /// The answer a peer sends to `offer`: RFC 3264 §6 done by this same machine on the other side.
 func peerAnswer(to offer: SessionDescription) throws -> SessionDescription {
-    var peer = OfferAnswerSession(configuration: MediaConfiguration(localAddress: "198.51.100.7", rtpPort: 5004), sessionID: 42)
+    var peer = OfferAnswerSession(
+        configuration: MediaConfiguration(localAddress: "198.51.100.7", rtpPort: 5004), sessionID: 42)
     return try peer.receiveOffer(offer).answer
 }
 
@@ -37,24 +40,27 @@ struct OurOfferTests {
     @Test func initialOfferIsG711WithTelephoneEvents() throws {
         var session = makeSession()
         let offer = try session.makeOffer()
-        #expect(offer.text == sdp(
-            "v=0",
-            "o=- 1000 1000 IN IP4 192.0.2.1",
-            "s=-",
-            "c=IN IP4 192.0.2.1",
-            "t=0 0",
-            "m=audio 40000 RTP/AVP 0 8 101",
-            "a=rtpmap:0 PCMU/8000",
-            "a=rtpmap:8 PCMA/8000",
-            "a=rtpmap:101 telephone-event/8000",
-            "a=fmtp:101 0-16",
-            "a=ptime:20",
-            "a=sendrecv"))
+        #expect(
+            offer.text
+                == sdp(
+                    "v=0",
+                    "o=- 1000 1000 IN IP4 192.0.2.1",
+                    "s=-",
+                    "c=IN IP4 192.0.2.1",
+                    "t=0 0",
+                    "m=audio 40000 RTP/AVP 0 8 101",
+                    "a=rtpmap:0 PCMU/8000",
+                    "a=rtpmap:8 PCMA/8000",
+                    "a=rtpmap:101 telephone-event/8000",
+                    "a=fmtp:101 0-16",
+                    "a=ptime:20",
+                    "a=sendrecv"))
         #expect(session.state == .offerSent(offer))
     }
 
     @Test func ipv6AddressAndRTCPElsewhereAndMux() throws {
-        var configuration = MediaConfiguration(localAddress: "2001:db8::5", rtpPort: 40000, rtcpPort: 40010, offersRTCPMux: false)
+        var configuration = MediaConfiguration(
+            localAddress: "2001:db8::5", rtpPort: 40000, rtcpPort: 40010, offersRTCPMux: false)
         var session = OfferAnswerSession(configuration: configuration, sessionID: 1)
         let offer = try session.makeOffer()
         #expect(offer.connection == SDPConnection(addressType: "IP6", address: "2001:db8::5"))
@@ -70,14 +76,22 @@ struct OurOfferTests {
         var session = makeSession()
         _ = try session.makeOffer()
         let answer = try remote(
-            formats: "8 101", ["a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:30", "a=rtcp:5010"],
+            formats: "8 101",
+            [
+                "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:30",
+                "a=rtcp:5010",
+            ],
             direction: "sendrecv")
         let media = try session.receiveAnswer(answer)
-        #expect(media == NegotiatedMedia(
-            codec: .pcma, telephoneEvent: RTPPayloadFormat(payloadType: 101, encodingName: "telephone-event", clockRate: 8000, parameters: "0-15"),
-            localAddress: "192.0.2.1", localRTPPort: 40000, localRTCPPort: 40001,
-            remoteAddress: "198.51.100.7", remoteRTPPort: 5004, remoteRTCPPort: 5010, rtcpMux: false,
-            direction: .sendrecv, ptime: 30))
+        #expect(
+            media
+                == NegotiatedMedia(
+                    codec: .pcma,
+                    telephoneEvent: RTPPayloadFormat(
+                        payloadType: 101, encodingName: "telephone-event", clockRate: 8000, parameters: "0-15"),
+                    localAddress: "192.0.2.1", localRTPPort: 40000, localRTCPPort: 40001,
+                    remoteAddress: "198.51.100.7", remoteRTPPort: 5004, remoteRTCPPort: 5010, rtcpMux: false,
+                    direction: .sendrecv, ptime: 30))
         #expect(session.state == .stable && session.negotiated == media)
     }
 
@@ -85,12 +99,14 @@ struct OurOfferTests {
         var session = makeSession()
         _ = try session.makeOffer()
         let media = try session.receiveAnswer(remote(formats: "0", ["a=rtpmap:0 PCMU/8000"]))
-        #expect(media.codec == .pcmu && media.telephoneEvent == nil && media.ptime == 20 && media.remoteRTCPPort == 5005)
+        #expect(
+            media.codec == .pcmu && media.telephoneEvent == nil && media.ptime == 20 && media.remoteRTCPPort == 5005)
     }
 
     @Test func muxOnlyWhenBothSidesSayIt() throws {
         var session = OfferAnswerSession(
-            configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000, offersRTCPMux: true), sessionID: 1)
+            configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000, offersRTCPMux: true),
+            sessionID: 1)
         _ = try session.makeOffer()
         let media = try session.receiveAnswer(remote(formats: "0", ["a=rtcp-mux"]))
         #expect(media.rtcpMux && media.remoteRTCPPort == 5004 && media.localRTCPPort == 40000)
@@ -126,25 +142,38 @@ struct AnswerTests {
     }
 
     static let codecCases: [CodecCase] = [
-        CodecCase(name: "PCMU, PCMA, events", formats: "0 8 101",
-                  attributes: ["a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16"],
-                  answered: ["0", "8", "101"], codec: .pcmu, eventPayloadType: 101),
-        CodecCase(name: "offerer's order wins", formats: "8 0", attributes: [],
-                  answered: ["8", "0"], codec: .pcma, eventPayloadType: nil),
-        CodecCase(name: "G.729 first is skipped", formats: "18 8 101", attributes: ["a=rtpmap:101 telephone-event/8000"],
-                  answered: ["8", "101"], codec: .pcma, eventPayloadType: 101),
-        CodecCase(name: "opus and PCMU", formats: "96 0", attributes: ["a=rtpmap:96 opus/48000/2"],
-                  answered: ["0"], codec: .pcmu, eventPayloadType: nil),
-        CodecCase(name: "PCMU on a dynamic type", formats: "97", attributes: ["a=rtpmap:97 PCMU/8000"],
-                  answered: ["97"], codec: RTPPayloadFormat(payloadType: 97, encodingName: "PCMU", clockRate: 8000), eventPayloadType: nil),
-        CodecCase(name: "events on their payload type", formats: "0 96", attributes: ["a=rtpmap:96 telephone-event/8000"],
-                  answered: ["0", "96"], codec: .pcmu, eventPayloadType: 96),
-        CodecCase(name: "events at 48 kHz are not ours", formats: "0 100", attributes: ["a=rtpmap:100 telephone-event/48000"],
-                  answered: ["0"], codec: .pcmu, eventPayloadType: nil),
-        CodecCase(name: "G.729 and GSM only", formats: "18 3", attributes: [], answered: nil, codec: nil, eventPayloadType: nil),
-        CodecCase(name: "events only", formats: "101", attributes: ["a=rtpmap:101 telephone-event/8000"],
-                  answered: nil, codec: nil, eventPayloadType: nil),
-        CodecCase(name: "dynamic type without rtpmap", formats: "96", attributes: [], answered: nil, codec: nil, eventPayloadType: nil),
+        CodecCase(
+            name: "PCMU, PCMA, events", formats: "0 8 101",
+            attributes: ["a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16"],
+            answered: ["0", "8", "101"], codec: .pcmu, eventPayloadType: 101),
+        CodecCase(
+            name: "offerer's order wins", formats: "8 0", attributes: [],
+            answered: ["8", "0"], codec: .pcma, eventPayloadType: nil),
+        CodecCase(
+            name: "G.729 first is skipped", formats: "18 8 101", attributes: ["a=rtpmap:101 telephone-event/8000"],
+            answered: ["8", "101"], codec: .pcma, eventPayloadType: 101),
+        CodecCase(
+            name: "opus and PCMU", formats: "96 0", attributes: ["a=rtpmap:96 opus/48000/2"],
+            answered: ["0"], codec: .pcmu, eventPayloadType: nil),
+        CodecCase(
+            name: "PCMU on a dynamic type", formats: "97", attributes: ["a=rtpmap:97 PCMU/8000"],
+            answered: ["97"], codec: RTPPayloadFormat(payloadType: 97, encodingName: "PCMU", clockRate: 8000),
+            eventPayloadType: nil),
+        CodecCase(
+            name: "events on their payload type", formats: "0 96", attributes: ["a=rtpmap:96 telephone-event/8000"],
+            answered: ["0", "96"], codec: .pcmu, eventPayloadType: 96),
+        CodecCase(
+            name: "events at 48 kHz are not ours", formats: "0 100", attributes: ["a=rtpmap:100 telephone-event/48000"],
+            answered: ["0"], codec: .pcmu, eventPayloadType: nil),
+        CodecCase(
+            name: "G.729 and GSM only", formats: "18 3", attributes: [], answered: nil, codec: nil,
+            eventPayloadType: nil),
+        CodecCase(
+            name: "events only", formats: "101", attributes: ["a=rtpmap:101 telephone-event/8000"],
+            answered: nil, codec: nil, eventPayloadType: nil),
+        CodecCase(
+            name: "dynamic type without rtpmap", formats: "96", attributes: [], answered: nil, codec: nil,
+            eventPayloadType: nil),
     ]
 
     @Test(arguments: codecCases)
@@ -175,7 +204,9 @@ struct AnswerTests {
         let offered: String?
         let holding: Bool
         let answered: MediaDirection
-        var testDescription: String { "\(offered ?? "none") while \(holding ? "holding" : "not holding") → \(answered)" }
+        var testDescription: String {
+            "\(offered ?? "none") while \(holding ? "holding" : "not holding") → \(answered)"
+        }
     }
 
     static let directionCases: [DirectionCase] = [
@@ -215,16 +246,18 @@ struct AnswerTests {
 
     @Test func rejectedAndForeignStreamsGetPortZero() throws {
         var session = makeSession()
-        let offer = try SessionDescription(parsing: sdp(
-            "v=0", "o=peer 42 7 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
-            "m=video 5006 RTP/AVP 31", "a=rtpmap:31 H261/90000",
-            "m=audio 0 RTP/AVP 0",
-            "m=audio 5008 RTP/SAVP 0", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:xyz",
-            "m=audio 5004 RTP/AVP 8 0", "a=sendonly"))
+        let offer = try SessionDescription(
+            parsing: sdp(
+                "v=0", "o=peer 42 7 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
+                "m=video 5006 RTP/AVP 31", "a=rtpmap:31 H261/90000",
+                "m=audio 0 RTP/AVP 0",
+                "m=audio 5008 RTP/SAVP 0", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:xyz",
+                "m=audio 5004 RTP/AVP 8 0", "a=sendonly"))
         let (answer, media) = try session.receiveOffer(offer)
         #expect(answer.media.count == 4)
         #expect(answer.media.map(\.port) == [0, 0, 0, 40000])
-        #expect(answer.media[0].media == "video" && answer.media[0].formats == ["31"] && answer.media[0].attributes.isEmpty)
+        #expect(
+            answer.media[0].media == "video" && answer.media[0].formats == ["31"] && answer.media[0].attributes.isEmpty)
         #expect(answer.media[2].proto == "RTP/SAVP")
         #expect(answer.media[3].direction == .recvonly)
         #expect(media.codec == .pcma && media.remoteRTPPort == 5004)
@@ -233,7 +266,9 @@ struct AnswerTests {
 
     @Test func offersWithNothingToTake() throws {
         var session = makeSession()
-        for offer in [try remote(port: 0), try remote(after: []).replacingProto("RTP/SAVP"), try remote().replacingMedia("video")] {
+        for offer in [
+            try remote(port: 0), try remote(after: []).replacingProto("RTP/SAVP"), try remote().replacingMedia("video"),
+        ] {
             #expect(throws: OfferAnswerError(.noAcceptableStream, "")) { try session.receiveOffer(offer) }
         }
         #expect(OfferAnswerError(.noAcceptableStream, "").sipStatusCode == 488)
@@ -245,7 +280,8 @@ struct AnswerTests {
         #expect(answer.media[0].rtcpMux && media.rtcpMux)
         #expect(media.remoteRTCPPort == 5004 && media.localRTCPPort == 40000)
         var refusing = OfferAnswerSession(
-            configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000, acceptsRTCPMux: false), sessionID: 1)
+            configuration: MediaConfiguration(localAddress: "192.0.2.1", rtpPort: 40000, acceptsRTCPMux: false),
+            sessionID: 1)
         let (plain, plainMedia) = try refusing.receiveOffer(remote(formats: "0", ["a=rtcp-mux"]))
         #expect(!plain.media[0].rtcpMux && !plainMedia.rtcpMux && plainMedia.remoteRTCPPort == 5005)
     }

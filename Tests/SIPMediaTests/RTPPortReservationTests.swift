@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 
 @testable import SIPMedia
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Ports on a loopback address of this suite's own (127.0.86.1), in ranges no other test uses.
 @Suite("RTP port reservation")
@@ -26,7 +27,9 @@ struct RTPPortReservationTests {
         sin.sin_port = UInt16(port).bigEndian
         inet_pton(AF_INET, Self.address, &sin.sin_addr)
         let result = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             let code = errno
@@ -52,7 +55,9 @@ struct RTPPortReservationTests {
         let first = try RTPPortReservation.reserve(address: Self.address, in: range)
         let second = try RTPPortReservation.reserve(address: Self.address, in: range)
         #expect(Set([first.rtpPort, second.rtpPort]) == [46100, 46102])
-        #expect(throws: RTPPortReservationError(.exhausted, "")) { try RTPPortReservation.reserve(address: Self.address, in: range) }
+        #expect(throws: RTPPortReservationError(.exhausted, "")) {
+            try RTPPortReservation.reserve(address: Self.address, in: range)
+        }
         first.release()
         let again = try RTPPortReservation.reserve(address: Self.address, in: range)
         #expect(again.rtpPort == first.rtpPort)
@@ -66,15 +71,23 @@ struct RTPPortReservationTests {
         let reservation = try RTPPortReservation.reserve(address: Self.address, in: 46200...46203)
         #expect(reservation.rtpPort == 46202)
         #expect(isFree(46200), "the RTP socket of the skipped pair was closed again")
-        #expect(throws: RTPPortReservationError(.exhausted, "")) { try RTPPortReservation.reserve(address: Self.address, in: 46200...46203) }
+        #expect(throws: RTPPortReservationError(.exhausted, "")) {
+            try RTPPortReservation.reserve(address: Self.address, in: 46200...46203)
+        }
     }
 
     @Test func oddBoundsAndRangesTooSmall() throws {
         let reservation = try RTPPortReservation.reserve(address: Self.address, in: 46301...46304)
         #expect(reservation.rtpPort == 46302)
-        #expect(throws: RTPPortReservationError(.invalidRange, "")) { try RTPPortReservation.reserve(address: Self.address, in: 46401...46402) }
-        #expect(throws: RTPPortReservationError(.invalidRange, "")) { try RTPPortReservation.reserve(address: Self.address, in: 46400...46400) }
-        #expect(throws: RTPPortReservationError(.invalidRange, "")) { try RTPPortReservation.reserve(address: Self.address, in: 65535...70000) }
+        #expect(throws: RTPPortReservationError(.invalidRange, "")) {
+            try RTPPortReservation.reserve(address: Self.address, in: 46401...46402)
+        }
+        #expect(throws: RTPPortReservationError(.invalidRange, "")) {
+            try RTPPortReservation.reserve(address: Self.address, in: 46400...46400)
+        }
+        #expect(throws: RTPPortReservationError(.invalidRange, "")) {
+            try RTPPortReservation.reserve(address: Self.address, in: 65535...70000)
+        }
     }
 
     @Test func droppingTheLastReferenceReleases() throws {
@@ -111,7 +124,9 @@ struct RTPPortReservationTests {
     }
 
     @Test func badAddresses() {
-        #expect(throws: RTPPortReservationError(.invalidAddress, "")) { try RTPPortReservation.reserve(address: "localhost") }
+        #expect(throws: RTPPortReservationError(.invalidAddress, "")) {
+            try RTPPortReservation.reserve(address: "localhost")
+        }
         // Not an address of this host: bind fails with EADDRNOTAVAIL, nothing is sent anywhere.
         do {
             _ = try RTPPortReservation.reserve(address: "192.0.2.1", in: 46800...46803)

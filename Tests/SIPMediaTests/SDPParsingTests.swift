@@ -107,8 +107,10 @@ struct SDPParsingTests {
         let audio = try #require(d.media.first)
         #expect(audio.rtcp == SDPRTCPAttribute(port: 30001))
         #expect(audio.payloadFormats.map(\.payloadType) == [8, 0, 96, 101])
-        #expect(audio.payloadFormats[2] == RTPPayloadFormat(
-            payloadType: 96, encodingName: "opus", clockRate: 48000, channels: 2, parameters: "useinbandfec=1"))
+        #expect(
+            audio.payloadFormats[2]
+                == RTPPayloadFormat(
+                    payloadType: 96, encodingName: "opus", clockRate: 48000, channels: 2, parameters: "useinbandfec=1"))
         #expect(d.attributes == [SDPAttribute("nortpproxy", "yes")])
         #expect(d.otherFields == [SDPField("b", "AS:84")])
         #expect(audio.otherFields == [SDPField("b", "TIAS:64000")])
@@ -130,14 +132,16 @@ struct SDPParsingTests {
         let lf = String(Self.sippOffer.map { $0 == "\r\n" ? "\n" : $0 })
         #expect(!lf.utf8.contains(UInt8(ascii: "\r")))
         #expect(try SessionDescription(parsing: lf).text == Self.sippOffer)
-        #expect(try SessionDescription(parsing: Self.sippOffer + "\r\n\r\n").text == Self.sippOffer, "trailing empty lines")
-        let noFinalEnd = String(Self.sippOffer.dropLast())   // "\r\n" is one Character
+        #expect(
+            try SessionDescription(parsing: Self.sippOffer + "\r\n\r\n").text == Self.sippOffer, "trailing empty lines")
+        let noFinalEnd = String(Self.sippOffer.dropLast())  // "\r\n" is one Character
         #expect(try SessionDescription(parsing: noFinalEnd).text == Self.sippOffer)
     }
 
     @Test func portCountAndRejectedStreamWithoutConnection() throws {
-        let text = sdp("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "t=0 0", "m=audio 0 RTP/AVP 0", "m=audio 49170/2 RTP/AVP 0",
-                       "c=IN IP4 192.0.2.1")
+        let text = sdp(
+            "v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "t=0 0", "m=audio 0 RTP/AVP 0", "m=audio 49170/2 RTP/AVP 0",
+            "c=IN IP4 192.0.2.1")
         let d = try SessionDescription(parsing: text)
         #expect(d.media[1].portCount == 2)
         #expect(d.text == text)
@@ -156,7 +160,8 @@ struct SDPParsingTests {
     }
 
     @Test func sipMessageBodyCarriesTheDescription() throws {
-        var message = SIPMessage.request(method: .invite, uri: try SIPURI("sip:9000@example.com"), headers: SIPHeaders())
+        var message = SIPMessage.request(
+            method: .invite, uri: try SIPURI("sip:9000@example.com"), headers: SIPHeaders())
         #expect(try message.sessionDescription() == nil)
         let description = try SessionDescription(parsing: Self.sippOffer)
         message.setSessionDescription(description)
@@ -183,14 +188,21 @@ struct SDPMalformedTests {
 
     static let cases: [Case] = [
         Case(name: "empty", text: "", code: .missingLine, line: nil),
-        Case(name: "version 1", text: sdp("v=1", "o=- 1 1 IN IP4 h", "s=-", "t=0 0"), code: .unsupportedVersion, line: 1),
+        Case(
+            name: "version 1", text: sdp("v=1", "o=- 1 1 IN IP4 h", "s=-", "t=0 0"), code: .unsupportedVersion, line: 1),
         Case(name: "starts with o=", text: sdp("o=- 1 1 IN IP4 h", "s=-"), code: .missingLine, line: 1),
         Case(name: "s= before o=", text: sdp("v=0", "s=-", "o=- 1 1 IN IP4 h"), code: .missingLine, line: 2),
         Case(name: "no s=", text: sdp("v=0", "o=- 1 1 IN IP4 h", "t=0 0"), code: .missingLine, line: 3),
         Case(name: "only v=", text: sdp("v=0"), code: .missingLine, line: nil),
-        Case(name: "o= with five fields", text: sdp("v=0", "o=- 1 IN IP4 h", "s=-", "t=0 0"), code: .invalidValue, line: 2),
-        Case(name: "o= session id not a number", text: sdp("v=0", "o=- x1 1 IN IP4 h", "s=-", "t=0 0"), code: .invalidValue, line: 2),
-        Case(name: "o= version too large", text: sdp("v=0", "o=- 1 99999999999999999999 IN IP4 h", "s=-", "t=0 0"), code: .invalidValue, line: 2),
+        Case(
+            name: "o= with five fields", text: sdp("v=0", "o=- 1 IN IP4 h", "s=-", "t=0 0"), code: .invalidValue,
+            line: 2),
+        Case(
+            name: "o= session id not a number", text: sdp("v=0", "o=- x1 1 IN IP4 h", "s=-", "t=0 0"),
+            code: .invalidValue, line: 2),
+        Case(
+            name: "o= version too large", text: sdp("v=0", "o=- 1 99999999999999999999 IN IP4 h", "s=-", "t=0 0"),
+            code: .invalidValue, line: 2),
         Case(name: "upper-case type", text: sdp("V=0"), code: .malformedLine, line: 1),
         Case(name: "no equals sign", text: body("c IN IP4 h"), code: .malformedLine, line: 4),
         Case(name: "space before equals", text: body("t =0 0"), code: .malformedLine, line: 4),
@@ -202,21 +214,50 @@ struct SDPMalformedTests {
         Case(name: "r= without t=", text: body("r=7d 1h 0", "t=0 0"), code: .misplacedLine, line: 4),
         Case(name: "no t=", text: body("c=IN IP4 h"), code: .missingLine, line: nil),
         Case(name: "m= before t=", text: body("c=IN IP4 h", "m=audio 4000 RTP/AVP 0"), code: .missingLine, line: 5),
-        Case(name: "m= too short", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP"), code: .invalidValue, line: 6),
-        Case(name: "m= port 70000", text: body("c=IN IP4 h", "t=0 0", "m=audio 70000 RTP/AVP 0"), code: .invalidValue, line: 6),
-        Case(name: "m= port negative", text: body("c=IN IP4 h", "t=0 0", "m=audio -1 RTP/AVP 0"), code: .invalidValue, line: 6),
-        Case(name: "m= payload type 200", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0 200"), code: .invalidValue, line: 6),
-        Case(name: "m= payload type word", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP PCMU"), code: .invalidValue, line: 6),
-        Case(name: "stream without c=", text: body("t=0 0", "m=audio 4000 RTP/AVP 0", "a=sendrecv"), code: .missingLine, line: 5),
-        Case(name: "second media c=", text: body("t=0 0", "m=audio 4000 RTP/AVP 0", "c=IN IP4 a", "c=IN IP4 b"), code: .misplacedLine, line: 7),
-        Case(name: "t= inside media", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "t=0 0"), code: .misplacedLine, line: 7),
+        Case(
+            name: "m= too short", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP"), code: .invalidValue,
+            line: 6),
+        Case(
+            name: "m= port 70000", text: body("c=IN IP4 h", "t=0 0", "m=audio 70000 RTP/AVP 0"), code: .invalidValue,
+            line: 6),
+        Case(
+            name: "m= port negative", text: body("c=IN IP4 h", "t=0 0", "m=audio -1 RTP/AVP 0"), code: .invalidValue,
+            line: 6),
+        Case(
+            name: "m= payload type 200", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0 200"),
+            code: .invalidValue, line: 6),
+        Case(
+            name: "m= payload type word", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP PCMU"),
+            code: .invalidValue, line: 6),
+        Case(
+            name: "stream without c=", text: body("t=0 0", "m=audio 4000 RTP/AVP 0", "a=sendrecv"), code: .missingLine,
+            line: 5),
+        Case(
+            name: "second media c=", text: body("t=0 0", "m=audio 4000 RTP/AVP 0", "c=IN IP4 a", "c=IN IP4 b"),
+            code: .misplacedLine, line: 7),
+        Case(
+            name: "t= inside media", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "t=0 0"),
+            code: .misplacedLine, line: 7),
         Case(name: "second o=", text: body("o=- 2 2 IN IP4 h", "t=0 0"), code: .misplacedLine, line: 4),
-        Case(name: "rtpmap without rate", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtpmap:0 PCMU"), code: .invalidValue, line: 7),
-        Case(name: "rtpmap payload type 300", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtpmap:300 PCMU/8000"), code: .invalidValue, line: 7),
-        Case(name: "ptime not a number", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=ptime:soon"), code: .invalidValue, line: 7),
-        Case(name: "ptime zero", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=ptime:0"), code: .invalidValue, line: 7),
-        Case(name: "rtcp port word", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtcp:next"), code: .invalidValue, line: 7),
-        Case(name: "fmtp empty", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=fmtp:"), code: .invalidValue, line: 7),
+        Case(
+            name: "rtpmap without rate", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtpmap:0 PCMU"),
+            code: .invalidValue, line: 7),
+        Case(
+            name: "rtpmap payload type 300",
+            text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtpmap:300 PCMU/8000"), code: .invalidValue,
+            line: 7),
+        Case(
+            name: "ptime not a number", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=ptime:soon"),
+            code: .invalidValue, line: 7),
+        Case(
+            name: "ptime zero", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=ptime:0"),
+            code: .invalidValue, line: 7),
+        Case(
+            name: "rtcp port word", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=rtcp:next"),
+            code: .invalidValue, line: 7),
+        Case(
+            name: "fmtp empty", text: body("c=IN IP4 h", "t=0 0", "m=audio 4000 RTP/AVP 0", "a=fmtp:"),
+            code: .invalidValue, line: 7),
         Case(name: "attribute without name", text: body("c=IN IP4 h", "t=0 0", "a=:x"), code: .invalidValue, line: 6),
         Case(name: "empty line inside", text: body("c=IN IP4 h", "", "t=0 0"), code: .malformedLine, line: 5),
         Case(name: "NUL byte", text: body("c=IN IP4 h\u{0}", "t=0 0"), code: .invalidEncoding, line: 4),
@@ -241,7 +282,9 @@ struct SDPMalformedTests {
 
     @Test func eachLimitIsANamedError() {
         let text = SDPParsingTests.asteriskOffer
-        func parse(_ limits: SDPParserLimits) throws(SDPParseError) { _ = try SessionDescription(parsing: text, limits: limits) }
+        func parse(_ limits: SDPParserLimits) throws(SDPParseError) {
+            _ = try SessionDescription(parsing: text, limits: limits)
+        }
         #expect(throws: SDPParseError(.tooLarge, "")) { try parse(SDPParserLimits(maximumSize: 100)) }
         #expect(throws: SDPParseError(.tooManyLines, "")) { try parse(SDPParserLimits(maximumLineCount: 5)) }
         #expect(throws: SDPParseError(.lineTooLong, "")) { try parse(SDPParserLimits(maximumLineLength: 20)) }
@@ -252,8 +295,13 @@ struct SDPMalformedTests {
     }
 
     @Test func garbageIsAnErrorNotATrap() {
-        for garbage in ["\r\n", "\n\n\n", "=", "v=", "v=0\r\no=", "v=0\r\no=\u{7F}", "a=b=c", String(repeating: "v=0\r\n", count: 300)] {
-            #expect(throws: SDPParseError.self, "\(garbage.debugDescription)") { try SessionDescription(parsing: garbage) }
+        for garbage in [
+            "\r\n", "\n\n\n", "=", "v=", "v=0\r\no=", "v=0\r\no=\u{7F}", "a=b=c",
+            String(repeating: "v=0\r\n", count: 300),
+        ] {
+            #expect(throws: SDPParseError.self, "\(garbage.debugDescription)") {
+                try SessionDescription(parsing: garbage)
+            }
         }
     }
 }

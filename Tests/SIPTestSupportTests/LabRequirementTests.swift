@@ -4,7 +4,8 @@ import Testing
 @Suite("Lab prerequisites decide between skip and fail")
 struct LabRequirementTests {
     private func nothingInstalled(ci: String?) -> LabRequirement {
-        var requirement = LabRequirement(environment: ci.map { ["CI": $0, "PATH": "/nonexistent"] } ?? ["PATH": "/nonexistent"])
+        var requirement = LabRequirement(
+            environment: ci.map { ["CI": $0, "PATH": "/nonexistent"] } ?? ["PATH": "/nonexistent"])
         requirement.kamailio = nil
         requirement.kamailioTLSModule = nil
         requirement.sipp = nil

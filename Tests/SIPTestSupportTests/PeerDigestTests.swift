@@ -9,12 +9,17 @@ import Testing
 /// gets the success code, a wrong one the same challenge again (not 403), for MD5 and SHA-256, qop=auth.
 @Suite(.timeLimit(.minutes(1))) struct PeerDigestTests {
     @Test(arguments: ["MD5", "SHA-256"], [SIPPeerDigestChallenge.Kind.server, .proxy])
-    func rightPasswordPassesAndAWrongOneIsChallengedAgain(algorithm: String, kind: SIPPeerDigestChallenge.Kind) async throws {
+    func rightPasswordPassesAndAWrongOneIsChallengedAgain(algorithm: String, kind: SIPPeerDigestChallenge.Kind)
+        async throws
+    {
         let registrar = try await SIPTestPeer.start()
         let agent = try await SIPTestPeer.start()
-        registrar.on(.register, .challenge(SIPPeerDigestChallenge(
-            kind: kind, realm: "site-a", nonce: "n-\(algorithm)", username: "7001", password: "pass7001",
-            algorithm: algorithm)))
+        registrar.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: kind, realm: "site-a", nonce: "n-\(algorithm)", username: "7001", password: "pass7001",
+                    algorithm: algorithm)))
         let target = try registrar.target(.udp)
         let challengeCode = kind == .server ? 401 : 407
 
@@ -25,7 +30,8 @@ import Testing
         #expect(challenge.algorithm == algorithm && challenge.value("qop") == "auth")
 
         var authenticator = DigestAuthenticator()
-        for (cseq, password, expected) in [(2, "wrong", challengeCode), (3, "pass7001", 200)] as [(UInt32, String, Int)] {
+        for (cseq, password, expected) in [(2, "wrong", challengeCode), (3, "pass7001", 200)] as [(UInt32, String, Int)]
+        {
             agent.clearRecords()
             var request = register(cseq: cseq)
             let credentials = try authenticator.credentials(

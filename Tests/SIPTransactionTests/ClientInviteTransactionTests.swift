@@ -106,7 +106,9 @@ struct ClientInviteTransactionTests {
         #expect(machine.state == .proceeding)
     }
 
-    @Test("Proceeding → 486 on UDP: ACK by the transaction, response to TU, Timer D 32 s; retransmitted 486 re-ACKed only")
+    @Test(
+        "Proceeding → 486 on UDP: ACK by the transaction, response to TU, Timer D 32 s; retransmitted 486 re-ACKed only"
+    )
     func failureFromProceedingUDP() {
         var machine = ClientInviteTransaction(isReliable: false)
         var clock = MockTimers()
@@ -191,7 +193,10 @@ struct ClientInviteTransactionTests {
         var calling = ClientInviteTransaction(isReliable: false)
         let now = NIODeadline.uptimeNanoseconds(0)
         _ = calling.start(now: now)
-        #expect(calling.transportError(now: now) == [.cancel(.a), .cancel(.b), .reportFailure(.transportError), .terminated])
+        #expect(
+            calling.transportError(now: now) == [
+                .cancel(.a), .cancel(.b), .reportFailure(.transportError), .terminated,
+            ])
         #expect(TransactionFailure.transportError.statusCode == 503)
 
         var proceeding = ClientInviteTransaction(isReliable: true)

@@ -28,7 +28,10 @@ struct ClientNonInviteTransactionTests {
         runTimers(&clock) { machine.timerFired($0, now: $1) }
         let times = clock.requestTransmissionTimes
         #expect(times == [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500])
-        #expect(zip(times.dropFirst(), times).map { $0 - $1 } == [500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000])
+        #expect(
+            zip(times.dropFirst(), times).map { $0 - $1 } == [
+                500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000,
+            ])
         #expect(machine.retransmissionCount == 10)
         #expect(clock.elapsedMilliseconds == 32000)
         #expect(clock.failures == [.timeout])
@@ -67,7 +70,10 @@ struct ClientNonInviteTransactionTests {
 
         clock.advance(by: .seconds(1))
         let final = machine.responseReceived(statusCode: 200, now: clock.now)
-        #expect(final == [.cancel(.e), .cancel(.f), .passResponse(statusCode: 200), .schedule(.k, at: clock.now + .seconds(5))])
+        #expect(
+            final == [
+                .cancel(.e), .cancel(.f), .passResponse(statusCode: 200), .schedule(.k, at: clock.now + .seconds(5)),
+            ])
         clock.perform(final)
         #expect(machine.state == .completed)
         #expect(machine.responseReceived(statusCode: 200, now: clock.now).isEmpty)
@@ -100,7 +106,10 @@ struct ClientNonInviteTransactionTests {
             ])
         var tcp = ClientNonInviteTransaction(isReliable: true)
         _ = tcp.start(now: now)
-        #expect(tcp.responseReceived(statusCode: statusCode, now: now) == [.cancel(.f), .passResponse(statusCode: statusCode), .terminated])
+        #expect(
+            tcp.responseReceived(statusCode: statusCode, now: now) == [
+                .cancel(.f), .passResponse(statusCode: statusCode), .terminated,
+            ])
         // No ACK for a non-INVITE.
         #expect(!udp.responseReceived(statusCode: statusCode, now: now).contains(.sendAck))
     }
@@ -110,7 +119,8 @@ struct ClientNonInviteTransactionTests {
         let now = NIODeadline.uptimeNanoseconds(0)
         var trying = ClientNonInviteTransaction(isReliable: false)
         _ = trying.start(now: now)
-        #expect(trying.transportError(now: now) == [.cancel(.e), .cancel(.f), .reportFailure(.transportError), .terminated])
+        #expect(
+            trying.transportError(now: now) == [.cancel(.e), .cancel(.f), .reportFailure(.transportError), .terminated])
 
         var proceeding = ClientNonInviteTransaction(isReliable: true)
         _ = proceeding.start(now: now)

@@ -55,7 +55,9 @@ struct ClientServerExchangeTests {
         #expect(exchange.server == nil)
     }
 
-    @Test("INVITE → 100, 486; the first 2 INVITEs and then the 100 and the 486 lost: Timer A, then Timer G recover; ACK confirms")
+    @Test(
+        "INVITE → 100, 486; the first 2 INVITEs and then the 100 and the 486 lost: Timer A, then Timer G recover; ACK confirms"
+    )
     func inviteRecoversFromLoss() {
         var exchange = SimulatedExchange<ClientInviteTransaction, ServerInviteTransaction>(
             client: ClientInviteTransaction(isReliable: false), serverTUAnswers: [486],

@@ -10,7 +10,9 @@ struct LearnedGiveUpTests {
     /// 100 ms round trip: 50 ms ± 10 ms each way (so ±20 ms on the round trip), 10 % loss each way.
     static let hundredMs = LossyLink(delay: .milliseconds(50), jitter: .milliseconds(10), loss: 0.10)
 
-    @Test("100 ms RTT, ±20 ms jitter, 10 % loss each way: 200 dials (with a probe before each) give up on the live site at most twice")
+    @Test(
+        "100 ms RTT, ±20 ms jitter, 10 % loss each way: 200 dials (with a probe before each) give up on the live site at most twice"
+    )
     func lossyLinkRarelyFailsOver() {
         var sim = SiteLinkSimulation(toSite: Self.hundredMs, toPhone: Self.hundredMs, seed: 0x5EED_0015)
         _ = sim.exchange(invite: false)  // the REGISTER
@@ -33,7 +35,9 @@ struct LearnedGiveUpTests {
         let mean = giveUps.reduce(0, +) / Int64(giveUps.count)
         #expect((900...2000).contains(mean), "mean give-up \(mean) ms")
         #expect(giveUps.max()! < 4000)
-        print("learned-give-up 100ms-10%: dials=200 needless-failovers=\(unneeded) answered-after-retransmission=\(answeredAfterRetransmission) give-up mean=\(mean)ms min=\(giveUps.min()!)ms max=\(giveUps.max()!)ms")
+        print(
+            "learned-give-up 100ms-10%: dials=200 needless-failovers=\(unneeded) answered-after-retransmission=\(answeredAfterRetransmission) give-up mean=\(mean)ms min=\(giveUps.min()!)ms max=\(giveUps.max()!)ms"
+        )
     }
 
     @Test("the same link with a silent site: the dial gives up within 2 s (not 4 s), after several retransmissions")
@@ -51,7 +55,9 @@ struct LearnedGiveUpTests {
         #expect(sim.transmissions - sentBefore == AdaptiveTimerPolicy.transmissionsBeforeGiveUp)
     }
 
-    @Test("the give-up is learned: at 300 ms RTT it is longer than at 100 ms, and both differ from the floor and the ceiling")
+    @Test(
+        "the give-up is learned: at 300 ms RTT it is longer than at 100 ms, and both differ from the floor and the ceiling"
+    )
     func giveUpFollowsRoundTrip() {
         func learned(oneWay: Int64) -> TimeAmount {
             let link = LossyLink(delay: .milliseconds(oneWay), jitter: .milliseconds(10), loss: 0.10)
@@ -64,7 +70,9 @@ struct LearnedGiveUpTests {
         }
         let at100 = learned(oneWay: 50)
         let at300 = learned(oneWay: 150)
-        print("learned-give-up rtt=100ms: \(at100.nanoseconds / 1_000_000)ms rtt=300ms: \(at300.nanoseconds / 1_000_000)ms")
+        print(
+            "learned-give-up rtt=100ms: \(at100.nanoseconds / 1_000_000)ms rtt=300ms: \(at300.nanoseconds / 1_000_000)ms"
+        )
         #expect(at300 > at100, "\(at300) vs \(at100)")
         #expect(at300 - at100 > .milliseconds(1000), "\(at300) vs \(at100)")
         for giveUp in [at100, at300] {

@@ -63,7 +63,8 @@ struct SiteLinkSimulation {
     /// The give-up a dial would use now (`invite_timeout = auto`).
     var giveUp: TimeAmount {
         policy.giveUp(
-            for: table.estimate(for: target), configured: configuration.t1, transactionTimeout: configuration.transactionTimeout)
+            for: table.estimate(for: target), configured: configuration.t1,
+            transactionTimeout: configuration.transactionTimeout)
     }
 
     /// Runs one exchange to its first response or its give-up, then lets `pause` pass.
@@ -110,7 +111,8 @@ struct SiteLinkSimulation {
             }
             if let nextArrival, next == nextArrival {
                 table.firstResponse(
-                    from: target, sentAt: start, lastSentAt: lastSentAt, transmissions: client.transmissionCount, now: now)
+                    from: target, sentAt: start, lastSentAt: lastSentAt, transmissions: client.transmissionCount,
+                    now: now)
                 return .answered(after: now - start)
             }
             if let (timer, _) = nextTimer {

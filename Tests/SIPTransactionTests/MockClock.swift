@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import SIPTransaction
 
 /// A clock the tests move by hand, and the timers a machine asked for, as a driver would keep
@@ -72,7 +73,8 @@ struct MockTimers {
 
 /// Runs a machine's timers until it terminates or has none left; bounded so that a bug cannot
 /// loop for ever.
-func runTimers(_ clock: inout MockTimers, limit: Int = 200, fire: (TransactionTimer, NIODeadline) -> TransactionActions) {
+func runTimers(_ clock: inout MockTimers, limit: Int = 200, fire: (TransactionTimer, NIODeadline) -> TransactionActions)
+{
     var steps = 0
     while !clock.terminated, steps < limit, let timer = clock.advanceToNextTimer() {
         clock.perform(fire(timer, clock.now))

@@ -30,7 +30,9 @@ struct RoundTripEstimatorTests {
         #expect(estimate.retransmissionTimeout == .milliseconds(50))
     }
 
-    @Test("Karn's rule: an answer to a retransmitted request adds no sample; one too soon after the last transmission doubles the RTO until the next sample")
+    @Test(
+        "Karn's rule: an answer to a retransmitted request adds no sample; one too soon after the last transmission doubles the RTO until the next sample"
+    )
     func karn() {
         var table = RoundTripTable()
         table.firstResponse(from: target, sentAt: t0, lastSentAt: t0, transmissions: 1, now: t0 + .milliseconds(100))
@@ -38,22 +40,27 @@ struct RoundTripEstimatorTests {
         #expect(before?.retransmissionTimeout == .milliseconds(300))
         // Retransmitted at 300 ms, answered 100 ms later: the last transmission's answer after a loss.
         table.firstResponse(
-            from: target, sentAt: t0, lastSentAt: t0 + .milliseconds(300), transmissions: 2, now: t0 + .milliseconds(400))
+            from: target, sentAt: t0, lastSentAt: t0 + .milliseconds(300), transmissions: 2,
+            now: t0 + .milliseconds(400))
         #expect(table.estimate(for: target) == before)
         // Answered 10 ms after the retransmission: an earlier transmission's answer, the RTO was short.
         table.firstResponse(
-            from: target, sentAt: t0, lastSentAt: t0 + .milliseconds(300), transmissions: 2, now: t0 + .milliseconds(310))
+            from: target, sentAt: t0, lastSentAt: t0 + .milliseconds(300), transmissions: 2,
+            now: t0 + .milliseconds(310))
         #expect(table.estimate(for: target)?.sampleCount == before?.sampleCount)
         #expect(table.estimate(for: target)?.retransmissionTimeout == .milliseconds(600))
         for _ in 0..<10 {
-            table.firstResponse(from: target, sentAt: t0, lastSentAt: t0 + .seconds(2), transmissions: 3, now: t0 + .seconds(2))
+            table.firstResponse(
+                from: target, sentAt: t0, lastSentAt: t0 + .seconds(2), transmissions: 3, now: t0 + .seconds(2))
         }
         #expect(table.estimate(for: target)?.backoff == RoundTripEstimator.maximumBackoff)
         table.firstResponse(from: target, sentAt: t0, lastSentAt: t0, transmissions: 1, now: t0 + .milliseconds(100))
         #expect(table.estimate(for: target)?.backoff == 0)
         #expect(table.estimate(for: target)?.sampleCount == 2)
         // A retransmitted first exchange toward a new target learns nothing.
-        table.firstResponse(from: other, sentAt: t0, lastSentAt: t0 + .milliseconds(500), transmissions: 2, now: t0 + .milliseconds(501))
+        table.firstResponse(
+            from: other, sentAt: t0, lastSentAt: t0 + .milliseconds(500), transmissions: 2, now: t0 + .milliseconds(501)
+        )
         #expect(table.estimate(for: other) == nil)
     }
 
@@ -80,7 +87,9 @@ struct RoundTripEstimatorTests {
         #expect(table.estimate(for: try SIPTransportTarget(transport: .udp, ipAddress: "10.0.0.0", port: 5060)) == nil)
     }
 
-    @Test("policy: loopback → T1 100 ms (floor) and give-up 800 ms (floor); no sample → 500 ms and 4 s; adaptive_t1 off → 500 ms")
+    @Test(
+        "policy: loopback → T1 100 ms (floor) and give-up 800 ms (floor); no sample → 500 ms and 4 s; adaptive_t1 off → 500 ms"
+    )
     func policyBounds() {
         let configured = TimeAmount.milliseconds(500)
         let timeout = TimeAmount.seconds(4)
@@ -94,7 +103,9 @@ struct RoundTripEstimatorTests {
         #expect(fixed.t1(for: loopback, configured: configured) == configured)
         #expect(fixed.giveUp(for: loopback, configured: configured, transactionTimeout: timeout) == .milliseconds(3600))
         // The ceiling is the transaction timeout, even below the floor.
-        #expect(policy.giveUp(for: loopback, configured: configured, transactionTimeout: .milliseconds(500)) == .milliseconds(500))
+        #expect(
+            policy.giveUp(for: loopback, configured: configured, transactionTimeout: .milliseconds(500))
+                == .milliseconds(500))
         let slow = RoundTripEstimator(firstSample: .seconds(3))
         #expect(policy.t1(for: slow, configured: configured) == .seconds(1))
         #expect(policy.giveUp(for: slow, configured: configured, transactionTimeout: timeout) == timeout)

@@ -80,7 +80,10 @@ struct ServerInviteTransactionTests {
         var machine = ServerInviteTransaction(isReliable: true)
         let now = NIODeadline.uptimeNanoseconds(0)
         _ = machine.start(now: now)
-        #expect(machine.tuSendsResponse(statusCode: 404, now: now) == [.sendResponse(statusCode: 404), .schedule(.h, at: now + .seconds(32))])
+        #expect(
+            machine.tuSendsResponse(statusCode: 404, now: now) == [
+                .sendResponse(statusCode: 404), .schedule(.h, at: now + .seconds(32)),
+            ])
         #expect(machine.ackReceived(now: now) == [.cancel(.h), .terminated])
     }
 

@@ -34,7 +34,10 @@ struct ServerNonInviteTransactionTests {
         let now = NIODeadline.uptimeNanoseconds(0)
         var udp = ServerNonInviteTransaction(isReliable: false)
         _ = udp.start(now: now)
-        #expect(udp.tuSendsResponse(statusCode: 404, now: now) == [.sendResponse(statusCode: 404), .schedule(.j, at: now + .seconds(32))])
+        #expect(
+            udp.tuSendsResponse(statusCode: 404, now: now) == [
+                .sendResponse(statusCode: 404), .schedule(.j, at: now + .seconds(32)),
+            ])
         var tcp = ServerNonInviteTransaction(isReliable: true)
         _ = tcp.start(now: now)
         #expect(tcp.tuSendsResponse(statusCode: 200, now: now) == [.sendResponse(statusCode: 200), .terminated])

@@ -103,7 +103,9 @@ struct SimulatedExchange<Client: SimulatedClient, Server: SimulatedServer> {
             steps += 1
             let nextClientTimer = clientTimers.min { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }
             let nextServerTimer = serverTimers.min { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }
-            let nextPacket = inFlight.indices.min { (inFlight[$0].deliverAt, inFlight[$0].sequence) < (inFlight[$1].deliverAt, inFlight[$1].sequence) }
+            let nextPacket = inFlight.indices.min {
+                (inFlight[$0].deliverAt, inFlight[$0].sequence) < (inFlight[$1].deliverAt, inFlight[$1].sequence)
+            }
             let candidates: [(NIODeadline, Int)] = [
                 nextPacket.map { (inFlight[$0].deliverAt, 0) },
                 nextClientTimer.map { ($0.value, 1) },

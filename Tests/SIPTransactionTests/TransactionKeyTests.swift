@@ -15,11 +15,18 @@ struct TransactionKeyTests {
 
     @Test("Server: branch + sent-by + method; ACK matches its INVITE; sent-by host is case-insensitive")
     func serverMatching() throws {
-        let invite = try #require(TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc33.atlanta.com:5060", method: "INVITE"))
-        #expect(TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "PC33.Atlanta.COM:5060", method: "ACK") == invite)
-        #expect(TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc34.atlanta.com:5060", method: "INVITE") != invite)
-        #expect(TransactionKey.server(branch: "z9hG4bKnashds9", sentBy: "pc33.atlanta.com:5060", method: "INVITE") != invite)
-        #expect(TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc33.atlanta.com:5060", method: "BYE") != invite)
+        let invite = try #require(
+            TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc33.atlanta.com:5060", method: "INVITE"))
+        #expect(
+            TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "PC33.Atlanta.COM:5060", method: "ACK") == invite)
+        #expect(
+            TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc34.atlanta.com:5060", method: "INVITE") != invite
+        )
+        #expect(
+            TransactionKey.server(branch: "z9hG4bKnashds9", sentBy: "pc33.atlanta.com:5060", method: "INVITE") != invite
+        )
+        #expect(
+            TransactionKey.server(branch: "z9hG4bKnashds8", sentBy: "pc33.atlanta.com:5060", method: "BYE") != invite)
         #expect(TransactionKey.client(branch: "z9hG4bKnashds8", method: "INVITE") != invite)
     }
 
@@ -32,7 +39,9 @@ struct TransactionKeyTests {
         #expect(invite.cancelledInviteKey == nil)
     }
 
-    @Test("No magic cookie (RFC 2543 peer) or a bare cookie: no key", arguments: ["1234abcd", "z9hG4bK", "Z9HG4BKabc", ""])
+    @Test(
+        "No magic cookie (RFC 2543 peer) or a bare cookie: no key",
+        arguments: ["1234abcd", "z9hG4bK", "Z9HG4BKabc", ""])
     func noCookie(branch: String) {
         #expect(TransactionKey.server(branch: branch, sentBy: "h", method: "INVITE") == nil)
     }
@@ -47,7 +56,9 @@ struct TransactionKeyTests {
     func merged() {
         var detector = MergedRequestDetector()
         func check(_ branch: String, cseq: UInt32 = 1, at offset: TimeAmount = .zero) -> MergedRequestDetector.Verdict {
-            detector.check(fromTag: "ft", callID: "call-1", cseqNumber: cseq, cseqMethod: "INVITE", transaction: key(branch), now: start + offset)
+            detector.check(
+                fromTag: "ft", callID: "call-1", cseqNumber: cseq, cseqMethod: "INVITE", transaction: key(branch),
+                now: start + offset)
         }
         #expect(check("z9hG4bK1") == .new)
         #expect(check("z9hG4bK1") == .sameTransaction)
@@ -59,26 +70,46 @@ struct TransactionKeyTests {
     @Test("Entries expire after their lifetime; forget drops one early")
     func expiry() {
         var detector = MergedRequestDetector(configuration: .init(lifetime: .seconds(32), capacity: 100))
-        #expect(detector.check(fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK1"), now: start) == .new)
-        #expect(detector.check(fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK2"), now: start + .seconds(31)) == .merged)
-        #expect(detector.check(fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK2"), now: start + .seconds(32)) == .new)
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK1"),
+                now: start) == .new)
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK2"),
+                now: start + .seconds(31)) == .merged)
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK2"),
+                now: start + .seconds(32)) == .new)
         detector.forget(fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS")
         #expect(detector.count == 0)
-        #expect(detector.check(fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK3"), now: start + .seconds(33)) == .new)
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK3"),
+                now: start + .seconds(33)) == .new)
     }
 
     @Test("Size is bounded: past capacity the oldest entry is forgotten, also under forget churn")
     func capacity() {
         var detector = MergedRequestDetector(configuration: .init(lifetime: .seconds(32), capacity: 100))
         for index in 0..<10_000 {
-            _ = detector.check(fromTag: "t\(index)", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bK\(index)"), now: start)
+            _ = detector.check(
+                fromTag: "t\(index)", callID: "c", cseqNumber: 1, cseqMethod: "INVITE",
+                transaction: key("z9hG4bK\(index)"), now: start)
             if index.isMultiple(of: 2) {
                 detector.forget(fromTag: "t\(index)", callID: "c", cseqNumber: 1, cseqMethod: "INVITE")
             }
             #expect(detector.count <= 100)
         }
-        #expect(detector.check(fromTag: "t9999", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKother"), now: start) == .merged)
-        #expect(detector.check(fromTag: "t1", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKother"), now: start) == .new)
+        #expect(
+            detector.check(
+                fromTag: "t9999", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKother"),
+                now: start) == .merged)
+        #expect(
+            detector.check(
+                fromTag: "t1", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKother"),
+                now: start) == .new)
     }
 }
 

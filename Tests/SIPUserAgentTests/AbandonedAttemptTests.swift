@@ -32,7 +32,8 @@ struct AbandonedAttemptTests {
     func abandonedDial(_ s: inout InviteClientSession) throws -> (OutgoingRequest, [SessionAction]) {
         let actions = s.start(offer: nil, now: start, noResponseTimeout: giveUp)
         let invite = try #require(actions.compactMap { if case .sendRequest(let r) = $0 { r } else { nil } }.first)
-        let deadline = try #require(actions.compactMap { if case .schedule(.noResponse, let at) = $0 { at } else { nil } }.first)
+        let deadline = try #require(
+            actions.compactMap { if case .schedule(.noResponse, let at) = $0 { at } else { nil } }.first)
         #expect(deadline == start + giveUp)
         return (invite, s.timerFired(.noResponse, now: deadline))
     }
@@ -60,7 +61,8 @@ struct AbandonedAttemptTests {
         #expect(!ends(actions), "the INVITE's transaction still listens until Timer B")
         let timerB = s.requestFailed(.timeout, requestID: invite.id, now: start + .seconds(4))
         #expect(reports(timerB).isEmpty && !ends(timerB), "Timer B (capped at 4 s) ends the transaction, not the leg")
-        let guardAt = try #require(timerB.compactMap { if case .schedule(.cancelGuard, let at) = $0 { at } else { nil } }.first)
+        let guardAt = try #require(
+            timerB.compactMap { if case .schedule(.cancelGuard, let at) = $0 { at } else { nil } }.first)
         #expect(guardAt == start + .seconds(32), "a 2xx is listened for until 64·T1 after the INVITE")
         let closed = s.timerFired(.cancelGuard, now: guardAt)
         #expect(ends(closed) && reports(closed).isEmpty && requests(closed).isEmpty)
@@ -85,14 +87,16 @@ struct AbandonedAttemptTests {
     func lateRinging() throws {
         var s = try session()
         let (invite, _) = try abandonedDial(&s)
-        let ringing = s.responseReceived(try response(invite.message, 180), requestID: invite.id, now: start + .seconds(1))
+        let ringing = s.responseReceived(
+            try response(invite.message, 180), requestID: invite.id, now: start + .seconds(1))
         let cancel = try #require(requests(ringing).first)
         #expect(cancel.purpose == .cancel && cancel.message.method == .cancel)
         #expect(try cancel.message.topVia.branch == invite.message.topVia.branch)
         #expect(reports(ringing).isEmpty, "no early state for a given-up attempt")
         #expect(!ends(ringing))
         _ = s.responseReceived(try response(cancel.message, 200), requestID: cancel.id, now: start + .seconds(1))
-        let terminated = s.responseReceived(try response(invite.message, 487), requestID: invite.id, now: start + .seconds(1))
+        let terminated = s.responseReceived(
+            try response(invite.message, 487), requestID: invite.id, now: start + .seconds(1))
         #expect(ends(terminated) && reports(terminated).isEmpty && requests(terminated).isEmpty)
     }
 
@@ -100,7 +104,8 @@ struct AbandonedAttemptTests {
     func lateAnswer() throws {
         var s = try session()
         let (invite, _) = try abandonedDial(&s)
-        let answered = s.responseReceived(try response(invite.message, 200), requestID: invite.id, now: start + .seconds(1))
+        let answered = s.responseReceived(
+            try response(invite.message, 200), requestID: invite.id, now: start + .seconds(1))
         let ack = try #require(answered.compactMap { if case .sendAck(let m, _) = $0 { m } else { nil } }.first)
         #expect(try ack.to.tag == "late" && ack.cseq == SIPCSeq(1, .ack))
         let bye = try #require(requests(answered).first)
@@ -123,7 +128,9 @@ struct AbandonedAttemptTests {
         #expect(ends(busy))
     }
 
-    @Test("Timer B before the give-up (a transaction timeout as short as invite_timeout) gives the attempt up the same way")
+    @Test(
+        "Timer B before the give-up (a transaction timeout as short as invite_timeout) gives the attempt up the same way"
+    )
     func timerBFirst() throws {
         var s = try session()
         let actions = s.start(offer: nil, now: start, noResponseTimeout: giveUp)
@@ -143,7 +150,8 @@ struct AbandonedAttemptTests {
         var s = try session()
         let actions = s.start(offer: nil, now: start, noResponseTimeout: giveUp)
         let invite = try #require(requests(actions).first)
-        let ringing = s.responseReceived(try response(invite.message, 180), requestID: invite.id, now: start + .milliseconds(100))
+        let ringing = s.responseReceived(
+            try response(invite.message, 180), requestID: invite.id, now: start + .milliseconds(100))
         #expect(ringing.contains { if case .cancel(.noResponse) = $0 { true } else { false } })
         #expect(s.timerFired(.noResponse, now: start + giveUp).isEmpty)
         #expect(s.state == .early && !s.abandoned)

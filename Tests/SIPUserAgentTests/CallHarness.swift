@@ -94,7 +94,9 @@ struct CallHarness {
 
     /// The state changes one side reported, in order.
     func states(_ side: Side) -> [SessionState] {
-        events[side, default: []].compactMap { if case .stateChanged(let c) = $0 { return c.state } else { return nil } }
+        events[side, default: []].compactMap {
+            if case .stateChanged(let c) = $0 { return c.state } else { return nil }
+        }
     }
 
     func lastChange(_ side: Side) -> SessionStateChange? {
@@ -106,7 +108,9 @@ struct CallHarness {
     /// The messages one side put on the wire, as the other side parsed them.
     func sent(by side: Side) -> [SIPMessage] { wire.filter { $0.from == side }.map(\.message) }
 
-    func requests(_ method: SIPMethod, from side: Side) -> [SIPMessage] { sent(by: side).filter { $0.method == method } }
+    func requests(_ method: SIPMethod, from side: Side) -> [SIPMessage] {
+        sent(by: side).filter { $0.method == method }
+    }
 
     func responses(_ code: Int, from side: Side) -> [SIPMessage] { sent(by: side).filter { $0.statusCode == code } }
 

@@ -104,7 +104,9 @@ struct DialogTests {
         bye.headers.replaceOrAdd(.to, "<sip:9000@site-a.example.net>;tag=gone")
         bye.headers.replaceOrAdd(.cseq, "11 BYE")
         let known = DialogID(callID: "c1", localTag: "mine", remoteTag: "ft")
-        #expect(DialogLookup.classify(bye) { $0 == known } == .unknownDialog(DialogID(callID: "c1", localTag: "gone", remoteTag: "ft")))
+        #expect(
+            DialogLookup.classify(bye) { $0 == known }
+                == .unknownDialog(DialogID(callID: "c1", localTag: "gone", remoteTag: "ft")))
         #expect(DialogLookup.unknownDialogResponse(to: bye)?.statusCode == 481)
         var ack = bye
         ack.startLine = .request(method: .ack, uri: try SIPURI("sip:9000@127.0.0.2"))

@@ -63,7 +63,9 @@ struct DigestAuthenticatorTests {
         #expect(credentials.response == expected)
         #expect(credentials.description.contains("algorithm=\(algorithm),"), "algorithm is a bare token")
         #expect(credentials.description.contains("qop=auth,"))
-        #expect(DigestVerifier.expectedResponse(for: credentials, password: "Circle of Life", method: SIPMethod("GET")) == expected)
+        #expect(
+            DigestVerifier.expectedResponse(for: credentials, password: "Circle of Life", method: SIPMethod("GET"))
+                == expected)
     }
 
     @Test("nc counts per nonce: 1, 2, 3 on one nonce; a new nonce starts again at 1")
@@ -74,9 +76,13 @@ struct DigestAuthenticatorTests {
         let c = DigestCredentials(user: "7001", password: "secret")
         var counts: [String?] = []
         for _ in 0..<3 {
-            counts.append(try a.credentials(answering: first, with: c, method: .register, uri: "sip:example.net", cnonce: "x").value("nc"))
+            counts.append(
+                try a.credentials(answering: first, with: c, method: .register, uri: "sip:example.net", cnonce: "x")
+                    .value("nc"))
         }
-        counts.append(try a.credentials(answering: second, with: c, method: .register, uri: "sip:example.net", cnonce: "x").value("nc"))
+        counts.append(
+            try a.credentials(answering: second, with: c, method: .register, uri: "sip:example.net", cnonce: "x").value(
+                "nc"))
         #expect(counts == ["00000001", "00000002", "00000003", "00000001"])
         #expect(a.nextNonceCount(realm: "r", nonce: "n1") == 4)
     }
@@ -95,7 +101,8 @@ struct DigestAuthenticatorTests {
         #expect(!DigestVerifier.verify(creds, password: "pw", method: .invite))
         var tampered = creds
         tampered.set("cnonce", "other", quoted: true)
-        #expect(!DigestVerifier.verify(tampered, password: "pw", method: .register), "the cnonce is inside the response")
+        #expect(
+            !DigestVerifier.verify(tampered, password: "pw", method: .register), "the cnonce is inside the response")
     }
 
     @Test("no qop in the challenge: RFC 2069 form without nc and cnonce")

@@ -33,16 +33,18 @@ struct DigestRealmPolicyTests {
     func registrarAcceptedRealm() {
         var p = Self.site
         #expect(p.refusal(of: Self.challenge(realm: "kamailio-lab"), registering: true) == nil, "trust on first use")
-        #expect(p.refusal(of: Self.challenge(realm: "kamailio-lab"), registering: false) == .foreignRealm("kamailio-lab"),
-                "an INVITE's challenge is not a REGISTER's")
+        #expect(
+            p.refusal(of: Self.challenge(realm: "kamailio-lab"), registering: false) == .foreignRealm("kamailio-lab"),
+            "an INVITE's challenge is not a REGISTER's")
         p.accepted(realm: "kamailio-lab")
         p.accepted(realm: "KAMAILIO-lab")
         #expect(p.acceptedRealms == ["kamailio-lab"])
         #expect(p.permits("kamailio-lab"))
         #expect(p.refusal(of: Self.challenge(realm: "kamailio-lab"), registering: false) == nil)
         #expect(p.refusal(of: Self.challenge(realm: "site-a.example.net"), registering: true) == nil)
-        #expect(p.refusal(of: Self.challenge(realm: "other"), registering: true) == .foreignRealm("other"),
-                "once a realm is accepted, REGISTER follows the same rule")
+        #expect(
+            p.refusal(of: Self.challenge(realm: "other"), registering: true) == .foreignRealm("other"),
+            "once a realm is accepted, REGISTER follows the same rule")
     }
 
     @Test("auth_realm lists further realms; * answers any")
@@ -65,13 +67,15 @@ struct DigestRealmPolicyTests {
         p.requireQop = true
         #expect(p.refusal(of: noQop, registering: true) == .qopRequired(realm: "site-a.example.net"))
         #expect(p.refusal(of: noQop, registering: true)?.description.contains("require_qop") == true)
-        #expect(p.refusal(of: Self.challenge(realm: "site-a.example.net", qop: "auth-int,auth"), registering: true) == nil)
+        #expect(
+            p.refusal(of: Self.challenge(realm: "site-a.example.net", qop: "auth-int,auth"), registering: true) == nil)
         #expect(p.refusal(of: Self.challenge(realm: "site-a.example.net", qop: "auth-int"), registering: true) != nil)
     }
 
     @Test("no password: every challenge is refused, naming the DN")
     func noPassword() {
-        let p = DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: false, configuredRealms: ["*"])
+        let p = DigestRealmPolicy(
+            domain: "site-a.example.net", user: "7001", hasPassword: false, configuredRealms: ["*"])
         let refusal = p.refusal(of: Self.challenge(realm: "site-a.example.net"), registering: true)
         #expect(refusal == .noPassword(user: "7001"))
         #expect(refusal?.description == "no password configured for 7001")
@@ -81,7 +85,9 @@ struct DigestRealmPolicyTests {
 
     static let noProbes = RegistrationPolicy(optionsInterval: 0)
 
-    @Test("registration: the registrar's realm is answered and accepted with the 2xx; a refresh challenged for another realm fails naming it")
+    @Test(
+        "registration: the registrar's realm is answered and accepted with the 2xx; a refresh challenged for another realm fails naming it"
+    )
     func registrationAcceptsThenRefuses() {
         var h = RegistrationHarness(policy: Self.noProbes, realms: Self.site)
         h.startMachine()
@@ -93,8 +99,10 @@ struct DigestRealmPolicyTests {
         h.challenge(407, nonce: "B", realm: "evil.example")
         #expect(h.registers.count == 3, "not answered")
         #expect(h.status == .failed)
-        #expect(h.reasons.last?.description
-            == #"407 Proxy Authentication Required (realm "evil.example" is not this connection's; see auth_realm)"#)
+        #expect(
+            h.reasons.last?.description
+                == #"407 Proxy Authentication Required (realm "evil.example" is not this connection's; see auth_realm)"#
+        )
         #expect(h.reasons.last?.statusCode == 407)
         #expect(h.deadline(of: .retry) != nil, "backs off like any failure")
     }
@@ -102,7 +110,8 @@ struct DigestRealmPolicyTests {
     @Test("registration without a password: the reason says so, not 'credentials rejected'")
     func registrationNoPassword() {
         var h = RegistrationHarness(
-            policy: Self.noProbes, realms: DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: false))
+            policy: Self.noProbes,
+            realms: DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: false))
         h.startMachine()
         h.challenge(nonce: "A", realm: "site-a.example.net")
         #expect(h.registers.count == 1)
@@ -135,7 +144,8 @@ struct DigestRealmPolicyTests {
         h.startMachine()
         h.respond(Self.noQopChallenge())
         #expect(h.registers.count == 1)
-        #expect(h.reasons.last?.description
-            == #"401 Unauthorized (realm "site-a.example.net" challenges without qop=auth and require_qop is set)"#)
+        #expect(
+            h.reasons.last?.description
+                == #"401 Unauthorized (realm "site-a.example.net" challenges without qop=auth and require_qop is set)"#)
     }
 }

@@ -75,7 +75,9 @@ struct InviteSessionExchangeTests {
         h.establish()
         var times: [Double] = []
         for _ in 0..<40 {
-            guard let next = h.deadline(.callee, .retransmit2xx), next < (h.deadline(.callee, .ackTimeout) ?? 0) else { break }
+            guard let next = h.deadline(.callee, .retransmit2xx), next < (h.deadline(.callee, .ackTimeout) ?? 0) else {
+                break
+            }
             times.append(next)
             h.fire(.callee, .retransmit2xx)
         }
@@ -160,7 +162,9 @@ struct InviteSessionExchangeTests {
 
         h.act(.callee) { $0.reinvite(offer: SessionBody(contentType: .sdp, text: "v=0\r\na=sendrecv\r\n"), now: $1) }
         let back = try #require(h.pendingReinvite(.caller))
-        h.act(.caller) { $0.acceptReinvite(requestID: back, body: SessionBody(contentType: .sdp, text: "v=0\r\n"), now: $1) }
+        h.act(.caller) {
+            $0.acceptReinvite(requestID: back, body: SessionBody(contentType: .sdp, text: "v=0\r\n"), now: $1)
+        }
         #expect(try h.requests(.ack, from: .callee).last?.cseq == SIPCSeq(1, .ack))
         #expect(h.state(.caller) == .confirmed && h.state(.callee) == .confirmed)
     }
@@ -234,7 +238,8 @@ struct InviteSessionExchangeTests {
         h.rewrite = { side, message in
             guard message.method == .invite || message.statusCode == 200 else { return message }
             var m = message
-            m.headers.replaceOrAdd(.contact, side == .caller ? "<sip:7001@127.0.11.1:6000>" : "<sip:9000@127.0.22.2:7000>")
+            m.headers.replaceOrAdd(
+                .contact, side == .caller ? "<sip:7001@127.0.11.1:6000>" : "<sip:9000@127.0.22.2:7000>")
             return m
         }
         h.act(.caller) { $0.reinvite(offer: hold, now: $1) }
@@ -341,26 +346,32 @@ struct InviteSessionExchangeTests {
 
     @Test("407 for a realm that is not the connection's: not answered, the call ends with 407 naming the realm")
     func proxyChallengeForeignRealm() throws {
-        var h = try CallHarness(realms: DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: true))
+        var h = try CallHarness(
+            realms: DigestRealmPolicy(domain: "site-a.example.net", user: "7001", hasPassword: true))
         h.proxyPassword = "secret"
         h.dial()
         let invites = h.requests(.invite, from: .caller)
         #expect(invites.count == 1, "no second INVITE")
         #expect(invites.allSatisfy { $0.headers.first(.proxyAuthorization) == nil })
         #expect(h.lastChange(.caller)?.statusCode == 407)
-        #expect(h.lastChange(.caller)?.reasonPhrase
-            == #"Proxy Authentication Required (realm "proxy.example.net" is not this connection's; see auth_realm)"#)
+        #expect(
+            h.lastChange(.caller)?.reasonPhrase
+                == #"Proxy Authentication Required (realm "proxy.example.net" is not this connection's; see auth_realm)"#
+        )
         #expect(h.finished.contains(.caller))
     }
 
     @Test("407 on a connection without a password: not answered, the reason says so")
     func proxyChallengeNoPassword() throws {
-        var h = try CallHarness(realms: DigestRealmPolicy(
-            domain: "site-a.example.net", user: "7001", hasPassword: false, configuredRealms: ["proxy.example.net"]))
+        var h = try CallHarness(
+            realms: DigestRealmPolicy(
+                domain: "site-a.example.net", user: "7001", hasPassword: false, configuredRealms: ["proxy.example.net"])
+        )
         h.proxyPassword = "secret"
         h.dial()
         #expect(h.requests(.invite, from: .caller).count == 1)
-        #expect(h.lastChange(.caller)?.reasonPhrase == "Proxy Authentication Required (no password configured for 7001)")
+        #expect(
+            h.lastChange(.caller)?.reasonPhrase == "Proxy Authentication Required (no password configured for 7001)")
     }
 }
 
@@ -388,7 +399,10 @@ struct InviteClientSessionTests {
     func forking() throws {
         var s = try session()
         let actions = s.start(offer: nil, now: start)
-        guard case .sendRequest(let invite)? = actions.first else { Issue.record("no INVITE"); return }
+        guard case .sendRequest(let invite)? = actions.first else {
+            Issue.record("no INVITE")
+            return
+        }
         _ = s.responseReceived(try ok(invite.message, tag: "a"), requestID: invite.id, now: start)
         #expect(s.state == .confirmed)
         let second = s.responseReceived(try ok(invite.message, tag: "bb"), requestID: invite.id, now: start)
@@ -406,10 +420,14 @@ struct InviteClientSessionTests {
     func localTimeout() throws {
         var s = try session()
         let actions = s.start(offer: nil, now: start)
-        guard case .sendRequest(let invite)? = actions.first else { Issue.record("no INVITE"); return }
+        guard case .sendRequest(let invite)? = actions.first else {
+            Issue.record("no INVITE")
+            return
+        }
         let end = s.requestFailed(.timeout, requestID: invite.id, now: start)
         #expect(s.state == .terminated)
-        let change = end.compactMap { if case .report(.stateChanged(let c)) = $0 { return c } else { return nil } }.first
+        let change = end.compactMap { if case .report(.stateChanged(let c)) = $0 { return c } else { return nil } }
+            .first
         #expect(change?.statusCode == 408 && change?.reason == .localFailure(.timeout))
         #expect(end.contains { if case .terminated = $0 { return true } else { return false } })
     }

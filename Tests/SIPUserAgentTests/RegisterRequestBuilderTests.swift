@@ -22,7 +22,9 @@ func wire(_ m: SIPMessage) throws -> SIPMessage {
 
 @Suite("RegisterRequestBuilder and OptionsRequestBuilder")
 struct RegisterRequestBuilderTests {
-    @Test("TCP: Request-URI sip:domain, AOR in From/To, stable Call-ID and tag, CSeq +1, Contact with instance, reg-id, ;ob")
+    @Test(
+        "TCP: Request-URI sip:domain, AOR in From/To, stable Call-ID and tag, CSeq +1, Contact with instance, reg-id, ;ob"
+    )
     func tcpRegister() throws {
         var b = try makeBuilder(.tcp, regID: 2)
         let first = try wire(b.register(expires: 3600, branch: "z9hG4bK1"))
@@ -70,7 +72,10 @@ struct RegisterRequestBuilderTests {
         let creds = try a.credentials(
             answering: c, with: DigestCredentials(user: "7001", password: "pw"), method: .register, uri: b.digestURI,
             cnonce: "cn")
-        let m = try wire(b.register(expires: 3600, branch: "z9hG4bK3", credentials: [(.authorization, creds), (.proxyAuthorization, creds)]))
+        let m = try wire(
+            b.register(
+                expires: 3600, branch: "z9hG4bK3", credentials: [(.authorization, creds), (.proxyAuthorization, creds)])
+        )
         let sent = try #require(try m.authorization.first)
         #expect(sent.value("uri") == "sip:site-a.example.net")
         #expect(DigestVerifier.verify(sent, password: "pw", method: .register))

@@ -27,7 +27,9 @@ struct MiniRegistrar {
         guard let creds = try request.authorization.first else { return challenge(h, stale: false) }
         seenNC.append(creds.value("nc") ?? "")
         guard creds.nonce == currentNonce else { return challenge(h, stale: true) }
-        guard DigestVerifier.verify(creds, password: password, method: .register) else { return challenge(h, stale: false) }
+        guard DigestVerifier.verify(creds, password: password, method: .register) else {
+            return challenge(h, stale: false)
+        }
         let asked = try request.expires ?? 3600
         let granted = min(asked, maximumExpires)
         if let contact = try request.contacts.first { h.add(.contact, contact.description + ";expires=\(granted)") }
@@ -70,7 +72,8 @@ struct LoopbackDriver {
             var headers: [(header: SIPHeaderName, value: SIPAuthentication)] = []
             for c in r.challenges {
                 let value = try authenticator.credentials(
-                    answering: c.challenge, with: credentials, method: .register, uri: builder.digestURI, using: &random)
+                    answering: c.challenge, with: credentials, method: .register, uri: builder.digestURI, using: &random
+                )
                 headers.append((c.credentialsHeader, value))
             }
             let request = builder.register(
@@ -90,11 +93,14 @@ struct LoopbackDriver {
 struct RegistrationExchangeTests {
     func driver(password: String) throws -> LoopbackDriver {
         LoopbackDriver(
-            harness: RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 0)), builder: try makeBuilder(.tcp),
-            registrar: MiniRegistrar(password: "right"), credentials: DigestCredentials(user: "7001", password: password))
+            harness: RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 0)),
+            builder: try makeBuilder(.tcp),
+            registrar: MiniRegistrar(password: "right"),
+            credentials: DigestCredentials(user: "7001", password: password))
     }
 
-    @Test("401 → SHA-256 answer → 200 with the granted 600 s; refresh up front with nc=2; retired nonce → stale → ready")
+    @Test(
+        "401 → SHA-256 answer → 200 with the granted 600 s; refresh up front with nc=2; retired nonce → stale → ready")
     func fullCycle() throws {
         var d = try driver(password: "right")
         try d.run(d.harness.machine.start(now: d.harness.now))

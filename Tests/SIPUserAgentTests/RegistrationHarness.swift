@@ -56,7 +56,8 @@ struct RegistrationHarness {
     }
 
     mutating func respond(_ code: Int, expires: Int? = nil, retryAfter: Int? = nil, minExpires: Int? = nil) {
-        respond(RegisterResponse(statusCode: code, grantedExpires: expires, minExpires: minExpires, retryAfter: retryAfter))
+        respond(
+            RegisterResponse(statusCode: code, grantedExpires: expires, minExpires: minExpires, retryAfter: retryAfter))
     }
 
     mutating func challenge(_ code: Int = 401, nonce: String, realm: String = "site-a", stale: Bool = false) {
@@ -65,7 +66,10 @@ struct RegistrationHarness {
         c.set("nonce", nonce, quoted: true)
         c.set("qop", "auth", quoted: true)
         if stale { c.set("stale", "true", quoted: false) }
-        respond(RegisterResponse(statusCode: code, challenges: [RegistrationChallenge(kind: code == 401 ? .server : .proxy, challenge: c)]))
+        respond(
+            RegisterResponse(
+                statusCode: code,
+                challenges: [RegistrationChallenge(kind: code == 401 ? .server : .proxy, challenge: c)]))
     }
 
     mutating func failRegister(_ failure: RequestFailure = .timeout) {
@@ -75,7 +79,8 @@ struct RegistrationHarness {
 
     mutating func answerProbe(_ code: Int = 200) {
         guard let id = lastProbe else { return }
-        perform(machine.probeAnswered(id: id, statusCode: code, reasonPhrase: SIPStatus.reasonPhrase(for: code), now: now))
+        perform(
+            machine.probeAnswered(id: id, statusCode: code, reasonPhrase: SIPStatus.reasonPhrase(for: code), now: now))
     }
 
     mutating func failProbe(_ failure: RequestFailure = .timeout) {
@@ -109,7 +114,9 @@ struct RegistrationHarness {
     /// Moves to the earliest pending timer and fires it.
     @discardableResult
     mutating func fireNext() -> RegistrationTimer? {
-        guard let (t, _) = pending.min(by: { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }) else { return nil }
+        guard let (t, _) = pending.min(by: { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }) else {
+            return nil
+        }
         fire(t)
         return t
     }

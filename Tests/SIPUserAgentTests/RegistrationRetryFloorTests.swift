@@ -25,13 +25,17 @@ struct RegistrationRetryFloorTests {
                 h.challenge(nonce: "N\(answered)")
                 continue
             }
-            guard let next = h.pending.values.min(), Double((next - h.start).nanoseconds) / 1e9 <= seconds else { break }
+            guard let next = h.pending.values.min(), Double((next - h.start).nanoseconds) / 1e9 <= seconds else {
+                break
+            }
             h.fireNext()
         }
         return (h.registers.count, h)
     }
 
-    @Test("reg_interval 0 and a registrar that rejects every password: at most 6 REGISTERs in 10 s", arguments: [0.5, 1.0])
+    @Test(
+        "reg_interval 0 and a registrar that rejects every password: at most 6 REGISTERs in 10 s",
+        arguments: [0.5, 1.0])
     func zeroIntervalRejectedPassword(fraction: Double) {
         let policy = RegistrationPolicy(regInterval: 0, regRetryMax: 0, optionsInterval: 0)
         let (count, h) = Self.registersAgainstRejectingRegistrar(policy: policy, jitter: .fixed(fraction), seconds: 10)
@@ -55,7 +59,8 @@ struct RegistrationRetryFloorTests {
 
     @Test("a 503 with Retry-After 0 and reg_interval 0 waits the default back-off, not zero")
     func retryAfterZero() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(regInterval: 0, regRetryMax: 0, optionsInterval: 0), jitter: .fixed(0.5))
+        var h = RegistrationHarness(
+            policy: RegistrationPolicy(regInterval: 0, regRetryMax: 0, optionsInterval: 0), jitter: .fixed(0.5))
         h.startMachine()
         h.respond(503, retryAfter: 0)
         #expect(h.deadline(of: .retry) == 15, "50 % of min(cap 30, 30 · 2)")
@@ -67,7 +72,10 @@ struct RegistrationRetryFloorTests {
         #expect(RegistrationPolicy(regInterval: -5).retryBase == 30)
         #expect(RegistrationPolicy(regInterval: 7).retryBase == 7)
         #expect(RegistrationPolicy(regInterval: 60, regRetryMax: 10).retryCap == 60)
-        #expect(RegistrationPolicy(regInterval: 0, regRetryMax: 0).backoffCeiling(consecutiveFailures: 1) == .seconds(30))
-        #expect(RegistrationPolicy(regInterval: 10, regRetryMax: 1800).backoffCeiling(consecutiveFailures: 3) == .seconds(80))
+        #expect(
+            RegistrationPolicy(regInterval: 0, regRetryMax: 0).backoffCeiling(consecutiveFailures: 1) == .seconds(30))
+        #expect(
+            RegistrationPolicy(regInterval: 10, regRetryMax: 1800).backoffCeiling(consecutiveFailures: 3)
+                == .seconds(80))
     }
 }

@@ -114,7 +114,8 @@ struct RegistrationStateMachineTests {
         h.startMachine()
         var basic = SIPAuthentication(scheme: "Basic")
         basic.set("realm", "r", quoted: true)
-        h.respond(RegisterResponse(statusCode: 401, challenges: [RegistrationChallenge(kind: .server, challenge: basic)]))
+        h.respond(
+            RegisterResponse(statusCode: 401, challenges: [RegistrationChallenge(kind: .server, challenge: basic)]))
         #expect(h.status == .failed)
         #expect(h.reasons.last == .response(statusCode: 401, reasonPhrase: "Unauthorized"))
     }
@@ -220,8 +221,10 @@ struct RegistrationStateMachineTests {
             { $0.perform($0.machine.flowLost(now: $0.now)) },
         ]
         let expected: [RegistrationReason] = [
-            .localTimeout, .transportError("connection refused"), .response(statusCode: 408, reasonPhrase: "Request Timeout"),
-            .response(statusCode: 500, reasonPhrase: "Server Internal Error"), .response(statusCode: 603, reasonPhrase: "Decline"),
+            .localTimeout, .transportError("connection refused"),
+            .response(statusCode: 408, reasonPhrase: "Request Timeout"),
+            .response(statusCode: 500, reasonPhrase: "Server Internal Error"),
+            .response(statusCode: 603, reasonPhrase: "Decline"),
             .response(statusCode: 403, reasonPhrase: "Forbidden"), .flowLost,
         ]
         for (act, reason) in zip(cases, expected) {
@@ -343,7 +346,9 @@ struct RegistrationStateMachineTests {
         #expect(h.machine.bindingExpiresAt == nil)
     }
 
-    @Test("stop: the un-REGISTER's challenge is answered once; a server that never answers → disabled after the bounded wait")
+    @Test(
+        "stop: the un-REGISTER's challenge is answered once; a server that never answers → disabled after the bounded wait"
+    )
     func stopBounded() {
         var h = RegistrationHarness(policy: Self.noProbes)
         h.startMachine()
@@ -380,7 +385,9 @@ struct RegistrationStateMachineTests {
         h.stopMachine()
         #expect(h.status == .unregistering && h.lastRegister?.expires == 0)
         // The first REGISTER's late 200 is for an abandoned request.
-        h.perform(h.machine.registerResponse(RegisterResponse(statusCode: 200, grantedExpires: 3600), requestID: first, now: h.now))
+        h.perform(
+            h.machine.registerResponse(
+                RegisterResponse(statusCode: 200, grantedExpires: 3600), requestID: first, now: h.now))
         #expect(h.status == .unregistering)
         h.startMachine()
         #expect(h.status == .unregistering)

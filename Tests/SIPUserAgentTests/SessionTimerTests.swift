@@ -16,12 +16,16 @@ struct SessionTimerTests {
     }
 
     /// Accepts the re-INVITE the callee's TU was asked about, with `body`.
-    private func calleeAccepts(_ h: inout CallHarness, body: SessionBody = SessionBody(contentType: .sdp, text: "v=0\r\na=answer\r\n")) throws {
+    private func calleeAccepts(
+        _ h: inout CallHarness, body: SessionBody = SessionBody(contentType: .sdp, text: "v=0\r\na=answer\r\n")
+    ) throws {
         let id = try #require(h.pendingReinvite(.callee))
         h.actCallee { $0.acceptReinvite(requestID: id, body: body, now: $1) }
     }
 
-    @Test("Offered by default: Supported timer, Session-Expires 1800, Min-SE 90; the caller refreshes at 900 s by re-INVITE with its SDP")
+    @Test(
+        "Offered by default: Supported timer, Session-Expires 1800, Min-SE 90; the caller refreshes at 900 s by re-INVITE with its SDP"
+    )
     func negotiatedAndRefreshedByReinvite() throws {
         var h = try CallHarness()
         h.establish()
@@ -51,7 +55,8 @@ struct SessionTimerTests {
         #expect(h.state(.caller) == .confirmed && h.state(.callee) == .confirmed)
     }
 
-    @Test("A peer that allows UPDATE is refreshed with a body-less UPDATE, answered by its machine with Session-Expires")
+    @Test(
+        "A peer that allows UPDATE is refreshed with a body-less UPDATE, answered by its machine with Session-Expires")
     func refreshedByUpdate() throws {
         var h = try CallHarness(configuration: Self.withUpdate)
         h.establish()
@@ -94,7 +99,9 @@ struct SessionTimerTests {
         #expect(h.deadline(.caller, .sessionRefresh) == nil && h.deadline(.callee, .sessionExpiry) == nil)
     }
 
-    @Test("A caller that supports timers but names no interval gets the callee's, refresher=uac, with Require: timer (§9)")
+    @Test(
+        "A caller that supports timers but names no interval gets the callee's, refresher=uac, with Require: timer (§9)"
+    )
     func calleeOffersItsInterval() throws {
         let caller = SessionConfiguration(supported: ["timer"], sessionTimers: nil)
         var h = try CallHarness(configuration: caller, calleeConfiguration: SessionConfiguration())
@@ -122,7 +129,8 @@ struct SessionTimerTests {
     @Test("422 with a larger Min-SE: the INVITE goes again asking for it (§7.3); the call is set up with that interval")
     func intervalTooSmall() throws {
         let caller = SessionConfiguration(sessionTimers: SessionTimerPolicy(sessionExpires: 90))
-        let callee = SessionConfiguration(sessionTimers: SessionTimerPolicy(sessionExpires: 1800, minimumSessionExpires: 120))
+        let callee = SessionConfiguration(
+            sessionTimers: SessionTimerPolicy(sessionExpires: 1800, minimumSessionExpires: 120))
         var h = try CallHarness(configuration: caller, calleeConfiguration: callee)
         h.establish()
         let invites = h.requests(.invite, from: .caller)
@@ -137,7 +145,8 @@ struct SessionTimerTests {
         #expect(h.deadline(.caller, .sessionRefresh) == 60)
     }
 
-    @Test("A refresh with no response (the site is down) is reported, not fatal; the next goes at the next half interval")
+    @Test(
+        "A refresh with no response (the site is down) is reported, not fatal; the next goes at the next half interval")
     func refreshTimesOut() throws {
         var h = try CallHarness()
         h.establish()
@@ -145,7 +154,9 @@ struct SessionTimerTests {
         h.fire(.caller, .sessionRefresh)
         let id = try #require(h.caller.core.refreshInFlight?.id)
         h.actCaller { $0.requestFailed(.timeout, requestID: id, now: $1) }
-        #expect(timerEvents(h, .caller).last == .refreshFailed(statusCode: 408, reasonPhrase: "Request Timeout", local: true))
+        #expect(
+            timerEvents(h, .caller).last
+                == .refreshFailed(statusCode: 408, reasonPhrase: "Request Timeout", local: true))
         #expect(h.state(.caller) == .confirmed, "the TU decides: media may still flow")
         #expect(h.deadline(.caller, .sessionRefresh) == 1800)
     }
@@ -158,16 +169,23 @@ struct SessionTimerTests {
         h.fire(.caller, .sessionRefresh)
         let refresh = try #require(h.caller.core.refreshInFlight)
         let message = try #require(h.caller.core.outstanding[refresh.id]?.message)
-        h.actCaller { $0.responseReceived(message.makeResponse(statusCode: 481, toTag: "callee-tag"), requestID: refresh.id, now: $1) }
+        h.actCaller {
+            $0.responseReceived(
+                message.makeResponse(statusCode: 481, toTag: "callee-tag"), requestID: refresh.id, now: $1)
+        }
         #expect(h.state(.caller) == .terminated)
         #expect(h.lastChange(.caller)?.statusCode == 481)
     }
 
-    @Test("The callee refreshes when the caller asks it to (refresher=uas); the caller, not refreshed in time, reports expiry at 1768 s")
+    @Test(
+        "The callee refreshes when the caller asks it to (refresher=uas); the caller, not refreshed in time, reports expiry at 1768 s"
+    )
     func calleeRefreshesAndCallerExpires() throws {
         var h = try CallHarness()
         h.rewrite = { side, message in
-            guard side == .caller, message.method == .invite, message.headers.first(.sessionExpires) == "1800" else { return message }
+            guard side == .caller, message.method == .invite, message.headers.first(.sessionExpires) == "1800" else {
+                return message
+            }
             var m = message
             m.headers.remove(.sessionExpires)
             m.headers.add(.sessionExpires, "1800;refresher=uas")
@@ -195,13 +213,19 @@ struct SessionTimerTests {
     func deadlines() throws {
         let zero = NIODeadline.uptimeNanoseconds(0)
         var interval = SessionInterval(policy: SessionTimerPolicy())
-        var ok = try SIPMessage(parsing: "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nSession-Expires: 90;refresher=uas\r\nContent-Length: 0\r\n\r\n")
+        var ok = try SIPMessage(
+            parsing:
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nSession-Expires: 90;refresher=uas\r\nContent-Length: 0\r\n\r\n"
+        )
         let first = interval.answered(ok)
         #expect(first)
         #expect(!interval.weRefresh)
         #expect(interval.expiryDeadline(after: zero) == zero + .seconds(60), "90 − 90/3")
         #expect(interval.refreshDeadline(after: zero) == nil)
-        ok = try SIPMessage(parsing: "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nSession-Expires: 90\r\nContent-Length: 0\r\n\r\n")
+        ok = try SIPMessage(
+            parsing:
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nSession-Expires: 90\r\nContent-Length: 0\r\n\r\n"
+        )
         let second = interval.answered(ok)
         #expect(second)
         #expect(interval.weRefresh, "§7.2: a 2xx naming no refresher leaves it to the UAC")
@@ -211,12 +235,18 @@ struct SessionTimerTests {
     @Test("422 loops are bounded: a Min-SE no larger than what was asked is not news")
     func tooSmallBounded() throws {
         var interval = SessionInterval(policy: SessionTimerPolicy(sessionExpires: 90))
-        let same = try SIPMessage(parsing: "SIP/2.0 422 Session Interval Too Small\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nMin-SE: 90\r\nContent-Length: 0\r\n\r\n")
+        let same = try SIPMessage(
+            parsing:
+                "SIP/2.0 422 Session Interval Too Small\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nMin-SE: 90\r\nContent-Length: 0\r\n\r\n"
+        )
         let raisedBySame = interval.tooSmall(same)
         #expect(!raisedBySame)
         var raised = 0
         for value in [100, 200, 300, 400, 500] {
-            let m = try SIPMessage(parsing: "SIP/2.0 422 Session Interval Too Small\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nMin-SE: \(value)\r\nContent-Length: 0\r\n\r\n")
+            let m = try SIPMessage(
+                parsing:
+                    "SIP/2.0 422 Session Interval Too Small\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nMin-SE: \(value)\r\nContent-Length: 0\r\n\r\n"
+            )
             if interval.tooSmall(m) { raised += 1 }
         }
         #expect(raised == 3)

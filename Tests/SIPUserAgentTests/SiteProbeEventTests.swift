@@ -103,7 +103,8 @@ struct SiteProbeEventTests {
         #expect(registering.machine.siteProbeFailed(.timeout, now: registering.now).isEmpty, "disabled")
         registering.startMachine()
         #expect(registering.machine.siteProbeFailed(.timeout, now: registering.now).isEmpty)
-        #expect(registering.machine.siteProbeAnswered(statusCode: 200, reasonPhrase: "OK", now: registering.now).isEmpty)
+        #expect(
+            registering.machine.siteProbeAnswered(statusCode: 200, reasonPhrase: "OK", now: registering.now).isEmpty)
         registering.respond(200, expires: 3600)
         registering.stopMachine()
         #expect(registering.status == .unregistering)

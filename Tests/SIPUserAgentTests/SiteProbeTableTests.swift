@@ -8,8 +8,10 @@ import Testing
 @Suite("SiteProbeTable (health per site)")
 struct SiteProbeTableTests {
     static let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
-    static let siteA = SIPTransportTarget(transport: .udp, address: try! SocketAddress(ipAddress: "127.0.0.1", port: 5060))
-    static let siteB = SIPTransportTarget(transport: .udp, address: try! SocketAddress(ipAddress: "127.0.0.2", port: 5060))
+    static let siteA = SIPTransportTarget(
+        transport: .udp, address: try! SocketAddress(ipAddress: "127.0.0.1", port: 5060))
+    static let siteB = SIPTransportTarget(
+        transport: .udp, address: try! SocketAddress(ipAddress: "127.0.0.2", port: 5060))
     static let interval = TimeAmount.seconds(10)
 
     static func at(_ seconds: Double) -> NIODeadline { start + .nanoseconds(Int64(seconds * 1e9)) }
@@ -17,14 +19,26 @@ struct SiteProbeTableTests {
     @Test("the first binding sends, the others wait for it; the result answers each with its own probe id")
     func oneProbeForAll() {
         var table = SiteProbeTable()
-        #expect(table.request(binding: 1, probeID: 11, target: Self.siteA, interval: Self.interval, now: Self.at(0)) == .send)
-        #expect(table.request(binding: 2, probeID: 21, target: Self.siteA, interval: Self.interval, now: Self.at(0.1)) == .wait)
-        #expect(table.request(binding: 3, probeID: 31, target: Self.siteA, interval: Self.interval, now: Self.at(0.2)) == .wait)
+        #expect(
+            table.request(binding: 1, probeID: 11, target: Self.siteA, interval: Self.interval, now: Self.at(0))
+                == .send)
+        #expect(
+            table.request(binding: 2, probeID: 21, target: Self.siteA, interval: Self.interval, now: Self.at(0.1))
+                == .wait)
+        #expect(
+            table.request(binding: 3, probeID: 31, target: Self.siteA, interval: Self.interval, now: Self.at(0.2))
+                == .wait)
         // Another site is probed on its own.
-        #expect(table.request(binding: 4, probeID: 41, target: Self.siteB, interval: Self.interval, now: Self.at(0.2)) == .send)
+        #expect(
+            table.request(binding: 4, probeID: 41, target: Self.siteB, interval: Self.interval, now: Self.at(0.2))
+                == .send)
 
-        let done = table.completed(target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(0.3))
-        #expect(done.waiters == [.init(binding: 1, probeID: 11), .init(binding: 2, probeID: 21), .init(binding: 3, probeID: 31)])
+        let done = table.completed(
+            target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(0.3))
+        #expect(
+            done.waiters == [
+                .init(binding: 1, probeID: 11), .init(binding: 2, probeID: 21), .init(binding: 3, probeID: 31),
+            ])
         #expect(done.others.isEmpty)
         #expect(table[Self.siteA]?.inFlightSince == nil)
         #expect(table[Self.siteA]?.last?.sentAt == Self.at(0), "a result is as old as the probe that gave it")
@@ -36,13 +50,20 @@ struct SiteProbeTableTests {
         var table = SiteProbeTable()
         _ = table.request(binding: 1, probeID: 1, target: Self.siteA, interval: Self.interval, now: Self.at(0))
         _ = table.completed(target: Self.siteA, result: .failed(.timeout), now: Self.at(0.6))
-        #expect(table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(4.9)) == .answer(.failed(.timeout)))
+        #expect(
+            table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(4.9))
+                == .answer(.failed(.timeout)))
         #expect(table[Self.siteA]?.waiters.isEmpty == true, "an answered binding waits for nothing")
         // A binding probing every 2 s finds the same result stale.
-        #expect(table.request(binding: 3, probeID: 3, target: Self.siteA, interval: .seconds(2), now: Self.at(1.0)) == .send)
-        _ = table.completed(target: Self.siteA, result: .answered(statusCode: 404, reasonPhrase: "Not Found"), now: Self.at(1.1))
-        #expect(table.request(binding: 1, probeID: 4, target: Self.siteA, interval: Self.interval, now: Self.at(6.0)) == .send,
-                "5 s after the last probe was sent is no longer fresh for a 10 s interval")
+        #expect(
+            table.request(binding: 3, probeID: 3, target: Self.siteA, interval: .seconds(2), now: Self.at(1.0)) == .send
+        )
+        _ = table.completed(
+            target: Self.siteA, result: .answered(statusCode: 404, reasonPhrase: "Not Found"), now: Self.at(1.1))
+        #expect(
+            table.request(binding: 1, probeID: 4, target: Self.siteA, interval: Self.interval, now: Self.at(6.0))
+                == .send,
+            "5 s after the last probe was sent is no longer fresh for a 10 s interval")
         #expect(SiteProbeTable.freshness(interval: .seconds(10)) == .seconds(5))
     }
 
@@ -53,7 +74,8 @@ struct SiteProbeTableTests {
         table.assign(binding: 6, to: Self.siteA)
         table.assign(binding: 7, to: Self.siteB)
         _ = table.request(binding: 1, probeID: 1, target: Self.siteA, interval: Self.interval, now: Self.at(0))
-        let done = table.completed(target: Self.siteA, result: .failed(.transportError("unreachable")), now: Self.at(0.5))
+        let done = table.completed(
+            target: Self.siteA, result: .failed(.transportError("unreachable")), now: Self.at(0.5))
         #expect(done.waiters.map(\.binding) == [1])
         #expect(Set(done.others) == [5, 6])
         #expect(table[Self.siteA]?.members == [1, 5, 6])
@@ -81,7 +103,8 @@ struct SiteProbeTableTests {
         table.assign(binding: 3, to: Self.siteA)
         table.leave(binding: 2)
         table.leave(binding: 3)
-        let done = table.completed(target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(1))
+        let done = table.completed(
+            target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(1))
         #expect(done.waiters.map(\.binding) == [1])
         #expect(done.others.isEmpty)
         table.leave(binding: 1)
@@ -93,7 +116,9 @@ struct SiteProbeTableTests {
         var table = SiteProbeTable()
         _ = table.request(binding: 1, probeID: 1, target: Self.siteA, interval: Self.interval, now: Self.at(0))
         _ = table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(0))
-        #expect(table.request(binding: 2, probeID: 3, target: Self.siteA, interval: Self.interval, now: Self.at(0.1)) == .wait)
+        #expect(
+            table.request(binding: 2, probeID: 3, target: Self.siteA, interval: Self.interval, now: Self.at(0.1))
+                == .wait)
         #expect(table[Self.siteA]?.waiters == [.init(binding: 1, probeID: 1), .init(binding: 2, probeID: 3)])
     }
 
@@ -101,17 +126,24 @@ struct SiteProbeTableTests {
     func invalidate() {
         var table = SiteProbeTable()
         _ = table.request(binding: 1, probeID: 1, target: Self.siteA, interval: Self.interval, now: Self.at(0))
-        _ = table.completed(target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(0.1))
+        _ = table.completed(
+            target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: Self.at(0.1))
         table.invalidate(target: Self.siteA)
-        #expect(table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(1)) == .send)
+        #expect(
+            table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(1)) == .send
+        )
     }
 
     @Test("a probe out longer than any transaction lives is taken as lost: the next request sends again")
     func lostProbe() {
         var table = SiteProbeTable()
         _ = table.request(binding: 1, probeID: 1, target: Self.siteA, interval: Self.interval, now: Self.at(0))
-        #expect(table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(119)) == .wait)
-        #expect(table.request(binding: 3, probeID: 3, target: Self.siteA, interval: Self.interval, now: Self.at(121)) == .send)
+        #expect(
+            table.request(binding: 2, probeID: 2, target: Self.siteA, interval: Self.interval, now: Self.at(119))
+                == .wait)
+        #expect(
+            table.request(binding: 3, probeID: 3, target: Self.siteA, interval: Self.interval, now: Self.at(121))
+                == .send)
         let done = table.completed(target: Self.siteA, result: .failed(.timeout), now: Self.at(122))
         #expect(done.waiters.map(\.binding) == [1, 2, 3], "nobody that waited is forgotten")
     }
@@ -139,7 +171,8 @@ struct SiteProbeTableTests {
         for ms in 0..<60_000 {
             let now = Self.at(Double(ms) / 1000)
             if let until = outUntil, ms >= until {
-                let done = table.completed(target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: now)
+                let done = table.completed(
+                    target: Self.siteA, result: .answered(statusCode: 200, reasonPhrase: "OK"), now: now)
                 answers += done.waiters.count
                 for other in done.others {
                     move(other, from: nextDue[other], to: ms + 10_000)
@@ -152,7 +185,8 @@ struct SiteProbeTableTests {
                 move(b, from: nil, to: ms + 10_000)
                 nextDue[b] = ms + 10_000
                 nextID += 1
-                switch table.request(binding: b, probeID: nextID, target: Self.siteA, interval: Self.interval, now: now) {
+                switch table.request(binding: b, probeID: nextID, target: Self.siteA, interval: Self.interval, now: now)
+                {
                 case .send:
                     sent.append(ms)
                     outUntil = ms + 50

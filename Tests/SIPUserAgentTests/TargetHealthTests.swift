@@ -18,8 +18,10 @@ struct TargetHealthTests {
     @Test("A dial starts at the registration's target, then the others in RFC 3263 order")
     func startsAtTheRegistrationsTarget() {
         let health = TargetHealth()
-        #expect(health.dialOrder([Self.t0, Self.t1, Self.t2], current: 1, now: Self.at(0)) == [Self.t1, Self.t0, Self.t2])
-        #expect(health.dialOrder([Self.t0, Self.t1, Self.t2], current: 0, now: Self.at(0)) == [Self.t0, Self.t1, Self.t2])
+        #expect(
+            health.dialOrder([Self.t0, Self.t1, Self.t2], current: 1, now: Self.at(0)) == [Self.t1, Self.t0, Self.t2])
+        #expect(
+            health.dialOrder([Self.t0, Self.t1, Self.t2], current: 0, now: Self.at(0)) == [Self.t0, Self.t1, Self.t2])
     }
 
     @Test("A target that failed is skipped until it answers again; all down leaves the registration's")
@@ -31,9 +33,12 @@ struct TargetHealthTests {
         health.markDown(Self.t0, now: Self.at(25))
         #expect(health.isDown(Self.t0, now: Self.at(40)))
         health.markUp(Self.t0, now: Self.at(41))
-        #expect(health.dialOrder([Self.t0, Self.t1, Self.t2], current: 1, now: Self.at(41)) == [Self.t1, Self.t0, Self.t2])
+        #expect(
+            health.dialOrder([Self.t0, Self.t1, Self.t2], current: 1, now: Self.at(41)) == [Self.t1, Self.t0, Self.t2])
         health.markDown(Self.t0, now: Self.at(42))
-        #expect(health.upFirst([Self.t0, Self.t1, Self.t2], now: Self.at(43)) == [Self.t1, Self.t2, Self.t0], "a new resolution starts at a target that is up")
+        #expect(
+            health.upFirst([Self.t0, Self.t1, Self.t2], now: Self.at(43)) == [Self.t1, Self.t2, Self.t0],
+            "a new resolution starts at a target that is up")
         for t in [Self.t0, Self.t1, Self.t2] { health.markDown(t, now: Self.at(50)) }
         #expect(health.dialOrder([Self.t0, Self.t1, Self.t2], current: 2, now: Self.at(51)) == [Self.t2])
     }

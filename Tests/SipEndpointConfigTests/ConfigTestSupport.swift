@@ -58,7 +58,9 @@ enum ConfigTest {
         return nil
     }
 
-    static func load(_ xml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> LoadedConfiguration {
+    static func load(_ xml: String, environment: [String: String] = [:]) throws(ConfigurationError)
+        -> LoadedConfiguration
+    {
         try SipEndpointConfigLoader.load(xml: xml, source: "test.config", environment: environment)
     }
 
@@ -68,7 +70,9 @@ enum ConfigTest {
     ) -> ConfigurationError? {
         do {
             let loaded = try load(xml, environment: environment)
-            Issue.record("expected an error, loaded \(loaded.configuration.connections.count) connections", sourceLocation: sourceLocation)
+            Issue.record(
+                "expected an error, loaded \(loaded.configuration.connections.count) connections",
+                sourceLocation: sourceLocation)
             return nil
         } catch {
             return error

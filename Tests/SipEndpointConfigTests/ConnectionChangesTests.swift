@@ -4,7 +4,8 @@ import Testing
 @Suite("SipEndpointConfiguration.connectionChanges(to:)")
 struct ConnectionChangesTests {
     static let a = ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.2", port: 5060))
-    static let b = ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.3", port: 5061), transport: .tls)
+    static let b = ConnectionConfiguration(
+        user: "7001", server: ServerAddress(host: "127.0.0.3", port: 5061), transport: .tls)
     static let c = ConnectionConfiguration(user: "7002", server: ServerAddress(host: "127.0.0.4"))
 
     @Test("same connections: all unchanged, even when a policy changes")
@@ -19,13 +20,15 @@ struct ConnectionChangesTests {
 
     @Test("a connection appended is added; the others are untouched")
     func added() {
-        let diff = SipEndpointConfiguration(connections: [Self.a]).connectionChanges(to: SipEndpointConfiguration(connections: [Self.a, Self.b, Self.c]))
+        let diff = SipEndpointConfiguration(connections: [Self.a]).connectionChanges(
+            to: SipEndpointConfiguration(connections: [Self.a, Self.b, Self.c]))
         #expect(diff.added == [1, 2] && diff.removed == [] && diff.changed == [] && diff.unchanged == [0])
     }
 
     @Test("the last connections dropped are removed")
     func removed() {
-        let diff = SipEndpointConfiguration(connections: [Self.a, Self.b, Self.c]).connectionChanges(to: SipEndpointConfiguration(connections: [Self.a]))
+        let diff = SipEndpointConfiguration(connections: [Self.a, Self.b, Self.c]).connectionChanges(
+            to: SipEndpointConfiguration(connections: [Self.a]))
         #expect(diff.added == [] && diff.removed == [1, 2] && diff.changed == [] && diff.unchanged == [0])
     }
 
@@ -36,13 +39,17 @@ struct ConnectionChangesTests {
         var a2 = Self.a
         a2.reregisterInSeconds = 60
         let old = SipEndpointConfiguration(connections: [Self.a, Self.b, Self.c])
-        #expect(old.connectionChanges(to: SipEndpointConfiguration(connections: [Self.a, b2, Self.c])) == ([], [], [1], [0, 2]))
+        #expect(
+            old.connectionChanges(to: SipEndpointConfiguration(connections: [Self.a, b2, Self.c])) == (
+                [], [], [1], [0, 2]
+            ))
         #expect(old.connectionChanges(to: SipEndpointConfiguration(connections: [a2, Self.b])) == ([], [2], [0], [1]))
     }
 
     @Test("ids are positions: removing the first line shifts the others, which then count as changed")
     func positional() {
-        let diff = SipEndpointConfiguration(connections: [Self.a, Self.b]).connectionChanges(to: SipEndpointConfiguration(connections: [Self.b]))
+        let diff = SipEndpointConfiguration(connections: [Self.a, Self.b]).connectionChanges(
+            to: SipEndpointConfiguration(connections: [Self.b]))
         #expect(diff.changed == [0] && diff.removed == [1] && diff.unchanged == [] && diff.added == [])
     }
 

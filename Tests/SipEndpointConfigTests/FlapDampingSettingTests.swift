@@ -15,10 +15,13 @@ struct FlapDampingSettingTests {
 
     @Test("numbers fix them; auto in any case restores auto")
     func values() throws {
-        let xml = ConfigTest.document(settings: ConfigTest.section("policy/failover", [("flap_window", "45"), ("flap_hold_down_max", "AUTO")]))
+        let xml = ConfigTest.document(
+            settings: ConfigTest.section("policy/failover", [("flap_window", "45"), ("flap_hold_down_max", "AUTO")]))
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
-        #expect(loaded.configuration.failover.flapWindowSeconds == 45 && loaded.configuration.failover.flapHoldDownMaxSeconds == nil)
+        #expect(
+            loaded.configuration.failover.flapWindowSeconds == 45
+                && loaded.configuration.failover.flapHoldDownMaxSeconds == nil)
     }
 
     @Test("0 turns damping off, with a warning that says so", arguments: ["flap_window", "flap_hold_down_max"])
@@ -40,14 +43,15 @@ struct FlapDampingSettingTests {
 
 @Suite("SipEndpoint.config: a Connectivity line without protocol")
 struct TransportFromDNSSettingTests {
-    @Test("no protocol and a host name without port: DNS chooses; otherwise the transport is as given (UDP when absent)",
-          arguments: [
+    @Test(
+        "no protocol and a host name without port: DNS chooses; otherwise the transport is as given (UDP when absent)",
+        arguments: [
             ("server=\"site-a.example.net\"", true),
             ("server=\"site-a.example.net\" protocol=\"\"", true),
             ("server=\"site-a.example.net\" protocol=\"UDP\"", false),
             ("server=\"site-a.example.net:5060\"", false),
             ("server=\"127.0.0.2\"", false),
-          ])
+        ])
     func transportFromDNS(attributes: String, expected: Bool) throws {
         let xml = ConfigTest.document(connectivity: ["<Connectivity user=\"7001\" \(attributes)/>"])
         let c = try ConfigTest.load(xml).configuration

@@ -16,8 +16,9 @@ struct InviteTimeoutSettingTests {
         #expect(effective["policy/failover/adaptive_t1"] == "1")
     }
 
-    @Test("auto in any case, a number fixes the give-up, adaptive_t1=0 restores RFC 3261's 500 ms",
-          arguments: [("AUTO", Int?.none, "0", false), ("auto", nil, "true", true), ("1200", 1200, "false", false)])
+    @Test(
+        "auto in any case, a number fixes the give-up, adaptive_t1=0 restores RFC 3261's 500 ms",
+        arguments: [("AUTO", Int?.none, "0", false), ("auto", nil, "true", true), ("1200", 1200, "false", false)])
     func values(timeout: String, expected: Int?, adaptive: String, adaptiveExpected: Bool) throws {
         let xml = ConfigTest.document(
             settings: ConfigTest.section("policy/failover", [("invite_timeout", timeout), ("adaptive_t1", adaptive)]))
@@ -27,12 +28,14 @@ struct InviteTimeoutSettingTests {
         #expect(loaded.configuration.failover.adaptiveT1 == adaptiveExpected)
     }
 
-    @Test("a fixed invite_timeout above sip_transaction_timeout loads with a warning: Timer B would end the INVITE first")
+    @Test(
+        "a fixed invite_timeout above sip_transaction_timeout loads with a warning: Timer B would end the INVITE first")
     func aboveTransactionTimeoutWarns() throws {
-        let xml = ConfigTest.document(settings: [
-            ConfigTest.section("policy/endpoint", [("sip_transaction_timeout", "3000")]),
-            ConfigTest.section("policy/failover", [("invite_timeout", "5000")]),
-        ].joined())
+        let xml = ConfigTest.document(
+            settings: [
+                ConfigTest.section("policy/endpoint", [("sip_transaction_timeout", "3000")]),
+                ConfigTest.section("policy/failover", [("invite_timeout", "5000")]),
+            ].joined())
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.configuration.failover.inviteTimeoutMilliseconds == 5000)
         let warning = try #require(loaded.warnings.first)
@@ -49,10 +52,12 @@ struct InviteTimeoutSettingTests {
         #expect(warning.code == .oddValue && warning.message.contains("below 800 ms"), "\(warning)")
     }
 
-    @Test("hostile values are errors naming what is accepted", arguments: [
-        ("invite_timeout", "fast", "auto, milliseconds"), ("invite_timeout", "0", "auto, milliseconds 1–32000"),
-        ("adaptive_t1", "maybe", "boolean"),
-    ])
+    @Test(
+        "hostile values are errors naming what is accepted",
+        arguments: [
+            ("invite_timeout", "fast", "auto, milliseconds"), ("invite_timeout", "0", "auto, milliseconds 1–32000"),
+            ("adaptive_t1", "maybe", "boolean"),
+        ])
     func invalid(name: String, value: String, accepted: String) throws {
         let xml = ConfigTest.document(settings: ConfigTest.section("policy/failover", [(name, value)]))
         let issue = try #require(ConfigTest.error(xml)?.issues.first)

@@ -19,11 +19,14 @@ struct SeededGenerator: RandomNumberGenerator {
 @Suite("SipEndpoint.config loader fuzz")
 struct LoaderFuzzTests {
     /// Fragments that steer mutations towards the parser's and the loader's edges.
-    static let tokens: [[UInt8]] = [
-        "<", ">", "/>", "</", "\"", "'", "&", "&amp;", "&#0;", "&#x110000;", "${", "}", "${X}", "]]>", "<![CDATA[",
-        "<!--", "-->", "<?", "?>", "<!DOCTYPE a>", "<section name=\"proxy9\">", "</section>", "<setting name=\"reg_timeout\" value=\"1\"/>",
-        "<Connectivity user=\"1\" server=\"h\"/>", "xmlns:g=\"u\"", "g:", "\u{FEFF}", "é", "\r", "\n", " ", "99999999999999999999",
-    ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
+    static let tokens: [[UInt8]] =
+        [
+            "<", ">", "/>", "</", "\"", "'", "&", "&amp;", "&#0;", "&#x110000;", "${", "}", "${X}", "]]>", "<![CDATA[",
+            "<!--", "-->", "<?", "?>", "<!DOCTYPE a>", "<section name=\"proxy9\">", "</section>",
+            "<setting name=\"reg_timeout\" value=\"1\"/>",
+            "<Connectivity user=\"1\" server=\"h\"/>", "xmlns:g=\"u\"", "g:", "\u{FEFF}", "é", "\r", "\n", " ",
+            "99999999999999999999",
+        ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
 
     static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = input
@@ -48,7 +51,9 @@ struct LoaderFuzzTests {
         return bytes
     }
 
-    @Test("up to 3,000 mutations of the sample (6 s): a configuration or a ConfigurationError, never a trap; no password leaks")
+    @Test(
+        "up to 3,000 mutations of the sample (6 s): a configuration or a ConfigurationError, never a trap; no password leaks"
+    )
     func fuzz() throws {
         let sample = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ConfigTest.samplePath)))
         // By hand, for a longer hunt: CONFIG_FUZZ_ITERATIONS=100000 CONFIG_FUZZ_SEED=7 swift test --filter LoaderFuzz
@@ -71,13 +76,17 @@ struct LoaderFuzzTests {
                 #expect(!error.issues.isEmpty, "iteration \(iterations)")
                 codes.formUnion(error.issues.map(\.code))
                 let lines = input.filter { $0 == UInt8(ascii: "\n") }.count + 1
-                #expect(error.issues.allSatisfy { ($0.line ?? 1) >= 1 && ($0.line ?? 1) <= lines }, "iteration \(iterations): \(error)")
+                #expect(
+                    error.issues.allSatisfy { ($0.line ?? 1) >= 1 && ($0.line ?? 1) <= lines },
+                    "iteration \(iterations): \(error)")
                 #expect(!error.description.contains("pass7001"), "iteration \(iterations): \(error)")
             }
         }
         #expect(iterations >= min(budget, 300), "only \(iterations) inputs in the time bound")
         #expect(loaded > 0 && refused > 0)
         #expect(codes.contains(.malformedXML))
-        print("loader fuzz: \(iterations) inputs, \(loaded) loaded, \(refused) refused, codes \(codes.map(\.rawValue).sorted())")
+        print(
+            "loader fuzz: \(iterations) inputs, \(loaded) loaded, \(refused) refused, codes \(codes.map(\.rawValue).sorted())"
+        )
     }
 }

@@ -41,26 +41,34 @@ struct MalformedDocumentTests {
         let issue = try #require(Self.issue(cut))
         #expect(issue.code == .malformedXML)
         #expect(issue.line == ConfigTest.line(of: "name=\"Genesys\"", in: full))
-        #expect(issue.message.contains("Container") && issue.message.contains("line \(ConfigTest.line(of: "name=\"Genesys\"", in: full) ?? 0)"), "\(issue.message)")
+        #expect(
+            issue.message.contains("Container")
+                && issue.message.contains("line \(ConfigTest.line(of: "name=\"Genesys\"", in: full) ?? 0)"),
+            "\(issue.message)")
     }
 
     @Test("wrong nesting: the closing tag's line and the open element")
     func wrongNesting() throws {
-        let xml = "<SipEndpoint>\n  <Container name=\"Basic\">\n    <Connectivity user=\"1\" server=\"h\">\n  </Container>\n</SipEndpoint>\n"
+        let xml =
+            "<SipEndpoint>\n  <Container name=\"Basic\">\n    <Connectivity user=\"1\" server=\"h\">\n  </Container>\n</SipEndpoint>\n"
         let issue = try #require(Self.issue(xml))
         #expect(issue.code == .malformedXML)
         #expect(issue.line == 4)
-        #expect(issue.message.contains("does not match") && issue.message.contains("<Connectivity> opened on line 3"), "\(issue.message)")
+        #expect(
+            issue.message.contains("does not match") && issue.message.contains("<Connectivity> opened on line 3"),
+            "\(issue.message)")
     }
 
-    @Test("an unquoted attribute, a stray &, a duplicate attribute, an unclosed comment", arguments: [
-        ("<SipEndpoint>\n<Container name=Basic/>\n</SipEndpoint>", 2),
-        ("<SipEndpoint>\n<Container name=\"A & B\"/>\n</SipEndpoint>", 2),
-        ("<SipEndpoint>\n<Container name=\"a\" name=\"b\"/>\n</SipEndpoint>", 2),
-        ("<SipEndpoint>\n\n<!-- open\n</SipEndpoint>", 4),
-        ("<SipEndpoint/>\n<SipEndpoint/>", 2),
-        ("<SipEndpoint>\n<x:Container/>\n</SipEndpoint>", 2),
-    ])
+    @Test(
+        "an unquoted attribute, a stray &, a duplicate attribute, an unclosed comment",
+        arguments: [
+            ("<SipEndpoint>\n<Container name=Basic/>\n</SipEndpoint>", 2),
+            ("<SipEndpoint>\n<Container name=\"A & B\"/>\n</SipEndpoint>", 2),
+            ("<SipEndpoint>\n<Container name=\"a\" name=\"b\"/>\n</SipEndpoint>", 2),
+            ("<SipEndpoint>\n\n<!-- open\n</SipEndpoint>", 4),
+            ("<SipEndpoint/>\n<SipEndpoint/>", 2),
+            ("<SipEndpoint>\n<x:Container/>\n</SipEndpoint>", 2),
+        ])
     func malformed(xml: String, line: Int) throws {
         let issue = try #require(Self.issue(xml))
         #expect(issue.code == .malformedXML)
@@ -78,7 +86,8 @@ struct MalformedDocumentTests {
 
     @Test("invalid UTF-8 is reported at its byte, with line and column")
     func invalidUTF8() throws {
-        let bytes = Array("<SipEndpoint>\n  <Container name=\"Ba".utf8) + [0xC3, 0x28] + Array("sic\"/>\n</SipEndpoint>".utf8)
+        let bytes =
+            Array("<SipEndpoint>\n  <Container name=\"Ba".utf8) + [0xC3, 0x28] + Array("sic\"/>\n</SipEndpoint>".utf8)
         let issue = try #require(Self.issue(bytes))
         #expect(issue.code == .invalidEncoding)
         #expect(issue.line == 2)
@@ -88,7 +97,10 @@ struct MalformedDocumentTests {
 
     @Test("a declared ISO-8859-1 file loads; a UTF-16 file or a NUL byte is refused")
     func encodings() throws {
-        let latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<SipEndpoint><Container name=\"Basic\"><Connectivity user=\"7001\" server=\"127.0.0.2\"/></Container><Container name=\"Genesys\"><settings><domain name=\"proxies\"><section name=\"proxy0\"><setting name=\"display_name\" value=\"Ren".utf8) + [0xE9] + Array("\"/></section></domain></settings></Container></SipEndpoint>".utf8)
+        let latin1 =
+            Array(
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<SipEndpoint><Container name=\"Basic\"><Connectivity user=\"7001\" server=\"127.0.0.2\"/></Container><Container name=\"Genesys\"><settings><domain name=\"proxies\"><section name=\"proxy0\"><setting name=\"display_name\" value=\"Ren"
+                    .utf8) + [0xE9] + Array("\"/></section></domain></settings></Container></SipEndpoint>".utf8)
         let loaded = try SipEndpointConfigLoader.load(xml: Data(latin1), environment: [:])
         #expect(loaded.configuration.connections.first?.displayName == "René")
 
@@ -104,7 +116,8 @@ struct MalformedDocumentTests {
 
     @Test("a DOCTYPE (and so any entity expansion) is refused")
     func doctype() throws {
-        let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE SipEndpoint [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<SipEndpoint a=\"&b;\"/>"
+        let xml =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE SipEndpoint [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<SipEndpoint a=\"&b;\"/>"
         let issue = try #require(Self.issue(xml))
         #expect(issue.code == .malformedXML)
         #expect(issue.line == 2)
@@ -113,7 +126,8 @@ struct MalformedDocumentTests {
 
     @Test("a file over 1 MiB is refused before parsing")
     func huge() throws {
-        let filler = String(repeating: "<!-- padding padding padding padding padding padding padding -->\n", count: 17_000)
+        let filler = String(
+            repeating: "<!-- padding padding padding padding padding padding padding -->\n", count: 17_000)
         let xml = ConfigTest.document().replacingOccurrences(of: "<SipEndpoint>", with: "<SipEndpoint>\n" + filler)
         #expect(xml.utf8.count > SipEndpointConfigLoader.maximumFileSize)
         let issue = try #require(Self.issue(xml))
@@ -123,7 +137,9 @@ struct MalformedDocumentTests {
 
     @Test("deep nesting stops at the limit instead of recursing")
     func deepNesting() throws {
-        let xml = "<SipEndpoint>" + String(repeating: "<a>", count: 200) + String(repeating: "</a>", count: 200) + "</SipEndpoint>"
+        let xml =
+            "<SipEndpoint>" + String(repeating: "<a>", count: 200) + String(repeating: "</a>", count: 200)
+            + "</SipEndpoint>"
         let issue = try #require(Self.issue(xml))
         #expect(issue.code == .malformedXML)
         #expect(issue.message.contains("deeper than"))

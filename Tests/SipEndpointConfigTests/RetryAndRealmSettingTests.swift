@@ -32,8 +32,9 @@ struct RetryAndRealmSettingTests {
         #expect(loaded.warnings.isEmpty)
     }
 
-    @Test("reg_retry_max below reg_interval is raised to it, with a warning (also when reg_interval is 0)",
-          arguments: [("60", "30", 60), ("0", "10", 30)])
+    @Test(
+        "reg_retry_max below reg_interval is raised to it, with a warning (also when reg_interval is 0)",
+        arguments: [("60", "30", 60), ("0", "10", 30)])
     func retryMaxRaised(interval: String, retryMax: String, expected: Int) throws {
         let loaded = try Self.load([("reg_interval", interval), ("reg_retry_max", retryMax)])
         #expect(loaded.configuration.connections[0].regRetryMax == expected)
@@ -61,7 +62,9 @@ struct RetryAndRealmSettingTests {
         #expect(any.configuration.connections[0].authRealms == ["*"])
         #expect(Self.warnings(any, "auth_realm").first?.message.contains("any realm") == true)
         #expect(try Self.load([]).configuration.connections[0].authRealms == [])
-        let bad = try #require(ConfigTest.error(ConfigTest.document(settings: ConfigTest.section("proxies/proxy0", [("auth_realm", "a,,b")]))))
+        let bad = try #require(
+            ConfigTest.error(
+                ConfigTest.document(settings: ConfigTest.section("proxies/proxy0", [("auth_realm", "a,,b")]))))
         #expect(bad.issues.first?.code == .invalidValue)
     }
 

@@ -15,13 +15,20 @@ struct SRTPSettingTests {
         #expect(c.security.useSRTP == .disabled && c.security.srtpKeyLog == nil)
     }
 
-    @Test("use_srtp is acted on now: no 'not acted on' warning, each value lands", arguments: ["disabled", "Optional", "mandatory"])
+    @Test(
+        "use_srtp is acted on now: no 'not acted on' warning, each value lands",
+        arguments: ["disabled", "Optional", "mandatory"])
     func values(value: String) throws {
-        let xml = ConfigTest.document(connectivity: [Self.tlsA, Self.tlsB], settings: ConfigTest.section("system/security", [("use_srtp", value)]))
+        let xml = ConfigTest.document(
+            connectivity: [Self.tlsA, Self.tlsB], settings: ConfigTest.section("system/security", [("use_srtp", value)])
+        )
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
         #expect(loaded.configuration.security.useSRTP.rawValue == value.lowercased())
-        #expect(loaded.configuration.effectiveSettings.contains { $0.path == "system/security/use_srtp" && $0.value == value.lowercased() })
+        #expect(
+            loaded.configuration.effectiveSettings.contains {
+                $0.path == "system/security/use_srtp" && $0.value == value.lowercased()
+            })
     }
 
     @Test("mandatory is refused while a connection is not TLS: the SDP would carry the keys in clear")
@@ -45,7 +52,8 @@ struct SRTPSettingTests {
 
     @Test("srtp_key_log loads with a warning for as long as it is set")
     func keyLogWarns() throws {
-        let xml = ConfigTest.document(settings: ConfigTest.section("system/security", [("srtp_key_log", "/tmp/keys.jsonl")]))
+        let xml = ConfigTest.document(
+            settings: ConfigTest.section("system/security", [("srtp_key_log", "/tmp/keys.jsonl")]))
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.configuration.security.srtpKeyLog == "/tmp/keys.jsonl")
         let warning = try #require(loaded.warnings.first)

@@ -15,7 +15,8 @@ struct SampleConfigTests {
         #expect(c.connections.count == 2)
         let a = ConnectionConfiguration(
             user: "7001", server: ServerAddress(host: "127.0.0.2", port: 5060), transport: .udp, password: "pass7001",
-            authUser: "7001", displayName: "Agent 7001 (site A)", domain: nil, reregisterInSeconds: 3600, regInterval: 30,
+            authUser: "7001", displayName: "Agent 7001 (site A)", domain: nil, reregisterInSeconds: 3600,
+            regInterval: 30,
             regRetryMax: 1800, optionsInterval: 10, optionsFailureThreshold: 1, keepaliveInterval: 30, enabled: true)
         let b = ConnectionConfiguration(
             user: "7001", server: ServerAddress(host: "127.0.0.3", port: 5061), transport: .tls, password: "pass7001",
@@ -23,18 +24,25 @@ struct SampleConfigTests {
             regRetryMax: 900, optionsInterval: 5, optionsFailureThreshold: 2, keepaliveInterval: 15, enabled: true)
         #expect(c.connections == [a, b])
 
-        #expect(c.endpoint == EndpointPolicy(sipTransactionTimeoutMilliseconds: 4000, sipPortRange: nil, rtpPortRange: 20000...20999,
-                                             publicAddress: nil, localAddress: "0.0.0.0", dnsServers: []))
-        #expect(c.failover == FailoverPolicy(retryCodes: [408, 503, 504], inviteTimeoutMilliseconds: nil, adaptiveT1: true))
+        #expect(
+            c.endpoint
+                == EndpointPolicy(
+                    sipTransactionTimeoutMilliseconds: 4000, sipPortRange: nil, rtpPortRange: 20000...20999,
+                    publicAddress: nil, localAddress: "0.0.0.0", dnsServers: []))
+        #expect(
+            c.failover == FailoverPolicy(retryCodes: [408, 503, 504], inviteTimeoutMilliseconds: nil, adaptiveT1: true))
         #expect(c.session == SessionPolicy(autoAnswer: false, holdOthers: true, dtmfMethod: .rfc2833))
-        #expect(c.security == SecurityConfiguration(tlsCAFile: nil, tlsVerify: true, tlsCertificateFile: nil, tlsKeyFile: nil))
+        #expect(
+            c.security
+                == SecurityConfiguration(tlsCAFile: nil, tlsVerify: true, tlsCertificateFile: nil, tlsKeyFile: nil))
         #expect(c.diagnostics == DiagnosticsConfiguration(logLevel: .info, logFile: nil))
     }
 
     @Test("carries every supported setting, each with a comment before it")
     func sampleIsComplete() throws {
         let text = try String(contentsOfFile: ConfigTest.samplePath, encoding: .utf8)
-        let names = SupportedSettings.connection.filter { SupportedSettings.aliases[$0] == nil }
+        let names =
+            SupportedSettings.connection.filter { SupportedSettings.aliases[$0] == nil }
             + SupportedSettings.sections.values.flatMap { $0 }
         for name in names {
             #expect(text.contains("<setting name=\"\(name)\""), "the sample lacks \(name)")
@@ -47,9 +55,14 @@ struct SampleConfigTests {
         let lines = text.split(separator: "\n").map(String.init)
         let proxy1 = try #require(lines.firstIndex { $0.contains("name=\"proxy1\"") })
         let proxy1End = try #require(lines[proxy1...].firstIndex { $0.contains("</section>") })
-        for (index, line) in lines.enumerated() where line.trimmingCharacters(in: .whitespaces).hasPrefix("<setting name=") && !(proxy1...proxy1End).contains(index) {
+        for (index, line) in lines.enumerated()
+        where line.trimmingCharacters(in: .whitespaces).hasPrefix("<setting name=")
+            && !(proxy1...proxy1End).contains(index)
+        {
             let before = lines[max(0, index - 4)..<index].joined(separator: "\n")
-            #expect(before.contains("Default") || lines[index - 1].contains("<setting name="), "no comment with a default before: \(line)")
+            #expect(
+                before.contains("Default") || lines[index - 1].contains("<setting name="),
+                "no comment with a default before: \(line)")
         }
     }
 

@@ -22,10 +22,13 @@ struct SiteLossSettingTests {
 
     @Test("each value lands where it belongs")
     func values() throws {
-        let xml = ConfigTest.document(settings: [
-            ConfigTest.section("policy/failover", [("duplicate_call_header", "X-Genesys-CallUUID"), ("duplicate_call_response", "603")]),
-            ConfigTest.section("policy/session", [("session_expires", "0")]),
-        ].joined())
+        let xml = ConfigTest.document(
+            settings: [
+                ConfigTest.section(
+                    "policy/failover",
+                    [("duplicate_call_header", "X-Genesys-CallUUID"), ("duplicate_call_response", "603")]),
+                ConfigTest.section("policy/session", [("session_expires", "0")]),
+            ].joined())
         let loaded = try ConfigTest.load(xml)
         #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
         #expect(loaded.configuration.failover.duplicateCallHeader == "X-Genesys-CallUUID")
@@ -33,22 +36,26 @@ struct SiteLossSettingTests {
         #expect(loaded.configuration.session.sessionExpiresSeconds == 0)
     }
 
-    @Test("odd values load with a warning", arguments: [
-        ("policy/failover", "duplicate_call_response", "503", "retry"),
-        ("policy/session", "session_expires", "120", "1800"),
-    ])
+    @Test(
+        "odd values load with a warning",
+        arguments: [
+            ("policy/failover", "duplicate_call_response", "503", "retry"),
+            ("policy/session", "session_expires", "120", "1800"),
+        ])
     func oddValues(section: String, name: String, value: String, says: String) throws {
         let loaded = try ConfigTest.load(ConfigTest.document(settings: ConfigTest.section(section, [(name, value)])))
         let warning = try #require(loaded.warnings.first { $0.path.hasSuffix(name) })
         #expect(warning.code == .oddValue && warning.message.contains(says), "\(warning)")
     }
 
-    @Test("hostile values are errors naming what is accepted", arguments: [
-        ("policy/failover", "duplicate_call_header", "X Call", "header name"),
-        ("policy/failover", "duplicate_call_response", "200", "400"),
-        ("policy/session", "session_expires", "30", "90"),
-        ("policy/session", "session_expires", "abc", "integer"),
-    ])
+    @Test(
+        "hostile values are errors naming what is accepted",
+        arguments: [
+            ("policy/failover", "duplicate_call_header", "X Call", "header name"),
+            ("policy/failover", "duplicate_call_response", "200", "400"),
+            ("policy/session", "session_expires", "30", "90"),
+            ("policy/session", "session_expires", "abc", "integer"),
+        ])
     func invalid(section: String, name: String, value: String, accepted: String) throws {
         let error = ConfigTest.error(ConfigTest.document(settings: ConfigTest.section(section, [(name, value)])))
         let issue = try #require(error?.issues.first)

@@ -12,7 +12,12 @@ struct ValidateCommandTests {
             ConfigTest.packageRoot.appendingPathComponent(".build/debug/QuickStart"),
         ]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "QuickStart not built; run swift build first (looked in \(candidates.map(\.path)))"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "QuickStart not built; run swift build first (looked in \(candidates.map(\.path)))"
+                ])
         }
         return found
     }
@@ -74,10 +79,12 @@ struct ValidateCommandTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("SipEndpoint.config")
-        let xml = ConfigTest.document(settings: [
-            ConfigTest.section("proxies/proxy1", [("reregister_in_seconds", "ten"), ("password", "${NOT_SET_ANYWHERE_7}")]),
-            ConfigTest.section("policy/device", [("audio_in_device", "x")]),
-        ].joined(separator: "\n"))
+        let xml = ConfigTest.document(
+            settings: [
+                ConfigTest.section(
+                    "proxies/proxy1", [("reregister_in_seconds", "ten"), ("password", "${NOT_SET_ANYWHERE_7}")]),
+                ConfigTest.section("policy/device", [("audio_in_device", "x")]),
+            ].joined(separator: "\n"))
         try xml.write(to: file, atomically: true, encoding: .utf8)
         let line = try #require(ConfigTest.line(of: "reregister_in_seconds", in: xml))
 
@@ -91,7 +98,9 @@ struct ValidateCommandTests {
 
         let json = try Self.run(["validate", "--config", file.path, "--json"])
         #expect(json.status == 2)
-        #expect(json.output.split(separator: "\n").last?.hasPrefix(#"{"event":"result","command":"validate","ok":false"#) == true)
+        #expect(
+            json.output.split(separator: "\n").last?.hasPrefix(#"{"event":"result","command":"validate","ok":false"#)
+                == true)
         #expect(json.output.contains(#""line":\#(line)"#))
 
         let missing = try Self.run(["validate", "--config", directory.appendingPathComponent("none.config").path])

@@ -14,15 +14,20 @@ struct AbandonedAttemptCallTests {
     /// Both timings: a transaction timeout longer than the give-up (the 200 reaches the abandoned
     /// INVITE's still-listening transaction) and one as short as it, as with the defaults (4 s each:
     /// the 200 comes after Timer B, matching no transaction, and the abandoned leg takes it).
-    @Test("site A answers 200 after the give-up: the call stays on site B, site A's late 200 gets ACK and BYE",
-          arguments: [3000, 400])
+    @Test(
+        "site A answers 200 after the give-up: the call stays on site B, site A's late 200 gets ACK and BYE",
+        arguments: [3000, 400])
     func lateAnswerOnTheAbandonedSiteIsEnded(transactionTimeoutMs: Int) async throws {
         let siteA = try await SIPTestPeer.start()
         let addressA = try siteA.address(.udp)
         // No 1xx, the 200 1.2 s after the INVITE: past the 400 ms give-up (and within 64·T1).
-        siteA.on(.invite, .respond(statusCode: 200, headers: [
-            SIPPeerHeader("Contact", "<sip:9000@\(addressA.ipAddress ?? "127.0.0.1"):\(addressA.port ?? 0)>")
-        ], delay: .milliseconds(1200)))
+        siteA.on(
+            .invite,
+            .respond(
+                statusCode: 200,
+                headers: [
+                    SIPPeerHeader("Contact", "<sip:9000@\(addressA.ipAddress ?? "127.0.0.1"):\(addressA.port ?? 0)>")
+                ], delay: .milliseconds(1200)))
         let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: ["9000": .answer()]))
         let toB = ConnectionConfiguration(
             user: "7001", server: ServerAddress(host: "127.0.0.1", port: siteB.port), password: "pass7001",
@@ -52,7 +57,8 @@ struct AbandonedAttemptCallTests {
         let acks = closing.filter { $0.message.method == .ack }
         let byes = closing.filter { $0.message.method == .bye }
         #expect(acks.count == 1 && byes.count == 1, "\(closing.map { $0.message.method?.rawValue ?? "?" })")
-        #expect(acks.first?.message.requestURI?.description == "sip:9000@\(addressA.ipAddress ?? ""):\(addressA.port ?? 0)")
+        #expect(
+            acks.first?.message.requestURI?.description == "sip:9000@\(addressA.ipAddress ?? ""):\(addressA.port ?? 0)")
         #expect(try acks.first?.message.to.tag != nil && acks.first?.message.to.tag == byes.first?.message.to.tag)
         #expect(siteA.requests(.invite).count == 1, "the abandoned INVITE is not retransmitted")
 

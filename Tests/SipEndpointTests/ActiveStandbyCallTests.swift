@@ -113,8 +113,9 @@ struct ActiveStandbyPlannedMoveTests {
         try await waitUntil { siteA.registrations["7001"] == nil }
         #expect(siteA.registrations["7001"] == nil && siteB.registrations["7001"] != nil)
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
-        #expect(try await SessionLog(session.statusChanges).wait(for: .connected).connectionId == 1,
-                "a connection in maintenance takes no call")
+        #expect(
+            try await SessionLog(session.statusChanges).wait(for: .connected).connectionId == 1,
+            "a connection in maintenance takes no call")
         try await session.hangUp()
 
         // Manual failback: nothing moves until asked.
@@ -140,11 +141,15 @@ struct ActiveStandbyPlannedMoveTests {
 
     @Test func plannedMovesNeedAnActiveStandbyLine() async throws {
         let site = try await InProcessSite.start(.init(name: "site-a"))
-        let phone = Phone(configuration: fastConfiguration([
-            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001")
-        ]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001")
+            ]))
         try await phone.start()
-        let error = await #expect(throws: SipEndpointError.self) { try await phone.connectionManager.startMaintenance(0) }
+        let error = await #expect(throws: SipEndpointError.self) {
+            try await phone.connectionManager.startMaintenance(0)
+        }
         #expect(error?.code == .invalidState)
         await phone.shutdown()
         try await site.stop()

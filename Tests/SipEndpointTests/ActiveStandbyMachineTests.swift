@@ -9,7 +9,9 @@ import Testing
     typealias Machine = ActiveStandbyMachine
     let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
-    func started(_ failback: Machine.Failback = .automatic(holdDown: .seconds(3)), order: Machine.MoveOrder = .makeBeforeBreak)
+    func started(
+        _ failback: Machine.Failback = .automatic(holdDown: .seconds(3)), order: Machine.MoveOrder = .makeBeforeBreak
+    )
         -> Machine
     {
         var machine = Machine(connections: [0, 1], failback: failback, moveOrder: order)
@@ -26,9 +28,10 @@ import Testing
         let failed = t0 + .seconds(10)
         #expect(machine.health(0, healthy: false, now: failed) == [.register(1)])
         #expect(machine.role(of: 0) == .active, "the role moves when the standby's REGISTER is accepted")
-        #expect(machine.registered(1, now: failed + .milliseconds(20)) == [
-            .unregister(0), .roleChanged(active: 1, previous: 0, reason: .activeFailed),
-        ])
+        #expect(
+            machine.registered(1, now: failed + .milliseconds(20)) == [
+                .unregister(0), .roleChanged(active: 1, previous: 0, reason: .activeFailed),
+            ])
         #expect(machine.role(of: 1) == .active && machine.role(of: 0) == .standby)
     }
 
@@ -43,9 +46,10 @@ import Testing
         #expect(machine.health(0, healthy: true, now: t0 + .seconds(22)) == [.scheduleFailback(at: t0 + .seconds(25))])
         #expect(machine.failbackTimerFired(now: t0 + .seconds(24)) == [], "not before the hold-down")
         #expect(machine.failbackTimerFired(now: t0 + .seconds(25)) == [.register(0)])
-        #expect(machine.registered(0, now: t0 + .seconds(25)) == [
-            .unregister(1), .roleChanged(active: 0, previous: 1, reason: .failback),
-        ], "make before break: the primary registers first, then the standby lets go")
+        #expect(
+            machine.registered(0, now: t0 + .seconds(25)) == [
+                .unregister(1), .roleChanged(active: 0, previous: 1, reason: .failback),
+            ], "make before break: the primary registers first, then the standby lets go")
         #expect(machine.role(of: 1) == .standby)
     }
 
@@ -55,21 +59,24 @@ import Testing
         _ = machine.registered(1, now: t0 + .seconds(10))
         #expect(machine.health(0, healthy: true, now: t0 + .seconds(20)) == [], "no failback is scheduled")
         #expect(machine.failBack(now: t0 + .seconds(60)) == [.register(0)])
-        #expect(machine.registered(0, now: t0 + .seconds(60)) == [
-            .unregister(1), .roleChanged(active: 0, previous: 1, reason: .failback),
-        ])
+        #expect(
+            machine.registered(0, now: t0 + .seconds(60)) == [
+                .unregister(1), .roleChanged(active: 0, previous: 1, reason: .failback),
+            ])
     }
 
     @Test func breakBeforeMakeReleasesTheStandbyFirst() {
         var machine = started(.automatic(holdDown: .seconds(3)), order: .breakBeforeMake)
         _ = machine.health(0, healthy: false, now: t0 + .seconds(10))
-        #expect(machine.registered(1, now: t0 + .seconds(10)) == [
-            .unregister(0), .roleChanged(active: 1, previous: 0, reason: .activeFailed),
-        ], "a failed active is let go whatever the order")
+        #expect(
+            machine.registered(1, now: t0 + .seconds(10)) == [
+                .unregister(0), .roleChanged(active: 1, previous: 0, reason: .activeFailed),
+            ], "a failed active is let go whatever the order")
         _ = machine.health(0, healthy: true, now: t0 + .seconds(20))
         #expect(machine.failbackTimerFired(now: t0 + .seconds(23)) == [.unregister(1)])
         #expect(machine.released(1, now: t0 + .seconds(23)) == [.register(0)])
-        #expect(machine.registered(0, now: t0 + .seconds(23)) == [.roleChanged(active: 0, previous: 1, reason: .failback)])
+        #expect(
+            machine.registered(0, now: t0 + .seconds(23)) == [.roleChanged(active: 0, previous: 1, reason: .failback)])
     }
 
     @Test func aStandbyThatCannotRegisterHandsTheRoleOn() {
@@ -79,9 +86,10 @@ import Testing
         _ = machine.registered(0, now: t0)
         #expect(machine.health(0, healthy: false, now: t0 + .seconds(5)) == [.register(1)])
         #expect(machine.registrationFailed(1, now: t0 + .seconds(6)) == [.register(2)])
-        #expect(machine.registered(2, now: t0 + .seconds(6)) == [
-            .unregister(0), .roleChanged(active: 2, previous: 0, reason: .activeFailed),
-        ])
+        #expect(
+            machine.registered(2, now: t0 + .seconds(6)) == [
+                .unregister(0), .roleChanged(active: 2, previous: 0, reason: .activeFailed),
+            ])
     }
 
     @Test func withNoHealthyStandbyTheLineWaitsAndTheFirstToAnswerTakesTheRole() {
@@ -90,15 +98,18 @@ import Testing
         #expect(machine.health(0, healthy: false, now: t0 + .seconds(6)) == [], "nowhere to go")
         #expect(machine.role(of: 0) == .active)
         #expect(machine.health(1, healthy: true, now: t0 + .seconds(8)) == [.register(1)])
-        #expect(machine.registered(1, now: t0 + .seconds(8)).last == .roleChanged(active: 1, previous: 0, reason: .activeFailed))
+        #expect(
+            machine.registered(1, now: t0 + .seconds(8)).last
+                == .roleChanged(active: 1, previous: 0, reason: .activeFailed))
     }
 
     @Test func maintenanceAndPreferenceArePlannedMoves() {
         var machine = started()
         #expect(machine.moveOff(0, now: t0 + .seconds(1)) == [.register(1)])
-        #expect(machine.registered(1, now: t0 + .seconds(1)) == [
-            .unregister(0), .roleChanged(active: 1, previous: 0, reason: .maintenance),
-        ])
+        #expect(
+            machine.registered(1, now: t0 + .seconds(1)) == [
+                .unregister(0), .roleChanged(active: 1, previous: 0, reason: .maintenance),
+            ])
         #expect(machine.role(of: 0) == .maintenance)
         #expect(machine.failBack(now: t0 + .seconds(2)) == [], "a connection in maintenance takes no role")
         #expect(machine.endMaintenance(0, now: t0 + .seconds(10)) == [.scheduleFailback(at: t0 + .seconds(3))])
@@ -106,7 +117,9 @@ import Testing
         _ = machine.registered(0, now: t0 + .seconds(10))
 
         #expect(machine.prefer(1, now: t0 + .seconds(20)) == [.register(1)])
-        #expect(machine.registered(1, now: t0 + .seconds(20)).last == .roleChanged(active: 1, previous: 0, reason: .preferred))
+        #expect(
+            machine.registered(1, now: t0 + .seconds(20)).last
+                == .roleChanged(active: 1, previous: 0, reason: .preferred))
         #expect(machine.primary == 1)
         // Taking the only other connection off while it is active keeps the line registered.
         _ = machine.health(0, healthy: false, now: t0 + .seconds(30))

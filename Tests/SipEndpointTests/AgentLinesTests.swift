@@ -21,7 +21,8 @@ struct AgentLinesTests {
         static func start(
             a: [String: InProcessSite.TestNumber] = ["9000": .answer(), "9408": .reject(408)],
             b: [String: InProcessSite.TestNumber] = ["9000": .answer(), "9408": .answer()],
-            session: SessionPolicy = SessionPolicy(autoAnswer: true, holdOthers: true), agents: [String] = ["7001", "7002"]
+            session: SessionPolicy = SessionPolicy(autoAnswer: true, holdOthers: true),
+            agents: [String] = ["7001", "7002"]
         ) async throws -> Lab {
             let users = ["7001": "pass7001", "7002": "pass7002"]
             let siteA = try await InProcessSite.start(.init(name: "site-a", users: users, testNumbers: a))
@@ -107,8 +108,10 @@ struct AgentLinesTests {
         let contact = try SIPURI(try #require(lab.phone.connectionManager.connection(3)?.contact))
         let incoming = lab.phone.callControl.incomingCalls
         let target = SIPTransportTarget(
-            transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
-        _ = try await sbc.send(Self.invite(to: contact, from: "127.0.0.9", port: try sbc.address(.udp).port ?? 0), to: target)
+            transport: .udp,
+            address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
+        _ = try await sbc.send(
+            Self.invite(to: contact, from: "127.0.0.9", port: try sbc.address(.udp).port ?? 0), to: target)
         var iterator = incoming.makeAsyncIterator()
         let session = try #require(await iterator.next())
         #expect(session.connectionId == 3 && session.status == .alerting)
@@ -124,12 +127,15 @@ struct AgentLinesTests {
         let stranger = try await SIPTestPeer.start(.init(transports: [.udp], host: "127.0.0.9"))
         let contact = try SIPURI(try #require(lab.phone.connectionManager.connection(0)?.contact))
         let target = SIPTransportTarget(
-            transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
+            transport: .udp,
+            address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
         let port = try stranger.address(.udp).port ?? 0
         let plain = SIPURI(user: "7001", host: contact.host, port: contact.port)
         _ = try await stranger.send(Self.invite(to: plain, from: "127.0.0.9", port: port), to: target)
-        _ = try await stranger.send(Self.options(to: SIPURI(host: contact.host, port: contact.port), from: "127.0.0.9", port: port), to: target)
-        let notRegistered = SIPURI(user: "7001-" + String(repeating: "0", count: 20), host: contact.host, port: contact.port)
+        _ = try await stranger.send(
+            Self.options(to: SIPURI(host: contact.host, port: contact.port), from: "127.0.0.9", port: port), to: target)
+        let notRegistered = SIPURI(
+            user: "7001-" + String(repeating: "0", count: 20), host: contact.host, port: contact.port)
         _ = try await stranger.send(Self.invite(to: notRegistered, from: "127.0.0.9", port: port), to: target)
         // Positive control: the same phone answers its site's call at once, so silence is a decision.
         #expect(try await lab.a.call("7001") == 200)
@@ -141,7 +147,8 @@ struct AgentLinesTests {
 
     @Test("Unanswered calls end with 480 after ring_timeout; more than max_ringing_calls on a line get 486")
     func ringingIsBounded() async throws {
-        let lab = try await Lab.start(session: SessionPolicy(autoAnswer: false, ringTimeoutSeconds: 1, maxRingingCalls: 2))
+        let lab = try await Lab.start(
+            session: SessionPolicy(autoAnswer: false, ringTimeoutSeconds: 1, maxRingingCalls: 2))
         let started = ContinuousClock.now
         async let first = lab.a.call("7001")
         async let second = lab.b.call("7001")
@@ -159,10 +166,13 @@ struct AgentLinesTests {
         try await lab.stop()
     }
 
-    @Test("An agent added at run time gets a handle of its own: its connections, calls and events only; removed, it un-REGISTERs")
+    @Test(
+        "An agent added at run time gets a handle of its own: its connections, calls and events only; removed, it un-REGISTERs"
+    )
     func agentHandles() async throws {
         let lab = try await Lab.start(session: SessionPolicy(autoAnswer: false), agents: ["7001"])
-        let agent = try await lab.phone.addAgent("7002", connections: [Lab.connection("7002", lab.a), Lab.connection("7002", lab.b)])
+        let agent = try await lab.phone.addAgent(
+            "7002", connections: [Lab.connection("7002", lab.a), Lab.connection("7002", lab.b)])
         let ready = try await agent.connectionManager.waitUntilReady(timeout: .seconds(5))
         #expect(ready.map(\.id) == [2, 3] && ready.allSatisfy { $0.user == "7002" })
         let first = lab.phone.agent("7001")
@@ -184,7 +194,9 @@ struct AgentLinesTests {
         #expect(try await [toOther, toMe] == [486, 486])
 
         // Another agent's connection cannot be used or added through this handle.
-        await #expect(throws: SipEndpointError.self) { _ = try await agent.callControl.dial(connectionId: 0, destination: "9000") }
+        await #expect(throws: SipEndpointError.self) {
+            _ = try await agent.callControl.dial(connectionId: 0, destination: "9000")
+        }
         await #expect(throws: SipEndpointError.self) {
             _ = try await agent.connectionManager.addConnection(Lab.connection("7001", lab.a))
         }
@@ -208,7 +220,8 @@ struct AgentLinesTests {
         try await lab.phone.connectionManager.disableConnection(0)
         try await lab.phone.connectionManager.enableConnection(0)
         _ = try await lab.phone.connectionManager.waitUntilReady(timeout: .seconds(5))
-        #expect(events.events.allSatisfy { $0.user == "7002" }, "\(events.events.map { "\($0.connectionId) \($0.user)" })")
+        #expect(
+            events.events.allSatisfy { $0.user == "7002" }, "\(events.events.map { "\($0.connectionId) \($0.user)" })")
         #expect(!events.events.isEmpty)
         try await lab.stop()
     }
@@ -217,35 +230,37 @@ struct AgentLinesTests {
 
     static func invite(to uri: SIPURI, from host: String, port: Int) throws -> SIPMessage {
         let branch = SIPVia.makeBranch()
-        return try SIPMessage(parsing: """
-            INVITE \(uri) SIP/2.0\r
-            Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
-            Max-Forwards: 70\r
-            From: <sip:caller@\(host)>;tag=sbc\(branch.suffix(6))\r
-            To: <\(uri)>\r
-            Call-ID: \(branch)@\(host)\r
-            CSeq: 1 INVITE\r
-            Contact: <sip:caller@\(host):\(port)>\r
-            Content-Length: 0\r
-            \r
+        return try SIPMessage(
+            parsing: """
+                INVITE \(uri) SIP/2.0\r
+                Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
+                Max-Forwards: 70\r
+                From: <sip:caller@\(host)>;tag=sbc\(branch.suffix(6))\r
+                To: <\(uri)>\r
+                Call-ID: \(branch)@\(host)\r
+                CSeq: 1 INVITE\r
+                Contact: <sip:caller@\(host):\(port)>\r
+                Content-Length: 0\r
+                \r
 
-            """)
+                """)
     }
 
     static func options(to uri: SIPURI, from host: String, port: Int) throws -> SIPMessage {
         let branch = SIPVia.makeBranch()
-        return try SIPMessage(parsing: """
-            OPTIONS \(uri) SIP/2.0\r
-            Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
-            Max-Forwards: 70\r
-            From: "friendly-scanner" <sip:100@\(host)>;tag=s\(branch.suffix(6))\r
-            To: <\(uri)>\r
-            Call-ID: \(branch)@\(host)\r
-            CSeq: 1 OPTIONS\r
-            Content-Length: 0\r
-            \r
+        return try SIPMessage(
+            parsing: """
+                OPTIONS \(uri) SIP/2.0\r
+                Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
+                Max-Forwards: 70\r
+                From: "friendly-scanner" <sip:100@\(host)>;tag=s\(branch.suffix(6))\r
+                To: <\(uri)>\r
+                Call-ID: \(branch)@\(host)\r
+                CSeq: 1 OPTIONS\r
+                Content-Length: 0\r
+                \r
 
-            """)
+                """)
     }
 
 }
@@ -274,7 +289,8 @@ struct MalformedFromStrangersTests {
         }
 
         func send(_ text: String, to address: SocketAddress) async throws {
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: text))).get()
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: text)))
+                .get()
         }
 
         var received: [String] { collector.received.withLockedValue { $0 } }
@@ -293,7 +309,8 @@ struct MalformedFromStrangersTests {
         let phone = try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)
         let stranger = try await RawUDP(host: "127.0.0.9")
         let site = try await RawUDP(host: "127.0.0.1")  // the in-process sites' address
-        try await stranger.send(Self.malformed(from: "127.0.0.9", port: stranger.channel.localAddress?.port ?? 0), to: phone)
+        try await stranger.send(
+            Self.malformed(from: "127.0.0.9", port: stranger.channel.localAddress?.port ?? 0), to: phone)
         try await site.send(Self.malformed(from: "127.0.0.1", port: site.channel.localAddress?.port ?? 0), to: phone)
         try await waitUntil(timeout: .seconds(3)) { !site.received.isEmpty }
         #expect(site.received.first?.hasPrefix("SIP/2.0 400") == true, "\(site.received)")

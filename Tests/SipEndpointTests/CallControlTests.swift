@@ -30,13 +30,17 @@ final class SessionLog: Sendable {
     }
 
     @discardableResult
-    func wait(for status: SessionStatus, timeout: Duration = .seconds(8), sourceLocation: SourceLocation = #_sourceLocation) async throws -> SessionStatusChanged {
+    func wait(
+        for status: SessionStatus, timeout: Duration = .seconds(8), sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> SessionStatusChanged {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let s = statuses.first(where: { $0.status == status }) { return s }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("no \(status) within \(timeout); saw \(statuses.map { "\($0.status)(\($0.reason))" })", sourceLocation: sourceLocation)
+        Issue.record(
+            "no \(status) within \(timeout); saw \(statuses.map { "\($0.status)(\($0.reason))" })",
+            sourceLocation: sourceLocation)
         throw CancellationError()
     }
 }
@@ -50,15 +54,20 @@ struct CallControlTests {
         let phone: Phone
         let log: EventLog
 
-        static func start(a: [String: InProcessSite.TestNumber] = ["9000": .answer()], b: [String: InProcessSite.TestNumber] = ["9000": .answer()],
-                          optionsInterval: Int = 0, inviteTimeoutMs: Int = 600) async throws -> TwoSites {
+        static func start(
+            a: [String: InProcessSite.TestNumber] = ["9000": .answer()],
+            b: [String: InProcessSite.TestNumber] = ["9000": .answer()],
+            optionsInterval: Int = 0, inviteTimeoutMs: Int = 600
+        ) async throws -> TwoSites {
             let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: a))
             let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: b))
             func connection(_ s: InProcessSite) -> ConnectionConfiguration {
-                ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
-                                        reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: optionsInterval)
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                    reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: optionsInterval)
             }
-            let phone = Phone(configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: inviteTimeoutMs))
+            let phone = Phone(
+                configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: inviteTimeoutMs))
             let log = EventLog(phone.connectionManager.statusChanges)
             try await phone.start()
             try await log.wait(connection: 0, status: .ready)
@@ -154,8 +163,9 @@ struct CallControlTests {
         let siteA = try await InProcessSite.start(.init(name: "site-a"))
         let siteB = try await InProcessSite.start(.init(name: "site-b"))
         func connection(_ s: InProcessSite) -> ConnectionConfiguration {
-            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
-                                    reregisterInSeconds: 60, optionsInterval: 0)
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                reregisterInSeconds: 60, optionsInterval: 0)
         }
         var configuration = fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 3000)
         configuration.failover.inviteTimeoutMilliseconds = 300
@@ -169,7 +179,8 @@ struct CallControlTests {
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
         let calls = SessionLog(session.statusChanges)
         try await calls.wait(for: .connected)
-        #expect(ContinuousClock.now - start < .milliseconds(1500), "300 ms INVITE timer, not the 3 s transaction timeout")
+        #expect(
+            ContinuousClock.now - start < .milliseconds(1500), "300 ms INVITE timer, not the 3 s transaction timeout")
         #expect(calls.failovers.count == 1)
         try await session.hangUp()
         await phone.shutdown()
@@ -183,7 +194,9 @@ struct CallControlTests {
         let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let log = SessionLog(session.statusChanges)
         let end = try await log.wait(for: .disconnected)
-        #expect(end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout")
+        #expect(
+            end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout"
+        )
         #expect(sites.a.invites.count == 1, "each connection at most once")
         #expect(log.failovers.count == 1)
         try await sites.stop()
@@ -213,7 +226,9 @@ struct CallControlTests {
         let end = try await log.wait(for: .disconnected)
         #expect(end.reason.kind == .localHangUp)
         try await Task.sleep(for: .milliseconds(3500))
-        #expect(sites.b.invites.isEmpty, "no attempt after the user's cancel, not even when the first one's timer has run out")
+        #expect(
+            sites.b.invites.isEmpty,
+            "no attempt after the user's cancel, not even when the first one's timer has run out")
         try await sites.stop()
     }
 
@@ -228,7 +243,9 @@ struct CallControlTests {
         #expect(reinvite.bodyText.contains("a=sendonly"))
         try await session.retrieve()
         let deadline = ContinuousClock.now + .seconds(3)
-        while log.statuses.last?.status != .connected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while log.statuses.last?.status != .connected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(log.statuses.last?.status == .connected)
         #expect(sites.a.invites.last?.bodyText.contains("a=sendrecv") == true)
         try await session.hangUp()
@@ -280,7 +297,9 @@ struct MultiLineTests {
     @Test func autoAnswerAnswersAtOnce() async throws {
         let siteA = try await InProcessSite.start(.init(name: "site-a"))
         var configuration = fastConfiguration([
-            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: siteA.port), password: "pass7001", optionsInterval: 0),
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: siteA.port), password: "pass7001",
+                optionsInterval: 0)
         ])
         configuration.session.autoAnswer = true
         let phone = Phone(configuration: configuration)
@@ -301,7 +320,9 @@ struct MultiLineTests {
         // The hold re-INVITE (or a BYE) gets no answer: the call is lost with its site.
         try await session.hold()
         let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
-        #expect(end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout")
+        #expect(
+            end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout"
+        )
         try await sites.stop()
     }
 }

@@ -83,8 +83,11 @@ struct OutOfDialogRequestTests {
         _ = try await site.send(try request(.options), to: target)
         _ = try await site.send(try request(.bye, toTag: "gone"), to: target)
         _ = try await site.send(try request(.message), to: target)
-        let answers = try await site.waitForRecords(count: 3) { $0.message.statusCode != nil && $0.message.statusCode! >= 200 }
-        let byMethod = Dictionary(answers.map { (try! $0.message.cseq.method, $0.message.statusCode!) }, uniquingKeysWith: { a, _ in a })
+        let answers = try await site.waitForRecords(count: 3) {
+            $0.message.statusCode != nil && $0.message.statusCode! >= 200
+        }
+        let byMethod = Dictionary(
+            answers.map { (try! $0.message.cseq.method, $0.message.statusCode!) }, uniquingKeysWith: { a, _ in a })
         #expect(byMethod[.options] == 200)
         #expect(byMethod[.bye] == 481)
         #expect(byMethod[.message] == 405)

@@ -19,7 +19,9 @@ struct ConnectionManagerSiteHealthTests {
 
     /// Waits (bounded) until every connection has reported `status` after event `index`, and returns
     /// the time of each one's first such event.
-    static func times(_ log: EventLog, _ status: ConnectionStatus, after index: Int, timeout: Duration) async throws -> [Date] {
+    static func times(_ log: EventLog, _ status: ConnectionStatus, after index: Int, timeout: Duration) async throws
+        -> [Date]
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var first: [Int: Date] = [:]
@@ -33,7 +35,6 @@ struct ConnectionManagerSiteHealthTests {
         Issue.record("only \(reached.count) of \(count) connections turned \(status) within \(timeout)")
         throw CancellationError()
     }
-
 
     static func spread(_ times: [Date]) -> TimeInterval {
         guard let first = times.min(), let last = times.max() else { return 0 }
@@ -53,7 +54,9 @@ struct ConnectionManagerSiteHealthTests {
         let phone = Phone(configuration: fastConfiguration(Array(connections[..<half])))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
-        try await waitUntil(timeout: .seconds(10)) { phone.connectionManager.connections.allSatisfy { $0.status == .ready } }
+        try await waitUntil(timeout: .seconds(10)) {
+            phone.connectionManager.connections.allSatisfy { $0.status == .ready }
+        }
         try await Task.sleep(for: .milliseconds(500))
         for c in connections[half...] { _ = try await phone.connectionManager.addConnection(c) }
         _ = try await Self.times(log, .ready, after: 0, timeout: .seconds(10))
@@ -74,7 +77,9 @@ struct ConnectionManagerSiteHealthTests {
         case .goDown: try await site.goDown()
         }
         let failed = try await Self.times(log, .failed, after: seen, timeout: .seconds(6))
-        #expect(Self.spread(failed) <= 0.3, "failures spread over \(Self.spread(failed)) s: one shared result, not 50 probes")
+        #expect(
+            Self.spread(failed) <= 0.3,
+            "failures spread over \(Self.spread(failed)) s: one shared result, not 50 probes")
         #expect(phone.connectionManager.connections.allSatisfy { $0.status == .failed })
 
         // It answers again: every connection re-registers at once, within a moment of the others.
@@ -87,7 +92,9 @@ struct ConnectionManagerSiteHealthTests {
         let ready = try await Self.times(log, .ready, after: seen, timeout: .seconds(6))
         #expect(Self.spread(ready) <= 2, "returns spread over \(Self.spread(ready)) s")
         #expect(site.requests(.register).count - registersBefore >= Self.count)
-        print("site health (\(outage)): \(probes) OPTIONS in 3 s; failures spread \(Self.spread(failed)) s; returns spread \(Self.spread(ready)) s")
+        print(
+            "site health (\(outage)): \(probes) OPTIONS in 3 s; failures spread \(Self.spread(failed)) s; returns spread \(Self.spread(ready)) s"
+        )
 
         await phone.shutdown()
         try await site.stop()

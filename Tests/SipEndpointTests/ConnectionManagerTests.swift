@@ -56,7 +56,12 @@ struct ConnectionManagerTests {
 
     @Test func digestChallengeIsAnswered() async throws {
         let site = try await SIPTestPeer.start()
-        site.on(.register, .challenge(SIPPeerDigestChallenge(kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "secret"), thenRespond: 200))
+        site.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "secret"),
+                thenRespond: 200))
         let phone = Phone(configuration: fastConfiguration([try connection(to: site, password: "secret")]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -110,7 +115,9 @@ struct ConnectionManagerTests {
         #expect(phone.connectionManager.connection(0) == nil)
         #expect(phone.connectionManager.connections.map(\.id) == [1])
         #expect(phone.status == .active)
-        await #expect(throws: SipEndpointError(.unknownConnection, "")) { try await phone.connectionManager.enableConnection(0) }
+        await #expect(throws: SipEndpointError(.unknownConnection, "")) {
+            try await phone.connectionManager.enableConnection(0)
+        }
         await phone.shutdown()
         try await siteA.stop()
         try await siteB.stop()
@@ -119,7 +126,8 @@ struct ConnectionManagerTests {
     @Test func probesDetectADeadSiteAndItsReturn() async throws {
         let site = try await SIPTestPeer.start()
         // A long back-off: only the probe can bring the connection back quickly.
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site, optionsInterval: 1, regInterval: 120)]))
+        let phone = Phone(
+            configuration: fastConfiguration([try connection(to: site, optionsInterval: 1, regInterval: 120)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

@@ -22,37 +22,56 @@ struct CredentialRealmTests {
         }
     }
 
-    @Test("INVITE 407 for evil.example and BYE 401 for another realm: never answered; the call ends with 407 naming the realm")
+    @Test(
+        "INVITE 407 for evil.example and BYE 401 for another realm: never answered; the call ends with 407 naming the realm"
+    )
     func foreignRealmsAreNotAnswered() async throws {
         let peer = try await SIPTestPeer.start()
-        peer.on(.register, .challenge(SIPPeerDigestChallenge(
-            kind: .server, realm: Self.domain, nonce: "reg-nonce", username: "7001", password: "secret")))
-        peer.on(.invite, .challenge(SIPPeerDigestChallenge(
-            kind: .proxy, realm: "evil.example", nonce: "evil-nonce", username: "7001", password: "secret")))
+        peer.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: Self.domain, nonce: "reg-nonce", username: "7001", password: "secret")))
+        peer.on(
+            .invite,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .proxy, realm: "evil.example", nonce: "evil-nonce", username: "7001", password: "secret")))
         var configuration = try connection(to: peer, password: "secret")
         configuration.domain = Self.domain
         let phone = Phone(configuration: fastConfiguration([configuration]))
         let events = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await events.wait(connection: 0, status: .ready)
-        #expect(Self.credentials(peer).contains { $0.method == .register && $0.realm == Self.domain },
-                "the registrar's realm is the domain's: answered, and the registration works")
+        #expect(
+            Self.credentials(peer).contains { $0.method == .register && $0.realm == Self.domain },
+            "the registrar's realm is the domain's: answered, and the registration works")
 
         // The INVITE is challenged for a realm that is not the connection's.
         let first = try await phone.callControl.dial(connectionId: 0, destination: "9000")
         let firstLog = SessionLog(first.statusChanges)
         let end = try await firstLog.wait(for: .disconnected)
         #expect(end.reason.statusCode == 407)
-        #expect(end.reason.text == #"407 Proxy Authentication Required (realm "evil.example" is not this connection's; see auth_realm)"#)
+        #expect(
+            end.reason.text
+                == #"407 Proxy Authentication Required (realm "evil.example" is not this connection's; see auth_realm)"#
+        )
         #expect(peer.requests(.invite).count == 1, "no second INVITE")
 
         // An answered call whose BYE is challenged for another realm.
         let address = try peer.address(.udp)
-        peer.on(.invite, .respond(statusCode: 200, headers: [
-            SIPPeerHeader("Contact", "<sip:9000@\(address.ipAddress ?? "127.0.0.1"):\(address.port ?? 0)>")
-        ]))
-        peer.on(.bye, .challenge(SIPPeerDigestChallenge(
-            kind: .server, realm: "other.example", nonce: "bye-nonce", username: "7001", password: "secret")))
+        peer.on(
+            .invite,
+            .respond(
+                statusCode: 200,
+                headers: [
+                    SIPPeerHeader("Contact", "<sip:9000@\(address.ipAddress ?? "127.0.0.1"):\(address.port ?? 0)>")
+                ]))
+        peer.on(
+            .bye,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: "other.example", nonce: "bye-nonce", username: "7001", password: "secret")))
         let second = try await phone.callControl.dial(connectionId: 0, destination: "9000")
         let secondLog = SessionLog(second.statusChanges)
         try await secondLog.wait(for: .connected)
@@ -80,11 +99,18 @@ struct CredentialRealmTests {
     @Test("the realm the registrar accepted (not the domain's) is answered for calls too")
     func registrarAcceptedRealmAnswersCalls() async throws {
         let peer = try await SIPTestPeer.start()
-        peer.on(.register, .challenge(SIPPeerDigestChallenge(
-            kind: .server, realm: "registrar-realm", nonce: "reg-nonce", username: "7001", password: "secret")))
+        peer.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: "registrar-realm", nonce: "reg-nonce", username: "7001", password: "secret")))
         // Accepted credentials get 486, which ends the call cleanly; a 407 would mean they were not sent.
-        peer.on(.invite, .challenge(SIPPeerDigestChallenge(
-            kind: .proxy, realm: "registrar-realm", nonce: "inv-nonce", username: "7001", password: "secret"), thenRespond: 486))
+        peer.on(
+            .invite,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .proxy, realm: "registrar-realm", nonce: "inv-nonce", username: "7001", password: "secret"),
+                thenRespond: 486))
         var configuration = try connection(to: peer, password: "secret")
         configuration.domain = Self.domain
         let phone = Phone(configuration: fastConfiguration([configuration]))
@@ -104,8 +130,11 @@ struct CredentialRealmTests {
     @Test("a connection without a password that is challenged says so, not 'credentials rejected'")
     func noPasswordReason() async throws {
         let peer = try await SIPTestPeer.start()
-        peer.on(.register, .challenge(SIPPeerDigestChallenge(
-            kind: .server, realm: Self.domain, nonce: "n", username: "7001", password: "secret")))
+        peer.on(
+            .register,
+            .challenge(
+                SIPPeerDigestChallenge(
+                    kind: .server, realm: Self.domain, nonce: "n", username: "7001", password: "secret")))
         var configuration = try connection(to: peer)
         configuration.domain = Self.domain
         let phone = Phone(configuration: fastConfiguration([configuration]))

@@ -20,11 +20,12 @@ struct DialFailoverMachineTests {
         var m = M(requested: 0, candidates: Self.twoReady)
         _ = m.start(requested: 0)
         let actions = m.attemptEnded(.finalResponse(statusCode: code, reasonPhrase: "x"))
-        #expect(actions == [
-            .reportConnectionTrouble(connectionId: 0),
-            .failedOver(from: 0, to: 1, cause: .response(statusCode: code, reasonPhrase: "x")),
-            .attempt(connectionId: 1, targetIndex: 0),
-        ])
+        #expect(
+            actions == [
+                .reportConnectionTrouble(connectionId: 0),
+                .failedOver(from: 0, to: 1, cause: .response(statusCode: code, reasonPhrase: "x")),
+                .attempt(connectionId: 1, targetIndex: 0),
+            ])
         #expect(m.attemptEnded(.answered) == [.end(.connected(connectionId: 1))])
     }
 
@@ -41,37 +42,58 @@ struct DialFailoverMachineTests {
     func otherFinalResponsesEndTheDial(code: Int) {
         var m = M(requested: 0, candidates: Self.twoReady)
         _ = m.start(requested: 0)
-        #expect(m.attemptEnded(.finalResponse(statusCode: code, reasonPhrase: "r")) == [.end(.rejected(statusCode: code, reasonPhrase: "r"))])
+        #expect(
+            m.attemptEnded(.finalResponse(statusCode: code, reasonPhrase: "r")) == [
+                .end(.rejected(statusCode: code, reasonPhrase: "r"))
+            ])
         #expect(m.attemptEnded(.timeout).isEmpty, "nothing after the end")
     }
 
     @Test func configuredRetryCodesAreHonoured() {
         var m = M(requested: 0, candidates: Self.twoReady, retryCodes: [480])
         _ = m.start(requested: 0)
-        #expect(m.attemptEnded(.finalResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable")).last == .attempt(connectionId: 1, targetIndex: 0))
+        #expect(
+            m.attemptEnded(.finalResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable")).last
+                == .attempt(connectionId: 1, targetIndex: 0))
         var n = M(requested: 0, candidates: Self.twoReady, retryCodes: [480])
         _ = n.start(requested: 0)
-        #expect(n.attemptEnded(.finalResponse(statusCode: 503, reasonPhrase: "Service Unavailable")) == [.end(.rejected(statusCode: 503, reasonPhrase: "Service Unavailable"))])
+        #expect(
+            n.attemptEnded(.finalResponse(statusCode: 503, reasonPhrase: "Service Unavailable")) == [
+                .end(.rejected(statusCode: 503, reasonPhrase: "Service Unavailable"))
+            ])
     }
 
     @Test func notReadyRequestedConnectionIsSkippedAtOnce() {
-        var m = M(requested: 0, candidates: [M.Candidate(connectionId: 0, isReady: false), M.Candidate(connectionId: 1, isReady: true)])
-        #expect(m.start(requested: 0) == [
-            .failedOver(from: 0, to: 1, cause: .connectionNotReady), .attempt(connectionId: 1, targetIndex: 0),
-        ])
+        var m = M(
+            requested: 0,
+            candidates: [M.Candidate(connectionId: 0, isReady: false), M.Candidate(connectionId: 1, isReady: true)])
+        #expect(
+            m.start(requested: 0) == [
+                .failedOver(from: 0, to: 1, cause: .connectionNotReady), .attempt(connectionId: 1, targetIndex: 0),
+            ])
         // The not-ready connection is still tried last.
         #expect(m.attemptEnded(.timeout).last == .attempt(connectionId: 0, targetIndex: 0))
     }
 
     @Test func noneReadyTriesTheRequestedOneFirst() {
-        var m = M(requested: 1, candidates: [M.Candidate(connectionId: 0, isReady: false), M.Candidate(connectionId: 1, isReady: false)])
+        var m = M(
+            requested: 1,
+            candidates: [M.Candidate(connectionId: 0, isReady: false), M.Candidate(connectionId: 1, isReady: false)])
         #expect(m.start(requested: 1) == [.attempt(connectionId: 1, targetIndex: 0)])
     }
 
     @Test func srvTargetsOfASiteBeforeTheOtherSite() {
-        var m = M(requested: 0, candidates: [M.Candidate(connectionId: 0, isReady: true, targetCount: 2), M.Candidate(connectionId: 1, isReady: true)])
+        var m = M(
+            requested: 0,
+            candidates: [
+                M.Candidate(connectionId: 0, isReady: true, targetCount: 2),
+                M.Candidate(connectionId: 1, isReady: true),
+            ])
         _ = m.start(requested: 0)
-        #expect(m.attemptEnded(.timeout) == [.reportConnectionTrouble(connectionId: 0), .attempt(connectionId: 0, targetIndex: 1)])
+        #expect(
+            m.attemptEnded(.timeout) == [
+                .reportConnectionTrouble(connectionId: 0), .attempt(connectionId: 0, targetIndex: 1),
+            ])
         #expect(m.attemptEnded(.timeout).last == .attempt(connectionId: 1, targetIndex: 0))
     }
 

@@ -17,7 +17,9 @@ struct DuplicateCallTableTests {
         var table = DuplicateCallTable()
         table.record(user: "7001", value: "u1", sessionId: "s1", connectionId: 0)
         #expect(table.decide(user: "7001", value: "u1", hasFailed: { $0 == 0 }) == .replace(first: "s1"))
-        #expect(table.decide(user: "7001", value: "u1", hasFailed: { $0 == 1 }) == .refuse(first: "s1"), "only the first's connection matters")
+        #expect(
+            table.decide(user: "7001", value: "u1", hasFailed: { $0 == 1 }) == .refuse(first: "s1"),
+            "only the first's connection matters")
         // The replacement takes the value over; the first's end does not free it.
         table.record(user: "7001", value: "u1", sessionId: "s2", connectionId: 1)
         table.remove(session: "s1")
@@ -52,4 +54,3 @@ struct DuplicateCallTableTests {
         #expect(table.count == 3)
     }
 }
-

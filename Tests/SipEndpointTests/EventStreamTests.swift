@@ -27,8 +27,10 @@ private func checkAccounting(_ read: [Numbered], total: Int, sourceLocation: Sou
             pendingLoss = count
             lost += count
         case .event(let n):
-            #expect(n == expectedNext + (pendingLoss ?? 0), "event \(n) after \(expectedNext - 1) with a marker of \(pendingLoss ?? 0)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                n == expectedNext + (pendingLoss ?? 0),
+                "event \(n) after \(expectedNext - 1) with a marker of \(pendingLoss ?? 0)",
+                sourceLocation: sourceLocation)
             expectedNext = n + 1
             pendingLoss = nil
             events += 1
@@ -134,7 +136,8 @@ struct EventBroadcasterTests {
         for n in 10..<20 { broadcaster.yield(.event(n)) }
         broadcaster.finish()
         while let e = await iterator.next() { read.append(e) }
-        #expect(read == [.dropped(count: 6), .event(6), .dropped(count: 9), .event(16), .event(17), .event(18), .event(19)])
+        #expect(
+            read == [.dropped(count: 6), .event(6), .dropped(count: 9), .event(16), .event(17), .event(18), .event(19)])
         checkAccounting(read, total: 20)
     }
 
@@ -215,8 +218,9 @@ struct PhoneEventStreamTests {
         let siteA = try await InProcessSite.start(.init(name: "site-a"))
         let siteB = try await InProcessSite.start(.init(name: "site-b"))
         func connection(_ s: InProcessSite) -> ConnectionConfiguration {
-            ConnectionConfiguration(user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
-                                    reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
+            ConnectionConfiguration(
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
         }
         let phone = Phone(configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 5_000))
         try await phone.start()
@@ -237,7 +241,8 @@ struct PhoneEventStreamTests {
         silent.on(.register, .silent)
         // Connection 0 stays `registering` for the 2 s transaction timeout, then `failed`: not ready either way.
         let phone = Phone(
-            configuration: fastConfiguration([try connection(to: silent), try connection(to: answering)], timeoutMs: 2_000))
+            configuration: fastConfiguration(
+                [try connection(to: silent), try connection(to: answering)], timeoutMs: 2_000))
         try await phone.start()
         // The answering one alone is ready.
         let ready = try await phone.connectionManager.waitUntilReady([1], timeout: .seconds(2))

@@ -19,10 +19,13 @@ struct FailoverMetricsTests {
         .statusChanged(
             ConnectionStatusChanged(
                 connectionId: id, user: "7001", server: server, transport: .udp, previousStatus: from, status: to,
-                reason: ConnectionStatusReason(kind: kind, text: kind.rawValue), time: time, lastAnswered: lastAnswered))
+                reason: ConnectionStatusReason(kind: kind, text: kind.rawValue), time: time, lastAnswered: lastAnswered)
+        )
     }
 
-    static func session(_ id: String, connection: Int, _ from: SessionStatus, _ to: SessionStatus, at time: Date) -> SessionEvent {
+    static func session(_ id: String, connection: Int, _ from: SessionStatus, _ to: SessionStatus, at time: Date)
+        -> SessionEvent
+    {
         .statusChanged(
             SessionStatusChanged(
                 sessionId: id, connectionId: connection, user: "7001", previousStatus: from, status: to,
@@ -37,19 +40,28 @@ struct FailoverMetricsTests {
         metrics.connectionEvent(Self.change(1, Self.siteB, .disabled, .registering, at: t0))
         metrics.connectionEvent(Self.change(0, Self.siteA, .registering, .ready, at: t0))
         metrics.connectionEvent(Self.change(1, Self.siteB, .registering, .ready, at: t0))
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "ready")]).lastValue == 1)
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "registering")]).lastValue == 0)
+        #expect(
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "ready")]).lastValue == 1)
+        #expect(
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "registering")]).lastValue
+                == 0)
 
         // Site A last answered at t0 + 10 s and was declared failed 1.7 s later.
         let failedAt = t0 + 11.7
         metrics.connectionEvent(
             Self.change(0, Self.siteA, .ready, .failed, .probeFailed, at: failedAt, lastAnswered: t0 + 10))
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "ready")]).lastValue == 0)
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "failed")]).lastValue == 1)
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteB), ("status", "ready")]).lastValue == 1)
         #expect(
-            try test.expectCounter("sipendpoint_connection_failures_total", [("site", Self.siteA), ("reason", "probeFailed")])
-                .totalValue == 1)
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "ready")]).lastValue == 0)
+        #expect(
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "failed")]).lastValue == 1
+        )
+        #expect(
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteB), ("status", "ready")]).lastValue == 1)
+        #expect(
+            try test.expectCounter(
+                "sipendpoint_connection_failures_total", [("site", Self.siteA), ("reason", "probeFailed")]
+            )
+            .totalValue == 1)
         let detection = try test.expectTimer("sipendpoint_failure_detection_seconds", [("site", Self.siteA)])
         #expect(detection.values.count == 1)
         #expect(abs(Double(detection.lastValue ?? 0) / 1e9 - 1.7) < 0.001)
@@ -57,10 +69,14 @@ struct FailoverMetricsTests {
         // A retry that fails again is no new failure.
         metrics.connectionEvent(Self.change(0, Self.siteA, .failed, .failed, .localTimeout, at: failedAt + 30))
         #expect(
-            try test.expectCounter("sipendpoint_connection_failures_total", [("site", Self.siteA), ("reason", "probeFailed")])
-                .totalValue == 1)
+            try test.expectCounter(
+                "sipendpoint_connection_failures_total", [("site", Self.siteA), ("reason", "probeFailed")]
+            )
+            .totalValue == 1)
         metrics.connectionEvent(Self.change(0, Self.siteA, .failed, .disabled, .stopped, at: failedAt + 40))
-        #expect(try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "failed")]).lastValue == 0)
+        #expect(
+            try test.expectMeter("sipendpoint_connections", [("site", Self.siteA), ("status", "failed")]).lastValue == 0
+        )
     }
 
     @Test func aDialThatFailsOverCountsItsCauseAtTheSiteItLeftAndItsSetUpAtTheSiteThatAnswered() throws {
@@ -72,14 +88,17 @@ struct FailoverMetricsTests {
 
         metrics.sessionEvent(Self.session("call", connection: 0, .disconnected, .inProgress, at: t0))
         metrics.sessionEvent(
-            .failedOver(SessionFailedOver(
-                sessionId: "call", user: "7001", fromConnectionId: 0, toConnectionId: 1,
-                cause: DialFailoverMachine.Cause.timeout.description, time: t0 + 1)))
+            .failedOver(
+                SessionFailedOver(
+                    sessionId: "call", user: "7001", fromConnectionId: 0, toConnectionId: 1,
+                    cause: DialFailoverMachine.Cause.timeout.description, time: t0 + 1)))
         metrics.sessionEvent(Self.session("call", connection: 1, .inProgress, .alerting, at: t0 + 1.1))
         metrics.sessionEvent(Self.session("call", connection: 1, .alerting, .connected, at: t0 + 1.25))
         #expect(
-            try test.expectCounter("sipendpoint_dial_failovers_total", [("site", Self.siteA), ("cause", "no_response")])
-                .totalValue == 1)
+            try test.expectCounter(
+                "sipendpoint_dial_failovers_total", [("site", Self.siteA), ("cause", "no_response")]
+            )
+            .totalValue == 1)
         let failover = try test.expectTimer("sipendpoint_failover_dial_seconds", [("site", Self.siteB)])
         #expect(abs(Double(failover.lastValue ?? 0) / 1e9 - 1.25) < 0.001)
         #expect(try test.expectTimer("sipendpoint_call_setup_seconds", [("site", Self.siteB)]).values.count == 1)
@@ -98,8 +117,12 @@ struct FailoverMetricsTests {
     @Test func everyFailoverCauseHasABoundedLabel() {
         typealias Cause = DialFailoverMachine.Cause
         #expect(FailoverMetrics.causeLabel(Cause.timeout.description) == "no_response")
-        #expect(FailoverMetrics.causeLabel(Cause.response(statusCode: 503, reasonPhrase: "Service Unavailable").description) == "503")
-        #expect(FailoverMetrics.causeLabel(Cause.response(statusCode: 408, reasonPhrase: "Request Timeout").description) == "408")
+        #expect(
+            FailoverMetrics.causeLabel(Cause.response(statusCode: 503, reasonPhrase: "Service Unavailable").description)
+                == "503")
+        #expect(
+            FailoverMetrics.causeLabel(Cause.response(statusCode: 408, reasonPhrase: "Request Timeout").description)
+                == "408")
         #expect(FailoverMetrics.causeLabel(Cause.transportFailure("connection refused").description) == "transport")
         #expect(FailoverMetrics.causeLabel(Cause.connectionNotReady.description) == "not_ready")
         #expect(FailoverMetrics.causeLabel("whatever a future cause says") == "other")
@@ -134,7 +157,9 @@ struct FailoverMetricsTests {
         try await session.hangUp()
         let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(8))
 
-        #expect(try test.expectCounter("sipendpoint_dial_failovers_total", [("site", a), ("cause", "no_response")]).totalValue == 1)
+        #expect(
+            try test.expectCounter("sipendpoint_dial_failovers_total", [("site", a), ("cause", "no_response")])
+                .totalValue == 1)
         #expect(try test.expectTimer("sipendpoint_failover_dial_seconds", [("site", b)]).values.count == 1)
         #expect(try test.expectMeter("sipendpoint_connections", [("site", a), ("status", "failed")]).lastValue == 1)
         #expect(try test.expectMeter("sipendpoint_connections", [("site", b), ("status", "ready")]).lastValue == 1)

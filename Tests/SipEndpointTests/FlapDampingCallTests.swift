@@ -10,7 +10,9 @@ import Testing
 /// connection; the hold-down ends in `ready`.
 @Suite("Flap damping end to end")
 struct FlapDampingCallTests {
-    @Test("Second return of a site within the window: recovering, dials prefer the ready site, then ready after the hold-down")
+    @Test(
+        "Second return of a site within the window: recovering, dials prefer the ready site, then ready after the hold-down"
+    )
     func secondReturnIsHeldDown() async throws {
         let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: ["9000": .answer()]))
         let siteB = try await InProcessSite.start(.init(name: "site-b", testNumbers: ["9000": .answer()]))
@@ -34,7 +36,9 @@ struct FlapDampingCallTests {
         try await siteA.kill()
         try await log.wait(connection: 0, status: .failed, after: mark)
         try await siteA.revive()
-        let first = try await log.wait(after: mark) { $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering) }
+        let first = try await log.wait(after: mark) {
+            $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering)
+        }
         #expect(first.status == .ready, "a single outage is never damped")
 
         // Second outage within the window: REGISTERed again at once, but recovering.
@@ -43,9 +47,13 @@ struct FlapDampingCallTests {
         try await siteA.kill()
         try await log.wait(connection: 0, status: .failed, after: mark)
         try await siteA.revive()
-        let second = try await log.wait(after: mark) { $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering) }
+        let second = try await log.wait(after: mark) {
+            $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering)
+        }
         #expect(second.status == .recovering && second.reason.kind == .flapDamped, "\(second.status) \(second.reason)")
-        #expect(siteA.registerCount > registers && siteA.registrations["7001"] != nil, "REGISTERed, so inbound calls arrive")
+        #expect(
+            siteA.registerCount > registers && siteA.registrations["7001"] != nil, "REGISTERed, so inbound calls arrive"
+        )
         let until = try #require(second.heldDownUntil)
         #expect(until.timeIntervalSince(second.time) > 2 && until.timeIntervalSince(second.time) < 10)
         #expect(phone.status == .active)

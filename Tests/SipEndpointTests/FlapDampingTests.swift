@@ -38,7 +38,9 @@ struct FlapDampingTests {
         #expect(Self.holdDown(&m, at: 14) == nil)
     }
 
-    @Test("The lab's four swings (2.5 s silent, 2 s answering): held down from the second, longer each time, stable time ends it")
+    @Test(
+        "The lab's four swings (2.5 s silent, 2 s answering): held down from the second, longer each time, stable time ends it"
+    )
     func fourSwings() {
         var m = FlapDamping(policy: Self.lab)
         var holds: [Double?] = []
@@ -91,11 +93,17 @@ struct FlapDampingTests {
     @Test("Auto values scale with the probe interval; numbers fix them")
     func autoPolicy() {
         var policy = FailoverPolicy()
-        #expect(policy.flapDamping(optionsInterval: 1) == FlapDamping.Policy(halfLife: .seconds(10), maximumHoldDown: .seconds(30)))
-        #expect(policy.flapDamping(optionsInterval: 0) == FlapDamping.Policy(halfLife: .seconds(100), maximumHoldDown: .seconds(300)))
+        #expect(
+            policy.flapDamping(optionsInterval: 1)
+                == FlapDamping.Policy(halfLife: .seconds(10), maximumHoldDown: .seconds(30)))
+        #expect(
+            policy.flapDamping(optionsInterval: 0)
+                == FlapDamping.Policy(halfLife: .seconds(100), maximumHoldDown: .seconds(300)))
         policy.flapWindowSeconds = 20
         policy.flapHoldDownMaxSeconds = 40
-        #expect(policy.flapDamping(optionsInterval: 5) == FlapDamping.Policy(halfLife: .seconds(20), maximumHoldDown: .seconds(40)))
+        #expect(
+            policy.flapDamping(optionsInterval: 5)
+                == FlapDamping.Policy(halfLife: .seconds(20), maximumHoldDown: .seconds(40)))
     }
 
     // MARK: Dial order
@@ -110,20 +118,26 @@ struct FlapDampingTests {
             M.Candidate(connectionId: 2, isReady: true),
         ]
         var m = M(requested: 0, candidates: candidates)
-        #expect(m.start(requested: 0) == [
-            .failedOver(from: 0, to: 2, cause: .connectionNotReady), .attempt(connectionId: 2, targetIndex: 0),
-        ])
-        #expect(m.attemptEnded(.timeout).suffix(2) == [
-            .failedOver(from: 2, to: 0, cause: .timeout), .attempt(connectionId: 0, targetIndex: 0),
-        ])
-        #expect(m.attemptEnded(.timeout).suffix(2) == [
-            .failedOver(from: 0, to: 1, cause: .timeout), .attempt(connectionId: 1, targetIndex: 0),
-        ])
+        #expect(
+            m.start(requested: 0) == [
+                .failedOver(from: 0, to: 2, cause: .connectionNotReady), .attempt(connectionId: 2, targetIndex: 0),
+            ])
+        #expect(
+            m.attemptEnded(.timeout).suffix(2) == [
+                .failedOver(from: 2, to: 0, cause: .timeout), .attempt(connectionId: 0, targetIndex: 0),
+            ])
+        #expect(
+            m.attemptEnded(.timeout).suffix(2) == [
+                .failedOver(from: 0, to: 1, cause: .timeout), .attempt(connectionId: 1, targetIndex: 0),
+            ])
     }
 
     @Test("With no ready connection, a recovering one is tried before a failed one")
     func recoveringBeforeFailed() {
-        let candidates = [M.Candidate(connectionId: 0, isReady: false), M.Candidate(connectionId: 1, isReady: false, isRecovering: true)]
+        let candidates = [
+            M.Candidate(connectionId: 0, isReady: false),
+            M.Candidate(connectionId: 1, isReady: false, isRecovering: true),
+        ]
         var m = M(requested: 0, candidates: candidates)
         #expect(m.start(requested: 0).last == .attempt(connectionId: 1, targetIndex: 0))
     }

@@ -22,7 +22,8 @@ struct HostingTests {
         var phones: [Phone] = []
         for n in 0..<20 {
             let connection = ConnectionConfiguration(
-                user: "\(7001 + n % 10)", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass\(7001 + n % 10)",
+                user: "\(7001 + n % 10)", server: ServerAddress(host: "127.0.0.1", port: site.port),
+                password: "pass\(7001 + n % 10)",
                 reregisterInSeconds: 60, optionsInterval: 0)
             let phone = Phone(configuration: fastConfiguration([connection]), eventLoopGroup: group)
             try await phone.start()

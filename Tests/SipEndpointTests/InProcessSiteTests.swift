@@ -7,7 +7,9 @@ import Testing
 /// The phone against in-process sites that check digest for real and can die and come back.
 @Suite("Phone against in-process sites")
 struct InProcessSiteTests {
-    func connection(to site: InProcessSite, user: String = "7001", password: String, optionsInterval: Int = 0) -> ConnectionConfiguration {
+    func connection(to site: InProcessSite, user: String = "7001", password: String, optionsInterval: Int = 0)
+        -> ConnectionConfiguration
+    {
         ConnectionConfiguration(
             user: user, server: ServerAddress(host: "127.0.0.1", port: site.port), password: password,
             reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: optionsInterval)
@@ -16,7 +18,10 @@ struct InProcessSiteTests {
     @Test func registersWithVerifiedDigestOnTwoSites() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
         let b = try await InProcessSite.start(.init(name: "site-b"))
-        let phone = Phone(configuration: fastConfiguration([connection(to: a, password: "pass7001"), connection(to: b, password: "pass7001")]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                connection(to: a, password: "pass7001"), connection(to: b, password: "pass7001"),
+            ]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -45,9 +50,11 @@ struct InProcessSiteTests {
     @Test func aSiteThatDiesAndComesBackIsFollowedByItsConnection() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
         let b = try await InProcessSite.start(.init(name: "site-b"))
-        let phone = Phone(configuration: fastConfiguration([
-            connection(to: a, password: "pass7001", optionsInterval: 1), connection(to: b, password: "pass7001", optionsInterval: 1),
-        ]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                connection(to: a, password: "pass7001", optionsInterval: 1),
+                connection(to: b, password: "pass7001", optionsInterval: 1),
+            ]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -83,8 +90,9 @@ struct ApplyConfigurationTests {
         let b = try await InProcessSite.start(.init(name: "site-b"))
         let c = try await InProcessSite.start(.init(name: "site-c"))
         func connection(_ site: InProcessSite, user: String = "7001", lifetime: Int = 60) -> ConnectionConfiguration {
-            ConnectionConfiguration(user: user, server: ServerAddress(host: "127.0.0.1", port: site.port),
-                                    password: "pass\(user)", reregisterInSeconds: lifetime, optionsInterval: 0)
+            ConnectionConfiguration(
+                user: user, server: ServerAddress(host: "127.0.0.1", port: site.port),
+                password: "pass\(user)", reregisterInSeconds: lifetime, optionsInterval: 0)
         }
         let first = fastConfiguration([connection(a), connection(b)])
         let phone = Phone(configuration: first)

@@ -28,10 +28,14 @@ struct InboundRoutingTests {
         _ method: SIPMethod = .invite, user: String?, from host: String, port: Int = 5060, toTag: Bool = false,
         inDialog: Bool = false
     ) -> InboundRouting.Request {
-        .init(method: method, requestURIUser: user, hasToTag: toTag, isInKnownDialog: inDialog, sourceHost: host, sourcePort: port)
+        .init(
+            method: method, requestURIUser: user, hasToTag: toTag, isInKnownDialog: inDialog, sourceHost: host,
+            sourcePort: port)
     }
 
-    static func decide(_ r: InboundRouting.Request, _ strangers: EndpointPolicy.UnsolicitedRequests = .drop, table: LineTable = table)
+    static func decide(
+        _ r: InboundRouting.Request, _ strangers: EndpointPolicy.UnsolicitedRequests = .drop, table: LineTable = table
+    )
         -> InboundRouting.Decision
     {
         InboundRouting.decide(r, table: table, strangers: strangers)
@@ -53,7 +57,8 @@ struct InboundRoutingTests {
     }
 
     @Test func aTokenNoConnectionRegistersGets404FromASiteAndNothingFromAStranger() {
-        let unknown = LineIdentity.contactUser(user: "7001", token: String(repeating: "a", count: LineIdentity.tokenLength))
+        let unknown = LineIdentity.contactUser(
+            user: "7001", token: String(repeating: "a", count: LineIdentity.tokenLength))
         #expect(Self.decide(Self.request(user: unknown, from: Self.siteA)) == .respond(404, "Not Found"))
         #expect(Self.decide(Self.request(user: unknown, from: Self.stranger)) == .drop)
         var table = Self.table
@@ -69,7 +74,9 @@ struct InboundRoutingTests {
         #expect(Self.decide(Self.request(user: "7999", from: Self.siteA)) == .respond(404, "Not Found"))
         var table = Self.table
         table.remove(id: 3)
-        #expect(Self.decide(Self.request(user: "7002", from: Self.siteB), table: table) == .respond(404, "Not Found"), "removed from the site index too")
+        #expect(
+            Self.decide(Self.request(user: "7002", from: Self.siteB), table: table) == .respond(404, "Not Found"),
+            "removed from the site index too")
         #expect(Self.decide(Self.request(user: "7002", from: Self.siteA), table: table) == .connection(2))
     }
 
@@ -77,7 +84,9 @@ struct InboundRoutingTests {
     func strangersAreDroppedByDefault(method: SIPMethod) {
         #expect(Self.decide(Self.request(method, user: "7001", from: Self.stranger)) == .drop)
         #expect(Self.decide(Self.request(method, user: nil, from: Self.stranger)) == .drop)
-        #expect(Self.decide(Self.request(method, user: "7001", from: Self.stranger, toTag: true)) == .drop, "looks in-dialog, is not")
+        #expect(
+            Self.decide(Self.request(method, user: "7001", from: Self.stranger, toTag: true)) == .drop,
+            "looks in-dialog, is not")
     }
 
     @Test func strangersGet403WhenRejectedAndARouteWhenAccepted() {
@@ -87,13 +96,18 @@ struct InboundRoutingTests {
     }
 
     @Test func aLiveDialogsRequestsGoToItsSessionFromAnywhere() {
-        #expect(Self.decide(Self.request(.bye, user: "7001", from: Self.stranger, toTag: true, inDialog: true)) == .dialog)
+        #expect(
+            Self.decide(Self.request(.bye, user: "7001", from: Self.stranger, toTag: true, inDialog: true)) == .dialog)
         #expect(Self.decide(Self.request(.cancel, user: "7001", from: Self.siteA, inDialog: true)) == .dialog)
     }
 
     @Test func aSitesRequestForADialogWeDoNotHaveGets481AndAnACKNothing() {
-        #expect(Self.decide(Self.request(.bye, user: "7001", from: Self.siteA, toTag: true)) == .respond(481, "Call/Transaction Does Not Exist"))
-        #expect(Self.decide(Self.request(.cancel, user: "7001", from: Self.siteA)) == .respond(481, "Call/Transaction Does Not Exist"))
+        #expect(
+            Self.decide(Self.request(.bye, user: "7001", from: Self.siteA, toTag: true))
+                == .respond(481, "Call/Transaction Does Not Exist"))
+        #expect(
+            Self.decide(Self.request(.cancel, user: "7001", from: Self.siteA))
+                == .respond(481, "Call/Transaction Does Not Exist"))
         #expect(Self.decide(Self.request(.ack, user: "7001", from: Self.siteA, toTag: true)) == .drop)
     }
 
@@ -112,10 +126,14 @@ struct InboundRoutingTests {
     @Test func tokensAreStablePerConnectionAndDifferAcrossConnectionsAndInstances() {
         let server = ServerAddress(host: Self.siteA, port: 5060)
         let a = LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 0, server: server, transport: .udp)
-        #expect(a == LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 0, server: server, transport: .udp))
-        #expect(a != LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 1, server: server, transport: .udp))
-        #expect(a != LineIdentity.contactToken(instanceURN: "urn:uuid:2", connectionId: 0, server: server, transport: .udp))
-        #expect(a != LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 0, server: server, transport: .tcp))
+        #expect(
+            a == LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 0, server: server, transport: .udp))
+        #expect(
+            a != LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 1, server: server, transport: .udp))
+        #expect(
+            a != LineIdentity.contactToken(instanceURN: "urn:uuid:2", connectionId: 0, server: server, transport: .udp))
+        #expect(
+            a != LineIdentity.contactToken(instanceURN: "urn:uuid:1", connectionId: 0, server: server, transport: .tcp))
         #expect(a.count == LineIdentity.tokenLength)
         #expect(LineIdentity.token(inUser: LineIdentity.contactUser(user: "70-01", token: a)) == a)
         #expect(LineIdentity.token(inUser: "7001") == nil)
@@ -123,11 +141,16 @@ struct InboundRoutingTests {
     }
 
     @Test func theInstanceIsTheApplicationsOrDerivedFromTheSecretOrRandom() {
-        #expect(LineIdentity.instanceURN(configured: "urn:uuid:ABC", user: "7001", password: "p") { "r" } == "urn:uuid:ABC")
+        #expect(
+            LineIdentity.instanceURN(configured: "urn:uuid:ABC", user: "7001", password: "p") { "r" } == "urn:uuid:ABC")
         #expect(LineIdentity.instanceURN(configured: "ABC", user: "7001", password: "p") { "r" } == "urn:uuid:abc")
         let derived = LineIdentity.instanceURN(configured: nil, user: "7001", password: "pass7001") { "r" }
-        #expect(derived == LineIdentity.instanceURN(configured: nil, user: "7001", password: "pass7001") { "other" }, "stable across restarts")
-        #expect(derived != LineIdentity.instanceURN(configured: nil, user: "7001", password: "pass7002") { "r" }, "needs the secret")
+        #expect(
+            derived == LineIdentity.instanceURN(configured: nil, user: "7001", password: "pass7001") { "other" },
+            "stable across restarts")
+        #expect(
+            derived != LineIdentity.instanceURN(configured: nil, user: "7001", password: "pass7002") { "r" },
+            "needs the secret")
         #expect(derived.hasPrefix("urn:uuid:") && derived.count == "urn:uuid:".count + 36)
         #expect(LineIdentity.instanceURN(configured: nil, user: "7001", password: nil) { "random" } == "random")
     }

@@ -16,7 +16,8 @@ struct LearnedGiveUpCallTests {
     static func phone(_ a: InProcessSite, _ b: InProcessSite) async throws -> (Phone, EventLog) {
         func connection(_ s: InProcessSite) -> ConnectionConfiguration {
             ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001", optionsInterval: 1)
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
+                optionsInterval: 1)
         }
         let configuration = SipEndpointConfiguration(
             connections: [connection(a), connection(b)], endpoint: EndpointPolicy(localAddress: "127.0.0.1"))
@@ -67,7 +68,8 @@ struct LearnedGiveUpCallTests {
 
     @Test("a callee that rings past the learned give-up is not a failure: the call connects on the site it rang on")
     func ringingIsNeverAFailure() async throws {
-        let siteA = try await InProcessSite.start(.init(name: "site-a", testNumbers: ["9000": .answer(ringing: .milliseconds(1500))]))
+        let siteA = try await InProcessSite.start(
+            .init(name: "site-a", testNumbers: ["9000": .answer(ringing: .milliseconds(1500))]))
         let siteB = try await InProcessSite.start(.init(name: "site-b"))
         let (phone, _) = try await Self.phone(siteA, siteB)
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")

@@ -22,7 +22,8 @@ struct LossyLinkDialTests {
             spare: { $0.readableBytesView.starts(with: "SIP/2.0 200".utf8) })
         func connection(port: Int) -> ConnectionConfiguration {
             ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: port), password: "pass7001", optionsInterval: 0)
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: port), password: "pass7001",
+                optionsInterval: 0)
         }
         let configuration = SipEndpointConfiguration(
             connections: [connection(port: relay.port), connection(port: siteB.port)],
@@ -59,7 +60,8 @@ struct LossyLinkDialTests {
         #expect(connectedOn.count == 24)
         #expect(failovers <= 1, "\(failovers) needless failovers; connected on \(connectedOn)")
         #expect(counts.dropped > 0, "the link lost datagrams: \(counts)")
-        print("lossy-link dials=24 failovers=\(failovers) relay forwarded=\(counts.forwarded) dropped=\(counts.dropped)")
+        print(
+            "lossy-link dials=24 failovers=\(failovers) relay forwarded=\(counts.forwarded) dropped=\(counts.dropped)")
         await phone.shutdown()
         try await relay.stop()
         try await siteA.stop()

@@ -7,9 +7,11 @@ import Testing
 @Suite("Lost session rule")
 struct LostSessionRuleTests {
     @Test func aFailedRefreshEndsTheCallOnlyWhenMediaIsSilentToo() {
-        let failed = SIPUserAgent.SessionTimerEvent.refreshFailed(statusCode: 408, reasonPhrase: "Request Timeout", local: true)
-        #expect(LostSessionRule.decide(failed, mediaSilent: true, connectionFailed: true)
-            == .end("session refresh failed (408 Request Timeout) and no media"))
+        let failed = SIPUserAgent.SessionTimerEvent.refreshFailed(
+            statusCode: 408, reasonPhrase: "Request Timeout", local: true)
+        #expect(
+            LostSessionRule.decide(failed, mediaSilent: true, connectionFailed: true)
+                == .end("session refresh failed (408 Request Timeout) and no media"))
         guard case .keep = LostSessionRule.decide(failed, mediaSilent: false, connectionFailed: true) else {
             Issue.record("a call whose media flows must stay")
             return

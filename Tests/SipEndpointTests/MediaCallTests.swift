@@ -26,11 +26,14 @@ struct MediaCallTests {
             let hostA = "127.0.\(60 + index).1"
             let hostB = "127.0.\(60 + index).2"
             let port = 5180
-            func phone(host: String, user: String, peer: String, inactivity: Duration?, metrics: (any MetricsFactory)? = nil) -> Phone {
+            func phone(
+                host: String, user: String, peer: String, inactivity: Duration?, metrics: (any MetricsFactory)? = nil
+            ) -> Phone {
                 var configuration = fastConfiguration(
                     [
                         ConnectionConfiguration(
-                            user: user, server: ServerAddress(host: peer, port: port), reregisterInSeconds: 0, optionsInterval: 0)
+                            user: user, server: ServerAddress(host: peer, port: port), reregisterInSeconds: 0,
+                            optionsInterval: 0)
                     ], timeoutMs: 2000)
                 configuration.endpoint.localAddress = host
                 configuration.endpoint.sipPortRange = port...port
@@ -52,7 +55,8 @@ struct MediaCallTests {
             try await callerLog.wait(for: .connected)
             try await calleeLog.wait(for: .connected)
             return PhonePair(
-                caller: caller, callee: callee, callerSession: callerSession, calleeSession: calleeSession, callerLog: callerLog,
+                caller: caller, callee: callee, callerSession: callerSession, calleeSession: calleeSession,
+                callerLog: callerLog,
                 calleeLog: calleeLog)
         }
 
@@ -159,12 +163,16 @@ struct MediaCallTests {
         try await Task.sleep(for: .milliseconds(400))
         let calleeLater = try #require(try await pair.calleeSession.statistics())
         let callerLater = try #require(try await pair.callerSession.statistics())
-        #expect(calleeLater.packetsSent == calleeHeld.packetsSent, "held by the caller (recvonly): the callee stops sending")
+        #expect(
+            calleeLater.packetsSent == calleeHeld.packetsSent, "held by the caller (recvonly): the callee stops sending"
+        )
         #expect(callerLater.packetsSent > callerHeld.packetsSent + 10, "the holder (sendonly) still sends")
         #expect(callerLater.packetsReceived == callerHeld.packetsReceived)
 
         try await pair.callerSession.retrieve()
-        _ = try await Self.waitForStatistics(pair.callerSession) { $0.packetsReceived >= callerLater.packetsReceived + 10 }
+        _ = try await Self.waitForStatistics(pair.callerSession) {
+            $0.packetsReceived >= callerLater.packetsReceived + 10
+        }
         await pair.stop()
     }
 
@@ -172,7 +180,8 @@ struct MediaCallTests {
     static func phoneOn(_ site: InProcessSite, inactivity: Duration? = nil) async throws -> Phone {
         var configuration = fastConfiguration([
             ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
+                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                optionsInterval: 0)
         ])
         configuration.endpoint.rtpInactivityTimeout = inactivity
         let phone = Phone(configuration: configuration)
@@ -238,7 +247,9 @@ struct MediaCallTests {
         let end = try await pair.callerLog.wait(for: .disconnected)
         let final = try #require(end.mediaStatistics)
         #expect(try metrics.expectCounter("sipendpoint_rtp_packets_sent_total").totalValue == Int64(final.packetsSent))
-        #expect(try metrics.expectCounter("sipendpoint_rtp_packets_received_total").totalValue == Int64(final.packetsReceived))
+        #expect(
+            try metrics.expectCounter("sipendpoint_rtp_packets_received_total").totalValue
+                == Int64(final.packetsReceived))
         #expect(try metrics.expectCounter("sipendpoint_rtp_octets_sent_total").totalValue == Int64(final.octetsSent))
         #expect(try metrics.expectRecorder("sipendpoint_call_mos").values == [final.meanOpinionScore])
         #expect(final.meanOpinionScore > 4, "a clean loopback path")
@@ -248,11 +259,14 @@ struct MediaCallTests {
 
     @Test func earlyMediaIsHeardBeforeTheAnswerAndCarriesOnAfterIt() async throws {
         // 183 with the SDP answer and the echo running, 200 OK 3 s later (room for a loaded machine).
-        let site = try await InProcessSite.start(.init(name: "site-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
-        let phone = Phone(configuration: fastConfiguration([
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
-        ]))
+        let site = try await InProcessSite.start(
+            .init(name: "site-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                    optionsInterval: 0)
+            ]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -295,10 +309,12 @@ struct MediaCallTests {
     func anIncomingCallCarriesMediaWithAnOfferInTheInviteOrInOurAnswer(offer: InProcessSite.CallOffer) async throws {
         // .late: the INVITE has no SDP (a 3pcc server's habit); we offer in the 200, the site answers in the ACK.
         let site = try await InProcessSite.start(.init(name: "site-in-\(offer)"))
-        let phone = Phone(configuration: fastConfiguration([
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
-        ]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                    optionsInterval: 0)
+            ]))
         let log = EventLog(phone.connectionManager.statusChanges)
         let incoming = phone.callControl.incomingCalls
         try await phone.start()
@@ -326,10 +342,12 @@ struct MediaCallTests {
 
     @Test func aReinviteWithoutAnOfferGetsOursAndKeepsTheCallAsItWas() async throws {
         let site = try await InProcessSite.start(.init(name: "site-reinvite"))
-        let phone = Phone(configuration: fastConfiguration([
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001", optionsInterval: 0)
-        ]))
+        let phone = Phone(
+            configuration: fastConfiguration([
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                    optionsInterval: 0)
+            ]))
         let log = EventLog(phone.connectionManager.statusChanges)
         let incoming = phone.callControl.incomingCalls
         try await phone.start()

@@ -7,12 +7,16 @@ import Testing
 /// packet once.
 @Suite("Media metrics")
 struct MediaMetricsTests {
-    static func statistics(sent: UInt64, received: UInt64, lost: Int64, late: Int, mos: Double = 4.3) -> MediaStatistics {
+    static func statistics(sent: UInt64, received: UInt64, lost: Int64, late: Int, mos: Double = 4.3) -> MediaStatistics
+    {
         MediaStatistics(
-            codec: "PCMU", packetsSent: sent, octetsSent: sent * 160, packetsReceived: received, octetsReceived: received * 160,
-            packetsLost: lost, lossRatio: 0, jitterMilliseconds: 1.5, roundTripTimeMilliseconds: 12, remoteLossRatio: nil,
+            codec: "PCMU", packetsSent: sent, octetsSent: sent * 160, packetsReceived: received,
+            octetsReceived: received * 160,
+            packetsLost: lost, lossRatio: 0, jitterMilliseconds: 1.5, roundTripTimeMilliseconds: 12,
+            remoteLossRatio: nil,
             remotePacketsLost: nil, latePackets: late, duplicatePackets: 0, reorderedPackets: 0, concealedFrames: 0,
-            discardedPackets: 0, jitterBufferMilliseconds: 60, dtmfSent: 0, dtmfReceived: 0, meanOpinionScore: mos, remoteAddress: nil)
+            discardedPackets: 0, jitterBufferMilliseconds: 60, dtmfSent: 0, dtmfReceived: 0, meanOpinionScore: mos,
+            remoteAddress: nil)
     }
 
     @Test func liveCountsAndTheEndAddUpToTheCallsTotals() throws {

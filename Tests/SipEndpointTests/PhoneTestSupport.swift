@@ -37,28 +37,37 @@ final class EventLog: Sendable {
 
     /// Waits (bounded) for an event matching `predicate` and returns it.
     @discardableResult
-    func wait(after index: Int = 0, timeout: Duration = .seconds(5), _ predicate: (ConnectionStatusChanged) -> Bool,
-              sourceLocation: SourceLocation = #_sourceLocation) async throws -> ConnectionStatusChanged {
+    func wait(
+        after index: Int = 0, timeout: Duration = .seconds(5), _ predicate: (ConnectionStatusChanged) -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> ConnectionStatusChanged {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let e = events.dropFirst(index).first(where: predicate) { return e }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("no matching event within \(timeout); saw \(events.map { "\($0.connectionId):\($0.status)" })",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "no matching event within \(timeout); saw \(events.map { "\($0.connectionId):\($0.status)" })",
+            sourceLocation: sourceLocation)
         throw CancellationError()
     }
 
     @discardableResult
-    func wait(connection id: Int, status: ConnectionStatus, after index: Int = 0, timeout: Duration = .seconds(5),
-              sourceLocation: SourceLocation = #_sourceLocation) async throws -> ConnectionStatusChanged {
-        return try await wait(after: index, timeout: timeout, { e in e.connectionId == id && e.status == status }, sourceLocation: sourceLocation)
+    func wait(
+        connection id: Int, status: ConnectionStatus, after index: Int = 0, timeout: Duration = .seconds(5),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> ConnectionStatusChanged {
+        return try await wait(
+            after: index, timeout: timeout, { e in e.connectionId == id && e.status == status },
+            sourceLocation: sourceLocation)
     }
 }
 
 /// A connection to an in-process peer (UDP on loopback) with fast, test-sized timings.
-func connection(to peer: SIPTestPeer, user: String = "7001", transport: SIPTransportProtocol = .udp,
-                optionsInterval: Int = 0, regInterval: Int = 30, password: String? = nil) throws -> ConnectionConfiguration {
+func connection(
+    to peer: SIPTestPeer, user: String = "7001", transport: SIPTransportProtocol = .udp,
+    optionsInterval: Int = 0, regInterval: Int = 30, password: String? = nil
+) throws -> ConnectionConfiguration {
     let address = try peer.address(transport)
     return ConnectionConfiguration(
         user: user, server: ServerAddress(host: address.ipAddress ?? "127.0.0.1", port: address.port),

@@ -32,9 +32,15 @@ struct SRTPCallTests {
         let hostA = "127.0.\(70 + index).1"
         let hostB = "127.0.\(70 + index).2"
         let port = 5180
-        func phone(host: String, user: String, peer: String, srtp: SecurityConfiguration.SRTPUse, keyLog: String?) -> Phone {
+        func phone(host: String, user: String, peer: String, srtp: SecurityConfiguration.SRTPUse, keyLog: String?)
+            -> Phone
+        {
             var configuration = fastConfiguration(
-                [ConnectionConfiguration(user: user, server: ServerAddress(host: peer, port: port), reregisterInSeconds: 0, optionsInterval: 0)],
+                [
+                    ConnectionConfiguration(
+                        user: user, server: ServerAddress(host: peer, port: port), reregisterInSeconds: 0,
+                        optionsInterval: 0)
+                ],
                 timeoutMs: 2000)
             configuration.endpoint.localAddress = host
             configuration.endpoint.sipPortRange = port...port
@@ -51,7 +57,9 @@ struct SRTPCallTests {
         let callerLog = SessionLog(callerSession.statusChanges)
         try await waitUntil { callerLog.statuses.contains { $0.status == .alerting || $0.status == .disconnected } }
         guard callerLog.statuses.contains(where: { $0.status == .alerting }) else {
-            return Pair(caller: caller, callee: callee, callerSession: callerSession, callerLog: callerLog, calleeSession: nil, calleeLog: nil)
+            return Pair(
+                caller: caller, callee: callee, callerSession: callerSession, callerLog: callerLog, calleeSession: nil,
+                calleeLog: nil)
         }
         var iterator = incoming.makeAsyncIterator()
         let calleeSession = try #require(await iterator.next())
@@ -60,7 +68,8 @@ struct SRTPCallTests {
         try await callerLog.wait(for: .connected)
         try await calleeLog.wait(for: .connected)
         return Pair(
-            caller: caller, callee: callee, callerSession: callerSession, callerLog: callerLog, calleeSession: calleeSession,
+            caller: caller, callee: callee, callerSession: callerSession, callerLog: callerLog,
+            calleeSession: calleeSession,
             calleeLog: calleeLog)
     }
 
@@ -82,7 +91,9 @@ struct SRTPCallTests {
 
         // RFC 4733 digits inside SRTP.
         try await pair.callerSession.sendDTMF("5#")
-        try await waitUntil { calleeLog.events.filter { if case .dtmfReceived = $0 { true } else { false } }.count >= 2 }
+        try await waitUntil {
+            calleeLog.events.filter { if case .dtmfReceived = $0 { true } else { false } }.count >= 2
+        }
 
         // Hold and retrieve: the stream stops and restarts under the same keys (no rekey, no failures).
         try await pair.callerSession.hold()
@@ -90,11 +101,15 @@ struct SRTPCallTests {
         try await pair.callerSession.retrieve()
         try await waitUntil { pair.callerLog.statuses.last?.status == .connected }
         let resumed = try #require(try await pair.callerSession.statistics())
-        _ = try await MediaCallTests.waitForStatistics(pair.callerSession) { $0.packetsReceived >= resumed.packetsReceived + 25 }
+        _ = try await MediaCallTests.waitForStatistics(pair.callerSession) {
+            $0.packetsReceived >= resumed.packetsReceived + 25
+        }
 
         // SRTCP both ways: the caller's SR decrypted by the callee, whose RR (with LSR/DLSR) the caller
         // decrypts into a round-trip time (RFC 3550 §6.4.1), a few report intervals in.
-        _ = try await MediaCallTests.waitForStatistics(pair.callerSession, timeout: .seconds(15)) { $0.roundTripTimeMilliseconds != nil }
+        _ = try await MediaCallTests.waitForStatistics(pair.callerSession, timeout: .seconds(15)) {
+            $0.roundTripTimeMilliseconds != nil
+        }
 
         try await pair.callerSession.hangUp()
         let end = try await calleeLog.wait(for: .disconnected)
@@ -104,20 +119,27 @@ struct SRTPCallTests {
         await pair.stop()
 
         let candidates: [Double] = [400, 600, 1000, 1400]
-        #expect(MediaCallTests.dominantTone(in: Array(try WAVFile(contentsOf: calleeFile).samples.suffix(4000)), among: candidates) == 1000)
-        #expect(MediaCallTests.dominantTone(in: Array(try WAVFile(contentsOf: callerFile).samples.suffix(4000)), among: candidates) == 600)
+        #expect(
+            MediaCallTests.dominantTone(
+                in: Array(try WAVFile(contentsOf: calleeFile).samples.suffix(4000)), among: candidates) == 1000)
+        #expect(
+            MediaCallTests.dominantTone(
+                in: Array(try WAVFile(contentsOf: callerFile).samples.suffix(4000)), among: candidates) == 600)
 
         // The callee's key log: one line per direction for the one key pair (hold and retrieve did not rekey).
         let attributes = try FileManager.default.attributesOfItem(atPath: keyLog)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let lines = try String(contentsOfFile: keyLog, encoding: .utf8).split(separator: "\n")
-        let entries = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]) }
+        let entries = try lines.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
+        }
         #expect(entries.map { $0["direction"] } == ["send", "receive"], "\(lines)")
         for entry in entries {
             #expect(Set(entry.keys) == ["time", "callID", "direction", "local", "remote", "suite", "key"])
             #expect(entry["suite"] == "AES_CM_128_HMAC_SHA1_80")
             #expect(Data(base64Encoded: entry["key"] ?? "")?.count == 30)
-            #expect(entry["local"]?.hasPrefix("127.0.71.2:") == true && entry["remote"]?.hasPrefix("127.0.71.1:") == true)
+            #expect(
+                entry["local"]?.hasPrefix("127.0.71.2:") == true && entry["remote"]?.hasPrefix("127.0.71.1:") == true)
             #expect(entry["callID"]?.isEmpty == false)
         }
     }
@@ -136,8 +158,11 @@ struct SRTPCallTests {
         (.optional, .optional, "AES_CM_128_HMAC_SHA1_80"),
         (.optional, .mandatory, "AES_CM_128_HMAC_SHA1_80"),
     ])
-    func optionalIsBestEffort(caller: SecurityConfiguration.SRTPUse, callee: SecurityConfiguration.SRTPUse, suite: String?) async throws {
-        let index = 3 + [SecurityConfiguration.SRTPUse.disabled, .optional, .mandatory].firstIndex(of: caller)! * 3
+    func optionalIsBestEffort(
+        caller: SecurityConfiguration.SRTPUse, callee: SecurityConfiguration.SRTPUse, suite: String?
+    ) async throws {
+        let index =
+            3 + [SecurityConfiguration.SRTPUse.disabled, .optional, .mandatory].firstIndex(of: caller)! * 3
             + [SecurityConfiguration.SRTPUse.disabled, .optional, .mandatory].firstIndex(of: callee)!
         let pair = try await Self.call(index: index % 10, caller: caller, callee: callee)
         let callee = try #require(pair.calleeSession, "the call was refused")
@@ -149,11 +174,12 @@ struct SRTPCallTests {
 
     /// A phone with `use_srtp=mandatory` on in-process sites (their echo answers SRTP offers).
     static func phone(on sites: [InProcessSite]) async throws -> Phone {
-        var configuration = fastConfiguration(sites.map { site in
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
-                reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
-        })
+        var configuration = fastConfiguration(
+            sites.map { site in
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                    reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
+            })
         configuration.security.useSRTP = .mandatory
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
@@ -163,16 +189,21 @@ struct SRTPCallTests {
     }
 
     @Test func earlyMediaIsSRTPBeforeTheAnswerAndTheSameStreamAfterIt() async throws {
-        let site = try await InProcessSite.start(.init(name: "site-srtp-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
+        let site = try await InProcessSite.start(
+            .init(name: "site-srtp-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
         let phone = try await Self.phone(on: [site])
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9183")
         try await session.play(.tone(frequency: 700))
         let log = SessionLog(session.statusChanges)
         try await log.wait(for: .alerting)
-        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) {
+            $0.packetsReceived >= 5
+        }
         #expect(session.status == .alerting && early.srtpSuite == "AES_CM_128_HMAC_SHA1_80")
         try await log.wait(for: .connected)
-        let after = try await MediaCallTests.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        let after = try await MediaCallTests.waitForStatistics(session) {
+            $0.packetsReceived >= early.packetsReceived + 25
+        }
         #expect(after.packetsLost == 0 && after.authenticationFailures == 0 && after.discardedPackets == 0, "\(after)")
         try await session.hangUp()
         _ = try await log.wait(for: .disconnected)
@@ -181,15 +212,20 @@ struct SRTPCallTests {
     }
 
     @Test func aDialThatFailsOverAfterEarlyMediaTalksSRTPToTheSecondSiteUnderNewKeys() async throws {
-        let a = try await InProcessSite.start(.init(name: "site-srtp-a", testNumbers: ["9300": .earlyMedia(ringing: .milliseconds(400), final: 503)]))
+        let a = try await InProcessSite.start(
+            .init(name: "site-srtp-a", testNumbers: ["9300": .earlyMedia(ringing: .milliseconds(400), final: 503)]))
         let b = try await InProcessSite.start(.init(name: "site-srtp-b", testNumbers: ["9300": .answer()]))
         let phone = try await Self.phone(on: [a, b])
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9300")
         let log = SessionLog(session.statusChanges)
-        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) { $0.packetsReceived >= 5 }
+        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) {
+            $0.packetsReceived >= 5
+        }
         try await log.wait(for: .connected)
         #expect(log.failovers.count == 1 && log.failovers.first?.toConnectionId == 1)
-        let later = try await MediaCallTests.waitForStatistics(session) { $0.packetsReceived >= early.packetsReceived + 25 }
+        let later = try await MediaCallTests.waitForStatistics(session) {
+            $0.packetsReceived >= early.packetsReceived + 25
+        }
         #expect(later.srtpSuite == "AES_CM_128_HMAC_SHA1_80")
         #expect(later.packetsSent > early.packetsSent + 20, "we send to site B now")
         // Site A's echo, still in flight when B answered, is under the first attempt's keys: whatever
@@ -197,7 +233,9 @@ struct SRTPCallTests {
         let settled = try #require(try await session.statistics())
         try await Task.sleep(for: .milliseconds(300))
         let end = try #require(try await session.statistics())
-        #expect(end.authenticationFailures == settled.authenticationFailures && end.packetsReceived > settled.packetsReceived)
+        #expect(
+            end.authenticationFailures == settled.authenticationFailures
+                && end.packetsReceived > settled.packetsReceived)
         try await session.hangUp()
         try await log.wait(for: .disconnected)
         await phone.shutdown()

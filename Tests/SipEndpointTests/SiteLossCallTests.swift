@@ -38,9 +38,11 @@ struct SiteLossCallTests {
         try await a.kill()  // its echo stops with it
         try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
         try await waitUntil { events.events.contains { if case .signalingLost = $0 { true } else { false } } }
-        let lost = try #require(events.events.lazy.compactMap { if case .signalingLost(let e) = $0 { e } else { nil } }.first)
+        let lost = try #require(
+            events.events.lazy.compactMap { if case .signalingLost(let e) = $0 { e } else { nil } }.first)
         #expect(lost.sessionId == session.id && lost.connectionId == 0 && lost.user == "7001")
-        #expect(all.events.contains { if case .signalingLost = $0 { true } else { false } }, "on the phone-wide stream too")
+        #expect(
+            all.events.contains { if case .signalingLost = $0 { true } else { false } }, "on the phone-wide stream too")
         let end = try await events.wait(for: .disconnected, timeout: .seconds(6))
         #expect(end.reason.kind == .sipError && end.reason.statusCode == 408, "\(end.reason)")
         #expect(end.reason.text.contains("connection 0 failed"))

@@ -68,21 +68,31 @@ struct SiteTargetHuntingTests {
         }
     }
 
-    @Test("Probes reach every SRV target; an OPTIONS answered 503 with Retry-After marks its target down, and dials and the registration move on")
+    @Test(
+        "Probes reach every SRV target; an OPTIONS answered 503 with Retry-After marks its target down, and dials and the registration move on"
+    )
     func serviceUnavailableMarksTheTargetDown() async throws {
-        try await withSite({ first, second in
-            first.on(.options, .respond(statusCode: 503, headers: [SIPPeerHeader("Retry-After", "120")]))
-            first.on(.invite, .respond(statusCode: 486))
-            second.on(.invite, .respond(statusCode: 486))
-        }, optionsInterval: 1) { phone, log, first, second in
+        try await withSite(
+            { first, second in
+                first.on(.options, .respond(statusCode: 503, headers: [SIPPeerHeader("Retry-After", "120")]))
+                first.on(.invite, .respond(statusCode: 486))
+                second.on(.invite, .respond(statusCode: 486))
+            }, optionsInterval: 1
+        ) { phone, log, first, second in
             let secondPort = try #require(try second.address(.udp).port)
             let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
             let readyAt = ContinuousClock.now
-            #expect(ready.target?.hasSuffix(":\(try first.address(.udp).port ?? 0)") == true, "registered at target 0 first")
+            #expect(
+                ready.target?.hasSuffix(":\(try first.address(.udp).port ?? 0)") == true, "registered at target 0 first"
+            )
             // The first probe (one interval later) gets 503: the registration moves to target 1.
-            let moved = try await log.wait(timeout: .seconds(6)) { $0.connectionId == 0 && $0.status == .ready && $0.target == "127.0.0.1:\(secondPort)" }
+            let moved = try await log.wait(timeout: .seconds(6)) {
+                $0.connectionId == 0 && $0.status == .ready && $0.target == "127.0.0.1:\(secondPort)"
+            }
             #expect(moved.reason.statusCode == 200)
-            print("measure srv-target-503 registration-moved-after=\(ContinuousClock.now - readyAt) (one probe interval is 1 s)")
+            print(
+                "measure srv-target-503 registration-moved-after=\(ContinuousClock.now - readyAt) (one probe interval is 1 s)"
+            )
             try await Task.sleep(for: .milliseconds(1500))
             #expect(!first.requests(.options).isEmpty && !second.requests(.options).isEmpty, "every target is probed")
             let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
@@ -124,7 +134,8 @@ struct SiteTargetHuntingTests {
                     connections: [connection],
                     endpoint: EndpointPolicy(
                         sipTransactionTimeoutMilliseconds: Self.transactionTimeoutMilliseconds,
-                        localAddress: "127.0.0.1", dnsServers: [ServerAddress(host: "127.0.0.1", port: Int(dns.port))])))
+                        localAddress: "127.0.0.1", dnsServers: [ServerAddress(host: "127.0.0.1", port: Int(dns.port))]))
+            )
             phone = configured
             let log = EventLog(configured.connectionManager.statusChanges)
             try await configured.start()

@@ -83,7 +83,8 @@ func fuzzSDP(_ bytes: [UInt8]) {
         _ = (description.connection(of: media), description.direction(of: media))
     }
 
-    var session = OfferAnswerSession(configuration: MediaConfiguration(localAddress: "127.0.0.1", rtpPort: 40000), sessionID: 1)
+    var session = OfferAnswerSession(
+        configuration: MediaConfiguration(localAddress: "127.0.0.1", rtpPort: 40000), sessionID: 1)
     guard let (answer, negotiated) = try? session.receiveOffer(description) else { return }
     do { _ = try SessionDescription(parsing: answer.text) } catch {
         fatalError("SDP answer: our own answer does not parse: \(error)\n\(answer.text)")
@@ -133,7 +134,8 @@ func fuzzStream(_ input: [UInt8]) {
         codec: .pcmu, telephoneEventPayloadType: 101, direction: .sendrecv, remoteRTP: peer,
         remoteRTCP: try? SocketAddress(ipAddress: "127.0.0.2", port: 40001), cname: "fuzz@example",
         inactivityTimeout: .seconds(30))
-    var stream = MediaStream(configuration: configuration, ssrc: 0x1111, sequenceNumber: 65000, timestamp: 0, now: at(0))
+    var stream = MediaStream(
+        configuration: configuration, ssrc: 0x1111, sequenceNumber: 65000, timestamp: 0, now: at(0))
     var offset = 0
     var ms: Int64 = 0
     var steps = 0
@@ -169,7 +171,9 @@ func fuzzStream(_ input: [UInt8]) {
     }
     let wallClock = NTPTimestamp(rawValue: UInt64(3_900_000_000 + ms / 1000) << 32)
     if let report = stream.rtcpReport(now: at(ms), wallClock: wallClock, randomFactor: 1, bye: true) {
-        guard (try? RTCPCompoundPacket(parsing: report)) != nil else { fatalError("our own RTCP report does not parse") }
+        guard (try? RTCPCompoundPacket(parsing: report)) != nil else {
+            fatalError("our own RTCP report does not parse")
+        }
     }
 }
 
@@ -184,7 +188,9 @@ func checkInvariants(_ stream: MediaStream, now: NIODeadline) {
     let s = stream.statistics(now: now)
     guard (0...1).contains(s.lossRatio) else { fatalError("loss ratio \(s.lossRatio)") }
     guard (1...4.5).contains(s.meanOpinionScore) else { fatalError("MOS \(s.meanOpinionScore)") }
-    guard s.jitterMilliseconds.isFinite, s.jitterMilliseconds >= 0 else { fatalError("jitter \(s.jitterMilliseconds) ms") }
+    guard s.jitterMilliseconds.isFinite, s.jitterMilliseconds >= 0 else {
+        fatalError("jitter \(s.jitterMilliseconds) ms")
+    }
     guard s.jitterBufferDelayMilliseconds.isFinite, s.jitterBufferDelayMilliseconds >= 0 else {
         fatalError("jitter buffer delay \(s.jitterBufferDelayMilliseconds) ms")
     }
@@ -192,5 +198,7 @@ func checkInvariants(_ stream: MediaStream, now: NIODeadline) {
     if let rtt = s.roundTripTimeMilliseconds, !rtt.isFinite || rtt < 0 { fatalError("round-trip time \(rtt) ms") }
     guard s.packetsLost >= 0 else { fatalError("packets lost \(s.packetsLost)") }
     // Media follows signalling: whatever arrived, our RTP goes to the SDP's host.
-    guard stream.rtpTarget?.ipAddress == peer.ipAddress else { fatalError("RTP target moved to \(String(describing: stream.rtpTarget))") }
+    guard stream.rtpTarget?.ipAddress == peer.ipAddress else {
+        fatalError("RTP target moved to \(String(describing: stream.rtpTarget))")
+    }
 }

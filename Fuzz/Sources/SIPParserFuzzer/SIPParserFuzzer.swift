@@ -71,7 +71,10 @@ func readEveryAccessor(_ m: SIPMessage) {
         use(a)
         _ = (a.isDigest, a.realm, a.nonce, a.opaque, a.algorithm, a.qopOptions, a.isStale, a.username, a.response)
     }
-    if let t = try? m.contentType { use(t); _ = t.matches(.sdp) }
+    if let t = try? m.contentType {
+        use(t)
+        _ = t.matches(.sdp)
+    }
     for method in (try? m.allow) ?? [] { use(method) }
     for list in [try? m.supported, try? m.require, try? m.proxyRequire, try? m.unsupported] {
         for t in list ?? [] { sink &+= t.utf8.count }
@@ -100,7 +103,8 @@ func roundTrip(_ message: SIPMessage, options: SIPParserOptions, framing: SIPMes
     do {
         again = try SIPMessage(parsing: wire, options: options, framing: framing)
     } catch {
-        fatalError("round trip: the serialization of a parsed message does not parse: \(error)\n\(String(buffer: wire))")
+        fatalError(
+            "round trip: the serialization of a parsed message does not parse: \(error)\n\(String(buffer: wire))")
     }
     guard again.startLine == message.startLine else {
         fatalError("round trip: start line \(message.startLine) came back as \(again.startLine)")

@@ -64,7 +64,8 @@ package struct ReceptionStatistics: Sendable {
 
         // A.8: transit = arrival (in timestamp units) - RTP timestamp; only differences matter, so the
         // arbitrary origins of both clocks cancel. Wrapping arithmetic keeps the 32-bit timestamp honest.
-        let arrivalUnits = arrival.uptimeNanoseconds / 1_000_000_000 * UInt64(clockRate)
+        let arrivalUnits =
+            arrival.uptimeNanoseconds / 1_000_000_000 * UInt64(clockRate)
             + arrival.uptimeNanoseconds % 1_000_000_000 * UInt64(clockRate) / 1_000_000_000
         let transit = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: arrivalUnits) &- timestamp))
         if let last = lastTransit {

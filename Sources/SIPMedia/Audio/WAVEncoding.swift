@@ -49,7 +49,9 @@ package enum WAVEncoding: Sendable, Hashable {
     /// Everything before the samples, for a file of `sampleCount` samples. An odd-length `data` chunk
     /// is followed by one pad byte (RIFF keeps chunks at even offsets), which the RIFF size counts.
     package func header(sampleCount: Int) -> [UInt8] {
-        header(dataSize: UInt32(truncatingIfNeeded: sampleCount * bytesPerSample), sampleCount: UInt32(truncatingIfNeeded: sampleCount))
+        header(
+            dataSize: UInt32(truncatingIfNeeded: sampleCount * bytesPerSample),
+            sampleCount: UInt32(truncatingIfNeeded: sampleCount))
     }
 
     /// The header of a file still being written, whose length is not known yet. 0xFFFFFFFF is what

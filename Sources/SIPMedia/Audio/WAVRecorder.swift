@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Records what a call receives into a WAV file as it arrives, so that hours of call never sit in
 /// memory (``RecordingSink`` keeps samples for tests and analysis; this is the one for users).
@@ -112,7 +113,8 @@ package final class WAVRecorder: AudioSink {
                     state.failure = Self.writeAll([0], to: state.descriptor, at: nil, path: path)  // RIFF pad byte
                 }
                 if state.failure == nil {
-                    state.failure = Self.writeAll(encoding.header(sampleCount: state.samples), to: state.descriptor, at: 0, path: path)
+                    state.failure = Self.writeAll(
+                        encoding.header(sampleCount: state.samples), to: state.descriptor, at: 0, path: path)
                 }
                 if close(state.descriptor) != 0, state.failure == nil {
                     state.failure = Self.failure("cannot close", path)
@@ -137,14 +139,18 @@ package final class WAVRecorder: AudioSink {
 
     /// Writes all of `bytes` at the end of the file, or at `offset` (`pwrite(2)`, which leaves the end
     /// where it is); nil when it did, the failure otherwise.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, at offset: off_t?, path: String) -> WAVFileError? {
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, at offset: off_t?, path: String)
+        -> WAVFileError?
+    {
         bytes.withUnsafeBytes { buffer -> WAVFileError? in
             var done = 0
             // Each round either writes at least one byte or fails, so the loop ends; EINTR retries.
             while done < buffer.count {
                 let rest = buffer.count - done
                 let pointer = buffer.baseAddress.map { $0 + done }
-                let written = offset.map { pwrite(descriptor, pointer, rest, $0 + off_t(done)) } ?? write(descriptor, pointer, rest)
+                let written =
+                    offset.map { pwrite(descriptor, pointer, rest, $0 + off_t(done)) }
+                    ?? write(descriptor, pointer, rest)
                 if written > 0 {
                     done += written
                 } else if written < 0, errno == EINTR {

@@ -51,7 +51,8 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         return loop.flatSubmit {
             var random = SystemRandomNumberGenerator()
             let stream = MediaStream(
-                configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(), timestamp: random.next(),
+                configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(),
+                timestamp: random.next(),
                 now: .now())
             let session = RTPMediaSession(eventLoop: loop, clock: clock, stream: stream)
             let rtp = session.adopt(sockets.rtp, isRTCPPort: false)
@@ -74,7 +75,8 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
             .channelOption(.datagramVectorReadMessageCount, value: 8)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(session: self, isRTCPPort: isRTCPPort))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MediaDatagramHandler(session: self, isRTCPPort: isRTCPPort))
                 }
             }
             .withBoundSocket(descriptor)
@@ -161,7 +163,10 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
             nextDue = nextDue + slotInterval
         } while nextDue <= now
         let due = stream.housekeeping(now: now)
-        if due.rtcpDue, let report = stream.rtcpReport(now: now, wallClock: WallClock.now(), randomFactor: Double.random(in: 0.5...1.5)) {
+        if due.rtcpDue,
+            let report = stream.rtcpReport(
+                now: now, wallClock: WallClock.now(), randomFactor: Double.random(in: 0.5...1.5))
+        {
             sendRTCP(report)
         }
         if due.inactive, !inactivityReported {
@@ -239,7 +244,8 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     private func sendRTCP(_ bytes: [UInt8]) {
         let channel = stream.configuration.rtcpMux ? rtpChannel : rtcpChannel
         guard let channel, channel.isWritable, let target = stream.rtcpTarget else { return }
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        channel.writeAndFlush(
+            AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
     // MARK: Datagrams in

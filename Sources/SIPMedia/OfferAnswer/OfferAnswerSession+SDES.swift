@@ -65,18 +65,21 @@ extension OfferAnswerSession {
     }
 
     /// What an answer agreed for SRTP, judged against the offer it answers.
-    func answeredSRTP(offered ours: MediaDescription, answered stream: MediaDescription) throws(OfferAnswerError) -> NegotiatedSRTP? {
+    func answeredSRTP(offered ours: MediaDescription, answered stream: MediaDescription) throws(OfferAnswerError)
+        -> NegotiatedSRTP?
+    {
         let offeredLines = ours.cryptoAttributes
         let answeredLines = stream.cryptoAttributes
         guard !offeredLines.isEmpty, !answeredLines.isEmpty else {
             if ours.isSecureProfile || configuration.srtp == .mandatory {
-                throw OfferAnswerError(.insecureAnswer, "the answer carries no SRTP key (use_srtp=\(configuration.srtp.rawValue))")
+                throw OfferAnswerError(
+                    .insecureAnswer, "the answer carries no SRTP key (use_srtp=\(configuration.srtp.rawValue))")
             }
             return nil
         }
         guard answeredLines.count == 1, let line = answeredLines.first, line.isUsable, let receiveKey = line.masterKey,
-              let mine = offeredLines.first(where: { $0.tag == line.tag && $0.suiteName == line.suiteName }),
-              let sendKey = mine.masterKey
+            let mine = offeredLines.first(where: { $0.tag == line.tag && $0.suiteName == line.suiteName }),
+            let sendKey = mine.masterKey
         else {
             throw OfferAnswerError(.insecureAnswer, "the answer's a=crypto accepts none of the lines we offered")
         }

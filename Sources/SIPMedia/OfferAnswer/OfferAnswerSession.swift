@@ -92,7 +92,9 @@ package struct OfferAnswerSession: Sendable {
 
     /// The answer to our outstanding offer (RFC 3264 §7).
     package mutating func receiveAnswer(_ answer: SessionDescription) throws(OfferAnswerError) -> NegotiatedMedia {
-        guard case .offerSent(let offer) = state else { throw OfferAnswerError(.noOfferPending, "an answer with no offer of ours") }
+        guard case .offerSent(let offer) = state else {
+            throw OfferAnswerError(.noOfferPending, "an answer with no offer of ours")
+        }
         guard answer.media.count == offer.media.count else {
             throw OfferAnswerError(.invalidAnswer, "\(answer.media.count) m= lines answer \(offer.media.count)")
         }
@@ -104,7 +106,8 @@ package struct OfferAnswerSession: Sendable {
         guard !stream.isRejected else { throw OfferAnswerError(.mediaRejected, "the answer rejected the audio stream") }
         let srtp = try answeredSRTP(offered: ours, answered: stream)
         let formats = stream.payloadFormats
-        guard let codec = formats.first(where: { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) } }) else {
+        guard let codec = formats.first(where: { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) } })
+        else {
             throw OfferAnswerError(.mediaRejected, "the answer kept none of our codecs")
         }
         guard let connection = answer.connection(of: stream) else {
@@ -115,7 +118,8 @@ package struct OfferAnswerSession: Sendable {
         let mux = ours.rtcpMux && stream.rtcpMux
         let media = NegotiatedMedia(
             codec: codec,
-            telephoneEvent: configuration.telephoneEvent == nil ? nil : formats.first { $0.isTelephoneEvent && $0.clockRate == 8000 },
+            telephoneEvent: configuration.telephoneEvent == nil
+                ? nil : formats.first { $0.isTelephoneEvent && $0.clockRate == 8000 },
             localAddress: configuration.localAddress,
             localRTPPort: configuration.rtpPort,
             localRTCPPort: mux ? configuration.rtpPort : configuration.rtcpPort,
@@ -138,42 +142,51 @@ package struct OfferAnswerSession: Sendable {
     package mutating func receiveOffer(
         _ offer: SessionDescription
     ) throws(OfferAnswerError) -> (answer: SessionDescription, media: NegotiatedMedia) {
-        guard case .stable = state else { throw OfferAnswerError(.offerPending, "offer received while ours awaits its answer") }
+        guard case .stable = state else {
+            throw OfferAnswerError(.offerPending, "offer received while ours awaits its answer")
+        }
         var chosen: (index: Int, codecs: [RTPPayloadFormat], connection: SDPConnection, crypto: SDESCryptoAttribute?)?
         var sawAudio = false
         var sawInsecure = false
         for (index, stream) in offer.media.enumerated() where chosen == nil {
             let proto = stream.proto.uppercased()
             guard !stream.isRejected, stream.media.lowercased() == "audio", proto == "RTP/AVP" || proto == "RTP/SAVP",
-                  let connection = offer.connection(of: stream),
-                  configuration.srtp != .disabled || proto == "RTP/AVP"
+                let connection = offer.connection(of: stream),
+                configuration.srtp != .disabled || proto == "RTP/AVP"
             else { continue }
             guard case .accepted(let crypto) = acceptableCrypto(in: stream) else {
                 sawInsecure = true
                 continue
             }
             sawAudio = true
-            let common = stream.payloadFormats.filter { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) } }
+            let common = stream.payloadFormats.filter { f in configuration.codecs.contains { $0.hasSameEncoding(as: f) }
+            }
             if !common.isEmpty { chosen = (index, common, connection, crypto) }
         }
         guard let chosen else {
             if sawAudio { throw OfferAnswerError(.noCommonCodec, "no offered codec is PCMU or PCMA") }
             if sawInsecure {
-                throw OfferAnswerError(.insecureOffer, "no audio stream with SRTP keys this side can use (use_srtp=\(configuration.srtp.rawValue))")
+                throw OfferAnswerError(
+                    .insecureOffer,
+                    "no audio stream with SRTP keys this side can use (use_srtp=\(configuration.srtp.rawValue))")
             }
             throw OfferAnswerError(.noAcceptableStream, "no audio stream over RTP/AVP to accept")
         }
         let srtp = try answerSRTP(to: chosen.crypto)
 
         let stream = offer.media[chosen.index]
-        let offeredEvent = configuration.telephoneEvent == nil
+        let offeredEvent =
+            configuration.telephoneEvent == nil
             ? nil : stream.payloadFormats.first { $0.isTelephoneEvent && $0.clockRate == 8000 }
-        var answerFormats = chosen.codecs.map { RTPPayloadFormat(payloadType: $0.payloadType, encodingName: $0.encodingName, clockRate: $0.clockRate) }
+        var answerFormats = chosen.codecs.map {
+            RTPPayloadFormat(payloadType: $0.payloadType, encodingName: $0.encodingName, clockRate: $0.clockRate)
+        }
         if let offeredEvent, let ours = configuration.telephoneEvent {
             // Their payload type, our list of events (the fmtp of an answer says what we receive).
-            answerFormats.append(RTPPayloadFormat(
-                payloadType: offeredEvent.payloadType, encodingName: offeredEvent.encodingName, clockRate: 8000,
-                parameters: ours.parameters))
+            answerFormats.append(
+                RTPPayloadFormat(
+                    payloadType: offeredEvent.payloadType, encodingName: offeredEvent.encodingName, clockRate: 8000,
+                    parameters: ours.parameters))
         }
         let theirs = Self.effectiveDirection(of: stream, in: offer)
         let direction = theirs.answer(wanting: isHolding ? .sendonly : .sendrecv)
@@ -191,7 +204,8 @@ package struct OfferAnswerSession: Sendable {
         // §6: one answer stream per offered stream; the ones we do not take are rejected with port 0.
         let streams = offer.media.enumerated().map { index, offered in
             index == chosen.index
-                ? audio : MediaDescription(media: offered.media, port: 0, proto: offered.proto, formats: offered.formats)
+                ? audio
+                : MediaDescription(media: offered.media, port: 0, proto: offered.proto, formats: offered.formats)
         }
         let answer = stamped(streams)
         let media = NegotiatedMedia(
@@ -215,7 +229,9 @@ package struct OfferAnswerSession: Sendable {
     }
 
     private mutating func makeOffer(holding: Bool) throws(OfferAnswerError) -> SessionDescription {
-        guard case .stable = state else { throw OfferAnswerError(.offerPending, "an offer of ours already awaits its answer") }
+        guard case .stable = state else {
+            throw OfferAnswerError(.offerPending, "an offer of ours already awaits its answer")
+        }
         let crypto = try cryptoForOffer()
         holdingBeforeOffer = isHolding
         isHolding = holding
@@ -287,7 +303,9 @@ package struct OfferAnswerSession: Sendable {
     }
 
     /// A stream's direction as its writer means it, with `c=0.0.0.0` read as "does not receive".
-    private static func effectiveDirection(of stream: MediaDescription, in description: SessionDescription) -> MediaDirection {
+    private static func effectiveDirection(of stream: MediaDescription, in description: SessionDescription)
+        -> MediaDirection
+    {
         let written = description.direction(of: stream)
         guard let connection = description.connection(of: stream), connection.isUnspecified else { return written }
         return written.withoutReceiving

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// An RTP port (even, RFC 3550 §11) and the RTCP port after it, held as bound UDP sockets from the
 /// moment the SDP offers them until the media layer takes them or the call releases them.
@@ -90,7 +91,8 @@ package final class RTPPortReservation: Sendable {
                 close(rtpSocket)
                 continue
             }
-            return RTPPortReservation(address: address, rtpPort: rtp, rtcpPort: rtp + 1, sockets: (rtpSocket, rtcpSocket))
+            return RTPPortReservation(
+                address: address, rtpPort: rtp, rtcpPort: rtp + 1, sockets: (rtpSocket, rtcpSocket))
         }
         throw RTPPortReservationError(.exhausted, "all \(pairs) port pairs in \(range) on \(address) are in use")
     }
@@ -118,9 +120,11 @@ package final class RTPPortReservation: Sendable {
                 continue
             }
             let (rtpSocket, rtcpSocket) = port == rtp ? (first, neighbour) : (neighbour, first)
-            return RTPPortReservation(address: address, rtpPort: rtp, rtcpPort: rtp + 1, sockets: (rtpSocket, rtcpSocket))
+            return RTPPortReservation(
+                address: address, rtpPort: rtp, rtcpPort: rtp + 1, sockets: (rtpSocket, rtcpSocket))
         }
-        throw RTPPortReservationError(.exhausted, "no free even/odd pair among \(ephemeralAttempts) ephemeral ports on \(address)")
+        throw RTPPortReservationError(
+            .exhausted, "no free even/odd pair among \(ephemeralAttempts) ephemeral ports on \(address)")
     }
 
     // MARK: Sockets
@@ -151,8 +155,14 @@ package final class RTPPortReservation: Sendable {
         guard result == 0 else { return 0 }
         return withUnsafePointer(to: &storage) { pointer in
             switch Int32(pointer.pointee.ss_family) {
-            case AF_INET: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-            case AF_INET6: pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+            case AF_INET:
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin_port))
+                }
+            case AF_INET6:
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             default: 0
             }
         }
@@ -193,7 +203,9 @@ private enum LocalAddress {
             sin.sin_port = UInt16(port).bigEndian
             sin.sin_addr = address
             return withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         case .v6(let address):
             var sin6 = sockaddr_in6()
@@ -201,7 +213,9 @@ private enum LocalAddress {
             sin6.sin6_port = UInt16(port).bigEndian
             sin6.sin6_addr = address
             return withUnsafePointer(to: &sin6) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         }
     }

@@ -92,7 +92,8 @@ package struct RTCPCompoundPacket: Sendable, Hashable {
                 let report = try RTCPReceiverReport(body: bytes, range: body, reportCount: reportCount)
                 reports.append(.receiverReport(report))
             case RTCPSourceDescription.packetType:
-                sourceDescriptions += try RTCPSourceDescription.chunks(body: bytes, range: body, chunkCount: reportCount)
+                sourceDescriptions += try RTCPSourceDescription.chunks(
+                    body: bytes, range: body, chunkCount: reportCount)
             case RTCPGoodbye.packetType:
                 let read = try RTCPGoodbye(body: bytes, range: body, sourceCount: reportCount)
                 if var merged = goodbye {
@@ -108,7 +109,8 @@ package struct RTCPCompoundPacket: Sendable, Hashable {
             offset = end
             packetIndex += 1
         }
-        self.init(reports: reports, sourceDescriptions: sourceDescriptions, goodbye: goodbye, skippedPacketTypes: skipped)
+        self.init(
+            reports: reports, sourceDescriptions: sourceDescriptions, goodbye: goodbye, skippedPacketTypes: skipped)
     }
 
     /// The reports, the SDES packet (when there are chunks) and the BYE (when there is one), back to back

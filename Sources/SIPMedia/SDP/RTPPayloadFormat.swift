@@ -12,7 +12,9 @@ package struct RTPPayloadFormat: Hashable, Sendable {
     /// The `a=fmtp` value after the payload type, e.g. `0-16` for telephone-event.
     package var parameters: String?
 
-    package init(payloadType: UInt8, encodingName: String, clockRate: Int, channels: Int? = nil, parameters: String? = nil) {
+    package init(
+        payloadType: UInt8, encodingName: String, clockRate: Int, channels: Int? = nil, parameters: String? = nil
+    ) {
         self.payloadType = payloadType
         self.encodingName = encodingName
         self.clockRate = clockRate

@@ -59,12 +59,13 @@ package struct SDESCryptoAttribute: Hashable, Sendable {
     /// The attribute value (after `crypto:`).
     package var value: String {
         var parts = ["\(tag)", suiteName]
-        parts.append(keys.map { key in
-            var text = "inline:" + key.keySalt
-            if let lifetime = key.lifetime { text += "|" + lifetime }
-            if let mki = key.mki { text += "|" + mki }
-            return text
-        }.joined(separator: ";"))
+        parts.append(
+            keys.map { key in
+                var text = "inline:" + key.keySalt
+                if let lifetime = key.lifetime { text += "|" + lifetime }
+                if let mki = key.mki { text += "|" + mki }
+                return text
+            }.joined(separator: ";"))
         parts += sessionParameters
         return parts.joined(separator: " ")
     }
@@ -75,25 +76,28 @@ package struct SDESCryptoAttribute: Hashable, Sendable {
     package init?(parsing value: String) {
         let fields = value.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count >= 3, fields[0].count <= 9, let tag = UInt32(fields[0]),
-              fields[0].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              !fields[1].isEmpty, fields[1].utf8.allSatisfy({ Self.isSuiteCharacter($0) })
+            fields[0].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            !fields[1].isEmpty, fields[1].utf8.allSatisfy({ Self.isSuiteCharacter($0) })
         else { return nil }
         var keys: [KeyParameter] = []
         for parameter in fields[2].split(separator: ";", omittingEmptySubsequences: false) {
             guard parameter.hasPrefix("inline:") else { return nil }
             let parts = parameter.dropFirst(7).split(separator: "|", omittingEmptySubsequences: false)
             guard let first = parts.first, !first.isEmpty, parts.count <= 3,
-                  first.utf8.allSatisfy({ Self.isBase64Character($0) })
+                first.utf8.allSatisfy({ Self.isBase64Character($0) })
             else { return nil }
             var key = KeyParameter(keySalt: String(first))
             for part in parts.dropFirst() {
                 if part.contains(":") {
                     // MKI: 1*128DIGIT ":" 1*3DIGIT
                     let mki = part.split(separator: ":", omittingEmptySubsequences: false)
-                    guard key.mki == nil, mki.count == 2, Self.isDigits(mki[0], max: 128), Self.isDigits(mki[1], max: 3) else { return nil }
+                    guard key.mki == nil, mki.count == 2, Self.isDigits(mki[0], max: 128), Self.isDigits(mki[1], max: 3)
+                    else { return nil }
                     key.mki = String(part)
                 } else {
-                    guard key.lifetime == nil, key.mki == nil, Self.lifetimeExponent(String(part)) != nil else { return nil }
+                    guard key.lifetime == nil, key.mki == nil, Self.lifetimeExponent(String(part)) != nil else {
+                        return nil
+                    }
                     key.lifetime = String(part)
                 }
             }
@@ -117,7 +121,8 @@ package struct SDESCryptoAttribute: Hashable, Sendable {
     }
 
     private static func isDigits(_ text: Substring, max: Int) -> Bool {
-        !text.isEmpty && text.count <= max && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        !text.isEmpty && text.count <= max
+            && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     private static func isBase64Character(_ c: UInt8) -> Bool {
@@ -136,7 +141,9 @@ extension MediaDescription {
     /// The stream's `a=crypto` lines that follow RFC 4568's grammar, in order (others are ignored, as
     /// §7.1.1 has an answerer ignore what it does not understand).
     package var cryptoAttributes: [SDESCryptoAttribute] {
-        attributes.lazy.filter { $0.name == "crypto" }.compactMap { $0.value.flatMap(SDESCryptoAttribute.init(parsing:)) }
+        attributes.lazy.filter { $0.name == "crypto" }.compactMap {
+            $0.value.flatMap(SDESCryptoAttribute.init(parsing:))
+        }
     }
 
     /// Replaces the stream's `a=crypto` lines.

@@ -7,7 +7,7 @@ enum SDPAttributeGrammar {
         guard parts.count == 2, let pt = UInt8(parts[0]), pt < 128 else { return nil }
         let encoding = parts[1].split(separator: "/", omittingEmptySubsequences: false)
         guard (2...3).contains(encoding.count), !encoding[0].isEmpty, !encoding[0].contains(" "),
-              let rate = Int(encoding[1]), rate > 0
+            let rate = Int(encoding[1]), rate > 0
         else { return nil }
         var channels: Int?
         if encoding.count == 3 {
@@ -38,8 +38,11 @@ enum SDPAttributeGrammar {
         guard let first = parts.first, let port = Int(first), (0...65535).contains(port) else { return nil }
         switch parts.count {
         case 1: return SDPRTCPAttribute(port: port)
-        case 4: return SDPRTCPAttribute(port: port, connection: SDPConnection(
-            addressType: String(parts[2]), address: String(parts[3]), networkType: String(parts[1])))
+        case 4:
+            return SDPRTCPAttribute(
+                port: port,
+                connection: SDPConnection(
+                    addressType: String(parts[2]), address: String(parts[3]), networkType: String(parts[1])))
         default: return nil
         }
     }

@@ -54,7 +54,9 @@ struct SDPParser {
             defer { lastWasTiming = type == "t" || type == "r" }
             switch (position, type) {
             case (.start, "v"):
-                guard value == "0" else { throw SDPParseError(.unsupportedVersion, line: number, "v=\(value): only version 0 exists") }
+                guard value == "0" else {
+                    throw SDPParseError(.unsupportedVersion, line: number, "v=\(value): only version 0 exists")
+                }
                 position = .afterVersion
             case (.start, _):
                 throw SDPParseError(.missingLine, line: number, "a description starts with v=0")
@@ -72,18 +74,26 @@ struct SDPParser {
                 throw SDPParseError(.misplacedLine, line: number, "\(type)= appears once, at the top")
 
             case (.session, "c"):
-                guard connection == nil else { throw SDPParseError(.misplacedLine, line: number, "second session-level c=") }
-                guard timing.isEmpty else { throw SDPParseError(.misplacedLine, line: number, "session-level c= after t=") }
+                guard connection == nil else {
+                    throw SDPParseError(.misplacedLine, line: number, "second session-level c=")
+                }
+                guard timing.isEmpty else {
+                    throw SDPParseError(.misplacedLine, line: number, "session-level c= after t=")
+                }
                 connection = try parseConnection(value, number)
             case (.session, "t"):
                 timing.append(try parseTiming(value, number))
             case (.session, "r"):
-                guard lastWasTiming, !timing.isEmpty else { throw SDPParseError(.misplacedLine, line: number, "r= must follow t=") }
+                guard lastWasTiming, !timing.isEmpty else {
+                    throw SDPParseError(.misplacedLine, line: number, "r= must follow t=")
+                }
                 timing[timing.count - 1].repeats.append(value)
             case (.session, "a"):
                 attributes.append(try parseAttribute(value, number))
             case (.session, "m"), (.media, "m"):
-                guard !timing.isEmpty else { throw SDPParseError(.missingLine, line: number, "t= must come before the first m=") }
+                guard !timing.isEmpty else {
+                    throw SDPParseError(.missingLine, line: number, "t= must come before the first m=")
+                }
                 guard media.count < limits.maximumMediaCount else {
                     throw SDPParseError(.tooManyMedia, line: number, "more than \(limits.maximumMediaCount) m= lines")
                 }
@@ -114,7 +124,8 @@ struct SDPParser {
         case .session, .media: break
         }
         guard !timing.isEmpty else { throw SDPParseError(.missingLine, "t= missing") }
-        for (stream, number) in zip(media, mediaLines) where !stream.isRejected && stream.connection == nil && connection == nil {
+        for (stream, number) in zip(media, mediaLines)
+        where !stream.isRejected && stream.connection == nil && connection == nil {
             throw SDPParseError(.missingLine, line: number, "no c= for this stream nor for the session")
         }
         guard let origin else { throw SDPParseError(.missingLine, "o= missing") }
@@ -152,7 +163,7 @@ struct SDPParser {
             }
             // Tab is tolerated (some stacks indent values); every other control byte is not SDP text.
             guard !slice.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }),
-                  let text = String(validating: slice, as: UTF8.self)
+                let text = String(validating: slice, as: UTF8.self)
             else {
                 throw SDPParseError(.invalidEncoding, line: number, "control character or invalid UTF-8")
             }
@@ -164,7 +175,7 @@ struct SDPParser {
     private func split(_ line: String, _ number: Int) throws(SDPParseError) -> (Character, String) {
         let utf8 = line.utf8
         guard utf8.count >= 2, let first = utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"),
-              utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "=")
+            utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "=")
         else {
             throw SDPParseError(.malformedLine, line: number, "expected <letter>=<value>")
         }
@@ -174,9 +185,12 @@ struct SDPParser {
     private func parseOrigin(_ value: String, _ number: Int) throws(SDPParseError) -> SDPOrigin {
         let parts = value.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 6, let id = digits(parts[1]), let version = digits(parts[2]) else {
-            throw SDPParseError(.invalidValue, line: number, "o= needs <username> <sess-id> <sess-version> <nettype> <addrtype> <address>")
+            throw SDPParseError(
+                .invalidValue, line: number,
+                "o= needs <username> <sess-id> <sess-version> <nettype> <addrtype> <address>")
         }
-        let address = SDPConnection(addressType: String(parts[4]), address: String(parts[5]), networkType: String(parts[3]))
+        let address = SDPConnection(
+            addressType: String(parts[4]), address: String(parts[5]), networkType: String(parts[3]))
         return SDPOrigin(username: String(parts[0]), sessionID: id, sessionVersion: version, address: address)
     }
 
@@ -212,7 +226,8 @@ struct SDPParser {
         var count: Int?
         if portParts.count == 2 {
             guard let n = digits(portParts[1]), n >= 1, n <= 65535 else {
-                throw SDPParseError(.invalidValue, line: number, "m= number of ports \(portParts[1]) is not a positive number")
+                throw SDPParseError(
+                    .invalidValue, line: number, "m= number of ports \(portParts[1]) is not a positive number")
             }
             count = Int(n)
         }
@@ -252,7 +267,9 @@ struct SDPParser {
 
     /// 1*DIGIT that fits 64 bits; no sign, no spaces (`Int("+1")` would accept a sign).
     private func digits(_ text: Substring) -> UInt64? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
         return UInt64(text)
     }
 }

@@ -15,7 +15,9 @@ extension SessionDescription {
         line("v", "0")
         line("o", "\(origin.username) \(origin.sessionID) \(origin.sessionVersion) \(origin.address.fieldValue)")
         line("s", sessionName)
-        for field in otherFields where Self.sessionBeforeConnection.contains(field.type) { line(String(field.type), field.value) }
+        for field in otherFields where Self.sessionBeforeConnection.contains(field.type) {
+            line(String(field.type), field.value)
+        }
         if let connection { line("c", connection.fieldValue) }
         for field in otherFields where field.type == "b" { line("b", field.value) }
         for t in timing {

@@ -27,8 +27,10 @@ package final class SRTPContext: @unchecked Sendable {
         var policy = srtp_policy_t()
         var material = key.bytes
         let created: srtp_err_status_t = material.withUnsafeMutableBufferPointer { keyBytes in
-            guard sipe_srtp_policy(&policy, key.suite.shimValue, keyBytes.baseAddress, direction == .send ? 1 : 0,
-                                   UInt(Self.replayWindow)) == 0
+            guard
+                sipe_srtp_policy(
+                    &policy, key.suite.shimValue, keyBytes.baseAddress, direction == .send ? 1 : 0,
+                    UInt(Self.replayWindow)) == 0
             else { return srtp_err_status_bad_param }
             // srtp_create copies the key into its own state; the buffer may go afterwards.
             return srtp_create(&session, &policy)
@@ -75,9 +77,12 @@ package final class SRTPContext: @unchecked Sendable {
         buffer.writeRepeatingByte(0, count: Self.maximumTrailer)
         var newLength = Int32(length)
         let status = buffer.withUnsafeMutableReadableBytes { raw in
-            rtcp ? srtp_protect_rtcp(session, raw.baseAddress, &newLength) : srtp_protect(session, raw.baseAddress, &newLength)
+            rtcp
+                ? srtp_protect_rtcp(session, raw.baseAddress, &newLength)
+                : srtp_protect(session, raw.baseAddress, &newLength)
         }
-        guard status == srtp_err_status_ok, newLength >= Int32(length), Int(newLength) <= length + Self.maximumTrailer else {
+        guard status == srtp_err_status_ok, newLength >= Int32(length), Int(newLength) <= length + Self.maximumTrailer
+        else {
             buffer.moveWriterIndex(to: buffer.readerIndex + length)
             throw SRTPError(.library, "srtp_protect failed (\(status.rawValue))")
         }
@@ -86,10 +91,14 @@ package final class SRTPContext: @unchecked Sendable {
 
     private func unprotect(_ bytes: inout [UInt8], rtcp: Bool) throws(SRTPError) {
         guard direction == .receive, let session else { throw SRTPError(.library, "not a receiving context") }
-        guard bytes.count >= (rtcp ? 8 : 12), bytes.count <= 65_535 else { throw SRTPError(.malformed, "\(bytes.count) bytes") }
+        guard bytes.count >= (rtcp ? 8 : 12), bytes.count <= 65_535 else {
+            throw SRTPError(.malformed, "\(bytes.count) bytes")
+        }
         var length = Int32(bytes.count)
         let status = bytes.withUnsafeMutableBytes { raw in
-            rtcp ? srtp_unprotect_rtcp(session, raw.baseAddress, &length) : srtp_unprotect(session, raw.baseAddress, &length)
+            rtcp
+                ? srtp_unprotect_rtcp(session, raw.baseAddress, &length)
+                : srtp_unprotect(session, raw.baseAddress, &length)
         }
         switch status {
         case srtp_err_status_ok:

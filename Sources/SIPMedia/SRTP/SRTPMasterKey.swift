@@ -5,7 +5,9 @@ import CSRTP
 /// Never printed: `description`, `debugDescription` and reflection show the suite only, so a log line
 /// or a dumped configuration cannot leak it. ``base64`` is the inline key of `a=crypto`, for the SDP
 /// and the key log alone.
-package struct SRTPMasterKey: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct SRTPMasterKey: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     package let suite: SRTPSuite
     /// Key then salt, ``SRTPSuite/keyAndSaltLength`` bytes.
     package let bytes: [UInt8]

@@ -14,7 +14,9 @@ package enum SRTPSuite: String, CaseIterable, Hashable, Sendable {
 
     /// What this SDK offers, in its order of preference: the mandatory suite first, so a peer that
     /// takes the first suite it knows lands on the one every implementation has.
-    package static let offered: [SRTPSuite] = [.aesCM128HmacSHA1_80, .aesCM128HmacSHA1_32, .aeadAES128GCM, .aeadAES256GCM]
+    package static let offered: [SRTPSuite] = [
+        .aesCM128HmacSHA1_80, .aesCM128HmacSHA1_32, .aeadAES128GCM, .aeadAES256GCM,
+    ]
 
     /// The SDES name (`AES_CM_128_HMAC_SHA1_80` …).
     package var name: String { rawValue }

@@ -45,7 +45,8 @@ package struct MediaStream: Sendable {
     ///   - ssrc, sequenceNumber, timestamp: random per call (RFC 3550 §5.1, §8.1); inputs so tests
     ///     are repeatable.
     package init(
-        configuration: MediaStreamConfiguration, ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32, now: NIODeadline
+        configuration: MediaStreamConfiguration, ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32,
+        now: NIODeadline
     ) {
         self.configuration = configuration
         self.codec = G711Codec(configuration.codec) ?? .pcmu
@@ -57,7 +58,8 @@ package struct MediaStream: Sendable {
         self.jitterBuffer = JitterBuffer(configuration: configuration.jitterBuffer)
         self.reception = ReceptionStatistics(clockRate: configuration.codec.clockRate)
         self.latch = SymmetricRTPLatch(signalled: configuration.remoteRTP)
-        self.rtcpLatch = SymmetricRTPLatch(signalled: configuration.rtcpMux ? configuration.remoteRTP : configuration.remoteRTCP)
+        self.rtcpLatch = SymmetricRTPLatch(
+            signalled: configuration.rtcpMux ? configuration.remoteRTP : configuration.remoteRTCP)
         self.rtcp = RTCPReporting(ssrc: ssrc, cname: configuration.cname, now: now)
         self.lastArrival = now
         totals.codec = configuration.codec.encodingName.uppercased()
@@ -133,7 +135,8 @@ package struct MediaStream: Sendable {
             }
         }
         let samples = configuration.samplesPerPacket
-        return .audio(sender.audio(payloadType: configuration.codec.payloadType, payloadSize: samples), samples: samples)
+        return .audio(
+            sender.audio(payloadType: configuration.codec.payloadType, payloadSize: samples), samples: samples)
     }
 
     /// Turns the RTP packet the driver built for a slot (the readable bytes of `buffer`) into what goes
@@ -215,7 +218,9 @@ package struct MediaStream: Sendable {
         reception.record(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: now)
         // Events take their place in the sequence so the jitter buffer sees no gap; they play as silence.
         _ = jitterBuffer.insert(
-            JitterBufferPacket(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, payload: isAudio ? packet.payload : []),
+            JitterBufferPacket(
+                sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                payload: isAudio ? packet.payload : []),
             arrival: now)
         guard isEvent else { return .audio }
         guard let event = try? TelephoneEvent(parsing: packet.payload) else { return .event }
@@ -288,7 +293,9 @@ package struct MediaStream: Sendable {
     // MARK: RTCP
 
     /// One datagram from the RTCP socket (or an RTCP packet on the RTP port under rtcp-mux).
-    package mutating func receiveRTCP(_ bytes: [UInt8], from source: SocketAddress, now: NIODeadline, wallClock: NTPTimestamp) {
+    package mutating func receiveRTCP(
+        _ bytes: [UInt8], from source: SocketAddress, now: NIODeadline, wallClock: NTPTimestamp
+    ) {
         // A stranger's RTCP could fake our round trip or the peer's loss, or say BYE: same rule as RTP.
         guard rtcpLatch.admits(source) else {
             totals.discarded += 1
@@ -308,7 +315,9 @@ package struct MediaStream: Sendable {
     }
 
     /// The compound RTCP packet to send now, if one is due (RFC 3550 §6.2: every 5 s or so).
-    package mutating func rtcpReport(now: NIODeadline, wallClock: NTPTimestamp, randomFactor: Double, bye: Bool = false) -> [UInt8]? {
+    package mutating func rtcpReport(now: NIODeadline, wallClock: NTPTimestamp, randomFactor: Double, bye: Bool = false)
+        -> [UInt8]?
+    {
         guard bye || rtcp.isDue(now: now) else { return nil }
         let report = rtcp.makeReport(
             now: now, wallClock: wallClock, randomFactor: randomFactor, sender: sender,
@@ -356,7 +365,8 @@ package struct MediaStream: Sendable {
         s.jitterBufferDelayMilliseconds = Double(jitterBuffer.targetDelay.nanoseconds) / 1e6
         // Late packets are lost to the listener as much as dropped ones (G.107's Ppl counts both).
         let listenerLoss = expected > 0 ? min(1, Double(s.packetsLost + Int64(counters.late)) / Double(expected)) : 0
-        let delay = s.jitterBufferDelayMilliseconds + Double(configuration.ptime) + (s.roundTripTimeMilliseconds ?? 0) / 2
+        let delay =
+            s.jitterBufferDelayMilliseconds + Double(configuration.ptime) + (s.roundTripTimeMilliseconds ?? 0) / 2
         s.meanOpinionScore = EModel().meanOpinionScore(lossRatio: listenerLoss, oneWayDelayMilliseconds: delay)
         s.srtpSuite = configuration.srtp?.suite.name
         s.remoteAddress = latch.target.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }

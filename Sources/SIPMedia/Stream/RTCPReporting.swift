@@ -86,7 +86,8 @@ package struct RTCPReporting: Sendable {
                     ssrc: reception.ssrc, fractionLost: reception.report.fractionLost,
                     cumulativeLost: reception.report.cumulativeLost,
                     extendedHighestSequenceNumber: reception.report.extendedHighestSequence,
-                    interarrivalJitter: reception.report.jitter, lastSenderReport: lsr, delaySinceLastSenderReport: dlsr))
+                    interarrivalJitter: reception.report.jitter, lastSenderReport: lsr, delaySinceLastSenderReport: dlsr
+                ))
         }
         let weSent = sender.packetCount != packetCountAtLastReport
         packetCountAtLastReport = sender.packetCount

@@ -47,7 +47,8 @@ package struct RTPSender: Hashable, Sendable {
 
     /// The header of an audio packet for this slot; moves to the next slot.
     package mutating func audio(payloadType: UInt8, payloadSize: Int) -> RTPHeader {
-        let header = send(payloadType: payloadType, timestamp: timestamp, marker: talkspurtStarts, payloadSize: payloadSize)
+        let header = send(
+            payloadType: payloadType, timestamp: timestamp, marker: talkspurtStarts, payloadSize: payloadSize)
         talkspurtStarts = false
         return header
     }
@@ -55,7 +56,9 @@ package struct RTPSender: Hashable, Sendable {
     /// The header of an RFC 4733 event packet sent in this slot in place of audio. The event keeps the
     /// timestamp of its start (§2.5.1.2) and its own marker; the audio clock still moves on, and the
     /// first audio packet after the event starts a new talkspurt.
-    package mutating func event(payloadType: UInt8, timestamp eventTimestamp: UInt32, marker: Bool, payloadSize: Int) -> RTPHeader {
+    package mutating func event(payloadType: UInt8, timestamp eventTimestamp: UInt32, marker: Bool, payloadSize: Int)
+        -> RTPHeader
+    {
         let header = send(payloadType: payloadType, timestamp: eventTimestamp, marker: marker, payloadSize: payloadSize)
         talkspurtStarts = true
         return header
@@ -69,9 +72,12 @@ package struct RTPSender: Hashable, Sendable {
     }
 
     /// One packet goes out in this slot: numbered, counted for the SR, and the clock moves on.
-    private mutating func send(payloadType: UInt8, timestamp packetTimestamp: UInt32, marker: Bool, payloadSize: Int) -> RTPHeader {
+    private mutating func send(payloadType: UInt8, timestamp packetTimestamp: UInt32, marker: Bool, payloadSize: Int)
+        -> RTPHeader
+    {
         let header = RTPHeader(
-            marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: packetTimestamp, ssrc: ssrc)
+            marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: packetTimestamp,
+            ssrc: ssrc)
         sequenceNumber &+= 1
         packetCount &+= 1
         octetCount &+= UInt32(truncatingIfNeeded: payloadSize)

@@ -56,22 +56,23 @@ public final class DNSMasq {
         // On CI (CI=true) a test that needs dnsmasq runs and fails here instead of being skipped.
         guard let executable = Self.executable else { throw DNSMasqError.notInstalled }
         port = try Self.freePort()
-        let arguments = [
-            executable,
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            "--no-resolv",
-            "--no-hosts",
-            "--no-poll",
-            "--listen-address=127.0.0.1",
-            "--bind-interfaces",
-            "--port=\(port)",
-            "--pid-file=",
-            "--log-facility=-",
-            // Names under `domain` that are not configured are NXDOMAIN, not forwarded anywhere.
-            "--local=/\(domain)/",
-            "--local-ttl=\(localTTL)",
-        ] + records
+        let arguments =
+            [
+                executable,
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--no-poll",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--port=\(port)",
+                "--pid-file=",
+                "--log-facility=-",
+                // Names under `domain` that are not configured are NXDOMAIN, not forwarded anywhere.
+                "--local=/\(domain)/",
+                "--local-ttl=\(localTTL)",
+            ] + records
         logPath = "/tmp/sipendpoint-dnsmasq-\(getpid())-\(port).log"
         pid = try Self.spawn(arguments, log: logPath)
     }
@@ -148,13 +149,16 @@ public final class DNSMasq {
     /// a port the kernel hands out (bind to port 0) can be handed again to a client socket, such
     /// as another test's resolver, before dnsmasq binds it.
     private static func freePort() throws -> UInt16 {
-        let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        let ephemeralStart =
+            (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
             .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first }
             .flatMap { Int($0) } ?? 32768
         let range = 20_000..<max(20_001, min(ephemeralStart, 65_535))
         for _ in 0..<50 {
             let port = UInt16(Int.random(in: range))
-            if isFree(port: port, type: Int32(SOCK_DGRAM.rawValue)) && isFree(port: port, type: Int32(SOCK_STREAM.rawValue)) {
+            if isFree(port: port, type: Int32(SOCK_DGRAM.rawValue))
+                && isFree(port: port, type: Int32(SOCK_STREAM.rawValue))
+            {
                 return port
             }
         }

@@ -21,7 +21,8 @@ public final class KamailioLab: Sendable {
 
     /// Starts the UAS first (a site routes test numbers to them), then the sites. Waits first while
     /// another lab runs (``LabConfiguration/exclusiveWait``).
-    public static func start(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> KamailioLab {
+    public static func start(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> KamailioLab
+    {
         try configuration.requirement.require()
         let lock = try await LabLock.acquire(configuration: configuration)
         let servers: [SIPpUAS]

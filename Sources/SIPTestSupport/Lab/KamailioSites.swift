@@ -29,7 +29,9 @@ public final class KamailioSites: Sendable {
     /// Generates the certificates, starts both sites and returns once both answer OPTIONS. On any
     /// failure whatever was started is stopped before the error is thrown. Waits first while another
     /// lab runs (``LabConfiguration/exclusiveWait``).
-    public static func start(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> KamailioSites {
+    public static func start(configuration: LabConfiguration = LabConfiguration()) async throws(LabError)
+        -> KamailioSites
+    {
         try configuration.requirement.require()
         let lock = try await LabLock.acquire(configuration: configuration)
         do throws(LabError) {

@@ -29,28 +29,28 @@ public struct LabCertificates: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             // Our own config: the distribution's openssl.cnf adds extensions of its own to `req -x509`.
             try """
-                [req]
-                distinguished_name = dn
-                prompt = no
-                [dn]
-                [ca]
-                basicConstraints = critical, CA:TRUE
-                keyUsage = critical, keyCertSign, cRLSign
-                subjectKeyIdentifier = hash
+            [req]
+            distinguished_name = dn
+            prompt = no
+            [dn]
+            [ca]
+            basicConstraints = critical, CA:TRUE
+            keyUsage = critical, keyCertSign, cRLSign
+            subjectKeyIdentifier = hash
 
-                """.write(to: directory.appendingPathComponent("openssl.cnf"), atomically: true, encoding: .utf8)
+            """.write(to: directory.appendingPathComponent("openssl.cnf"), atomically: true, encoding: .utf8)
             for site in sites {
                 let names = ["IP:\(site.host)"] + site.certificateNames.map { "DNS:\($0)" }
                 try """
-                    basicConstraints = critical, CA:FALSE
-                    keyUsage = critical, digitalSignature
-                    extendedKeyUsage = serverAuth
-                    subjectAltName = \(names.joined(separator: ", "))
-                    authorityKeyIdentifier = keyid
+                basicConstraints = critical, CA:FALSE
+                keyUsage = critical, digitalSignature
+                extendedKeyUsage = serverAuth
+                subjectAltName = \(names.joined(separator: ", "))
+                authorityKeyIdentifier = keyid
 
-                    """.write(
-                        to: directory.appendingPathComponent("\(site.fileStem).ext"), atomically: true,
-                        encoding: .utf8)
+                """.write(
+                    to: directory.appendingPathComponent("\(site.fileStem).ext"), atomically: true,
+                    encoding: .utf8)
             }
         } catch {
             throw LabError(.certificateGenerationFailed, "cannot write to \(directory.path): \(error)")

@@ -38,8 +38,9 @@ public struct LabRequirement: Sendable {
         svmap = find("svmap")
         tcpdump = find("tcpdump")
         // Debian's own interpreter: a python3 earlier in PATH (pyenv, a venv) does not see dist-packages.
-        pylibsrtpPython = FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/pylibsrtp/__init__.py")
-            && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : nil
+        pylibsrtpPython =
+            FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/pylibsrtp/__init__.py")
+                && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : nil
         let moduleDirectories = [
             "/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
             "/usr/lib64/kamailio/modules", "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules",

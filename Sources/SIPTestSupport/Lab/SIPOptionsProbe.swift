@@ -125,7 +125,9 @@ private final class StreamAnswerHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         buffer.writeBuffer(&bytes)
-        while buffer.readableBytes > 0, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self).map({ $0 == 13 || $0 == 10 }) == true {
+        while buffer.readableBytes > 0,
+            buffer.getInteger(at: buffer.readerIndex, as: UInt8.self).map({ $0 == 13 || $0 == 10 }) == true
+        {
             buffer.moveReaderIndex(forwardBy: 1)
         }
         if buffer.readableBytes >= 12 {

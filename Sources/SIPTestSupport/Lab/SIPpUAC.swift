@@ -70,14 +70,15 @@ public enum SIPpUAC {
         }
         let seconds = Int(timeout.components.seconds)
         let extraKeys = keys.sorted { $0.key < $1.key }.flatMap { ["-key", $0.key, $0.value] }
-        let arguments = [
-            "\(site.host):\(site.port)", "-sf", configuration.sippScenario(scenario.rawValue).path,
-            "-t", transport, "-i", localHost, "-p", "\(localPort)", "-m", "1", "-s", service,
-            "-key", "user", user, "-au", user, "-ap", password,
-            "-nostdin", "-timeout", "\(seconds)", "-timeout_error",
-            "-trace_msg", "-message_file", outcome.messageFile.path,
-            "-trace_err", "-error_file", outcome.errorFile.path,
-        ] + extraKeys
+        let arguments =
+            [
+                "\(site.host):\(site.port)", "-sf", configuration.sippScenario(scenario.rawValue).path,
+                "-t", transport, "-i", localHost, "-p", "\(localPort)", "-m", "1", "-s", service,
+                "-key", "user", user, "-au", user, "-ap", password,
+                "-nostdin", "-timeout", "\(seconds)", "-timeout_error",
+                "-trace_msg", "-message_file", outcome.messageFile.path,
+                "-trace_err", "-error_file", outcome.errorFile.path,
+            ] + extraKeys
         let status = try await ChildProcess.run(
             sipp, arguments, log: outcome.logFile, timeout: timeout + .seconds(5))
         var finished = outcome

@@ -30,11 +30,14 @@ public actor SIPpUAS {
         }
 
         /// Answers 200 and waits for the BYE.
-        public static let answer = TestNumber(number: "9000", port: 5070, scenario: "uas-answer.xml", finalResponse: 200)
+        public static let answer = TestNumber(
+            number: "9000", port: 5070, scenario: "uas-answer.xml", finalResponse: 200)
         /// Answers 408 Request Timeout.
-        public static let requestTimeout = TestNumber(number: "9408", port: 5071, scenario: "uas-408.xml", finalResponse: 408)
+        public static let requestTimeout = TestNumber(
+            number: "9408", port: 5071, scenario: "uas-408.xml", finalResponse: 408)
         /// Answers 503 Service Unavailable.
-        public static let serviceUnavailable = TestNumber(number: "9503", port: 5072, scenario: "uas-503.xml", finalResponse: 503)
+        public static let serviceUnavailable = TestNumber(
+            number: "9503", port: 5072, scenario: "uas-503.xml", finalResponse: 503)
         /// Answers 486 Busy Here.
         public static let busyHere = TestNumber(number: "9486", port: 5073, scenario: "uas-486.xml", finalResponse: 486)
         /// Challenges with 407 in realm "evil.example", a realm that is no connection's: a hop of
@@ -42,7 +45,8 @@ public actor SIPpUAS {
         public static let foreignRealmChallenge = TestNumber(
             number: "9407", port: 5076, scenario: "uas-407-foreign-realm.xml", finalResponse: 407)
         /// Takes the INVITE and never answers; the site itself answers the caller 408 after 5 s.
-        public static let silent = TestNumber(number: "9999", port: 5074, scenario: "uas-silent.xml", finalResponse: nil)
+        public static let silent = TestNumber(
+            number: "9999", port: 5074, scenario: "uas-silent.xml", finalResponse: nil)
 
         /// Answers 200 like 9000 and echoes RTP from 127.0.0.4:6070. Not in `all`: only the media lab
         /// test needs it, and it starts and stops its own (``SIPpUAS/start(_:configuration:)``) so
@@ -88,7 +92,9 @@ public actor SIPpUAS {
 
     /// Starts the five UAS and returns once each has bound its port. On failure the ones already
     /// started are stopped.
-    public static func startAll(configuration: LabConfiguration = LabConfiguration()) async throws(LabError) -> [SIPpUAS] {
+    public static func startAll(configuration: LabConfiguration = LabConfiguration()) async throws(LabError)
+        -> [SIPpUAS]
+    {
         var started: [SIPpUAS] = []
         do throws(LabError) {
             for number in TestNumber.all {
@@ -130,10 +136,12 @@ public actor SIPpUAS {
         let pidFile = directory.appendingPathComponent("uas-\(testNumber.number).pid")
         let scenario = configuration.sippScenario(testNumber.scenario).path
         await StaleProcess.stop(pidFile: pidFile, commandLineContains: [scenario, "\(testNumber.port)"])
-        let arguments = [
-            "-sf", scenario, "-i", Self.host, "-p", "\(testNumber.port)", "-t", "u1",
-            "-nostdin", "-trace_err", "-error_file", directory.appendingPathComponent("uas-\(testNumber.number)-errors.log").path,
-        ] + (testNumber.rtpEchoPort.map { ["-rtp_echo", "-mi", Self.host, "-mp", "\($0)"] } ?? [])
+        let arguments =
+            [
+                "-sf", scenario, "-i", Self.host, "-p", "\(testNumber.port)", "-t", "u1",
+                "-nostdin", "-trace_err", "-error_file",
+                directory.appendingPathComponent("uas-\(testNumber.number)-errors.log").path,
+            ] + (testNumber.rtpEchoPort.map { ["-rtp_echo", "-mi", Self.host, "-mp", "\($0)"] } ?? [])
         // The log is appended to across runs; remember where this run's output starts.
         logStart = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
         let child = try ChildProcess(executable: sipp, arguments: arguments, log: logFile)
@@ -143,7 +151,8 @@ public actor SIPpUAS {
         while ContinuousClock.now < deadline {
             if let status = child.terminationStatus {
                 process = nil
-                throw LabError(.processExited, "SIPp UAS \(testNumber.number) exited with \(status); see \(logFile.path)")
+                throw LabError(
+                    .processExited, "SIPp UAS \(testNumber.number) exited with \(status); see \(logFile.path)")
             }
             if UDPPortTable.isBound(host: Self.host, port: testNumber.port),
                 testNumber.rtpEchoPort.map({ UDPPortTable.isBound(host: Self.host, port: $0) }) ?? true
@@ -154,7 +163,9 @@ public actor SIPpUAS {
         }
         await child.kill()
         process = nil
-        throw LabError(.notReady, "SIPp UAS \(testNumber.number) did not bind \(Self.host):\(testNumber.port); see \(logFile.path)")
+        throw LabError(
+            .notReady, "SIPp UAS \(testNumber.number) did not bind \(Self.host):\(testNumber.port); see \(logFile.path)"
+        )
     }
 
     /// SIGTERM, then SIGKILL after `LabConfiguration.stopTimeout`.

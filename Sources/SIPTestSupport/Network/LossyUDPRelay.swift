@@ -40,7 +40,10 @@ public final class LossyUDPRelay: Sendable {
     public let server: SocketAddress
     private let spare: @Sendable (ByteBuffer) -> Bool
 
-    private init(server: SocketAddress, toServer: Link, toClient: Link, seed: UInt64, spare: @escaping @Sendable (ByteBuffer) -> Bool) {
+    private init(
+        server: SocketAddress, toServer: Link, toClient: Link, seed: UInt64,
+        spare: @escaping @Sendable (ByteBuffer) -> Bool
+    ) {
         self.server = server
         self.spare = spare
         self.toServer = toServer
@@ -54,7 +57,8 @@ public final class LossyUDPRelay: Sendable {
         spare: @escaping @Sendable (ByteBuffer) -> Bool = { _ in false }
     ) async throws -> LossyUDPRelay {
         let relay = LossyUDPRelay(
-            server: try SocketAddress(ipAddress: host, port: serverPort), toServer: toServer, toClient: toClient, seed: seed,
+            server: try SocketAddress(ipAddress: host, port: serverPort), toServer: toServer, toClient: toClient,
+            seed: seed,
             spare: spare)
         let down = try await DatagramBootstrap(group: relay.group)
             .channelInitializer { channel in

@@ -40,20 +40,22 @@ public struct SIPTestCertificates: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = { (name: String) in folder + "/" + name }
         try Data(
-                """
-                basicConstraints=CA:FALSE
-                keyUsage=critical,digitalSignature,keyEncipherment
-                extendedKeyUsage=serverAuth,clientAuth
-                subjectAltName=DNS:localhost\(includeIPAddresses ? ",IP:127.0.0.1,IP:::1" : "")
+            """
+            basicConstraints=CA:FALSE
+            keyUsage=critical,digitalSignature,keyEncipherment
+            extendedKeyUsage=serverAuth,clientAuth
+            subjectAltName=DNS:localhost\(includeIPAddresses ? ",IP:127.0.0.1,IP:::1" : "")
 
-                """.utf8
+            """.utf8
         ).write(to: URL(fileURLWithPath: path("server.ext")))
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try openssl(["req", "-x509"] + ec + [
-            "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=SipEndpoint Test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        ])
-        try openssl(["req"] + ec + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
+        try openssl(
+            ["req", "-x509"] + ec + [
+                "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=SipEndpoint Test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ])
+        try openssl(
+            ["req"] + ec + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
         try openssl([
             "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
             "-CAcreateserial", "-out", path("server.pem"), "-days", "2", "-extfile", path("server.ext"),

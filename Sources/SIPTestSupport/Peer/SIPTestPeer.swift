@@ -177,7 +177,8 @@ public final class SIPTestPeer: Sendable {
     /// Waits (polling, bounded by `timeout`) until `count` records match, and returns them.
     @discardableResult
     public func waitForRecords(
-        count: Int = 1, timeout: Duration = .seconds(2), matching predicate: @Sendable (SIPPeerRecord) -> Bool = { _ in true }
+        count: Int = 1, timeout: Duration = .seconds(2),
+        matching predicate: @Sendable (SIPPeerRecord) -> Bool = { _ in true }
     ) async throws -> [SIPPeerRecord] {
         let deadline = ContinuousClock.now + timeout
         while true {

@@ -60,8 +60,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         /// When the request last went out (Karn's rule: when a retransmission was answered).
         var lastSentAt: NIODeadline
 
-        init(machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget, sentAt: NIODeadline,
-             onEvent: @escaping (ClientTransactionEvent) -> Void) {
+        init(
+            machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget, sentAt: NIODeadline,
+            onEvent: @escaping (ClientTransactionEvent) -> Void
+        ) {
             self.machine = machine
             self.request = request
             self.target = target
@@ -186,8 +188,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 if attempt > 1 { entry.lastSentAt = .now() }
                 transmit(entry, key: key)
             case .sendAck:
-                guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else { break }
-                let sent = entry.flow.map { transport.send(ack, on: $0).map { _ in () } }
+                guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else {
+                    break
+                }
+                let sent =
+                    entry.flow.map { transport.send(ack, on: $0).map { _ in () } }
                     ?? transport.send(ack, to: entry.target).map { _ in () }
                 sent.whenFailure { [logger] error in logger.debug("ACK not sent: \(error)") }
             case .passResponse(let code):
@@ -243,7 +248,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 from: entry.target, sentAt: sentAt, lastSentAt: entry.lastSentAt,
                 transmissions: entry.machine.transmissionCount, now: now)
         }
-        perform(entry.machine.responseReceived(statusCode: code, now: now), client: key, entry: entry, response: received)
+        perform(
+            entry.machine.responseReceived(statusCode: code, now: now), client: key, entry: entry, response: received)
     }
 
     // MARK: Server transactions
@@ -272,7 +278,9 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     /// The INVITE server transaction a CANCEL's server transaction targets (§9.2), if it still lives.
-    package func inviteTransaction(cancelledBy cancel: ServerTransactionID) -> (ServerTransactionID, SIPReceivedMessage)? {
+    package func inviteTransaction(cancelledBy cancel: ServerTransactionID) -> (
+        ServerTransactionID, SIPReceivedMessage
+    )? {
         guard let key = cancel.key.cancelledInviteKey, let entry = servers[key] else { return nil }
         return (ServerTransactionID(key: key), entry.request)
     }
@@ -326,8 +334,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         perform(entry.machine.start(now: .now()), server: key, entry: entry)
     }
 
-    private func perform(_ actions: TransactionActions, server key: TransactionKey, entry: ServerEntry,
-                         ack: SIPReceivedMessage? = nil) {
+    private func perform(
+        _ actions: TransactionActions, server key: TransactionKey, entry: ServerEntry,
+        ack: SIPReceivedMessage? = nil
+    ) {
         // The TU hears of the request only after every action is carried out: it may answer at once,
         // from inside the callback, and that answer must not overtake this list's 100 Trying.
         var requestForTU: IncomingRequest?

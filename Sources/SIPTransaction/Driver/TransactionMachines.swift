@@ -6,15 +6,20 @@ enum ClientMachine {
     case nonInvite(ClientNonInviteTransaction)
 
     init(isInvite: Bool, isReliable: Bool, configuration: TransactionTimerConfiguration) {
-        self = isInvite
+        self =
+            isInvite
             ? .invite(ClientInviteTransaction(isReliable: isReliable, configuration: configuration))
             : .nonInvite(ClientNonInviteTransaction(isReliable: isReliable, configuration: configuration))
     }
 
     mutating func start(now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.start(now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.start(now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.start(now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.start(now: now)
         }
     }
 
@@ -28,22 +33,34 @@ enum ClientMachine {
 
     mutating func timerFired(_ t: TransactionTimer, now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.timerFired(t, now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.timerFired(t, now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.timerFired(t, now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.timerFired(t, now: now)
         }
     }
 
     mutating func responseReceived(statusCode: Int, now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.responseReceived(statusCode: statusCode, now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.responseReceived(statusCode: statusCode, now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.responseReceived(statusCode: statusCode, now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.responseReceived(statusCode: statusCode, now: now)
         }
     }
 
     mutating func transportError(now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.transportError(now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.transportError(now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.transportError(now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.transportError(now: now)
         }
     }
 
@@ -61,36 +78,53 @@ enum ServerMachine {
     case nonInvite(ServerNonInviteTransaction)
 
     init(isInvite: Bool, isReliable: Bool, configuration: TransactionTimerConfiguration) {
-        self = isInvite
+        self =
+            isInvite
             ? .invite(ServerInviteTransaction(isReliable: isReliable, configuration: configuration))
             : .nonInvite(ServerNonInviteTransaction(isReliable: isReliable, configuration: configuration))
     }
 
     mutating func start(now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.start(now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.start(now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.start(now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.start(now: now)
         }
     }
 
     mutating func timerFired(_ t: TransactionTimer, now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.timerFired(t, now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.timerFired(t, now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.timerFired(t, now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.timerFired(t, now: now)
         }
     }
 
     mutating func requestRetransmissionReceived(now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.requestRetransmissionReceived(now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.requestRetransmissionReceived(now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.requestRetransmissionReceived(now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.requestRetransmissionReceived(now: now)
         }
     }
 
     mutating func tuSendsResponse(statusCode: Int, now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.tuSendsResponse(statusCode: statusCode, now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.tuSendsResponse(statusCode: statusCode, now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.tuSendsResponse(statusCode: statusCode, now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.tuSendsResponse(statusCode: statusCode, now: now)
         }
     }
 
@@ -103,8 +137,12 @@ enum ServerMachine {
 
     mutating func transportError(now: NIODeadline) -> TransactionActions {
         switch self {
-        case .invite(var m): defer { self = .invite(m) }; return m.transportError(now: now)
-        case .nonInvite(var m): defer { self = .nonInvite(m) }; return m.transportError(now: now)
+        case .invite(var m):
+            defer { self = .invite(m) }
+            return m.transportError(now: now)
+        case .nonInvite(var m):
+            defer { self = .nonInvite(m) }
+            return m.transportError(now: now)
         }
     }
 }

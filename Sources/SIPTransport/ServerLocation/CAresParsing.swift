@@ -63,18 +63,21 @@ enum CAresParsing {
         var head: UnsafeMutablePointer<ares_naptr_reply>?
         let status = ares_parse_naptr_reply(answer, length, &head)
         defer { if let head { ares_free_data(head) } }
-        guard status == ARES_SUCCESS else { return .failure(DNSError(code: code(status), name: name, detail: detail(status))) }
+        guard status == ARES_SUCCESS else {
+            return .failure(DNSError(code: code(status), name: name, detail: detail(status)))
+        }
         var records: [NAPTRRecord] = []
         var node = head
         while let current = node?.pointee {
-            records.append(NAPTRRecord(
-                order: current.order,
-                preference: current.preference,
-                flags: string(current.flags),
-                service: string(current.service),
-                regexp: string(current.regexp),
-                replacement: current.replacement.map { String(cString: $0) } ?? ""
-            ))
+            records.append(
+                NAPTRRecord(
+                    order: current.order,
+                    preference: current.preference,
+                    flags: string(current.flags),
+                    service: string(current.service),
+                    regexp: string(current.regexp),
+                    replacement: current.replacement.map { String(cString: $0) } ?? ""
+                ))
             node = current.next
         }
         return records.isEmpty
@@ -86,16 +89,19 @@ enum CAresParsing {
         var head: UnsafeMutablePointer<ares_srv_reply>?
         let status = ares_parse_srv_reply(answer, length, &head)
         defer { if let head { ares_free_data(head) } }
-        guard status == ARES_SUCCESS else { return .failure(DNSError(code: code(status), name: name, detail: detail(status))) }
+        guard status == ARES_SUCCESS else {
+            return .failure(DNSError(code: code(status), name: name, detail: detail(status)))
+        }
         var records: [SRVRecord] = []
         var node = head
         while let current = node?.pointee {
-            records.append(SRVRecord(
-                priority: current.priority,
-                weight: current.weight,
-                port: current.port,
-                target: current.host.map { String(cString: $0) } ?? "."
-            ))
+            records.append(
+                SRVRecord(
+                    priority: current.priority,
+                    weight: current.weight,
+                    port: current.port,
+                    target: current.host.map { String(cString: $0) } ?? "."
+                ))
             node = current.next
         }
         return records.isEmpty
@@ -111,7 +117,9 @@ enum CAresParsing {
         var entries = [ares_addrttl](repeating: ares_addrttl(), count: maximumAddresses)
         var count = Int32(maximumAddresses)
         let status = ares_parse_a_reply(answer, length, nil, &entries, &count)
-        guard status == ARES_SUCCESS else { return .failure(DNSError(code: code(status), name: name, detail: detail(status))) }
+        guard status == ARES_SUCCESS else {
+            return .failure(DNSError(code: code(status), name: name, detail: detail(status)))
+        }
         let used = entries.prefix(Int(max(0, min(count, Int32(maximumAddresses)))))
         let addresses = used.compactMap { entry in
             withUnsafeBytes(of: entry.ipaddr) { IPAddress(networkBytes: $0) }
@@ -126,7 +134,9 @@ enum CAresParsing {
         var entries = [ares_addr6ttl](repeating: ares_addr6ttl(), count: maximumAddresses)
         var count = Int32(maximumAddresses)
         let status = ares_parse_aaaa_reply(answer, length, nil, &entries, &count)
-        guard status == ARES_SUCCESS else { return .failure(DNSError(code: code(status), name: name, detail: detail(status))) }
+        guard status == ARES_SUCCESS else {
+            return .failure(DNSError(code: code(status), name: name, detail: detail(status)))
+        }
         let used = entries.prefix(Int(max(0, min(count, Int32(maximumAddresses)))))
         let addresses = used.compactMap { entry in
             withUnsafeBytes(of: entry.ip6addr) { IPAddress(networkBytes: $0) }

@@ -35,9 +35,10 @@ extension CAresResolver {
 
         /// From the `dns_servers` setting: `host[:port]` items separated by commas; blank = system.
         package init(dnsServersSetting: String) {
-            self.init(servers: dnsServersSetting.split(separator: ",").map {
-                String($0.trimmingWhitespace())
-            }.filter { !$0.isEmpty })
+            self.init(
+                servers: dnsServersSetting.split(separator: ",").map {
+                    String($0.trimmingWhitespace())
+                }.filter { !$0.isEmpty })
         }
     }
 }

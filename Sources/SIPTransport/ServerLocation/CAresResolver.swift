@@ -85,11 +85,13 @@ package final class CAresResolver: DNSLookup, @unchecked Sendable {
         self.wakeFD = fd
 
         let retained = Unmanaged.passRetained(self).toOpaque()
-        let created = pthread_create(&thread, nil, { argument in
-            guard let argument else { return nil }
-            Unmanaged<CAresResolver>.fromOpaque(argument).takeRetainedValue().run()
-            return nil
-        }, retained)
+        let created = pthread_create(
+            &thread, nil,
+            { argument in
+                guard let argument else { return nil }
+                Unmanaged<CAresResolver>.fromOpaque(argument).takeRetainedValue().run()
+                return nil
+            }, retained)
         guard created == 0 else {
             Unmanaged<CAresResolver>.fromOpaque(retained).release()
             ares_destroy(newChannel)
@@ -195,11 +197,13 @@ package final class CAresResolver: DNSLookup, @unchecked Sendable {
         type: DNSRecordType,
         parse: @escaping @Sendable (UnsafePointer<UInt8>, Int32, String) -> Result<DNSAnswer<Record>, DNSError>
     ) async throws(DNSError) -> DNSAnswer<Record> {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<DNSAnswer<Record>, DNSError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<DNSAnswer<Record>, DNSError>, Never>) in
             let context = QueryContext { status, answer, length in
-                continuation.resume(returning: CAresParsing.complete(
-                    status: status, answer: answer, length: length, name: name, parse: parse
-                ))
+                continuation.resume(
+                    returning: CAresParsing.complete(
+                        status: status, answer: answer, length: length, name: name, parse: parse
+                    ))
             }
             submit(Submission(name: name, type: Int32(type.rawValue), context: context))
         }
@@ -264,12 +268,14 @@ package final class CAresResolver: DNSLookup, @unchecked Sendable {
             self?.state.withLock { $0.pending -= 1 }
         }
         let argument = Unmanaged.passRetained(context).toOpaque()
-        ares_query(channel, submission.name, Int32(ns_c_in.rawValue), submission.type, { argument, status, _, answer, length in
-            guard let argument else { return }
-            let context = Unmanaged<QueryContext>.fromOpaque(argument).takeRetainedValue()
-            context.deliver(status, answer.map { UnsafePointer($0) }, length)
-            context.onFinish?()
-        }, argument)
+        ares_query(
+            channel, submission.name, Int32(ns_c_in.rawValue), submission.type,
+            { argument, status, _, answer, length in
+                guard let argument else { return }
+                let context = Unmanaged<QueryContext>.fromOpaque(argument).takeRetainedValue()
+                context.deliver(status, answer.map { UnsafePointer($0) }, length)
+                context.onFinish?()
+            }, argument)
     }
 
     private func pollOnce() {

@@ -25,7 +25,8 @@ package actor CachingDNSLookup: DNSLookup {
 
     package func lookupNAPTR(_ name: String) async throws(DNSError) -> DNSAnswer<NAPTRRecord> {
         let key = DNSCache.Key(type: .naptr, name: name)
-        switch try await cached(key, ask: { () async throws(DNSError) in .naptr(try await upstream.lookupNAPTR(name)) }) {
+        switch try await cached(key, ask: { () async throws(DNSError) in .naptr(try await upstream.lookupNAPTR(name)) })
+        {
         case .naptr(let answer): return answer
         default: throw DNSError(code: .badResponse, name: name, detail: "cache type mismatch")
         }
@@ -41,7 +42,8 @@ package actor CachingDNSLookup: DNSLookup {
 
     package func lookupA(_ name: String) async throws(DNSError) -> DNSAnswer<IPAddress> {
         let key = DNSCache.Key(type: .a, name: name)
-        switch try await cached(key, ask: { () async throws(DNSError) in .addresses(try await upstream.lookupA(name)) }) {
+        switch try await cached(key, ask: { () async throws(DNSError) in .addresses(try await upstream.lookupA(name)) })
+        {
         case .addresses(let answer): return answer
         default: throw DNSError(code: .badResponse, name: name, detail: "cache type mismatch")
         }
@@ -49,7 +51,9 @@ package actor CachingDNSLookup: DNSLookup {
 
     package func lookupAAAA(_ name: String) async throws(DNSError) -> DNSAnswer<IPAddress> {
         let key = DNSCache.Key(type: .aaaa, name: name)
-        switch try await cached(key, ask: { () async throws(DNSError) in .addresses(try await upstream.lookupAAAA(name)) }) {
+        switch try await cached(
+            key, ask: { () async throws(DNSError) in .addresses(try await upstream.lookupAAAA(name)) })
+        {
         case .addresses(let answer): return answer
         default: throw DNSError(code: .badResponse, name: name, detail: "cache type mismatch")
         }

@@ -37,10 +37,18 @@ package struct DNSCache: Sendable {
 
         fileprivate func with(ttl: UInt32) -> Value {
             switch self {
-            case .naptr(var answer): answer.ttl = ttl; return .naptr(answer)
-            case .srv(var answer): answer.ttl = ttl; return .srv(answer)
-            case .addresses(var answer): answer.ttl = ttl; return .addresses(answer)
-            case .negative(var error): error.negativeTTL = ttl; return .negative(error)
+            case .naptr(var answer):
+                answer.ttl = ttl
+                return .naptr(answer)
+            case .srv(var answer):
+                answer.ttl = ttl
+                return .srv(answer)
+            case .addresses(var answer):
+                answer.ttl = ttl
+                return .addresses(answer)
+            case .negative(var error):
+                error.negativeTTL = ttl
+                return .negative(error)
             }
         }
     }
@@ -89,7 +97,8 @@ package struct DNSCache: Sendable {
     private mutating func makeRoom(now: NIODeadline) {
         removeExpired(now: now)
         while entries.count >= maximumEntries,
-              let soonest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
+            let soonest = entries.min(by: { $0.value.expires < $1.value.expires })?.key
+        {
             entries[soonest] = nil
         }
     }

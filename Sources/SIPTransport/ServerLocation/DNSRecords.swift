@@ -22,7 +22,9 @@ package struct NAPTRRecord: Sendable, Hashable {
     package var regexp: String
     package var replacement: String
 
-    package init(order: UInt16, preference: UInt16, flags: String, service: String, regexp: String = "", replacement: String) {
+    package init(
+        order: UInt16, preference: UInt16, flags: String, service: String, regexp: String = "", replacement: String
+    ) {
         self.order = order
         self.preference = preference
         self.flags = flags

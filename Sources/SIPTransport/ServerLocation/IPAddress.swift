@@ -1,9 +1,10 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NIOCore
 
 /// A numeric IPv4 or IPv6 address, kept in its canonical text form (what `inet_ntop` prints), so
 /// two spellings of one address compare equal and the value can go straight into a `SocketAddress`.

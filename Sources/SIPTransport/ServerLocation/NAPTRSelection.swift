@@ -20,11 +20,11 @@ package enum NAPTRSelection {
     package static func choices(from records: [NAPTRRecord], secure: Bool) -> [Choice] {
         let usable: [Choice] = records.compactMap { record in
             guard record.flags.lowercased() == "s",
-                  record.regexp.isEmpty,
-                  !record.replacement.isEmpty, record.replacement != ".",
-                  let transport = ServerTransport.allCases.first(where: {
-                      $0.naptrService.equalsIgnoringCase(record.service)
-                  })
+                record.regexp.isEmpty,
+                !record.replacement.isEmpty, record.replacement != ".",
+                let transport = ServerTransport.allCases.first(where: {
+                    $0.naptrService.equalsIgnoringCase(record.service)
+                })
             else { return nil }
             if secure && transport != .tls { return nil }
             return Choice(transport: transport, srvName: record.replacement, record: record)

@@ -43,13 +43,14 @@ package struct ResolvedServers: Sendable, Hashable {
             case .srv(let transport, _, let records):
                 for resolved in SRVOrdering.ordered(records, record: \.record, using: &random) {
                     for address in Self.familyOrdered(resolved.addresses, preferIPv6: preferIPv6) {
-                        add(ServerTarget(
-                            address: address,
-                            port: resolved.record.port,
-                            transport: transport,
-                            srvTarget: resolved.record.target,
-                            hostName: resolved.record.target
-                        ))
+                        add(
+                            ServerTarget(
+                                address: address,
+                                port: resolved.record.port,
+                                transport: transport,
+                                srvTarget: resolved.record.target,
+                                hostName: resolved.record.target
+                            ))
                     }
                 }
             }

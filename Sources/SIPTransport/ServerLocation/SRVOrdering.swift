@@ -32,7 +32,8 @@ package enum SRVOrdering {
         result.reserveCapacity(usable.count)
         for priority in priorities {
             let samePriority = usable.filter { record($0).priority == priority }
-            var remaining = samePriority.filter { record($0).weight == 0 } + samePriority.filter { record($0).weight != 0 }
+            var remaining =
+                samePriority.filter { record($0).weight == 0 } + samePriority.filter { record($0).weight != 0 }
             while !remaining.isEmpty {
                 let sum = remaining.reduce(UInt64(0)) { $0 + UInt64(record($1).weight) }
                 let pick = UInt64.random(in: 0...sum, using: &random)

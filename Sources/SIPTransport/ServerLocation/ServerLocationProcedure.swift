@@ -44,7 +44,8 @@ package struct ServerLocationProcedure: Sendable {
         if let address = IPAddress(host) {
             let chosen = transport ?? (request.secure ? .tls : .udp)
             return ResolvedServers(groups: [
-                .direct(transport: chosen, port: request.port ?? chosen.defaultPort, hostName: nil, addresses: [address])
+                .direct(
+                    transport: chosen, port: request.port ?? chosen.defaultPort, hostName: nil, addresses: [address])
             ])
         }
 
@@ -56,7 +57,9 @@ package struct ServerLocationProcedure: Sendable {
             let chosen = transport ?? (request.secure ? .tls : .udp)
             let addresses = await addresses(of: host, using: lookup, failures: &failures)
             guard !addresses.isEmpty else { throw failures.error(host: host) }
-            return ResolvedServers(groups: [.direct(transport: chosen, port: port, hostName: host, addresses: addresses)])
+            return ResolvedServers(groups: [
+                .direct(transport: chosen, port: port, hostName: host, addresses: addresses)
+            ])
         }
 
         // §4.2: a transport known without NAPTR goes straight to SRV for that transport.
@@ -72,9 +75,13 @@ package struct ServerLocationProcedure: Sendable {
         // §4.1: NAPTR, then the SRV name each usable record replaces the host with.
         var groups: [ResolvedServers.Group] = []
         var decidedlyUnavailable = false
-        if let naptr = await capture({ () async throws(DNSError) in try await lookup.lookupNAPTR(host) }, failures: &failures) {
+        if let naptr = await capture(
+            { () async throws(DNSError) in try await lookup.lookupNAPTR(host) }, failures: &failures)
+        {
             for choice in NAPTRSelection.choices(from: naptr.records, secure: request.secure) {
-                switch await srvGroup(name: choice.srvName, transport: choice.transport, using: lookup, failures: &failures) {
+                switch await srvGroup(
+                    name: choice.srvName, transport: choice.transport, using: lookup, failures: &failures)
+                {
                 case .found(let group): groups.append(group)
                 case .serviceUnavailable: decidedlyUnavailable = true
                 case .nothing: break
@@ -87,7 +94,9 @@ package struct ServerLocationProcedure: Sendable {
         // transport protocols it supports, and does a query for each."
         let supported: [ServerTransport] = request.secure ? [.tls] : [.udp, .tcp, .tls]
         for candidate in supported {
-            switch await srvGroup(name: candidate.srvPrefix + host, transport: candidate, using: lookup, failures: &failures) {
+            switch await srvGroup(
+                name: candidate.srvPrefix + host, transport: candidate, using: lookup, failures: &failures)
+            {
             case .found(let group): groups.append(group)
             case .serviceUnavailable: decidedlyUnavailable = true
             case .nothing: break
@@ -105,7 +114,9 @@ package struct ServerLocationProcedure: Sendable {
 
     /// RFC 3261 §26.2.2 / RFC 3263 §4.1: SIPS over UDP is not allowed; SIPS with transport TCP means
     /// TLS over TCP; transport TLS implies the SIPS SRV names.
-    private static func explicitTransport(_ request: ServerLocationRequest) throws(ServerLocationError) -> ServerTransport? {
+    private static func explicitTransport(_ request: ServerLocationRequest) throws(ServerLocationError)
+        -> ServerTransport?
+    {
         guard request.secure else { return request.transport }
         switch request.transport {
         case nil: return nil
@@ -126,8 +137,10 @@ package struct ServerLocationProcedure: Sendable {
         using lookup: some DNSLookup,
         failures: inout FailureLog
     ) async -> SRVOutcome {
-        guard let answer = await capture({ () async throws(DNSError) in try await lookup.lookupSRV(name) }, failures: &failures),
-              !answer.records.isEmpty
+        guard
+            let answer = await capture(
+                { () async throws(DNSError) in try await lookup.lookupSRV(name) }, failures: &failures),
+            !answer.records.isEmpty
         else { return .nothing }
         let usable = answer.records.filter { !$0.isServiceDecidedlyUnavailable }
         if usable.isEmpty { return .serviceUnavailable }
@@ -161,10 +174,13 @@ package struct ServerLocationProcedure: Sendable {
     }
 
     /// A and AAAA asked at once; either may be missing.
-    private func addresses(of host: String, using lookup: some DNSLookup, failures: inout FailureLog) async -> [IPAddress] {
+    private func addresses(of host: String, using lookup: some DNSLookup, failures: inout FailureLog) async
+        -> [IPAddress]
+    {
         if let numeric = IPAddress(host) { return [numeric] }
         async let v4 = Self.result { () async throws(DNSError) in try await lookup.lookupA(host) }
-        async let v6: Result<DNSAnswer<IPAddress>, DNSError>? = includeIPv6
+        async let v6: Result<DNSAnswer<IPAddress>, DNSError>? =
+            includeIPv6
             ? Self.result { () async throws(DNSError) in try await lookup.lookupAAAA(host) }
             : nil
         let (a, aaaa) = await (v4, v6)

@@ -25,7 +25,8 @@ package actor ServerLocator {
         /// Put IPv6 addresses of a host before its IPv4 ones. Default: false.
         package var preferIPv6: Bool
 
-        package init(failureHoldDuration: TimeAmount = .seconds(30), includeIPv6: Bool = true, preferIPv6: Bool = false) {
+        package init(failureHoldDuration: TimeAmount = .seconds(30), includeIPv6: Bool = true, preferIPv6: Bool = false)
+        {
             self.failureHoldDuration = failureHoldDuration
             self.includeIPv6 = includeIPv6
             self.preferIPv6 = preferIPv6

@@ -12,7 +12,9 @@ package struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     /// The name the A/AAAA lookup was for (the SRV target, or the request's host), `nil` for a numeric host.
     package var hostName: String?
 
-    package init(address: IPAddress, port: UInt16, transport: ServerTransport, srvTarget: String? = nil, hostName: String? = nil) {
+    package init(
+        address: IPAddress, port: UInt16, transport: ServerTransport, srvTarget: String? = nil, hostName: String? = nil
+    ) {
         self.address = address
         self.port = port
         self.transport = transport

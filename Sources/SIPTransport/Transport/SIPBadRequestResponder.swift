@@ -70,7 +70,8 @@ public enum SIPBadRequestResponder {
 
     /// `Bad Request (…what is wrong…)`, printable ASCII only so it can never break the status line.
     static func reasonPhrase(for error: SIPParseError) -> String {
-        var detail = String(decoding: error.description.utf8.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+        var detail = String(
+            decoding: error.description.utf8.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
         if detail.count > maximumReasonLength { detail = String(detail.prefix(maximumReasonLength - 3)) + "..." }
         return "Bad Request (\(detail))"
     }

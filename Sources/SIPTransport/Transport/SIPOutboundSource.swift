@@ -38,7 +38,8 @@ extension SocketAddress {
     fileprivate var isLoopback: Bool {
         switch self {
         case .v4(let a): UInt32(bigEndian: a.address.sin_addr.s_addr) >> 24 == 127
-        case .v6(let a): withUnsafeBytes(of: a.address.sin6_addr) { $0.dropLast().allSatisfy { $0 == 0 } && $0.last == 1 }
+        case .v6(let a):
+            withUnsafeBytes(of: a.address.sin6_addr) { $0.dropLast().allSatisfy { $0 == 0 } && $0.last == 1 }
         default: false
         }
     }

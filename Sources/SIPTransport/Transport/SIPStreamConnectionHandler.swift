@@ -39,7 +39,9 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
         } else if let timedOut = event as? SIPStreamDecoder.PartialMessageTimedOut {
             layer.logger.notice(
                 "closing connection whose message did not complete in time",
-                metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.timeout": "\(timedOut.timeout)"])
+                metadata: [
+                    "sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.timeout": "\(timedOut.timeout)",
+                ])
             if connection.failure == nil {
                 connection.failure = SIPTransportError(
                     .connectionClosed, "a message did not complete within \(timedOut.timeout) of its first byte")
@@ -88,7 +90,8 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
             reason = SIPTransportError(.tlsHandshakeFailed, "\(error)")
         } else {
             layer.logger.debug(
-                "connection error", metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.error": "\(error)"])
+                "connection error",
+                metadata: ["sip.flow": "\(connection.flow.map(\.description) ?? "?")", "sip.error": "\(error)"])
             reason = SIPTransportError(.connectionClosed, "\(error)")
         }
         if connection.failure == nil { connection.failure = reason }

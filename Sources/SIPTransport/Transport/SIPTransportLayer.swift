@@ -174,7 +174,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             switch (listener.transport, tlsContexts?.server) {
             case (.tls, .success(let context)): serverContext = context
             case (.tls, .failure(let error)): return eventLoop.makeFailedFuture(error)
-            case (.tls, nil): return eventLoop.makeFailedFuture(SIPTransportError(.tlsConfigurationInvalid, "no TLS context"))
+            case (.tls, nil):
+                return eventLoop.makeFailedFuture(SIPTransportError(.tlsConfigurationInvalid, "no TLS context"))
             default: serverContext = nil
             }
             let transport = listener.transport
@@ -218,8 +219,11 @@ public final class SIPTransportLayer: @unchecked Sendable {
             guard self.lifecycle == .running else { return self.notRunning() }
             switch flow.transport {
             case .udp:
-                guard let channel = self.udpChannel(local: flow.localAddress) ?? self.udpChannel(for: flow.remoteAddress)
-                else { return self.eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)")) }
+                guard
+                    let channel = self.udpChannel(local: flow.localAddress) ?? self.udpChannel(for: flow.remoteAddress)
+                else {
+                    return self.eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)"))
+                }
                 return self.write(message, datagramTo: flow.remoteAddress, on: channel).map { _ in }
             case .tcp, .tls:
                 guard let id = flow.connectionID, let connection = self.connections[id], connection.isReady else {
@@ -361,7 +365,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
         guard let flow = connection.flow else {
             return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "connection #\(connection.id) not ready"))
         }
-        if let host = flow.remoteAddress.ipAddress, blockedHosts.contains(host) { return eventLoop.makeSucceededFuture(flow) }
+        if let host = flow.remoteAddress.ipAddress, blockedHosts.contains(host) {
+            return eventLoop.makeSucceededFuture(flow)
+        }
         do {
             let bytes = try wireBytes(message, flow: flow, allocator: connection.channel.allocator)
             return connection.channel.writeAndFlush(bytes).map { flow }.flatMapErrorThrowing { error in
@@ -424,7 +430,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             .bound(toSource: configuration.outboundSource(toward: target.address))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let connection = SIPConnection(id: id, channel: channel, transport: target.transport, target: target)
+                    let connection = SIPConnection(
+                        id: id, channel: channel, transport: target.transport, target: target)
                     let tls = try clientContext.map { try NIOSSLClientHandler(context: $0, serverHostname: sniName) }
                     try self.addStreamHandlers(to: channel, connection: connection, tlsHandler: tls)
                     self.connections[id] = connection
@@ -465,7 +472,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func acceptedConnection(_ channel: Channel, transport: SIPTransportProtocol, tlsHandler: NIOSSLServerHandler?)
+    private func acceptedConnection(
+        _ channel: Channel, transport: SIPTransportProtocol, tlsHandler: NIOSSLServerHandler?
+    )
         throws
     {
         // Closed at accept when over the limits: throwing here makes NIO close the socket.
@@ -502,7 +511,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
         let timeout = configuration.partialMessageTimeout
         eventLoop.scheduleTask(in: timeout) {
             guard !connection.isReady, self.connections[connection.id] === connection else { return }
-            self.logger.notice("closing inbound TLS connection without a handshake", metadata: ["sip.timeout": "\(timeout)"])
+            self.logger.notice(
+                "closing inbound TLS connection without a handshake", metadata: ["sip.timeout": "\(timeout)"])
             connection.failure = SIPTransportError(.tlsHandshakeFailed, "no TLS handshake within \(timeout)")
             connection.channel.close(promise: nil)
         }
@@ -513,14 +523,17 @@ public final class SIPTransportLayer: @unchecked Sendable {
     {
         let pipeline = channel.pipeline.syncOperations
         if let tlsHandler { try pipeline.addHandler(tlsHandler) }
-        if let idle = configuration.idleConnectionTimeout { try pipeline.addHandler(IdleStateHandler(readTimeout: idle)) }
+        if let idle = configuration.idleConnectionTimeout {
+            try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+        }
         // Only connections others opened must complete each message in time; ours are trusted to.
         let decoder = SIPStreamDecoder(
             options: configuration.parserOptions,
             partialMessageTimeout: connection.isOutbound ? nil : configuration.partialMessageTimeout)
         try pipeline.addHandler(ByteToMessageHandler(decoder))
         // RFC 5626 §4.4.1: the side that opened the flow sends the pings.
-        let keepAlive = connection.isOutbound
+        let keepAlive =
+            connection.isOutbound
             ? configuration.keepAliveInterval.map {
                 SIPKeepAliveStateMachine(interval: $0, pongTimeout: configuration.keepAlivePongTimeout)
             } : nil
@@ -635,7 +648,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 core.topVia = core.topVia.stampedOnReceipt(from: source)
                 try message.replaceTopVia(core.topVia)
             } catch {
-                logger.notice("request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])
+                logger.notice(
+                    "request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])
                 return
             }
         }

@@ -30,7 +30,8 @@ public struct SIPTransportTarget: Sendable, Hashable, CustomStringConvertible {
     /// What a connection is reused for: same transport, same remote address and port (the TLS server
     /// name is part of the identity too, since the certificate was checked against it).
     package var connectionKey: ConnectionKey {
-        ConnectionKey(transport: transport, host: address.ipAddress ?? "", port: address.port ?? 0, serverName: serverName)
+        ConnectionKey(
+            transport: transport, host: address.ipAddress ?? "", port: address.port ?? 0, serverName: serverName)
     }
 
     package struct ConnectionKey: Hashable, Sendable {

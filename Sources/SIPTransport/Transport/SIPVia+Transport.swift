@@ -45,7 +45,8 @@ extension SIPVia {
     static func sameAddress(_ host: String, _ ip: String) -> Bool {
         var literal = host
         if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
-        guard let a = try? SocketAddress(ipAddress: literal, port: 0), let b = try? SocketAddress(ipAddress: ip, port: 0)
+        guard let a = try? SocketAddress(ipAddress: literal, port: 0),
+            let b = try? SocketAddress(ipAddress: ip, port: 0)
         else { return false }
         return a.ipAddress == b.ipAddress
     }

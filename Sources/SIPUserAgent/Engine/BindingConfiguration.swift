@@ -23,7 +23,8 @@ package struct BindingConfiguration: Sendable {
 
     package init(
         user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
-        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI, instanceURN: String? = nil,
+        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI,
+        instanceURN: String? = nil,
         authRealms: [String] = [], requireQop: Bool = false
     ) {
         self.instanceURN = instanceURN

@@ -69,8 +69,10 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// `+sip.instance` of this phone (RFC 5626 §4.1): one for all its connections.
     package let instanceURN: String
 
-    package init(transactions: SIPTransactionLayer, instanceURN: String? = nil,
-                 logger: Logger = Logger(label: "sip.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    package init(
+        transactions: SIPTransactionLayer, instanceURN: String? = nil,
+        logger: Logger = Logger(label: "sip.registration", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.transactions = transactions
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
@@ -92,10 +94,12 @@ package final class RegistrationEngine: @unchecked Sendable {
             callID: callID, fromTag: SIPIdentifiers.hex(count: 10, using: &random))
         let probes = OptionsRequestBuilder(
             targetURI: SIPURI(host: c.domain), addressOfRecord: aor, transport: c.transport, localURI: c.contactURI,
-            callID: SIPIdentifiers.hex(count: 24, using: &random), fromTag: SIPIdentifiers.hex(count: 10, using: &random))
+            callID: SIPIdentifiers.hex(count: 24, using: &random),
+            fromTag: SIPIdentifiers.hex(count: 10, using: &random))
         bindings[id] = Binding(
             configuration: c,
-            machine: RegistrationStateMachine(policy: c.policy, jitter: BackoffJitter(using: &random), realms: c.realmPolicy),
+            machine: RegistrationStateMachine(
+                policy: c.policy, jitter: BackoffJitter(using: &random), realms: c.realmPolicy),
             builder: builder, probes: probes)
     }
 
@@ -196,8 +200,10 @@ package final class RegistrationEngine: @unchecked Sendable {
     }
 
     /// Runs `send` with the binding's current target, resolving the site first when there is none.
-    private func withTarget(for id: BindingID, _ send: @escaping (SIPTransportTarget) -> Void,
-                            unresolved: @escaping (String) -> Void) {
+    private func withTarget(
+        for id: BindingID, _ send: @escaping (SIPTransportTarget) -> Void,
+        unresolved: @escaping (String) -> Void
+    ) {
         if let target = bindings[id]?.currentTarget {
             send(target)
             return
@@ -266,7 +272,8 @@ package final class RegistrationEngine: @unchecked Sendable {
                     return
                 }
                 self.update(id) {
-                    $0.machine.registerResponse(RegisterResponse(received.message, contact: contact), requestID: request.id, now: .now())
+                    $0.machine.registerResponse(
+                        RegisterResponse(received.message, contact: contact), requestID: request.id, now: .now())
                 }
             case .failed(let failure, let detail):
                 self.markTargetDown(target)
@@ -274,7 +281,8 @@ package final class RegistrationEngine: @unchecked Sendable {
                     self.sendRegister(request, for: id)
                     return
                 }
-                let reason: RequestFailure = failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
+                let reason: RequestFailure =
+                    failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
                 self.update(id) { $0.machine.registerFailed(reason, requestID: request.id, now: .now()) }
             }
         }
@@ -287,7 +295,8 @@ package final class RegistrationEngine: @unchecked Sendable {
         if binding.targetIndex + 1 < binding.targets.count {
             bindings[id]?.targetIndex += 1
             logger.info(
-                "trying the site's next target", metadata: ["sip.connection": "\(id)", "sip.target": "\(binding.targets[binding.targetIndex + 1])"])
+                "trying the site's next target",
+                metadata: ["sip.connection": "\(id)", "sip.target": "\(binding.targets[binding.targetIndex + 1])"])
             return true
         }
         bindings[id]?.targets = []
@@ -307,7 +316,8 @@ package final class RegistrationEngine: @unchecked Sendable {
     private func probeSite(_ target: SIPTransportTarget, probeID: UInt64, for id: BindingID) {
         guard var binding = bindings[id] else { return }
         let decision = sites.request(
-            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probeInterval, now: .now())
+            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probeInterval,
+            now: .now())
         switch decision {
         case .wait:
             return
@@ -328,11 +338,14 @@ package final class RegistrationEngine: @unchecked Sendable {
                     self.noteAnswer(from: target, received.message)
                     // A 503 is an answer that says "do not use me": the target is down (RFC 3261 §21.5.4).
                     self.siteProbeEnded(
-                        target, code == 503 ? .failed(.unavailable(statusCode: code, reasonPhrase: phrase))
+                        target,
+                        code == 503
+                            ? .failed(.unavailable(statusCode: code, reasonPhrase: phrase))
                             : .answered(statusCode: code, reasonPhrase: phrase))
                 case .failed(let failure, let detail):
                     self.markTargetDown(target)
-                    self.siteProbeEnded(target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
+                    self.siteProbeEnded(
+                        target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
                 }
             }
             probeOtherTargets(of: id, besides: target, interval: binding.configuration.policy.probeInterval)
@@ -358,7 +371,8 @@ package final class RegistrationEngine: @unchecked Sendable {
         for id in others {
             update(id) {
                 switch result {
-                case .answered(let code, let phrase): $0.machine.siteProbeAnswered(statusCode: code, reasonPhrase: phrase, now: .now())
+                case .answered(let code, let phrase):
+                    $0.machine.siteProbeAnswered(statusCode: code, reasonPhrase: phrase, now: .now())
                 case .failed(let failure): $0.machine.siteProbeFailed(failure, now: .now())
                 }
             }
@@ -368,7 +382,8 @@ package final class RegistrationEngine: @unchecked Sendable {
     private func deliver(_ result: SiteProbeResult, probeID: UInt64, to id: BindingID) {
         update(id) {
             switch result {
-            case .answered(let code, let phrase): $0.machine.probeAnswered(id: probeID, statusCode: code, reasonPhrase: phrase, now: .now())
+            case .answered(let code, let phrase):
+                $0.machine.probeAnswered(id: probeID, statusCode: code, reasonPhrase: phrase, now: .now())
             case .failed(let failure): $0.machine.probeFailed(id: probeID, failure, now: .now())
             }
         }

@@ -78,14 +78,17 @@ package final class SessionEngine: @unchecked Sendable {
     private var sessions: [SessionID: Entry] = [:]
     private var byCallID: [String: SessionID] = [:]
     /// Server transactions of received requests, by the request ids the machines use.
-    private var received: [UInt64: (transaction: ServerTransactionID?, request: SIPReceivedMessage, session: SessionID)] = [:]
+    private var received:
+        [UInt64: (transaction: ServerTransactionID?, request: SIPReceivedMessage, session: SessionID)] = [:]
     private var nextSessionID: SessionID = 1
     private var nextRequestID: UInt64 = 1 << 40
     private let timers: LoopTimerQueue<TimerToken>
     private var random = SystemRandomNumberGenerator()
 
-    package init(transactions: SIPTransactionLayer, configuration: SessionConfiguration = SessionConfiguration(),
-                 logger: Logger = Logger(label: "sip.session", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    package init(
+        transactions: SIPTransactionLayer, configuration: SessionConfiguration = SessionConfiguration(),
+        logger: Logger = Logger(label: "sip.session", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.transactions = transactions
         self.configuration = configuration
         self.logger = logger
@@ -150,7 +153,8 @@ package final class SessionEngine: @unchecked Sendable {
         do {
             machine = try InviteServerSession(
                 invite: request.message, requestID: requestID, local: local,
-                localTag: SIPIdentifiers.hex(count: 10, using: &random), receivedOverTLS: request.received.transport == .tls,
+                localTag: SIPIdentifiers.hex(count: 10, using: &random),
+                receivedOverTLS: request.received.transport == .tls,
                 realms: realms, configuration: configuration, random: seed())
         } catch {
             send(InviteServerSession.badRequestResponse(to: request.message, error: error), toRequest: requestID)
@@ -169,7 +173,8 @@ package final class SessionEngine: @unchecked Sendable {
         }
         nextSessionID += 1
         sessions[id] = Entry(
-            machine: .server(machine), callID: callID, target: target, credentials: credentials, requestIDs: [requestID])
+            machine: .server(machine), callID: callID, target: target, credentials: credentials, requestIDs: [requestID]
+        )
         byCallID[callID] = id
         return id
     }
@@ -189,7 +194,9 @@ package final class SessionEngine: @unchecked Sendable {
     }
 
     package func hangUp(_ id: SessionID) { update(id) { $0.hangUp(now: .now()) } }
-    package func reinvite(_ id: SessionID, offer: SessionBody?) { update(id) { $0.reinvite(offer: offer, now: .now()) } }
+    package func reinvite(_ id: SessionID, offer: SessionBody?) {
+        update(id) { $0.reinvite(offer: offer, now: .now()) }
+    }
     package func acceptReinvite(_ id: SessionID, requestID: UInt64, body: SessionBody?) {
         update(id) { $0.acceptReinvite(requestID: requestID, body: body, now: .now()) }
     }

@@ -114,7 +114,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     /// Sends the INVITE. `noResponseTimeout`: the dial's give-up time (`invite_timeout`) for any
     /// response; when it runs out the attempt is abandoned (``abandon(now:)``). It is separate from
     /// the transaction's Timer B, which keeps the INVITE's transaction listening for late answers.
-    package mutating func start(offer: SessionBody?, now: NIODeadline, noResponseTimeout: TimeAmount? = nil) -> [SessionAction] {
+    package mutating func start(offer: SessionBody?, now: NIODeadline, noResponseTimeout: TimeAmount? = nil)
+        -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         guard invite == nil else { return actions }
         self.offer = offer
@@ -165,7 +167,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline)
+        -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         guard let code = response.statusCode else { return actions }
         switch core.outstanding[requestID]?.purpose {
@@ -193,7 +197,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline)
+        -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         switch core.outstanding[requestID]?.purpose {
         case .invite?:
@@ -201,7 +207,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
                 // Timer B before the dial's give-up (both can be the same 4 s): the same give-up.
                 actions = abandon(now: now)
             }
-            if abandoned, failure.code == .timeout, let sent = inviteSentAt, now < sent + core.configuration.sixtyFourT1 {
+            if abandoned, failure.code == .timeout, let sent = inviteSentAt, now < sent + core.configuration.sixtyFourT1
+            {
                 // Timer B (capped by the transaction timeout) ended the abandoned INVITE's transaction,
                 // but its 2xx may still come, as a response no transaction matches (§13.2.2.4): the
                 // leg stays open for it until 64·T1 after the INVITE (the guard then closes it).
@@ -222,7 +229,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         core.requestInDialog(request, requestID: requestID, now: now, into: &actions)
         return actions
@@ -287,7 +295,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         }
         if cancelState == .none, !abandoned {
             let previous = lastInviteChallenges
-            switch SessionChallenges.answer(response, previous: previous.list, rounds: previous.rounds, realms: core.realms) {
+            switch SessionChallenges.answer(
+                response, previous: previous.list, rounds: previous.rounds, realms: core.realms)
+            {
             case .answer(let list):
                 resendInvite(challenges: list, rounds: previous.rounds + 1, now: now, into: &actions)
                 return
@@ -305,7 +315,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     /// The first 2xx confirms the dialog; a repeat is ACKed again; one from another fork is
     /// ACKed and ended (§13.2.2.4).
     private mutating func handle2xx(_ response: SIPMessage, now: NIODeadline, into actions: inout [SessionAction]) {
-        guard let invite, let id = DialogID(responseToOurRequest: response), let code = response.statusCode else { return }
+        guard let invite, let id = DialogID(responseToOurRequest: response), let code = response.statusCode else {
+            return
+        }
         if let confirmed = core.dialog {
             if confirmed.id == id {
                 _ = core.reacknowledge(response, into: &actions)
@@ -353,7 +365,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             actions.append(.sendAck(sent.ack, nextHop: sent.nextHop))
             return
         }
-        guard let invite, var fork = try? Dialog(request: invite, response: response, sentOverTLS: sentOverTLS) else { return }
+        guard let invite, var fork = try? Dialog(request: invite, response: response, sentOverTLS: sentOverTLS) else {
+            return
+        }
         let ack = fork.ack(inviteSequence: inviteSequence, via: core.newVia())
         forkAcks[id] = (ack, fork.nextHop)
         actions.append(.sendAck(ack, nextHop: fork.nextHop))

@@ -78,7 +78,8 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
 
     /// The 400 for an INVITE that could not make a session, with the reason as its phrase.
     package static func badRequestResponse(to invite: SIPMessage, error: DialogError) -> SIPMessage {
-        invite.makeResponse(statusCode: 400, reasonPhrase: error.code == .missingContact ? "Missing Contact" : "Bad Request")
+        invite.makeResponse(
+            statusCode: 400, reasonPhrase: error.code == .missingContact ? "Missing Contact" : "Bad Request")
     }
 
     package var state: SessionState { core.state }
@@ -111,7 +112,9 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     /// 200 OK with the answer (or with an offer when the INVITE had none).
     package mutating func answer(body: SessionBody?, now: NIODeadline) -> [SessionAction] {
         var actions: [SessionAction] = []
-        guard !finalSent, core.state == .incoming || core.state == .early, let cseq = try? invite.cseq else { return actions }
+        guard !finalSent, core.state == .incoming || core.state == .early, let cseq = try? invite.cseq else {
+            return actions
+        }
         finalSent = true
         core.cancel(.ringTimeout, into: &actions)
         var response = invite.makeResponse(statusCode: 200, toTag: localTag)
@@ -121,7 +124,9 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         core.dialog?.confirm()
         core.change(to: .answered, statusCode: 200, reasonPhrase: response.reasonPhrase, into: &actions)
         core.sessionEstablished(answer: nil, now: now, into: &actions)
-        core.awaitAck(for: response, requestID: inviteRequestID, sequence: cseq.sequenceNumber, isInitial: true, now: now, into: &actions)
+        core.awaitAck(
+            for: response, requestID: inviteRequestID, sequence: cseq.sequenceNumber, isInitial: true, now: now,
+            into: &actions)
         return actions
     }
 
@@ -158,11 +163,13 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         guard !finalSent, core.state == .incoming || core.state == .early else { return actions }
         finalSent = true
         actions.append(.sendResponse(invite.makeResponse(statusCode: 487, toTag: localTag), toRequest: inviteRequestID))
-        core.terminate(.cancelledByRemote, statusCode: 487, reasonPhrase: SIPStatus.reasonPhrase(for: 487), into: &actions)
+        core.terminate(
+            .cancelledByRemote, statusCode: 487, reasonPhrase: SIPStatus.reasonPhrase(for: 487), into: &actions)
         return actions
     }
 
-    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         if request.method == .bye, !finalSent, core.state == .incoming || core.state == .early,
             let d = core.dialog, DialogID(receivedRequest: request) == d.id
@@ -170,7 +177,8 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
             // §15: the caller may BYE an early dialog; the INVITE then ends with 487.
             finalSent = true
             actions.append(.sendResponse(request.makeResponse(statusCode: 200), toRequest: requestID))
-            actions.append(.sendResponse(invite.makeResponse(statusCode: 487, toTag: localTag), toRequest: inviteRequestID))
+            actions.append(
+                .sendResponse(invite.makeResponse(statusCode: 487, toTag: localTag), toRequest: inviteRequestID))
             core.terminate(.remoteHangUp, into: &actions)
             return actions
         }
@@ -178,13 +186,17 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline)
+        -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         core.responseInDialog(response, requestID: requestID, now: now, into: &actions)
         return actions
     }
 
-    package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
+    package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline)
+        -> [SessionAction]
+    {
         var actions: [SessionAction] = []
         core.failureInDialog(failure, requestID: requestID, now: now, into: &actions)
         return actions

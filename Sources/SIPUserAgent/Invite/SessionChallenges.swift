@@ -29,11 +29,15 @@ enum SessionChallenges {
         guard let code = response.statusCode, code == 401 || code == 407, rounds < maximumRounds else { return .final }
         let kind: RegistrationChallenge.Kind = code == 401 ? .server : .proxy
         let offered = code == 401 ? ((try? response.wwwAuthenticate) ?? []) : ((try? response.proxyAuthenticate) ?? [])
-        let answerable = DigestAuthenticator.preferredChallenges(offered).map { RegistrationChallenge(kind: kind, challenge: $0) }
+        let answerable = DigestAuthenticator.preferredChallenges(offered).map {
+            RegistrationChallenge(kind: kind, challenge: $0)
+        }
         guard !answerable.isEmpty else { return .final }
         let usable = answerable.filter { realms.refusal(of: $0.challenge, registering: false) == nil }
         guard !usable.isEmpty else {
-            return answerable.lazy.compactMap { realms.refusal(of: $0.challenge, registering: false) }.first.map { .refuse($0) }
+            return answerable.lazy.compactMap { realms.refusal(of: $0.challenge, registering: false) }.first.map {
+                .refuse($0)
+            }
                 ?? .final
         }
         let answered = Set(previous.map(\.realmKey))

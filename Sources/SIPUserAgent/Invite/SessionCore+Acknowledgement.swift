@@ -12,7 +12,8 @@ extension SessionCore {
     ) {
         actions.append(.sendResponse(response, toRequest: requestID))
         awaitingAck = AwaitingAck(
-            requestID: requestID, response: response, sequence: sequence, interval: configuration.t1, isInitial: isInitial)
+            requestID: requestID, response: response, sequence: sequence, interval: configuration.t1,
+            isInitial: isInitial)
         schedule(.retransmit2xx, at: now + configuration.t1, into: &actions)
         schedule(.ackTimeout, at: now + configuration.sixtyFourT1, into: &actions)
     }
@@ -31,7 +32,9 @@ extension SessionCore {
             byeAndTerminate(.localHangUp, into: &actions)
         }
         // A re-INVITE the TU asked for before the ACK (`startReinvite` in `.answered`) goes now.
-        if pending.isInitial, state == .confirmed, theirReinvite == nil, case .waiting(let offer, let retries) = ourReinvite {
+        if pending.isInitial, state == .confirmed, theirReinvite == nil,
+            case .waiting(let offer, let retries) = ourReinvite
+        {
             sendReinvite(offer: offer, glareRetries: retries, into: &actions)
         }
     }

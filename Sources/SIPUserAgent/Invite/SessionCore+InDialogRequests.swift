@@ -48,13 +48,17 @@ extension SessionCore {
             refreshedByPeer(request, response: &response, now: now, into: &actions)
             actions.append(.sendResponse(response, toRequest: requestID))
         case .options:
-            respond(to: request, requestID: requestID, statusCode: 200, headers: [(.allow, configuration.allowValue)], into: &actions)
+            respond(
+                to: request, requestID: requestID, statusCode: 200, headers: [(.allow, configuration.allowValue)],
+                into: &actions)
         default:
             // §8.2.1: 405 with Allow for a method we know but do not take here (UPDATE, PRACK,
             // an incoming REFER, …), 501 for one we have never heard of.
             let known: Set<SIPMethod> = [.update, .prack, .subscribe, .refer, .message, .publish, .register, .cancel]
             let code = known.contains(method) ? 405 : 501
-            respond(to: request, requestID: requestID, statusCode: code, headers: [(.allow, configuration.allowValue)], into: &actions)
+            respond(
+                to: request, requestID: requestID, statusCode: code, headers: [(.allow, configuration.allowValue)],
+                into: &actions)
         }
     }
 }

@@ -38,7 +38,9 @@ extension SessionCore {
         if let supported = configuration.supportedValue { headers.append((.supported, supported)) }
         // RFC 4028 §7.4: any re-INVITE of ours is a session refresh too.
         headers += interval.refreshHeaders()
-        guard let id = sendInDialog(.reinvite, .invite, body: offer, extraHeaders: headers, into: &actions) else { return }
+        guard let id = sendInDialog(.reinvite, .invite, body: offer, extraHeaders: headers, into: &actions) else {
+            return
+        }
         if let offer { lastLocalBody = offer }
         ourReinvite = .inFlight(id: id, offer: offer, glareRetries: glareRetries)
     }
@@ -69,7 +71,9 @@ extension SessionCore {
             dialog?.refreshRemoteTarget(from: response)
             if let cseq = try? response.cseq { acknowledge(inviteSequence: cseq.sequenceNumber, into: &actions) }
             if interval.interval != nil { refreshSucceeded(response, now: now, into: &actions) }
-            actions.append(.report(.reinviteCompleted(statusCode: code, reasonPhrase: phrase, answer: SessionBody(message: response))))
+            actions.append(
+                .report(
+                    .reinviteCompleted(statusCode: code, reasonPhrase: phrase, answer: SessionBody(message: response))))
         case 491 where retries < configuration.maximumGlareRetries:
             ourReinvite = .waiting(offer: offer, glareRetries: retries + 1)
             scheduleGlareRetry(now: now, into: &actions)
@@ -88,7 +92,9 @@ extension SessionCore {
             // §14.2: an INVITE while the previous one is unanswered gets 500 and a Retry-After
             // "randomly chosen value of between 0 and 10 seconds".
             let seconds = Int(random.next() % 11)
-            respond(to: request, requestID: requestID, statusCode: 500, headers: [(.retryAfter, String(seconds))], into: &actions)
+            respond(
+                to: request, requestID: requestID, statusCode: 500, headers: [(.retryAfter, String(seconds))],
+                into: &actions)
             return
         }
         var ours = refreshIsInvite
@@ -104,7 +110,9 @@ extension SessionCore {
         actions.append(.report(.reinviteReceived(requestID: requestID, offer: SessionBody(message: request))))
     }
 
-    mutating func acceptReinvite(requestID: UInt64, body: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func acceptReinvite(
+        requestID: UInt64, body: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         guard let theirs = theirReinvite, theirs.requestID == requestID, state == .confirmed,
             let sequence = try? theirs.request.cseq.sequenceNumber
         else { return }
@@ -118,7 +126,9 @@ extension SessionCore {
     }
 
     mutating func rejectReinvite(requestID: UInt64, statusCode: Int, into actions: inout [SessionAction]) {
-        guard let theirs = theirReinvite, theirs.requestID == requestID, (300...699).contains(statusCode) else { return }
+        guard let theirs = theirReinvite, theirs.requestID == requestID, (300...699).contains(statusCode) else {
+            return
+        }
         theirReinvite = nil
         respond(to: theirs.request, requestID: requestID, statusCode: statusCode, into: &actions)
     }

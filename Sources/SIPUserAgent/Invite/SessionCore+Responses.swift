@@ -62,7 +62,9 @@ extension SessionCore {
             return
         }
         if state != .terminated {
-            terminate(.localFailure(failure), statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
+            terminate(
+                .localFailure(failure), statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase,
+                into: &actions)
         }
     }
 
@@ -85,11 +87,14 @@ extension SessionCore {
         _ response: SIPMessage, sent: Outstanding, into actions: inout [SessionAction]
     ) -> SessionChallenges.Decision {
         guard sent.purpose != .cancel, sent.purpose != .forkBye, var d = dialog else { return .final }
-        let decision = SessionChallenges.answer(response, previous: sent.challenges, rounds: sent.rounds, realms: realms)
+        let decision = SessionChallenges.answer(
+            response, previous: sent.challenges, rounds: sent.rounds, realms: realms)
         guard case .answer(let challenges) = decision else { return decision }
         let message = d.reissue(sent.message, via: newVia())
         dialog = d
-        let id = send(sent.purpose, message, nextHop: sent.nextHop, challenges: challenges, rounds: sent.rounds + 1, into: &actions)
+        let id = send(
+            sent.purpose, message, nextHop: sent.nextHop, challenges: challenges, rounds: sent.rounds + 1,
+            into: &actions)
         if sent.purpose == .reinvite, case .inFlight(_, let offer, let retries) = ourReinvite {
             ourReinvite = .inFlight(id: id, offer: offer, glareRetries: retries)
         }

@@ -65,7 +65,9 @@ extension SessionCore {
     }
 
     /// The final response to our refresh.
-    mutating func refreshAnswered(_ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func refreshAnswered(
+        _ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         guard let sent = refreshInFlight else { return }
         refreshInFlight = nil
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
@@ -78,11 +80,14 @@ extension SessionCore {
             refreshSucceeded(response, now: now, into: &actions)
         case 422 where interval.tooSmall(response):
             sendRefresh(into: &actions)
-        case 405, 501 where sent.method == .update:
+        case 405,
+            501 where sent.method == .update:
             peerAllowsUpdate = false
             sendRefresh(into: &actions)
         case 491:
-            schedule(.sessionRefresh, at: now + GlareBackoff.wait(ownsCallID: dialog?.isCaller ?? false, using: &random), into: &actions)
+            schedule(
+                .sessionRefresh, at: now + GlareBackoff.wait(ownsCallID: dialog?.isCaller ?? false, using: &random),
+                into: &actions)
         case 408, 481:
             endDialog(statusCode: code, reasonPhrase: phrase, into: &actions)
         default:
@@ -98,9 +103,14 @@ extension SessionCore {
         actions.append(.report(.sessionTimer(.refreshed(interval: interval.interval, weRefresh: interval.weRefresh))))
     }
 
-    mutating func refreshFailedLocally(_ failure: TransactionFailure, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func refreshFailedLocally(
+        _ failure: TransactionFailure, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         refreshInFlight = nil
-        actions.append(.report(.sessionTimer(.refreshFailed(statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, local: true))))
+        actions.append(
+            .report(
+                .sessionTimer(
+                    .refreshFailed(statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, local: true))))
         armSessionTimer(now: now, into: &actions)
     }
 
@@ -113,13 +123,16 @@ extension SessionCore {
 
     /// The peer's refresh (re-INVITE or UPDATE) is being answered 2xx: take its interval, say it
     /// in the response (§9), and start the wait over.
-    mutating func refreshedByPeer(_ request: SIPMessage, response: inout SIPMessage, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func refreshedByPeer(
+        _ request: SIPMessage, response: inout SIPMessage, now: NIODeadline, into actions: inout [SessionAction]
+    ) {
         let before = interval.interval
         interval.refreshedByPeer(request)
         for (name, value) in interval.answerHeaders() { response.headers.add(name, value) }
         armSessionTimer(now: now, into: &actions)
         if before != nil || interval.interval != nil {
-            actions.append(.report(.sessionTimer(.refreshed(interval: interval.interval, weRefresh: interval.weRefresh))))
+            actions.append(
+                .report(.sessionTimer(.refreshed(interval: interval.interval, weRefresh: interval.weRefresh))))
         }
     }
 }

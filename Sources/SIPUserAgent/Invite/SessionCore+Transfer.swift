@@ -25,7 +25,8 @@ extension SessionCore {
         referredBy.parameters = SIPParameters()
         guard
             let id = sendInDialog(
-                .refer, .refer, extraHeaders: [(.referTo, referTo), (.referredBy, referredBy.description)], into: &actions)
+                .refer, .refer, extraHeaders: [(.referTo, referTo), (.referredBy, referredBy.description)],
+                into: &actions)
         else { return }
         transfer = TransferSubscription(referID: id, lastStatus: nil)
     }
@@ -50,7 +51,8 @@ extension SessionCore {
             let status = SipfragStatusLine(body: body)
         {
             subscription.lastStatus = status
-            actions.append(.report(.transferProgress(.notified(statusCode: status.statusCode, reasonPhrase: status.reasonPhrase))))
+            actions.append(
+                .report(.transferProgress(.notified(statusCode: status.statusCode, reasonPhrase: status.reasonPhrase))))
         }
         transfer = subscription
         let state = request.headers.first(.subscriptionState).flatMap(SubscriptionState.init(headerValue:))
@@ -59,7 +61,9 @@ extension SessionCore {
             actions.append(
                 .report(
                     .transferProgress(
-                        .ended(statusCode: subscription.lastStatus?.statusCode, reasonPhrase: subscription.lastStatus?.reasonPhrase))))
+                        .ended(
+                            statusCode: subscription.lastStatus?.statusCode,
+                            reasonPhrase: subscription.lastStatus?.reasonPhrase))))
         }
     }
 }

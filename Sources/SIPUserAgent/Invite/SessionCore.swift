@@ -149,7 +149,8 @@ struct SessionCore: Sendable {
             .report(
                 .stateChanged(
                     SessionStateChange(
-                        previous: state, state: new, statusCode: statusCode, reasonPhrase: reasonPhrase, reason: reason))))
+                        previous: state, state: new, statusCode: statusCode, reasonPhrase: reasonPhrase, reason: reason)
+                )))
         state = new
     }
 

@@ -70,14 +70,19 @@ package struct SessionInterval: Hashable, Sendable {
     /// refresh we send (§7.4).
     package func refreshHeaders() -> [(SIPHeaderName, String)] {
         guard let interval else { return [] }
-        return [(.sessionExpires, "\(interval);refresher=\(weRefresh ? "uac" : "uas")"), (SessionTimerPolicy.minSE, "\(minimum)")]
+        return [
+            (.sessionExpires, "\(interval);refresher=\(weRefresh ? "uac" : "uas")"),
+            (SessionTimerPolicy.minSE, "\(minimum)"),
+        ]
     }
 
     /// Session-Expires (`uac` naming the sender of the request answered, the peer) and, when the
     /// peer refreshes, `Require: timer`, for our 2xx to an INVITE or a refresh (§9).
     package func answerHeaders() -> [(SIPHeaderName, String)] {
         guard let interval else { return [] }
-        var headers: [(SIPHeaderName, String)] = [(.sessionExpires, "\(interval);refresher=\(weRefresh ? "uas" : "uac")")]
+        var headers: [(SIPHeaderName, String)] = [
+            (.sessionExpires, "\(interval);refresher=\(weRefresh ? "uas" : "uac")")
+        ]
         if !weRefresh { headers.append((.require, "timer")) }
         return headers
     }
@@ -135,7 +140,9 @@ package struct SessionInterval: Hashable, Sendable {
             }
             return .accept
         }
-        if let peerMin = request.headers.first(SessionTimerPolicy.minSE).flatMap({ Int($0.split(separator: ";").first?.trimmedSpaces ?? "") }) {
+        if let peerMin = request.headers.first(SessionTimerPolicy.minSE).flatMap({
+            Int($0.split(separator: ";").first?.trimmedSpaces ?? "")
+        }) {
             minimum = max(minimum, peerMin)
         }
         let ours = policy?.minimumSessionExpires ?? SessionTimerPolicy.smallestMinSE

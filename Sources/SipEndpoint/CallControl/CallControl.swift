@@ -65,7 +65,8 @@ public final class CallControl: Sendable {
                     case .ringing(let id, _):
                         if let session = try? await self.session(id) { continuation.yield(session) }
                     case .dropped(let count):
-                        self.core.logger.warning("\(count) incoming calls were not delivered: the incomingCalls reader fell behind")
+                        self.core.logger.warning(
+                            "\(count) incoming calls were not delivered: the incomingCalls reader fell behind")
                     }
                 }
                 continuation.finish()
@@ -81,7 +82,9 @@ public final class CallControl: Sendable {
 
     /// The live session with this id.
     public func session(_ id: String) async throws(SipEndpointError) -> Session {
-        guard owns(session: id) else { throw SipEndpointError(.unknownSession, "no session \(id) on \(line ?? "")'s line") }
+        guard owns(session: id) else {
+            throw SipEndpointError(.unknownSession, "no session \(id) on \(line ?? "")'s line")
+        }
         let events = await withCheckedContinuation { continuation in
             core.eventLoop.execute { continuation.resume(returning: self.core.calls.events(of: id)) }
         }
@@ -89,7 +92,9 @@ public final class CallControl: Sendable {
         return Session(id: id, control: self, statusChanges: events)
     }
 
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T) async throws(SipEndpointError) -> T {
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T)
+        async throws(SipEndpointError) -> T
+    {
         let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
             core.eventLoop.execute {
                 do throws(SipEndpointError) {
@@ -136,7 +141,9 @@ public final class Session: Sendable {
 
     /// Refuses an incoming call with a final response (486 Busy Here by default).
     public func reject(code: Int = 486) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.reject(self.id, statusCode: code) }
+        try await control.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.reject(self.id, statusCode: code)
+        }
     }
 
     /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when ringing.
@@ -157,7 +164,9 @@ public final class Session: Sendable {
     /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and
     /// `dtmf_method` is rfc2833 (the default), SIP INFO with `application/dtmf-relay` otherwise.
     public func sendDTMF(_ digits: String) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.sendDTMF(self.id, digits: digits) }
+        try await control.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.sendDTMF(self.id, digits: digits)
+        }
     }
 
     /// What the call sends from now on: silence, a tone, a WAV file, an echo. A source chosen
@@ -187,6 +196,8 @@ public final class Session: Sendable {
 
     /// Blind transfer with REFER.
     public func transfer(to destination: String) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.transfer(self.id, to: destination) }
+        try await control.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.transfer(self.id, to: destination)
+        }
     }
 }

@@ -27,7 +27,9 @@ extension CallCore {
             return .admitted(value)
         case .refuse(let first):
             let code = phone.configuration.failover.duplicateCallResponse
-            logger.info("a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId): refused with \(code)")
+            logger.info(
+                "a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId): refused with \(code)"
+            )
             engine.reject(session, statusCode: code)
             return .refused
         case .replace(let first):
@@ -36,7 +38,8 @@ extension CallCore {
                 return .admitted(value)
             }
             logger.info(
-                "a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId) while connection \(old.connectionId) has failed: it replaces the first")
+                "a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId) while connection \(old.connectionId) has failed: it replaces the first"
+            )
             old.localEndReason = SessionReason(
                 kind: .localHangUp,
                 text: "replaced by its copy through connection \(connectionId) (connection \(old.connectionId) failed)")
@@ -50,7 +53,9 @@ extension CallCore {
     func remember(_ id: String, duplicateValue: String) {
         guard let call = calls[id] else { return }
         if !duplicates.record(user: call.user, value: duplicateValue, sessionId: id, connectionId: call.connectionId) {
-            logger.warning("line \(call.user) remembers \(duplicates.capacityPerLine) calls' correlation values already; session \(id) is not remembered")
+            logger.warning(
+                "line \(call.user) remembers \(duplicates.capacityPerLine) calls' correlation values already; session \(id) is not remembered"
+            )
         }
     }
 }

@@ -30,7 +30,9 @@ extension CallCore {
         case .negotiated(let interval, let weRefresh):
             calls[id]?.sessionInterval = interval
             publish(id)
-            logger.debug("session \(id): session interval \(interval.map { "\($0) s" } ?? "none")\(weRefresh ? ", we refresh" : "")")
+            logger.debug(
+                "session \(id): session interval \(interval.map { "\($0) s" } ?? "none")\(weRefresh ? ", we refresh" : "")"
+            )
         case .refreshed(let interval, _):
             calls[id]?.sessionInterval = interval
             calls[id]?.sessionRefreshes += 1

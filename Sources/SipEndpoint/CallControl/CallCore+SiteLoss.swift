@@ -7,13 +7,16 @@ extension CallCore {
     /// Connection `connectionId` went `failed`: every connected or held call on it raises
     /// ``SessionSignalingLost`` once (until the connection is ready again).
     func connectionFailed(_ connectionId: Int, reason: String) {
-        for (id, call) in calls where call.connectionId == connectionId && !call.signalingLost
+        for (id, call) in calls
+        where call.connectionId == connectionId && !call.signalingLost
             && (call.status == .connected || call.status == .held)
         {
             calls[id]?.signalingLost = true
-            logger.warning("session \(id): connection \(connectionId) failed (\(reason)); the call stays up while media flows")
+            logger.warning(
+                "session \(id): connection \(connectionId) failed (\(reason)); the call stays up while media flows")
             let event = SessionEvent.signalingLost(
-                SessionSignalingLost(sessionId: id, connectionId: connectionId, user: call.user, reason: reason, time: Date()))
+                SessionSignalingLost(
+                    sessionId: id, connectionId: connectionId, user: call.user, reason: reason, time: Date()))
             call.events.yield(event)
             events.yield(event)
         }

@@ -93,7 +93,9 @@ final class CallCore: @unchecked Sendable {
                 sessionTimers: Self.sessionTimers(phone.configuration.session)),
             logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
-        engine.inviteGiveUp = phone.configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) } ?? .learned
+        engine.inviteGiveUp =
+            phone.configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) }
+            ?? .learned
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
     }
 
@@ -115,7 +117,8 @@ final class CallCore: @unchecked Sendable {
         guard phone.connectionConfiguration(connectionId) != nil else {
             throw SipEndpointError(.unknownConnection, "no connection \(connectionId)")
         }
-        guard phone.connectionConfiguration(connectionId).flatMap({ phone.destinationURI(destination, for: $0) }) != nil else {
+        guard phone.connectionConfiguration(connectionId).flatMap({ phone.destinationURI(destination, for: $0) }) != nil
+        else {
             throw SipEndpointError(.invalidDestination, "\(destination) is neither a user/number nor a SIP URI")
         }
         var call = try makeCall(direction: .outgoing, connectionId: connectionId, remote: destination)
@@ -126,7 +129,8 @@ final class CallCore: @unchecked Sendable {
         let stream = call.events.subscribe()
         holdOthers(except: call.id)
         publish(call.id)
-        emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, text: "dialling \(destination)"))
+        emitStatus(
+            call.id, previous: .disconnected, reason: SessionReason(kind: .normal, text: "dialling \(destination)"))
         let actions = calls[call.id]?.failover?.start(requested: connectionId) ?? []
         performFailover(actions, call: call.id)
         return (call.id, stream)
@@ -199,7 +203,10 @@ final class CallCore: @unchecked Sendable {
             offer = try call.media.makeOffer()
         } catch {
             calls[id] = call
-            end(id, reason: SessionReason(kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "no offer: \(error)"))
+            end(
+                id,
+                reason: SessionReason(
+                    kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "no offer: \(error)"))
             return
         }
         calls[id] = call
@@ -216,7 +223,8 @@ final class CallCore: @unchecked Sendable {
                 let session = self.engine.dial(
                     local: local, remote: SIPNameAddress(uri: uri), callID: callID,
                     target: target, credentials: self.phone.credentials(for: connectionId),
-                    realms: self.phone.realmPolicy(for: connectionId), offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
+                    realms: self.phone.realmPolicy(for: connectionId),
+                    offer: SessionBody(contentType: .sdp, content: offer.byteBuffer))
                 self.calls[id]?.engineSession = session
                 self.calls[id]?.attemptTarget = target
                 self.byEngineSession[session] = id
@@ -233,14 +241,20 @@ final class CallCore: @unchecked Sendable {
     /// connection (or answered at once with `auto_answer`), unless its line already rings
     /// `max_ringing_calls` times (486). Returns false when it was not taken (the phone answers it).
     func incoming(_ request: IncomingRequest, connectionId: Int) -> Bool {
-        guard let local = phone.localParty(for: connectionId), let user = phone.user(of: connectionId) else { return false }
-        let target = phone.currentTarget(for: connectionId)
+        guard let local = phone.localParty(for: connectionId), let user = phone.user(of: connectionId) else {
+            return false
+        }
+        let target =
+            phone.currentTarget(for: connectionId)
             ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
-        guard let session = engine.accept(
-            request, local: local, target: target, credentials: phone.credentials(for: connectionId),
-            realms: phone.realmPolicy(for: connectionId))
+        guard
+            let session = engine.accept(
+                request, local: local, target: target, credentials: phone.credentials(for: connectionId),
+                realms: phone.realmPolicy(for: connectionId))
         else { return true }
-        guard case .admitted(let duplicateValue) = admitCopy(request, session: session, user: user, connectionId: connectionId)
+        guard
+            case .admitted(let duplicateValue) = admitCopy(
+                request, session: session, user: user, connectionId: connectionId)
         else { return true }
         if ringing[user, default: 0] >= max(1, phone.configuration.session.maxRingingCalls) {
             engine.reject(session, statusCode: 486)
@@ -273,7 +287,10 @@ final class CallCore: @unchecked Sendable {
         byEngineSession[session] = call.id
         publish(call.id)
         engine.ring(session)
-        emitStatus(call.id, previous: .disconnected, reason: SessionReason(kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
+        emitStatus(
+            call.id, previous: .disconnected,
+            reason: SessionReason(
+                kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
         incomingCalls.yield(.ringing(call.id, user: call.user))
         if phone.configuration.session.autoAnswer { try? answer(call.id) }
         return true
@@ -284,7 +301,9 @@ final class CallCore: @unchecked Sendable {
     // MARK: Commands
 
     func answer(_ id: String) throws(SipEndpointError) {
-        guard let call = calls[id], call.direction == .incoming, call.status == .alerting, let session = call.engineSession else {
+        guard let call = calls[id], call.direction == .incoming, call.status == .alerting,
+            let session = call.engineSession
+        else {
             throw SipEndpointError(.invalidState, "session \(id) is not an incoming call that rings")
         }
         holdOthers(except: id)
@@ -303,7 +322,9 @@ final class CallCore: @unchecked Sendable {
     }
 
     func reject(_ id: String, statusCode: Int) throws(SipEndpointError) {
-        guard let call = calls[id], call.direction == .incoming, call.status == .alerting, let session = call.engineSession else {
+        guard let call = calls[id], call.direction == .incoming, call.status == .alerting,
+            let session = call.engineSession
+        else {
             throw SipEndpointError(.invalidState, "session \(id) is not an incoming call that rings")
         }
         engine.reject(session, statusCode: statusCode)
@@ -326,7 +347,8 @@ final class CallCore: @unchecked Sendable {
     }
 
     func hold(_ id: String) throws(SipEndpointError) {
-        guard var call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession else {
+        guard var call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession
+        else {
             throw SipEndpointError(.invalidState, "session \(id) is not connected")
         }
         guard !call.heldLocally else { return }
@@ -341,7 +363,8 @@ final class CallCore: @unchecked Sendable {
     }
 
     func retrieve(_ id: String) throws(SipEndpointError) {
-        guard var call = calls[id], call.status == .held || call.status == .connected, let session = call.engineSession else {
+        guard var call = calls[id], call.status == .held || call.status == .connected, let session = call.engineSession
+        else {
             throw SipEndpointError(.invalidState, "session \(id) is not held")
         }
         guard call.heldLocally else { return }
@@ -356,7 +379,8 @@ final class CallCore: @unchecked Sendable {
     }
 
     func sendDTMF(_ id: String, digits: String) throws(SipEndpointError) {
-        guard let call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession else {
+        guard let call = calls[id], call.status == .connected || call.status == .held, let session = call.engineSession
+        else {
             throw SipEndpointError(.invalidState, "session \(id) is not connected")
         }
         // dtmf_method rfc2833: RFC 4733 in RTP when the call negotiated telephone-events; SIP INFO when
@@ -391,7 +415,8 @@ final class CallCore: @unchecked Sendable {
     /// agent's calls are never touched.
     private func holdOthers(except id: String) {
         guard phone.configuration.session.holdOthers, let user = calls[id]?.user else { return }
-        for (other, call) in calls where other != id && call.user == user && call.status == .connected && !call.heldLocally {
+        for (other, call) in calls
+        where other != id && call.user == user && call.status == .connected && !call.heldLocally {
             try? hold(other)
         }
     }
@@ -409,11 +434,13 @@ final class CallCore: @unchecked Sendable {
         case .stateChanged(let change):
             stateChanged(id, session: session, change)
         case .remoteBody(let body):
-            guard body.contentType.matches(.sdp), let sdp = try? SessionDescription(parsing: body.content) else { return }
+            guard body.contentType.matches(.sdp), let sdp = try? SessionDescription(parsing: body.content) else {
+                return
+            }
             if case .offerSent = call.media.state {
                 do {
                     _ = try call.media.receiveAnswer(sdp)
-                } catch where error.code == .insecureAnswer {
+                } catch  where error.code == .insecureAnswer {
                     calls[id] = call
                     insecureAnswer(id, error)
                     return
@@ -437,7 +464,8 @@ final class CallCore: @unchecked Sendable {
                 do {
                     let ours = try call.media.makeOffer()
                     calls[id] = call
-                    engine.acceptReinvite(session, requestID: requestID, body: SessionBody(contentType: .sdp, content: ours.byteBuffer))
+                    engine.acceptReinvite(
+                        session, requestID: requestID, body: SessionBody(contentType: .sdp, content: ours.byteBuffer))
                 } catch {
                     engine.rejectReinvite(session, requestID: requestID, statusCode: 491)
                 }
@@ -450,7 +478,8 @@ final class CallCore: @unchecked Sendable {
             do {
                 let answer = try call.media.receiveOffer(sdp).answer
                 calls[id] = call
-                engine.acceptReinvite(session, requestID: requestID, body: SessionBody(contentType: .sdp, content: answer.byteBuffer))
+                engine.acceptReinvite(
+                    session, requestID: requestID, body: SessionBody(contentType: .sdp, content: answer.byteBuffer))
                 updateMedia(id)
                 updateHoldStatus(id)
             } catch {
@@ -460,7 +489,7 @@ final class CallCore: @unchecked Sendable {
             if (200...299).contains(code), let answer, let sdp = try? SessionDescription(parsing: answer.content) {
                 do {
                     _ = try call.media.receiveAnswer(sdp)
-                } catch where error.code == .insecureAnswer {
+                } catch  where error.code == .insecureAnswer {
                     calls[id] = call
                     insecureAnswer(id, error)
                     return
@@ -519,7 +548,8 @@ final class CallCore: @unchecked Sendable {
             case .localFailure(let failure):
                 result = failure.code == .timeout ? .timeout : .transportFailure("\(failure)")
             default:
-                result = .finalResponse(statusCode: change.statusCode ?? 500, reasonPhrase: change.reasonPhrase ?? "Server Internal Error")
+                result = .finalResponse(
+                    statusCode: change.statusCode ?? 500, reasonPhrase: change.reasonPhrase ?? "Server Internal Error")
                 // The target answered: not down, unless with its own 503 (a proxy relays none, RFC 3261 §16.7).
                 if change.statusCode != 503 { call.attemptTarget = nil }
             }
@@ -537,7 +567,8 @@ final class CallCore: @unchecked Sendable {
             reason = call.reason.kind == .localHangUp ? call.reason : SessionReason(kind: .localHangUp, text: "hung up")
         case .localFailure, .ackTimeout:
             // A call lost to a dead site ends with sipError 408, so the application can tell it from a hang-up.
-            reason = SessionReason(kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout")
+            reason = SessionReason(
+                kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout")
         case .rejected, .dialogFailure, .none:
             reason = .response(change.statusCode ?? 500, change.reasonPhrase ?? "Server Internal Error")
         }
@@ -552,7 +583,8 @@ final class CallCore: @unchecked Sendable {
         guard var call = calls[id], let session = call.engineSession else { return }
         logger.warning("session \(id): \(error); hanging up")
         call.localEndReason = SessionReason(
-            kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "insecure answer: \(error.detail)")
+            kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here",
+            text: "insecure answer: \(error.detail)")
         calls[id] = call
         engine.hangUp(session)
     }
@@ -562,7 +594,10 @@ final class CallCore: @unchecked Sendable {
         let held = call.heldLocally || call.media.isHeldByRemote
         let status: SessionStatus = held ? .held : .connected
         if status != call.status {
-            setStatus(id, status, reason: SessionReason(kind: .normal, text: held ? (call.heldLocally ? "held" : "held by the other party") : "retrieved"))
+            setStatus(
+                id, status,
+                reason: SessionReason(
+                    kind: .normal, text: held ? (call.heldLocally ? "held" : "held by the other party") : "retrieved"))
         }
     }
 
@@ -597,10 +632,13 @@ final class CallCore: @unchecked Sendable {
         _ id: String, previous: SessionStatus, reason: SessionReason, mediaStatistics: MediaStatistics? = nil
     ) {
         guard let call = calls[id] else { return }
-        logger.info("session \(id) on connection \(call.connectionId): \(previous.rawValue) → \(call.status.rawValue) (\(reason))")
+        logger.info(
+            "session \(id) on connection \(call.connectionId): \(previous.rawValue) → \(call.status.rawValue) (\(reason))"
+        )
         let event = SessionEvent.statusChanged(
             SessionStatusChanged(
-                sessionId: id, connectionId: call.connectionId, user: call.user, previousStatus: previous, status: call.status,
+                sessionId: id, connectionId: call.connectionId, user: call.user, previousStatus: previous,
+                status: call.status,
                 reason: reason, time: Date(), mediaStatistics: mediaStatistics))
         call.events.yield(event)
         events.yield(event)
@@ -610,7 +648,8 @@ final class CallCore: @unchecked Sendable {
         guard let call = calls[id] else { return }
         let s = SessionSnapshot(
             id: id, direction: call.direction == .outgoing ? .outgoing : .incoming, connectionId: call.connectionId,
-            user: call.user, status: call.status, reason: call.reason, remote: call.remote, isHeldLocally: call.heldLocally,
+            user: call.user, status: call.status, reason: call.reason, remote: call.remote,
+            isHeldLocally: call.heldLocally,
             sessionInterval: call.sessionInterval.map { .seconds($0) }, sessionRefreshes: call.sessionRefreshes)
         snapshot.withLock { $0[id] = s }
     }

@@ -41,7 +41,9 @@ extension CallCore {
     /// A new offer/answer completed: direction, addresses or ptime may have changed (hold, retrieve, a
     /// peer that moved its media).
     func updateMedia(_ id: String) {
-        guard let call = calls[id], let session = call.rtpSession, let configuration = streamConfiguration(call) else { return }
+        guard let call = calls[id], let session = call.rtpSession, let configuration = streamConfiguration(call) else {
+            return
+        }
         session.update(configuration)
         logKeys(id)
     }
@@ -55,8 +57,10 @@ extension CallCore {
         let remote = "\(negotiated.remoteAddress):\(negotiated.remoteRTPPort)"
         for (direction, key) in [(SRTPKeyLog.Direction.send, srtp.sendKey), (.receive, srtp.receiveKey)] {
             guard calls[id]?.loggedKeys.insert(key).inserted == true else { continue }
-            keyLog.write(SRTPKeyLog.Entry(
-                time: Date(), callID: call.sipCallID ?? id, direction: direction, local: local, remote: remote, key: key))
+            keyLog.write(
+                SRTPKeyLog.Entry(
+                    time: Date(), callID: call.sipCallID ?? id, direction: direction, local: local, remote: remote,
+                    key: key))
         }
     }
 
@@ -129,7 +133,8 @@ extension CallCore {
 
     func dtmfReceived(_ id: String, digit: Character, method: SessionDTMFReceived.Method) {
         guard let call = calls[id] else { return }
-        let event = SessionEvent.dtmfReceived(SessionDTMFReceived(sessionId: id, digit: digit, method: method, time: Date()))
+        let event = SessionEvent.dtmfReceived(
+            SessionDTMFReceived(sessionId: id, digit: digit, method: method, time: Date()))
         call.events.yield(event)
         events.yield(event)
     }
@@ -188,7 +193,11 @@ extension CallCore {
                 session.setSource(SilenceSource())
                 return
             }
-            if loop { session.setSource(LoopingSource(WAVFilePlayer(file))) } else { session.setSource(WAVFilePlayer(file)) }
+            if loop {
+                session.setSource(LoopingSource(WAVFilePlayer(file)))
+            } else {
+                session.setSource(WAVFilePlayer(file))
+            }
         case .echo:
             // The echo takes the received audio; a recording still gets it through the echo's tap.
             let echo = AudioEcho()
@@ -217,7 +226,8 @@ extension MediaStatistics {
             remoteLossRatio: s.remoteLossRatio, remotePacketsLost: s.remotePacketsLost, latePackets: s.late,
             duplicatePackets: s.duplicated, reorderedPackets: s.reordered, concealedFrames: s.concealed,
             discardedPackets: s.discarded, rejectedSourcePackets: s.rejectedSource,
-            authenticationFailures: s.authenticationFailures, replayedPackets: s.replayedPackets, srtpSuite: s.srtpSuite,
+            authenticationFailures: s.authenticationFailures, replayedPackets: s.replayedPackets,
+            srtpSuite: s.srtpSuite,
             jitterBufferMilliseconds: s.jitterBufferDelayMilliseconds, dtmfSent: s.dtmfSent,
             dtmfReceived: s.dtmfReceived, meanOpinionScore: s.meanOpinionScore, remoteAddress: s.remoteAddress)
     }

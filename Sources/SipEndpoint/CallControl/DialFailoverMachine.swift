@@ -125,7 +125,9 @@ package struct DialFailoverMachine: Sendable, Hashable {
     package init(requested: Int, candidates: [Candidate], retryCodes: Set<Int> = [408, 503, 504]) {
         self.retryCodes = retryCodes
         self.order = candidates.sorted {
-            ($0.rank, $0.connectionId == requested ? 0 : 1, $0.connectionId) < ($1.rank, $1.connectionId == requested ? 0 : 1, $1.connectionId)
+            ($0.rank, $0.connectionId == requested ? 0 : 1, $0.connectionId) < (
+                $1.rank, $1.connectionId == requested ? 0 : 1, $1.connectionId
+            )
         }
     }
 

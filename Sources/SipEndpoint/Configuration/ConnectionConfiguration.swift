@@ -1,3 +1,5 @@
+import Foundation
+
 /// The transport a connection uses to reach its site: the `protocol=` attribute of its `Connectivity` line
 /// (`transport=` is a synonym; `UDP`, `TCP` or `TLS`, any case). The raw value is the lowercase name.
 public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -189,5 +191,3 @@ extension ConnectionConfiguration: CustomStringConvertible {
         "\(user)@\(server) (\(transport.rawValue))" + (password == nil ? "" : " password=****")
     }
 }
-
-import Foundation

@@ -237,7 +237,8 @@ public struct SessionPolicy: Sendable, Hashable {
     ///   - maxRingingCalls: `max_ringing_calls`, per agent's line. Default: 4.
     ///   - sessionExpiresSeconds: `session_expires`, seconds (RFC 4028); 0 = not offered. Default: 1800.
     public init(
-        autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833, ringTimeoutSeconds: Int = 60,
+        autoAnswer: Bool = false, holdOthers: Bool = true, dtmfMethod: DTMFMethod = .rfc2833,
+        ringTimeoutSeconds: Int = 60,
         maxRingingCalls: Int = 4, sessionExpiresSeconds: Int = 1800
     ) {
         self.sessionExpiresSeconds = sessionExpiresSeconds

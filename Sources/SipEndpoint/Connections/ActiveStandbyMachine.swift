@@ -260,9 +260,11 @@ package struct ActiveStandbyMachine: Sendable, Hashable {
         from: Int?, reason: Reason, excluding: Set<Int> = [], now: NIODeadline, into actions: inout [Action]
     ) {
         let order = [primary] + connections.filter { $0 != primary }
-        guard let next = order.first(where: {
-            $0 != from && !excluding.contains($0) && !inMaintenance.contains($0) && isHealthy($0)
-        }) else { return }
+        guard
+            let next = order.first(where: {
+                $0 != from && !excluding.contains($0) && !inMaintenance.contains($0) && isHealthy($0)
+            })
+        else { return }
         taking = Taking(id: next, reason: reason)
         actions.append(.register(next))
     }

@@ -19,7 +19,9 @@ public final class ConnectionManager: Sendable {
 
     private func inLine(_ id: Int) throws(SipEndpointError) {
         guard let line else { return }
-        guard connection(id) != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id) on \(line)'s line") }
+        guard connection(id) != nil else {
+            throw SipEndpointError(.unknownConnection, "no connection \(id) on \(line)'s line")
+        }
     }
 
     /// Every status change of every connection, from the moment of subscribing. Each access is a new
@@ -117,7 +119,9 @@ public final class ConnectionManager: Sendable {
     /// Adds a connection and, if it is enabled, registers it at once. Returns its id.
     public func addConnection(_ configuration: ConnectionConfiguration) async throws(SipEndpointError) -> Int {
         if let line, configuration.user != line {
-            throw SipEndpointError(.invalidConfiguration, "\(configuration.user) is not \(line): an agent's handle adds its own line's connections")
+            throw SipEndpointError(
+                .invalidConfiguration,
+                "\(configuration.user) is not \(line): an agent's handle adds its own line's connections")
         }
         return try await onLoop { () throws(SipEndpointError) in
             guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
@@ -156,7 +160,9 @@ public final class ConnectionManager: Sendable {
         try result.get()
     }
 
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T) async throws(SipEndpointError) -> T {
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T)
+        async throws(SipEndpointError) -> T
+    {
         let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
             core.eventLoop.execute {
                 do throws(SipEndpointError) {

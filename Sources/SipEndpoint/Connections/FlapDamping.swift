@@ -120,6 +120,7 @@ extension FailoverPolicy {
         let interval = optionsInterval > 0 ? optionsInterval : 10
         let window = flapWindowSeconds ?? 10 * interval
         let maximum = flapHoldDownMaxSeconds ?? 30 * interval
-        return FlapDamping.Policy(halfLife: .seconds(Int64(max(0, window))), maximumHoldDown: .seconds(Int64(max(0, maximum))))
+        return FlapDamping.Policy(
+            halfLife: .seconds(Int64(max(0, window))), maximumHoldDown: .seconds(Int64(max(0, maximum))))
     }
 }

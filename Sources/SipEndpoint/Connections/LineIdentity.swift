@@ -23,7 +23,8 @@ enum LineIdentity {
         if let configured, !configured.isEmpty {
             return configured.lowercased().hasPrefix("urn:") ? configured : "urn:uuid:\(configured.lowercased())"
         }
-        guard let password, !password.isEmpty, let hash = DigestHashFunction.sha256.hex("sipendpoint-instance\0\(user)\0\(password)")
+        guard let password, !password.isEmpty,
+            let hash = DigestHashFunction.sha256.hex("sipendpoint-instance\0\(user)\0\(password)")
         else { return random() }
         // An RFC 4122 name-based UUID (version 5 layout) from the hash.
         var hex = Array(hash.utf8.prefix(32))
@@ -38,9 +39,13 @@ enum LineIdentity {
     }
 
     /// The token of connection `id` of a line.
-    static func contactToken(instanceURN: String, connectionId: Int, server: ServerAddress, transport: SIPTransportKind) -> String {
+    static func contactToken(instanceURN: String, connectionId: Int, server: ServerAddress, transport: SIPTransportKind)
+        -> String
+    {
         let input = "sipendpoint-contact\0\(instanceURN)\0\(connectionId)\0\(server)\0\(transport.rawValue)"
-        let hash = DigestHashFunction.sha256.hex(input) ?? DigestHashFunction.md5.hex(input) ?? String(repeating: "0", count: 32)
+        let hash =
+            DigestHashFunction.sha256.hex(input) ?? DigestHashFunction.md5.hex(input)
+            ?? String(repeating: "0", count: 32)
         return String(hash.prefix(tokenLength))
     }
 

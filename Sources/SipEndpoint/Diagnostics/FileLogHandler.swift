@@ -27,12 +27,14 @@ public final class LogFile: Sendable {
     public init(path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
-            throw SipEndpointError(.invalidConfiguration, "cannot open the log file \(path): \(String(cString: strerror(errno)))")
+            throw SipEndpointError(
+                .invalidConfiguration, "cannot open the log file \(path): \(String(cString: strerror(errno)))")
         }
         guard fchmod(descriptor, 0o600) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw SipEndpointError(.invalidConfiguration, "cannot make the log file \(path) private (mode 0600): \(reason)")
+            throw SipEndpointError(
+                .invalidConfiguration, "cannot make the log file \(path) private (mode 0600): \(reason)")
         }
         self.path = path
         self.descriptor = descriptor
@@ -78,7 +80,9 @@ public struct FileLogHandler: LogHandler {
     /// A handler for the logger `label` (written on each line) that writes to `file`, dropping records below
     /// `level` (default `.info`). `metadataProvider` (default nil) adds metadata to every record: its values
     /// override the handler's ``metadata``, and a record's own metadata overrides both.
-    public init(label: String, file: LogFile, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        label: String, file: LogFile, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.label = label
         self.file = file
         self.logLevel = level
@@ -95,13 +99,18 @@ public struct FileLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
-        file.write(line: Self.format(
-            time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged))
+        file.write(
+            line: Self.format(
+                time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged))
     }
 
     /// One record as its line (no trailing newline).
-    package static func format(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var line = time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) + " \(level) \(label): " + TerminalText.clean(message)
+    package static func format(
+        time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
+    ) -> String {
+        var line =
+            time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) + " \(level) \(label): "
+            + TerminalText.clean(message)
         for key in metadata.keys.sorted() {
             line += " " + TerminalText.clean(key) + "=" + TerminalText.clean("\(metadata[key]!)")
         }
@@ -111,7 +120,9 @@ public struct FileLogHandler: LogHandler {
     /// A Logger writing to `file` at `level`, labelled `sip.endpoint`; what QuickStart passes to
     /// ``Phone/init(configuration:logger:trace:metrics:)`` for the configuration's `log_level` and
     /// `log_file`.
-    public static func logger(file: LogFile, level: DiagnosticsConfiguration.LogLevel, label: String = "sip.endpoint") -> Logger {
+    public static func logger(file: LogFile, level: DiagnosticsConfiguration.LogLevel, label: String = "sip.endpoint")
+        -> Logger
+    {
         var logger = Logger(label: label) { label in FileLogHandler(label: label, file: file) }
         logger.logLevel = level.swiftLogLevel
         return logger

@@ -45,7 +45,9 @@ public final class SIPTraceFile: Sendable {
     /// - Parameters:
     ///   - includeCredentials: write Authorization and Proxy-Authorization values unmasked. Default: false.
     ///   - maximumBytes: rotate to `path.1` past this size (at least 4096). Default: 50 MiB.
-    public init(path: String, includeCredentials: Bool = false, maximumBytes: Int = SIPTraceFile.defaultMaximumBytes) throws {
+    public init(path: String, includeCredentials: Bool = false, maximumBytes: Int = SIPTraceFile.defaultMaximumBytes)
+        throws
+    {
         self.path = path
         self.includeCredentials = includeCredentials
         self.maximumBytes = max(4096, maximumBytes)
@@ -64,12 +66,14 @@ public final class SIPTraceFile: Sendable {
     static func open(_ path: String) throws -> Int32 {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
-            throw SipEndpointError(.invalidConfiguration, "cannot write the trace file \(path): \(String(cString: strerror(errno)))")
+            throw SipEndpointError(
+                .invalidConfiguration, "cannot write the trace file \(path): \(String(cString: strerror(errno)))")
         }
         guard fchmod(descriptor, 0o600) == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(descriptor)
-            throw SipEndpointError(.invalidConfiguration, "cannot make the trace file \(path) private (mode 0600): \(reason)")
+            throw SipEndpointError(
+                .invalidConfiguration, "cannot make the trace file \(path) private (mode 0600): \(reason)")
         }
         return descriptor
     }
@@ -94,7 +98,9 @@ public final class SIPTraceFile: Sendable {
     }
 
     /// One message as a line (the parts of a ``SIPTraceRecord``).
-    package func write(message m: SIPMessage, time: NIODeadline, direction: String, transport: String, local: String, remote: String) {
+    package func write(
+        message m: SIPMessage, time: NIODeadline, direction: String, transport: String, local: String, remote: String
+    ) {
         let summary: String
         switch m.startLine {
         case .request(let method, _): summary = method.rawValue

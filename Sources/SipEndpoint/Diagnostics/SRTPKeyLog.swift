@@ -39,8 +39,10 @@ final class SRTPKeyLog: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let fields: [(String, String)] = [
-            ("time", formatter.string(from: entry.time)), ("callID", entry.callID), ("direction", entry.direction.rawValue),
-            ("local", entry.local), ("remote", entry.remote), ("suite", entry.key.suite.name), ("key", entry.key.base64),
+            ("time", formatter.string(from: entry.time)), ("callID", entry.callID),
+            ("direction", entry.direction.rawValue),
+            ("local", entry.local), ("remote", entry.remote), ("suite", entry.key.suite.name),
+            ("key", entry.key.base64),
         ]
         return "{" + fields.map { "\(quoted($0.0)):\(quoted($0.1))" }.joined(separator: ",") + "}"
     }

@@ -60,7 +60,8 @@ public struct SessionReason: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     static func response(_ code: Int, _ phrase: String) -> SessionReason {
-        SessionReason(kind: code >= 300 ? .sipError : .normal, statusCode: code, reasonPhrase: phrase, text: "\(code) \(phrase)")
+        SessionReason(
+            kind: code >= 300 ? .sipError : .normal, statusCode: code, reasonPhrase: phrase, text: "\(code) \(phrase)")
     }
 }
 

@@ -50,21 +50,31 @@ final class FailoverMetrics: Sendable {
         let site = change.server
         state.withLock { $0.sites[change.connectionId] = site }
         if change.previousStatus != .disabled {
-            Meter(label: "sipendpoint_connections", dimensions: [("site", site), ("status", change.previousStatus.rawValue)], factory: factory)
-                .decrement()
+            Meter(
+                label: "sipendpoint_connections",
+                dimensions: [("site", site), ("status", change.previousStatus.rawValue)], factory: factory
+            )
+            .decrement()
         }
         if change.status != .disabled {
-            Meter(label: "sipendpoint_connections", dimensions: [("site", site), ("status", change.status.rawValue)], factory: factory)
-                .increment()
+            Meter(
+                label: "sipendpoint_connections", dimensions: [("site", site), ("status", change.status.rawValue)],
+                factory: factory
+            )
+            .increment()
         }
         guard change.status == .failed, change.previousStatus != .failed else { return }
         Counter(
-            label: "sipendpoint_connection_failures_total", dimensions: [("site", site), ("reason", change.reason.kind.rawValue)],
+            label: "sipendpoint_connection_failures_total",
+            dimensions: [("site", site), ("reason", change.reason.kind.rawValue)],
             factory: factory
         ).increment()
         if let lastAnswered = change.lastAnswered, change.time >= lastAnswered {
-            Timer(label: "sipendpoint_failure_detection_seconds", dimensions: [("site", site)], preferredDisplayUnit: .seconds, factory: factory)
-                .recordSeconds(change.time.timeIntervalSince(lastAnswered))
+            Timer(
+                label: "sipendpoint_failure_detection_seconds", dimensions: [("site", site)],
+                preferredDisplayUnit: .seconds, factory: factory
+            )
+            .recordSeconds(change.time.timeIntervalSince(lastAnswered))
         }
     }
 
@@ -76,15 +86,23 @@ final class FailoverMetrics: Sendable {
                 guard isOutgoing(change.sessionId) else { return }
                 state.withLock { $0.dials[change.sessionId] = Dial(started: change.time) }
             case .connected:
-                guard let (dial, site) = state.withLock({ s -> (Dial, String?)? in
-                    s.dials.removeValue(forKey: change.sessionId).map { ($0, s.sites[change.connectionId]) }
-                }), let site else { return }
+                guard
+                    let (dial, site) = state.withLock({ s -> (Dial, String?)? in
+                        s.dials.removeValue(forKey: change.sessionId).map { ($0, s.sites[change.connectionId]) }
+                    }), let site
+                else { return }
                 let setup = max(0, change.time.timeIntervalSince(dial.started))
-                Timer(label: "sipendpoint_call_setup_seconds", dimensions: [("site", site)], preferredDisplayUnit: .seconds, factory: factory)
-                    .recordSeconds(setup)
+                Timer(
+                    label: "sipendpoint_call_setup_seconds", dimensions: [("site", site)],
+                    preferredDisplayUnit: .seconds, factory: factory
+                )
+                .recordSeconds(setup)
                 if dial.failedOver {
-                    Timer(label: "sipendpoint_failover_dial_seconds", dimensions: [("site", site)], preferredDisplayUnit: .seconds, factory: factory)
-                        .recordSeconds(setup)
+                    Timer(
+                        label: "sipendpoint_failover_dial_seconds", dimensions: [("site", site)],
+                        preferredDisplayUnit: .seconds, factory: factory
+                    )
+                    .recordSeconds(setup)
                 }
             case .disconnected:
                 _ = state.withLock { $0.dials.removeValue(forKey: change.sessionId) }
@@ -98,7 +116,8 @@ final class FailoverMetrics: Sendable {
             }
             guard let site else { return }
             Counter(
-                label: "sipendpoint_dial_failovers_total", dimensions: [("site", site), ("cause", Self.causeLabel(failover.cause))],
+                label: "sipendpoint_dial_failovers_total",
+                dimensions: [("site", site), ("cause", Self.causeLabel(failover.cause))],
                 factory: factory
             ).increment()
         case .dtmfReceived, .signalingLost, .dropped:

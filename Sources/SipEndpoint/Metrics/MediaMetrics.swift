@@ -52,9 +52,10 @@ struct MediaMetrics: Sendable {
         octetsReceived.increment(by: delta(s.octetsReceived, previous?.octetsReceived))
         packetsLost.increment(by: max(0, s.packetsLost - max(0, previous?.packetsLost ?? 0)))
         latePackets.increment(by: Int64(max(0, s.latePackets - (previous?.latePackets ?? 0))))
-        srtpRejected.increment(by: delta(
-            s.authenticationFailures + s.replayedPackets,
-            previous.map { $0.authenticationFailures + $0.replayedPackets }))
+        srtpRejected.increment(
+            by: delta(
+                s.authenticationFailures + s.replayedPackets,
+                previous.map { $0.authenticationFailures + $0.replayedPackets }))
     }
 
     /// The call's last counts, and its quality as one sample each.

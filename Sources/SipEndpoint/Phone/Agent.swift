@@ -31,7 +31,8 @@ extension Phone {
     /// - Throws: ``SipEndpointError/Code/invalidConfiguration`` for a configuration of another DN,
     ///   ``SipEndpointError/Code/notRunning`` when the phone is not running.
     @discardableResult
-    public func addAgent(_ user: String, connections: [ConnectionConfiguration]) async throws(SipEndpointError) -> Agent {
+    public func addAgent(_ user: String, connections: [ConnectionConfiguration]) async throws(SipEndpointError) -> Agent
+    {
         let agent = agent(user)
         for configuration in connections { _ = try await agent.connectionManager.addConnection(configuration) }
         return agent

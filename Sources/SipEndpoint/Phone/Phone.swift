@@ -55,7 +55,8 @@ public final class Phone: Service, Sendable {
         self.applied = Mutex(configuration)
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
-        self.core = PhoneCore(configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
+        self.core = PhoneCore(
+            configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)
     }
@@ -75,7 +76,12 @@ public final class Phone: Service, Sendable {
     /// the transports and stops the phone's own event loop (a caller's group keeps running). Safe to
     /// call more than once.
     public func shutdown() async {
-        guard isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard
+            isShutDown.withLock({ done in
+                defer { done = true }
+                return !done
+            })
+        else { return }
         try? await core.shutdown().get()
         await core.resolution.shutdown()
         if ownsGroup { try? await group.shutdownGracefully() }
@@ -116,7 +122,8 @@ public final class Phone: Service, Sendable {
             try await connectionManager.onLoop { () throws(SipEndpointError) in
                 guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
                 guard !self.core.hasConnection(id) else {
-                    throw SipEndpointError(.invalidConfiguration, "connection \(id) exists already (added at run time?)")
+                    throw SipEndpointError(
+                        .invalidConfiguration, "connection \(id) exists already (added at run time?)")
                 }
                 _ = self.core.add(new, id: id)
             }
@@ -134,7 +141,9 @@ public final class Phone: Service, Sendable {
     /// The resolved server address connection `id` uses now (`address`), when one is chosen.
     package func currentServerHost(of id: Int) async -> String? {
         await withCheckedContinuation { continuation in
-            core.eventLoop.execute { continuation.resume(returning: self.core.currentTarget(for: id)?.address.ipAddress) }
+            core.eventLoop.execute {
+                continuation.resume(returning: self.core.currentTarget(for: id)?.address.ipAddress)
+            }
         }
     }
 

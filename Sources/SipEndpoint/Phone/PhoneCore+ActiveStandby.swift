@@ -86,15 +86,23 @@ extension PhoneCore {
     func roleShown(_ id: Int, _ status: ConnectionStatus, _ reason: ConnectionStatusReason)
         -> (ConnectionStatus, ConnectionStatusReason)
     {
-        guard let user = records[id]?.configuration.user, let machine = roles.machines[user] else { return (status, reason) }
+        guard let user = records[id]?.configuration.user, let machine = roles.machines[user] else {
+            return (status, reason)
+        }
         let announced = roles.announcements.removeValue(forKey: id)
         if status == .ready, roles.probeOnly.contains(id), machine.taking?.id != id {
-            let text = announced ?? "standby: probed, not registered (the line's registration is on connection \(machine.active.map(String.init) ?? "none"))"
+            let text =
+                announced
+                ?? "standby: probed, not registered (the line's registration is on connection \(machine.active.map(String.init) ?? "none"))"
             return (.standby, ConnectionStatusReason(kind: .roleChanged, text: text))
         }
         if let announced, status == .ready {
-            return (status, ConnectionStatusReason(
-                kind: .roleChanged, statusCode: reason.statusCode, reasonPhrase: reason.reasonPhrase, text: announced))
+            return (
+                status,
+                ConnectionStatusReason(
+                    kind: .roleChanged, statusCode: reason.statusCode, reasonPhrase: reason.reasonPhrase,
+                    text: announced)
+            )
         }
         return (status, reason)
     }
@@ -145,7 +153,8 @@ extension PhoneCore {
         }
         guard var machine = roles.machines[user] else {
             throw SipEndpointError(
-                .invalidState, "connection \(id) is not on an active/standby line (policy/failover/mode = active-standby)")
+                .invalidState,
+                "connection \(id) is not on an active/standby line (policy/failover/mode = active-standby)")
         }
         let now = NIODeadline.now()
         let actions: [ActiveStandbyMachine.Action]
@@ -153,7 +162,8 @@ extension PhoneCore {
         case .startMaintenance:
             actions = machine.moveOff(id, now: now)
             guard machine.role(of: id) == .maintenance else {
-                throw SipEndpointError(.invalidState, "connection \(id) is its line's only healthy connection: it keeps the registration")
+                throw SipEndpointError(
+                    .invalidState, "connection \(id) is its line's only healthy connection: it keeps the registration")
             }
             roles.maintenance.insert(id)
         case .endMaintenance:
@@ -161,8 +171,12 @@ extension PhoneCore {
             roles.maintenance.remove(id)
         case .failBack:
             actions = machine.failBack(now: now)
-            guard actions.contains(.register(machine.primary)) || actions.contains(.unregister(machine.active ?? -1)) else {
-                throw SipEndpointError(.invalidState, "no failback: the primary (connection \(machine.primary)) is active, in maintenance, or not answering")
+            guard actions.contains(.register(machine.primary)) || actions.contains(.unregister(machine.active ?? -1))
+            else {
+                throw SipEndpointError(
+                    .invalidState,
+                    "no failback: the primary (connection \(machine.primary)) is active, in maintenance, or not answering"
+                )
             }
         case .prefer:
             actions = machine.prefer(id, now: now)

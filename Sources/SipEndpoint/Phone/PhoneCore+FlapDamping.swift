@@ -16,7 +16,8 @@ struct ConnectionDamping {
 extension PhoneCore {
     /// What a status the registration reports becomes, with the hold-down's end for `recovering`.
     func damped(
-        _ id: Int, _ status: ConnectionStatus, _ reason: ConnectionStatusReason, previous: ConnectionStatus, now: NIODeadline
+        _ id: Int, _ status: ConnectionStatus, _ reason: ConnectionStatusReason, previous: ConnectionStatus,
+        now: NIODeadline
     ) -> (ConnectionStatus, ConnectionStatusReason, NIODeadline?) {
         switch status {
         case .failed:
@@ -41,7 +42,8 @@ extension PhoneCore {
                 let text = "\(reason.text); held down after repeated failures (flap damping)"
                 return (
                     .recovering,
-                    ConnectionStatusReason(kind: .flapDamped, statusCode: reason.statusCode, reasonPhrase: reason.reasonPhrase, text: text),
+                    ConnectionStatusReason(
+                        kind: .flapDamped, statusCode: reason.statusCode, reasonPhrase: reason.reasonPhrase, text: text),
                     until
                 )
             }

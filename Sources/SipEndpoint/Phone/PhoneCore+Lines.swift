@@ -46,7 +46,8 @@ extension PhoneCore {
                 response.headers.add(.accept, "application/sdp")
             case .invite:
                 // Shutting down, or the connection is gone.
-                response = message.makeResponse(statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
+                response = message.makeResponse(
+                    statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
             default:
                 response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
                 response.headers.add(.allow, Self.allowed)
@@ -67,7 +68,8 @@ extension PhoneCore {
         let instance = instanceURN(for: c)
         lines.add(
             id: id, user: c.user,
-            token: LineIdentity.contactToken(instanceURN: instance, connectionId: id, server: c.server, transport: c.transport),
+            token: LineIdentity.contactToken(
+                instanceURN: instance, connectionId: id, server: c.server, transport: c.transport),
             isEnabled: c.enabled)
         if (try? SocketAddress(ipAddress: c.server.host, port: 0)) != nil {
             setSite(id, addresses: [(c.server.host, c.server.port ?? c.transport.defaultPort)])

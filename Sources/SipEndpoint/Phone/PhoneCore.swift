@@ -84,13 +84,17 @@ final class PhoneCore: @unchecked Sendable {
         if configuration.security.useSRTP == .mandatory {
             // RFC 4568 §8.3: `validate` refuses this in a file; a configuration built in code is told here.
             for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
-                logger.warning("use_srtp=mandatory but connection \(id) is \(connection.transport.rawValue.uppercased()): its SDP carries the SRTP keys in clear")
+                logger.warning(
+                    "use_srtp=mandatory but connection \(id) is \(connection.transport.rawValue.uppercased()): its SDP carries the SRTP keys in clear"
+                )
             }
         }
         self.srtpKeyLog = configuration.security.srtpKeyLog.flatMap { path in
             do {
                 let log = try SRTPKeyLog(path: path)
-                logger.warning("srtp_key_log is set: SRTP keys are written to \(path); anyone with it and a capture hears the calls")
+                logger.warning(
+                    "srtp_key_log is set: SRTP keys are written to \(path); anyone with it and a capture hears the calls"
+                )
                 return log
             } catch {
                 logger.error("srtp_key_log \(path) cannot be opened: \(error); no keys are logged")
@@ -105,9 +109,11 @@ final class PhoneCore: @unchecked Sendable {
         let bindHost = Self.bindAddress(for: configuration)
         self.localHost = bindHost
         self.transactions = SIPTransactionLayer(
-            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost, trace: trace), eventLoop: eventLoop,
+            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost, trace: trace),
+            eventLoop: eventLoop,
             timers: TransactionTimerConfiguration(
-                transactionTimeout: .milliseconds(Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
+                transactionTimeout: .milliseconds(
+                    Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
             adaptiveTimers: AdaptiveTimerPolicy(adaptiveT1: configuration.failover.adaptiveT1),
             logger: logger)
         self.engine = RegistrationEngine(transactions: transactions, logger: logger)
@@ -120,7 +126,8 @@ final class PhoneCore: @unchecked Sendable {
                 for: record.configuration.server, transport: record.configuration.transport, on: self.eventLoop
             ).map { targets in
                 // Every target of the site (SRV peers included) may send us requests for this connection.
-                self.setSite(id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
+                self.setSite(
+                    id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
                 return self.engine.health.upFirst(targets, now: .now())
             }
         }
@@ -159,8 +166,10 @@ final class PhoneCore: @unchecked Sendable {
         -> SIPTransportConfiguration
     {
         let port = c.endpoint.sipPortRange?.lowerBound ?? 0
-        var listeners = [SIPTransportConfiguration.Listener(.udp, host: host, port: port),
-                         SIPTransportConfiguration.Listener(.tcp, host: host, port: port)]
+        var listeners = [
+            SIPTransportConfiguration.Listener(.udp, host: host, port: port),
+            SIPTransportConfiguration.Listener(.tcp, host: host, port: port),
+        ]
         if c.security.tlsCertificateFile != nil, c.security.tlsKeyFile != nil {
             listeners.append(.init(.tls, host: host, port: port == 0 ? 0 : port + 1))
         }
@@ -169,7 +178,8 @@ final class PhoneCore: @unchecked Sendable {
         var transport = SIPTransportConfiguration(
             listeners: listeners,
             tls: .init(
-                trustRoots: c.security.tlsCAFile.map { .file($0) } ?? .system, verifiesCertificates: c.security.tlsVerify,
+                trustRoots: c.security.tlsCAFile.map { .file($0) } ?? .system,
+                verifiesCertificates: c.security.tlsVerify,
                 certificateChainFile: c.security.tlsCertificateFile, privateKeyFile: c.security.tlsKeyFile),
             keepAliveInterval: keepAlive.map { .seconds(Int64($0)) })
         // A stranger dropped unanswered learns nothing from a broken request either.
@@ -197,8 +207,9 @@ final class PhoneCore: @unchecked Sendable {
                     let id = self.add(configuration, startNow: false)
                     guard configuration.enabled else { continue }
                     self.whenTransportKnown(id) {
-                        self.start(paced: self.pacer.enqueue(
-                            id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+                        self.start(
+                            paced: self.pacer.enqueue(
+                                id, site: StartSite(server: configuration.server, transport: configuration.transport)))
                     }
                 }
             }
@@ -294,7 +305,9 @@ final class PhoneCore: @unchecked Sendable {
 
     /// Re-registers connection `id` with a new configuration: un-REGISTER with the old one (bounded),
     /// then register with the new one. Its calls are not touched.
-    func replace(_ id: Int, with configuration: ConnectionConfiguration, completion: @escaping () -> Void) throws(SipEndpointError) {
+    func replace(_ id: Int, with configuration: ConnectionConfiguration, completion: @escaping () -> Void)
+        throws(SipEndpointError)
+    {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
         engine.remove(id) { [weak self] in
             guard let self, self.records[id] != nil else { return completion() }
@@ -313,7 +326,8 @@ final class PhoneCore: @unchecked Sendable {
 
     func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
         let kind = SIPTransportProtocol(c.transport)
-        let local = transactions.transport.localAddress(for: kind)
+        let local =
+            transactions.transport.localAddress(for: kind)
             ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
         let host = configuration.endpoint.publicAddress ?? local?.ipAddress ?? localHost
         let token = lines.entries[id]?.token ?? ""
@@ -322,11 +336,13 @@ final class PhoneCore: @unchecked Sendable {
             port: local?.port)
         var policy = RegistrationPolicy(
             // A standby is probed, not registered: lifetime 0 (see PhoneCore+ActiveStandby).
-            reregisterInSeconds: roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds, regInterval: c.regInterval, regRetryMax: c.regRetryMax,
+            reregisterInSeconds: roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds, regInterval: c.regInterval,
+            regRetryMax: c.regRetryMax,
             optionsInterval: c.optionsInterval, optionsFailureThreshold: c.optionsFailureThreshold,
             keepaliveInterval: c.keepaliveInterval)
         // Wait for the un-REGISTER's answer one transaction timeout and a margin, never longer.
-        policy.unregisterWaitSeconds = max(1, (configuration.endpoint.sipTransactionTimeoutMilliseconds + 999) / 1000 + 1)
+        policy.unregisterWaitSeconds = max(
+            1, (configuration.endpoint.sipTransactionTimeoutMilliseconds + 999) / 1000 + 1)
         return BindingConfiguration(
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
@@ -413,7 +429,9 @@ final class PhoneCore: @unchecked Sendable {
     func destinationURI(_ destination: String, for c: ConnectionConfiguration) -> SIPURI? {
         let trimmed = destination.trimmingCharacters(in: .whitespaces)
         if trimmed.contains(":"), let uri = try? SIPURI(trimmed) { return uri }
-        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: ":") }) else {
+        guard !trimmed.isEmpty,
+            trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: ":") })
+        else {
             return nil
         }
         return SIPURI(user: trimmed, host: c.effectiveDomain)
@@ -425,10 +443,12 @@ final class PhoneCore: @unchecked Sendable {
         guard let record = records[id] else { return }
         guard let change = roleFiltered(id, change) else { return }
         let (dampedStatus, dampedReason, heldDownUntil) = damped(
-            id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status, now: .now())
+            id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status,
+            now: .now())
         let (status, reason) = roleShown(id, dampedStatus, dampedReason)
         report(
-            id, status: status, reason: reason, target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
+            id, status: status, reason: reason,
+            target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
             nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) },
             lastAnswered: change.lastAnsweredAt.map { Date($0) })
     }
@@ -436,7 +456,8 @@ final class PhoneCore: @unchecked Sendable {
     /// Records and announces connection `id`'s new status. `lastAnswered`: when its site last answered,
     /// when the registration knows.
     func report(
-        _ id: Int, status: ConnectionStatus, reason: ConnectionStatusReason, target: String?, nextRetry: Date?, heldDownUntil: Date?,
+        _ id: Int, status: ConnectionStatus, reason: ConnectionStatusReason, target: String?, nextRetry: Date?,
+        heldDownUntil: Date?,
         lastAnswered: Date? = nil
     ) {
         guard var record = records[id] else { return }
@@ -466,11 +487,12 @@ final class PhoneCore: @unchecked Sendable {
             "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
             metadata: ["sip.connection": "\(id)"])
         connectionEvents.yield(
-            .statusChanged(ConnectionStatusChanged(
-                connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
-                target: record.target, transport: record.configuration.transport, previousStatus: previous,
-                status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
-                heldDownUntil: record.heldDownUntil, lastAnswered: lastAnswered)))
+            .statusChanged(
+                ConnectionStatusChanged(
+                    connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
+                    target: record.target, transport: record.configuration.transport, previousStatus: previous,
+                    status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
+                    heldDownUntil: record.heldDownUntil, lastAnswered: lastAnswered)))
         updatePhoneStatus()
     }
 
@@ -490,7 +512,8 @@ final class PhoneCore: @unchecked Sendable {
             return box
         }
         if previous != status {
-            phoneEvents.yield(.statusChanged(PhoneStatusChanged(previousStatus: previous, status: status, time: Date())))
+            phoneEvents.yield(
+                .statusChanged(PhoneStatusChanged(previousStatus: previous, status: status, time: Date())))
         }
     }
 }

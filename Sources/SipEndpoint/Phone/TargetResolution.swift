@@ -35,7 +35,8 @@ final class TargetResolution: Sendable {
             return list.targets.compactMap { t in
                 guard let address = try? t.socketAddress() else { return nil }
                 return SIPTransportTarget(
-                    transport: kind, address: address, serverName: transport == .tls ? (t.hostName ?? server.host) : nil)
+                    transport: kind, address: address, serverName: transport == .tls ? (t.hostName ?? server.host) : nil
+                )
             }
         }
         return promise.futureResult

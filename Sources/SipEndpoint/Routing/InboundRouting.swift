@@ -62,7 +62,9 @@ enum InboundRouting {
         return decision
     }
 
-    private static func stranger(_ request: Request, table: LineTable, strangers: EndpointPolicy.UnsolicitedRequests) -> Decision {
+    private static func stranger(_ request: Request, table: LineTable, strangers: EndpointPolicy.UnsolicitedRequests)
+        -> Decision
+    {
         switch strangers {
         case .drop: return .drop
         case .reject: return request.method == .ack ? .drop : .respond(403, "Forbidden")
@@ -74,7 +76,8 @@ enum InboundRouting {
     /// A site's (or, with `site` nil, an accepted stranger's) request without a token: the enabled
     /// connection of that site (of any site) whose DN the Request-URI names. Dictionary lookups only:
     /// a site's request costs the same however many agents share the site.
-    private static func routeByUser(_ request: Request, table: LineTable, site: (host: String, port: Int?)?) -> Decision {
+    private static func routeByUser(_ request: Request, table: LineTable, site: (host: String, port: Int?)?) -> Decision
+    {
         if request.hasToTag || request.method == .bye || request.method == .cancel { return noDialog(request.method) }
         guard let user = request.requestURIUser, !user.isEmpty else {
             // `OPTIONS sip:host` probing us: any connection of that site answers.
@@ -82,7 +85,8 @@ enum InboundRouting {
             if request.method == .options, let any { return .connection(any) }
             return .respond(404, "Not Found")
         }
-        let candidates = site.map { table.connections(atSite: $0.host, port: $0.port, user: user) }
+        let candidates =
+            site.map { table.connections(atSite: $0.host, port: $0.port, user: user) }
             ?? table.connections(ofUser: user)
         if let id = candidates.first(where: { table.entries[$0]?.isEnabled == true }) { return .connection(id) }
         return .respond(404, "Not Found")

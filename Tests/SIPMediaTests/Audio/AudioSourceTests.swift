@@ -1,11 +1,12 @@
+import Testing
+
+@testable import SIPMedia
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-
-@testable import SIPMedia
 
 @Suite("Audio sources, sinks, WAV files and the Goertzel detector")
 struct AudioSourceTests {
@@ -36,7 +37,9 @@ struct AudioSourceTests {
 
     @Test func aWAVFileRoundTripsThroughTheFileSystem() throws {
         let samples = Self.tone(440, frames: 5) + [Int16.min, Int16.max, -1, 0, 1]
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sipmedia-\(UInt64.random(in: 0...UInt64.max)).wav").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sipmedia-\(UInt64.random(in: 0...UInt64.max)).wav"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try WAVFile(samples: samples).write(to: path)
         let read = try WAVFile(contentsOf: path)

@@ -8,7 +8,9 @@ struct JitterBufferTests {
     static func at(_ ms: Int64) -> NIODeadline { .uptimeNanoseconds(UInt64(1_000_000_000 + ms * 1_000_000)) }
 
     static func packet(_ sequence: UInt16) -> JitterBufferPacket {
-        JitterBufferPacket(sequenceNumber: sequence, timestamp: UInt32(sequence) &* 160, payload: [UInt8(truncatingIfNeeded: sequence)])
+        JitterBufferPacket(
+            sequenceNumber: sequence, timestamp: UInt32(sequence) &* 160, payload: [UInt8(truncatingIfNeeded: sequence)]
+        )
     }
 
     /// Runs a script: `arrivals` are (ms, sequence); the playout clock ticks every 20 ms from 0 to `until`.

@@ -9,24 +9,34 @@ struct ReceptionStatisticsTests {
 
     @Test func noLossAndSteadyArrivalsMeanNoJitter() {
         var stats = ReceptionStatistics()
-        for n in 0..<100 { stats.record(sequenceNumber: UInt16(n), timestamp: UInt32(n * 160), arrival: Self.at(Int64(n) * 20)) }
+        for n in 0..<100 {
+            stats.record(sequenceNumber: UInt16(n), timestamp: UInt32(n * 160), arrival: Self.at(Int64(n) * 20))
+        }
         #expect(stats.expected == 100 && stats.received == 100 && stats.cumulativeLost == 0)
         #expect(stats.jitter == 0)
-        #expect(stats.makeReportBlock() == ReceptionReport(fractionLost: 0, cumulativeLost: 0, extendedHighestSequence: 99, jitter: 0))
+        #expect(
+            stats.makeReportBlock()
+                == ReceptionReport(fractionLost: 0, cumulativeLost: 0, extendedHighestSequence: 99, jitter: 0))
     }
 
     @Test func lossAcrossTheWrapAndTheIntervalFraction() {
         var stats = ReceptionStatistics()
         // 65530 … 65535, 0 … 13 = 20 expected; every fifth one lost: 4 lost, fraction 4/20 × 256 = 51.
         for n in 0..<20 where n % 5 != 2 {
-            stats.record(sequenceNumber: UInt16(truncatingIfNeeded: 65530 + n), timestamp: UInt32(n * 160), arrival: Self.at(Int64(n) * 20))
+            stats.record(
+                sequenceNumber: UInt16(truncatingIfNeeded: 65530 + n), timestamp: UInt32(n * 160),
+                arrival: Self.at(Int64(n) * 20))
         }
         #expect(stats.expected == 20 && stats.cumulativeLost == 4)
         let report = stats.makeReportBlock()
         #expect(report.fractionLost == 51 && report.cumulativeLost == 4)
         #expect(report.extendedHighestSequence == 65536 + 13)
         // The next interval loses nothing.
-        for n in 20..<30 { stats.record(sequenceNumber: UInt16(truncatingIfNeeded: 65530 + n), timestamp: UInt32(n * 160), arrival: Self.at(Int64(n) * 20)) }
+        for n in 20..<30 {
+            stats.record(
+                sequenceNumber: UInt16(truncatingIfNeeded: 65530 + n), timestamp: UInt32(n * 160),
+                arrival: Self.at(Int64(n) * 20))
+        }
         #expect(stats.makeReportBlock().fractionLost == 0)
         #expect(abs(stats.lossRatio - 4.0 / 30) < 1e-9)
     }
@@ -56,7 +66,8 @@ struct ReceptionStatisticsTests {
     @Test func fivePercentLossScoresLowerAndConcealmentHelps() {
         let clean = EModel().meanOpinionScore(lossRatio: 0, oneWayDelayMilliseconds: 50)
         let lossy = EModel().meanOpinionScore(lossRatio: 0.05, oneWayDelayMilliseconds: 50)
-        let concealed = EModel(codec: .g711WithConcealment).meanOpinionScore(lossRatio: 0.05, oneWayDelayMilliseconds: 50)
+        let concealed = EModel(codec: .g711WithConcealment).meanOpinionScore(
+            lossRatio: 0.05, oneWayDelayMilliseconds: 50)
         #expect(lossy < clean - 1)
         #expect(concealed > lossy && concealed < clean)
         #expect(EModel().meanOpinionScore(lossRatio: 0, oneWayDelayMilliseconds: 400) < clean)
@@ -71,6 +82,8 @@ struct ReceptionStatisticsTests {
             let mos = EModel.meanOpinionScore(rating: r)
             #expect((1...4.5).contains(mos), "R \(r): MOS \(mos)")
         }
-        #expect(EModel().meanOpinionScore(lossRatio: 1, oneWayDelayMilliseconds: 40) == 1, "total loss is as bad as it gets")
+        #expect(
+            EModel().meanOpinionScore(lossRatio: 1, oneWayDelayMilliseconds: 40) == 1, "total loss is as bad as it gets"
+        )
     }
 }

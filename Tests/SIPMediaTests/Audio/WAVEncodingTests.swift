@@ -1,11 +1,12 @@
+import Testing
+
+@testable import SIPMedia
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-
-@testable import SIPMedia
 
 @Suite("WAV files in 16-bit PCM, µ-law and A-law")
 struct WAVEncodingTests {
@@ -14,14 +15,28 @@ struct WAVEncodingTests {
     static func g711File(tag: UInt16, codes: [UInt8], formatSize: UInt32 = 18) -> [UInt8] {
         var body = [UInt8]()
         func u16(_ v: UInt16) { body += [UInt8(v & 0xFF), UInt8(v >> 8)] }
-        func u32(_ v: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { body.append(UInt8(v >> UInt32(shift) & 0xFF)) } }
+        func u32(_ v: UInt32) {
+            for shift in stride(from: 0, to: 32, by: 8) { body.append(UInt8(v >> UInt32(shift) & 0xFF)) }
+        }
         body += Array("WAVE".utf8)
-        body += Array("fmt ".utf8); u32(formatSize)
-        u16(tag); u16(1); u32(8000); u32(8000); u16(1); u16(8)
+        body += Array("fmt ".utf8)
+        u32(formatSize)
+        u16(tag)
+        u16(1)
+        u32(8000)
+        u32(8000)
+        u16(1)
+        u16(8)
         if formatSize == 18 { u16(0) }
-        body += Array("fact".utf8); u32(4); u32(UInt32(codes.count))
-        body += Array("LIST".utf8); u32(3); body += [1, 2, 3, 0]
-        body += Array("data".utf8); u32(UInt32(codes.count)); body += codes
+        body += Array("fact".utf8)
+        u32(4)
+        u32(UInt32(codes.count))
+        body += Array("LIST".utf8)
+        u32(3)
+        body += [1, 2, 3, 0]
+        body += Array("data".utf8)
+        u32(UInt32(codes.count))
+        body += codes
         if codes.count % 2 == 1 { body.append(0) }
         var file = Array("RIFF".utf8)
         let size = UInt32(body.count)
@@ -134,7 +149,9 @@ struct WAVEncodingTests {
     }
 
     static func u16(_ bytes: [UInt8], _ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
-    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
+    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }
+    }
 }
 
 extension [UInt8] {
@@ -147,7 +164,9 @@ extension [UInt8] {
 
 enum AudioTestFiles {
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("sipmedia-\(UInt64.random(in: 0...UInt64.max)).wav").path
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sipmedia-\(UInt64.random(in: 0...UInt64.max)).wav"
+        ).path
     }
 
     static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }

@@ -1,3 +1,7 @@
+import Testing
+
+@testable import SIPMedia
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -6,9 +10,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-
-@testable import SIPMedia
 
 @Suite("WAVRecorder: streaming a call's audio to a file")
 struct WAVRecorderTests {

@@ -19,17 +19,20 @@ struct DTMFReceiverTests {
         var receiver = DTMFReceiver()
         let keys = Self.received(from: slots, into: &receiver)
         // The same key twice is two events: they differ by timestamp.
-        #expect(keys == [
-            ReceivedDTMF(event: .digit1, timestamp: 5_000),
-            ReceivedDTMF(event: .digit1, timestamp: 5_000 + 10 * 160),
-            ReceivedDTMF(event: .star, timestamp: 5_000 + 20 * 160),
-            ReceivedDTMF(event: .d, timestamp: 5_000 + 30 * 160),
-        ])
+        #expect(
+            keys == [
+                ReceivedDTMF(event: .digit1, timestamp: 5_000),
+                ReceivedDTMF(event: .digit1, timestamp: 5_000 + 10 * 160),
+                ReceivedDTMF(event: .star, timestamp: 5_000 + 20 * 160),
+                ReceivedDTMF(event: .d, timestamp: 5_000 + 30 * 160),
+            ])
     }
 
     @Test func theKeyIsReportedOnTheFirstPacketAndNotOnContinuationsOrEndRepeats() {
         var receiver = DTMFReceiver()
-        #expect(receiver.receive(TelephoneEvent(.digit7, duration: 160), timestamp: 100) == ReceivedDTMF(event: .digit7, timestamp: 100))
+        #expect(
+            receiver.receive(TelephoneEvent(.digit7, duration: 160), timestamp: 100)
+                == ReceivedDTMF(event: .digit7, timestamp: 100))
         #expect(receiver.receive(TelephoneEvent(.digit7, duration: 320), timestamp: 100) == nil)
         #expect(receiver.receive(TelephoneEvent(.digit7, isEnd: true, duration: 800), timestamp: 100) == nil)
         #expect(receiver.receive(TelephoneEvent(.digit7, isEnd: true, duration: 800), timestamp: 100) == nil)
@@ -38,7 +41,9 @@ struct DTMFReceiverTests {
 
     @Test func anEventWhoseStartPacketsWereLostIsReportedOnItsFirstEndPacket() {
         var receiver = DTMFReceiver()
-        #expect(receiver.receive(TelephoneEvent(.pound, isEnd: true, duration: 800), timestamp: 42) == ReceivedDTMF(event: .pound, timestamp: 42))
+        #expect(
+            receiver.receive(TelephoneEvent(.pound, isEnd: true, duration: 800), timestamp: 42)
+                == ReceivedDTMF(event: .pound, timestamp: 42))
         #expect(receiver.receive(TelephoneEvent(.pound, isEnd: true, duration: 800), timestamp: 42) == nil)
     }
 
@@ -57,7 +62,9 @@ struct DTMFReceiverTests {
         #expect(receiver.receive(faxCNG, timestamp: 7) == nil)
         // A key sharing the fax tone's timestamp is a packet of that same event, not a new one.
         #expect(receiver.receive(TelephoneEvent(.digit3, duration: 320), timestamp: 7) == nil)
-        #expect(receiver.receive(TelephoneEvent(.digit3, duration: 160), timestamp: 8) == ReceivedDTMF(event: .digit3, timestamp: 8))
+        #expect(
+            receiver.receive(TelephoneEvent(.digit3, duration: 160), timestamp: 8)
+                == ReceivedDTMF(event: .digit3, timestamp: 8))
     }
 
     /// §2.5.1.3: a segment that starts where the previous one's duration ends continues the same event.
@@ -74,7 +81,9 @@ struct DTMFReceiverTests {
     @Test func aSegmentOfAnotherKeyAtThatTimestampIsANewKey() {
         var receiver = DTMFReceiver()
         #expect(receiver.receive(TelephoneEvent(.digit4, duration: 800), timestamp: 0) != nil)
-        #expect(receiver.receive(TelephoneEvent(.digit5, duration: 160), timestamp: 800) == ReceivedDTMF(event: .digit5, timestamp: 800))
+        #expect(
+            receiver.receive(TelephoneEvent(.digit5, duration: 160), timestamp: 800)
+                == ReceivedDTMF(event: .digit5, timestamp: 800))
     }
 
     @Test func timestampsWrapAround() {

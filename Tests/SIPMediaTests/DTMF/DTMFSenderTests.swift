@@ -49,7 +49,8 @@ struct DTMFSenderTests {
         // 7 event packets, 3 gap slots, then the second key at slot 10.
         #expect(slots[7..<10].allSatisfy { $0 == .audio })
         #expect(slots[10] == .event(TelephoneEvent(.pound, duration: 160), timestamp: 1_000 + 10 * 160, marker: true))
-        #expect(slots[16] == .event(TelephoneEvent(.pound, isEnd: true, duration: 800), timestamp: 2_600, marker: false))
+        #expect(
+            slots[16] == .event(TelephoneEvent(.pound, isEnd: true, duration: 800), timestamp: 2_600, marker: false))
         #expect(slots[17...].allSatisfy { $0 == .audio })
         #expect(sender.isIdle)
     }
@@ -86,9 +87,14 @@ struct DTMFSenderTests {
         var sender = DTMFSender(eventDuration: 90, interDigitGap: 0, ptime: 20, volume: 20)
         sender.enqueue([.digit9, .digit0])
         let slots = Self.run(&sender, slots: 16)
-        #expect(slots[4] == .event(TelephoneEvent(.digit9, isEnd: true, volume: 20, duration: 800), timestamp: 1_000, marker: false))
+        #expect(
+            slots[4]
+                == .event(
+                    TelephoneEvent(.digit9, isEnd: true, volume: 20, duration: 800), timestamp: 1_000, marker: false))
         // No gap: the next key starts in the slot after the third end packet.
-        #expect(slots[7] == .event(TelephoneEvent(.digit0, volume: 20, duration: 160), timestamp: 1_000 + 7 * 160, marker: true))
+        #expect(
+            slots[7]
+                == .event(TelephoneEvent(.digit0, volume: 20, duration: 160), timestamp: 1_000 + 7 * 160, marker: true))
         #expect(slots[14] == .audio)
     }
 
@@ -97,13 +103,14 @@ struct DTMFSenderTests {
         sender.enqueue([.c])
         let slots = Self.run(&sender, slots: 5, step: 240)
         let end = TelephoneEvent(.c, isEnd: true, duration: 240)
-        #expect(slots == [
-            .event(end, timestamp: 1_000, marker: true),
-            .event(end, timestamp: 1_000, marker: false),
-            .event(end, timestamp: 1_000, marker: false),
-            .audio,
-            .audio,
-        ])
+        #expect(
+            slots == [
+                .event(end, timestamp: 1_000, marker: true),
+                .event(end, timestamp: 1_000, marker: false),
+                .event(end, timestamp: 1_000, marker: false),
+                .audio,
+                .audio,
+            ])
         #expect(sender.isIdle)
     }
 

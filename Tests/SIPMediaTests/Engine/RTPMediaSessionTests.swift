@@ -38,13 +38,15 @@ struct RTPMediaSessionTests {
             } else {
                 destination = a
             }
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: envelope.data)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: envelope.data)), promise: nil)
         }
     }
 
     static func configuration(rtp: SocketAddress?, rtcp: SocketAddress?) -> MediaStreamConfiguration {
         MediaStreamConfiguration(
-            codec: .pcmu, telephoneEventPayloadType: 101, direction: .sendrecv, remoteRTP: rtp, remoteRTCP: rtcp, cname: "t@x")
+            codec: .pcmu, telephoneEventPayloadType: 101, direction: .sendrecv, remoteRTP: rtp, remoteRTCP: rtcp,
+            cname: "t@x")
     }
 
     @Test func lossInjectedOnThePathShowsInTheReceiversStatistics() async throws {
@@ -57,15 +59,21 @@ struct RTPMediaSessionTests {
         let bRTP = try SocketAddress(ipAddress: host, port: rb.rtpPort)
         let relayHandler = LossyRelay(a: aRTP, b: bRTP, dropEvery: 10)
         let relay = try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(relayHandler) } }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(relayHandler) }
+            }
             .bind(host: host, port: 0).get()
         let relayAddress = try #require(relay.localAddress)
 
         // Both send their RTP through the relay (as through a media relay both SDPs name); RTCP goes direct.
         let configA = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: rb.rtcpPort))
         let configB = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: ra.rtcpPort))
-        let a = try await RTPMediaSession.open(sockets: try #require(ra.takeSockets()), configuration: configA, clock: clock).get()
-        let b = try await RTPMediaSession.open(sockets: try #require(rb.takeSockets()), configuration: configB, clock: clock).get()
+        let a = try await RTPMediaSession.open(
+            sockets: try #require(ra.takeSockets()), configuration: configA, clock: clock
+        ).get()
+        let b = try await RTPMediaSession.open(
+            sockets: try #require(rb.takeSockets()), configuration: configB, clock: clock
+        ).get()
         try await a.eventLoop.submit { a.setSource(ToneGenerator(frequency: 800)) }.get()
 
         let deadline = ContinuousClock.now + .seconds(10)
@@ -90,7 +98,9 @@ struct RTPMediaSessionTests {
         #expect(received.packetsReceived >= 100)
         #expect(abs(received.lossRatio - 0.1) < 0.03, "one packet in ten dropped: \(received.lossRatio)")
         // A drop after B's last packet is not yet known as lost (A.3 counts up to the highest received).
-        #expect((dropped - 1...dropped).contains(Int(received.packetsLost)), "lost \(received.packetsLost), dropped \(dropped)")
+        #expect(
+            (dropped - 1...dropped).contains(Int(received.packetsLost)),
+            "lost \(received.packetsLost), dropped \(dropped)")
         #expect(received.remoteAddress == "127.0.0.1:\(relayAddress.port ?? 0)", "B still sends to the relay")
         #expect(sent.packetsReceived > 0, "B's packets reached A back through the relay")
         #expect(received.meanOpinionScore < sent.meanOpinionScore, "the lossy direction scores lower")

@@ -48,14 +48,16 @@ struct NTPTimestampTests {
     /// The worked example of §6.4.1, Figure 2.
     @Test func theRFCExampleIsSixAndAnEighthSeconds() {
         let arrival = NTPTimestamp(rawValue: 0xB44D_B710_8000_0000)
-        let rtt = RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB705_2000, delaySinceLastSenderReport: 0x0005_4000)
+        let rtt = RoundTripTime.seconds(
+            arrival: arrival, lastSenderReport: 0xB705_2000, delaySinceLastSenderReport: 0x0005_4000)
         #expect(rtt == 6.125)
     }
 
     @Test func aRoundTripAcrossTheWrapOfTheMiddleBits() {
         // LSR just before the 16-bit seconds wrap, arrival just after it: 0.5 s later, held 0.25 s.
         let arrival = NTPTimestamp(rawValue: 0x0000_0000_4000_0000)
-        let rtt = RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xFFFF_C000, delaySinceLastSenderReport: 0x0000_4000)
+        let rtt = RoundTripTime.seconds(
+            arrival: arrival, lastSenderReport: 0xFFFF_C000, delaySinceLastSenderReport: 0x0000_4000)
         #expect(rtt == 0.25)
     }
 
@@ -63,13 +65,22 @@ struct NTPTimestampTests {
         let arrival = NTPTimestamp(rawValue: 0xB44D_B710_8000_0000)
         #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0, delaySinceLastSenderReport: 0) == nil)
         // The peer claims it held our SR longer than the time since we sent it.
-        #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB705_2000, delaySinceLastSenderReport: 0x0020_0000) == nil)
+        #expect(
+            RoundTripTime.seconds(
+                arrival: arrival, lastSenderReport: 0xB705_2000, delaySinceLastSenderReport: 0x0020_0000) == nil)
         // 61 s.
-        #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_8000 - 61 << 16, delaySinceLastSenderReport: 0) == nil)
-        #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_8000 - 60 << 16, delaySinceLastSenderReport: 0) == 60)
-        #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_8000, delaySinceLastSenderReport: 0) == 0)
+        #expect(
+            RoundTripTime.seconds(
+                arrival: arrival, lastSenderReport: 0xB710_8000 - 61 << 16, delaySinceLastSenderReport: 0) == nil)
+        #expect(
+            RoundTripTime.seconds(
+                arrival: arrival, lastSenderReport: 0xB710_8000 - 60 << 16, delaySinceLastSenderReport: 0) == 60)
+        #expect(
+            RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_8000, delaySinceLastSenderReport: 0) == 0)
         // 1/65536 s resolution.
-        #expect(RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_7FFF, delaySinceLastSenderReport: 0) == 1.0 / 65_536)
+        #expect(
+            RoundTripTime.seconds(arrival: arrival, lastSenderReport: 0xB710_7FFF, delaySinceLastSenderReport: 0) == 1.0
+                / 65_536)
     }
 
     @Test func fromWallClockToRoundTrip() {
@@ -77,7 +88,8 @@ struct NTPTimestampTests {
         let t = 1_704_067_200.125
         let lsr = NTPTimestamp(secondsSince1970: t).middle32
         let dlsr = UInt32(1.25 * 65_536)
-        let rtt = RoundTripTime.seconds(arrival: NTPTimestamp(secondsSince1970: t + 1.33), lastSenderReport: lsr, delaySinceLastSenderReport: dlsr)
+        let rtt = RoundTripTime.seconds(
+            arrival: NTPTimestamp(secondsSince1970: t + 1.33), lastSenderReport: lsr, delaySinceLastSenderReport: dlsr)
         #expect(rtt.map { abs($0 - 0.08) < 0.000_1 } == true)
     }
 }

@@ -55,11 +55,12 @@ struct RTCPIntervalTests {
             members: 1_000, senders: 10, weSent: false, averagePacketSize: 100, sessionBandwidth: Self.g711Bandwidth,
             initial: false, randomFactor: 0.5)
         #expect(Self.close(interval, 128.987_278_207_720_38))
-        #expect(Self.close(
-            RTCPInterval.deterministicInterval(
-                members: 1_000, senders: 10, weSent: false, averagePacketSize: 100,
-                sessionBandwidth: Self.g711Bandwidth, initial: false),
-            99_000.0 / 315))
+        #expect(
+            Self.close(
+                RTCPInterval.deterministicInterval(
+                    members: 1_000, senders: 10, weSent: false, averagePacketSize: 100,
+                    sessionBandwidth: Self.g711Bandwidth, initial: false),
+                99_000.0 / 315))
     }
 
     /// More than a quarter are senders: everyone shares the whole 420 B/s. 4 × 1,000 / 420 = 9.52 s.

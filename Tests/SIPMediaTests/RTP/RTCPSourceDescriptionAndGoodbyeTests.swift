@@ -24,7 +24,9 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
             let cname = String(repeating: "x", count: length)
             let packet = RTCPCompoundPacket(
                 reports: [.receiverReport(Self.receiverReport)],
-                sourceDescriptions: [RTCPSourceDescription(ssrc: 9, cname: cname), RTCPSourceDescription(ssrc: 10, cname: nil)])
+                sourceDescriptions: [
+                    RTCPSourceDescription(ssrc: 9, cname: cname), RTCPSourceDescription(ssrc: 10, cname: nil),
+                ])
             let bytes = packet.serialized()
             #expect(bytes.count % 4 == 0)
             #expect(try RTCPCompoundPacket(parsing: bytes) == packet)
@@ -52,7 +54,8 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
     @Test func chunksFromSeveralSDESPacketsAreCollectedInOrder() throws {
         var bytes = Self.rrBytes
         RTCPSourceDescription.append([RTCPSourceDescription(ssrc: 1, cname: "one")], to: &bytes)
-        RTCPSourceDescription.append([RTCPSourceDescription(ssrc: 2, cname: "two"), RTCPSourceDescription(ssrc: 3, cname: "3")], to: &bytes)
+        RTCPSourceDescription.append(
+            [RTCPSourceDescription(ssrc: 2, cname: "two"), RTCPSourceDescription(ssrc: 3, cname: "3")], to: &bytes)
         let read = try RTCPCompoundPacket(parsing: bytes)
         #expect(read.sourceDescriptions.map(\.ssrc) == [1, 2, 3])
         #expect(read.sourceDescriptions.map(\.cname) == ["one", "two", "3"])
@@ -75,13 +78,15 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
         #expect(Array(bytes[8...]) == [0x82, 203, 0, 3, 0, 0, 0, 5, 0, 0, 0, 6, 3, 0x62, 0x79, 0x65])
         #expect(try RTCPCompoundPacket(parsing: bytes).goodbye == goodbye)
 
-        let padded = RTCPCompoundPacket(reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: [5], reason: "leaving"))
+        let padded = RTCPCompoundPacket(
+            reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: [5], reason: "leaving"))
         #expect(padded.serialized().count % 4 == 0)
         #expect(try RTCPCompoundPacket(parsing: padded.serialized()).goodbye?.reason == "leaving")
     }
 
     @Test func aGoodbyeWithNoSourcesRoundTrips() throws {
-        let packet = RTCPCompoundPacket(reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: []))
+        let packet = RTCPCompoundPacket(
+            reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: []))
         #expect(try RTCPCompoundPacket(parsing: packet.serialized()) == packet)
     }
 
@@ -104,14 +109,17 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
         let written = read.serialized()
         #expect(try RTCPCompoundPacket(parsing: written) == read)
         let reasoned = RTCPCompoundPacket(
-            reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: Array(0..<70), reason: "moved"))
-        #expect(try RTCPCompoundPacket(parsing: reasoned.serialized()) == reasoned, "31 + 31 + 8, the reason on the first")
+            reports: [.receiverReport(Self.receiverReport)], goodbye: RTCPGoodbye(ssrcs: Array(0..<70), reason: "moved")
+        )
+        #expect(
+            try RTCPCompoundPacket(parsing: reasoned.serialized()) == reasoned, "31 + 31 + 8, the reason on the first")
     }
 
     /// Two SDES packets of 31 and 1 chunks collected into 32, and the writer's 5-bit SC trapped.
     @Test func moreThan31SDESChunksAreWrittenAsSeveralPackets() throws {
         func sdes(_ count: Int) -> [UInt8] {
-            [0x80 | UInt8(count), 202, 0, UInt8(2 * count)] + (0..<count).flatMap { [0, 0, 0, UInt8($0), 0, 0, 0, 0] as [UInt8] }
+            [0x80 | UInt8(count), 202, 0, UInt8(2 * count)]
+                + (0..<count).flatMap { [0, 0, 0, UInt8($0), 0, 0, 0, 0] as [UInt8] }
         }
         let read = try RTCPCompoundPacket(parsing: Self.rrBytes + sdes(31) + sdes(1))
         #expect(read.sourceDescriptions.count == 32)
@@ -154,17 +162,26 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
         #expect(throws: error) { try RTCPCompoundPacket(parsing: Self.rrBytes + paddedAway) }
         // The well-formed packet the cases above break.
         let valid: [UInt8] = [0x81, 202, 0, 2, 0, 0, 0, 7, 1, 1, 0x68, 0]
-        #expect((try? RTCPCompoundPacket(parsing: Self.rrBytes + valid))?.sourceDescriptions == [RTCPSourceDescription(ssrc: 7, cname: "h")])
+        #expect(
+            (try? RTCPCompoundPacket(parsing: Self.rrBytes + valid))?.sourceDescriptions == [
+                RTCPSourceDescription(ssrc: 7, cname: "h")
+            ])
     }
 
     @Test func malformedGoodbyesAreTypedErrors() {
         let error = RTCPParseError(.malformedGoodbye, "")
         // SC=3 with room for two sources.
-        #expect(throws: error) { try RTCPCompoundPacket(parsing: Self.rrBytes + [0x83, 203, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2]) }
+        #expect(throws: error) {
+            try RTCPCompoundPacket(parsing: Self.rrBytes + [0x83, 203, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2])
+        }
         // A reason whose length runs past the packet.
-        #expect(throws: error) { try RTCPCompoundPacket(parsing: Self.rrBytes + [0x81, 203, 0, 2, 0, 0, 0, 1, 9, 0x61, 0, 0]) }
+        #expect(throws: error) {
+            try RTCPCompoundPacket(parsing: Self.rrBytes + [0x81, 203, 0, 2, 0, 0, 0, 1, 9, 0x61, 0, 0])
+        }
         // A zero length byte is padding, not a reason.
-        #expect((try? RTCPCompoundPacket(parsing: Self.rrBytes + [0x81, 203, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0]))?.goodbye == RTCPGoodbye(ssrcs: [1]))
+        #expect(
+            (try? RTCPCompoundPacket(parsing: Self.rrBytes + [0x81, 203, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0]))?.goodbye
+                == RTCPGoodbye(ssrcs: [1]))
     }
 
     /// Cut between two packets the rest is a valid compound; cut anywhere else it is an error.
@@ -186,7 +203,9 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
         var generator = SplitMix64(seed: 3_5506)
         let valid = RTCPCompoundPacket(
             reports: [.receiverReport(Self.receiverReport)],
-            sourceDescriptions: [RTCPSourceDescription(ssrc: 1, cname: "a@b"), RTCPSourceDescription(ssrc: 2, cname: "c")],
+            sourceDescriptions: [
+                RTCPSourceDescription(ssrc: 1, cname: "a@b"), RTCPSourceDescription(ssrc: 2, cname: "c"),
+            ],
             goodbye: RTCPGoodbye(ssrcs: [1, 2], reason: "r")
         ).serialized()
         for _ in 0..<5_000 {

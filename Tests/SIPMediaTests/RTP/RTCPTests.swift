@@ -32,7 +32,10 @@ struct RTCPTests {
         #expect(Array(bytes.prefix(4)) == [0x82, 201, 0, 13])
         #expect(Array(bytes[36..<40]) == [64, 0xFF, 0xFF, 0xFD])
         #expect(try RTCPCompoundPacket(parsing: bytes).reports == [.receiverReport(report)])
-        #expect(try RTCPCompoundPacket(parsing: RTCPCompoundPacket(reports: [.receiverReport(RTCPReceiverReport(ssrc: 1))]).serialized()).reports.count == 1)
+        #expect(
+            try RTCPCompoundPacket(
+                parsing: RTCPCompoundPacket(reports: [.receiverReport(RTCPReceiverReport(ssrc: 1))]).serialized()
+            ).reports.count == 1)
     }
 
     @Test func cumulativeLossIsClampedTo24Bits() throws {
@@ -41,8 +44,10 @@ struct RTCPTests {
         let high = RTCPReceiverReport(ssrc: 1, reportBlocks: [block])
         block.cumulativeLost = -10_000_000
         let low = RTCPReceiverReport(ssrc: 1, reportBlocks: [block])
-        let read = try RTCPCompoundPacket(parsing: RTCPCompoundPacket(reports: [.receiverReport(high), .receiverReport(low)]).serialized())
-        guard case .receiverReport(let readHigh) = read.reports[0], case .receiverReport(let readLow) = read.reports[1] else {
+        let read = try RTCPCompoundPacket(
+            parsing: RTCPCompoundPacket(reports: [.receiverReport(high), .receiverReport(low)]).serialized())
+        guard case .receiverReport(let readHigh) = read.reports[0], case .receiverReport(let readLow) = read.reports[1]
+        else {
             Issue.record("expected two RRs")
             return
         }
@@ -65,10 +70,15 @@ struct RTCPTests {
     }
 
     @Test func profileExtensionsAfterTheBlocksAreSkipped() throws {
-        var bytes = RTCPCompoundPacket(reports: [.receiverReport(RTCPReceiverReport(ssrc: 5, reportBlocks: [Self.block]))]).serialized()
+        var bytes = RTCPCompoundPacket(reports: [
+            .receiverReport(RTCPReceiverReport(ssrc: 5, reportBlocks: [Self.block]))
+        ]).serialized()
         bytes[3] += 2
         bytes += [1, 2, 3, 4, 5, 6, 7, 8]
-        #expect(try RTCPCompoundPacket(parsing: bytes).reports == [.receiverReport(RTCPReceiverReport(ssrc: 5, reportBlocks: [Self.block]))])
+        #expect(
+            try RTCPCompoundPacket(parsing: bytes).reports == [
+                .receiverReport(RTCPReceiverReport(ssrc: 5, reportBlocks: [Self.block]))
+            ])
     }
 
     @Test func invalidCompoundPacketsAreTypedErrors() throws {
@@ -100,7 +110,9 @@ struct RTCPTests {
         #expect(throws: RTCPParseError(.invalidPadding, "")) { try RTCPCompoundPacket(parsing: rr + [0, 0, 0, 0]) }
         #expect(throws: RTCPParseError(.invalidPadding, "")) { try RTCPCompoundPacket(parsing: rr + [0, 0, 0, 9]) }
         #expect(throws: RTCPParseError(.truncatedReport, "")) { try RTCPCompoundPacket(parsing: rr + [0, 0, 0, 8]) }
-        #expect(try RTCPCompoundPacket(parsing: rr + [0, 0, 0, 4]).reports == [.receiverReport(RTCPReceiverReport(ssrc: 1))])
+        #expect(
+            try RTCPCompoundPacket(parsing: rr + [0, 0, 0, 4]).reports == [.receiverReport(RTCPReceiverReport(ssrc: 1))]
+        )
 
         #expect(throws: RTCPParseError(.tooLarge, "")) {
             try RTCPCompoundPacket(parsing: valid, limits: RTPParserLimits(maximumPacketSize: 40))
@@ -109,7 +121,9 @@ struct RTCPTests {
         #expect(throws: RTCPParseError(.tooManyPackets, "")) {
             try RTCPCompoundPacket(parsing: many, limits: RTPParserLimits(maximumRTCPPacketCount: 3))
         }
-        #expect(try RTCPCompoundPacket(parsing: many, limits: RTPParserLimits(maximumRTCPPacketCount: 4)).goodbye?.ssrcs == [1, 1, 1])
+        #expect(
+            try RTCPCompoundPacket(parsing: many, limits: RTPParserLimits(maximumRTCPPacketCount: 4)).goodbye?.ssrcs
+                == [1, 1, 1])
     }
 
     @Test func pseudoRandomDatagramsNeverTrap() {

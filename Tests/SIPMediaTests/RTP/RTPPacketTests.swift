@@ -77,7 +77,8 @@ struct RTPPacketTests {
         #expect(try RTPPacket(parsing: header + [1, 2, 3]).payload == [])
 
         #expect(throws: RTPParseError(.tooLarge, "")) {
-            try RTPPacket(parsing: valid + [UInt8](repeating: 0, count: 100), limits: RTPParserLimits(maximumPacketSize: 100))
+            try RTPPacket(
+                parsing: valid + [UInt8](repeating: 0, count: 100), limits: RTPParserLimits(maximumPacketSize: 100))
         }
     }
 
@@ -92,7 +93,9 @@ struct RTPPacketTests {
                 // Padding octets before the count are written as zero, so compare all but those.
                 let written = packet.serialized()
                 #expect(written.count == bytes.count)
-                #expect(written.prefix(bytes.count - Int(packet.paddingCount)) == bytes.prefix(bytes.count - Int(packet.paddingCount)))
+                #expect(
+                    written.prefix(bytes.count - Int(packet.paddingCount))
+                        == bytes.prefix(bytes.count - Int(packet.paddingCount)))
             }
         }
     }

@@ -32,7 +32,9 @@ struct TelephoneEventTests {
 
     @Test func shortPayloadsAreTypedErrors() {
         for length in 0..<4 {
-            #expect(throws: RTPParseError(.tooShort, "")) { try TelephoneEvent(parsing: [UInt8](repeating: 0, count: length)) }
+            #expect(throws: RTPParseError(.tooShort, "")) {
+                try TelephoneEvent(parsing: [UInt8](repeating: 0, count: length))
+            }
         }
     }
 }

@@ -12,14 +12,17 @@ struct SDESGrammarTests {
         let line = try #require(SDESCryptoAttribute(parsing: Self.rfcExample))
         #expect(line.tag == 1)
         #expect(line.suite == .aesCM128HmacSHA1_80)
-        #expect(line.keys == [.init(keySalt: "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", lifetime: "2^20", mki: "1:32")])
+        #expect(
+            line.keys == [.init(keySalt: "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", lifetime: "2^20", mki: "1:32")])
         #expect(line.value == Self.rfcExample)
         #expect(line.masterKey?.bytes.count == 30, "16-byte key and 14-byte salt")
         #expect(!line.isUsable, "an MKI and a lifetime of 2^20 packets are not run by this SDK")
     }
 
     @Test func aPlainInlineKeyIsUsableAndSessionParametersAreKept() throws {
-        let line = try #require(SDESCryptoAttribute(parsing: "7 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^31 WSH=128"))
+        let line = try #require(
+            SDESCryptoAttribute(
+                parsing: "7 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^31 WSH=128"))
         #expect(line.isUsable, "a window-size hint is harmless; 2^31 packets is a lifetime we keep")
         #expect(line.sessionParameters == ["WSH=128"])
         #expect(line.value == "7 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^31 WSH=128")
@@ -39,9 +42,12 @@ struct SDESGrammarTests {
     }
 
     @Test(arguments: [
-        "", "1", "1 AES_CM_128_HMAC_SHA1_80", "x AES_CM_128_HMAC_SHA1_80 inline:AAAA", "1234567890 AES_CM_128_HMAC_SHA1_80 inline:AAAA",
-        "1 AES_CM_128_HMAC_SHA1_80 key:AAAA", "1 AES_CM_128_HMAC_SHA1_80 inline:", "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|2^20|1:4|x",
-        "1 AES-CM inline:AAAA", "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|2^x", "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|1:2:3",
+        "", "1", "1 AES_CM_128_HMAC_SHA1_80", "x AES_CM_128_HMAC_SHA1_80 inline:AAAA",
+        "1234567890 AES_CM_128_HMAC_SHA1_80 inline:AAAA",
+        "1 AES_CM_128_HMAC_SHA1_80 key:AAAA", "1 AES_CM_128_HMAC_SHA1_80 inline:",
+        "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|2^20|1:4|x",
+        "1 AES-CM inline:AAAA", "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|2^x",
+        "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|1:2:3",
     ])
     func malformedLinesAreRefused(value: String) {
         #expect(SDESCryptoAttribute(parsing: value) == nil)
@@ -55,7 +61,9 @@ struct SDESGrammarTests {
         let lines = description.media[0].cryptoAttributes
         #expect(lines.map(\.tag) == [1, 2])
         #expect(lines.allSatisfy { $0.isUsable })
-        #expect(description.media[0].cryptoAttributes.map(\.value) == SessionDescription(description.text).media[0].cryptoAttributes.map(\.value))
+        #expect(
+            description.media[0].cryptoAttributes.map(\.value)
+                == SessionDescription(description.text).media[0].cryptoAttributes.map(\.value))
     }
 
     @Test(arguments: SRTPSuite.allCases)

@@ -9,8 +9,10 @@ struct SRTPContextTests {
     /// A G.711 packet: version 2, PT 0, the given sequence number, 160 bytes of 0x55.
     static func rtp(sequence: UInt16, ssrc: UInt32 = 0xCAFE_F00D) -> [UInt8] {
         var buffer = ByteBuffer()
-        RTPHeader(marker: false, payloadType: 0, sequenceNumber: sequence, timestamp: UInt32(sequence) * 160, ssrc: ssrc)
-            .write(into: &buffer)
+        RTPHeader(
+            marker: false, payloadType: 0, sequenceNumber: sequence, timestamp: UInt32(sequence) * 160, ssrc: ssrc
+        )
+        .write(into: &buffer)
         buffer.writeRepeatingByte(0x55, count: 160)
         return Array(buffer.readableBytesView)
     }

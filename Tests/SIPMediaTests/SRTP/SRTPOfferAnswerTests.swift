@@ -8,14 +8,18 @@ import Testing
 @Suite("SRTP offer/answer (RFC 4568 §5–§7)")
 struct SRTPOfferAnswerTests {
     static func session(_ policy: SRTPPolicy, address: String = "192.0.2.1", port: Int = 40000) -> OfferAnswerSession {
-        OfferAnswerSession(configuration: MediaConfiguration(localAddress: address, rtpPort: port, srtp: policy), sessionID: 1000)
+        OfferAnswerSession(
+            configuration: MediaConfiguration(localAddress: address, rtpPort: port, srtp: policy), sessionID: 1000)
     }
 
     static let peerKey = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
 
     /// A peer's offer: `proto` with or without one AES_CM_128_HMAC_SHA1_80 line.
-    static func offer(proto: String, crypto: Bool, version: Int = 7, key: String = peerKey) throws -> SessionDescription {
-        var text = try remote(version: version, after: crypto ? ["a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:\(key)"] : []).text
+    static func offer(proto: String, crypto: Bool, version: Int = 7, key: String = peerKey) throws -> SessionDescription
+    {
+        var text = try remote(
+            version: version, after: crypto ? ["a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:\(key)"] : []
+        ).text
         text = text.replacingOccurrences(of: "RTP/AVP", with: proto)
         return try SessionDescription(parsing: text)
     }
@@ -29,7 +33,8 @@ struct SRTPOfferAnswerTests {
             let (answer, media) = try answerer.receiveOffer(offered)
             let stream = answer.media[0]
             if let srtp = media.srtp {
-                #expect(stream.cryptoAttributes.count == 1 && stream.cryptoAttributes[0].tag == 5, "the accepted tag, once")
+                #expect(
+                    stream.cryptoAttributes.count == 1 && stream.cryptoAttributes[0].tag == 5, "the accepted tag, once")
                 #expect(srtp.receiveKey.base64 == peerKey && srtp.sendKey.base64 != peerKey)
                 return .srtp(stream.proto)
             }
@@ -58,13 +63,17 @@ struct SRTPOfferAnswerTests {
             (.mandatory, "RTP/SAVP", false, .refused),
         ]
         for (policy, proto, crypto, outcome) in expected {
-            #expect(try Self.outcome(policy, proto: proto, crypto: crypto) == outcome, "\(policy) answering \(proto) crypto=\(crypto)")
+            #expect(
+                try Self.outcome(policy, proto: proto, crypto: crypto) == outcome,
+                "\(policy) answering \(proto) crypto=\(crypto)")
         }
     }
 
     @Test func mandatoryRefusesAPlainOfferWithAnInsecureOfferError() throws {
         var answerer = Self.session(.mandatory)
-        #expect(throws: OfferAnswerError(.insecureOffer, "")) { try answerer.receiveOffer(try Self.offer(proto: "RTP/AVP", crypto: false)) }
+        #expect(throws: OfferAnswerError(.insecureOffer, "")) {
+            try answerer.receiveOffer(try Self.offer(proto: "RTP/AVP", crypto: false))
+        }
     }
 
     @Test func whatEachPolicyOffers() throws {
@@ -137,8 +146,11 @@ struct SRTPOfferAnswerTests {
         let agreed = try #require(try caller.receiveAnswer(answer).srtp)
 
         let hold = try caller.hold()
-        #expect(hold.media[0].cryptoAttributes.map(\.value) == [SDESCryptoAttribute(tag: agreed.tag, key: agreed.sendKey).value],
-                "a re-offer repeats the agreed line, same tag, same key")
+        #expect(
+            hold.media[0].cryptoAttributes.map(\.value) == [
+                SDESCryptoAttribute(tag: agreed.tag, key: agreed.sendKey).value
+            ],
+            "a re-offer repeats the agreed line, same tag, same key")
         let (holdAnswer, calleeHeld) = try callee.receiveOffer(hold)
         #expect(calleeHeld.srtp?.sendKey == agreed.receiveKey, "the answerer keeps its key too")
         #expect(try caller.receiveAnswer(holdAnswer).srtp == agreed)
@@ -160,7 +172,9 @@ struct SRTPOfferAnswerTests {
         caller.abandonOffer()
         caller.startNewDialog()
         let fresh = try caller.makeOffer().media[0].cryptoAttributes
-        #expect(Set(fresh.map(\.keys)).isDisjoint(with: Set(first.map(\.keys))), "a failover attempt's far end gets keys of its own")
+        #expect(
+            Set(fresh.map(\.keys)).isDisjoint(with: Set(first.map(\.keys))),
+            "a failover attempt's far end gets keys of its own")
     }
 
     @Test func keysAreFreshPerCall() throws {

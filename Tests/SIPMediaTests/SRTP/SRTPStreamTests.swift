@@ -12,11 +12,15 @@ struct SRTPStreamTests {
 
     static func keys(_ suite: SRTPSuite = .aesCM128HmacSHA1_80) throws -> (a: NegotiatedSRTP, b: NegotiatedSRTP) {
         let one = try SRTPMasterKey.random(for: suite), two = try SRTPMasterKey.random(for: suite)
-        return (NegotiatedSRTP(suite: suite, tag: 1, sendKey: one, receiveKey: two),
-                NegotiatedSRTP(suite: suite, tag: 1, sendKey: two, receiveKey: one))
+        return (
+            NegotiatedSRTP(suite: suite, tag: 1, sendKey: one, receiveKey: two),
+            NegotiatedSRTP(suite: suite, tag: 1, sendKey: two, receiveKey: one)
+        )
     }
 
-    static func stream(_ srtp: NegotiatedSRTP?, ssrc: UInt32 = 0x1111, direction: MediaDirection = .sendrecv) -> MediaStream {
+    static func stream(_ srtp: NegotiatedSRTP?, ssrc: UInt32 = 0x1111, direction: MediaDirection = .sendrecv)
+        -> MediaStream
+    {
         var configuration = MediaStreamTests.configuration(direction: direction)
         configuration.srtp = srtp
         return MediaStreamTests.stream(configuration, ssrc: ssrc)
@@ -76,19 +80,23 @@ struct SRTPStreamTests {
         // An attacker on the peer's own address (the one thing the address rule cannot tell apart)
         // sends from another port without the key: however many, our RTP stays where the SDP said.
         let stranger = try SRTPMasterKey.random(for: .aesCM128HmacSHA1_80)
-        var forger = Self.stream(NegotiatedSRTP(suite: .aesCM128HmacSHA1_80, tag: 1, sendKey: stranger, receiveKey: stranger), ssrc: 0x6666)
+        var forger = Self.stream(
+            NegotiatedSRTP(suite: .aesCM128HmacSHA1_80, tag: 1, sendKey: stranger, receiveKey: stranger), ssrc: 0x6666)
         var plainForger = Self.stream(nil, ssrc: 0x7777)
         for slot in 0..<20 {
-            _ = receiver.receiveRTP(try Self.wire(&forger), from: Self.otherPort, now: MediaStreamTests.at(Int64(slot) * 20))
-            _ = receiver.receiveRTP(try #require(MediaStreamTests.bytes(plainForger.nextSlot())), from: Self.otherPort,
-                                    now: MediaStreamTests.at(Int64(slot) * 20))
+            _ = receiver.receiveRTP(
+                try Self.wire(&forger), from: Self.otherPort, now: MediaStreamTests.at(Int64(slot) * 20))
+            _ = receiver.receiveRTP(
+                try #require(MediaStreamTests.bytes(plainForger.nextSlot())), from: Self.otherPort,
+                now: MediaStreamTests.at(Int64(slot) * 20))
         }
         #expect(receiver.rtpTarget == Self.peer)
         #expect(receiver.statistics(now: MediaStreamTests.at(400)).authenticationFailures == 40)
         // The key's holder moving to that port is followed, as RFC 4961 symmetric RTP wants.
         var sender = Self.stream(a)
         for slot in 20..<23 {
-            _ = receiver.receiveRTP(try Self.wire(&sender), from: Self.otherPort, now: MediaStreamTests.at(Int64(slot) * 20))
+            _ = receiver.receiveRTP(
+                try Self.wire(&sender), from: Self.otherPort, now: MediaStreamTests.at(Int64(slot) * 20))
         }
         #expect(receiver.rtpTarget == Self.otherPort)
     }
@@ -98,17 +106,26 @@ struct SRTPStreamTests {
         var one = Self.stream(a)
         var two = Self.stream(b, ssrc: 0x2222)
         _ = try Self.wire(&one)
-        let due = one.rtcpReport(now: MediaStreamTests.at(5000), wallClock: NTPTimestamp(secondsSince1970: 100), randomFactor: 1, bye: true)
+        let due = one.rtcpReport(
+            now: MediaStreamTests.at(5000), wallClock: NTPTimestamp(secondsSince1970: 100), randomFactor: 1, bye: true)
         let report = try #require(due)
         #expect(throws: (any Error).self) { try RTCPCompoundPacket(parsing: report) }
-        two.receiveRTCP(report, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5001), wallClock: NTPTimestamp(secondsSince1970: 100))
-        #expect(two.statistics(now: MediaStreamTests.at(5002)).discarded == 0, "the SRTCP report was authentic and read")
-        let next = one.rtcpReport(now: MediaStreamTests.at(6000), wallClock: NTPTimestamp(secondsSince1970: 101), randomFactor: 1, bye: true)
+        two.receiveRTCP(
+            report, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5001),
+            wallClock: NTPTimestamp(secondsSince1970: 100))
+        #expect(
+            two.statistics(now: MediaStreamTests.at(5002)).discarded == 0, "the SRTCP report was authentic and read")
+        let next = one.rtcpReport(
+            now: MediaStreamTests.at(6000), wallClock: NTPTimestamp(secondsSince1970: 101), randomFactor: 1, bye: true)
         var tampered = try #require(next)
         tampered[9] ^= 1
-        two.receiveRTCP(tampered, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5003), wallClock: NTPTimestamp(secondsSince1970: 100))
+        two.receiveRTCP(
+            tampered, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5003),
+            wallClock: NTPTimestamp(secondsSince1970: 100))
         #expect(two.statistics(now: MediaStreamTests.at(5004)).authenticationFailures == 1)
-        two.receiveRTCP(report, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5005), wallClock: NTPTimestamp(secondsSince1970: 100))
+        two.receiveRTCP(
+            report, from: MediaStreamTests.peerRTCP, now: MediaStreamTests.at(5005),
+            wallClock: NTPTimestamp(secondsSince1970: 100))
         #expect(two.statistics(now: MediaStreamTests.at(5006)).replayedPackets == 1, "SRTCP has its replay window too")
     }
 
@@ -139,7 +156,9 @@ struct SRTPStreamTests {
         }
         // A rekey (the peer's new offer chose another line) and back again: the old key's context is
         // taken up again, never made afresh.
-        let other = NegotiatedSRTP(suite: .aesCM128HmacSHA1_80, tag: 2, sendKey: try SRTPMasterKey.random(for: .aesCM128HmacSHA1_80), receiveKey: a.receiveKey)
+        let other = NegotiatedSRTP(
+            suite: .aesCM128HmacSHA1_80, tag: 2, sendKey: try SRTPMasterKey.random(for: .aesCM128HmacSHA1_80),
+            receiveKey: a.receiveKey)
         var rekeyed = MediaStreamTests.configuration()
         rekeyed.srtp = other
         sender.update(rekeyed, now: MediaStreamTests.at(200))
@@ -163,7 +182,9 @@ struct SRTPStreamTests {
         var receiver = MediaStreamTests.stream(configuration, ssrc: 0x2222)
         var plain = Self.stream(nil, ssrc: 0x3333)
         for slot in 0..<100 {  // two seconds of plain RTP from the peer's own address
-            _ = receiver.receiveRTP(try #require(MediaStreamTests.bytes(plain.nextSlot())), from: Self.peer, now: MediaStreamTests.at(Int64(slot) * 20))
+            _ = receiver.receiveRTP(
+                try #require(MediaStreamTests.bytes(plain.nextSlot())), from: Self.peer,
+                now: MediaStreamTests.at(Int64(slot) * 20))
         }
         #expect(receiver.isInactive(now: MediaStreamTests.at(2000)), "unauthenticated packets are not media")
         var sender = Self.stream(a)

@@ -5,9 +5,12 @@ import Testing
 
 @Suite("Media stream configuration from offer/answer")
 struct MediaStreamConfigurationTests {
-    static func negotiated(ptime: Int = 20, address: String = "127.0.0.5", port: Int = 40000, mux: Bool = false) -> NegotiatedMedia {
+    static func negotiated(ptime: Int = 20, address: String = "127.0.0.5", port: Int = 40000, mux: Bool = false)
+        -> NegotiatedMedia
+    {
         NegotiatedMedia(
-            codec: .pcma, telephoneEvent: .telephoneEvent(payloadType: 96), localAddress: "127.0.0.1", localRTPPort: 30000,
+            codec: .pcma, telephoneEvent: .telephoneEvent(payloadType: 96), localAddress: "127.0.0.1",
+            localRTPPort: 30000,
             localRTCPPort: 30001, remoteAddress: address, remoteRTPPort: port, remoteRTCPPort: mux ? port : port + 1,
             rtcpMux: mux, direction: .sendrecv, ptime: ptime)
     }
@@ -35,7 +38,8 @@ struct MediaStreamConfigurationTests {
     @Test func aStreamAt30MillisecondsSends240SamplesAPacketInItsCodec() throws {
         let c = MediaStreamConfiguration(negotiated: Self.negotiated(ptime: 30), cname: "x")
         var stream = MediaStream(configuration: c, ssrc: 1, sequenceNumber: 0, timestamp: 0, now: .uptimeNanoseconds(0))
-        guard case .audio(let first, let samples) = stream.nextSlot(), case .audio(let second, _) = stream.nextSlot() else {
+        guard case .audio(let first, let samples) = stream.nextSlot(), case .audio(let second, _) = stream.nextSlot()
+        else {
             Issue.record("a sendrecv stream sends audio")
             return
         }

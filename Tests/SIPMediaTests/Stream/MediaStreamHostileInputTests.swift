@@ -15,7 +15,8 @@ struct MediaStreamHostileInputTests {
         let valid = (0..<64).compactMap { _ in MediaStreamTests.bytes(peer.nextSlot()) }
         _ = peer.sendDTMF([.digit7])
         let events = (0..<12).compactMap { _ in MediaStreamTests.bytes(peer.nextSlot()) }
-        let report = peer.rtcpReport(now: MediaStreamTests.at(3000), wallClock: NTPTimestamp(rawValue: 1), randomFactor: 1)
+        let report = peer.rtcpReport(
+            now: MediaStreamTests.at(3000), wallClock: NTPTimestamp(rawValue: 1), randomFactor: 1)
         let rtcp = try #require(report)
         let seeds = valid + events + [rtcp]
         let capacity = JitterBufferConfiguration().capacity
@@ -32,16 +33,21 @@ struct MediaStreamHostileInputTests {
                 bytes = seeds[Int.random(in: 0..<seeds.count, using: &random)]
                 bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count + 40, using: &random)))
                 if bytes.count < 12 { break }
-                bytes += (0..<Int.random(in: 0...2000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes += (0..<Int.random(in: 0...2000, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
             case 2:  // random sequence numbers and timestamps on valid headers: reordering, huge jumps
                 bytes = seeds[Int.random(in: 0..<valid.count, using: &random)]
                 for index in 2..<8 { bytes[index] = UInt8.random(in: 0...255, using: &random) }
             default:  // noise
-                bytes = (0..<Int.random(in: 0...1600, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes = (0..<Int.random(in: 0...1600, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
             }
             let now = MediaStreamTests.at(Int64(round))
             if round % 7 == 0 {
-                stream.receiveRTCP(bytes, from: MediaStreamTests.peerRTCP, now: now, wallClock: NTPTimestamp(rawValue: UInt64(round)))
+                stream.receiveRTCP(
+                    bytes, from: MediaStreamTests.peerRTCP, now: now, wallClock: NTPTimestamp(rawValue: UInt64(round)))
             } else {
                 _ = stream.receiveRTP(bytes, from: MediaStreamTests.peer, now: now)
             }

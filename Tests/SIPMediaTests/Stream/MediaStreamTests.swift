@@ -11,14 +11,18 @@ struct MediaStreamTests {
     static let peerRTCP = try! SocketAddress(ipAddress: "127.0.0.2", port: 40001)
 
     static func configuration(
-        direction: MediaDirection = .sendrecv, events: UInt8? = 101, timeout: TimeAmount? = nil, codec: RTPPayloadFormat = .pcmu
+        direction: MediaDirection = .sendrecv, events: UInt8? = 101, timeout: TimeAmount? = nil,
+        codec: RTPPayloadFormat = .pcmu
     ) -> MediaStreamConfiguration {
         MediaStreamConfiguration(
-            codec: codec, telephoneEventPayloadType: events, direction: direction, remoteRTP: peer, remoteRTCP: peerRTCP,
+            codec: codec, telephoneEventPayloadType: events, direction: direction, remoteRTP: peer,
+            remoteRTCP: peerRTCP,
             cname: "test@example", inactivityTimeout: timeout)
     }
 
-    static func stream(_ configuration: MediaStreamConfiguration = configuration(), ssrc: UInt32 = 0x1111) -> MediaStream {
+    static func stream(_ configuration: MediaStreamConfiguration = configuration(), ssrc: UInt32 = 0x1111)
+        -> MediaStream
+    {
         MediaStream(configuration: configuration, ssrc: ssrc, sequenceNumber: 65534, timestamp: 0xFFFF_FF00, now: at(0))
     }
 
@@ -130,8 +134,9 @@ struct MediaStreamTests {
     @Test func aStreamThatLosesNearlyEverythingScoresOneNotLess() {
         var stream = Self.stream()
         for (n, sequenceNumber) in [UInt16(0), 1, 256].enumerated() {
-            let packet = RTPPacket(payloadType: 0, sequenceNumber: sequenceNumber, timestamp: UInt32(sequenceNumber) * 160,
-                                   ssrc: 0x2222, payload: [UInt8](repeating: 0xFF, count: 160))
+            let packet = RTPPacket(
+                payloadType: 0, sequenceNumber: sequenceNumber, timestamp: UInt32(sequenceNumber) * 160,
+                ssrc: 0x2222, payload: [UInt8](repeating: 0xFF, count: 160))
             _ = stream.receiveRTP(packet.serialized(), from: Self.peer, now: Self.at(Int64(n) * 20))
         }
         let s = stream.statistics(now: Self.at(60))
@@ -141,7 +146,8 @@ struct MediaStreamTests {
 
     @Test func unknownPayloadTypesAndGarbageAreDiscarded() {
         var receiver = Self.stream()
-        let video = RTPPacket(payloadType: 96, sequenceNumber: 1, timestamp: 1, ssrc: 9, payload: [1, 2, 3]).serialized()
+        let video = RTPPacket(payloadType: 96, sequenceNumber: 1, timestamp: 1, ssrc: 9, payload: [1, 2, 3])
+            .serialized()
         #expect(receiver.receiveRTP(video, from: Self.peer, now: Self.at(0)) == .discarded)
         #expect(receiver.receiveRTP([0xFF, 0x00], from: Self.peer, now: Self.at(0)) == .discarded)
         #expect(receiver.receiveRTP([], from: Self.peer, now: Self.at(0)) == .discarded)
@@ -157,15 +163,19 @@ struct MediaStreamTests {
         let nat = try SocketAddress(ipAddress: "127.0.0.2", port: 50000)
         let spoof = try SocketAddress(ipAddress: "127.0.0.66", port: 6666)
         for slot in Int64(0)..<2 {
-            let reception = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(slot * 20))
+            let reception = receiver.receiveRTP(
+                try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(slot * 20))
             #expect(reception == .audio, "the signalled host, another port: played")
         }
         #expect(receiver.rtpTarget == Self.peer, "two packets do not move the latch")
         _ = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: nat, now: Self.at(40))
         #expect(receiver.rtpTarget == nat, "RFC 4961: three in a row, answer where the packets come from")
-        #expect(receiver.rtcpTarget == (try SocketAddress(ipAddress: "127.0.0.2", port: 50001)), "RTCP follows to the next port")
+        #expect(
+            receiver.rtcpTarget == (try SocketAddress(ipAddress: "127.0.0.2", port: 50001)),
+            "RTCP follows to the next port")
         for slot in Int64(3)..<13 {
-            let reception = receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: spoof, now: Self.at(slot * 20))
+            let reception = receiver.receiveRTP(
+                try #require(Self.bytes(sender.nextSlot())), from: spoof, now: Self.at(slot * 20))
             #expect(reception == .discarded)
         }
         #expect(receiver.rtpTarget == nat, "another host never steers the audio, however many packets it sends")
@@ -223,7 +233,8 @@ struct MediaStreamTests {
     @Test func aNewSourceMidCallRestartsReceptionButKeepsTheTotals() throws {
         var receiver = Self.stream()
         var first = Self.stream(ssrc: 0xA1)
-        var second = MediaStream(configuration: Self.configuration(), ssrc: 0xB2, sequenceNumber: 30000, timestamp: 5, now: Self.at(0))
+        var second = MediaStream(
+            configuration: Self.configuration(), ssrc: 0xB2, sequenceNumber: 30000, timestamp: 5, now: Self.at(0))
         for slot in Int64(0)..<50 {
             let bytes = try #require(Self.bytes(first.nextSlot()))
             if slot == 20 { continue }  // one lost from the first source
@@ -233,7 +244,8 @@ struct MediaStreamTests {
         // The peer's media moved (another media server after a re-INVITE): new SSRC, new sequence space.
         var played = 0
         for slot in Int64(50)..<100 {
-            _ = receiver.receiveRTP(try #require(Self.bytes(second.nextSlot())), from: Self.peer, now: Self.at(slot * 20))
+            _ = receiver.receiveRTP(
+                try #require(Self.bytes(second.nextSlot())), from: Self.peer, now: Self.at(slot * 20))
             if case .samples = receiver.playout(now: Self.at(slot * 20)) { played += 1 }
         }
         let s = receiver.statistics(now: Self.at(2000))
@@ -261,7 +273,10 @@ struct MediaStreamTests {
         // The signalled host on another port: a source the latch would follow after three packets.
         let elsewhere = try SocketAddress(ipAddress: "127.0.0.2", port: 7000)
         for slot in Int64(0)..<5 {
-            #expect(receiver.receiveRTP(try #require(Self.bytes(sender.nextSlot())), from: elsewhere, now: Self.at(slot * 20)) == .discarded)
+            #expect(
+                receiver.receiveRTP(
+                    try #require(Self.bytes(sender.nextSlot())), from: elsewhere, now: Self.at(slot * 20)) == .discarded
+            )
         }
         #expect(receiver.rtpTarget == Self.peer, "the latch did not move")
         #expect(receiver.statistics(now: Self.at(100)).packetsReceived == 0)

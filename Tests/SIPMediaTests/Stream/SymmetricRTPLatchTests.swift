@@ -44,7 +44,9 @@ struct SymmetricRTPLatchTests {
         #expect(latch.observe(Self.natPort) == .accepted(moved: false), "accepted (same host), not yet followed")
         #expect(latch.observe(Self.natPort) == .accepted(moved: false))
         #expect(latch.target == Self.signalled)
-        #expect(latch.observe(Self.natPort) == .accepted(moved: true), "RFC 4961: three in a row, answer where they come from")
+        #expect(
+            latch.observe(Self.natPort) == .accepted(moved: true),
+            "RFC 4961: three in a row, answer where they come from")
         #expect(latch.target == Self.natPort)
         #expect(latch.isLatched)
     }
@@ -71,7 +73,8 @@ struct SymmetricRTPLatchTests {
     @Test func anIPv4MappedSourceIsTheSameHost() throws {
         let mapped = try SocketAddress(ipAddress: "::ffff:127.0.0.2", port: 40000)
         #expect(SymmetricRTPLatch.sameHost(mapped, Self.signalled))
-        #expect(!SymmetricRTPLatch.sameHost(try SocketAddress(ipAddress: "::ffff:127.0.0.9", port: 40000), Self.signalled))
+        #expect(
+            !SymmetricRTPLatch.sameHost(try SocketAddress(ipAddress: "::ffff:127.0.0.9", port: 40000), Self.signalled))
     }
 
     @Test func aReInviteMovesTheRuleToTheNewAddress() throws {
@@ -105,7 +108,9 @@ struct SymmetricRTPLatchTests {
         var a = MediaStreamTests.stream(ssrc: 0xA)
         var b = MediaStreamTests.stream(ssrc: 0xB)
         for slot in Int64(0)..<150 {
-            _ = a.receiveRTP(try #require(MediaStreamTests.bytes(b.nextSlot())), from: MediaStreamTests.peer, now: MediaStreamTests.at(slot * 20))
+            _ = a.receiveRTP(
+                try #require(MediaStreamTests.bytes(b.nextSlot())), from: MediaStreamTests.peer,
+                now: MediaStreamTests.at(slot * 20))
         }
         let wall = NTPTimestamp(secondsSince1970: 1_800_000_000)
         let made = b.rtcpReport(now: MediaStreamTests.at(3000), wallClock: wall, randomFactor: 1)

@@ -15,7 +15,8 @@ struct RoundTripDriverTests {
     /// Two answered OPTIONS, then one the peer does not answer; returns how often that one was sent.
     static func exchange(adaptive: Bool) async throws -> (samples: Int?, giveUp: TimeAmount, silentCopies: Int) {
         let peer = try await SIPTestPeer.start()
-        let client = try await TransactionLayerHarness(timers: timers, adaptiveTimers: AdaptiveTimerPolicy(adaptiveT1: adaptive))
+        let client = try await TransactionLayerHarness(
+            timers: timers, adaptiveTimers: AdaptiveTimerPolicy(adaptiveT1: adaptive))
         let target = try peer.target(.udp)
         for _ in 0..<2 {
             let events = await client.send(makeRequest(.options), to: target)
@@ -31,14 +32,17 @@ struct RoundTripDriverTests {
             throw CancellationError()
         }
         let copies = try peer.requests(.options).filter { try $0.message.topVia.branch == "z9hG4bK.unanswered" }.count
-        let after = try await client.layer.eventLoop.submit { client.layer.roundTripEstimate(for: target)?.sampleCount }.get()
+        let after = try await client.layer.eventLoop.submit { client.layer.roundTripEstimate(for: target)?.sampleCount }
+            .get()
         #expect(after == samples, "silence adds no sample")
         try await client.stop()
         try await peer.stop()
         return (samples, giveUp, copies)
     }
 
-    @Test("each answered request adds a sample; on loopback T1 is the 100 ms floor and the give-up the transaction timeout")
+    @Test(
+        "each answered request adds a sample; on loopback T1 is the 100 ms floor and the give-up the transaction timeout"
+    )
     func learnedOnLoopback() async throws {
         let learned = try await Self.exchange(adaptive: true)
         #expect(learned.samples == 2)

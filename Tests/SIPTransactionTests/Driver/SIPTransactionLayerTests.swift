@@ -9,7 +9,8 @@ import Testing
 /// The driver over real loopback sockets: the machines' decisions carried out on the wire.
 @Suite("Transaction layer (driver)")
 struct SIPTransactionLayerTests {
-    static let fastTimers = TransactionTimerConfiguration(t1: .milliseconds(50), t2: .milliseconds(400), t4: .milliseconds(500), transactionTimeout: .milliseconds(500))
+    static let fastTimers = TransactionTimerConfiguration(
+        t1: .milliseconds(50), t2: .milliseconds(400), t4: .milliseconds(500), transactionTimeout: .milliseconds(500))
 
     @Test func optionsGetsItsFinalResponse() async throws {
         let peer = try await SIPTestPeer.start()
@@ -128,7 +129,8 @@ struct SIPTransactionLayerTests {
         let events = await client.send(makeRequest(.invite), to: target)
         #expect(events.map(\.statusCode) == [100, 603])
         try await Task.sleep(for: .milliseconds(100))
-        #expect(server.requests.withLockedValue { $0.map(\.message.method) } == [.invite], "the ACK for 603 is absorbed")
+        #expect(
+            server.requests.withLockedValue { $0.map(\.message.method) } == [.invite], "the ACK for 603 is absorbed")
         try await client.stop()
         try await server.stop()
     }

@@ -12,10 +12,12 @@ final class TransactionLayerHarness: Sendable {
     let layer: SIPTransactionLayer
     let requests = NIOLockedValueBox<[IncomingRequest]>([])
 
-    init(timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
-         adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
-         listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)],
-         tls: SIPTransportConfiguration.TLS = .init()) async throws {
+    init(
+        timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
+        adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
+        listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)],
+        tls: SIPTransportConfiguration.TLS = .init()
+    ) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         layer = SIPTransactionLayer(
             transportConfiguration: SIPTransportConfiguration(listeners: listeners, tls: tls, keepAliveInterval: nil),
@@ -61,9 +63,11 @@ final class TransactionLayerHarness: Sendable {
     }
 }
 
-func makeRequest(_ method: SIPMethod, branch: String = "z9hG4bK" + String(UInt64.random(in: 1...UInt64.max), radix: 36),
-                 callID: String = "call-" + String(UInt64.random(in: 1...UInt64.max), radix: 36),
-                 fromTag: String = "from1", cseq: UInt32 = 1, transport: String = "UDP") -> SIPMessage {
+func makeRequest(
+    _ method: SIPMethod, branch: String = "z9hG4bK" + String(UInt64.random(in: 1...UInt64.max), radix: 36),
+    callID: String = "call-" + String(UInt64.random(in: 1...UInt64.max), radix: 36),
+    fromTag: String = "from1", cseq: UInt32 = 1, transport: String = "UDP"
+) -> SIPMessage {
     var headers = SIPHeaders()
     headers.add(.via, "SIP/2.0/\(transport) 127.0.0.1;branch=\(branch);rport")
     headers.add(.maxForwards, "70")

@@ -28,7 +28,8 @@ struct KamailioOptionsTests {
         let events = await client.send(try options(to: site, transport: transport), to: target)
         try await client.stop()
         guard case .final(let response) = events.last else {
-            Issue.record("no final response over \(transport) from site \(site.name): \(events); log: \(running.logFile.path)")
+            Issue.record(
+                "no final response over \(transport) from site \(site.name): \(events); log: \(running.logFile.path)")
             return
         }
         #expect(response.message.statusCode == 200, "log: \(running.logFile.path)")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SIPTestSupport
 import Testing
+
 @testable import SIPTransport
 
 /// Real DNS over loopback: c-ares asking a dnsmasq this test starts, serving NAPTR, SRV (two
@@ -158,7 +159,8 @@ struct CAresResolverIntegrationTests {
             var oneFirst = 0
             let rounds = 2_000
             for _ in 0..<rounds {
-                let first = try await locator.locate(ServerLocationRequest(host: "sip.test", transport: .udp)).targets[0]
+                let first = try await locator.locate(ServerLocationRequest(host: "sip.test", transport: .udp)).targets[
+                    0]
                 if first.address.text == "127.0.0.11" { oneFirst += 1 }
             }
             // Running sum 60, 100 over a draw in 0...100: one leads 61 times in 101.
@@ -184,7 +186,8 @@ struct CAresResolverIntegrationTests {
     @Test("shutdown ends a waiting query with `shutdown` and joins the thread")
     func shutdownWhileWaiting() async throws {
         let dnsmasq = try await DNSMasq.start(domain: "sip.test", localTTL: Self.localTTL, records: Self.records)
-        let resolver = try CAresResolver(configuration: .init(servers: [dnsmasq.server], timeout: .seconds(5), tries: 3))
+        let resolver = try CAresResolver(
+            configuration: .init(servers: [dnsmasq.server], timeout: .seconds(5), tries: 3))
         try await waitUntilAnswering(resolver, dnsmasq)
         dnsmasq.freeze()
         let waiting = Task { () async -> Result<DNSAnswer<IPAddress>, DNSError> in

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import SIPTransport
 
 /// The resolver's set-up and tear-down, which need no DNS server (no query is sent).

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import SIPTransport
 
 @Suite("TTL-bounded DNS cache (mock clock)")
@@ -12,7 +13,8 @@ struct DNSCacheTests {
         let clock = MockClock()
         var cache = DNSCache()
         cache.insert(.srv(answer), for: key, now: clock.now)
-        #expect(cache.value(for: DNSCache.Key(type: .srv, name: "_sip._udp.example.com"), now: clock.now) == .srv(answer))
+        #expect(
+            cache.value(for: DNSCache.Key(type: .srv, name: "_sip._udp.example.com"), now: clock.now) == .srv(answer))
 
         clock.advance(by: .milliseconds(29_999))
         guard case .srv(let late)? = cache.value(for: key, now: clock.now) else {
@@ -43,7 +45,8 @@ struct DNSCacheTests {
         var cache = DNSCache()
         let now = MockClock().now
         cache.insert(.srv(DNSAnswer(records: answer.records, ttl: 0)), for: key, now: now)
-        cache.insert(.negative(DNSError(code: .timeout, negativeTTL: 100)), for: DNSCache.Key(type: .a, name: "x"), now: now)
+        cache.insert(
+            .negative(DNSError(code: .timeout, negativeTTL: 100)), for: DNSCache.Key(type: .a, name: "x"), now: now)
         cache.insert(.negative(DNSError(code: .nxdomain)), for: DNSCache.Key(type: .a, name: "y"), now: now)
         #expect(cache.count == 0)
     }

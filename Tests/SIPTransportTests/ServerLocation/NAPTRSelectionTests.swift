@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SIPTransport
 
 @Suite("RFC 3263 §4.1 NAPTR selection")
@@ -9,7 +10,8 @@ struct NAPTRSelectionTests {
         NAPTRRecord(order: 10, preference: 10, flags: "s", service: "SIPS+D2T", replacement: "_sips._tcp.example.com"),
         NAPTRRecord(order: 5, preference: 1, flags: "s", service: "SIP+D2S", replacement: "_sip._sctp.example.com"),
         NAPTRRecord(order: 5, preference: 1, flags: "s", service: "SIP+D2W", replacement: "_sip._ws.example.com"),
-        NAPTRRecord(order: 1, preference: 1, flags: "u", service: "E2U+sip", regexp: "!^.*$!sip:a@b!", replacement: "."),
+        NAPTRRecord(
+            order: 1, preference: 1, flags: "u", service: "E2U+sip", regexp: "!^.*$!sip:a@b!", replacement: "."),
     ]
 
     @Test("unsupported services are dropped; order, then preference")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SIPTransport
 
 @Suite("RFC 2782 SRV ordering")

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+
 @testable import SIPTransport
 
 /// SplitMix64: a tiny seeded generator so weighted draws repeat exactly from run to run.
@@ -26,7 +27,10 @@ final class MockClock: Sendable {
 /// A DNS that answers from a table and counts the questions it gets. Names not in the table are
 /// NXDOMAIN; a name in the table without the asked type is NODATA.
 final class FakeDNSLookup: DNSLookup {
-    struct Question: Hashable { var type: DNSRecordType; var name: String }
+    struct Question: Hashable {
+        var type: DNSRecordType
+        var name: String
+    }
 
     private struct Table {
         var naptr: [String: DNSAnswer<NAPTRRecord>] = [:]

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import SIPTransport
 
 @Suite("ServerLocator: failover and failed-target memory")
@@ -7,10 +8,12 @@ struct ServerLocatorTests {
     /// Two SRV targets at different priorities, each with one address.
     func twoSites() -> FakeDNSLookup {
         let dns = FakeDNSLookup()
-        dns.srv("_sip._udp.site.example", [
-            SRVRecord(priority: 10, weight: 0, port: 5060, target: "one.site.example"),
-            SRVRecord(priority: 20, weight: 0, port: 5060, target: "two.site.example"),
-        ])
+        dns.srv(
+            "_sip._udp.site.example",
+            [
+                SRVRecord(priority: 10, weight: 0, port: 5060, target: "one.site.example"),
+                SRVRecord(priority: 20, weight: 0, port: 5060, target: "two.site.example"),
+            ])
         dns.a("one.site.example", ["192.0.2.1"])
         dns.a("two.site.example", ["192.0.2.2"])
         return dns

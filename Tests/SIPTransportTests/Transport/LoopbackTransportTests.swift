@@ -11,7 +11,9 @@ import Testing
     func requestAndResponse(_ transport: SIPTransportProtocol) async throws {
         try await withPeer { peer in
             try await Agent.withAgent { agent in
-                let flow = try await agent.layer.send(makeRequest(.options, transport: transport), to: try peer.target(transport)).get()
+                let flow = try await agent.layer.send(
+                    makeRequest(.options, transport: transport), to: try peer.target(transport)
+                ).get()
                 let response = try await agent.events.response(statusCode: 200)
                 #expect(response.flow.transport == transport)
 
@@ -38,7 +40,8 @@ import Testing
         let certificates = try SIPTestCertificates.shared()
         try await withPeer(.init(transports: [.tls], certificates: certificates)) { peer in
             try await Agent.withAgent(tlsConfiguration(certificates)) { agent in
-                let flow = try await agent.layer.send(makeRequest(.options, transport: .tls), to: try peer.target(.tls)).get()
+                let flow = try await agent.layer.send(makeRequest(.options, transport: .tls), to: try peer.target(.tls))
+                    .get()
                 #expect(flow.transport == .tls)
                 _ = try await agent.events.response(statusCode: 200)
                 #expect(try peer.received.first?.message.topVia.transport == "TLS")
@@ -92,7 +95,9 @@ import Testing
     @Test func aRequestOverOurConnectionIsAnsweredOnIt() async throws {
         try await withPeer { peer in
             try await Agent.withAgent { agent in
-                let outgoing = try await agent.layer.send(makeRequest(.register, transport: .tcp), to: try peer.target(.tcp)).get()
+                let outgoing = try await agent.layer.send(
+                    makeRequest(.register, transport: .tcp), to: try peer.target(.tcp)
+                ).get()
                 let register = try #require(try await peer.waitForRecords().first)
 
                 // The site calls the agent back over the agent's own flow (RFC 5626).
@@ -101,7 +106,8 @@ import Testing
                 #expect(invite.flow.connectionID == outgoing.connectionID)
 
                 var ringing = SIPMessage.response(statusCode: 180)
-                for (name, value) in invite.message.headers where [.via, .from, .to, .callID, .cseq].contains(SIPHeaderName(name)) {
+                for (name, value) in invite.message.headers
+                where [.via, .from, .to, .callID, .cseq].contains(SIPHeaderName(name)) {
                     ringing.headers.add(SIPHeaderName(name), value)
                 }
                 let answeredOn = try await agent.layer.sendResponse(ringing, receivedOn: invite.flow).get()
@@ -115,7 +121,8 @@ import Testing
     @Test func aFlowFailureIsReportedWhenPongsStop() async throws {
         try await withPeer { peer in
             try await Agent.withAgent(fastKeepAlive()) { agent in
-                let flow = try await agent.layer.send(makeRequest(.options, transport: .tcp), to: try peer.target(.tcp)).get()
+                let flow = try await agent.layer.send(makeRequest(.options, transport: .tcp), to: try peer.target(.tcp))
+                    .get()
                 // Pongs keep the flow alive through two intervals.
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(agent.events.failures.isEmpty)
@@ -155,7 +162,8 @@ import Testing
     @Test func ourOwnCloseIsNotAFailure() async throws {
         try await withPeer { peer in
             try await Agent.withAgent(fastKeepAlive()) { agent in
-                let flow = try await agent.layer.send(makeRequest(.options, transport: .tcp), to: try peer.target(.tcp)).get()
+                let flow = try await agent.layer.send(makeRequest(.options, transport: .tcp), to: try peer.target(.tcp))
+                    .get()
                 try await agent.layer.closeFlow(flow).get()
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(agent.events.failures.isEmpty)

@@ -37,7 +37,9 @@ import Testing
             #expect(records.map { try? $0.message.callID } == ["drip-1", "drip-2", "drip-3"])
             // The ping between them got its pong (RFC 5626 §4.4.1) and each request its 200.
             let text = try await client.waitForText(containing: "drip-3")
-            #expect(text.hasPrefix("SIP/2.0 200 OK") || text.contains("\r\n\r\n\r\nSIP/2.0") || text.contains("\r\nSIP/2.0"))
+            #expect(
+                text.hasPrefix("SIP/2.0 200 OK") || text.contains("\r\n\r\n\r\nSIP/2.0") || text.contains("\r\nSIP/2.0")
+            )
             await client.close()
         }
     }
@@ -60,8 +62,14 @@ import Testing
             try await client.write("HELLO sip:x SIP/2.0\r\nX: y\r\n\r\n")
             let closed = Task { try await client.channel.closeFuture.get() }
             let outcome = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask { try await closed.value; return true }
-                group.addTask { try await Task.sleep(for: .seconds(2)); return false }
+                group.addTask {
+                    try await closed.value
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    return false
+                }
                 let first = try await group.next() ?? false
                 group.cancelAll()
                 return first
@@ -98,7 +106,8 @@ import Testing
             // Then a good request: it is answered, so the peer survived the bad ones.
             try await client.send(
                 "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKok;rport\r\nFrom: <sip:a@b>;tag=1\r\n"
-                    + "To: <sip:x@127.0.0.1>\r\nCall-ID: ok-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", to: address)
+                    + "To: <sip:x@127.0.0.1>\r\nCall-ID: ok-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                to: address)
             let text = try await client.waitForText(containing: "ok-1")
             #expect(!text.contains("400"))
             #expect(peer.received.count == 1)

@@ -15,37 +15,48 @@ import Testing
 
     static let rows: [Row] = [
         // Reliable and the connection is open: that connection, whatever else the Via says.
-        Row(via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: true,
+        Row(
+            via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: true,
             expected: .sameConnection),
         Row(via: "SIP/2.0/TLS host.example;branch=z9hG4bK1", connectionIsOpen: true, expected: .sameConnection),
         // Reliable and closed: received with the sent-by port (rport is for unreliable transports only).
-        Row(via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/TCP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5070, transport: .tcp)),
-        Row(via: "SIP/2.0/TLS host.example;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/TLS host.example;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5061, transport: .tls)),
         // maddr wins over received.
-        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;maddr=239.1.1.1;received=192.0.2.1;rport=4000",
+        Row(
+            via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;maddr=239.1.1.1;received=192.0.2.1;rport=4000",
             connectionIsOpen: false, expected: .address(host: "239.1.1.1", port: 5070, transport: .udp)),
         // UDP with received and rport: both from the packet.
-        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1;rport=4000", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 4000, transport: .udp)),
         // UDP with received only: sent-by port, or 5060.
-        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5070, transport: .udp)),
-        Row(via: "SIP/2.0/UDP 127.0.10.1;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/UDP 127.0.10.1;branch=z9hG4bK1;received=192.0.2.1", connectionIsOpen: false,
             expected: .address(host: "192.0.2.1", port: 5060, transport: .udp)),
         // rport without value (nobody stamped it): sent-by.
-        Row(via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;rport", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/UDP 127.0.10.1:5070;branch=z9hG4bK1;rport", connectionIsOpen: false,
             expected: .address(host: "127.0.10.1", port: 5070, transport: .udp)),
         // UDP ignores "open": there is no connection.
-        Row(via: "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1", connectionIsOpen: true,
+        Row(
+            via: "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1", connectionIsOpen: true,
             expected: .address(host: "pc33.example.com", port: 5060, transport: .udp)),
         // IPv6: brackets off.
         // RFC 3261's grammar has received=IPv6address without brackets; SIPCore reads only the
         // bracketed form, which is what this SDK writes (see SIPVia.stampedOnReceipt).
-        Row(via: "SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bK1;received=[2001:db8::9];rport=4000",
+        Row(
+            via: "SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bK1;received=[2001:db8::9];rport=4000",
             connectionIsOpen: false, expected: .address(host: "2001:db8::9", port: 4000, transport: .udp)),
-        Row(via: "SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bK1", connectionIsOpen: false,
+        Row(
+            via: "SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bK1", connectionIsOpen: false,
             expected: .address(host: "2001:db8::1", port: 5070, transport: .tcp)),
     ]
 
@@ -56,12 +67,16 @@ import Testing
     }
 
     @Test func unknownTransportHasNoRoute() throws {
-        #expect(SIPResponseRouting.destination(for: try Self.via("SIP/2.0/SCTP h;branch=z9hG4bK1"), connectionIsOpen: false) == nil)
+        #expect(
+            SIPResponseRouting.destination(for: try Self.via("SIP/2.0/SCTP h;branch=z9hG4bK1"), connectionIsOpen: false)
+                == nil)
     }
 
     static func via(_ text: String) throws -> SIPVia {
         let message = try SIPMessage(
-            parsing: "SIP/2.0 200 OK\r\nVia: \(text)\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+            parsing:
+                "SIP/2.0 200 OK\r\nVia: \(text)\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        )
         return try message.topVia
     }
 }
@@ -104,8 +119,10 @@ import Testing
 
     @Test func topViaRewriteKeepsTheOtherViasOnItsLine() throws {
         var message = try SIPMessage(
-            parsing: "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP a.example;branch=z9hG4bK1;rport, SIP/2.0/UDP b.example;branch=z9hG4bK2\r\n"
-                + "Via: SIP/2.0/TCP c.example;branch=z9hG4bK3\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+            parsing:
+                "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP a.example;branch=z9hG4bK1;rport, SIP/2.0/UDP b.example;branch=z9hG4bK2\r\n"
+                + "Via: SIP/2.0/TCP c.example;branch=z9hG4bK3\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        )
         try message.replaceTopVia(try message.topVia.stampedOnReceipt(from: source))
         let vias = try message.via
         #expect(vias.count == 3)
@@ -143,7 +160,8 @@ import Testing
 
     /// RFC 3261 §21.5.7: a request of another SIP version is answered 505, not 400 and not silence.
     @Test func anotherSIPVersionIsAnswered505() throws {
-        let text = "OPTIONS sip:a@b SIP/3.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKv3\r\nCall-ID: v3\r\n"
+        let text =
+            "OPTIONS sip:a@b SIP/3.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKv3\r\nCall-ID: v3\r\n"
             + "CSeq: 1 OPTIONS\r\nFrom: <sip:x@h>;tag=1\r\nTo: <sip:a@b>\r\nMax-Forwards: 70\r\n\r\n"
         let error = try #require(throws: SIPParseError.self) { try SIPMessage(parsing: text) }
         #expect(error.code == .unsupportedVersion)
@@ -155,21 +173,28 @@ import Testing
         #expect(!SIPBadRequestResponder.isVersion(ArraySlice("SIP/2".utf8)))
         #expect(!SIPBadRequestResponder.isVersion(ArraySlice("HTTP/1.1".utf8)))
         let http = "GET / HTTP/1.1\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKh\r\nCall-ID: h\r\nCSeq: 1 GET\r\n\r\n"
-        #expect(SIPBadRequestResponder.response(to: ByteBuffer(string: http), error: SIPParseError(.malformedStartLine, "x")) == nil)
+        #expect(
+            SIPBadRequestResponder.response(
+                to: ByteBuffer(string: http), error: SIPParseError(.malformedStartLine, "x")) == nil)
     }
 
     @Test func aResponseIsNeverAnswered() {
         let text = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c\r\nCSeq: x\r\n\r\n"
-        #expect(SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: SIPParseError(.missingHeader, "x")) == nil)
+        #expect(
+            SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: SIPParseError(.missingHeader, "x"))
+                == nil)
     }
 
     @Test func withoutViaThereIsNoOneToAnswer() {
         let text = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n"
-        #expect(SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: SIPParseError(.missingHeader, "x")) == nil)
+        #expect(
+            SIPBadRequestResponder.response(to: ByteBuffer(string: text), error: SIPParseError(.missingHeader, "x"))
+                == nil)
     }
 
     @Test func reasonPhraseIsPrintableAndBounded() {
-        let reason = SIPBadRequestResponder.reasonPhrase(for: SIPParseError(.invalidHeaderValue, String(repeating: "é\r\n", count: 200)))
+        let reason = SIPBadRequestResponder.reasonPhrase(
+            for: SIPParseError(.invalidHeaderValue, String(repeating: "é\r\n", count: 200)))
         #expect(reason.utf8.allSatisfy { (0x20...0x7E).contains($0) })
         #expect(reason.count < 140)
     }

@@ -1,8 +1,9 @@
 import NIOCore
 import NIOEmbedded
 import SIPCore
-@testable import SIPTransport
 import Testing
+
+@testable import SIPTransport
 
 /// The stream decoder's rules on an embedded channel, whose clock only moves when the test says so:
 /// a bad message costs only itself, and a partial message must complete in time.
@@ -51,7 +52,9 @@ import Testing
     @Test func aMessageThatFramesButDoesNotParseCostsOnlyItself() throws {
         let (channel, _) = try Self.channel(timeout: .seconds(10))
         try channel.writeInbound(
-            ByteBuffer(string: Self.options(cseq: "-1 OPTIONS", callID: "bad") + Self.options(cseq: "2 OPTIONS", callID: "good")))
+            ByteBuffer(
+                string: Self.options(cseq: "-1 OPTIONS", callID: "bad")
+                    + Self.options(cseq: "2 OPTIONS", callID: "good")))
         let kinds = try Self.frames(channel)
         #expect(kinds.count == 2)
         #expect(kinds.first?.hasPrefix("malformed") == true)

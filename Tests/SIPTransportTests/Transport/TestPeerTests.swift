@@ -9,9 +9,12 @@ import Testing
     @Test func challengesThenAcceptsCredentials() async throws {
         try await withPeer { peer in
             // The digest arithmetic is tested in SIPTestSupportTests; this checks the exchange only.
-            peer.on(.register, .challenge(SIPPeerDigestChallenge(
-                realm: "site-a", nonce: "n1", username: "7001", password: "secret",
-                verifyResponse: SIPPeerDigestChallenge.acceptsAnyResponse)))
+            peer.on(
+                .register,
+                .challenge(
+                    SIPPeerDigestChallenge(
+                        realm: "site-a", nonce: "n1", username: "7001", password: "secret",
+                        verifyResponse: SIPPeerDigestChallenge.acceptsAnyResponse)))
             try await Agent.withAgent { agent in
                 let target = try peer.target(.udp)
                 _ = try await agent.layer.send(makeRequest(.register, transport: .udp, cseq: 1), to: target).get()
@@ -33,7 +36,9 @@ import Testing
 
     @Test func answersWithACodeAfterADelay() async throws {
         try await withPeer { peer in
-            peer.on(.invite, .respond(statusCode: 503, headers: [SIPPeerHeader("Retry-After", "5")], delay: .milliseconds(150)))
+            peer.on(
+                .invite,
+                .respond(statusCode: 503, headers: [SIPPeerHeader("Retry-After", "5")], delay: .milliseconds(150)))
             try await Agent.withAgent { agent in
                 let sentAt = ContinuousClock.now
                 _ = try await agent.layer.send(makeRequest(.invite, transport: .udp), to: try peer.target(.udp)).get()
@@ -52,7 +57,8 @@ import Testing
             try await Agent.withAgent { agent in
                 let target = try peer.target(.udp)
                 for n in 1...4 {
-                    _ = try await agent.layer.send(makeRequest(.options, transport: .udp, callID: "o\(n)"), to: target).get()
+                    _ = try await agent.layer.send(makeRequest(.options, transport: .udp, callID: "o\(n)"), to: target)
+                        .get()
                 }
                 _ = try await agent.layer.send(makeRequest(.invite, transport: .udp), to: target).get()
                 let records = try await peer.waitForRecords(count: 5)

@@ -3,8 +3,9 @@ import NIOCore
 import NIOPosix
 import SIPCore
 import SIPTestSupport
-@testable import SIPTransport
 import Testing
+
+@testable import SIPTransport
 
 /// What strangers can make the transport hold, over real loopback sockets: datagram size, bad messages
 /// on a stream, connections per address and in total, and messages that never complete.
@@ -164,7 +165,8 @@ import Testing
             typealias InboundIn = ByteBuffer
             typealias OutboundOut = ByteBuffer
             func channelActive(context: ChannelHandlerContext) {
-                context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP")), promise: nil)
+                context.writeAndFlush(
+                    Self.wrapOutboundOut(ByteBuffer(string: "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP")), promise: nil)
                 context.fireChannelActive()
             }
         }
@@ -194,7 +196,9 @@ import Testing
             _ = try await agent.layer.send(
                 makeRequest(.options, transport: .tcp), to: SIPTransportTarget(transport: .tcp, address: serverAddress)
             ).get()
-            try await Self.eventually("the server accepted our flow") { server.accepted.withLockedValue { $0.count } == 1 }
+            try await Self.eventually("the server accepted our flow") {
+                server.accepted.withLockedValue { $0.count } == 1
+            }
             // A flow carrying only keep-alives.
             let idle = try await RawClient.tcp(to: address, on: group)
             try await idle.write("\r\n\r\n")
@@ -256,7 +260,9 @@ import Testing
             }
             #expect(clients.count == 300)
             // One byte at a time on every connection still open, a header that never ends.
-            let header = Array("OPTIONS sip:agent@127.0.0.1 SIP/2.0\r\nX-Drip: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 200)
+            let header =
+                Array("OPTIONS sip:agent@127.0.0.1 SIP/2.0\r\nX-Drip: ".utf8)
+                + Array(repeating: UInt8(ascii: "a"), count: 200)
             var sent = 0
             let dribbleDeadline = ContinuousClock.now + .seconds(3)
             while ContinuousClock.now < dribbleDeadline {
@@ -283,11 +289,16 @@ import Testing
     // MARK: Local address
 
     @Test func outgoingConnectionsLeaveFromTheListenersHost() async throws {
-        let phone = SIPTransportConfiguration(listeners: [.init(.udp, host: "127.0.0.5"), .init(.tcp, host: "127.0.0.5")])
+        let phone = SIPTransportConfiguration(listeners: [
+            .init(.udp, host: "127.0.0.5"), .init(.tcp, host: "127.0.0.5"),
+        ])
         try await Agent.withAgent { site in
             try await Agent.withAgent(phone) { agent in
-                let target = SIPTransportTarget(transport: .tcp, address: try #require(site.layer.localAddress(for: .tcp)))
-                let flow = try await agent.layer.send(makeRequest(.options, transport: .tcp, callID: "bound"), to: target).get()
+                let target = SIPTransportTarget(
+                    transport: .tcp, address: try #require(site.layer.localAddress(for: .tcp)))
+                let flow = try await agent.layer.send(
+                    makeRequest(.options, transport: .tcp, callID: "bound"), to: target
+                ).get()
                 #expect(flow.localAddress.ipAddress == "127.0.0.5")
                 let received = try await Self.message(site, callID: "bound")
                 #expect(received.source.ipAddress == "127.0.0.5")
@@ -300,7 +311,8 @@ import Testing
         let loopbackRemote = try SocketAddress(ipAddress: "127.0.0.1", port: 5060)
         let v6Remote = try SocketAddress(ipAddress: "2001:db8::1", port: 5060)
         func source(_ hosts: [String], toward remote: SocketAddress) -> String? {
-            SIPTransportConfiguration(listeners: hosts.map { .init(.tcp, host: $0) }).outboundSource(toward: remote)?.ipAddress
+            SIPTransportConfiguration(listeners: hosts.map { .init(.tcp, host: $0) }).outboundSource(toward: remote)?
+                .ipAddress
         }
         #expect(source(["198.51.100.7"], toward: remote) == "198.51.100.7")
         #expect(source(["0.0.0.0"], toward: remote) == nil)

@@ -22,7 +22,8 @@ final class EventLog: Sendable {
     }
 
     /// Polls until `body` returns a value, at most `timeout`.
-    func wait<T>(timeout: Duration = .seconds(2), _ what: String = "event", _ body: (EventLog) -> T?) async throws -> T {
+    func wait<T>(timeout: Duration = .seconds(2), _ what: String = "event", _ body: (EventLog) -> T?) async throws -> T
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let value = body(self) { return value }
@@ -33,7 +34,9 @@ final class EventLog: Sendable {
     }
 
     func response(statusCode: Int, timeout: Duration = .seconds(2)) async throws -> SIPReceivedMessage {
-        try await wait(timeout: timeout, "response \(statusCode)") { $0.messages.first { $0.message.statusCode == statusCode } }
+        try await wait(timeout: timeout, "response \(statusCode)") {
+            $0.messages.first { $0.message.statusCode == statusCode }
+        }
     }
 }
 
@@ -88,7 +91,10 @@ func withPeer<T>(_ configuration: SIPTestPeer.Configuration = .init(), _ body: (
 }
 
 /// A request as a UAC core would hand it to the transport: one Via with a fresh branch and rport.
-func makeRequest(_ method: SIPMethod, transport: SIPTransportProtocol, callID: String = "call-\(Int.random(in: 0..<1_000_000))", cseq: UInt32 = 1) -> SIPMessage {
+func makeRequest(
+    _ method: SIPMethod, transport: SIPTransportProtocol, callID: String = "call-\(Int.random(in: 0..<1_000_000))",
+    cseq: UInt32 = 1
+) -> SIPMessage {
     var headers = SIPHeaders()
     headers.add(.via, SIPVia.forNewTransaction(transport: transport).description)
     headers.add(.maxForwards, "70")
@@ -100,7 +106,9 @@ func makeRequest(_ method: SIPMethod, transport: SIPTransportProtocol, callID: S
 }
 
 /// Short keep-alive for tests (RFC 5626's 30 s / 10 s would make them slow).
-func fastKeepAlive(listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)]) -> SIPTransportConfiguration {
+func fastKeepAlive(listeners: [SIPTransportConfiguration.Listener] = [.init(.udp), .init(.tcp)])
+    -> SIPTransportConfiguration
+{
     var configuration = SIPTransportConfiguration(listeners: listeners)
     configuration.keepAliveInterval = .milliseconds(200)
     configuration.keepAlivePongTimeout = .milliseconds(200)
@@ -147,7 +155,8 @@ final class RawClient: Sendable {
         let box = NIOLockedValueBox<RawClient?>(nil)
         var bootstrap = ClientBootstrap(group: group)
         if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
-        let channel = try await bootstrap
+        let channel =
+            try await bootstrap
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -42,7 +42,9 @@ struct TraceAndLogFileTests {
     }
 
     static func write(_ trace: SIPTraceFile, _ message: SIPMessage) {
-        trace.write(message: message, time: .now(), direction: "sent", transport: "udp", local: "127.0.0.1:5070", remote: "127.0.0.1:5060")
+        trace.write(
+            message: message, time: .now(), direction: "sent", transport: "udp", local: "127.0.0.1:5070",
+            remote: "127.0.0.1:5060")
     }
 
     static func lines(_ path: String) throws -> [[String: Any]] {
@@ -56,7 +58,8 @@ struct TraceAndLogFileTests {
     @Test func aTraceIsPrivateAndItsDigestResponsesAreMasked() throws {
         let path = Self.temporaryPath("a.trace")
         // A file that was there with a looser mode is tightened, not just reused.
-        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let trace = try SIPTraceFile(path: path)
         Self.write(trace, try Self.register())
@@ -100,7 +103,9 @@ struct TraceAndLogFileTests {
         #expect(Self.mode(path + ".1") == 0o600 && Self.mode(path) == 0o600)
         #expect(!FileManager.default.fileExists(atPath: path + ".1.1"), "one old file, not a chain")
         // The two files hold the latest messages, in order, with nothing missing between them.
-        let sequence = try (Self.lines(path + ".1") + Self.lines(path)).compactMap { ($0["cseq"] as? String)?.split(separator: " ").first.flatMap { Int($0) } }
+        let sequence = try (Self.lines(path + ".1") + Self.lines(path)).compactMap {
+            ($0["cseq"] as? String)?.split(separator: " ").first.flatMap { Int($0) }
+        }
         #expect(sequence.last == 40)
         #expect(sequence.count < 40, "older messages rotated away")
         #expect(sequence == Array((40 - sequence.count + 1)...40))
@@ -120,7 +125,10 @@ struct TraceAndLogFileTests {
     }
 
     @Test(arguments: [
-        (#"Digest username="7001", realm="x", nonce="n", response="r", cnonce="c""#, #"Digest username="7001", realm="x", <masked>"#),
+        (
+            #"Digest username="7001", realm="x", nonce="n", response="r", cnonce="c""#,
+            #"Digest username="7001", realm="x", <masked>"#
+        ),
         (#"Digest realm="a,b", username="u\"v", response="r""#, #"Digest realm="a,b", username="u\"v", <masked>"#),
         ("Bearer eyJhbGciOi.secret", "Bearer <masked>"),
         (#"Digest response="r""#, "Digest <masked>"),
@@ -167,7 +175,8 @@ struct TraceAndLogFileTests {
 
     @Test func theLogFileIsPrivateAppendsOneCleanLinePerRecordAtItsLevel() throws {
         let path = Self.temporaryPath("sip.log")
-        _ = FileManager.default.createFile(atPath: path, contents: Data("earlier line\n".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("earlier line\n".utf8), attributes: [.posixPermissions: 0o644])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let logger = FileLogHandler.logger(file: try LogFile(path: path), level: .debug)
         logger.debug("reason \u{1B}[2J forged\nline", metadata: ["sip.connection": "0"])
@@ -183,7 +192,10 @@ struct TraceAndLogFileTests {
     }
 
     @Test func theConfigurationsLevelsMapOntoSwiftLog() {
-        #expect(DiagnosticsConfiguration.LogLevel.allCases.map(\.swiftLogLevel) == [.trace, .debug, .info, .notice, .warning, .error, .critical])
+        #expect(
+            DiagnosticsConfiguration.LogLevel.allCases.map(\.swiftLogLevel) == [
+                .trace, .debug, .info, .notice, .warning, .error, .critical,
+            ])
     }
 }
 
@@ -215,13 +227,16 @@ struct SDESTraceMaskTests {
 
     @Test func aTraceFileMasksKeysUnlessCredentialsAreTracedOnPurpose() throws {
         for include in [false, true] {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sdes-\(UUID().uuidString).jsonl").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sdes-\(UUID().uuidString).jsonl")
+                .path
             defer { try? FileManager.default.removeItem(atPath: path) }
             let trace = try SIPTraceFile(path: path, includeCredentials: include)
             TraceAndLogFileTests.write(trace, try Self.invite())
             trace.close()
             let written = try String(contentsOfFile: path, encoding: .utf8)
-            #expect(written.contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR") == include, "includeCredentials \(include)")
+            #expect(
+                written.contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR") == include, "includeCredentials \(include)"
+            )
         }
     }
 }

@@ -50,7 +50,9 @@ struct ActiveStandbyLabTests {
         return outcome.succeeded
     }
 
-    @Test("one binding at a time: the standby takes over when site A freezes, and gives the line back after the hold-down")
+    @Test(
+        "one binding at a time: the standby takes over when site A freezes, and gives the line back after the hold-down"
+    )
     func standbyTakesOverAndFailsBack() async throws {
         let lab = try lab
         let phone = Phone(configuration: Self.configuration)
@@ -81,10 +83,13 @@ struct ActiveStandbyLabTests {
             try await lab.sites.a.thaw()
             let primary = try await log.wait(connection: 0, status: .ready, after: back, timeout: .seconds(10))
             let failbackAfter = primary.time.timeIntervalSince(thawed)
-            #expect(failbackAfter >= 3 && failbackAfter <= 8, "connection 0 ready \(failbackAfter) s after site A thawed")
+            #expect(
+                failbackAfter >= 3 && failbackAfter <= 8, "connection 0 ready \(failbackAfter) s after site A thawed")
             try await log.wait(connection: 1, status: .standby, after: back, timeout: .seconds(5))
             #expect(try await !holdsBinding(.b, lab: lab), "site B holds no binding after the failback")
-            print("lab-measure active-standby takeover=\(String(format: "%.2f", takeoverAfter))s failback=\(String(format: "%.2f", failbackAfter))s")
+            print(
+                "lab-measure active-standby takeover=\(String(format: "%.2f", takeoverAfter))s failback=\(String(format: "%.2f", failbackAfter))s"
+            )
         } catch {
             try? await lab.sites.a.thaw()
             await phone.shutdown()

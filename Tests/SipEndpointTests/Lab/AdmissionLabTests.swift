@@ -61,8 +61,9 @@ struct AdmissionLabTests {
                 for i in 0..<25 {
                     let n = batch * 25 + i
                     _ = try await scanner.send(
-                        Self.scannerInvite(to: SIPURI(user: "7001", host: contact.host, port: contact.port), from: Self.stranger,
-                                           port: scannerPort, number: n),
+                        Self.scannerInvite(
+                            to: SIPURI(user: "7001", host: contact.host, port: contact.port), from: Self.stranger,
+                            port: scannerPort, number: n),
                         to: target)
                 }
                 try await Task.sleep(until: started + .milliseconds(50 * (batch + 1)))
@@ -75,22 +76,28 @@ struct AdmissionLabTests {
                 .call, site: .a, user: "7003", password: "pass7003", service: "7001", timeout: .seconds(10),
                 configuration: lab.configuration)
             #expect(outcome.succeeded, "SIPp exit \(outcome.exitStatus); messages:\n\(outcome.messages)")
-            let connected = try #require(calls.statuses.first { $0.status == .connected }, "the real call was not answered")
+            let connected = try #require(
+                calls.statuses.first { $0.status == .connected }, "the real call was not answered")
             let answeredAfter = connected.time.timeIntervalSince(callStarted)
             #expect(answeredAfter < 1.0, "answered \(answeredAfter) s after the call started")
             #expect(connected.connectionId == 0)
             #expect(Set(calls.statuses.map(\.sessionId)).count == 1, "only the real call was offered")
 
             let duringFlood = log.events.dropFirst(eventsBefore)
-            #expect(!duringFlood.contains { $0.status == .failed }, "\(duringFlood.map { "\($0.connectionId) \($0.status) \($0.reason)" })")
+            #expect(
+                !duringFlood.contains { $0.status == .failed },
+                "\(duringFlood.map { "\($0.connectionId) \($0.status) \($0.reason)" })")
             #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
             #expect(scanner.received.isEmpty, "the scanner got \(scanner.received.count) answers")
             try await scanner.stop()
             try await waitUntil(timeout: .seconds(5)) { phone.callControl.sessions.isEmpty }
             let descriptorsAfter = Self.openDescriptors()
             let residentAfter = Self.residentBytes()
-            #expect(descriptorsAfter <= descriptorsBefore + 16, "descriptors \(descriptorsBefore) → \(descriptorsAfter)")
-            #expect(residentAfter <= residentBefore + 40 << 20, "RSS \(residentBefore >> 20) MiB → \(residentAfter >> 20) MiB")
+            #expect(
+                descriptorsAfter <= descriptorsBefore + 16, "descriptors \(descriptorsBefore) → \(descriptorsAfter)")
+            #expect(
+                residentAfter <= residentBefore + 40 << 20,
+                "RSS \(residentBefore >> 20) MiB → \(residentAfter >> 20) MiB")
             print(
                 "lab-measure invite-flood sent=10000 seconds=\(Self.format(floodTime)) offered=0 answered-after=\(Self.format(answeredAfter))s fds=\(descriptorsBefore)→\(descriptorsAfter) rss-mib=\(residentBefore >> 20)→\(residentAfter >> 20)"
             )
@@ -106,10 +113,15 @@ struct AdmissionLabTests {
         try await withPhone { phone, _ in
             let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
             let port = contact.port ?? 5060
-            let phoneScan = try await Self.scan(svmap, host: contact.hostWithoutBrackets, port: port, method: method, lab: lab)
-            #expect(!phoneScan.contains("\(contact.hostWithoutBrackets):\(port)"), "svmap found the phone:\n\(phoneScan)")
-            let siteScan = try await Self.scan(svmap, host: KamailioSiteDescriptor.a.host, port: 5060, method: "OPTIONS", lab: lab)
-            #expect(siteScan.contains("\(KamailioSiteDescriptor.a.host):5060"), "control: svmap should find site A:\n\(siteScan)")
+            let phoneScan = try await Self.scan(
+                svmap, host: contact.hostWithoutBrackets, port: port, method: method, lab: lab)
+            #expect(
+                !phoneScan.contains("\(contact.hostWithoutBrackets):\(port)"), "svmap found the phone:\n\(phoneScan)")
+            let siteScan = try await Self.scan(
+                svmap, host: KamailioSiteDescriptor.a.host, port: 5060, method: "OPTIONS", lab: lab)
+            #expect(
+                siteScan.contains("\(KamailioSiteDescriptor.a.host):5060"),
+                "control: svmap should find site A:\n\(siteScan)")
             print("lab-measure svmap method=\(method) phone-found=false site-found=true")
         }
     }
@@ -125,9 +137,11 @@ struct AdmissionLabTests {
             let sbc = try await SIPTestPeer.start(.init(transports: [.udp], host: Self.stranger))
             let incoming = phone.callControl.incomingCalls
             let target = SIPTransportTarget(
-                transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
+                transport: .udp,
+                address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060))
             _ = try await sbc.send(
-                Self.scannerInvite(to: contact, from: Self.stranger, port: try sbc.address(.udp).port ?? 0, number: 0), to: target)
+                Self.scannerInvite(to: contact, from: Self.stranger, port: try sbc.address(.udp).port ?? 0, number: 0),
+                to: target)
             var iterator = incoming.makeAsyncIterator()
             let session = try #require(await iterator.next())
             #expect(session.connectionId == 0 && session.status == .alerting)
@@ -146,11 +160,16 @@ struct AdmissionLabTests {
             let contact = try SIPURI(try #require(phone.connectionManager.connection(0)?.contact))
             let site = try await SIPTestPeer.start(.init(transports: [.udp], host: KamailioSiteDescriptor.a.host))
             let port = try site.address(.udp).port ?? 0
-            let options = try SIPMessage(parsing: Self.paddedOptions(
-                size: 6_000, to: "sip:7001@\(contact.host):\(contact.port ?? 5060)", from: KamailioSiteDescriptor.a.host,
-                port: port, transport: "UDP", cseq: "1", callID: "big-options"))
-            _ = try await site.send(options, to: SIPTransportTarget(
-                transport: .udp, address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)))
+            let options = try SIPMessage(
+                parsing: Self.paddedOptions(
+                    size: 6_000, to: "sip:7001@\(contact.host):\(contact.port ?? 5060)",
+                    from: KamailioSiteDescriptor.a.host,
+                    port: port, transport: "UDP", cseq: "1", callID: "big-options"))
+            _ = try await site.send(
+                options,
+                to: SIPTransportTarget(
+                    transport: .udp,
+                    address: try SocketAddress(ipAddress: contact.hostWithoutBrackets, port: contact.port ?? 5060)))
             let answers = try await site.waitForRecords(timeout: .seconds(3)) { $0.message.statusCode != nil }
             #expect(answers.first?.message.statusCode == 200, "\(answers.map { $0.message.statusCode ?? 0 })")
             try await site.stop()
@@ -164,14 +183,18 @@ struct AdmissionLabTests {
         try await withPhone { phone, _ in
             let local = try #require(phone.core.transactions.transport.localAddress(for: .tcp))
             let client = try await RawTCP.connect(from: KamailioSiteDescriptor.a.host, to: local)
-            let bad = Self.paddedOptions(size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
-                                         transport: "TCP", cseq: "-1", callID: "bad-cseq")
-            let good = Self.paddedOptions(size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
-                                          transport: "TCP", cseq: "2", callID: "good-cseq")
+            let bad = Self.paddedOptions(
+                size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
+                transport: "TCP", cseq: "-1", callID: "bad-cseq")
+            let good = Self.paddedOptions(
+                size: 0, to: "sip:7001@127.0.0.1", from: KamailioSiteDescriptor.a.host, port: client.localPort,
+                transport: "TCP", cseq: "2", callID: "good-cseq")
             try await client.write(bad + good)
             try await waitUntil(timeout: .seconds(3)) { client.text.components(separatedBy: "SIP/2.0 ").count > 2 }
             let statuses = client.text.components(separatedBy: "\r\n").filter { $0.hasPrefix("SIP/2.0 ") }
-            #expect(statuses.count == 2 && statuses[0].hasPrefix("SIP/2.0 400") && statuses[1].hasPrefix("SIP/2.0 200"), "\(statuses)")
+            #expect(
+                statuses.count == 2 && statuses[0].hasPrefix("SIP/2.0 400") && statuses[1].hasPrefix("SIP/2.0 200"),
+                "\(statuses)")
             #expect(client.channel.isActive, "the flow stays up")
             try await client.channel.close()
         }
@@ -205,10 +228,14 @@ struct AdmissionLabTests {
             let open = clients.filter { $0.channel.isActive }.count
             #expect(open <= 16, "\(open) of \(clients.count) connections still open after 24 s")
             let duringAttack = log.events.dropFirst(eventsBefore)
-            #expect(!duringAttack.contains { $0.status == .failed }, "\(duringAttack.map { "\($0.connectionId) \($0.status)" })")
+            #expect(
+                !duringAttack.contains { $0.status == .failed },
+                "\(duringAttack.map { "\($0.connectionId) \($0.status)" })")
             #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
             for client in clients { try? await client.channel.close() }
-            print("lab-measure slowloris connections=\(clients.count) open-after-accept=\(acceptedAtOnce) open-after-24s=\(open)")
+            print(
+                "lab-measure slowloris connections=\(clients.count) open-after-accept=\(acceptedAtOnce) open-after-24s=\(open)"
+            )
         }
     }
 
@@ -216,14 +243,16 @@ struct AdmissionLabTests {
     /// domain) is answered, the 407 of a hop of another domain behind it (test number 9407) is not.
     @Test("9407 through site A: the foreign realm's 407 ends the call unanswered; only site A's realm got credentials")
     func foreignRealmIsNotAnswered() async throws {
-        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("realm-\(UInt32.random(in: 0...UInt32.max)).jsonl")
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "realm-\(UInt32.random(in: 0...UInt32.max)).jsonl")
         let traceFile = try SIPTraceFile(path: trace.path, includeCredentials: true)
         let phone = Phone(configuration: Self.configuration, trace: traceFile)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
             try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.foreignRealmChallenge.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.foreignRealmChallenge.number)
             let calls = SessionLog(session.statusChanges)
             let end = try await calls.wait(for: .disconnected, timeout: .seconds(5))
             #expect(end.reason.statusCode == 407 && end.reason.text.contains("evil.example"), "\(end.reason)")
@@ -234,14 +263,21 @@ struct AdmissionLabTests {
         }
         await phone.shutdown()
         // Every request we sent, from the trace (one JSON object per message).
-        struct Line: Decodable { var direction: String; var message: String }
+        struct Line: Decodable {
+            var direction: String
+            var message: String
+        }
         let lines = ((try? String(contentsOf: trace, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Line.self, from: Data($0.utf8))
         }
         let credentials = lines.filter { $0.direction == "sent" }.flatMap { line in
-            line.message.components(separatedBy: "\r\n").filter { $0.hasPrefix("Proxy-Authorization:") || $0.hasPrefix("Authorization:") }
+            line.message.components(separatedBy: "\r\n").filter {
+                $0.hasPrefix("Proxy-Authorization:") || $0.hasPrefix("Authorization:")
+            }
         }
-        #expect(credentials.contains { $0.contains("realm=\"\(KamailioSiteDescriptor.a.host)\"") }, "site A's own challenge was answered: \(credentials)")
+        #expect(
+            credentials.contains { $0.contains("realm=\"\(KamailioSiteDescriptor.a.host)\"") },
+            "site A's own challenge was answered: \(credentials)")
         #expect(!credentials.contains { $0.contains("evil.example") }, "\(credentials)")
         try? FileManager.default.removeItem(at: trace)
         print("lab-measure foreign-realm-407 answered=false site-realm-answered=true")
@@ -283,27 +319,28 @@ struct AdmissionLabTests {
 
     static func scannerInvite(to uri: SIPURI, from host: String, port: Int, number: Int) throws -> SIPMessage {
         let branch = SIPVia.makeBranch()
-        return try SIPMessage(parsing: """
-            INVITE \(uri) SIP/2.0\r
-            Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
-            Max-Forwards: 70\r
-            From: "friendly-scanner" <sip:100@\(host)>;tag=\(number)x\(branch.suffix(6))\r
-            To: <\(uri)>\r
-            Call-ID: scan-\(number)-\(branch)\r
-            CSeq: 1 INVITE\r
-            Contact: <sip:100@\(host):\(port)>\r
-            User-Agent: friendly-scanner\r
-            Content-Type: application/sdp\r
-            Content-Length: 76\r
-            \r
-            v=0\r
-            o=- 1 1 IN IP4 \(host)\r
-            s=-\r
-            c=IN IP4 \(host)\r
-            t=0 0\r
-            m=audio 4000 RTP/AVP 0\r
+        return try SIPMessage(
+            parsing: """
+                INVITE \(uri) SIP/2.0\r
+                Via: SIP/2.0/UDP \(host):\(port);branch=\(branch)\r
+                Max-Forwards: 70\r
+                From: "friendly-scanner" <sip:100@\(host)>;tag=\(number)x\(branch.suffix(6))\r
+                To: <\(uri)>\r
+                Call-ID: scan-\(number)-\(branch)\r
+                CSeq: 1 INVITE\r
+                Contact: <sip:100@\(host):\(port)>\r
+                User-Agent: friendly-scanner\r
+                Content-Type: application/sdp\r
+                Content-Length: 76\r
+                \r
+                v=0\r
+                o=- 1 1 IN IP4 \(host)\r
+                s=-\r
+                c=IN IP4 \(host)\r
+                t=0 0\r
+                m=audio 4000 RTP/AVP 0\r
 
-            """.replacingOccurrences(of: "Content-Length: 76", with: "Content-Length: \(Self.sdpLength(host))"))
+                """.replacingOccurrences(of: "Content-Length: 76", with: "Content-Length: \(Self.sdpLength(host))"))
     }
 
     static func sdpLength(_ host: String) -> Int {
@@ -311,11 +348,13 @@ struct AdmissionLabTests {
     }
 
     /// svmap's report for one address and port, bound to the stranger's address.
-    static func scan(_ svmap: String, host: String, port: Int, method: String, lab: KamailioLab) async throws -> String {
+    static func scan(_ svmap: String, host: String, port: Int, method: String, lab: KamailioLab) async throws -> String
+    {
         let log = lab.configuration.workDirectory.appendingPathComponent("svmap-\(method)-\(host)-\(port).log")
         try? FileManager.default.removeItem(at: log)
         _ = try await ChildProcess.run(
-            svmap, ["-b", Self.stranger, "-p", "\(port)", "-m", method, "-t", "0.5", host], log: log, timeout: .seconds(30))
+            svmap, ["-b", Self.stranger, "-p", "\(port)", "-m", method, "-t", "0.5", host], log: log,
+            timeout: .seconds(30))
         return (try? String(contentsOf: log, encoding: .utf8)) ?? ""
     }
 
@@ -328,7 +367,6 @@ struct AdmissionLabTests {
         let fields = text.split(separator: " ")
         return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
     }
-
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
     static func format(_ duration: Duration) -> String {

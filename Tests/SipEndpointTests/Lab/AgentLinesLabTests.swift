@@ -28,13 +28,18 @@ struct AgentLinesLabTests {
     static var configuration: SipEndpointConfiguration {
         let a = KamailioSiteDescriptor.a.host, b = KamailioSiteDescriptor.b.host
         return SipEndpointConfiguration(
-            connections: [connection("7001", host: a), connection("7001", host: b), connection("7002", host: a), connection("7002", host: b)],
+            connections: [
+                connection("7001", host: a), connection("7001", host: b), connection("7002", host: a),
+                connection("7002", host: b),
+            ],
             endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: 1000, localAddress: "127.0.0.1"),
             failover: FailoverPolicy(inviteTimeoutMilliseconds: 1000),
             session: SessionPolicy(autoAnswer: true, holdOthers: true))
     }
 
-    @Test("7002's call through site A is answered on 7002's connection while 7001's call stays connected; 7002's 408 fails over to 7002 on site B")
+    @Test(
+        "7002's call through site A is answered on 7002's connection while 7001's call stays connected; 7002's 408 fails over to 7002 on site B"
+    )
     func twoAgentsOneProcess() async throws {
         let lab = try lab
         let phone = Phone(configuration: Self.configuration)
@@ -59,15 +64,19 @@ struct AgentLinesLabTests {
             #expect(outcome.succeeded, "SIPp exit \(outcome.exitStatus); messages:\n\(outcome.messages)")
             let inbound = sessions.statuses.filter { $0.sessionId != first.id }
             #expect(inbound.contains { $0.status == .connected }, "\(inbound.map { "\($0.status) \($0.reason)" })")
-            #expect(inbound.allSatisfy { $0.connectionId == 2 && $0.user == "7002" }, "\(inbound.map { "\($0.connectionId) \($0.user)" })")
+            #expect(
+                inbound.allSatisfy { $0.connectionId == 2 && $0.user == "7002" },
+                "\(inbound.map { "\($0.connectionId) \($0.user)" })")
             #expect(!firstLog.statuses.map(\.status).contains(.held), "7002's answer must not hold 7001's call")
             #expect(phone.callControl.sessions.first { $0.id == first.id }?.isHeldLocally == false)
 
             // 7002 dials the number site A answers 408: the failover stays in 7002's line.
-            let dial = try await phone.callControl.dial(connectionId: 2, destination: SIPpUAS.TestNumber.requestTimeout.number)
+            let dial = try await phone.callControl.dial(
+                connectionId: 2, destination: SIPpUAS.TestNumber.requestTimeout.number)
             let dialLog = SessionLog(dial.statusChanges)
             let end = try await dialLog.wait(for: .disconnected, timeout: .seconds(5))
-            #expect(dialLog.failovers.map { [$0.fromConnectionId, $0.toConnectionId] } == [[2, 3]], "\(dialLog.failovers)")
+            #expect(
+                dialLog.failovers.map { [$0.fromConnectionId, $0.toConnectionId] } == [[2, 3]], "\(dialLog.failovers)")
             #expect(end.connectionId == 3 && end.user == "7002" && end.reason.statusCode == 408, "\(end.reason)")
             try await first.hangUp()
             print("lab-measure agent-lines inbound-connection=2 failover=2→3 first-call-held=false")

@@ -40,7 +40,8 @@ struct CallControlLabTests {
     @Test("9000 through site A: connected on connection 0 (the site's 407 answered), then hung up")
     func dialAnswered() async throws {
         try await withPhone { phone, _ in
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
             let log = SessionLog(session.statusChanges)
             let connected = try await log.wait(for: .connected, timeout: .seconds(5))
             #expect(connected.connectionId == 0 && connected.reason.statusCode == 200, "\(connected.reason)")
@@ -55,7 +56,8 @@ struct CallControlLabTests {
     @Test("9486 through site A: disconnected with sipError 486, never retried on site B")
     func dialBusy() async throws {
         try await withPhone { phone, _ in
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.busyHere.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.busyHere.number)
             let log = SessionLog(session.statusChanges)
             let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
             #expect(end.reason.kind == .sipError && end.reason.statusCode == 486, "\(end.reason)")
@@ -70,16 +72,20 @@ struct CallControlLabTests {
     @Test("9408 through site A: failed over to connection 1, where the same 408 ends the dial")
     func dialRequestTimeout() async throws {
         try await withPhone { phone, _ in
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.requestTimeout.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.requestTimeout.number)
             let log = SessionLog(session.statusChanges)
             let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
-            let failover = try #require(log.failovers.first, "no failover: \(log.statuses.map { "\($0.status) \($0.reason)" })")
+            let failover = try #require(
+                log.failovers.first, "no failover: \(log.statuses.map { "\($0.status) \($0.reason)" })")
             #expect(log.failovers.count == 1, "each connection at most once")
             #expect(failover.fromConnectionId == 0 && failover.toConnectionId == 1)
             #expect(failover.cause == "408 Request Timeout", "the UAS's 408 relayed by site A: \(failover.cause)")
             #expect(end.connectionId == 1)
             #expect(end.reason.kind == .sipError && end.reason.statusCode == 408, "\(end.reason)")
-            print("lab-measure dial=9408 failover-cause=\"\(failover.cause)\" end=\"\(end.reason)\" on=\(end.connectionId)")
+            print(
+                "lab-measure dial=9408 failover-cause=\"\(failover.cause)\" end=\"\(end.reason)\" on=\(end.connectionId)"
+            )
         }
     }
 
@@ -89,10 +95,13 @@ struct CallControlLabTests {
     /// phrase ("500 Service Unavailable"). 500 is not a retry code, so the dial ends on connection 0
     /// with no failover: what the rule asks (a downstream's trouble is not the site's). A 503 from a
     /// site itself does move the dial; the in-process tests cover that.
-    @Test("9503 through site A: the site turns the UAS's 503 into 500 (RFC 3261 §16.7), which ends the dial on connection 0")
+    @Test(
+        "9503 through site A: the site turns the UAS's 503 into 500 (RFC 3261 §16.7), which ends the dial on connection 0"
+    )
     func dialServiceUnavailableBehindTheSite() async throws {
         try await withPhone { phone, _ in
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.serviceUnavailable.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.serviceUnavailable.number)
             let log = SessionLog(session.statusChanges)
             let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
             #expect(log.failovers.isEmpty, "\(log.failovers.map(\.cause))")
@@ -109,18 +118,24 @@ struct CallControlLabTests {
     func dialSilent() async throws {
         try await withPhone { phone, _ in
             let dialled = Date()
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.silent.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.silent.number)
             let log = SessionLog(session.statusChanges)
             let end = try await log.wait(for: .disconnected, timeout: Self.siteFinalResponseTimer * 2 + Self.margin * 4)
             let failover = try #require(log.failovers.first)
             let failedOverAfter = failover.time.timeIntervalSince(dialled)
             let endedAfter = end.time.timeIntervalSince(dialled)
             #expect(failover.cause == "408 Request Timeout", "the site's 408, not our local timeout: \(failover.cause)")
-            #expect(failedOverAfter >= Self.siteFinalResponseTimer.seconds - 0.2, "a 100 Trying must stop our 1 s timer: \(failedOverAfter) s")
+            #expect(
+                failedOverAfter >= Self.siteFinalResponseTimer.seconds - 0.2,
+                "a 100 Trying must stop our 1 s timer: \(failedOverAfter) s")
             #expect(failedOverAfter <= (Self.siteFinalResponseTimer + Self.margin).seconds, "\(failedOverAfter) s")
-            #expect(end.connectionId == 1 && end.reason.statusCode == 408 && end.reason.kind == .sipError, "\(end.reason)")
+            #expect(
+                end.connectionId == 1 && end.reason.statusCode == 408 && end.reason.kind == .sipError, "\(end.reason)")
             #expect(endedAfter <= (Self.siteFinalResponseTimer * 2 + Self.margin * 2).seconds, "\(endedAfter) s")
-            print("lab-measure dial=9999 failed-over-after=\(Self.format(failedOverAfter))s ended-after=\(Self.format(endedAfter))s end=\"\(end.reason)\"")
+            print(
+                "lab-measure dial=9999 failed-over-after=\(Self.format(failedOverAfter))s ended-after=\(Self.format(endedAfter))s end=\"\(end.reason)\""
+            )
         }
     }
 
@@ -134,7 +149,8 @@ struct CallControlLabTests {
             try await lab.sites.a.freeze()
             #expect(phone.connectionManager.connection(0)?.status == .ready)
             let dialled = Date()
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
             let log = SessionLog(session.statusChanges)
             let timeout = Duration.milliseconds(Self.transactionTimeoutMilliseconds)
             let connected = try await log.wait(for: .connected, timeout: timeout + Self.margin * 3)
@@ -149,7 +165,9 @@ struct CallControlLabTests {
             #expect(connectedAfter <= (timeout + Self.margin).seconds, "\(connectedAfter) s")
             try await session.hangUp()
             try await log.wait(for: .disconnected, timeout: .seconds(3))
-            print("lab-measure frozen-site-a failed-over-after=\(Self.format(failedOverAfter))s connected-after=\(Self.format(connectedAfter))s cause=\"\(failover.cause)\"")
+            print(
+                "lab-measure frozen-site-a failed-over-after=\(Self.format(failedOverAfter))s connected-after=\(Self.format(connectedAfter))s cause=\"\(failover.cause)\""
+            )
         }
     }
 
@@ -159,7 +177,9 @@ struct CallControlLabTests {
     /// socket with its 407 challenge. The abandoned INVITE's transaction is still listening: it ACKs
     /// the 407 (RFC 3261 §17.1.1.3) and the abandoned session closes at once without answering the
     /// challenge (an abandoned attempt never starts a new INVITE); the call stays on site B.
-    @Test("Site A thawed after the dial gave up on it: its late answer closes the abandoned leg; the call stays on site B")
+    @Test(
+        "Site A thawed after the dial gave up on it: its late answer closes the abandoned leg; the call stays on site B"
+    )
     func lateAnswerFromAThawedSiteClosesTheAbandonedLeg() async throws {
         let lab = try lab
         var configuration = Self.configuration
@@ -168,7 +188,8 @@ struct CallControlLabTests {
         try await withPhone(configuration: configuration) { phone, _ in
             try await lab.sites.a.freeze()
             let dialled = ContinuousClock.now
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
             let log = SessionLog(session.statusChanges)
             let connected = try await log.wait(for: .connected, timeout: .seconds(1) + Self.margin * 3)
             #expect(connected.connectionId == 1)
@@ -179,7 +200,9 @@ struct CallControlLabTests {
             try await lab.sites.a.thaw()
             let thawed = ContinuousClock.now
             let closeDeadline = thawed + .seconds(2)
-            while try await legs() != 1, ContinuousClock.now < closeDeadline { try await Task.sleep(for: .milliseconds(10)) }
+            while try await legs() != 1, ContinuousClock.now < closeDeadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let closedAfter = ContinuousClock.now - dialled
             #expect(try await legs() == 1, "site A's late answer closed the abandoned leg")
             #expect(closedAfter < .milliseconds(3500), "closed by the answer, not by Timer B at 4 s: \(closedAfter)")
@@ -187,7 +210,9 @@ struct CallControlLabTests {
             #expect(log.statuses.last?.status == .connected && log.statuses.last?.connectionId == 1)
             try await session.hangUp()
             try await log.wait(for: .disconnected, timeout: .seconds(3))
-            print("lab-measure thawed-site-a abandoned-leg-closed-after-thaw=\(ContinuousClock.now - thawed) closed-after-dial=\(closedAfter)")
+            print(
+                "lab-measure thawed-site-a abandoned-leg-closed-after-thaw=\(ContinuousClock.now - thawed) closed-after-dial=\(closedAfter)"
+            )
         }
     }
 
@@ -197,8 +222,9 @@ struct CallControlLabTests {
     /// flow our REGISTER came from; the session rings on that site's connection, is answered, held
     /// (re-INVITE a=sendonly, SIPp answers recvonly), retrieved (a=sendrecv) and hung up (BYE), and
     /// SIPp's scenario (Tests/Lab/sipp/uac-call-held.xml) checks the order from its side.
-    @Test("An inbound call through each site rings on its connection, is answered, held, retrieved and hung up",
-          arguments: [0, 1])
+    @Test(
+        "An inbound call through each site rings on its connection, is answered, held, retrieved and hung up",
+        arguments: [0, 1])
     func inboundCall(connectionId: Int) async throws {
         let lab = try lab
         let site: KamailioSiteDescriptor = connectionId == 0 ? .a : .b
@@ -210,7 +236,8 @@ struct CallControlLabTests {
                     timeout: .seconds(15), configuration: lab.configuration)
             }
             defer { caller.cancel() }
-            let session = try #require(await Self.first(incoming, within: .seconds(5)), "no incoming call through \(site.name)")
+            let session = try #require(
+                await Self.first(incoming, within: .seconds(5)), "no incoming call through \(site.name)")
             #expect(session.connectionId == connectionId, "the call came through \(site.name)")
             #expect(session.status == .alerting)
             let log = SessionLog(session.statusChanges)
@@ -220,7 +247,9 @@ struct CallControlLabTests {
             try await log.wait(for: .held, timeout: .seconds(3))
             try await session.retrieve()
             try await waitUntil(timeout: .seconds(3)) { log.statuses.last?.status == .connected }
-            #expect(log.statuses.map(\.status) == [.alerting, .connected, .held, .connected], "\(log.statuses.map { "\($0.status) \($0.reason)" })")
+            #expect(
+                log.statuses.map(\.status) == [.alerting, .connected, .held, .connected],
+                "\(log.statuses.map { "\($0.status) \($0.reason)" })")
             try await session.hangUp()
             let end = try await log.wait(for: .disconnected, timeout: .seconds(3))
             #expect(end.reason.kind == .localHangUp && end.connectionId == connectionId)
@@ -240,8 +269,11 @@ struct CallControlLabTests {
 
     static var configuration: SipEndpointConfiguration {
         SipEndpointConfiguration(
-            connections: [connection(host: KamailioSiteDescriptor.a.host), connection(host: KamailioSiteDescriptor.b.host)],
-            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: transactionTimeoutMilliseconds, localAddress: "127.0.0.1"),
+            connections: [
+                connection(host: KamailioSiteDescriptor.a.host), connection(host: KamailioSiteDescriptor.b.host),
+            ],
+            endpoint: EndpointPolicy(
+                sipTransactionTimeoutMilliseconds: transactionTimeoutMilliseconds, localAddress: "127.0.0.1"),
             failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeoutMilliseconds))
     }
 
@@ -282,7 +314,6 @@ struct CallControlLabTests {
             return first
         }
     }
-
 
     static func format(_ seconds: TimeInterval) -> String { String(format: "%.2f", seconds) }
 }

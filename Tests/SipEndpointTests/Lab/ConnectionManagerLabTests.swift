@@ -139,7 +139,9 @@ struct ConnectionManagerLabTests {
             let text = String(decoding: (try Data(contentsOf: siteLog)).dropFirst(logStart), as: UTF8.self)
             let registers = text.components(separatedBy: "lab: REGISTER user=7005 ").count - 1
             #expect(registers == 2, "one REGISTER, one answer to the challenge, then silence; saw \(registers)")
-            print("lab-measure wrong-password registers=\(registers) reason=\"\(failed.reason)\" next-retry-in=\(Self.format(retryIn))s")
+            print(
+                "lab-measure wrong-password registers=\(registers) reason=\"\(failed.reason)\" next-retry-in=\(Self.format(retryIn))s"
+            )
         } catch {
             await phone.shutdown()
             throw error
@@ -147,7 +149,9 @@ struct ConnectionManagerLabTests {
         await phone.shutdown()
     }
 
-    @Test("reg_interval 0 with a wrong password: at most 6 REGISTERs reach Kamailio in 10 s (the default base, not a loop)")
+    @Test(
+        "reg_interval 0 with a wrong password: at most 6 REGISTERs reach Kamailio in 10 s (the default base, not a loop)"
+    )
     func zeroIntervalWrongPassword() async throws {
         let sites = try sites
         let siteLog = sites.a.logFile
@@ -186,15 +190,20 @@ struct ConnectionManagerLabTests {
 
     static func configuration(_ transport: SIPTransportKind, sites: KamailioSites) -> SipEndpointConfiguration {
         configuration(
-            [connection(user: "7001", host: "127.0.0.2", transport: transport),
-             connection(user: "7001", host: "127.0.0.3", transport: transport)],
+            [
+                connection(user: "7001", host: "127.0.0.2", transport: transport),
+                connection(user: "7001", host: "127.0.0.3", transport: transport),
+            ],
             sites: sites)
     }
 
-    static func configuration(_ connections: [ConnectionConfiguration], sites: KamailioSites) -> SipEndpointConfiguration {
+    static func configuration(_ connections: [ConnectionConfiguration], sites: KamailioSites)
+        -> SipEndpointConfiguration
+    {
         SipEndpointConfiguration(
             connections: connections,
-            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: transactionTimeoutMilliseconds, localAddress: "127.0.0.1"),
+            endpoint: EndpointPolicy(
+                sipTransactionTimeoutMilliseconds: transactionTimeoutMilliseconds, localAddress: "127.0.0.1"),
             security: SecurityConfiguration(tlsCAFile: sites.certificates.caCertificate.path))
     }
 

@@ -29,8 +29,9 @@ struct FlapDampingLabTests {
         get throws { try #require(KamailioSitesTrait.current, "the lab trait did not start the sites") }
     }
 
-    @Test("Four swings of site A: damped, connection 0 is ready at most twice, and ready within 20 s of A being steady",
-          arguments: [true, false])
+    @Test(
+        "Four swings of site A: damped, connection 0 is ready at most twice, and ready within 20 s of A being steady",
+        arguments: [true, false])
     func fourSwings(damping: Bool) async throws {
         let sites = try sites
         var configuration = ConnectionManagerLabTests.configuration(.udp, sites: sites)
@@ -73,16 +74,18 @@ struct FlapDampingLabTests {
         let swings = zero.map { "\($0.status.rawValue)" }.joined(separator: " ")
         guard damping else {
             #expect(readies.count >= 3 && recoverings.isEmpty, "undamped, the connection follows each swing: \(swings)")
-            print("lab-measure flap damping=off swings=4 failed=\(failures.count) ready=\(readies.count) "
-                  + "ready-after-steady=\(ConnectionManagerLabTests.format(settled))s events=\"\(swings)\"")
+            print(
+                "lab-measure flap damping=off swings=4 failed=\(failures.count) ready=\(readies.count) "
+                    + "ready-after-steady=\(ConnectionManagerLabTests.format(settled))s events=\"\(swings)\"")
             return
         }
         #expect(readies.count <= 2, "connection 0 was ready \(readies.count) times: \(swings)")
         #expect(settled <= 20, "ready \(settled) s after A became steady: \(swings)")
         #expect(failures.count >= 3, "each swing's silence is detected: \(swings)")
         #expect(!recoverings.isEmpty, "damping held a recovery down: \(swings)")
-        #expect(recoverings.allSatisfy { $0.reason.statusCode == 200 && $0.heldDownUntil != nil },
-                "recovering = REGISTERed again at once, with the hold-down's end")
+        #expect(
+            recoverings.allSatisfy { $0.reason.statusCode == 200 && $0.heldDownUntil != nil },
+            "recovering = REGISTERed again at once, with the hold-down's end")
         #expect(ready.reason.kind == .holdDownEnded || readies.count == 1, "\(ready.reason)")
         let otherEvents = log.events.dropFirst(mark).filter { $0.connectionId == 1 }
         #expect(otherEvents.isEmpty, "connection 1 must not change: \(otherEvents.map(\.status))")

@@ -37,7 +37,8 @@ struct LearnedGiveUpLabTests {
             try await lab.sites.a.freeze()
             #expect(phone.connectionManager.connection(0)?.status == .ready)
             let dialled = Date()
-            let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+            let session = try await phone.callControl.dial(
+                connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
             let calls = SessionLog(session.statusChanges)
             let connected = try await calls.wait(for: .connected, timeout: .seconds(4))
             let failover = try #require(calls.failovers.first)
@@ -51,7 +52,9 @@ struct LearnedGiveUpLabTests {
             try await lab.sites.a.thaw()
             try await session.hangUp()
             try await calls.wait(for: .disconnected, timeout: .seconds(3))
-            print("lab-measure learned-give-up frozen-site-a failed-over-after=\(CallControlLabTests.format(failedOverAfter))s connected-after=\(CallControlLabTests.format(connectedAfter))s")
+            print(
+                "lab-measure learned-give-up frozen-site-a failed-over-after=\(CallControlLabTests.format(failedOverAfter))s connected-after=\(CallControlLabTests.format(connectedAfter))s"
+            )
         } catch {
             try? await lab.sites.a.thaw()
             await phone.shutdown()

@@ -49,7 +49,8 @@ struct MediaLabTests {
         // SIPp's own count, read from the screen it prints on exit: it can only have echoed what we
         // sent, and everything we counted as received came from it.
         let echoed = try #require(await echo.echoedRTPPackets(), "no echo counter in \(echo.logFile.path)")
-        #expect(echoed >= Int(final.packetsReceived) && echoed <= Int(final.packetsSent), "SIPp echoed \(echoed); \(final)")
+        #expect(
+            echoed >= Int(final.packetsReceived) && echoed <= Int(final.packetsSent), "SIPp echoed \(echoed); \(final)")
 
         let heard = try WAVFile(contentsOf: recording).samples
         #expect(heard.count >= 8000 / 2, "at least half a second recorded: \(heard.count) samples")
@@ -60,7 +61,8 @@ struct MediaLabTests {
             "lab-measure media-echo sent=\(final.packetsSent) received=\(final.packetsReceived) sipp-echoed=\(echoed)"
                 + " lost=\(final.packetsLost) loss=\(final.lossRatio) jitter-ms=\(CallControlLabTests.format(final.jitterMilliseconds))"
                 + " mos=\(CallControlLabTests.format(final.meanOpinionScore)) late=\(final.latePackets)"
-                + " discarded=\(final.discardedPackets) remote=\(final.remoteAddress ?? "-") recorded-samples=\(heard.count)")
+                + " discarded=\(final.discardedPackets) remote=\(final.remoteAddress ?? "-") recorded-samples=\(heard.count)"
+        )
     }
 
     /// Registers, dials 9001 on connection 0, plays a tone and records it for ``talkTime``, checks the
@@ -86,7 +88,9 @@ struct MediaLabTests {
         #expect(during.packetsSent >= 50, "\(during.packetsSent) packets in \(talkTime)")
         #expect(during.packetsReceived > 0, "nothing came back from SIPp's echo")
         // Loopback round trip is well under a packet time: at most a few packets are in flight.
-        #expect(during.packetsReceived + 5 >= during.packetsSent, "sent \(during.packetsSent), received \(during.packetsReceived)")
+        #expect(
+            during.packetsReceived + 5 >= during.packetsSent,
+            "sent \(during.packetsSent), received \(during.packetsReceived)")
         #expect(during.packetsReceived <= during.packetsSent, "an echo cannot return more than was sent")
         #expect(during.lossRatio < 0.02, "loss \(during.lossRatio)")
         #expect(during.discardedPackets == 0, "our own packets echoed back are valid RTP of the agreed type")

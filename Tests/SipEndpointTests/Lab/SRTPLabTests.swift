@@ -35,15 +35,19 @@ struct SRTPLabTests {
         let connection = ConnectionConfiguration(
             user: user, server: ServerAddress(host: KamailioSiteDescriptor.a.host, port: 5061), transport: .tls,
             password: "pass\(user)", reregisterInSeconds: 300, regInterval: 30, regRetryMax: 60, optionsInterval: 30)
-        return Phone(configuration: SipEndpointConfiguration(
-            connections: [connection],
-            endpoint: EndpointPolicy(sipTransactionTimeoutMilliseconds: 2000, rtpPortRange: rtpPorts, localAddress: "127.0.0.1"),
-            session: SessionPolicy(autoAnswer: autoAnswer),
-            security: SecurityConfiguration(
-                tlsCAFile: sites.certificates.caCertificate.path, useSRTP: srtp, srtpKeyLog: keyLog)))
+        return Phone(
+            configuration: SipEndpointConfiguration(
+                connections: [connection],
+                endpoint: EndpointPolicy(
+                    sipTransactionTimeoutMilliseconds: 2000, rtpPortRange: rtpPorts, localAddress: "127.0.0.1"),
+                session: SessionPolicy(autoAnswer: autoAnswer),
+                security: SecurityConfiguration(
+                    tlsCAFile: sites.certificates.caCertificate.path, useSRTP: srtp, srtpKeyLog: keyLog)))
     }
 
-    @Test("7001 calls 7002 over TLS with use_srtp=mandatory; 7002's RTP on the wire is not G.711 in clear and decrypts, with its key log and pylibsrtp, to the 1 kHz tone")
+    @Test(
+        "7001 calls 7002 over TLS with use_srtp=mandatory; 7002's RTP on the wire is not G.711 in clear and decrypts, with its key log and pylibsrtp, to the 1 kHz tone"
+    )
     func capturedSRTPDecryptsToTheTone() async throws {
         let sites = try #require(KamailioSitesTrait.current, "the sites trait did not start the sites")
         let requirement = LabRequirement.current
@@ -59,12 +63,15 @@ struct SRTPLabTests {
         let dumpLog = work.appendingPathComponent("tcpdump.log")
         let dump = try ChildProcess(
             executable: tcpdump,
-            arguments: ["-i", "lo", "-U", "-n", "-w", capture,
-                        "udp and src portrange \(Self.calleeRTPPorts.lowerBound)-\(Self.calleeRTPPorts.upperBound)"],
+            arguments: [
+                "-i", "lo", "-U", "-n", "-w", capture,
+                "udp and src portrange \(Self.calleeRTPPorts.lowerBound)-\(Self.calleeRTPPorts.upperBound)",
+            ],
             log: dumpLog)
         let listening = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < listening,
-              !((try? String(contentsOf: dumpLog, encoding: .utf8))?.contains("listening on") ?? false) {
+            !((try? String(contentsOf: dumpLog, encoding: .utf8))?.contains("listening on") ?? false)
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
 
@@ -105,7 +112,8 @@ struct SRTPLabTests {
         // The call was SRTP end to end and clean.
         let heard = try #require(callerStatistics)
         #expect(heard.srtpSuite == "AES_CM_128_HMAC_SHA1_80", "\(heard)")
-        #expect(heard.packetsReceived >= 50 && heard.authenticationFailures == 0 && heard.discardedPackets == 0, "\(heard)")
+        #expect(
+            heard.packetsReceived >= 50 && heard.authenticationFailures == 0 && heard.discardedPackets == 0, "\(heard)")
         let recorded = try WAVFile(contentsOf: recording).samples
         #expect(MediaCallTests.dominantTone(in: Array(recorded.suffix(4000)), among: [400, 600, 1000, 1400]) == 1000)
 
@@ -113,7 +121,8 @@ struct SRTPLabTests {
         let entries = try String(contentsOfFile: keyLog, encoding: .utf8).split(separator: "\n").map {
             try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
         }
-        let send = try #require(entries.first { $0["direction"] == "send" }, "no send key in \(entries.count) key log lines")
+        let send = try #require(
+            entries.first { $0["direction"] == "send" }, "no send key in \(entries.count) key log lines")
         let key = try #require(send["key"]), suite = try #require(send["suite"])
         let localPort = try #require(send["local"]?.split(separator: ":").last.flatMap { Int($0) })
         #expect(Self.calleeRTPPorts.contains(localPort))
@@ -126,12 +135,14 @@ struct SRTPLabTests {
             python, [script, capture, String(localPort), suite, key, prefix], log: scriptLog, timeout: .seconds(20))
         let summary = (try? String(contentsOf: scriptLog, encoding: .utf8)) ?? ""
         #expect(status == 0, "decrypt-pcap.py: \(summary)")
-        let counts = Dictionary(uniqueKeysWithValues: summary.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Int)? in
-            let parts = pair.split(separator: "=")
-            guard parts.count == 2, let value = Int(parts[1]) else { return nil }
-            return (String(parts[0]), value)
-        })
-        let packets = try #require(counts["packets"], "\(summary)"), decrypted = try #require(counts["decrypted"], "\(summary)")
+        let counts = Dictionary(
+            uniqueKeysWithValues: summary.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Int)? in
+                let parts = pair.split(separator: "=")
+                guard parts.count == 2, let value = Int(parts[1]) else { return nil }
+                return (String(parts[0]), value)
+            })
+        let packets = try #require(counts["packets"], "\(summary)"),
+            decrypted = try #require(counts["decrypted"], "\(summary)")
         #expect(packets >= 50, "captured \(packets) RTP packets from 7002 in \(Self.talkTime)")
         #expect(decrypted == packets, "every captured packet authenticates under the logged key: \(summary)")
         #expect(counts["payload-type"] == 0, "PCMU inside")
@@ -143,15 +154,17 @@ struct SRTPLabTests {
         #expect(inClear < 0.05, "read as G.711, the wire carries no 1 kHz tone: relative power \(inClear)")
         #expect(MediaCallTests.dominantTone(in: Array(plain.suffix(8000)), among: [400, 600, 1000, 1400]) == 1000)
         let decryptedPower = GoertzelDetector(frequency: 1000).relativePower(in: Array(plain.suffix(8000)))
-        print("lab-measure srtp captured=\(packets) decrypted=\(decrypted) suite=\(suite) wire-1kHz=\(String(format: "%.3f", inClear))"
-              + " decrypted-1kHz=\(String(format: "%.3f", decryptedPower)) caller-received=\(heard.packetsReceived)")
+        print(
+            "lab-measure srtp captured=\(packets) decrypted=\(decrypted) suite=\(suite) wire-1kHz=\(String(format: "%.3f", inClear))"
+                + " decrypted-1kHz=\(String(format: "%.3f", decryptedPower)) caller-received=\(heard.packetsReceived)")
     }
 
     /// A third-party caller with no SRTP at all (SIPp as 7003, plain `RTP/AVP`, through site A):
     /// `mandatory` refuses it with 488 before the agent's line rings; `optional` answers it with
     /// plain RTP (no `a=crypto`, `RTP/AVP`).
-    @Test("a plain SIPp caller through site A: 488 from 7002 under mandatory, a plain RTP answer under optional",
-          arguments: [SecurityConfiguration.SRTPUse.mandatory, .optional])
+    @Test(
+        "a plain SIPp caller through site A: 488 from 7002 under mandatory, a plain RTP answer under optional",
+        arguments: [SecurityConfiguration.SRTPUse.mandatory, .optional])
     func aPlainCaller(policy: SecurityConfiguration.SRTPUse) async throws {
         let sites = try #require(KamailioSitesTrait.current, "the sites trait did not start the sites")
         let callee = Self.phone(user: "7002", sites: sites, srtp: policy, autoAnswer: true)
@@ -162,7 +175,8 @@ struct SRTPLabTests {
             try await callee.start()
             try await events.wait(connection: 0, status: .ready, timeout: .seconds(5))
             outcome = try await SIPpUAC.run(
-                policy == .mandatory ? .callNotAcceptable : .call, site: .a, user: "7003", password: "pass7003", service: "7002",
+                policy == .mandatory ? .callNotAcceptable : .call, site: .a, user: "7003", password: "pass7003",
+                service: "7002",
                 timeout: .seconds(10))
         } catch {
             await callee.shutdown()
@@ -174,8 +188,11 @@ struct SRTPLabTests {
             #expect(rang.statuses.isEmpty, "refused before ringing: \(rang.statuses.map(\.status))")
             #expect(outcome.messages.contains("SIP/2.0 488"))
         } else {
-            let answer = try #require(outcome.messages.components(separatedBy: "SIP/2.0 200").dropFirst().first, "no 200 in \(outcome.messages)")
-            #expect(answer.contains("m=audio") && answer.contains("RTP/AVP") && !answer.contains("a=crypto"), "\(answer)")
+            let answer = try #require(
+                outcome.messages.components(separatedBy: "SIP/2.0 200").dropFirst().first,
+                "no 200 in \(outcome.messages)")
+            #expect(
+                answer.contains("m=audio") && answer.contains("RTP/AVP") && !answer.contains("a=crypto"), "\(answer)")
             #expect(rang.statuses.contains { $0.status == .connected })
         }
     }

@@ -55,11 +55,14 @@ struct SiteLossLabTests {
             endpoint: EndpointPolicy(
                 sipTransactionTimeoutMilliseconds: transactionTimeoutMilliseconds, localAddress: "127.0.0.1",
                 rtpInactivityTimeout: inactivity),
-            failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeoutMilliseconds, duplicateCallHeader: duplicateHeader),
+            failover: FailoverPolicy(
+                inviteTimeoutMilliseconds: transactionTimeoutMilliseconds, duplicateCallHeader: duplicateHeader),
             session: SessionPolicy(autoAnswer: autoAnswer))
     }
 
-    private func withPhone(_ configuration: SipEndpointConfiguration, _ body: (Phone, EventLog) async throws -> Void) async throws {
+    private func withPhone(_ configuration: SipEndpointConfiguration, _ body: (Phone, EventLog) async throws -> Void)
+        async throws
+    {
         let sites = try sites
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
@@ -93,11 +96,15 @@ struct SiteLossLabTests {
                 .callCorrelatedBusy, site: .b, user: "7003", password: "pass7003", service: "7001", localPort: 5091,
                 timeout: .seconds(10), keys: ["calluuid": uuid])
             let firstOutcome = try await first.value
-            #expect(firstOutcome.succeeded, "first copy: SIPp exit \(firstOutcome.exitStatus)\n\(firstOutcome.messages)")
+            #expect(
+                firstOutcome.succeeded, "first copy: SIPp exit \(firstOutcome.exitStatus)\n\(firstOutcome.messages)")
             #expect(second.succeeded, "second copy must get 486: SIPp exit \(second.exitStatus)\n\(second.messages)")
             let ringing = Set(sessions.statuses.filter { $0.status == .alerting }.map(\.sessionId))
-            #expect(ringing.count == 1, "rang \(ringing.count) times: \(sessions.statuses.map { "\($0.connectionId) \($0.status)" })")
-            #expect(sessions.statuses.first { $0.status == .alerting }?.connectionId == 0, "the copy through site A rang")
+            #expect(
+                ringing.count == 1,
+                "rang \(ringing.count) times: \(sessions.statuses.map { "\($0.connectionId) \($0.status)" })")
+            #expect(
+                sessions.statuses.first { $0.status == .alerting }?.connectionId == 0, "the copy through site A rang")
             let core = phone.callControl.core
             let remembered = try await core.eventLoop.submit { core.calls.duplicates.count }.get()
             #expect(remembered == 0, "the table is freed when the call ends")
@@ -105,13 +112,17 @@ struct SiteLossLabTests {
         }
     }
 
-    @Test("Site A frozen under a connected call: signalling lost within the detection time, up while RTP flows, 408 once media stops")
+    @Test(
+        "Site A frozen under a connected call: signalling lost within the detection time, up while RTP flows, 408 once media stops"
+    )
     func connectedCallOutlivesItsSite() async throws {
         let sites = try sites
         let echo = try await SIPpUAS.start(.answerEchoingRTP)
         do {
-            try await withPhone(Self.configuration(optionsInterval: Self.optionsInterval, inactivity: Self.inactivity)) { phone, log in
-                let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answerEchoingRTP.number)
+            try await withPhone(Self.configuration(optionsInterval: Self.optionsInterval, inactivity: Self.inactivity))
+            { phone, log in
+                let session = try await phone.callControl.dial(
+                    connectionId: 0, destination: SIPpUAS.TestNumber.answerEchoingRTP.number)
                 let events = SessionLog(session.statusChanges)
                 try await events.wait(for: .connected, timeout: .seconds(5))
                 try await session.play(.tone(frequency: 1000))
@@ -126,7 +137,9 @@ struct SiteLossLabTests {
                     events.events.lazy.compactMap { if case .signalingLost(let e) = $0 { e } else { nil } }.first
                 }
                 let detection = ContinuousClock.now - frozen
-                #expect(detection <= Self.detectionBound, "signalling lost after \(detection), bound \(Self.detectionBound)")
+                #expect(
+                    detection <= Self.detectionBound, "signalling lost after \(detection), bound \(Self.detectionBound)"
+                )
                 #expect(lost.connectionId == 0 && lost.sessionId == session.id)
                 #expect(log.events.dropFirst(mark).contains { $0.connectionId == 0 && $0.status == .failed })
 
@@ -142,7 +155,9 @@ struct SiteLossLabTests {
                 let ended = ContinuousClock.now - mediaStopped
                 #expect(ended <= Self.inactivity + .seconds(2), "ended \(ended) after media stopped")
                 #expect(end.reason.kind == .sipError && end.reason.statusCode == 408, "\(end.reason)")
-                print("lab-measure site-frozen signalling-lost-after=\(detection) ended-after-media-stopped=\(ended) reason=\"\(end.reason)\"")
+                print(
+                    "lab-measure site-frozen signalling-lost-after=\(detection) ended-after-media-stopped=\(ended) reason=\"\(end.reason)\""
+                )
             }
         } catch {
             await echo.stop()
@@ -151,12 +166,14 @@ struct SiteLossLabTests {
         await echo.stop()
     }
 
-    @Test("Session timers against a peer that takes them up (9002): negotiated at 6 s and refreshed by UPDATE every 3 s")
+    @Test(
+        "Session timers against a peer that takes them up (9002): negotiated at 6 s and refreshed by UPDATE every 3 s")
     func sessionTimersNegotiatedAndRefreshed() async throws {
         let peer = try await SIPpUAS.start(.sessionTimers)
         do {
             try await withPhone(Self.configuration()) { phone, _ in
-                let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.sessionTimers.number)
+                let session = try await phone.callControl.dial(
+                    connectionId: 0, destination: SIPpUAS.TestNumber.sessionTimers.number)
                 let events = SessionLog(session.statusChanges)
                 try await events.wait(for: .connected, timeout: .seconds(5))
                 let snapshot = { phone.callControl.sessions.first { $0.id == session.id } }
@@ -185,7 +202,8 @@ struct SiteLossLabTests {
         let stock = try await SIPpUAS.start(.answer)
         do {
             try await withPhone(Self.configuration()) { phone, _ in
-                let session = try await phone.callControl.dial(connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
+                let session = try await phone.callControl.dial(
+                    connectionId: 0, destination: SIPpUAS.TestNumber.answer.number)
                 let events = SessionLog(session.statusChanges)
                 try await events.wait(for: .connected, timeout: .seconds(5))
                 try await Task.sleep(for: .seconds(2))
@@ -203,11 +221,15 @@ struct SiteLossLabTests {
         await stock.stop()
     }
 
-    static func waitUntil(timeout: Duration, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func waitUntil(timeout: Duration, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws
+    {
         _ = try await waitFor(timeout: timeout, { condition() ? true : nil }, sourceLocation: sourceLocation)
     }
 
-    static func waitFor<T>(timeout: Duration, _ value: () -> T?, sourceLocation: SourceLocation = #_sourceLocation) async throws -> T {
+    static func waitFor<T>(timeout: Duration, _ value: () -> T?, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws -> T
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let v = value() { return v }
