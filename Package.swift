@@ -26,14 +26,16 @@ import PackageDescription
 //                    (no product, no executable links it): scriptable peers and the lab launchers
 //                    (Kamailio sites, SIPp, dnsmasq)
 //
-// Benchmarks/ and Examples/ are executables the package builds and does not ship. Targets share
+// Benchmarks/, Examples/ and Fuzz/ are executables the package builds and does not ship. The fuzz
+// targets are libFuzzer entry points (`Scripts/fuzz-parser`, `Scripts/fuzz-media` build them with
+// `-DLIBFUZZER` and the sanitizer); in the normal build each replays its seed corpus instead, which a
+// test does. Being in the package, they reach SIPMedia's `package` types as its own tests do. Targets share
 // across layers with `package` access.
 let package = Package(
     name: "SipEndpoint",
     products: [
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
-        .library(name: "SIPMedia", targets: ["SIPMedia"]),
         .library(name: "SipEndpoint", targets: ["SipEndpoint"]),
         .library(name: "SipEndpointConfig", targets: ["SipEndpointConfig"]),
         .library(name: "SIPInProcessSites", targets: ["SIPInProcessSites"]),
@@ -227,6 +229,20 @@ let package = Package(
             name: "CallBench",
             dependencies: ["SipEndpoint", "SIPInProcessSites"],
             path: "Benchmarks/CallBench"
+        ),
+        // libFuzzer targets; without -DLIBFUZZER they replay input files (FuzzReplay).
+        .target(name: "FuzzReplay", path: "Fuzz/FuzzReplay"),
+        .executableTarget(
+            name: "SIPParserFuzzer",
+            dependencies: ["SIPCore", "FuzzReplay", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/SIPParserFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "SIPMediaFuzzer",
+            dependencies: ["SIPMedia", "FuzzReplay", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/SIPMediaFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         // The README's library example, run to the end by ExampleTests.
         .executableTarget(

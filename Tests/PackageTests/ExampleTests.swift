@@ -6,14 +6,7 @@ import Testing
 /// both sites, answer a call to 9000 and hang it up, add and disable a connection, and exit 0.
 @Suite struct ExampleTests {
     @Test(.timeLimit(.minutes(1))) func theAgentDesktopExampleRunsToItsEnd() throws {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates = [
-            testBinary.deletingLastPathComponent().appending(path: "AgentDesktop"),
-            testBinary.deletingLastPathComponent().deletingLastPathComponent().appending(path: "AgentDesktop"),
-        ]
-        let executable = try #require(
-            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-            "AgentDesktop is not built (looked in \(candidates.map(\.path)))")
+        let executable = try builtExecutable("AgentDesktop")
 
         let process = Process()
         process.executableURL = executable
@@ -35,4 +28,16 @@ import Testing
         #expect(text.contains("connected"), "the call to 9000 was never answered:\n\(text)")
         #expect(text.hasSuffix("done\n"), "\(text)")
     }
+}
+
+/// An executable of this package that `swift build` put beside the test bundle.
+func builtExecutable(_ name: String) throws -> URL {
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let candidates = [
+        testBinary.deletingLastPathComponent().appending(path: name),
+        testBinary.deletingLastPathComponent().deletingLastPathComponent().appending(path: name),
+    ]
+    return try #require(
+        candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+        "\(name) is not built (looked in \(candidates.map(\.path)))")
 }

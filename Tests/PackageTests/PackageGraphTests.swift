@@ -4,7 +4,7 @@ import Testing
 /// Package.swift opens with the layers drawn as arrows (`A → B, C`), the first thing a newcomer reads.
 /// SwiftPM's own reading of the manifest (`swift package dump-package`) says what each target really
 /// depends on. The two must agree, so the picture never drifts from the build: every shipped target
-/// (everything outside Tests/, Benchmarks/ and Examples/) has its arrow, and each arrow lists exactly the targets
+/// (everything outside Tests/, Benchmarks/, Examples/ and Fuzz/) has its arrow, and each arrow lists exactly the targets
 /// of this package the target declares. (Imports are held to the declarations by the build itself:
 /// `Scripts/test` builds with `--explicit-target-dependency-import-check error`.)
 @Suite struct PackageGraphTests {
@@ -68,7 +68,9 @@ import Testing
             guard let name = target["name"] as? String, let type = target["type"] as? String,
                 type != "test", type != "system"
             else { continue }
-            if let path = target["path"] as? String, path.hasPrefix("Benchmarks") || path.hasPrefix("Examples") {
+            if let path = target["path"] as? String,
+                path.hasPrefix("Benchmarks") || path.hasPrefix("Examples") || path.hasPrefix("Fuzz")
+            {
                 continue
             }
             var dependencies = Set<String>()
