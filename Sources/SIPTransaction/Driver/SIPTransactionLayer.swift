@@ -155,7 +155,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         var configuration = timerConfiguration
         if let noResponseTimeout { configuration.transactionTimeout = noResponseTimeout }
         configuration.retransmissionT1 = retransmissionT1(toward: target)
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         let entry = ClientEntry(
             machine: ClientMachine(
                 isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: configuration),
@@ -171,7 +171,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     package func stopRetransmitting(_ id: ClientTransactionID) {
         eventLoop.assertInEventLoop()
         guard let entry = clients[id.key] else { return }
-        perform(entry.machine.stopRetransmitting(now: .now()), client: id.key, entry: entry, response: nil)
+        perform(entry.machine.stopRetransmitting(now: self.eventLoop.now), client: id.key, entry: entry, response: nil)
     }
 
     /// Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4), or a stateless forward.
@@ -185,7 +185,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         for action in actions {
             switch action {
             case .transmitRequest(let attempt):
-                if attempt > 1 { entry.lastSentAt = .now() }
+                if attempt > 1 { entry.lastSentAt = self.eventLoop.now }
                 transmit(entry, key: key)
             case .sendAck:
                 guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else {
@@ -223,7 +223,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 entry.flow = flow
             case .failure(let error):
                 entry.failureDetail = "\(error)"
-                self.perform(entry.machine.transportError(now: .now()), client: key, entry: entry, response: nil)
+                self.perform(
+                    entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
             }
         }
     }
@@ -241,7 +242,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             onStrayResponse?(received)
             return
         }
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         if let sentAt = entry.sentAt {
             entry.sentAt = nil
             roundTrips.firstResponse(
@@ -266,7 +267,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             return false
         }
         entry.pendingResponse = response
-        perform(entry.machine.tuSendsResponse(statusCode: code, now: .now()), server: id.key, entry: entry)
+        perform(entry.machine.tuSendsResponse(statusCode: code, now: self.eventLoop.now), server: id.key, entry: entry)
         return true
     }
 
@@ -291,7 +292,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
         if method == .ack {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).
-            if let key, let entry = servers[key], let actions = entry.machine.ackReceived(now: .now()) {
+            if let key, let entry = servers[key], let actions = entry.machine.ackReceived(now: self.eventLoop.now) {
                 perform(actions, server: key, entry: entry, ack: received)
             } else if admitRequest?(received) ?? true {
                 onRequest?(IncomingRequest(received: received, transaction: nil))
@@ -304,7 +305,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             return
         }
         if let entry = servers[key] {
-            perform(entry.machine.requestRetransmissionReceived(now: .now()), server: key, entry: entry)
+            perform(entry.machine.requestRetransmissionReceived(now: self.eventLoop.now), server: key, entry: entry)
             return
         }
         guard admitRequest?(received) ?? true else { return }
@@ -317,7 +318,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             identity = (fromTag, callID, cseq.sequenceNumber, cseq.method.rawValue)
             let verdict = merged.check(
                 fromTag: fromTag, callID: callID, cseqNumber: cseq.sequenceNumber, cseqMethod: cseq.method.rawValue,
-                transaction: key, now: .now())
+                transaction: key, now: self.eventLoop.now)
             if verdict == .merged {
                 // §8.2.2.2: the same request reached us twice by different paths (for example both sites).
                 respondStatelessly(message.makeResponse(statusCode: 482), to: received)
@@ -331,7 +332,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             request: received)
         entry.mergeIdentity = identity.map { (fromTag: $0.0, callID: $0.1, cseq: $0.2, method: $0.3) }
         servers[key] = entry
-        perform(entry.machine.start(now: .now()), server: key, entry: entry)
+        perform(entry.machine.start(now: self.eventLoop.now), server: key, entry: entry)
     }
 
     private func perform(
@@ -381,7 +382,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         transport.sendResponse(response, receivedOn: entry.request.flow).whenFailure { [weak self] error in
             guard let self, self.servers[key] === entry else { return }
             self.logger.debug("response not sent: \(error)")
-            self.perform(entry.machine.transportError(now: .now()), server: key, entry: entry)
+            self.perform(entry.machine.transportError(now: self.eventLoop.now), server: key, entry: entry)
         }
     }
 
@@ -408,7 +409,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         timerTask = nil
         timerTaskDeadline = nil
         isFiringTimers = true
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         while let item = timerQueue.popDue(now: now) {
             let key = item.owner
             switch key.role {
@@ -436,7 +437,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             // Transactions riding the lost flow fail now rather than at their timeout (RFC 5626 §4.4).
             for (key, entry) in clients where entry.flow?.connectionID != nil && entry.flow == failure.flow {
                 entry.failureDetail = "\(failure.error)"
-                perform(entry.machine.transportError(now: .now()), client: key, entry: entry, response: nil)
+                perform(entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
             }
             onFlowFailure?(failure)
         }

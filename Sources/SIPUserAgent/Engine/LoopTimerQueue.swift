@@ -65,7 +65,7 @@ package final class LoopTimerQueue<Token: Hashable & Sendable>: @unchecked Senda
 
     private func fireDue() {
         armed = nil
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         while let first = heap.min, first.deadline <= now {
             _ = heap.popMin()
             guard live[first.token] == first.generation else { continue }

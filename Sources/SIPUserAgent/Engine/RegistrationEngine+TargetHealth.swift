@@ -20,12 +20,12 @@ extension RegistrationEngine {
 extension RegistrationEngine {
     /// `target` failed a request (timeout, transport error, 503): dials skip it until it answers again.
     package func markTargetDown(_ target: SIPTransportTarget, retryAfter: TimeAmount? = nil) {
-        health.markDown(target, retryAfter: retryAfter, now: .now())
+        health.markDown(target, retryAfter: retryAfter, now: self.eventLoop.now)
     }
 
     /// `target` answered: dials may use it again (unless a Retry-After of its own still runs).
     package func markTargetUp(_ target: SIPTransportTarget) {
-        health.markUp(target, now: .now())
+        health.markUp(target, now: self.eventLoop.now)
     }
 
     /// Probes the site's targets other than `current` with one OPTIONS each, at most once per
@@ -35,7 +35,7 @@ extension RegistrationEngine {
     func probeOtherTargets(of id: BindingID, besides current: SIPTransportTarget, interval: TimeAmount) {
         guard var binding = bindings[id], binding.targets.count > 1 else { return }
         defer { bindings[id] = binding }
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         for target in binding.targets where target != current {
             // A target some binding uses is probed for them already (its result feeds the health too).
             if sites[target]?.members.isEmpty == false { continue }

@@ -105,7 +105,7 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     /// Starts (enables) a binding: it registers now.
     package func start(_ id: BindingID) {
-        update(id) { $0.machine.start(now: .now()) }
+        update(id) { $0.machine.start(now: self.eventLoop.now) }
     }
 
     /// Stops a binding: un-REGISTER (Expires 0) when a binding may exist, bounded by the policy's
@@ -116,7 +116,7 @@ package final class RegistrationEngine: @unchecked Sendable {
             return
         }
         if let completion { bindings[id]?.stopWaiters.append(completion) }
-        update(id) { $0.machine.stop(now: .now()) }
+        update(id) { $0.machine.stop(now: self.eventLoop.now) }
         if bindings[id]?.machine.status == .disabled { finishStop(id) }
     }
 
@@ -129,7 +129,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// A TCP/TLS flow broke (RFC 5626 §4.4): bindings registered over it lose their flow.
     package func flowFailed(_ failure: SIPFlowFailure) {
         for id in bindings.keys where bindings[id]?.currentTarget == failure.target {
-            update(id) { $0.machine.flowLost(now: .now()) }
+            update(id) { $0.machine.flowLost(now: self.eventLoop.now) }
         }
     }
 
@@ -137,7 +137,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     package func troubleReported(_ id: BindingID) {
         // What the site said last is no answer to a call that just saw it fail: probe (or join the probe out).
         if let target = bindings[id]?.currentTarget { sites.invalidate(target: target) }
-        update(id) { $0.machine.troubleReported(now: .now()) }
+        update(id) { $0.machine.troubleReported(now: self.eventLoop.now) }
     }
 
     package func status(of id: BindingID) -> RegistrationStatus? { bindings[id]?.machine.status }
@@ -196,7 +196,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     }
 
     private func timerFired(_ token: TimerToken) {
-        update(token.binding) { $0.machine.timerFired(token.timer, now: .now()) }
+        update(token.binding) { $0.machine.timerFired(token.timer, now: self.eventLoop.now) }
     }
 
     /// Runs `send` with the binding's current target, resolving the site first when there is none.
@@ -234,7 +234,10 @@ package final class RegistrationEngine: @unchecked Sendable {
         withTarget(for: id) { [weak self] target in
             self?.transmitRegister(request, for: id, to: target)
         } unresolved: { [weak self] detail in
-            self?.update(id) { $0.machine.registerFailed(.transportError(detail), requestID: request.id, now: .now()) }
+            guard let self else { return }
+            self.update(id) {
+                $0.machine.registerFailed(.transportError(detail), requestID: request.id, now: self.eventLoop.now)
+            }
         }
     }
 
@@ -273,7 +276,8 @@ package final class RegistrationEngine: @unchecked Sendable {
                 }
                 self.update(id) {
                     $0.machine.registerResponse(
-                        RegisterResponse(received.message, contact: contact), requestID: request.id, now: .now())
+                        RegisterResponse(received.message, contact: contact), requestID: request.id,
+                        now: self.eventLoop.now)
                 }
             case .failed(let failure, let detail):
                 self.markTargetDown(target)
@@ -283,7 +287,7 @@ package final class RegistrationEngine: @unchecked Sendable {
                 }
                 let reason: RequestFailure =
                     failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")
-                self.update(id) { $0.machine.registerFailed(reason, requestID: request.id, now: .now()) }
+                self.update(id) { $0.machine.registerFailed(reason, requestID: request.id, now: self.eventLoop.now) }
             }
         }
     }
@@ -308,7 +312,8 @@ package final class RegistrationEngine: @unchecked Sendable {
         withTarget(for: id) { [weak self] target in
             self?.probeSite(target, probeID: probeID, for: id)
         } unresolved: { [weak self] detail in
-            self?.update(id) { $0.machine.probeFailed(id: probeID, .transportError(detail), now: .now()) }
+            guard let self else { return }
+            self.update(id) { $0.machine.probeFailed(id: probeID, .transportError(detail), now: self.eventLoop.now) }
         }
     }
 
@@ -317,7 +322,7 @@ package final class RegistrationEngine: @unchecked Sendable {
         guard var binding = bindings[id] else { return }
         let decision = sites.request(
             binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probeInterval,
-            now: .now())
+            now: self.eventLoop.now)
         switch decision {
         case .wait:
             return
@@ -355,7 +360,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// A site's probe ended: its result goes to the bindings that wait for it and, at once, to every
     /// other binding on the target.
     private func siteProbeEnded(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
-        let (waiters, others) = sites.completed(target: target, result: result, now: .now())
+        let (waiters, others) = sites.completed(target: target, result: result, now: self.eventLoop.now)
         if case .failed(.unavailable) = result {
             // The next probe and REGISTER go to the site's next target that is up.
             for id in others + waiters.map(\.binding) where bindings[id]?.currentTarget == target {
@@ -372,8 +377,8 @@ package final class RegistrationEngine: @unchecked Sendable {
             update(id) {
                 switch result {
                 case .answered(let code, let phrase):
-                    $0.machine.siteProbeAnswered(statusCode: code, reasonPhrase: phrase, now: .now())
-                case .failed(let failure): $0.machine.siteProbeFailed(failure, now: .now())
+                    $0.machine.siteProbeAnswered(statusCode: code, reasonPhrase: phrase, now: self.eventLoop.now)
+                case .failed(let failure): $0.machine.siteProbeFailed(failure, now: self.eventLoop.now)
                 }
             }
         }
@@ -383,8 +388,8 @@ package final class RegistrationEngine: @unchecked Sendable {
         update(id) {
             switch result {
             case .answered(let code, let phrase):
-                $0.machine.probeAnswered(id: probeID, statusCode: code, reasonPhrase: phrase, now: .now())
-            case .failed(let failure): $0.machine.probeFailed(id: probeID, failure, now: .now())
+                $0.machine.probeAnswered(id: probeID, statusCode: code, reasonPhrase: phrase, now: self.eventLoop.now)
+            case .failed(let failure): $0.machine.probeFailed(id: probeID, failure, now: self.eventLoop.now)
             }
         }
     }

@@ -93,7 +93,10 @@ package final class SessionEngine: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.timers = LoopTimerQueue(eventLoop: transactions.eventLoop)
-        timers.onFire = { [weak self] token in self?.update(token.session) { $0.timerFired(token.timer, now: .now()) } }
+        timers.onFire = { [weak self] token in
+            guard let self else { return }
+            self.update(token.session) { $0.timerFired(token.timer, now: self.eventLoop.now) }
+        }
     }
 
     package var count: Int { sessions.count }
@@ -135,7 +138,7 @@ package final class SessionEngine: @unchecked Sendable {
         update(id) { session in
             guard var client = session as? InviteClientSession else { return [] }
             defer { session = client }
-            return client.start(offer: offer, now: .now(), noResponseTimeout: self.giveUp(toward: target))
+            return client.start(offer: offer, now: self.eventLoop.now, noResponseTimeout: self.giveUp(toward: target))
         }
         return id
     }
@@ -182,29 +185,33 @@ package final class SessionEngine: @unchecked Sendable {
     // MARK: Commands from the TU
 
     package func ring(_ id: SessionID) {
-        updateServer(id) { $0.ring(now: .now()) }
+        updateServer(id) { $0.ring(now: self.eventLoop.now) }
     }
 
     package func answer(_ id: SessionID, body: SessionBody?) {
-        updateServer(id) { $0.answer(body: body, now: .now()) }
+        updateServer(id) { $0.answer(body: body, now: self.eventLoop.now) }
     }
 
     package func reject(_ id: SessionID, statusCode: Int) {
-        updateServer(id) { $0.reject(statusCode: statusCode, now: .now()) }
+        updateServer(id) { $0.reject(statusCode: statusCode, now: self.eventLoop.now) }
     }
 
-    package func hangUp(_ id: SessionID) { update(id) { $0.hangUp(now: .now()) } }
+    package func hangUp(_ id: SessionID) { update(id) { $0.hangUp(now: self.eventLoop.now) } }
     package func reinvite(_ id: SessionID, offer: SessionBody?) {
-        update(id) { $0.reinvite(offer: offer, now: .now()) }
+        update(id) { $0.reinvite(offer: offer, now: self.eventLoop.now) }
     }
     package func acceptReinvite(_ id: SessionID, requestID: UInt64, body: SessionBody?) {
-        update(id) { $0.acceptReinvite(requestID: requestID, body: body, now: .now()) }
+        update(id) { $0.acceptReinvite(requestID: requestID, body: body, now: self.eventLoop.now) }
     }
     package func rejectReinvite(_ id: SessionID, requestID: UInt64, statusCode: Int) {
-        update(id) { $0.rejectReinvite(requestID: requestID, statusCode: statusCode, now: .now()) }
+        update(id) { $0.rejectReinvite(requestID: requestID, statusCode: statusCode, now: self.eventLoop.now) }
     }
-    package func sendInfo(_ id: SessionID, body: SessionBody) { update(id) { $0.sendInfo(body, now: .now()) } }
-    package func transfer(_ id: SessionID, to target: SIPURI) { update(id) { $0.transfer(to: target, now: .now()) } }
+    package func sendInfo(_ id: SessionID, body: SessionBody) {
+        update(id) { $0.sendInfo(body, now: self.eventLoop.now) }
+    }
+    package func transfer(_ id: SessionID, to target: SIPURI) {
+        update(id) { $0.transfer(to: target, now: self.eventLoop.now) }
+    }
 
     // MARK: Messages from the transaction layer
 
@@ -216,9 +223,9 @@ package final class SessionEngine: @unchecked Sendable {
         let requestID = remember(request, session: id)
         if request.message.method != .ack { sessions[id]?.requestIDs.insert(requestID) }
         if request.message.method == .cancel {
-            updateServer(id) { $0.cancelReceived(request.message, requestID: requestID, now: .now()) }
+            updateServer(id) { $0.cancelReceived(request.message, requestID: requestID, now: self.eventLoop.now) }
         } else {
-            update(id) { $0.requestReceived(request.message, requestID: requestID, now: .now()) }
+            update(id) { $0.requestReceived(request.message, requestID: requestID, now: self.eventLoop.now) }
         }
         return true
     }
@@ -226,7 +233,7 @@ package final class SessionEngine: @unchecked Sendable {
     /// A response no client transaction matched: a 2xx retransmission for a confirmed INVITE.
     package func stray(_ response: SIPReceivedMessage) {
         guard let callID = try? response.message.callID, let id = byCallID[callID] else { return }
-        update(id) { $0.strayResponseReceived(response.message, now: .now()) }
+        update(id) { $0.strayResponseReceived(response.message, now: self.eventLoop.now) }
     }
 
     // MARK: Carrying out the machines' actions
@@ -303,18 +310,18 @@ package final class SessionEngine: @unchecked Sendable {
             guard let self else { return }
             switch event {
             case .provisional(let r):
-                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: .now()) }
+                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: self.eventLoop.now) }
             case .final(let r):
                 if (r.message.statusCode ?? 0) >= 200 { self.sessions[id]?.inviteTransactions[requestID] = nil }
-                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: .now()) }
+                self.update(id) { $0.responseReceived(r.message, requestID: requestID, now: self.eventLoop.now) }
             case .failed(let failure, _):
                 self.sessions[id]?.inviteTransactions[requestID] = nil
-                self.update(id) { $0.requestFailed(failure, requestID: requestID, now: .now()) }
+                self.update(id) { $0.requestFailed(failure, requestID: requestID, now: self.eventLoop.now) }
             }
         }
         if let sent, request.purpose == .invite { sessions[id]?.inviteTransactions[requestID] = sent }
         if sent == nil {
-            update(id) { $0.requestFailed(.transportError, requestID: requestID, now: .now()) }
+            update(id) { $0.requestFailed(.transportError, requestID: requestID, now: self.eventLoop.now) }
         }
     }
 

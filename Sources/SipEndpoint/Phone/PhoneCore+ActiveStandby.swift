@@ -48,7 +48,7 @@ extension PhoneCore {
                 failback: failover.failback == .manual
                     ? .manual : .automatic(holdDown: .seconds(Int64(max(0, failover.failbackHoldDownSeconds)))),
                 moveOrder: failover.failbackOrder == .breakBeforeMake ? .breakBeforeMake : .makeBeforeBreak)
-            let registering = machine.start(now: .now()).compactMap { action -> Int? in
+            let registering = machine.start(now: self.eventLoop.now).compactMap { action -> Int? in
                 if case .register(let id) = action { return id }
                 return nil
             }
@@ -62,7 +62,7 @@ extension PhoneCore {
     func roleFiltered(_ id: Int, _ change: RegistrationStatusChange) -> RegistrationStatusChange? {
         guard let user = records[id]?.configuration.user, var machine = roles.machines[user] else { return change }
         if roles.swapping.contains(id), change.status == .disabled || change.status == .unregistering { return nil }
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         var actions: [ActiveStandbyMachine.Action] = []
         switch change.status {
         case .ready:
@@ -119,8 +119,9 @@ extension PhoneCore {
                 if let previous { roles.announcements[previous] = "standby: \(reason)" }
             case .scheduleFailback(let deadline):
                 roles.failbackTimers.removeValue(forKey: user)?.cancel()
+                let loop = eventLoop
                 roles.failbackTimers[user] = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-                    self?.feedRoles(user) { $0.failbackTimerFired(now: .now()) }
+                    self?.feedRoles(user) { $0.failbackTimerFired(now: loop.now) }
                 }
             case .cancelFailback:
                 roles.failbackTimers.removeValue(forKey: user)?.cancel()
@@ -129,13 +130,14 @@ extension PhoneCore {
             }
         }
         guard !later.isEmpty else { return }
+        let loop = eventLoop
         eventLoop.execute { [weak self] in
             for action in later {
                 switch action {
                 case .register(let id):
                     self?.swapBinding(id, probeOnly: false)
                 case .unregister(let id):
-                    self?.swapBinding(id, probeOnly: true) { self?.feedRoles(user) { $0.released(id, now: .now()) } }
+                    self?.swapBinding(id, probeOnly: true) { self?.feedRoles(user) { $0.released(id, now: loop.now) } }
                 default:
                     break
                 }
@@ -156,7 +158,7 @@ extension PhoneCore {
                 .invalidState,
                 "connection \(id) is not on an active/standby line (policy/failover/mode = active-standby)")
         }
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         let actions: [ActiveStandbyMachine.Action]
         switch move {
         case .startMaintenance:

@@ -8,7 +8,7 @@ extension PhoneCore {
     /// now, then the site's others in RFC 3263 order, without those that are down (``TargetHealth``).
     func dialTargets(of id: Int) -> [SIPTransportTarget] {
         let (targets, current) = engine.targets(of: id)
-        return engine.health.dialOrder(targets, current: current, now: .now())
+        return engine.health.dialOrder(targets, current: current, now: self.eventLoop.now)
     }
 
     /// A dial's attempt on connection `id` failed (at `target`, when it got that far): the target is

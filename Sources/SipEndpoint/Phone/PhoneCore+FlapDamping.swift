@@ -79,7 +79,7 @@ extension PhoneCore {
         let stable = ConnectionStatusReason(
             kind: .holdDownEnded, statusCode: record.reason.statusCode, reasonPhrase: record.reason.reasonPhrase,
             text: "stable through the hold-down (flap damping)")
-        let (status, reason, _) = damped(id, .ready, stable, previous: .recovering, now: .now())
+        let (status, reason, _) = damped(id, .ready, stable, previous: .recovering, now: self.eventLoop.now)
         guard status == .ready else { return }  // a deadline a moment early: the new timer asks again
         report(id, status: .ready, reason: reason, target: record.target, nextRetry: nil, heldDownUntil: nil)
     }

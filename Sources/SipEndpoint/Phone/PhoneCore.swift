@@ -128,7 +128,7 @@ final class PhoneCore: @unchecked Sendable {
                 // Every target of the site (SRV peers included) may send us requests for this connection.
                 self.setSite(
                     id, addresses: targets.compactMap { t in t.address.ipAddress.map { ($0, t.address.port) } })
-                return self.engine.health.upFirst(targets, now: .now())
+                return self.engine.health.upFirst(targets, now: self.eventLoop.now)
             }
         }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
@@ -444,7 +444,7 @@ final class PhoneCore: @unchecked Sendable {
         guard let change = roleFiltered(id, change) else { return }
         let (dampedStatus, dampedReason, heldDownUntil) = damped(
             id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status,
-            now: .now())
+            now: self.eventLoop.now)
         let (status, reason) = roleShown(id, dampedStatus, dampedReason)
         report(
             id, status: status, reason: reason,
