@@ -154,7 +154,13 @@ public final class InProcessSite: Sendable {
     public func kill() async throws {
         try await shutDownStack()
         let port = state.withLockedValue { $0.port }
-        let tombstone = try? await DatagramBootstrap(group: group).bind(host: configuration.host, port: port).get()
+        // The same race as in revive(): the port may be taken for a moment after the stack let it go.
+        var tombstone: (any Channel)?
+        for _ in 0..<40 {
+            tombstone = try? await DatagramBootstrap(group: group).bind(host: configuration.host, port: port).get()
+            if tombstone != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         state.withLockedValue { $0.tombstone = tombstone }
     }
 
@@ -175,7 +181,19 @@ public final class InProcessSite: Sendable {
     public func revive() async throws {
         guard !isUp else { return }
         try await releaseTombstone()
-        try await bringUp()
+        // Between the tombstone's close and the bind another socket of the machine may take the port
+        // for a moment (an ephemeral port picked for an outbound socket): try again for a while.
+        var attempt = 0
+        while true {
+            do {
+                try await bringUp()
+                break
+            } catch {
+                attempt += 1
+                guard attempt < 40 else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     private func releaseTombstone() async throws {
@@ -211,7 +229,12 @@ public final class InProcessSite: Sendable {
                 self.handle(request, on: layer)
             }
         }.get()
-        try await layer.start().get()
+        do {
+            try await layer.start().get()
+        } catch {
+            try? await layer.shutdown().get()
+            throw error
+        }
         let bound = layer.transport.localAddress(for: .udp)?.port ?? port
         state.withLockedValue {
             $0.layer = layer

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import SIPCore
+import SIPMedia
+import SIPTransaction
+import SIPTransport
+import SIPUserAgent
+import Synchronization
+
+/// A connection's status as the registration reports it, through flap damping and the active/standby
+/// roles, to its snapshot and the connection and phone events.
+extension PhoneCore {
+    // MARK: Events
+
+    func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
+        guard let record = records[id] else { return }
+        guard let change = roleFiltered(id, change) else { return }
+        let (dampedStatus, dampedReason, heldDownUntil) = damped(
+            id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status,
+            now: self.eventLoop.now)
+        let (status, reason) = roleShown(id, dampedStatus, dampedReason)
+        report(
+            id, status: status, reason: reason,
+            target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
+            nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) },
+            lastAnswered: change.lastAnsweredAt.map { Date($0) })
+    }
+
+    /// Records and announces connection `id`'s new status. `lastAnswered`: when its site last answered,
+    /// when the registration knows.
+    func report(
+        _ id: Int, status: ConnectionStatus, reason: ConnectionStatusReason, target: String?, nextRetry: Date?,
+        heldDownUntil: Date?,
+        lastAnswered: Date? = nil
+    ) {
+        guard var record = records[id] else { return }
+        let previous = record.status
+        record.status = status
+        record.reason = reason
+        record.target = target
+        record.nextRetry = nextRetry
+        record.heldDownUntil = heldDownUntil
+        records[id] = record
+        if previous.isRegistered, !record.status.isRegistered { readyCount -= 1 }
+        if !previous.isRegistered, record.status.isRegistered { readyCount += 1 }
+        publish(id)
+        if record.status != .registering {
+            // A first registration that settled frees its place in the site's start-up window; a site
+            // that did not answer is no longer paced.
+            let answered: Bool
+            switch record.reason.kind {
+            case .localTimeout, .transportError, .flowLost, .probeFailed: answered = false
+            default: answered = true
+            }
+            start(paced: pacer.settled(id, answered: answered))
+        }
+        if record.status == .failed, previous != .failed { calls.connectionFailed(id, reason: "\(record.reason)") }
+        if record.status == .ready { calls.connectionReady(id) }
+        logger.info(
+            "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
+            metadata: ["sip.connection": "\(id)"])
+        connectionEvents.yield(
+            .statusChanged(
+                ConnectionStatusChanged(
+                    connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
+                    target: record.target, transport: record.configuration.transport, previousStatus: previous,
+                    status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
+                    heldDownUntil: record.heldDownUntil, lastAnswered: lastAnswered)))
+        updatePhoneStatus()
+    }
+
+    func publish(_ id: Int) {
+        guard let r = records[id] else { return }
+        var connection = Connection(
+            id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
+            nextRetry: r.nextRetry, heldDownUntil: r.heldDownUntil, isEnabled: r.isEnabled)
+        connection.contact = engine.contact(of: id)?.uri.description ?? ""
+        snapshot.withLock { $0[id] = connection }
+    }
+
+    func updatePhoneStatus() {
+        let status: PhoneStatus = readyCount > 0 ? .active : .inactive
+        let previous = phoneStatusBox.withLock { box -> PhoneStatus in
+            defer { box = status }
+            return box
+        }
+        if previous != status {
+            phoneEvents.yield(
+                .statusChanged(PhoneStatusChanged(previousStatus: previous, status: status, time: Date())))
+        }
+    }
+}
