@@ -40,8 +40,9 @@ extension ConnectionStatusReason {
 }
 
 extension Date {
-    /// The wall-clock time of a loop deadline (deadlines are monotonic; events carry dates).
-    init(_ deadline: NIODeadline, now: NIODeadline = .now()) {
+    /// The wall-clock time of a loop deadline (deadlines are monotonic; events carry dates); `now` is the
+    /// loop's clock at this moment (`EventLoop.now`).
+    init(_ deadline: NIODeadline, now: NIODeadline) {
         let delta = Double((deadline - now).nanoseconds) / 1e9
         self = Date().addingTimeInterval(delta)
     }

@@ -17,15 +17,17 @@ extension PhoneCore {
     func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {
         guard let record = records[id] else { return }
         guard let change = roleFiltered(id, change) else { return }
+        let now = eventLoop.now
         let (dampedStatus, dampedReason, heldDownUntil) = damped(
             id, ConnectionStatus(change.status), ConnectionStatusReason(change.reason), previous: record.status,
-            now: self.eventLoop.now)
+            now: now)
         let (status, reason) = roleShown(id, dampedStatus, dampedReason)
         report(
             id, status: status, reason: reason,
             target: target.map { "\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" },
-            nextRetry: change.nextRetryAt.map { Date($0) }, heldDownUntil: heldDownUntil.map { Date($0) },
-            lastAnswered: change.lastAnsweredAt.map { Date($0) })
+            nextRetry: change.nextRetryAt.map { Date($0, now: now) },
+            heldDownUntil: heldDownUntil.map { Date($0, now: now) },
+            lastAnswered: change.lastAnsweredAt.map { Date($0, now: now) })
     }
 
     /// Records and announces connection `id`'s new status. `lastAnswered`: when its site last answered,
