@@ -80,11 +80,11 @@ struct RoundTripEstimatorTests {
     func capacity() throws {
         var table = RoundTripTable()
         for i in 0..<(RoundTripTable.capacity + 1) {
-            let t = try SIPTransportTarget(transport: .udp, ipAddress: "10.0.\(i / 256).\(i % 256)", port: 5060)
+            let t = try SIPTransportTarget(transport: .udp, ipAddress: "127.1.\(i / 256).\(i % 256)", port: 5060)
             table.add(.milliseconds(5), for: t, now: t0 + .milliseconds(Int64(i)))
         }
         #expect(table.count == RoundTripTable.capacity)
-        #expect(table.estimate(for: try SIPTransportTarget(transport: .udp, ipAddress: "10.0.0.0", port: 5060)) == nil)
+        #expect(table.estimate(for: try SIPTransportTarget(transport: .udp, ipAddress: "127.1.0.0", port: 5060)) == nil)
     }
 
     @Test(
