@@ -23,7 +23,7 @@ public final class CallControl: Sendable {
     /// 504 (`retry_codes`), no response or a transport failure, never on other final responses. Returns
     /// at once with the session; follow it with ``Session/statusChanges``.
     public func dial(connectionId: Int, destination: String) async throws(SipEndpointError) -> Session {
-        let (id, stream) = try await onLoop { () throws(SipEndpointError) in
+        let (id, stream) = try await core.onLoop { () throws(SipEndpointError) in
             guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
             if let line = self.line, self.core.user(of: connectionId) != line {
                 throw SipEndpointError(.unknownConnection, "connection \(connectionId) is not on \(line)'s line")
@@ -92,20 +92,6 @@ public final class CallControl: Sendable {
         return Session(id: id, control: self, statusChanges: events)
     }
 
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T)
-        async throws(SipEndpointError) -> T
-    {
-        let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
-            core.eventLoop.execute {
-                do throws(SipEndpointError) {
-                    continuation.resume(returning: .success(try body()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
-    }
 }
 
 /// One call, outgoing or incoming. Its identity stays the same across the attempts of a dial.
@@ -136,35 +122,35 @@ public final class Session: Sendable {
 
     /// Answers an incoming call (other connected calls go on hold first when `hold_others` is on).
     public func answer() async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.answer(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.answer(self.id) }
     }
 
     /// Refuses an incoming call with a final response (486 Busy Here by default).
     public func reject(code: Int = 486) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in
+        try await control.core.onLoop { () throws(SipEndpointError) in
             try self.control.core.calls.reject(self.id, statusCode: code)
         }
     }
 
     /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when ringing.
     public func hangUp() async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hangUp(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hangUp(self.id) }
     }
 
     /// Puts the call on hold (re-INVITE with `a=sendonly`, or `inactive` when the far end holds too).
     public func hold() async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hold(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hold(self.id) }
     }
 
     /// Takes the call off hold (re-INVITE with `a=sendrecv`).
     public func retrieve() async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.retrieve(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.retrieve(self.id) }
     }
 
     /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and
     /// `dtmf_method` is rfc2833 (the default), SIP INFO with `application/dtmf-relay` otherwise.
     public func sendDTMF(_ digits: String) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in
+        try await control.core.onLoop { () throws(SipEndpointError) in
             try self.control.core.calls.sendDTMF(self.id, digits: digits)
         }
     }
@@ -172,31 +158,34 @@ public final class Session: Sendable {
     /// What the call sends from now on: silence, a tone, a WAV file, an echo. A source chosen
     /// before the call connects plays from its first packet. Fails at once for a file that cannot be read.
     public func play(_ source: MediaSource) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.play(self.id, source) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.play(self.id, source)
+        }
     }
 
     /// Records what the call receives to a WAV file (8 kHz mono; 16-bit PCM unless asked otherwise),
     /// replacing any recording in progress; the file is complete when the call ends or
     /// ``stopRecording()`` is called.
     public func record(to path: String, encoding: RecordingEncoding = .pcm16) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in
+        try await control.core.onLoop { () throws(SipEndpointError) in
             try self.control.core.calls.record(self.id, to: path, encoding: encoding)
         }
     }
 
     /// Finishes the recording in progress.
     public func stopRecording() async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.stopRecording(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.stopRecording(self.id)
+        }
     }
 
     /// The call's media figures now; nil before it connected (no RTP yet).
     public func statistics() async throws(SipEndpointError) -> MediaStatistics? {
-        try await control.onLoop { () throws(SipEndpointError) in try self.control.core.calls.statistics(self.id) }
+        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.statistics(self.id) }
     }
 
     /// Blind transfer with REFER.
     public func transfer(to destination: String) async throws(SipEndpointError) {
-        try await control.onLoop { () throws(SipEndpointError) in
+        try await control.core.onLoop { () throws(SipEndpointError) in
             try self.control.core.calls.transfer(self.id, to: destination)
         }
     }

@@ -55,7 +55,7 @@ public final class ConnectionManager: Sendable {
     ///   ``SipEndpointError/Code/notRunning`` when the phone is not running or shuts down meanwhile;
     ///   ``SipEndpointError/Code/unknownConnection`` for an id the phone does not have.
     public func waitUntilReady(_ ids: [Int]? = nil, timeout: Duration) async throws(SipEndpointError) -> [Connection] {
-        let isRunning = try await onLoop { () throws(SipEndpointError) in self.core.isRunning }
+        let isRunning = try await core.onLoop { () throws(SipEndpointError) in self.core.isRunning }
         guard isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
         if let ids, let unknown = ids.first(where: { connection($0) == nil }) {
             throw SipEndpointError(.unknownConnection, "no connection \(unknown)")
@@ -123,7 +123,7 @@ public final class ConnectionManager: Sendable {
                 .invalidConfiguration,
                 "\(configuration.user) is not \(line): an agent's handle adds its own line's connections")
         }
-        return try await onLoop { () throws(SipEndpointError) in
+        return try await core.onLoop { () throws(SipEndpointError) in
             guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
             return self.core.add(configuration)
         }
@@ -132,7 +132,7 @@ public final class ConnectionManager: Sendable {
     /// Enables a disabled connection: it registers at once.
     public func enableConnection(_ id: Int) async throws(SipEndpointError) {
         try inLine(id)
-        try await onLoop { () throws(SipEndpointError) in try self.core.enable(id) }
+        try await core.onLoop { () throws(SipEndpointError) in try self.core.enable(id) }
     }
 
     /// Disables a connection: un-REGISTER (Expires 0) first, waiting at most one transaction timeout and a
@@ -160,20 +160,6 @@ public final class ConnectionManager: Sendable {
         try result.get()
     }
 
-    func onLoop<T: Sendable>(_ body: @escaping @Sendable () throws(SipEndpointError) -> T)
-        async throws(SipEndpointError) -> T
-    {
-        let result: Result<T, SipEndpointError> = await withCheckedContinuation { continuation in
-            core.eventLoop.execute {
-                do throws(SipEndpointError) {
-                    continuation.resume(returning: .success(try body()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
-    }
 }
 
 /// How a ``ConnectionManager/waitUntil(timeout:_:)`` ended.

@@ -119,7 +119,7 @@ public final class Phone: Service, Sendable {
         }
         for id in changes.added {
             let new = configuration.connections[id]
-            try await connectionManager.onLoop { () throws(SipEndpointError) in
+            try await core.onLoop { () throws(SipEndpointError) in
                 guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
                 guard !self.core.hasConnection(id) else {
                     throw SipEndpointError(
