@@ -267,7 +267,7 @@ final class Resources: @unchecked Sendable {
 
     /// Draws the trace as a ladder diagram beside it.
     func writeLadder() -> (trace: String, svg: String)? {
-        guard let trace, let records = try? TraceLine.read(trace.path), !records.isEmpty else { return nil }
+        guard let trace, let records = try? SIPTraceLine.read(trace.path), !records.isEmpty else { return nil }
         let svg = (trace.path.hasSuffix(".trace") ? String(trace.path.dropLast(6)) : trace.path) + ".svg"
         guard
             (try? LadderDiagram.svg(records, names: names).write(toFile: svg, atomically: true, encoding: .utf8)) != nil

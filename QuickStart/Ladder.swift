@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SipEndpoint
 
 /// `QuickStart ladder FILE`: turns a `--trace` file into a ladder diagram (one column per party, one
 /// arrow per message, time going down) as an SVG, so a failover can be seen at a glance.
@@ -17,9 +18,9 @@ struct Ladder: ParsableCommand {
     var names: [String] = []
 
     func run() throws {
-        let records: [TraceLine]
+        let records: [SIPTraceLine]
         do {
-            records = try TraceLine.read(trace)
+            records = try SIPTraceLine.read(trace)
         } catch {
             FileHandle.standardError.write(Data("cannot read \(trace): \(error)\n".utf8))
             throw ExitCode(2)
@@ -35,31 +36,11 @@ struct Ladder: ParsableCommand {
     }
 }
 
-/// One line of a trace file (see `SIPTraceFile`).
-struct TraceLine: Codable {
-    var time: String
-    var elapsed: Double
-    var direction: String
-    var transport: String
-    var local: String
-    var remote: String
-    var summary: String
-    var cseq: String?
-    var callID: String?
-    var message: String
-
-    static func read(_ path: String) throws -> [TraceLine] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let decoder = JSONDecoder()
-        return try text.split(separator: "\n").map { try decoder.decode(TraceLine.self, from: Data($0.utf8)) }
-    }
-}
-
 /// The SVG of a ladder diagram: the phone on the left, every remote party in order of first
 /// appearance, an arrow per message labelled with its method or status (and CSeq method for
 /// responses), colour by kind, and the time since the trace began on the left.
 enum LadderDiagram {
-    static func svg(_ records: [TraceLine], names: [String: String] = [:]) -> String {
+    static func svg(_ records: [SIPTraceLine], names: [String: String] = [:]) -> String {
         var parties = ["phone"]
         for r in records where !parties.contains(r.remote) { parties.append(r.remote) }
         let left = 120, spacing = 280, top = 70, row = 30

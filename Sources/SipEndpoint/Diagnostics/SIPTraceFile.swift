@@ -78,19 +78,6 @@ public final class SIPTraceFile: Sendable {
         return descriptor
     }
 
-    struct Line: Codable {
-        var time: String
-        var elapsed: Double
-        var direction: String
-        var transport: String
-        var local: String
-        var remote: String
-        var summary: String
-        var cseq: String?
-        var callID: String?
-        var message: String
-    }
-
     func write(_ record: SIPTraceRecord) {
         write(
             message: record.message, time: record.time, direction: record.direction.rawValue,
@@ -107,7 +94,7 @@ public final class SIPTraceFile: Sendable {
         case .response(let code, let reason): summary = "\(code) \(reason)"
         }
         let wall = Date().addingTimeInterval(-Double((NIODeadline.now() - time).nanoseconds) / 1e9)
-        let line = Line(
+        let line = SIPTraceLine(
             time: wall.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
             elapsed: Double((time - start).nanoseconds) / 1e9, direction: direction,
             transport: transport, local: local, remote: remote,
