@@ -117,7 +117,8 @@ public final class InProcessSite: Sendable {
     private init(configuration: Configuration) {
         self.configuration = configuration
         self.state = NIOLockedValueBox(State(port: configuration.port))
-        self.nonce = SIPVia.makeBranch()
+        var random = SystemRandomNumberGenerator()
+        self.nonce = SIPIdentifiers.hex(count: 32, using: &random)
         self.mediaClock = MediaClock(eventLoop: group.next())
     }
 

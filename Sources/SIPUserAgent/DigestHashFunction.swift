@@ -1,4 +1,5 @@
 import CCrypto
+import SIPCore
 
 /// The hash functions of HTTP digest (RFC 7616 §3.2, RFC 8760 for SIP), computed by OpenSSL's
 /// libcrypto through EVP.
@@ -61,15 +62,3 @@ private final class FetchedDigest: @unchecked Sendable {
 private let md5Digest = FetchedDigest(DigestHashFunction.md5.evpName)
 private let sha256Digest = FetchedDigest(DigestHashFunction.sha256.evpName)
 private let sha512_256Digest = FetchedDigest(DigestHashFunction.sha512_256.evpName)
-
-private let hexDigits = Array("0123456789abcdef".utf8)
-
-func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
-    var chars: [UInt8] = []
-    chars.reserveCapacity(64)
-    for b in bytes {
-        chars.append(hexDigits[Int(b >> 4)])
-        chars.append(hexDigits[Int(b & 0x0F)])
-    }
-    return String(decoding: chars, as: UTF8.self)
-}

@@ -15,9 +15,7 @@ extension SIPVia {
     /// cryptographic strength, only to never collide between transactions.
     public static func makeBranch() -> String {
         var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return magicCookie + String(repeating: "0", count: 16 - hex.count) + hex
+        return SIPIdentifiers.branch(using: &generator)
     }
 
     /// This Via as a server stamps it on receipt (RFC 3261 §18.2.1, RFC 3581 §4): `received` when the

@@ -33,23 +33,23 @@ extension PhoneCore {
         case .dialog:
             if calls.route(request) { return }
             guard method != .ack else { return }
-            response = message.makeResponse(statusCode: 481, toTag: SIPVia.makeBranch())
+            response = message.makeResponse(statusCode: 481, toTag: Self.newTag())
         case .respond(let code, let phrase):
-            response = message.makeResponse(statusCode: code, reasonPhrase: phrase, toTag: SIPVia.makeBranch())
+            response = message.makeResponse(statusCode: code, reasonPhrase: phrase, toTag: Self.newTag())
         case .connection(let id):
             if method == .invite, isRunning, calls.incoming(request, connectionId: id) { return }
             guard method != .ack else { return }
             switch method {
             case .options:
-                response = message.makeResponse(statusCode: 200, toTag: SIPVia.makeBranch())
+                response = message.makeResponse(statusCode: 200, toTag: Self.newTag())
                 response.headers.add(.allow, Self.allowed)
                 response.headers.add(.accept, "application/sdp")
             case .invite:
                 // Shutting down, or the connection is gone.
                 response = message.makeResponse(
-                    statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: SIPVia.makeBranch())
+                    statusCode: 480, reasonPhrase: "Temporarily Unavailable", toTag: Self.newTag())
             default:
-                response = message.makeResponse(statusCode: 405, toTag: SIPVia.makeBranch())
+                response = message.makeResponse(statusCode: 405, toTag: Self.newTag())
                 response.headers.add(.allow, Self.allowed)
             }
         }
@@ -94,5 +94,13 @@ extension PhoneCore {
         }
         lineInstances[c.user] = urn
         return urn
+    }
+}
+
+extension PhoneCore {
+    /// A To tag for a response the phone sends outside any dialog (RFC 3261 §19.3: random, 32 bits at least).
+    static func newTag() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return SIPIdentifiers.hex(count: 10, using: &generator)
     }
 }

@@ -1,4 +1,5 @@
-/// Random identifiers for requests, from a generator the caller passes (randomness is an input).
+/// Random identifiers for requests — Via branches, tags, Call-IDs, instance URNs — from a generator the
+/// caller passes (randomness is an input, so tests can fix it). The one generator of the stack.
 package enum SIPIdentifiers {
     /// `count` lowercase hex digits (4 bits each): Call-IDs, tags, branches.
     package static func hex(count: Int, using generator: inout some RandomNumberGenerator) -> String {
@@ -12,7 +13,7 @@ package enum SIPIdentifiers {
 
     /// A Via branch: the RFC 3261 §8.1.1.7 magic cookie and 64 random bits.
     package static func branch(using generator: inout some RandomNumberGenerator) -> String {
-        "z9hG4bK" + hex(count: 16, using: &generator)
+        SIPVia.magicCookie + hex(count: 16, using: &generator)
     }
 
     /// A version 4 UUID URN (RFC 4122 §4.4) for `+sip.instance` (RFC 5626 §4.1): generated once
@@ -29,4 +30,17 @@ package enum SIPIdentifiers {
         }
         return "urn:uuid:" + parts.joined(separator: "-")
     }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+/// `bytes` as lowercase hex, two digits a byte (digest responses, identifiers).
+package func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
+    var chars: [UInt8] = []
+    chars.reserveCapacity(64)
+    for b in bytes {
+        chars.append(hexDigits[Int(b >> 4)])
+        chars.append(hexDigits[Int(b & 0x0F)])
+    }
+    return String(decoding: chars, as: UTF8.self)
 }
