@@ -20,9 +20,12 @@ package enum DialogLookup {
     }
 
     /// §12.2.2: "the UAS MUST respond to the request with a 481 (Call/Transaction Does Not
-    /// Exist)". Nil for an ACK, which is never answered (§17.1.1.3); it is dropped.
+    /// Exist)". Nil for an ACK, which is never answered (§17.1.1.3); it is dropped. The one place
+    /// the stack makes this answer: the session layer, and the phone for a request that claims a
+    /// dialog or call it does not have. A request without a To tag (a CANCEL) gets one (§8.2.6.2).
     package static func unknownDialogResponse(to request: SIPMessage) -> SIPMessage? {
         guard request.method != .ack else { return nil }
-        return request.makeResponse(statusCode: 481)
+        var random = SystemRandomNumberGenerator()
+        return request.makeResponse(statusCode: 481, toTag: SIPIdentifiers.hex(count: 10, using: &random))
     }
 }

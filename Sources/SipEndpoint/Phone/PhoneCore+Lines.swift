@@ -32,8 +32,11 @@ extension PhoneCore {
             return
         case .dialog:
             if calls.route(request) { return }
-            guard method != .ack else { return }
-            response = message.makeResponse(statusCode: 481, toTag: Self.newTag())
+            guard let unknown = DialogLookup.unknownDialogResponse(to: message) else { return }
+            response = unknown
+        case .unknownDialog:
+            guard let unknown = DialogLookup.unknownDialogResponse(to: message) else { return }
+            response = unknown
         case .respond(let code, let phrase):
             response = message.makeResponse(statusCode: code, reasonPhrase: phrase, toTag: Self.newTag())
         case .connection(let id):

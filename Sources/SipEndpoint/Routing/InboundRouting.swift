@@ -35,6 +35,9 @@ enum InboundRouting {
         case connection(Int)
         /// Answer with this status and phrase (never for ACK: that becomes `drop`).
         case respond(Int, String)
+        /// It claims a dialog (or, a BYE or CANCEL, a call) that does not exist: the session layer's
+        /// 481 (`DialogLookup.unknownDialogResponse`, RFC 3261 §12.2.2), which leaves an ACK unanswered.
+        case unknownDialog
         /// No answer at all.
         case drop
     }
@@ -93,6 +96,6 @@ enum InboundRouting {
     }
 
     private static func noDialog(_ method: SIPMethod) -> Decision {
-        method == .ack ? .drop : .respond(481, "Call/Transaction Does Not Exist")
+        method == .ack ? .drop : .unknownDialog
     }
 }
