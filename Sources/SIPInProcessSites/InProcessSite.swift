@@ -95,6 +95,10 @@ public final class InProcessSite: Sendable {
         /// While the site is dead: a socket on its port that reads and drops everything, so no other
         /// socket of the machine takes the port before ``revive()`` binds it again.
         var tombstone: (any Channel)?
+        /// INVITEs the site sent that await their final response: ended with none when the site dies
+        /// (its transaction layer forgets them without a word).
+        var awaitingFinal: [UInt64: @Sendable (SIPMessage?) -> Void] = [:]
+        var nextAwaitingID: UInt64 = 0
     }
 
     private struct PlacedCall {
@@ -166,14 +170,17 @@ public final class InProcessSite: Sendable {
     }
 
     private func shutDownStack() async throws {
-        let (layer, media) = state.withLockedValue { s -> (SIPTransactionLayer?, [SiteCallMedia]) in
+        let (layer, media, awaiting) = state.withLockedValue {
+            s -> (SIPTransactionLayer?, [SiteCallMedia], [@Sendable (SIPMessage?) -> Void]) in
             defer {
                 s.layer = nil
                 s.bindings = [:]
                 s.media = [:]
+                s.awaitingFinal = [:]
             }
-            return (s.layer, Array(s.media.values))
+            return (s.layer, Array(s.media.values), Array(s.awaitingFinal.values))
         }
+        for finish in awaiting { finish(nil) }
         try await mediaClock.eventLoop.submit { for m in media { m.close() } }.get()
         try await layer?.shutdown().get()
     }
@@ -476,7 +483,7 @@ public final class InProcessSite: Sendable {
         }
         if body != nil { h.add(.contentType, "application/sdp") }
         let invite = SIPMessage.request(method: .invite, uri: contact, headers: h, body: body ?? ByteBuffer())
-        let final = await Self.finalResponse(to: invite, to: target, on: layer)
+        let final = await finalResponse(to: invite, to: target, on: layer)
         guard let final, let code = final.statusCode else {
             if let offered { mediaClock.eventLoop.execute { offered.close() } }
             return 408
@@ -553,7 +560,7 @@ public final class InProcessSite: Sendable {
         var h = headers("INVITE")
         h.add(.contact, "<sip:site@\(configuration.host):\(port)>")
         let reinvite = SIPMessage.request(method: .invite, uri: placed.remoteTarget, headers: h)
-        let final = await Self.finalResponse(to: reinvite, to: placed.target, on: layer)
+        let final = await finalResponse(to: reinvite, to: placed.target, on: layer)
         guard let final, let code = final.statusCode else { return 408 }
         guard (200...299).contains(code) else { return code }
         let answer: ByteBuffer? = try await mediaClock.eventLoop.submit {
@@ -571,14 +578,20 @@ public final class InProcessSite: Sendable {
         return answer == nil ? 488 : code
     }
 
-    /// Sends an INVITE and returns its first final response (nil: no answer, or it could not be sent).
-    /// The client transaction hands a 2xx's retransmissions to us too (RFC 6026 §7.2); they arrive while
-    /// we prepare the ACK and are ignored here, so the continuation resumes exactly once.
-    private static func finalResponse(
+    /// Sends an INVITE and returns its first final response (nil: no answer, it could not be sent, or
+    /// the site died meanwhile). The client transaction hands a 2xx's retransmissions to us too
+    /// (RFC 6026 §7.2); they arrive while we prepare the ACK and are ignored here, so the continuation
+    /// resumes exactly once.
+    private func finalResponse(
         to invite: SIPMessage, to target: SIPTransportTarget, on layer: SIPTransactionLayer
     ) async -> SIPMessage? {
         let resumed = NIOLockedValueBox(false)
+        let state = self.state
         return await withCheckedContinuation { (continuation: CheckedContinuation<SIPMessage?, Never>) in
+            let waiter = state.withLockedValue { s -> UInt64 in
+                s.nextAwaitingID += 1
+                return s.nextAwaitingID
+            }
             @Sendable func finish(_ message: SIPMessage?) {
                 guard
                     resumed.withLockedValue({ done in
@@ -586,8 +599,15 @@ public final class InProcessSite: Sendable {
                         return !done
                     })
                 else { return }
+                _ = state.withLockedValue { $0.awaitingFinal.removeValue(forKey: waiter) }
                 continuation.resume(returning: message)
             }
+            let alive = state.withLockedValue { s -> Bool in
+                guard s.layer === layer else { return false }
+                s.awaitingFinal[waiter] = finish
+                return true
+            }
+            guard alive else { return finish(nil) }
             layer.eventLoop.execute {
                 let id = layer.sendRequest(invite, to: target) { event in
                     switch event {

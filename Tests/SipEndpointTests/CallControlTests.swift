@@ -270,6 +270,24 @@ struct CallControlTests {
     }
 }
 
+extension CallControlTests {
+    /// A site that dies while its INVITE to the phone rings ends that INVITE's wait: its caller gets
+    /// 408 at once instead of waiting forever for a final response nobody will deliver.
+    @Test(.timeLimit(.minutes(1))) func aSiteKilledWhileItsCallRingsEndsTheCallersWait() async throws {
+        let sites = try await TwoSites.start()
+        let incoming = sites.phone.callControl.incomingCalls
+        async let code = sites.b.call("7001")
+        var iterator = incoming.makeAsyncIterator()
+        let session = try #require(await iterator.next())
+        #expect(session.status == .alerting)
+        let killed = ContinuousClock.now
+        try await sites.b.kill()
+        #expect(try await code == 408)
+        #expect(ContinuousClock.now - killed < .seconds(2), "the wait ended with the site, not by a timer")
+        try await sites.stop()
+    }
+}
+
 /// Multi-line policy and calls that lose their site (they end with sipError 408).
 @Suite("Multi-line and lost calls")
 struct MultiLineTests {
