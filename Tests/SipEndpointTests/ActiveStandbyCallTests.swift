@@ -10,17 +10,8 @@ import Testing
 @Suite("Active/standby with in-process sites")
 struct ActiveStandbyCallTests {
     @Test(.timeLimit(.minutes(1))) func theStandbyTakesOverAndTheLineFailsBackAfterTheHoldDown() async throws {
-        let siteA = try await InProcessSite.start(.init(name: "site-a"))
-        let siteB = try await InProcessSite.start(.init(name: "site-b"))
-        let connections = [siteA, siteB].map { site in
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
-                reregisterInSeconds: 60, optionsInterval: 1)
-        }
-        var configuration = fastConfiguration(connections, timeoutMs: 500)
-        configuration.failover.mode = .activeStandby
-        configuration.failover.failback = .automatic
-        configuration.failover.failbackHoldDownSeconds = 2
+        let (siteA, siteB) = try await startSites()
+        let configuration = activeStandby([siteA, siteB], failback: .automatic, holdDownSeconds: 2)
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -89,16 +80,8 @@ struct ActiveStandbyCallTests {
 @Suite("Active/standby planned moves")
 struct ActiveStandbyPlannedMoveTests {
     @Test(.timeLimit(.minutes(1))) func maintenanceFailbackAndPreference() async throws {
-        let siteA = try await InProcessSite.start(.init(name: "site-a"))
-        let siteB = try await InProcessSite.start(.init(name: "site-b"))
-        let connections = [siteA, siteB].map { site in
-            ConnectionConfiguration(
-                user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
-                reregisterInSeconds: 60, optionsInterval: 1)
-        }
-        var configuration = fastConfiguration(connections, timeoutMs: 500)
-        configuration.failover.mode = .activeStandby
-        configuration.failover.failback = .manual
+        let (siteA, siteB) = try await startSites()
+        let configuration = activeStandby([siteA, siteB], failback: .manual)
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -154,4 +137,25 @@ struct ActiveStandbyPlannedMoveTests {
         await phone.shutdown()
         try await site.stop()
     }
+}
+
+/// Site A and site B, in process.
+func startSites() async throws -> (InProcessSite, InProcessSite) {
+    (try await InProcessSite.start(.init(name: "site-a")), try await InProcessSite.start(.init(name: "site-b")))
+}
+
+/// 7001 on each site with probes every second, the lines active/standby.
+func activeStandby(
+    _ sites: [InProcessSite], failback: FailoverPolicy.Failback, holdDownSeconds: Int = 30
+) -> SipEndpointConfiguration {
+    let connections = sites.map { site in
+        ConnectionConfiguration(
+            user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+            reregisterInSeconds: 60, optionsInterval: 1)
+    }
+    var configuration = fastConfiguration(connections, timeoutMs: 500)
+    configuration.failover.mode = .activeStandby
+    configuration.failover.failback = failback
+    configuration.failover.failbackHoldDownSeconds = holdDownSeconds
+    return configuration
 }

@@ -71,7 +71,7 @@ extension CallCore {
                 let event = SessionEvent.failedOver(
                     SessionFailedOver(
                         sessionId: id, user: calls[id]?.user ?? "", fromConnectionId: from, toConnectionId: to,
-                        cause: cause.description, time: Date()))
+                        cause: cause.description, time: Date(), causeLabel: cause.metricLabel))
                 calls[id]?.events.yield(event)
                 events.yield(event)
             case .reportConnectionTrouble(let connectionId):

@@ -71,6 +71,17 @@ package struct DialFailoverMachine: Sendable, Hashable {
             }
         }
 
+        /// The cause as a bounded word, for metrics labels (a back end has thousands of calls, so never
+        /// the free text): the status code of a response, else `no_response`, `transport`, `not_ready`.
+        package var metricLabel: String {
+            switch self {
+            case .response(let code, _): "\(code)"
+            case .timeout: "no_response"
+            case .transportFailure: "transport"
+            case .connectionNotReady: "not_ready"
+            }
+        }
+
         /// The status code this cause ends a dial with when it is the last one (408 for a timeout,
         /// 503 for a transport failure, RFC 3261 §8.1.3.1).
         package var statusCode: Int {

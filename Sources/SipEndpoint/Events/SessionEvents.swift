@@ -122,6 +122,9 @@ public struct SessionFailedOver: Sendable, Hashable {
     public var cause: String
     /// When the dial moved (wall clock).
     public var time: Date
+    /// The cause as a bounded word for metrics labels (``DialFailoverMachine/Cause/metricLabel``):
+    /// "408", "503", "504", "no_response", "transport", "not_ready"; "other" when not given.
+    package var causeLabel: String = "other"
 }
 
 /// Raised once when the connection of a connected or held call fails (its site stopped answering

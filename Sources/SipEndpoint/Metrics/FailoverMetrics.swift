@@ -117,21 +117,11 @@ final class FailoverMetrics: Sendable {
             guard let site else { return }
             Counter(
                 label: "sipendpoint_dial_failovers_total",
-                dimensions: [("site", site), ("cause", Self.causeLabel(failover.cause))],
+                dimensions: [("site", site), ("cause", failover.causeLabel)],
                 factory: factory
             ).increment()
         case .dtmfReceived, .signalingLost, .dropped:
             break
         }
-    }
-
-    /// A bounded label for a failover's cause: the status code for a response ("408", "503", "504"),
-    /// else "no_response", "transport" or "not_ready".
-    static func causeLabel(_ cause: String) -> String {
-        if cause.hasSuffix("(no response)") { return "no_response" }
-        if cause.hasPrefix("transport failure") { return "transport" }
-        if cause == "connection not ready" { return "not_ready" }
-        let code = cause.prefix(3)
-        return code.count == 3 && code.allSatisfy(\.isNumber) ? String(code) : "other"
     }
 }
