@@ -56,15 +56,21 @@ public final class SIPTestPeer: Sendable {
     }
 
     /// Starts a peer listening on any free ports.
+    /// The stream listeners share the UDP listener's port number, which another socket of the machine may
+    /// hold on TCP: a start that cannot bind tries again on fresh ports (at most 10 times).
     public static func start(_ configuration: Configuration = Configuration()) async throws -> SIPTestPeer {
-        let peer = SIPTestPeer(configuration: configuration)
-        do {
-            try await peer.bringUp()
-        } catch {
-            try? await peer.group.shutdownGracefully()
-            throw error
+        var attempt = 0
+        while true {
+            let peer = SIPTestPeer(configuration: configuration)
+            do {
+                try await peer.bringUp()
+                return peer
+            } catch {
+                try? await peer.stop()  // closes what did bind, and the peer's event loop
+                attempt += 1
+                guard attempt < 10 else { throw error }
+            }
         }
-        return peer
     }
 
     /// Closes the sockets and stops the peer's event loop.
