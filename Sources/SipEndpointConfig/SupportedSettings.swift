@@ -1,34 +1,28 @@
-/// The settings this SDK acts on, by where they sit in the Genesys container. The
+/// The settings this SDK acts on, by where they sit in the Genesys container: a view of the one
+/// table of settings (its entries carry the default, the accepted values and how each is read). The
 /// sample file carries every one of them; the loader maps each into ``SipEndpointConfiguration``.
 public enum SupportedSettings {
-    /// `proxies/proxyN/…`: the settings of connection N.
-    public static let connection: [String] = [
-        "password", "auth_user", "display_name", "domain", "enabled",
-        "reregister_in_seconds", "reg_timeout", "reg_interval", "reg_retry_max",
-        "options_interval", "options_failure_threshold", "keepalive_interval", "instance_id", "auth_realm",
-        "require_qop",
-    ]
+    /// `proxies/proxyN/…`: the settings of connection N, aliases included, in the sample's order.
+    public static let connection: [String] = SettingsCatalogue.all.filter { $0.scope == .connection }
+        .flatMap { [$0.name] + $0.aliases }
 
-    /// Section path (`domain/section`) → setting names.
-    public static let sections: [String: [String]] = [
-        "policy/endpoint": [
-            "sip_transaction_timeout", "sip_port_min", "sip_port_max", "rtp_port_min", "rtp_port_max",
-            "public_address", "local_address", "dns_servers", "rtp_inactivity_timeout", "unsolicited_requests",
-        ],
-        "policy/failover": [
-            "retry_codes", "invite_timeout", "adaptive_t1", "flap_window", "flap_hold_down_max",
-            "duplicate_call_header",
-            "duplicate_call_response", "mode", "failback", "failback_hold_down", "failback_order",
-        ],
-        "policy/session": [
-            "auto_answer", "hold_others", "dtmf_method", "ring_timeout", "max_ringing_calls", "session_expires",
-        ],
-        "system/security": ["tls_ca_file", "tls_verify", "tls_cert_file", "tls_key_file", "use_srtp", "srtp_key_log"],
-        "system/diagnostics": ["log_level", "log_file"],
-    ]
+    /// Section path (`domain/section`) → setting names, in the sample's order.
+    public static let sections: [String: [String]] = {
+        var sections: [String: [String]] = [:]
+        for definition in SettingsCatalogue.all {
+            if case .section(let path) = definition.scope { sections[path, default: []].append(definition.name) }
+        }
+        return sections
+    }()
 
-    /// The 8.5 name of a setting → the name this SDK documents.
-    public static let aliases: [String: String] = ["reg_timeout": "reregister_in_seconds"]
+    /// Another name of a setting (the Genesys 8.5 `reg_timeout`) → the name this SDK documents.
+    public static let aliases: [String: String] = {
+        var aliases: [String: String] = [:]
+        for definition in SettingsCatalogue.all {
+            for alias in definition.aliases { aliases[alias] = definition.name }
+        }
+        return aliases
+    }()
 
     /// Attributes of a `Connectivity` line. `transport` is the Genesys synonym of `protocol`.
     public static let connectivityAttributes: [String] = ["user", "server", "protocol", "transport"]

@@ -52,15 +52,17 @@ struct LoaderFuzzTests {
     }
 
     @Test(
-        "up to 3,000 mutations of the sample (6 s): a configuration or a ConfigurationError, never a trap; no password leaks"
+        "300 mutations of the sample: a configuration or a ConfigurationError, never a trap; no password leaks"
     )
     func fuzz() throws {
         let sample = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ConfigTest.samplePath)))
         // By hand, for a longer hunt: CONFIG_FUZZ_ITERATIONS=100000 CONFIG_FUZZ_SEED=7 swift test --filter LoaderFuzz
         let environment = ProcessInfo.processInfo.environment
-        let budget = environment["CONFIG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
+        let budget = environment["CONFIG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
         var rng = SeededGenerator(state: environment["CONFIG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EED_C0F1_6000_0005)
-        let deadline = Date().addingTimeInterval(budget > 3000 ? 3600 : 6)
+        // A count, not a time: the same inputs on a loaded machine as on an idle one. The deadline only
+        // stops a hang from holding the suite.
+        let deadline = Date().addingTimeInterval(budget > 300 ? 3600 : 120)
         var (loaded, refused, iterations) = (0, 0, 0)
         var codes: Set<ConfigurationIssue.Code> = []
         while iterations < budget, Date() < deadline {
@@ -82,7 +84,7 @@ struct LoaderFuzzTests {
                 #expect(!error.description.contains("pass7001"), "iteration \(iterations): \(error)")
             }
         }
-        #expect(iterations >= min(budget, 300), "only \(iterations) inputs in the time bound")
+        #expect(iterations == budget, "only \(iterations) of \(budget) inputs before the deadline")
         #expect(loaded > 0 && refused > 0)
         #expect(codes.contains(.malformedXML))
         print(

@@ -38,34 +38,6 @@ struct SampleConfigTests {
         #expect(c.diagnostics == DiagnosticsConfiguration(logLevel: .info, logFile: nil))
     }
 
-    @Test("carries every supported setting, each with a comment before it")
-    func sampleIsComplete() throws {
-        let text = try String(contentsOfFile: ConfigTest.samplePath, encoding: .utf8)
-        let names =
-            SupportedSettings.connection.filter { SupportedSettings.aliases[$0] == nil }
-            + SupportedSettings.sections.values.flatMap { $0 }
-        for name in names {
-            #expect(text.contains("<setting name=\"\(name)\""), "the sample lacks \(name)")
-        }
-        for alias in SupportedSettings.aliases.keys {
-            #expect(text.contains(alias), "the sample does not mention the alias \(alias)")
-        }
-        // Each setting outside proxy1 (which repeats proxy0's) has a comment giving its default just
-        // before it, or follows the other half of its pair (sip_port_min/max…).
-        let lines = text.split(separator: "\n").map(String.init)
-        let proxy1 = try #require(lines.firstIndex { $0.contains("name=\"proxy1\"") })
-        let proxy1End = try #require(lines[proxy1...].firstIndex { $0.contains("</section>") })
-        for (index, line) in lines.enumerated()
-        where line.trimmingCharacters(in: .whitespaces).hasPrefix("<setting name=")
-            && !(proxy1...proxy1End).contains(index)
-        {
-            let before = lines[max(0, index - 4)..<index].joined(separator: "\n")
-            #expect(
-                before.contains("Default") || lines[index - 1].contains("<setting name="),
-                "no comment with a default before: \(line)")
-        }
-    }
-
     @Test("the settings of the sample are the effective settings of the configuration, passwords masked")
     func effectiveSettings() throws {
         let c = try SipEndpointConfiguration(contentsOf: ConfigTest.samplePath, environment: [:])
