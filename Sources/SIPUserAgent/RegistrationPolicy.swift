@@ -1,93 +1,85 @@
 import NIOCore
 
-/// The registration and health settings of one connection: the `proxies/proxyN` settings of
-/// `SipEndpoint.config`, plus the few timings the registration machine needs that
-/// the file does not name. The XML loader only fills this struct.
+/// The timings of one binding, in the terms of RFC 3261 §10 and RFC 5626 §4.5 (the configuration
+/// loader maps `SipEndpoint.config`'s names onto them; this type knows none of those names).
 ///
-/// Negative values are treated as zero, and a failure threshold below one as one.
+/// Negative durations are taken as zero, a probe failure threshold below one as one.
 package struct RegistrationPolicy: Hashable, Sendable {
-    /// `reregister_in_seconds` (alias `reg_timeout`): the registration lifetime asked for, in
-    /// seconds; 0 means "do not register" (the connection is then watched by OPTIONS probes only).
-    /// Default: 3600.
-    package var reregisterInSeconds: Int
+    /// The binding lifetime asked for in Expires (RFC 3261 §10.2.1); zero means "do not register"
+    /// (the connection is then watched by OPTIONS probes only). Whole seconds on the wire, at most
+    /// 2³²−1. Default: 3600 s.
+    package var expires: Duration
 
-    /// `reg_interval`: the back-off base after a failure, in seconds (RFC 5626 §4.5 base-time);
-    /// 0 (or less) means the default base, ``defaultRetryBase``. Default: 30.
-    package var regInterval: Int
+    /// RFC 5626 §4.5 base-time: the back-off base after a failed registration; zero means
+    /// ``defaultBaseTime``. Default: 30 s.
+    package var baseTime: Duration
 
-    /// `reg_retry_max`: the back-off cap, in seconds (RFC 5626 §4.5 max-time); a cap below the
-    /// base is taken as the base. Default: 1800.
-    package var regRetryMax: Int
+    /// RFC 5626 §4.5 max-time: the back-off cap; a cap below the base is taken as the base.
+    /// Default: 1800 s.
+    package var maxTime: Duration
 
-    /// `options_interval`: seconds between OPTIONS health probes while the connection is ready or
-    /// failed; 0 turns probing off. The driver sends one probe per site target for all bindings
-    /// on it (``SiteProbeTable``). Default: 10.
-    package var optionsInterval: Int
+    /// Time between OPTIONS health probes while the connection is ready or failed; zero turns
+    /// probing off. The driver sends one probe per site target for all bindings on it
+    /// (``SiteProbeTable``). Default: 10 s.
+    package var probeInterval: Duration
 
-    /// `options_failure_threshold`: consecutive failed probes that make a ready connection
-    /// failed. Default: 1.
-    package var optionsFailureThreshold: Int
-
-    /// `keepalive_interval`: seconds between CRLF keep-alives on TCP/TLS (RFC 5626 §4.4.1); 0 is
-    /// off. The transport sends them; a flow they find dead arrives here as "flow lost".
-    /// Default: 30.
-    package var keepaliveInterval: Int
+    /// Consecutive failed probes that make a ready connection failed. Default: 1.
+    package var probeFailureThreshold: Int
 
     /// How long a stop waits for the answer to its un-REGISTER (Expires 0) before the connection
-    /// is disabled anyway, in seconds. Default: 5 (one transaction timeout of 4 s plus a margin).
-    package var unregisterWaitSeconds: Int
+    /// is disabled anyway. Default: 5 s (one transaction timeout of 4 s plus a margin).
+    package var unregisterWait: Duration
 
-    /// The refresh goes out at 90 % of the granted lifetime but never later than this many seconds
-    /// before the binding ends (and never before half of it), so that a refresh that takes a
-    /// whole transaction timeout still lands in time. Default: 5.
-    package var refreshMarginSeconds: Int
+    /// The refresh goes out at 90 % of the granted lifetime but never later than this before the
+    /// binding ends (and never before half of it), so that a refresh that takes a whole transaction
+    /// timeout still lands in time. Default: 5 s.
+    package var refreshMargin: Duration
 
     /// Creates a policy; every argument defaults to the value documented on its field.
     package init(
-        reregisterInSeconds: Int = 3600,
-        regInterval: Int = 30,
-        regRetryMax: Int = 1800,
-        optionsInterval: Int = 10,
-        optionsFailureThreshold: Int = 1,
-        keepaliveInterval: Int = 30,
-        unregisterWaitSeconds: Int = 5,
-        refreshMarginSeconds: Int = 5
+        expires: Duration = .seconds(3600),
+        baseTime: Duration = .seconds(30),
+        maxTime: Duration = .seconds(1800),
+        probeInterval: Duration = .seconds(10),
+        probeFailureThreshold: Int = 1,
+        unregisterWait: Duration = .seconds(5),
+        refreshMargin: Duration = .seconds(5)
     ) {
-        self.reregisterInSeconds = reregisterInSeconds
-        self.regInterval = regInterval
-        self.regRetryMax = regRetryMax
-        self.optionsInterval = optionsInterval
-        self.optionsFailureThreshold = optionsFailureThreshold
-        self.keepaliveInterval = keepaliveInterval
-        self.unregisterWaitSeconds = unregisterWaitSeconds
-        self.refreshMarginSeconds = refreshMarginSeconds
+        self.expires = expires
+        self.baseTime = baseTime
+        self.maxTime = maxTime
+        self.probeInterval = probeInterval
+        self.probeFailureThreshold = probeFailureThreshold
+        self.unregisterWait = unregisterWait
+        self.refreshMargin = refreshMargin
     }
 
-    /// The back-off base used when `reg_interval` is 0 (RFC 5626 §4.5 suggests 30 s for a flow
+    /// The back-off base used when ``baseTime`` is zero (RFC 5626 §4.5 suggests 30 s for a flow
     /// that failed).
-    package static let defaultRetryBase = 30
+    package static let defaultBaseTime = Duration.seconds(30)
 
     /// No registration retry is scheduled sooner than this after a failure, whatever the base, the
     /// jitter or a Retry-After say: a registrar that refuses every REGISTER at once (a wrong
     /// password) then sees at most one attempt a second, never a loop.
     package static let minimumRetryDelay = TimeAmount.seconds(1)
 
-    /// The back-off base in force: `reg_interval`, or ``defaultRetryBase`` when it is 0 or less.
-    package var retryBase: Int { regInterval > 0 ? regInterval : Self.defaultRetryBase }
+    /// The back-off base in force: ``baseTime``, or ``defaultBaseTime`` when it is zero or less.
+    package var retryBase: Duration { baseTime > .zero ? baseTime : Self.defaultBaseTime }
 
-    /// The back-off cap in force: `reg_retry_max`, raised to ``retryBase`` when below it.
-    package var retryCap: Int { max(regRetryMax, retryBase) }
+    /// The back-off cap in force: ``maxTime``, raised to ``retryBase`` when below it.
+    package var retryCap: Duration { max(maxTime, retryBase) }
 
     /// Whether the connection registers at all.
-    package var registers: Bool { reregisterInSeconds > 0 }
+    package var registers: Bool { expiresSeconds > 0 }
 
     /// Whether OPTIONS probes run.
-    package var probes: Bool { optionsInterval > 0 }
+    package var probes: Bool { probeInterval > .zero }
 
-    var lifetime: Int { min(max(0, reregisterInSeconds), Int(UInt32.max)) }
-    var probeInterval: TimeAmount { .seconds(Int64(max(0, optionsInterval))) }
-    var failureThreshold: Int { max(1, optionsFailureThreshold) }
-    var unregisterWait: TimeAmount { .seconds(Int64(max(0, unregisterWaitSeconds))) }
+    /// ``expires`` as the whole seconds of the Expires header: 0…2³²−1.
+    var expiresSeconds: Int { Int(min(max(0, expires.components.seconds), Int64(UInt32.max))) }
+    var probePeriod: TimeAmount { TimeAmount(max(.zero, probeInterval)) }
+    var failureThreshold: Int { max(1, probeFailureThreshold) }
+    var unregisterTimeout: TimeAmount { TimeAmount(max(.zero, unregisterWait)) }
 
     /// When to refresh a binding granted for `granted` seconds:
     /// `max(granted/2, min(0.9·granted, granted − margin))`.
@@ -98,7 +90,8 @@ package struct RegistrationPolicy: Hashable, Sendable {
     package func refreshDelay(granted: Int) -> TimeAmount {
         let g = Int64(max(1, granted)) * 1000
         let ninety = g * 9 / 10
-        let beforeEnd = g - Int64(max(0, refreshMarginSeconds)) * 1000
+        let margin = TimeAmount(max(.zero, refreshMargin)).nanoseconds / 1_000_000
+        let beforeEnd = g - margin
         return .milliseconds(max(g / 2, min(ninety, beforeEnd)))
     }
 
@@ -106,10 +99,10 @@ package struct RegistrationPolicy: Hashable, Sendable {
     /// counting the one just seen, with ``retryBase`` and ``retryCap``. The wait is a random
     /// 50–100 % of it, and never below ``minimumRetryDelay``.
     package func backoffCeiling(consecutiveFailures failures: Int) -> TimeAmount {
-        let base = Int64(retryBase)
-        let cap = Int64(retryCap)
+        let base = TimeAmount(retryBase).nanoseconds
+        let cap = TimeAmount(retryCap).nanoseconds
         let exponent = min(max(0, failures), 32)
         let (scaled, overflow) = base.multipliedReportingOverflow(by: Int64(1) << exponent)
-        return .seconds(overflow ? cap : min(cap, scaled))
+        return .nanoseconds(overflow ? cap : min(cap, scaled))
     }
 }

@@ -35,7 +35,7 @@ import NIOCore
 /// - Lifetime asked = `reregister_in_seconds`; granted = our Contact's `expires`, else the
 ///   Expires header, else what we asked (§10.2.4). A 2xx granting 0 is a failure.
 /// - Refresh at ``RegistrationPolicy/refreshDelay(granted:)``: 90 % of the grant but at least
-///   `refreshMarginSeconds` before the end, never before half of it.
+///   ``RegistrationPolicy/refreshMargin`` before the end, never before half of it.
 /// - 423 (§10.2.8): REGISTER again at once with Expires = Min-Expires, and keep asking for that
 ///   on refreshes; at most two 423s per attempt, and a Min-Expires not above what we asked is a
 ///   failure (it cannot succeed).
@@ -69,7 +69,7 @@ import NIOCore
 ///   probe at once, and a site that answers again after it was unreachable makes every failed
 ///   binding on it REGISTER at once.
 /// - Stop (§10.2.2): un-REGISTER with Expires 0 when a binding may exist, answering one challenge
-///   round, waiting at most `unregisterWaitSeconds`; then disabled.
+///   round, waiting at most ``RegistrationPolicy/unregisterWait``; then disabled.
 ///
 /// Deviations and choices where the RFCs are silent:
 /// - Retries while failed keep the status `failed` (no registering/failed flapping on every
@@ -136,7 +136,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         self.policy = policy
         self.realms = realms
         self.jitter = jitter
-        self.requestedExpires = policy.lifetime
+        self.requestedExpires = policy.expiresSeconds
     }
 
     /// Whether a REGISTER (or un-REGISTER) is out.
@@ -161,7 +161,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         consecutiveProbeFailures = 0
         reachabilityLost = false
         challenges = []
-        requestedExpires = policy.lifetime
+        requestedExpires = policy.expiresSeconds
         if policy.registers {
             report(.registering, .started, into: &actions)
             sendRegister(expires: requestedExpires, newAttempt: true, into: &actions)
@@ -170,7 +170,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
             if policy.probes {
                 // Nothing else tells us whether the site is there: ask now.
                 sendProbe(into: &actions)
-                schedule(.probe, at: now + policy.probeInterval, into: &actions)
+                schedule(.probe, at: now + policy.probePeriod, into: &actions)
             }
         }
         return actions
@@ -203,7 +203,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         }
         report(.unregistering, .stopped, into: &actions)
         sendRegister(expires: 0, newAttempt: true, into: &actions)
-        schedule(.unregisterGuard, at: now + policy.unregisterWait, into: &actions)
+        schedule(.unregisterGuard, at: now + policy.unregisterTimeout, into: &actions)
         return actions
     }
 
@@ -319,7 +319,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
             sendRegister(expires: requestedExpires, newAttempt: true, into: &actions)
         case (.probe, .ready), (.probe, .failed):
             if probeInFlight == nil { sendProbe(into: &actions) }
-            schedule(.probe, at: now + policy.probeInterval, into: &actions)
+            schedule(.probe, at: now + policy.probePeriod, into: &actions)
         case (.unregisterGuard, .unregistering):
             finishUnregister(.unregisterTimedOut, now: now, into: &actions)
         default:
@@ -371,7 +371,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         guard acceptsSiteProbe, statusCode >= 200 else { return actions }
         lastAnsweredAt = now
         takeProbeAnswer(statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
-        schedule(.probe, at: now + policy.probeInterval, into: &actions)
+        schedule(.probe, at: now + policy.probePeriod, into: &actions)
         return actions
     }
 
@@ -383,7 +383,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         guard acceptsSiteProbe else { return actions }
         takeProbeFailure(failure, now: now, into: &actions)
         // `fail` may have armed the probe already; this keeps one deadline, one interval from now.
-        schedule(.probe, at: now + policy.probeInterval, into: &actions)
+        schedule(.probe, at: now + policy.probePeriod, into: &actions)
         return actions
     }
 
@@ -553,7 +553,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
 
     private mutating func startProbing(now: NIODeadline, into actions: inout [RegistrationAction]) {
         guard policy.probes, !pending.contains(.probe) else { return }
-        schedule(.probe, at: now + policy.probeInterval, into: &actions)
+        schedule(.probe, at: now + policy.probePeriod, into: &actions)
     }
 
     private mutating func report(

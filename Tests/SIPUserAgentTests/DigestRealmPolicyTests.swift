@@ -83,7 +83,7 @@ struct DigestRealmPolicyTests {
 
     // MARK: The registration machine applies it
 
-    static let noProbes = RegistrationPolicy(optionsInterval: 0)
+    static let noProbes = RegistrationPolicy(probeInterval: .seconds(0))
 
     @Test(
         "registration: the registrar's realm is answered and accepted with the 2xx; a refresh challenged for another realm fails naming it"

@@ -93,7 +93,7 @@ struct LoopbackDriver {
 struct RegistrationExchangeTests {
     func driver(password: String) throws -> LoopbackDriver {
         LoopbackDriver(
-            harness: RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 0)),
+            harness: RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(0))),
             builder: try makeBuilder(.tcp),
             registrar: MiniRegistrar(password: "right"),
             credentials: DigestCredentials(user: "7001", password: password))

@@ -37,7 +37,7 @@ struct RegistrationRetryFloorTests {
         "reg_interval 0 and a registrar that rejects every password: at most 6 REGISTERs in 10 s",
         arguments: [0.5, 1.0])
     func zeroIntervalRejectedPassword(fraction: Double) {
-        let policy = RegistrationPolicy(regInterval: 0, regRetryMax: 0, optionsInterval: 0)
+        let policy = RegistrationPolicy(baseTime: .seconds(0), maxTime: .seconds(0), probeInterval: .seconds(0))
         let (count, h) = Self.registersAgainstRejectingRegistrar(policy: policy, jitter: .fixed(fraction), seconds: 10)
         #expect(count <= 6, "\(count) REGISTERs in 10 s")
         #expect(count >= 2, "the challenge was answered once")
@@ -49,7 +49,7 @@ struct RegistrationRetryFloorTests {
 
     @Test("the smallest settings (base 1 s, cap 1 s, jitter 50 %) still wait at least 1 s between attempts")
     func floorAfterJitter() {
-        let policy = RegistrationPolicy(regInterval: 1, regRetryMax: 1, optionsInterval: 0)
+        let policy = RegistrationPolicy(baseTime: .seconds(1), maxTime: .seconds(1), probeInterval: .seconds(0))
         let (count, h) = Self.registersAgainstRejectingRegistrar(policy: policy, jitter: .fixed(0.5), seconds: 10)
         // Two REGISTERs per attempt (the unauthenticated one and the answer), one attempt a second.
         #expect(count <= 2 * 11, "\(count) REGISTERs in 10 s")
@@ -60,7 +60,8 @@ struct RegistrationRetryFloorTests {
     @Test("a 503 with Retry-After 0 and reg_interval 0 waits the default back-off, not zero")
     func retryAfterZero() {
         var h = RegistrationHarness(
-            policy: RegistrationPolicy(regInterval: 0, regRetryMax: 0, optionsInterval: 0), jitter: .fixed(0.5))
+            policy: RegistrationPolicy(baseTime: .seconds(0), maxTime: .seconds(0), probeInterval: .seconds(0)),
+            jitter: .fixed(0.5))
         h.startMachine()
         h.respond(503, retryAfter: 0)
         #expect(h.deadline(of: .retry) == 15, "50 % of min(cap 30, 30 · 2)")
@@ -68,14 +69,15 @@ struct RegistrationRetryFloorTests {
 
     @Test("policy: 0 means the 30 s base, a cap below the base is the base")
     func effectiveBaseAndCap() {
-        #expect(RegistrationPolicy(regInterval: 0).retryBase == 30)
-        #expect(RegistrationPolicy(regInterval: -5).retryBase == 30)
-        #expect(RegistrationPolicy(regInterval: 7).retryBase == 7)
-        #expect(RegistrationPolicy(regInterval: 60, regRetryMax: 10).retryCap == 60)
+        #expect(RegistrationPolicy(baseTime: .seconds(0)).retryBase == .seconds(30))
+        #expect(RegistrationPolicy(baseTime: .seconds(-5)).retryBase == .seconds(30))
+        #expect(RegistrationPolicy(baseTime: .seconds(7)).retryBase == .seconds(7))
+        #expect(RegistrationPolicy(baseTime: .seconds(60), maxTime: .seconds(10)).retryCap == .seconds(60))
         #expect(
-            RegistrationPolicy(regInterval: 0, regRetryMax: 0).backoffCeiling(consecutiveFailures: 1) == .seconds(30))
+            RegistrationPolicy(baseTime: .seconds(0), maxTime: .seconds(0)).backoffCeiling(consecutiveFailures: 1)
+                == .seconds(30))
         #expect(
-            RegistrationPolicy(regInterval: 10, regRetryMax: 1800).backoffCeiling(consecutiveFailures: 3)
+            RegistrationPolicy(baseTime: .seconds(10), maxTime: .seconds(1800)).backoffCeiling(consecutiveFailures: 3)
                 == .seconds(80))
     }
 }

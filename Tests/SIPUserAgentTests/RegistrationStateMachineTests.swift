@@ -7,7 +7,7 @@ import Testing
 @Suite("RegistrationStateMachine (RFC 3261 §10, RFC 5626 §4.5)")
 struct RegistrationStateMachineTests {
     /// Probes off unless a test is about them, so timer sequences stay short.
-    static let noProbes = RegistrationPolicy(optionsInterval: 0)
+    static let noProbes = RegistrationPolicy(probeInterval: .seconds(0))
 
     @Test("start → registering, REGISTER without credentials; 401 → answered; 200 → ready, refresh at 90 %")
     func challengeThenSuccess() {
@@ -122,7 +122,7 @@ struct RegistrationStateMachineTests {
 
     @Test("423 → REGISTER at once with Min-Expires, kept for refreshes; a useless Min-Expires fails")
     func intervalTooBrief() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(reregisterInSeconds: 60, optionsInterval: 0))
+        var h = RegistrationHarness(policy: RegistrationPolicy(expires: .seconds(60), probeInterval: .seconds(0)))
         h.startMachine()
         #expect(h.lastRegister?.expires == 60)
         h.respond(423, minExpires: 300)
@@ -133,7 +133,7 @@ struct RegistrationStateMachineTests {
         h.fire(.refresh)
         #expect(h.lastRegister?.expires == 300)
 
-        var bad = RegistrationHarness(policy: RegistrationPolicy(reregisterInSeconds: 600, optionsInterval: 0))
+        var bad = RegistrationHarness(policy: RegistrationPolicy(expires: .seconds(600), probeInterval: .seconds(0)))
         bad.startMachine()
         bad.respond(423, minExpires: 300)
         #expect(bad.status == .failed && bad.registers.count == 1)
@@ -256,7 +256,7 @@ struct RegistrationStateMachineTests {
 
     @Test("failed after a timeout: probes run; the first answered probe REGISTERs at once, not at the back-off")
     func probeDrivenRecovery() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.failRegister(.timeout)
         #expect(h.status == .failed)
@@ -279,7 +279,7 @@ struct RegistrationStateMachineTests {
 
     @Test("failed by a SIP response: an answered probe does not cut the back-off short")
     func probeDoesNotBypassRejection() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(503)
         h.fire(.probe)
@@ -290,7 +290,7 @@ struct RegistrationStateMachineTests {
 
     @Test("probe failures reaching options_failure_threshold while ready → failed; an answer resets the count")
     func probeThreshold() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10, optionsFailureThreshold: 2))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10), probeFailureThreshold: 2))
         h.startMachine()
         h.respond(200, expires: 3600)
         h.fire(.probe)
@@ -314,7 +314,7 @@ struct RegistrationStateMachineTests {
 
     @Test("a probe still out when the timer fires is not doubled; stale probe results are ignored")
     func oneProbeAtATime() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(200, expires: 3600)
         h.fire(.probe)
@@ -330,7 +330,7 @@ struct RegistrationStateMachineTests {
 
     @Test("stop while ready → un-REGISTER with Expires 0 → 200 → disabled; timers cancelled")
     func stopUnregisters() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.challenge(nonce: "A")
         h.respond(200, expires: 3600)
@@ -368,7 +368,7 @@ struct RegistrationStateMachineTests {
 
     @Test("stop with no binding (failed at the first attempt) → disabled at once, no REGISTER")
     func stopWithoutBinding() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(503)
         h.stopMachine()
@@ -398,7 +398,7 @@ struct RegistrationStateMachineTests {
 
     @Test("lifetime 0: no REGISTER ever; ready at start with a probe at once; probes move it failed ↔ ready")
     func probeOnly() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(reregisterInSeconds: 0, optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(expires: .seconds(0), probeInterval: .seconds(10)))
         h.startMachine()
         #expect(h.statuses == [.ready] && h.reasons == [.registrationNotRequired])
         #expect(h.probes.map(\.at) == [0])

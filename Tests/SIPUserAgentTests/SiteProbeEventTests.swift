@@ -10,7 +10,7 @@ import Testing
 struct SiteProbeEventTests {
     @Test("ready: the site failing counts as this binding's failed probe now → failed; next probe one interval on")
     func siteFailureFailsAReadyBinding() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(200, expires: 3600)
         #expect(h.deadline(of: .probe) == 10)
@@ -26,7 +26,7 @@ struct SiteProbeEventTests {
 
     @Test("threshold 2: two site failures in a row fail it, an answer in between resets the count")
     func siteResultsCountTowardTheThreshold() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10, optionsFailureThreshold: 2))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10), probeFailureThreshold: 2))
         h.startMachine()
         h.respond(200, expires: 3600)
         h.siteFailed()
@@ -42,7 +42,7 @@ struct SiteProbeEventTests {
 
     @Test("failed after the site was unreachable: the site answering again REGISTERs at once, not at the back-off")
     func siteReturnReRegisters() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(regInterval: 60, optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(baseTime: .seconds(60), probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(200, expires: 3600)
         h.advance(seconds: 2)
@@ -63,7 +63,7 @@ struct SiteProbeEventTests {
 
     @Test("failed by a SIP response: the site answering does not cut the back-off short")
     func siteAnswerDoesNotBypassRejection() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(403)
         h.siteAnswered()
@@ -73,7 +73,7 @@ struct SiteProbeEventTests {
 
     @Test("failed by a SIP response, then the site goes dark and returns: its return REGISTERs at once")
     func siteFailureAfterRejection() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(503)
         h.siteFailed()
@@ -85,7 +85,7 @@ struct SiteProbeEventTests {
 
     @Test("a probe of its own that is out stays out and is still answered by its id")
     func ownProbeStaysOut() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         h.startMachine()
         h.respond(200, expires: 3600)
         h.fire(.probe)
@@ -99,7 +99,7 @@ struct SiteProbeEventTests {
 
     @Test("ignored while registering, unregistering, disabled or with probes off")
     func ignoredOutsideProbing() {
-        var registering = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 10))
+        var registering = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(10)))
         #expect(registering.machine.siteProbeFailed(.timeout, now: registering.now).isEmpty, "disabled")
         registering.startMachine()
         #expect(registering.machine.siteProbeFailed(.timeout, now: registering.now).isEmpty)
@@ -110,7 +110,7 @@ struct SiteProbeEventTests {
         #expect(registering.status == .unregistering)
         #expect(registering.machine.siteProbeFailed(.timeout, now: registering.now).isEmpty)
 
-        var noProbes = RegistrationHarness(policy: RegistrationPolicy(optionsInterval: 0))
+        var noProbes = RegistrationHarness(policy: RegistrationPolicy(probeInterval: .seconds(0)))
         noProbes.startMachine()
         noProbes.respond(200, expires: 3600)
         #expect(noProbes.machine.siteProbeFailed(.timeout, now: noProbes.now).isEmpty)
@@ -119,7 +119,7 @@ struct SiteProbeEventTests {
 
     @Test("lifetime 0: the site's results move it failed ↔ ready without a probe of its own")
     func probeOnly() {
-        var h = RegistrationHarness(policy: RegistrationPolicy(reregisterInSeconds: 0, optionsInterval: 10))
+        var h = RegistrationHarness(policy: RegistrationPolicy(expires: .seconds(0), probeInterval: .seconds(10)))
         h.startMachine()
         h.answerProbe()
         h.advance(seconds: 3)

@@ -321,7 +321,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     private func probeSite(_ target: SIPTransportTarget, probeID: UInt64, for id: BindingID) {
         guard var binding = bindings[id] else { return }
         let decision = sites.request(
-            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probeInterval,
+            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probePeriod,
             now: self.eventLoop.now)
         switch decision {
         case .wait:
@@ -353,7 +353,7 @@ package final class RegistrationEngine: @unchecked Sendable {
                         target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
                 }
             }
-            probeOtherTargets(of: id, besides: target, interval: binding.configuration.policy.probeInterval)
+            probeOtherTargets(of: id, besides: target, interval: binding.configuration.policy.probePeriod)
         }
     }
 

@@ -107,15 +107,16 @@ extension PhoneCore {
         let contact = SIPURI(
             user: LineIdentity.contactUser(user: c.user, token: token), host: host.contains(":") ? "[\(host)]" : host,
             port: local?.port)
-        var policy = RegistrationPolicy(
+        // The file's names (reregister_in_seconds, reg_interval, reg_retry_max, options_*) become
+        // the registration machine's RFC 3261 §10 / RFC 5626 §4.5 terms here.
+        let policy = RegistrationPolicy(
             // A standby is probed, not registered: lifetime 0 (see PhoneCore+ActiveStandby).
-            reregisterInSeconds: roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds, regInterval: c.regInterval,
-            regRetryMax: c.regRetryMax,
-            optionsInterval: c.optionsInterval, optionsFailureThreshold: c.optionsFailureThreshold,
-            keepaliveInterval: c.keepaliveInterval)
-        // Wait for the un-REGISTER's answer one transaction timeout and a margin, never longer.
-        policy.unregisterWaitSeconds = max(
-            1, (configuration.endpoint.sipTransactionTimeoutMilliseconds + 999) / 1000 + 1)
+            expires: .seconds(roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds),
+            baseTime: .seconds(c.regInterval), maxTime: .seconds(c.regRetryMax),
+            probeInterval: .seconds(c.optionsInterval), probeFailureThreshold: c.optionsFailureThreshold,
+            // Wait for the un-REGISTER's answer one transaction timeout and a margin, never longer.
+            unregisterWait: .seconds(
+                max(1, (configuration.endpoint.sipTransactionTimeoutMilliseconds + 999) / 1000 + 1)))
         return BindingConfiguration(
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
