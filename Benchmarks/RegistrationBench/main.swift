@@ -4,10 +4,11 @@ import RegistrationLoad
 import SipEndpoint
 
 // The registration benchmark — the agent-desktop back end: one Phone holding `--dns` DNs × `--sites` sites
-// (default 10,000 × 2 = 20,000 registrations, digest on) against in-process registrars on loopback UDP.
+// (default 10,000 × 2 = 20,000 registrations, digest on) against registrars on loopback UDP (a child process).
 //
 //   swift run -c release RegistrationBench [--dns 10000] [--sites 2] [--lifetime 60] [--options 0]
-//                                          [--settle 5] [--window 60] [--ready-timeout 60]
+//                                          [--settle 35] [--window 60] [--ready-timeout 60]
+//                                          [--registrars child|in-process]
 //
 // Prints the time until every connection is ready, the phone loop's CPU share while refreshing, and the
 // resident memory per registration; the last line is `registrations-ready-seconds: <number>`.
@@ -38,6 +39,8 @@ struct Options {
     var window = 60
     var readyTimeout = 60
     var mallocInfoPath: String?
+    /// Where the registrars run: `child` (default, the memory read is the phone's alone) or `in-process`.
+    var registrarsInProcess = false
 
     init(_ arguments: [String]) {
         var i = 0
@@ -57,6 +60,12 @@ struct Options {
             case "--settle": settle = min(value(), 600)
             case "--window": window = max(1, min(value(), 3600))
             case "--ready-timeout": readyTimeout = max(1, min(value(), 600))
+            case "--registrars":
+                i += 1
+                guard i < arguments.count, ["child", "in-process"].contains(arguments[i]) else {
+                    fatalError("--registrars needs child or in-process")
+                }
+                registrarsInProcess = arguments[i] == "in-process"
             case "--malloc-info":
                 i += 1
                 guard i < arguments.count else { fatalError("--malloc-info needs a file") }
@@ -103,6 +112,9 @@ func say(_ text: String) {
 
 func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
 
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--serve-registrars" {
+    try await serveRegistrars(sites: Int(CommandLine.arguments[2]) ?? 2)
+}
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let total = options.dns * options.sites
 say("RegistrationBench: \(options.dns) DNs × \(options.sites) sites = \(total) registrations, UDP, digest MD5 qop=auth")
@@ -110,7 +122,14 @@ say(
     "  reregister_in_seconds=\(options.lifetime), options_interval=\(options.options)"
         + (options.options == 0 ? " (probes off for the registration figure)" : ""))
 
-let sites = try await LoadSites.start(sites: options.sites)
+let sites: any Registrars =
+    options.registrarsInProcess
+    ? InProcessRegistrars(sites: try await LoadSites.start(sites: options.sites))
+    : try ChildRegistrars(sites: options.sites)
+say(
+    options.registrarsInProcess
+        ? "  registrars in this process (their memory and CPU are counted with the phone's)"
+        : "  registrars in a child process: the memory and process CPU below are the phone's alone")
 _ = malloc_trim(0)
 let rssBefore = residentBytes()
 /// Threads of this process (/proc/self/task): what the phone adds besides the registrars' loop.
@@ -160,7 +179,8 @@ if let readySeconds {
 }
 say(
     "resident memory: \(rssBefore / 1024) KiB before the phone, \(rssReady / 1024) KiB when all ready → "
-        + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's state included)"
+        + "\(fmt(Double(rssReady - rssBefore) / Double(total) / 1024)) KiB per registration"
+        + (options.registrarsInProcess ? " (registrar's state included)" : "")
 )
 
 // Settled: the start-up's transactions have ended on both sides; freed heap pages are handed back
@@ -174,19 +194,20 @@ if let path = options.mallocInfoPath, let file = fopen(path, "w") {
 }
 say(
     "resident memory \(options.settle) s after all ready, heap trimmed: \(rssSettled / 1024) KiB → "
-        + "\(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024)) KiB per registration (registrar's bindings included)"
+        + "\(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024)) KiB per registration"
+        + (options.registrarsInProcess ? " (registrar's bindings included)" : "")
 )
 
 // Steady state: the CPU window opens then and lasts `window` s; at a 60 s lifetime every binding
 // refreshes once in a 60 s window (at 90 % of its lifetime, 54 s after it registered).
 let loopCPU0 = try await threadCPUSeconds(on: phone.eventLoop)
-let registrarCPU0 = try await threadCPUSeconds(on: sites.eventLoop)
+let registrarCPU0 = try await sites.loopCPUSeconds()
 let processCPU0 = processCPUSeconds()
 let counters0 = try await sites.counters()
 let wall0 = ContinuousClock.now
 try await Task.sleep(for: .seconds(options.window))
 let loopCPU1 = try await threadCPUSeconds(on: phone.eventLoop)
-let registrarCPU1 = try await threadCPUSeconds(on: sites.eventLoop)
+let registrarCPU1 = try await sites.loopCPUSeconds()
 let processCPU1 = processCPUSeconds()
 let counters1 = try await sites.counters()
 let wall =
@@ -205,7 +226,7 @@ say(
         + (refreshes > 0 ? " (\(fmt((loopCPU1 - loopCPU0) / Double(refreshes) * 1e6, 1)) µs per refresh)" : ""))
 say(
     "registrar loop thread CPU: \(fmt((registrarCPU1 - registrarCPU0) / wall * 100)) % of one core; "
-        + "whole process (getrusage, registrar included): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core"
+        + "whole process (getrusage\(options.registrarsInProcess ? ", registrar included" : "")): \(fmt((processCPU1 - processCPU0) / wall * 100)) % of one core"
 )
 say(
     "resident memory at the end of the window, heap trimmed: \(rssSteady / 1024) KiB → "

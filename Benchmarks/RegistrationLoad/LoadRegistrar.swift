@@ -22,6 +22,9 @@ package final class LoadRegistrar: @unchecked Sendable {
         package var rejected = 0
         package var options = 0
         package var bindings = 0
+
+        /// All zero.
+        package init() {}
     }
 
     package let eventLoop: any EventLoop
