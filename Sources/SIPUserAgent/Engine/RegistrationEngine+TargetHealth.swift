@@ -33,8 +33,7 @@ extension RegistrationEngine {
     /// ``health`` (a binding's status follows its own target alone). Sent when the binding's own
     /// probe goes to the network, so a site gets one probe per target per interval.
     func probeOtherTargets(of id: BindingID, besides current: SIPTransportTarget, interval: TimeAmount) {
-        guard var binding = bindings[id], binding.targets.count > 1 else { return }
-        defer { bindings[id] = binding }
+        guard let binding = bindings[id], binding.targets.count > 1 else { return }
         let now = self.eventLoop.now
         for target in binding.targets where target != current {
             // A target some binding uses is probed for them already (its result feeds the health too).

@@ -38,7 +38,10 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// again after every target of the last answer has failed.
     package var resolveTargets: ((BindingID) -> EventLoopFuture<[SIPTransportTarget]>)?
 
-    struct Binding {
+    /// One binding's long-lived state: a class, allocated once when the binding is added (before any
+    /// REGISTER), so the table holds a pointer per binding and the start-up burst's short-lived
+    /// transactions are not interleaved with it on the heap.
+    final class Binding {
         var configuration: BindingConfiguration
         var machine: RegistrationStateMachine
         var builder: RegisterRequestBuilder
@@ -50,6 +53,16 @@ package final class RegistrationEngine: @unchecked Sendable {
         var removeWhenDisabled = false
 
         var currentTarget: SIPTransportTarget? { targetIndex < targets.count ? targets[targetIndex] : nil }
+
+        init(
+            configuration: BindingConfiguration, machine: RegistrationStateMachine, builder: RegisterRequestBuilder,
+            probes: OptionsRequestBuilder
+        ) {
+            self.configuration = configuration
+            self.machine = machine
+            self.builder = builder
+            self.probes = probes
+        }
     }
 
     private struct TimerToken: Hashable, Sendable {
@@ -158,12 +171,10 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     // MARK: Carrying out the machine's actions
 
-    private func update(_ id: BindingID, _ event: (inout Binding) -> [RegistrationAction]) {
+    private func update(_ id: BindingID, _ event: (Binding) -> [RegistrationAction]) {
         eventLoop.assertInEventLoop()
-        guard var binding = bindings[id] else { return }
-        let actions = event(&binding)
-        bindings[id] = binding
-        perform(actions, for: id)
+        guard let binding = bindings[id] else { return }
+        perform(event(binding), for: id)
     }
 
     private func perform(_ actions: [RegistrationAction], for id: BindingID) {
@@ -186,13 +197,14 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     private func finishStop(_ id: BindingID) {
         guard let binding = bindings[id], binding.machine.status == .disabled else { return }
-        bindings[id]?.stopWaiters = []
+        let waiters = binding.stopWaiters
+        binding.stopWaiters = []
         if binding.removeWhenDisabled {
             for timer in RegistrationTimer.allCases { timers.cancel(TimerToken(binding: id, timer: timer)) }
             bindings[id] = nil
             sites.leave(binding: id)
         }
-        binding.stopWaiters.forEach { $0() }
+        waiters.forEach { $0() }
     }
 
     private func timerFired(_ token: TimerToken) {
@@ -242,7 +254,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     }
 
     private func transmitRegister(_ request: RegisterRequest, for id: BindingID, to target: SIPTransportTarget) {
-        guard var binding = bindings[id] else { return }
+        guard let binding = bindings[id] else { return }
         var credentials: [(header: SIPHeaderName, value: SIPAuthentication)] = []
         if let secret = binding.configuration.credentials {
             for challenge in request.challenges {
@@ -259,7 +271,6 @@ package final class RegistrationEngine: @unchecked Sendable {
         let message = binding.builder.register(
             expires: request.expires, branch: SIPVia.makeBranch(), credentials: credentials)
         let contact = binding.builder.contact
-        bindings[id] = binding
         sites.assign(binding: id, to: target)
         transactions.sendRequest(message, to: target) { [weak self] event in
             guard let self, self.bindings[id] != nil else { return }
@@ -297,14 +308,14 @@ package final class RegistrationEngine: @unchecked Sendable {
     private func huntNextTarget(for id: BindingID) -> Bool {
         guard let binding = bindings[id] else { return false }
         if binding.targetIndex + 1 < binding.targets.count {
-            bindings[id]?.targetIndex += 1
+            binding.targetIndex += 1
             logger.info(
                 "trying the site's next target",
-                metadata: ["sip.connection": "\(id)", "sip.target": "\(binding.targets[binding.targetIndex + 1])"])
+                metadata: ["sip.connection": "\(id)", "sip.target": "\(binding.targets[binding.targetIndex])"])
             return true
         }
-        bindings[id]?.targets = []
-        bindings[id]?.targetIndex = 0
+        binding.targets = []
+        binding.targetIndex = 0
         return false
     }
 
@@ -319,7 +330,7 @@ package final class RegistrationEngine: @unchecked Sendable {
 
     /// One probe per site target: join the one out, take a fresh result, or send the OPTIONS.
     private func probeSite(_ target: SIPTransportTarget, probeID: UInt64, for id: BindingID) {
-        guard var binding = bindings[id] else { return }
+        guard let binding = bindings[id] else { return }
         let decision = sites.request(
             binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probePeriod,
             now: self.eventLoop.now)
@@ -331,7 +342,6 @@ package final class RegistrationEngine: @unchecked Sendable {
             eventLoop.execute { [weak self] in self?.deliver(result, probeID: probeID, to: id) }
         case .send:
             let message = binding.probes.probe(branch: SIPVia.makeBranch())
-            bindings[id] = binding
             transactions.sendRequest(message, to: target) { [weak self] event in
                 guard let self else { return }
                 switch event {

@@ -37,39 +37,38 @@ extension PhoneCore {
         heldDownUntil: Date?,
         lastAnswered: Date? = nil
     ) {
-        guard var record = records[id] else { return }
+        guard let record = records[id] else { return }
         let previous = record.status
         record.status = status
         record.reason = reason
         record.target = target
         record.nextRetry = nextRetry
         record.heldDownUntil = heldDownUntil
-        records[id] = record
-        if previous.isRegistered, !record.status.isRegistered { readyCount -= 1 }
-        if !previous.isRegistered, record.status.isRegistered { readyCount += 1 }
+        if previous.isRegistered, !status.isRegistered { readyCount -= 1 }
+        if !previous.isRegistered, status.isRegistered { readyCount += 1 }
         publish(id)
-        if record.status != .registering {
+        if status != .registering {
             // A first registration that settled frees its place in the site's start-up window; a site
             // that did not answer is no longer paced.
             let answered: Bool
-            switch record.reason.kind {
+            switch reason.kind {
             case .localTimeout, .transportError, .flowLost, .probeFailed: answered = false
             default: answered = true
             }
             start(paced: pacer.settled(id, answered: answered))
         }
-        if record.status == .failed, previous != .failed { calls.connectionFailed(id, reason: "\(record.reason)") }
-        if record.status == .ready { calls.connectionReady(id) }
+        if status == .failed, previous != .failed { calls.connectionFailed(id, reason: "\(reason)") }
+        if status == .ready { calls.connectionReady(id) }
         logger.info(
-            "connection \(id) \(previous.rawValue) → \(record.status.rawValue): \(record.reason)",
+            "connection \(id) \(previous.rawValue) → \(status.rawValue): \(reason)",
             metadata: ["sip.connection": "\(id)"])
         connectionEvents.yield(
             .statusChanged(
                 ConnectionStatusChanged(
                     connectionId: id, user: record.configuration.user, server: record.configuration.server.description,
-                    target: record.target, transport: record.configuration.transport, previousStatus: previous,
-                    status: record.status, reason: record.reason, time: Date(), nextRetry: record.nextRetry,
-                    heldDownUntil: record.heldDownUntil, lastAnswered: lastAnswered)))
+                    target: target, transport: record.configuration.transport, previousStatus: previous,
+                    status: status, reason: reason, time: Date(), nextRetry: nextRetry,
+                    heldDownUntil: heldDownUntil, lastAnswered: lastAnswered)))
         updatePhoneStatus()
     }
 

@@ -11,10 +11,9 @@ extension PhoneCore {
     func whenTransportKnown(_ id: Int, _ start: @escaping () -> Void) {
         guard let configuration = records[id]?.configuration, configuration.transportFromDNS else { return start() }
         resolution.transport(for: configuration.server, on: eventLoop).whenComplete { [weak self] result in
-            guard let self, var record = self.records[id] else { return }
+            guard let self, let record = self.records[id] else { return }
             if case .success(let kind?) = result, kind != record.configuration.transport {
                 record.configuration.transport = kind
-                self.records[id] = record
                 self.indexLine(id, record.configuration)
                 // Not started yet: the binding is replaced before its first REGISTER.
                 self.engine.add(id, configuration: self.bindingConfiguration(record.configuration, id: id))

@@ -14,7 +14,9 @@ import Synchronization
 final class PhoneCore: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
-    struct Record {
+    /// A connection's state as the phone reports it: a class, allocated once when the connection is
+    /// added, so the table holds a pointer per connection rather than the whole value in every bucket.
+    final class Record {
         var configuration: ConnectionConfiguration
         var status: ConnectionStatus = .disabled
         var reason: ConnectionStatusReason = .notStarted
@@ -22,6 +24,11 @@ final class PhoneCore: @unchecked Sendable {
         var nextRetry: Date?
         var heldDownUntil: Date?
         var isEnabled: Bool
+
+        init(configuration: ConnectionConfiguration, isEnabled: Bool) {
+            self.configuration = configuration
+            self.isEnabled = isEnabled
+        }
     }
 
     let eventLoop: any EventLoop
