@@ -150,6 +150,11 @@ public final class InProcessSite: Sendable {
     /// How many BYEs arrived and were answered 200 (retransmissions are absorbed by their transaction).
     public var byeCount: Int { state.withLockedValue { $0.byeCount } }
 
+    /// The fault switch of the running stack (``freeze()``); nil while the site is down.
+    var faults: FaultInjectingTransport? {
+        state.withLockedValue { $0.layer?.transport as? FaultInjectingTransport }
+    }
+
     /// Calls whose media is open (echoing, or holding its ports for `.none`).
     public var mediaCallCount: Int { state.withLockedValue { $0.media.count } }
 
@@ -227,10 +232,11 @@ public final class InProcessSite: Sendable {
 
     private func bringUp() async throws {
         let port = state.withLockedValue { $0.port }
-        let layer = SIPTransactionLayer(
-            transportConfiguration: SIPTransportConfiguration(
+        let transport = SIPTransportLayer(
+            configuration: SIPTransportConfiguration(
                 listeners: [.init(.udp, host: configuration.host, port: port)], keepAliveInterval: nil),
             eventLoop: group.next())
+        let layer = SIPTransactionLayer(transport: FaultInjectingTransport(wrapping: transport))
         try await layer.eventLoop.submit {
             layer.onRequest = { [weak self, weak layer] request in
                 guard let self, let layer else { return }
