@@ -12,7 +12,7 @@ import SIPUserAgent
 /// challenges with digest and checks the answer (RFC 7616 via `DigestVerifier`), answers OPTIONS, and
 /// serves test numbers (answer with an echo of the caller's RTP, reject with a code, stay silent).
 /// It can die (its sockets close and nothing answers) and come back on the same port, which is what
-/// the failover tests and the QuickStart demo need. Built on the SDK's own transaction layer, so it
+/// the failover tests and the QuickStart demo need, or hang with its port bound (``freeze()``). Built on the SDK's own transaction layer, so it
 /// retransmits and absorbs retransmissions like a real server.
 public final class InProcessSite: Sendable {
     /// What the site does with a new INVITE whose Request-URI user is one of its
