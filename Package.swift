@@ -108,7 +108,6 @@ let package = Package(
             dependencies: [
                 "SIPCore", "SIPTransaction", "SIPTransport", "CCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -258,6 +257,7 @@ let package = Package(
             dependencies: [
                 "SIPTransaction", "SIPTransport", "SIPTestSupport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -15,7 +15,16 @@ import SipEndpoint
 /// them (a call connected).
 struct Drill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Failover drill: call, make site A unreachable (locally), call again, restore; measure each step.")
+        abstract: "Failover drill: call, make site A unreachable (locally), call again, restore; measure each step.",
+        discussion: """
+            The fault: site A (the address connection 0 uses) is cut off inside this phone by its \
+            fault-injecting transport. Every SIP message to it is dropped after the send succeeded, and \
+            every message from it is dropped on arrival: to the phone, site A has gone silent, as a \
+            dead host or a cut link would. Nothing is changed on the site, the network or other phones, \
+            and no privilege is needed. Connection 0 then fails by its own detection (OPTIONS, \
+            transaction timeouts, keep-alive on TCP/TLS) and calls fail over. The fault is lifted \
+            after the failure steps, and always before the drill exits.
+            """)
 
     @OptionGroup var options: ConfigOptions
 

@@ -12,7 +12,7 @@ import SIPUserAgent
 /// challenges with digest and checks the answer (RFC 7616 via `DigestVerifier`), answers OPTIONS, and
 /// serves test numbers (answer with an echo of the caller's RTP, reject with a code, stay silent).
 /// It can die (its sockets close and nothing answers) and come back on the same port, which is what
-/// the failover tests and the QuickStart demo need. Built on the SDK's own transaction layer, so it
+/// the failover tests and the QuickStart demo need, or hang with its port bound (``freeze()``). Built on the SDK's own transaction layer, so it
 /// retransmits and absorbs retransmissions like a real server.
 public final class InProcessSite: Sendable {
     /// What the site does with a new INVITE whose Request-URI user is one of its
@@ -150,6 +150,11 @@ public final class InProcessSite: Sendable {
     /// How many BYEs arrived and were answered 200 (retransmissions are absorbed by their transaction).
     public var byeCount: Int { state.withLockedValue { $0.byeCount } }
 
+    /// The fault switch of the running stack (``freeze()``); nil while the site is down.
+    var faults: FaultInjectingTransport? {
+        state.withLockedValue { $0.layer?.transport as? FaultInjectingTransport }
+    }
+
     /// Calls whose media is open (echoing, or holding its ports for `.none`).
     public var mediaCallCount: Int { state.withLockedValue { $0.media.count } }
 
@@ -227,10 +232,11 @@ public final class InProcessSite: Sendable {
 
     private func bringUp() async throws {
         let port = state.withLockedValue { $0.port }
-        let layer = SIPTransactionLayer(
-            transportConfiguration: SIPTransportConfiguration(
+        let transport = SIPTransportLayer(
+            configuration: SIPTransportConfiguration(
                 listeners: [.init(.udp, host: configuration.host, port: port)], keepAliveInterval: nil),
             eventLoop: group.next())
+        let layer = SIPTransactionLayer(transport: FaultInjectingTransport(wrapping: transport))
         try await layer.eventLoop.submit {
             layer.onRequest = { [weak self, weak layer] request in
                 guard let self, let layer else { return }

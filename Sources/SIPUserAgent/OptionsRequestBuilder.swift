@@ -1,4 +1,5 @@
 import SIPCore
+import SIPTransport
 
 /// Builds the OPTIONS health probes of one connection (RFC 3261 §11). The probes of a connection
 /// share a Call-ID and From tag with a rising CSeq, like a registration: no state grows on the
@@ -8,7 +9,7 @@ package struct OptionsRequestBuilder: Sendable {
     package let targetURI: SIPURI
     /// From: the connection's address of record.
     package let addressOfRecord: SIPURI
-    package let transport: ContactTransport
+    package let transport: SIPTransportProtocol
     /// The placeholder Via's sent-by; the transport rewrites it.
     package let localURI: SIPURI
     package let callID: String
@@ -17,7 +18,7 @@ package struct OptionsRequestBuilder: Sendable {
     package private(set) var nextSequenceNumber: UInt32 = 1
 
     package init(
-        targetURI: SIPURI, addressOfRecord: SIPURI, transport: ContactTransport, localURI: SIPURI, callID: String,
+        targetURI: SIPURI, addressOfRecord: SIPURI, transport: SIPTransportProtocol, localURI: SIPURI, callID: String,
         fromTag: String, userAgent: String = "SipEndpoint"
     ) {
         self.targetURI = targetURI
@@ -38,7 +39,7 @@ package struct OptionsRequestBuilder: Sendable {
         var h = SIPHeaders()
         h.add(
             .via,
-            SIPVia(transport: transport.viaTransport, host: localURI.host, port: localURI.port, branch: branch)
+            SIPVia(transport: transport.viaToken, host: localURI.host, port: localURI.port, branch: branch)
                 .description)
         h.add(.maxForwards, "70")
         h.add(.from, from.description)

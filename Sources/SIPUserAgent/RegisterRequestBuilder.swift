@@ -1,4 +1,5 @@
 import SIPCore
+import SIPTransport
 
 /// Builds the REGISTERs of one binding (RFC 3261 §10.2, RFC 5626 §4.2.1). A value holding what
 /// must stay the same across the binding's life — Call-ID, From tag, Contact — and the CSeq,
@@ -30,7 +31,7 @@ package struct RegisterRequestBuilder: Sendable {
     package let registrarURI: SIPURI
     /// Our Contact, with `+sip.instance` always and, on TCP/TLS, `reg-id` and `;ob`.
     package let contact: SIPNameAddress
-    package let transport: ContactTransport
+    package let transport: SIPTransportProtocol
     package let callID: String
     package let fromTag: String
     package let userAgent: String
@@ -50,7 +51,7 @@ package struct RegisterRequestBuilder: Sendable {
     ///   - regID: RFC 5626 `reg-id`, one per connection of the phone (used on TCP/TLS only).
     package init(
         addressOfRecord: SIPURI, displayName: String? = nil, registrarURI: SIPURI, contactURI: SIPURI,
-        transport: ContactTransport, instanceURN: String, regID: Int, callID: String, fromTag: String,
+        transport: SIPTransportProtocol, instanceURN: String, regID: Int, callID: String, fromTag: String,
         userAgent: String = "SipEndpoint", allow: [SIPMethod] = RegisterRequestBuilder.defaultAllow,
         firstSequenceNumber: UInt32 = 1
     ) {
@@ -67,7 +68,7 @@ package struct RegisterRequestBuilder: Sendable {
         var uri = contactURI
         var parameters = SIPParameters()
         parameters.append("+sip.instance", "\"<\(instanceURN)>\"")
-        if transport.isConnectionOriented {
+        if transport.isReliable {
             if uri.transportParameter == nil { uri.parameters.append("transport", transport.rawValue) }
             if !uri.parameters.contains("ob") { uri.parameters.append("ob") }
             parameters.append("reg-id", String(regID))
@@ -93,7 +94,7 @@ package struct RegisterRequestBuilder: Sendable {
         var h = SIPHeaders()
         h.add(
             .via,
-            SIPVia(transport: transport.viaTransport, host: contact.uri.host, port: contact.uri.port, branch: branch)
+            SIPVia(transport: transport.viaToken, host: contact.uri.host, port: contact.uri.port, branch: branch)
                 .description)
         h.add(.maxForwards, "70")
         h.add(.from, from.description)
@@ -103,7 +104,7 @@ package struct RegisterRequestBuilder: Sendable {
         h.add(.contact, contact.description)
         h.add(.expires, String(max(0, expires)))
         h.add(.allow, allow.map(\.rawValue).joined(separator: ", "))
-        h.add(.supported, transport.isConnectionOriented ? "outbound, path" : "path")
+        h.add(.supported, transport.isReliable ? "outbound, path" : "path")
         h.add(.userAgent, userAgent)
         for c in credentials { h.add(c.header, c.value.description) }
         return .request(method: .register, uri: registrarURI, headers: h)

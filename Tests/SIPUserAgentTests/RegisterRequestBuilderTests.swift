@@ -1,10 +1,11 @@
 import NIOCore
 import SIPCore
+import SIPTransport
 import Testing
 
 @testable import SIPUserAgent
 
-func makeBuilder(_ transport: ContactTransport, regID: Int = 1) throws -> RegisterRequestBuilder {
+func makeBuilder(_ transport: SIPTransportProtocol, regID: Int = 1) throws -> RegisterRequestBuilder {
     var rng = SequenceRandom([0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210])
     return RegisterRequestBuilder(
         addressOfRecord: try SIPURI("sip:7001@site-a.example.net"), displayName: "Agent 7001",

@@ -47,6 +47,30 @@ struct InProcessSiteTests {
         try await a.stop()
     }
 
+    /// A hung site (frozen: its port bound, nothing read or answered) fails its connection by the
+    /// probe's timeout, and is followed back when it thaws.
+    @Test func aSiteThatHangsAndThawsIsFollowedByItsConnection() async throws {
+        let a = try await InProcessSite.start(.init(name: "site-a"))
+        let phone = Phone(
+            configuration: fastConfiguration([connection(to: a, password: "pass7001", optionsInterval: 1)]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+
+        try await a.freeze()
+        let registersBefore = a.registerCount
+        try await log.wait(connection: 0, status: .failed, timeout: .seconds(4))
+        #expect(a.isUp, "a hung site is not a dead one")
+        #expect(a.registerCount == registersBefore, "nothing is read while frozen")
+
+        let seen = log.events.count
+        try await a.thaw()
+        try await log.wait(connection: 0, status: .ready, after: seen, timeout: .seconds(4))
+        #expect(a.registrations["7001"] != nil)
+        await phone.shutdown()
+        try await a.stop()
+    }
+
     @Test func aSiteThatDiesAndComesBackIsFollowedByItsConnection() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
         let b = try await InProcessSite.start(.init(name: "site-b"))

@@ -9,7 +9,8 @@ import SIPTransport
 /// (codes, digest challenges, delays, silence, closing the connection), dropping every Nth packet,
 /// freezing, and going down and coming back up on the same ports. It records everything it receives.
 ///
-/// It runs its own ``SIPTransportLayer`` on its own event loop; every control call is thread-safe.
+/// It runs its own ``SIPTransportLayer``, in a ``FaultInjectingTransport`` for ``freeze()``, on its own
+/// event loop; every control call is thread-safe.
 public final class SIPTestPeer: Sendable {
     public struct Configuration: Sendable {
         /// Transports to listen on. Default: UDP and TCP.
@@ -40,7 +41,7 @@ public final class SIPTestPeer: Sendable {
         var packetsSeen = 0
         var records: [SIPPeerRecord] = []
         var flowFailures: [SIPFlowFailure] = []
-        var layer: SIPTransportLayer?
+        var layer: FaultInjectingTransport?
         /// The ports first bound, so ``comeBack()`` listens where the peer was.
         var ports: [SIPTransportProtocol: Int] = [:]
         var toTagCounter = 0
@@ -75,7 +76,7 @@ public final class SIPTestPeer: Sendable {
 
     /// Closes the sockets and stops the peer's event loop.
     public func stop() async throws {
-        let layer = state.withLockedValue { state -> SIPTransportLayer? in
+        let layer = state.withLockedValue { state -> FaultInjectingTransport? in
             defer { state.layer = nil }
             return state.layer
         }
@@ -122,16 +123,17 @@ public final class SIPTestPeer: Sendable {
     /// Stop reacting to anything, keep-alive pings included, with every socket left open: a site
     /// that hangs (SIGSTOP) rather than one that closes.
     public func freeze() async throws {
-        try await currentLayer()?.setFrozen(true).get()
+        try await currentLayer()?.updateFaults { $0.isFrozen = true }.get()
     }
 
+    /// React again after ``freeze()``; what arrived meanwhile is taken up now, as after SIGCONT.
     public func thaw() async throws {
-        try await currentLayer()?.setFrozen(false).get()
+        try await currentLayer()?.updateFaults { $0.isFrozen = false }.get()
     }
 
     /// Close every socket: connections break, UDP goes unanswered (ICMP unreachable).
     public func goDown() async throws {
-        let layer = state.withLockedValue { state -> SIPTransportLayer? in
+        let layer = state.withLockedValue { state -> FaultInjectingTransport? in
             defer { state.layer = nil }
             return state.layer
         }
@@ -200,7 +202,7 @@ public final class SIPTestPeer: Sendable {
 
     // MARK: Driving the transport
 
-    private func currentLayer() -> SIPTransportLayer? {
+    private func currentLayer() -> FaultInjectingTransport? {
         state.withLockedValue { $0.layer }
     }
 
@@ -217,11 +219,10 @@ public final class SIPTestPeer: Sendable {
                 privateKeyFile: certificates.privateKeyFile)
         }
         let loop = group.next()
-        let layer = SIPTransportLayer(
-            configuration: transportConfiguration, eventLoop: loop, logger: configuration.logger
-        ) { [weak self] event in
-            self?.handle(event)
-        }
+        let layer = FaultInjectingTransport(
+            wrapping: SIPTransportLayer(
+                configuration: transportConfiguration, eventLoop: loop, logger: configuration.logger))
+        layer.setEventHandler { [weak self] event in self?.handle(event) }
         try await layer.start().get()
         state.withLockedValue { state in
             state.layer = layer

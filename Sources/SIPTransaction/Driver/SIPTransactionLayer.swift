@@ -5,7 +5,8 @@ import SIPTransport
 
 /// The RFC 3261 §17 transaction layer on one event loop: the thin driver of the pure machines.
 ///
-/// It owns the transport, matches every received message to its transaction (§17.1.3, §17.2.3),
+/// It owns the transport it is given (``SIPMessageTransport``: the production ``SIPTransportLayer``
+/// or a ``FaultInjectingTransport`` around one), matches every received message to its transaction (§17.1.3, §17.2.3),
 /// feeds the machines events with the time, and performs what they return: sends and retransmits,
 /// runs their timers on the loop, builds the ACK for a non-2xx (§17.1.1.3) and the 100 Trying,
 /// answers merged requests with 482 (§8.2.2.2). Policy lives in the machines; this class only
@@ -20,7 +21,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// The round-trip estimate of every target, fed by every client transaction's first response
     /// (``RoundTripTable``); read it through ``roundTripEstimate(for:)``.
     var roundTrips = RoundTripTable()
-    package private(set) var transport: SIPTransportLayer!
+    /// The transport the layer sends and receives through; it sets the transport's event handler.
+    package let transport: any SIPMessageTransport
     let logger: Logger
 
     /// Requests for the TU: new server transactions, ACKs for 2xx, requests without an RFC 3261 branch.
@@ -34,82 +36,50 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// a parse and a lookup. Nil admits everything.
     package var admitRequest: ((SIPReceivedMessage) -> Bool)?
 
-    private var clients: [TransactionKey: ClientEntry] = [:]
-    private var servers: [TransactionKey: ServerEntry] = [:]
+    private var clients: [TransactionKey: ClientTransactionEntry] = [:]
+    private var servers: [TransactionKey: ServerTransactionEntry] = [:]
     private var merged = MergedRequestDetector()
-    /// Every armed timer of every transaction, served by one NIO task (see ``TransactionTimerQueue``).
-    private var timerQueue = TransactionTimerQueue<TransactionKey>()
-    private var timerTask: Scheduled<Void>?
-    private var timerTaskDeadline: NIODeadline?
-    private var isFiringTimers = false
-    /// Due timers are served in batches at most this often: SIP's shortest timer is T1 (500 ms by
-    /// default), so a millisecond late costs nothing, while waking for every stale item would.
-    private static let timerGranularity = TimeAmount.milliseconds(1)
+    /// Every armed timer of every transaction, served by one NIO task (see ``LoopTimerQueue``).
+    private let timers: LoopTimerQueue<TimerOwner>
 
-    // Entries are confined to `eventLoop` like the layer itself.
-    private final class ClientEntry: @unchecked Sendable {
-        var machine: ClientMachine
-        let request: SIPMessage
-        let target: SIPTransportTarget
-        let onEvent: (ClientTransactionEvent) -> Void
-        var flow: SIPFlow?
-        var armed = ArmedTimers()
-        var failureDetail: String?
-        /// When the request first went out, for the round-trip sample; nil once a response came.
-        var sentAt: NIODeadline?
-        /// When the request last went out (Karn's rule: when a retransmission was answered).
-        var lastSentAt: NIODeadline
-
-        init(
-            machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget, sentAt: NIODeadline,
-            onEvent: @escaping (ClientTransactionEvent) -> Void
-        ) {
-            self.machine = machine
-            self.request = request
-            self.target = target
-            self.sentAt = sentAt
-            self.lastSentAt = sentAt
-            self.onEvent = onEvent
-        }
+    /// Which transaction's which timer a queued timer is.
+    private struct TimerOwner {
+        var key: TransactionKey
+        var timer: TransactionTimer
     }
 
-    private final class ServerEntry: @unchecked Sendable {
-        var machine: ServerMachine
-        let request: SIPReceivedMessage
-        var armed = ArmedTimers()
-        var pendingResponse: SIPMessage?
-        var lastResponse: SIPMessage?
-        /// Identity for §8.2.2.2, forgotten when the transaction ends.
-        var mergeIdentity: (fromTag: String, callID: String, cseq: UInt32, method: String)?
-
-        init(machine: ServerMachine, request: SIPReceivedMessage) {
-            self.machine = machine
-            self.request = request
-        }
-    }
-
-    /// Creates the layer and its transport; call ``start()`` to bind the listeners.
+    /// Creates the layer over `transport` (not started) and takes over its event handler; the layer
+    /// runs on the transport's event loop. Call ``start()`` to bind the listeners.
     package init(
+        transport: any SIPMessageTransport,
+        timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
+        adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
+        logger: Logger = Logger(label: "sip.transaction", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.eventLoop = transport.eventLoop
+        self.transport = transport
+        self.timerConfiguration = timers
+        self.adaptiveTimers = adaptiveTimers
+        self.logger = logger
+        // Due timers are served in batches at most a millisecond apart: SIP's shortest timer is T1
+        // (500 ms by default), so a millisecond late costs nothing, while waking for each would.
+        self.timers = LoopTimerQueue(eventLoop: transport.eventLoop, granularity: .milliseconds(1))
+        let sink = TransactionLayerEventSink()
+        transport.setEventHandler { sink.deliver($0) }
+        sink.layer = self
+        self.timers.onFire = { [weak self] owner in self?.timerFired(owner) }
+    }
+
+    /// Creates the layer over a new ``SIPTransportLayer`` with `transportConfiguration` on `eventLoop`.
+    package convenience init(
         transportConfiguration: SIPTransportConfiguration, eventLoop: any EventLoop,
         timers: TransactionTimerConfiguration = TransactionTimerConfiguration(),
         adaptiveTimers: AdaptiveTimerPolicy = AdaptiveTimerPolicy(),
         logger: Logger = Logger(label: "sip.transaction", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
-        self.eventLoop = eventLoop
-        self.timerConfiguration = timers
-        self.adaptiveTimers = adaptiveTimers
-        self.logger = logger
-        let sink = EventSink()
-        self.transport = SIPTransportLayer(
-            configuration: transportConfiguration, eventLoop: eventLoop, logger: logger,
-            onEvent: { sink.deliver($0) })
-        sink.layer = self
-    }
-
-    /// Breaks the reference cycle between the transport's callback and this layer.
-    private final class EventSink: @unchecked Sendable {
-        weak var layer: SIPTransactionLayer?
-        func deliver(_ event: SIPTransportEvent) { layer?.handle(event) }
+        self.init(
+            transport: SIPTransportLayer(configuration: transportConfiguration, eventLoop: eventLoop, logger: logger),
+            timers: timers, adaptiveTimers: adaptiveTimers, logger: logger)
     }
 
     package func start() -> EventLoopFuture<Void> { transport.start() }
@@ -117,10 +87,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// Cancels every timer, forgets every transaction (their TUs hear nothing more) and closes the transport.
     package func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
-            self.timerTask?.cancel()
-            self.timerTask = nil
-            self.timerTaskDeadline = nil
-            self.timerQueue.removeAll()
+            self.timers.cancelAll()
             self.clients.removeAll()
             self.servers.removeAll()
             return self.transport.close()
@@ -156,7 +123,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         if let noResponseTimeout { configuration.transactionTimeout = noResponseTimeout }
         configuration.retransmissionT1 = retransmissionT1(toward: target)
         let now = self.eventLoop.now
-        let entry = ClientEntry(
+        let entry = ClientTransactionEntry(
             machine: ClientMachine(
                 isInvite: method == .invite, isReliable: target.transport.isReliable, configuration: configuration),
             request: request, target: target, sentAt: now, onEvent: onEvent)
@@ -180,7 +147,8 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func perform(
-        _ actions: TransactionActions, client key: TransactionKey, entry: ClientEntry, response: SIPReceivedMessage?
+        _ actions: TransactionActions, client key: TransactionKey, entry: ClientTransactionEntry,
+        response: SIPReceivedMessage?
     ) {
         for action in actions {
             switch action {
@@ -201,10 +169,13 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .reportFailure(let failure):
                 entry.onEvent(.failed(failure, detail: entry.failureDetail))
             case .schedule(let timer, let deadline):
-                entry.armed[timer] = arm(timer, of: key, at: deadline)
+                timers.cancel(entry.armed[timer])
+                entry.armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
             case .cancel(let timer):
+                timers.cancel(entry.armed[timer])
                 entry.armed[timer] = 0
             case .terminated:
+                entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
                 if clients[key] === entry { clients[key] = nil }
             case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
@@ -213,7 +184,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
-    private func transmit(_ entry: ClientEntry, key: TransactionKey) {
+    private func transmit(_ entry: ClientTransactionEntry, key: TransactionKey) {
         // The entry is held strongly until the write completes (a moment): a weak reference would
         // give every transaction a side table, a cost on the hot path.
         transport.send(entry.request, to: entry.target).whenComplete { [weak self] result in
@@ -325,7 +296,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 return
             }
         }
-        let entry = ServerEntry(
+        let entry = ServerTransactionEntry(
             machine: ServerMachine(
                 isInvite: method == .invite, isReliable: received.transport.isReliable,
                 configuration: timerConfiguration),
@@ -336,7 +307,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func perform(
-        _ actions: TransactionActions, server key: TransactionKey, entry: ServerEntry,
+        _ actions: TransactionActions, server key: TransactionKey, entry: ServerTransactionEntry,
         ack: SIPReceivedMessage? = nil
     ) {
         // The TU hears of the request only after every action is carried out: it may answer at once,
@@ -361,12 +332,15 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .retransmitResponse:
                 if let response = entry.lastResponse { send(response, for: entry, key: key) }
             case .schedule(let timer, let deadline):
-                entry.armed[timer] = arm(timer, of: key, at: deadline)
+                timers.cancel(entry.armed[timer])
+                entry.armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
             case .cancel(let timer):
+                timers.cancel(entry.armed[timer])
                 entry.armed[timer] = 0
             case .reportFailure(let failure):
                 logger.debug("server transaction \(key) failed: \(failure)")
             case .terminated:
+                entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
                 if servers[key] === entry { servers[key] = nil }
                 if let id = entry.mergeIdentity {
@@ -378,7 +352,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
-    private func send(_ response: SIPMessage, for entry: ServerEntry, key: TransactionKey) {
+    private func send(_ response: SIPMessage, for entry: ServerTransactionEntry, key: TransactionKey) {
         transport.sendResponse(response, receivedOn: entry.request.flow).whenFailure { [weak self] error in
             guard let self, self.servers[key] === entry else { return }
             self.logger.debug("response not sent: \(error)")
@@ -388,48 +362,25 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     // MARK: Timers
 
-    /// Queues a timer and makes sure the loop wakes for it; returns the ticket the entry keeps.
-    private func arm(_ timer: TransactionTimer, of key: TransactionKey, at deadline: NIODeadline)
-        -> TransactionTimerQueue<TransactionKey>.Ticket
-    {
-        let ticket = timerQueue.push(timer, of: key, at: deadline)
-        if !isFiringTimers, timerTaskDeadline.map({ deadline < $0 }) ?? true { wakeForTimers(at: deadline) }
-        return ticket
-    }
-
-    private func wakeForTimers(at deadline: NIODeadline) {
-        timerTask?.cancel()
-        timerTaskDeadline = deadline
-        timerTask = eventLoop.scheduleTask(deadline: deadline) { [weak self] in self?.fireDueTimers() }
-    }
-
-    /// Fires every timer that is due and still wanted (its ticket matches the entry's), then sleeps
-    /// until the next deadline.
-    private func fireDueTimers() {
-        timerTask = nil
-        timerTaskDeadline = nil
-        isFiringTimers = true
+    /// A timer of a live transaction is due (the queue never fires a cancelled one).
+    private func timerFired(_ owner: TimerOwner) {
         let now = self.eventLoop.now
-        while let item = timerQueue.popDue(now: now) {
-            let key = item.owner
-            switch key.role {
-            case .client:
-                guard let entry = clients[key], entry.armed[item.timer] == item.ticket else { continue }
-                entry.armed[item.timer] = 0
-                perform(entry.machine.timerFired(item.timer, now: now), client: key, entry: entry, response: nil)
-            case .server:
-                guard let entry = servers[key], entry.armed[item.timer] == item.ticket else { continue }
-                entry.armed[item.timer] = 0
-                perform(entry.machine.timerFired(item.timer, now: now), server: key, entry: entry)
-            }
+        switch owner.key.role {
+        case .client:
+            guard let entry = clients[owner.key] else { return }
+            entry.armed[owner.timer] = 0
+            perform(entry.machine.timerFired(owner.timer, now: now), client: owner.key, entry: entry, response: nil)
+        case .server:
+            guard let entry = servers[owner.key] else { return }
+            entry.armed[owner.timer] = 0
+            perform(entry.machine.timerFired(owner.timer, now: now), server: owner.key, entry: entry)
         }
-        isFiringTimers = false
-        if let next = timerQueue.earliestDeadline { wakeForTimers(at: max(next, now + Self.timerGranularity)) }
     }
 
     // MARK: Transport events
 
-    private func handle(_ event: SIPTransportEvent) {
+    /// Hands one transport event to the transactions (on the loop).
+    func handle(_ event: SIPTransportEvent) {
         switch event {
         case .message(let received):
             if received.message.isRequest { handleRequest(received) } else { handleResponse(received) }

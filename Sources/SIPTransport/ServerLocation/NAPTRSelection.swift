@@ -11,7 +11,7 @@
 /// of the first transport can go on with the next one.
 package enum NAPTRSelection {
     package struct Choice: Sendable, Hashable {
-        package var transport: ServerTransport
+        package var transport: SIPTransportProtocol
         /// The replacement: the SRV name to ask next.
         package var srvName: String
         package var record: NAPTRRecord
@@ -22,7 +22,7 @@ package enum NAPTRSelection {
             guard record.flags.lowercased() == "s",
                 record.regexp.isEmpty,
                 !record.replacement.isEmpty, record.replacement != ".",
-                let transport = ServerTransport.allCases.first(where: {
+                let transport = SIPTransportProtocol.allCases.first(where: {
                     $0.naptrService.equalsIgnoringCase(record.service)
                 })
             else { return nil }

@@ -10,9 +10,9 @@ package struct ResolvedServers: Sendable, Hashable {
 
     package enum Group: Sendable, Hashable {
         /// One SRV RRset (from a NAPTR replacement or a `_sip._udp.`-style name) of one transport.
-        case srv(transport: ServerTransport, name: String, records: [ResolvedSRV])
+        case srv(transport: SIPTransportProtocol, name: String, records: [ResolvedSRV])
         /// A numeric host, or a host's A/AAAA on a known port.
-        case direct(transport: ServerTransport, port: UInt16, hostName: String?, addresses: [IPAddress])
+        case direct(transport: SIPTransportProtocol, port: UInt16, hostName: String?, addresses: [IPAddress])
     }
 
     /// In the order they are to be tried: NAPTR order/preference, or the client's transport preference.

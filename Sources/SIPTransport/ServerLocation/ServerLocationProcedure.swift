@@ -45,7 +45,7 @@ package struct ServerLocationProcedure: Sendable {
             let chosen = transport ?? (request.secure ? .tls : .udp)
             return ResolvedServers(groups: [
                 .direct(
-                    transport: chosen, port: request.port ?? chosen.defaultPort, hostName: nil, addresses: [address])
+                    transport: chosen, port: request.port ?? chosen.defaultDNSPort, hostName: nil, addresses: [address])
             ])
         }
 
@@ -92,7 +92,7 @@ package struct ServerLocationProcedure: Sendable {
 
         // §4.1: "If no NAPTR records are found, the client constructs SRV queries for those
         // transport protocols it supports, and does a query for each."
-        let supported: [ServerTransport] = request.secure ? [.tls] : [.udp, .tcp, .tls]
+        let supported: [SIPTransportProtocol] = request.secure ? [.tls] : [.udp, .tcp, .tls]
         for candidate in supported {
             switch await srvGroup(
                 name: candidate.srvPrefix + host, transport: candidate, using: lookup, failures: &failures)
@@ -115,7 +115,7 @@ package struct ServerLocationProcedure: Sendable {
     /// RFC 3261 §26.2.2 / RFC 3263 §4.1: SIPS over UDP is not allowed; SIPS with transport TCP means
     /// TLS over TCP; transport TLS implies the SIPS SRV names.
     private static func explicitTransport(_ request: ServerLocationRequest) throws(ServerLocationError)
-        -> ServerTransport?
+        -> SIPTransportProtocol?
     {
         guard request.secure else { return request.transport }
         switch request.transport {
@@ -133,7 +133,7 @@ package struct ServerLocationProcedure: Sendable {
 
     private func srvGroup(
         name: String,
-        transport: ServerTransport,
+        transport: SIPTransportProtocol,
         using lookup: some DNSLookup,
         failures: inout FailureLog
     ) async -> SRVOutcome {
@@ -162,14 +162,14 @@ package struct ServerLocationProcedure: Sendable {
 
     private func defaultPortFallback(
         _ host: String,
-        _ transport: ServerTransport,
+        _ transport: SIPTransportProtocol,
         _ lookup: some DNSLookup,
         _ failures: inout FailureLog
     ) async throws(ServerLocationError) -> ResolvedServers {
         let addresses = await addresses(of: host, using: lookup, failures: &failures)
         guard !addresses.isEmpty else { throw failures.error(host: host) }
         return ResolvedServers(groups: [
-            .direct(transport: transport, port: transport.defaultPort, hostName: host, addresses: addresses)
+            .direct(transport: transport, port: transport.defaultDNSPort, hostName: host, addresses: addresses)
         ])
     }
 

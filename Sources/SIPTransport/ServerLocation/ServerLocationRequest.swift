@@ -1,11 +1,8 @@
-/// A transport RFC 3263 can pick. SCTP and WebSocket NAPTR services are not offered: we do not speak them.
-package enum ServerTransport: String, Sendable, Hashable, CaseIterable {
-    case udp
-    case tcp
-    case tls
-
-    /// RFC 3263 §4.2 / RFC 3261 §19.1.2: 5060, or 5061 for TLS.
-    package var defaultPort: UInt16 { self == .tls ? 5061 : 5060 }
+/// What RFC 3263 needs to know of a transport. SCTP and WebSocket NAPTR services are not offered: we do
+/// not speak them.
+extension SIPTransportProtocol {
+    /// RFC 3263 §4.2 / RFC 3261 §19.1.2: 5060, or 5061 for TLS, as a DNS port.
+    package var defaultDNSPort: UInt16 { self == .tls ? 5061 : 5060 }
 
     /// The SRV owner prefix of RFC 3263 §4.1 (`_sips._tcp` for TLS).
     package var srvPrefix: String {
@@ -35,11 +32,11 @@ package struct ServerLocationRequest: Sendable, Hashable {
     package var port: UInt16?
     /// An explicit transport (a `transport=` URI parameter or the connection's `protocol`); when
     /// present NAPTR is skipped (RFC 3263 §4.1). Default: nil.
-    package var transport: ServerTransport?
+    package var transport: SIPTransportProtocol?
     /// A `sips:` URI: only TLS may be used (RFC 3263 §4.1). Default: false.
     package var secure: Bool
 
-    package init(host: String, port: UInt16? = nil, transport: ServerTransport? = nil, secure: Bool = false) {
+    package init(host: String, port: UInt16? = nil, transport: SIPTransportProtocol? = nil, secure: Bool = false) {
         self.host = host
         self.port = port
         self.transport = transport

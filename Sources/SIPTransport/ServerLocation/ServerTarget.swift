@@ -4,7 +4,7 @@ import NIOCore
 package struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     package var address: IPAddress
     package var port: UInt16
-    package var transport: ServerTransport
+    package var transport: SIPTransportProtocol
     /// The SRV target host this address came from (`nil` for a numeric host or a plain A/AAAA
     /// lookup), so a caller can tell the site's SRV hosts apart when hunting them (every SRV target of
     /// a site before the other site).
@@ -13,7 +13,8 @@ package struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     package var hostName: String?
 
     package init(
-        address: IPAddress, port: UInt16, transport: ServerTransport, srvTarget: String? = nil, hostName: String? = nil
+        address: IPAddress, port: UInt16, transport: SIPTransportProtocol, srvTarget: String? = nil,
+        hostName: String? = nil
     ) {
         self.address = address
         self.port = port
@@ -35,6 +36,6 @@ package struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     package struct Endpoint: Sendable, Hashable {
         package var address: IPAddress
         package var port: UInt16
-        package var transport: ServerTransport
+        package var transport: SIPTransportProtocol
     }
 }

@@ -64,7 +64,6 @@ final class SIPStreamConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !layer.isFrozen else { return }
         switch Self.unwrapInboundIn(data) {
         case .message(let message):
             layer.receivedStreamMessage(message, on: connection)

@@ -1,5 +1,8 @@
-/// The transports this SDK speaks (RFC 3261 §18).
-public enum SIPTransportProtocol: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+/// The transports this SDK speaks (RFC 3261 §18): the one transport type of every layer, from the
+/// transport's listeners and RFC 3263 server location to the REGISTER's Contact and the façade's
+/// configuration (which names it `SIPTransportKind`). The raw value (and the `Codable` form) is the
+/// lowercase name; ``description`` is the Via token.
+public enum SIPTransportProtocol: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
     /// UDP: unreliable datagrams, default port 5060; a message is one datagram (§18.1.1).
     case udp
     /// TCP: a reliable stream framed by Content-Length (§18.3), default port 5060.

@@ -1,4 +1,5 @@
 import SIPCore
+import SIPTransport
 
 /// What the engine needs to register one connection: identity, credentials and policy.
 package struct BindingConfiguration: Sendable {
@@ -8,7 +9,7 @@ package struct BindingConfiguration: Sendable {
     package var domain: String
     package var displayName: String?
     package var credentials: DigestCredentials?
-    package var transport: ContactTransport
+    package var transport: SIPTransportProtocol
     package var policy: RegistrationPolicy
     /// RFC 5626 `reg-id`: one per connection of the phone (TCP/TLS only).
     package var regID: Int
@@ -23,7 +24,7 @@ package struct BindingConfiguration: Sendable {
 
     package init(
         user: String, domain: String, displayName: String? = nil, credentials: DigestCredentials? = nil,
-        transport: ContactTransport, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI,
+        transport: SIPTransportProtocol, policy: RegistrationPolicy, regID: Int, contactURI: SIPURI,
         instanceURN: String? = nil,
         authRealms: [String] = [], requireQop: Bool = false
     ) {

@@ -9,7 +9,7 @@ import SIPTransport
 ///
 /// Bindings are structs in one loop-bound table, not an actor each (measured: 145 B and a 4.6 ms
 /// scan of 20,000 as structs, against 231 B and 0.5 s as actors), and their timers share one
-/// ``LoopTimerQueue`` behind a single NIO timer. The engine carries out what the machines decide:
+/// `LoopTimerQueue` behind a single NIO timer. The engine carries out what the machines decide:
 /// builds REGISTER and OPTIONS, answers digest challenges, sends through the transaction layer, and
 /// feeds back responses, failures and timer fires. Its own rules:
 /// - RFC 3263 target hunting: when a site resolves to several targets and one times out, fails to
@@ -78,6 +78,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// When each target that is not a binding's own last got a probe of its own (``probeOtherTargets``).
     var otherTargetProbes: [SIPTransportTarget: NIODeadline] = [:]
     private let timers: LoopTimerQueue<TimerToken>
+    private var timerHandles: [TimerToken: LoopTimerQueue<TimerToken>.Handle] = [:]
     private var random = SystemRandomNumberGenerator()
     /// `+sip.instance` of this phone (RFC 5626 §4.1): one for all its connections.
     package let instanceURN: String
@@ -167,7 +168,6 @@ package final class RegistrationEngine: @unchecked Sendable {
     /// for the calls made through its connection.
     package func realmPolicy(of id: BindingID) -> DigestRealmPolicy? { bindings[id]?.machine.realms }
     package var count: Int { bindings.count }
-    package var pendingTimers: Int { timers.count }
 
     // MARK: Carrying out the machine's actions
 
@@ -185,9 +185,9 @@ package final class RegistrationEngine: @unchecked Sendable {
             case .sendProbe(let probeID):
                 sendProbe(probeID, for: id)
             case .schedule(let timer, let deadline):
-                timers.schedule(TimerToken(binding: id, timer: timer), at: deadline)
+                timers.schedule(TimerToken(binding: id, timer: timer), at: deadline, handles: &timerHandles)
             case .cancel(let timer):
-                timers.cancel(TimerToken(binding: id, timer: timer))
+                timers.cancel(TimerToken(binding: id, timer: timer), handles: &timerHandles)
             case .reportStatus(let change):
                 onStatusChange?(id, change, bindings[id]?.currentTarget)
                 if change.status == .disabled { finishStop(id) }
@@ -200,7 +200,9 @@ package final class RegistrationEngine: @unchecked Sendable {
         let waiters = binding.stopWaiters
         binding.stopWaiters = []
         if binding.removeWhenDisabled {
-            for timer in RegistrationTimer.allCases { timers.cancel(TimerToken(binding: id, timer: timer)) }
+            for timer in RegistrationTimer.allCases {
+                timers.cancel(TimerToken(binding: id, timer: timer), handles: &timerHandles)
+            }
             bindings[id] = nil
             sites.leave(binding: id)
         }
@@ -208,6 +210,7 @@ package final class RegistrationEngine: @unchecked Sendable {
     }
 
     private func timerFired(_ token: TimerToken) {
+        timerHandles[token] = nil
         update(token.binding) { $0.machine.timerFired(token.timer, now: self.eventLoop.now) }
     }
 

@@ -83,6 +83,7 @@ package final class SessionEngine: @unchecked Sendable {
     private var nextSessionID: SessionID = 1
     private var nextRequestID: UInt64 = 1 << 40
     private let timers: LoopTimerQueue<TimerToken>
+    private var timerHandles: [TimerToken: LoopTimerQueue<TimerToken>.Handle] = [:]
     private var random = SystemRandomNumberGenerator()
 
     package init(
@@ -95,6 +96,7 @@ package final class SessionEngine: @unchecked Sendable {
         self.timers = LoopTimerQueue(eventLoop: transactions.eventLoop)
         timers.onFire = { [weak self] token in
             guard let self else { return }
+            self.timerHandles[token] = nil
             self.update(token.session) { $0.timerFired(token.timer, now: self.eventLoop.now) }
         }
     }
@@ -273,9 +275,9 @@ package final class SessionEngine: @unchecked Sendable {
             case .sendResponse(let response, let requestID):
                 send(response, toRequest: requestID)
             case .schedule(let timer, let deadline):
-                timers.schedule(TimerToken(session: id, timer: timer), at: deadline)
+                timers.schedule(TimerToken(session: id, timer: timer), at: deadline, handles: &timerHandles)
             case .cancel(let timer):
-                timers.cancel(TimerToken(session: id, timer: timer))
+                timers.cancel(TimerToken(session: id, timer: timer), handles: &timerHandles)
             case .stopRetransmitting(let requestID):
                 if let transaction = sessions[id]?.inviteTransactions[requestID] {
                     transactions.stopRetransmitting(transaction)
@@ -283,7 +285,9 @@ package final class SessionEngine: @unchecked Sendable {
             case .report(let event):
                 onEvent?(id, event)
             case .terminated:
-                for timer in SessionTimer.allCases { timers.cancel(TimerToken(session: id, timer: timer)) }
+                for timer in SessionTimer.allCases {
+                    timers.cancel(TimerToken(session: id, timer: timer), handles: &timerHandles)
+                }
                 if let entry = sessions.removeValue(forKey: id) {
                     if byCallID[entry.callID] == id { byCallID[entry.callID] = nil }
                     // The requests of this dialog need no more answers (an answered INVITE's entry was

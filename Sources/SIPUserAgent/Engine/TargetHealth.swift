@@ -60,12 +60,6 @@ package struct TargetHealth: Sendable {
         guard let host = target.address.ipAddress, let address = IPAddress(host), let port = target.address.port,
             let port16 = UInt16(exactly: port)
         else { return nil }
-        let transport: ServerTransport =
-            switch target.transport {
-            case .udp: .udp
-            case .tcp: .tcp
-            case .tls: .tls
-            }
-        return ServerTarget(address: address, port: port16, transport: transport)
+        return ServerTarget(address: address, port: port16, transport: target.transport)
     }
 }

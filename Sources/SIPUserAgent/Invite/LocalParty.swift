@@ -1,4 +1,5 @@
 import SIPCore
+import SIPTransport
 
 /// Who we are in a session: the address of record in From (UAC) or To (UAS), and the Contact
 /// where the peer sends its in-dialog requests.
@@ -8,9 +9,10 @@ package struct LocalParty: Hashable, Sendable {
     package var displayName: String?
     /// Our Contact URI: the local address of the transport the dialog uses.
     package var contact: SIPURI
-    package var transport: ContactTransport
+    package var transport: SIPTransportProtocol
 
-    package init(addressOfRecord: SIPURI, displayName: String? = nil, contact: SIPURI, transport: ContactTransport) {
+    package init(addressOfRecord: SIPURI, displayName: String? = nil, contact: SIPURI, transport: SIPTransportProtocol)
+    {
         self.addressOfRecord = addressOfRecord
         self.displayName = displayName
         self.contact = contact
@@ -20,6 +22,6 @@ package struct LocalParty: Hashable, Sendable {
     /// The top Via of a new request: a placeholder sent-by (the transport writes the real one),
     /// the branch, `rport` (RFC 3581).
     func via(branch: String) -> SIPVia {
-        SIPVia(transport: transport.viaTransport, host: contact.host, port: contact.port, branch: branch)
+        SIPVia(transport: transport.viaToken, host: contact.host, port: contact.port, branch: branch)
     }
 }

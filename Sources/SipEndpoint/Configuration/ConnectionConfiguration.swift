@@ -1,22 +1,16 @@
 import Foundation
+import SIPTransport
 
 /// The transport a connection uses to reach its site: the `protocol=` attribute of its `Connectivity` line
 /// (`transport=` is a synonym; `UDP`, `TCP` or `TLS`, any case). The raw value is the lowercase name.
-public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable, Codable {
-    /// SIP over UDP; requests are retransmitted on timers (T1, see `adaptive_t1`). Default port 5060.
-    case udp
-    /// SIP over TCP, the flow kept alive with CRLF (`keepalive_interval`); when it breaks, the connection
-    /// fails (``ConnectionStatusReason/Kind/flowLost``). Default port 5060.
-    case tcp
-    /// SIP over TLS over TCP: the server's certificate checked against `tls_ca_file` (else the system's
-    /// CAs) unless `tls_verify` is off, a client certificate sent when `tls_cert_file` is set; kept alive
-    /// like ``tcp``. `use_srtp` `mandatory` wants every connection on TLS (the keys travel in the SDP).
-    /// Default port 5061.
-    case tls
-
-    /// The port a server listens on when none is given and DNS SRV is not used (RFC 3261 §19.1.2).
-    public var defaultPort: Int { self == .tls ? 5061 : 5060 }
-}
+///
+/// The SDK's one transport type under the façade's name. UDP requests are retransmitted on timers (T1,
+/// see `adaptive_t1`); a TCP or TLS flow is kept alive with CRLF (`keepalive_interval`) and, when it
+/// breaks, the connection fails (``ConnectionStatusReason/Kind/flowLost``). TLS checks the server's
+/// certificate against `tls_ca_file` (else the system's CAs) unless `tls_verify` is off and sends a
+/// client certificate when `tls_cert_file` is set; `use_srtp` `mandatory` wants every connection on TLS
+/// (the keys travel in the SDP). Default ports: 5060, 5061 for TLS (``SIPTransportProtocol/defaultPort``).
+public typealias SIPTransportKind = SIPTransportProtocol
 
 /// Where a connection's site is: `host[:port]`. A host without a port is located by RFC 3263
 /// (NAPTR/SRV, then A/AAAA); a port given means A/AAAA only.
@@ -24,7 +18,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible, Codabl
     /// Host name, IPv4 address, or IPv6 address without brackets.
     public var host: String
     /// The port, 1–65535; nil when none is given: the host is then located by RFC 3263 (NAPTR/SRV,
-    /// then A/AAAA on the transport's ``SIPTransportKind/defaultPort``).
+    /// then A/AAAA on the transport's ``SIPTransportProtocol/defaultPort``).
     public var port: Int?
 
     /// Makes an address from its parts, unchecked (``init(_:)`` parses and checks `host[:port]` text).

@@ -135,7 +135,7 @@ public final class Phone: Service, Sendable {
     /// Drops all SIP traffic to and from these addresses, as if those hosts had gone silent (QuickStart
     /// `drill --block`); an empty set restores everything. For drills and tests, not for production.
     package func setBlockedHosts(_ hosts: Set<String>) async {
-        try? await core.transactions.transport.setBlocked(hosts).get()
+        try? await core.faults.updateFaults { $0.blockedHosts = hosts }.get()
     }
 
     /// The resolved server address connection `id` uses now (`address`), when one is chosen.

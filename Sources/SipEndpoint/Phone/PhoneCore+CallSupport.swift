@@ -66,7 +66,7 @@ extension PhoneCore {
         plain.parameters.remove("ob")
         return LocalParty(
             addressOfRecord: SIPURI(user: c.user, host: c.effectiveDomain), displayName: c.displayName, contact: plain,
-            transport: ContactTransport(c.transport))
+            transport: c.transport)
     }
 
     func currentTarget(for id: Int) -> SIPTransportTarget? { engine.currentTarget(of: id) }

@@ -98,7 +98,7 @@ extension PhoneCore {
     func hasConnection(_ id: Int) -> Bool { records[id] != nil }
 
     func bindingConfiguration(_ c: ConnectionConfiguration, id: Int) -> BindingConfiguration {
-        let kind = SIPTransportProtocol(c.transport)
+        let kind = c.transport
         let local =
             transactions.transport.localAddress(for: kind)
             ?? transactions.transport.localAddress(for: kind == .tls ? .tcp : kind)
@@ -120,7 +120,7 @@ extension PhoneCore {
         return BindingConfiguration(
             user: c.user, domain: c.effectiveDomain, displayName: c.displayName,
             credentials: c.password.map { DigestCredentials(user: c.user, password: $0, authUser: c.authUser) },
-            transport: ContactTransport(c.transport), policy: policy, regID: id + 1, contactURI: contact,
+            transport: c.transport, policy: policy, regID: id + 1, contactURI: contact,
             instanceURN: lineInstances[c.user], authRealms: c.authRealms, requireQop: c.requireQop)
     }
 }

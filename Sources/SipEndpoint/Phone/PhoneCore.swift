@@ -34,6 +34,9 @@ final class PhoneCore: @unchecked Sendable {
     let eventLoop: any EventLoop
     let configuration: SipEndpointConfiguration
     let transactions: SIPTransactionLayer
+    /// The transport under ``transactions``: the production one in a wrapper that behaves until a drill
+    /// sets a fault (``Phone/setBlockedHosts(_:)``).
+    let faults: FaultInjectingTransport
     let engine: RegistrationEngine
     let resolution: TargetResolution
     let logger: Logger
@@ -115,9 +118,12 @@ final class PhoneCore: @unchecked Sendable {
             localAddress: configuration.endpoint.localAddress.isEmpty ? nil : configuration.endpoint.localAddress)
         let bindHost = Self.bindAddress(for: configuration)
         self.localHost = bindHost
+        self.faults = FaultInjectingTransport(
+            wrapping: SIPTransportLayer(
+                configuration: Self.transportConfiguration(configuration, host: bindHost, trace: trace),
+                eventLoop: eventLoop, logger: logger))
         self.transactions = SIPTransactionLayer(
-            transportConfiguration: Self.transportConfiguration(configuration, host: bindHost, trace: trace),
-            eventLoop: eventLoop,
+            transport: faults,
             timers: TransactionTimerConfiguration(
                 transactionTimeout: .milliseconds(
                     Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
@@ -243,16 +249,6 @@ final class PhoneCore: @unchecked Sendable {
                 self.phoneEvents.finish()
                 return self.transactions.shutdown()
             }
-        }
-    }
-}
-
-extension ContactTransport {
-    init(_ kind: SIPTransportKind) {
-        switch kind {
-        case .udp: self = .udp
-        case .tcp: self = .tcp
-        case .tls: self = .tls
         }
     }
 }

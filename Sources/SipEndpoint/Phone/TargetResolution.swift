@@ -19,9 +19,8 @@ final class TargetResolution: Sendable {
     func targets(for server: ServerAddress, transport: SIPTransportKind, on loop: any EventLoop)
         -> EventLoopFuture<[SIPTransportTarget]>
     {
-        let kind = SIPTransportProtocol(transport)
         if let port = server.port ?? (Self.isIPAddress(server.host) ? transport.defaultPort : nil),
-            let target = try? SIPTransportTarget(transport: kind, ipAddress: server.host, port: port)
+            let target = try? SIPTransportTarget(transport: transport, ipAddress: server.host, port: port)
         {
             return loop.makeSucceededFuture([target])
         }
@@ -29,13 +28,14 @@ final class TargetResolution: Sendable {
         promise.completeWithTask {
             let locator = try self.serverLocator()
             let request = ServerLocationRequest(
-                host: server.host, port: server.port.map { UInt16($0) }, transport: ServerTransport(transport),
+                host: server.host, port: server.port.map { UInt16($0) }, transport: transport,
                 secure: transport == .tls)
             let list = try await locator.locate(request)
             return list.targets.compactMap { t in
                 guard let address = try? t.socketAddress() else { return nil }
                 return SIPTransportTarget(
-                    transport: kind, address: address, serverName: transport == .tls ? (t.hostName ?? server.host) : nil
+                    transport: transport, address: address,
+                    serverName: transport == .tls ? (t.hostName ?? server.host) : nil
                 )
             }
         }
@@ -49,12 +49,7 @@ final class TargetResolution: Sendable {
         let promise = loop.makePromise(of: SIPTransportKind?.self)
         promise.completeWithTask {
             let request = ServerLocationRequest(host: server.host)
-            guard let first = try? await self.serverLocator().locate(request).targets.first else { return nil }
-            switch first.transport {
-            case .udp: return .udp
-            case .tcp: return .tcp
-            case .tls: return .tls
-            }
+            return try? await self.serverLocator().locate(request).targets.first?.transport
         }
         return promise.futureResult
     }
@@ -79,25 +74,5 @@ final class TargetResolution: Sendable {
 
     static func isIPAddress(_ host: String) -> Bool {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
-    }
-}
-
-extension SIPTransportProtocol {
-    init(_ kind: SIPTransportKind) {
-        switch kind {
-        case .udp: self = .udp
-        case .tcp: self = .tcp
-        case .tls: self = .tls
-        }
-    }
-}
-
-extension ServerTransport {
-    init(_ kind: SIPTransportKind) {
-        switch kind {
-        case .udp: self = .udp
-        case .tcp: self = .tcp
-        case .tls: self = .tls
-        }
     }
 }

@@ -69,6 +69,26 @@ import Testing
         }
     }
 
+    /// A frozen peer (its transport's fault) reads nothing, as a stopped process; what arrived waits in
+    /// its socket and is served at the thaw, as after SIGCONT.
+    @Test func aFrozenPeerReadsNothingUntilItThaws() async throws {
+        try await withPeer { peer in
+            try await Agent.withAgent { agent in
+                try await peer.freeze()
+                let request = makeRequest(.options, transport: .udp, callID: "while-frozen")
+                _ = try await agent.layer.send(request, to: try peer.target(.udp)).get()
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(peer.received.isEmpty)
+                #expect(agent.events.messages.isEmpty)
+
+                try await peer.thaw()
+                let records = try await peer.waitForRecords()
+                #expect(records.map { try? $0.message.callID } == ["while-frozen"])
+                _ = try await agent.events.response(statusCode: 200)
+            }
+        }
+    }
+
     @Test func closesTheConnectionWhenToldTo() async throws {
         try await withPeer { peer in
             peer.on(.options, .closeConnection)

@@ -1,0 +1,168 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SIPCore
+
+/// Sending: to a target over a flow the layer picks, on a given flow, and responses by RFC 3261 §18.2.2;
+/// every request's top Via gets the flow's sent-by (§18.1.1).
+extension SIPTransportLayer {
+    /// Sends a request (or any message) to a target over a flow the layer picks: the UDP listener of
+    /// the target's address family, or the connection already open to the target, or a new one.
+    /// A request's top Via gets the flow's local address as sent-by and the flow's transport
+    /// (§18.1.1); its branch and `rport` are kept. Build that Via with ``SIPVia/forNewTransaction(transport:host:port:)``.
+    ///
+    /// - Returns: the flow used; it fails with a ``SIPTransportError`` (connect, TLS handshake…).
+    public func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
+        onLoop { self.sendOnLoop(message, to: target) }
+    }
+
+    /// Sends on a flow a message arrived on or an earlier send returned (a request inside a dialog over
+    /// the site's connection, an ACK…). Fails with `.flowClosed` when that connection is gone.
+    public func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
+        onLoop {
+            guard self.lifecycle == .running else { return self.notRunning() }
+            switch flow.transport {
+            case .udp:
+                guard
+                    let channel = self.udpChannel(local: flow.localAddress) ?? self.udpChannel(for: flow.remoteAddress)
+                else {
+                    return self.eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)"))
+                }
+                return self.write(message, datagramTo: flow.remoteAddress, on: channel).map { _ in }
+            case .tcp, .tls:
+                guard let id = flow.connectionID, let connection = self.connections[id], connection.isReady else {
+                    return self.eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+                }
+                return self.write(message, on: connection).map { _ in }
+            }
+        }
+    }
+
+    /// Sends a response to a request that arrived on `flow`, by RFC 3261 §18.2.2 (see
+    /// ``SIPResponseRouting``): on the same connection while it is open, else to `received`/`rport`,
+    /// `maddr` or sent-by. UDP responses leave from the socket the request arrived on (RFC 3581 §4).
+    /// A sent-by that is a host name needs RFC 3263 §5 resolution, which is not done here: it fails
+    /// with `.invalidMessage`.
+    public func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
+        onLoop {
+            guard self.lifecycle == .running else { return self.notRunning() }
+            let via: SIPVia
+            do {
+                via = try response.topVia
+            } catch {
+                return self.eventLoop.makeFailedFuture(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
+            }
+            let open = flow.connectionID.flatMap { self.connections[$0] }.map(\.isReady) ?? false
+            switch SIPResponseRouting.destination(for: via, connectionIsOpen: open) {
+            case nil:
+                return self.eventLoop.makeFailedFuture(
+                    SIPTransportError(.invalidMessage, "Via transport \(via.transport) is not supported"))
+            case .sameConnection:
+                guard let id = flow.connectionID, let connection = self.connections[id] else {
+                    return self.eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+                }
+                return self.write(response, on: connection)
+            case .address(let host, let port, let transport):
+                guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+                    return self.eventLoop.makeFailedFuture(
+                        SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
+                }
+                if transport == .udp, flow.transport == .udp, let channel = self.udpChannel(local: flow.localAddress) {
+                    return self.write(response, datagramTo: address, on: channel)
+                }
+                return self.sendOnLoop(response, to: SIPTransportTarget(transport: transport, address: address))
+            }
+        }
+    }
+
+    func sendOnLoop(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
+        guard lifecycle == .running else { return notRunning() }
+        switch target.transport {
+        case .udp:
+            guard let channel = udpChannel(for: target.address) else {
+                return eventLoop.makeFailedFuture(
+                    SIPTransportError(.noListener, "no UDP listener for the address family of \(target)"))
+            }
+            return write(message, datagramTo: target.address, on: channel)
+        case .tcp, .tls:
+            return connection(to: target).flatMap { self.write(message, on: $0) }
+        }
+    }
+
+    /// UDP: fills the top Via of a request and writes the datagram.
+    func write(_ message: SIPMessage, datagramTo address: SocketAddress, on channel: Channel)
+        -> EventLoopFuture<SIPFlow>
+    {
+        guard let local = channel.localAddress else {
+            return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "UDP socket has no local address"))
+        }
+        let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: address)
+        do {
+            let bytes = try wireBytes(message, flow: flow, allocator: channel.allocator)
+            let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
+            let written = channel.write(envelope)
+            flushSoon(channel)
+            return written.map { flow }.flatMapErrorThrowing { error in
+                throw SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)")
+            }
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Flushes `channel` once the current loop task is over, with every datagram written meanwhile:
+    /// NIO then sends them with one `sendmmsg(2)` instead of one `sendmsg(2)` each. A response
+    /// written while a batch of received datagrams is handled leaves microseconds later, not never.
+    func flushSoon(_ channel: Channel) {
+        guard !udpChannelsToFlush.contains(where: { $0 === channel }) else { return }
+        udpChannelsToFlush.append(channel)
+        if udpChannelsToFlush.count == 1 {
+            eventLoop.execute {
+                let channels = self.udpChannelsToFlush
+                self.udpChannelsToFlush = []
+                for channel in channels { channel.flush() }
+            }
+        }
+    }
+
+    /// TCP/TLS: fills the top Via of a request and writes on the connection.
+    func write(_ message: SIPMessage, on connection: SIPConnection) -> EventLoopFuture<SIPFlow> {
+        guard let flow = connection.flow else {
+            return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "connection #\(connection.id) not ready"))
+        }
+        do {
+            let bytes = try wireBytes(message, flow: flow, allocator: connection.channel.allocator)
+            return connection.channel.writeAndFlush(bytes).map { flow }.flatMapErrorThrowing { error in
+                throw SIPTransportError(.connectionClosed, "write on \(flow): \(error)")
+            }
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// §18.1.1: the sent-by of a request's top Via is the address and port the flow really uses.
+    func wireBytes(_ message: SIPMessage, flow: SIPFlow, allocator: ByteBufferAllocator)
+        throws(SIPTransportError) -> ByteBuffer
+    {
+        var message = message
+        if message.isRequest {
+            do {
+                var via = try message.topVia
+                via.transport = flow.transport.viaToken
+                via.host = flow.localAddress.sipHost
+                via.port = flow.localAddress.port
+                try message.replaceTopVia(via)
+            } catch {
+                throw SIPTransportError(.invalidMessage, "request needs a top Via: \(error)")
+            }
+        }
+        var buffer = allocator.buffer(capacity: message.body.readableBytes + 512)
+        message.write(into: &buffer)
+        configuration.trace?(
+            SIPTraceRecord(
+                time: .now(), direction: .sent, transport: flow.transport, local: flow.localAddress.sipHostPort,
+                remote: flow.remoteAddress.sipHostPort, message: message))
+        return buffer
+    }
+}

@@ -1,0 +1,200 @@
+import NIOCore
+import NIOEmbedded
+import SIPCore
+import SIPTransport
+import Testing
+
+/// Each fault of the wrapper over an in-memory transport on a virtual clock: nothing is bound, nothing
+/// sleeps. The wrapper's freeze over real sockets (pings unanswered) is in LoopbackTransportTests.
+@Suite struct FaultInjectingTransportTests {
+    /// Records what it is asked to send and delivers what a test says arrived.
+    final class MemoryTransport: SIPMessageTransport, @unchecked Sendable {
+        let loop: EmbeddedEventLoop
+        var eventLoop: any EventLoop { loop }
+        let local = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+        var handler: ((SIPTransportEvent) -> Void)?
+        /// Call-ID of each message sent and its virtual time in milliseconds.
+        var sent: [(callID: String, atMilliseconds: Int64)] = []
+        var readingPausedCalls = 0
+        let startTime: NIODeadline
+
+        init(loop: EmbeddedEventLoop) {
+            self.loop = loop
+            self.startTime = loop.now
+        }
+
+        func setEventHandler(_ handler: @escaping (SIPTransportEvent) -> Void) { self.handler = handler }
+        func start() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func close() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] { [local] }
+        func setPrivilegedAddresses(_ addresses: Set<String>) {}
+
+        func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
+            record(message)
+            return loop.makeSucceededFuture(
+                SIPFlow(transport: target.transport, localAddress: local, remoteAddress: target.address))
+        }
+
+        func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
+            record(message)
+            return loop.makeSucceededVoidFuture()
+        }
+
+        func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
+            record(response)
+            return loop.makeSucceededFuture(flow)
+        }
+
+        private func record(_ message: SIPMessage) {
+            sent.append(((try? message.callID) ?? "?", (loop.now - startTime).nanoseconds / 1_000_000))
+        }
+
+        func receive(_ callID: String, from host: String) {
+            let source = try! SocketAddress(ipAddress: host, port: 5060)
+            let message = makeRequest(.options, transport: .udp, callID: callID)
+            handler?(.message(SIPReceivedMessage(message: message, source: source, flow: flow(to: host))))
+        }
+
+        func flow(to host: String) -> SIPFlow {
+            SIPFlow(
+                transport: .udp, localAddress: local, remoteAddress: try! SocketAddress(ipAddress: host, port: 5060))
+        }
+    }
+
+    final class Harness {
+        let loop = EmbeddedEventLoop()
+        let inner: MemoryTransport
+        let wrapper: FaultInjectingTransport
+        var delivered: [String] = []
+        var failures = 0
+
+        init() {
+            inner = MemoryTransport(loop: loop)
+            wrapper = FaultInjectingTransport(wrapping: inner)
+            wrapper.setEventHandler { [unowned self] event in
+                switch event {
+                case .message(let received): self.delivered.append((try? received.message.callID) ?? "?")
+                case .flowFailed: self.failures += 1
+                }
+            }
+        }
+
+        func set(_ faults: FaultInjectingTransport.Faults) throws {
+            let done = wrapper.setFaults(faults)
+            loop.run()
+            try done.wait()
+        }
+
+        @discardableResult
+        func send(_ callID: String, to host: String) throws -> SIPFlow {
+            let target = try SIPTransportTarget(transport: .udp, ipAddress: host, port: 5060)
+            let future = wrapper.send(makeRequest(.options, transport: .udp, callID: callID), to: target)
+            loop.run()
+            return try future.wait()
+        }
+
+        var sentIDs: [String] { inner.sent.map { $0.callID } }
+    }
+
+    @Test func withoutFaultsEverythingPassesThrough() throws {
+        let h = Harness()
+        try h.send("a", to: "192.0.2.1")
+        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "b"), on: h.inner.flow(to: "192.0.2.1"))
+        _ = h.wrapper.sendResponse(
+            makeRequest(.options, transport: .udp, callID: "c"), receivedOn: h.inner.flow(to: "192.0.2.1"))
+        h.loop.run()
+        h.inner.receive("in", from: "192.0.2.1")
+        #expect(h.sentIDs == ["a", "b", "c"])
+        #expect(h.delivered == ["in"])
+        #expect(h.wrapper.localAddress(for: .udp) == h.inner.local)
+    }
+
+    @Test func aBlockedHostIsCutOffBothWaysAndOthersAreNot() throws {
+        let h = Harness()
+        try h.set(.init(blockedHosts: ["192.0.2.1"]))
+        let flow = try h.send("to-A", to: "192.0.2.1")
+        try h.send("to-B", to: "192.0.2.2")
+        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "on-A"), on: h.inner.flow(to: "192.0.2.1"))
+        h.loop.run()
+        h.inner.receive("from-A", from: "192.0.2.1")
+        h.inner.receive("from-B", from: "192.0.2.2")
+        #expect(h.sentIDs == ["to-B"])
+        #expect(h.delivered == ["from-B"])
+        // The lost send still succeeded, with a flow toward the blocked host.
+        #expect(flow.remoteAddress.ipAddress == "192.0.2.1")
+
+        try h.set(.none)
+        try h.send("to-A-again", to: "192.0.2.1")
+        h.inner.receive("from-A-again", from: "192.0.2.1")
+        #expect(h.sentIDs == ["to-B", "to-A-again"])
+        #expect(h.delivered == ["from-B", "from-A-again"])
+    }
+
+    @Test func frozenNothingIsSentOrDeliveredUntilTheThaw() throws {
+        let h = Harness()
+        try h.set(.init(isFrozen: true))
+        try h.send("while-frozen", to: "192.0.2.1")
+        h.inner.receive("while-frozen", from: "192.0.2.2")
+        h.inner.handler?(
+            .flowFailed(
+                SIPFlowFailure(
+                    flow: h.inner.flow(to: "192.0.2.2"),
+                    target: try SIPTransportTarget(transport: .udp, ipAddress: "192.0.2.2", port: 5060),
+                    error: SIPTransportError(.connectionClosed, "test"))))
+        #expect(h.sentIDs.isEmpty)
+        #expect(h.delivered.isEmpty)
+        #expect(h.failures == 1, "a flow failure is the transport's news, not a message: it is passed on")
+
+        try h.set(.none)
+        try h.send("after", to: "192.0.2.1")
+        h.inner.receive("after", from: "192.0.2.2")
+        #expect(h.sentIDs == ["after"])
+        #expect(h.delivered == ["after"])
+    }
+
+    @Test func everyNthMessageIsLostInEachDirectionCountedFromTheSetting() throws {
+        let h = Harness()
+        try h.send("before", to: "192.0.2.1")
+        try h.set(.init(dropEveryNth: 3))
+        for n in 1...7 { try h.send("out\(n)", to: "192.0.2.1") }
+        for n in 1...7 { h.inner.receive("in\(n)", from: "192.0.2.1") }
+        #expect(h.sentIDs == ["before", "out1", "out2", "out4", "out5", "out7"])
+        #expect(h.delivered == ["in1", "in2", "in4", "in5", "in7"])
+
+        // Setting it again starts the count again; nil stops the loss.
+        try h.set(.init(dropEveryNth: 2))
+        for n in 1...3 { try h.send("again\(n)", to: "192.0.2.1") }
+        try h.set(.init(dropEveryNth: nil))
+        try h.send("clean", to: "192.0.2.1")
+        #expect(h.sentIDs.suffix(3) == ["again1", "again3", "clean"])
+    }
+
+    @Test func aDelayHoldsEverySendThatLongInOrderAndLeavesReceptionAlone() throws {
+        let h = Harness()
+        try h.set(.init(delay: .milliseconds(250)))
+        let target = try SIPTransportTarget(transport: .udp, ipAddress: "192.0.2.1", port: 5060)
+        let first = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "first"), to: target)
+        h.loop.advanceTime(by: .milliseconds(100))
+        let second = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "second"), to: target)
+        h.inner.receive("in", from: "192.0.2.1")
+        #expect(h.delivered == ["in"])
+        h.loop.advanceTime(by: .milliseconds(149))
+        #expect(h.sentIDs.isEmpty)
+        h.loop.advanceTime(by: .milliseconds(1))
+        #expect(h.sentIDs == ["first"])
+        h.loop.advanceTime(by: .milliseconds(100))
+        #expect(h.inner.sent.map { $0.atMilliseconds } == [250, 350])
+        _ = try first.wait()
+        _ = try second.wait()
+    }
+
+    @Test func theFaultsInForceCanBeChangedOneAtATime() throws {
+        let h = Harness()
+        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("192.0.2.1") }
+        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("192.0.2.2") }
+        _ = h.wrapper.updateFaults { $0.delay = .milliseconds(5) }
+        h.loop.run()
+        #expect(h.wrapper.currentFaults == .init(blockedHosts: ["192.0.2.1", "192.0.2.2"], delay: .milliseconds(5)))
+    }
+}
