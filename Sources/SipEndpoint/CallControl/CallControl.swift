@@ -135,7 +135,8 @@ public final class Session: Sendable {
     /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when
     /// ringing. The status turns `disconnected` at once; this returns when the hang-up is final: the
     /// BYE has its final response (or its transaction gave up), a cancelled dial's INVITE has ended
-    /// (487, or the dial's give-up), the 603 is sent. Throws ``SipEndpointError/Code/unknownSession``
+    /// (487, or the dial's give-up), the 603 is sent. A BYE toward a dead site is final when its
+    /// transaction gives up (`sip_transaction_timeout`). Throws ``SipEndpointError/Code/unknownSession``
     /// for a session that is over already.
     public func hangUp() async throws(SipEndpointError) {
         let done = try await control.core.onLoop { () throws(SipEndpointError) in
