@@ -296,6 +296,7 @@ let package = Package(
             dependencies: [
                 "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPMedia", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -70,11 +70,11 @@ struct RunCommands {
         case "hold":
             let live = try await session(args.first)
             try await live.hold()
-            return "holding session \(live.id)"
+            return "held session \(live.id)"
         case "retrieve":
             let live = try await session(args.first, preferring: .held)
             try await live.retrieve()
-            return "retrieving session \(live.id)"
+            return "retrieved session \(live.id)"
         case "dtmf":
             guard let digits = args.first else { throw CommandError.usage("dtmf <digits>") }
             let live = try await session(nil)

@@ -55,6 +55,9 @@ public final class InProcessSite: Sendable {
         /// 9183 plays early media (183 with the echo running, 200 after 600 ms),
         /// 9486 busy, 9408, 9503, 9999 silent.
         public var testNumbers: [String: TestNumber]
+        /// How long the site waits before its final response to a re-INVITE or a BYE within a call (a
+        /// slow peer). Default: none.
+        public var inDialogAnswerDelay: Duration = .zero
 
         /// A site named `name` (default `site`) on `host` (default `127.0.0.1`, an IP literal) and UDP `port`
         /// (default 0: any free port), with registrable `users` (default 7001…7010, password `pass` + the
@@ -283,7 +286,15 @@ public final class InProcessSite: Sendable {
                 return s.media.removeValue(forKey: callID)
             }
             media?.close()
-            respond(message.makeResponse(statusCode: 200))
+            let ok = message.makeResponse(statusCode: 200)
+            let (transaction, received) = (request.transaction, request.received)
+            inDialogAnswer(on: layer) {
+                if let transaction {
+                    layer.respond(ok, to: transaction)
+                } else {
+                    layer.respondStatelessly(ok, to: received)
+                }
+            }
         case .ack:
             return
         case .cancel:
@@ -336,6 +347,16 @@ public final class InProcessSite: Sendable {
         return response
     }
 
+    /// Sends a final response within a call now, or after ``Configuration/inDialogAnswerDelay``.
+    private func inDialogAnswer(on layer: SIPTransactionLayer, _ send: @escaping @Sendable () -> Void) {
+        let delay = configuration.inDialogAnswerDelay
+        if delay == .zero {
+            send()
+        } else {
+            layer.eventLoop.scheduleTask(in: TimeAmount(delay)) { send() }
+        }
+    }
+
     private func invite(_ request: IncomingRequest, on layer: SIPTransactionLayer, toTag: String) {
         let message = request.message
         let arrived = ContinuousClock.now
@@ -356,7 +377,8 @@ public final class InProcessSite: Sendable {
             var ok = message.makeResponse(statusCode: 200, body: body)
             ok.headers.add(.contact, "<sip:\(number)@\(configuration.host):\(port)>")
             ok.headers.add(.contentType, "application/sdp")
-            layer.respond(ok, to: id)
+            let answer = ok
+            inDialogAnswer(on: layer) { layer.respond(answer, to: id) }
             return
         }
         switch configuration.testNumbers[number] {

@@ -23,6 +23,9 @@ public struct SipEndpointError: Error, Sendable, Hashable, CustomStringConvertib
         case invalidDestination
         /// No RTP port could be reserved for the call.
         case mediaUnavailable
+        /// The far end refused the request or it got no answer (a hold's re-INVITE answered 488, or
+        /// lost with its site): what it asked for did not happen.
+        case requestFailed
     }
 
     /// The kind of failure; the only thing equality and hashing use.

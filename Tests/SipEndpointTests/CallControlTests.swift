@@ -335,8 +335,8 @@ struct MultiLineTests {
         let log = SessionLog(session.statusChanges)
         try await log.wait(for: .connected)
         try await sites.a.kill()
-        // The hold re-INVITE (or a BYE) gets no answer: the call is lost with its site.
-        try await session.hold()
+        // The hold re-INVITE gets no answer: the call is lost with its site, and the hold fails with it.
+        await #expect(throws: SipEndpointError(.requestFailed, "")) { try await session.hold() }
         let end = try await log.wait(for: .disconnected, timeout: .seconds(5))
         #expect(
             end.reason.kind == .sipError && end.reason.statusCode == 408 && end.reason.reasonPhrase == "Request Timeout"

@@ -26,6 +26,9 @@ package final class SessionEngine: @unchecked Sendable {
 
     /// Everything a session reports, in order.
     package var onEvent: ((SessionID, SessionEvent) -> Void)?
+    /// A session is over and every request of it has its final answer (the BYE's, the cancelled
+    /// INVITE's 487 or give-up): the engine forgets it now.
+    package var onFinished: ((SessionID) -> Void)?
     /// How long an initial INVITE waits for any response before the dial gives the attempt up (a
     /// dial's no-response timer, `invite_timeout`; ``InviteGiveUp``). The give-up is the session
     /// machine's timer, separate from Timer B: an abandoned INVITE stops being retransmitted but its
@@ -294,6 +297,7 @@ package final class SessionEngine: @unchecked Sendable {
                     // kept for its 2xx retransmissions until now).
                     for requestID in entry.requestIDs { received[requestID] = nil }
                 }
+                onFinished?(id)
             }
         }
     }

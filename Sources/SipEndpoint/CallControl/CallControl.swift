@@ -38,7 +38,7 @@ public final class CallControl: Sendable {
     /// events were lost.
     public var events: AsyncStream<SessionEvent> {
         guard let line else { return core.calls.events.subscribe() }
-        let calls: CallCore = core.calls
+        let calls: CallDriver = core.calls
         return core.calls.events.subscribe { [weak calls] event in
             switch event {
             case .statusChanged(let e): e.user == line
@@ -132,19 +132,49 @@ public final class Session: Sendable {
         }
     }
 
-    /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when ringing.
+    /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when
+    /// ringing. The status turns `disconnected` at once; this returns when the hang-up is final: the
+    /// BYE has its final response (or its transaction gave up), a cancelled dial's INVITE has ended
+    /// (487, or the dial's give-up), the 603 is sent. A BYE toward a dead site is final when its
+    /// transaction gives up (`sip_transaction_timeout`). Throws ``SipEndpointError/Code/unknownSession``
+    /// for a session that is over already.
     public func hangUp() async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hangUp(self.id) }
+        let done = try await control.core.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.hangUp(self.id)
+        }
+        try await Self.final(done)
     }
 
-    /// Puts the call on hold (re-INVITE with `a=sendonly`, or `inactive` when the far end holds too).
+    /// Puts the call on hold (re-INVITE with `a=sendonly`, or `inactive` when the far end holds too),
+    /// and returns when that re-INVITE has its final response. Throws
+    /// ``SipEndpointError/Code/requestFailed`` when the peer refused it (the call stays as it was) or the
+    /// call ended first, ``SipEndpointError/Code/invalidState`` when the call is not up or a retrieve is
+    /// in flight. Returns at once when this phone holds the call already.
     public func hold() async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.hold(self.id) }
+        let done = try await control.core.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.hold(self.id)
+        }
+        try await Self.final(done)
     }
 
-    /// Takes the call off hold (re-INVITE with `a=sendrecv`).
+    /// Takes the call off hold (re-INVITE with `a=sendrecv`), and returns when that re-INVITE has its
+    /// final response; throws like ``hold()``. Returns at once when this phone does not hold the call.
     public func retrieve() async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.retrieve(self.id) }
+        let done = try await control.core.onLoop { () throws(SipEndpointError) in
+            try self.control.core.calls.retrieve(self.id)
+        }
+        try await Self.final(done)
+    }
+
+    /// Waits for an operation's final answer.
+    private static func final(_ done: EventLoopFuture<Void>) async throws(SipEndpointError) {
+        do {
+            try await done.get()
+        } catch let error as SipEndpointError {
+            throw error
+        } catch {
+            throw SipEndpointError(.requestFailed, "\(error)")
+        }
     }
 
     /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and

@@ -4,14 +4,15 @@ import SIPMedia
 
 /// The media side of call control: an RTP session per connected call, built from what the
 /// offer/answer agreed, kept in step with every re-INVITE, ended with the call.
-extension CallCore {
+extension CallDriver {
     /// Opens the call's RTP session on its reserved ports once it is connected, or earlier when a
     /// provisional response brought the answer (early media).
     func startMedia(_ id: String) {
         guard let call = calls[id], call.rtpSession == nil, let configuration = streamConfiguration(call),
             let sockets = call.rtp?.takeSockets()
         else { return }
-        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: phone.mediaClock).whenComplete {
+        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: environment.mediaClock).whenComplete
+        {
             [weak self] result in
             guard let self else { return }
             switch result {
@@ -22,7 +23,7 @@ extension CallCore {
                 }
                 self.calls[id]?.rtpSession = session
                 self.logKeys(id)
-                self.phone.mediaMetrics.callStarted()
+                self.environment.mediaMetrics.callStarted()
                 self.startPublishingMetrics()
                 session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
                 self.applySource(id)
@@ -50,7 +51,7 @@ extension CallCore {
 
     /// Writes each SRTP key the call's stream newly uses to `srtp_key_log`, when one is set: a key once.
     private func logKeys(_ id: String) {
-        guard let keyLog = phone.srtpKeyLog, let call = calls[id], let negotiated = call.media.negotiated,
+        guard let keyLog = environment.srtpKeyLog, let call = calls[id], let negotiated = call.media.negotiated,
             let srtp = negotiated.srtp
         else { return }
         let local = "\(negotiated.localAddress):\(negotiated.localRTPPort)"
@@ -80,7 +81,7 @@ extension CallCore {
         try? call.recorder?.finish()
         guard let session = call.rtpSession else { return nil }
         let statistics = MediaStatistics(session.statistics())
-        phone.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
+        environment.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
         _ = session.close()
         calls[id]?.rtpSession = nil
         if !calls.values.contains(where: { $0.rtpSession != nil }) {
@@ -93,7 +94,8 @@ extension CallCore {
     private func startPublishingMetrics() {
         guard metricsTask == nil else { return }
         let interval = MediaMetrics.publishInterval
-        metricsTask = phone.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+        metricsTask = environment.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) {
+            [weak self] _ in
             self?.publishMetrics()
         }
     }
@@ -102,7 +104,7 @@ extension CallCore {
         for (id, call) in calls {
             guard let session = call.rtpSession else { continue }
             let now = MediaStatistics(session.statistics())
-            phone.mediaMetrics.publish(now, since: call.publishedStatistics)
+            environment.mediaMetrics.publish(now, since: call.publishedStatistics)
             calls[id]?.publishedStatistics = now
         }
     }
@@ -112,8 +114,9 @@ extension CallCore {
         // A held call is not expected to receive media (music on hold is optional): not counted. Its
         // timer starts over when the call is retrieved (the stream restarts it when it is re-armed).
         let held = call.heldLocally || call.media.isHeldByRemote
-        let timeout = held ? nil : phone.configuration.endpoint.rtpInactivityTimeout.map { TimeAmount($0) }
-        return MediaStreamConfiguration(negotiated: negotiated, cname: phone.mediaCNAME, inactivityTimeout: timeout)
+        let timeout = held ? nil : environment.configuration.endpoint.rtpInactivityTimeout.map { TimeAmount($0) }
+        return MediaStreamConfiguration(
+            negotiated: negotiated, cname: environment.mediaCNAME, inactivityTimeout: timeout)
     }
 
     private func mediaEvent(_ id: String, _ event: MediaSessionEvent) {
@@ -121,11 +124,12 @@ extension CallCore {
         case .dtmfReceived(let digit):
             dtmfReceived(id, digit: digit.character, method: .rfc2833)
         case .inactive(let silentFor):
-            guard var call = calls[id], let session = call.engineSession else { return }
+            guard let call = calls[id], call.engineSession != nil else { return }
             logger.warning("session \(id): no media for \(silentFor); hanging up")
-            call.localEndReason = mediaStoppedReason(call, silentFor: "\(silentFor)")
-            calls[id] = call
-            engine.hangUp(session)
+            feed(
+                id,
+                .mediaStopped(
+                    silentFor: "\(silentFor)", connectionFailed: environment.connectionHasFailed(call.connectionId)))
         case .sourceFinished:
             logger.debug("session \(id): the media source finished")
         }

@@ -87,15 +87,29 @@ extension PhoneCore {
         }
     }
 
-    /// `9000` → `sip:9000@<the connection's domain>`; a full `sip:`/`sips:`/`tel:` URI as given.
-    func destinationURI(_ destination: String, for c: ConnectionConfiguration) -> SIPURI? {
-        let trimmed = destination.trimmingCharacters(in: .whitespaces)
-        if trimmed.contains(":"), let uri = try? SIPURI(trimmed) { return uri }
-        guard !trimmed.isEmpty,
-            trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: ":") })
-        else {
-            return nil
-        }
-        return SIPURI(user: trimmed, host: c.effectiveDomain)
+    /// What the call driver is given instead of the phone: values, and the questions above as
+    /// closures that hold the phone weakly (the phone owns the driver; the driver owns no phone).
+    func callEnvironment() -> CallDriverEnvironment {
+        let loop = eventLoop
+        return CallDriverEnvironment(
+            configuration: configuration, eventLoop: loop, mediaClock: mediaClock, mediaCNAME: mediaCNAME,
+            mediaMetrics: mediaMetrics, srtpKeyLog: srtpKeyLog,
+            connections: CallDriverEnvironment.Connections(
+                configuration: { [weak self] in self?.connectionConfiguration($0) },
+                user: { [weak self] in self?.user(of: $0) },
+                hasFailed: { [weak self] in self?.connectionHasFailed($0) ?? false },
+                localParty: { [weak self] in self?.localParty(for: $0) },
+                credentials: { [weak self] in self?.credentials(for: $0) },
+                realmPolicy: { [weak self] in
+                    self?.realmPolicy(for: $0) ?? DigestRealmPolicy(domain: "", user: "", hasPassword: false)
+                },
+                currentTarget: { [weak self] in self?.currentTarget(for: $0) },
+                dialCandidates: { [weak self] in self?.dialCandidates(line: $0) ?? [] },
+                target: { [weak self] id, index in
+                    self?.target(for: id, index: index)
+                        ?? loop.makeFailedFuture(SipEndpointError(.notRunning, "the phone is gone"))
+                },
+                trouble: { [weak self] id, target in self?.connectionTrouble(id, target: target) },
+                localHostAddress: { [weak self] in self?.localHostAddress ?? "127.0.0.1" }))
     }
 }

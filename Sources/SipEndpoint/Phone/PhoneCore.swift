@@ -40,7 +40,7 @@ final class PhoneCore: @unchecked Sendable {
     let engine: RegistrationEngine
     let resolution: TargetResolution
     let logger: Logger
-    private(set) var calls: CallCore!
+    private(set) var calls: CallDriver!
     let connectionEvents = EventBroadcaster<ConnectionEvent>(dropped: { .dropped(count: $0) })
     let phoneEvents = EventBroadcaster<PhoneEvent>(dropped: { .dropped(count: $0) })
     /// What ``ConnectionManager/connections`` returns, readable from any thread.
@@ -150,7 +150,7 @@ final class PhoneCore: @unchecked Sendable {
             guard let self else { return false }
             return self.route(received) != .drop
         }
-        calls = CallCore(phone: self, transactions: transactions, logger: logger)
+        calls = CallDriver(environment: callEnvironment(), transactions: transactions, logger: logger)
         let callCore = calls!
         let failoverMetrics = FailoverMetrics(factory: metrics) { [weak callCore] id in
             callCore?.snapshot.withLock { $0[id]?.direction == .outgoing } ?? false

@@ -8,12 +8,15 @@ import SIPTransport
 import SIPUserAgent
 import Synchronization
 
-/// The calls of a phone, confined to its event loop: the dial failover rule carried out over the
-/// INVITE session machines, inbound calls, and offer/answer for each call.
-final class CallCore: @unchecked Sendable {
+/// The calls of a phone, confined to its event loop: the driver of each call's
+/// ``CallStateMachine``. It feeds the machine what the INVITE session machines, the media and the
+/// application report, and performs the actions the machine returns (INVITE attempts, answers,
+/// re-INVITEs, media, events). The rules are the machine's; the driver holds none, and no reference
+/// to its phone: what it needs comes in a ``CallDriverEnvironment``.
+final class CallDriver: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
-    enum Direction: String, Sendable { case outgoing, incoming }
+    typealias Direction = CallStateMachine.Direction
 
     /// What ``CallControl/incomingCalls`` is made of: a call that started ringing, or how many such
     /// calls a slow reader missed.
@@ -21,15 +24,12 @@ final class CallCore: @unchecked Sendable {
 
     struct Call {
         let id: String
-        let direction: Direction
         /// The agent's DN: every rule of the call (failover, hold of the others, ringing) stays in this line.
         let user: String
-        var connectionId: Int
-        var status: SessionStatus
-        var reason: SessionReason
+        /// The call's rules and status.
+        var machine: CallStateMachine
         var remote: String
         var destination: String
-        var failover: DialFailoverMachine?
         var engineSession: SessionEngine.SessionID?
         /// The server target of the dial's attempt in flight: down for dials if the attempt fails.
         var attemptTarget: SIPTransportTarget?
@@ -37,7 +37,6 @@ final class CallCore: @unchecked Sendable {
         var rtp: RTPPortReservation?
         /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
         var pendingAnswer: SessionDescription?
-        var heldLocally = false
         /// The RTP session once the call connected, and what the application plugged in
         /// (kept here too, so a source chosen before the answer plays from the first packet).
         var rtpSession: RTPMediaSession?
@@ -45,11 +44,6 @@ final class CallCore: @unchecked Sendable {
         var recorder: WAVRecorder?
         /// What swift-metrics has been told of this call so far.
         var publishedStatistics: MediaStatistics?
-        /// Why we ended the call ourselves, when it was not the user (media inactivity).
-        var localEndReason: SessionReason?
-        /// The call's connection failed while it was up and ``SessionSignalingLost`` was raised; cleared
-        /// when the connection is ready again.
-        var signalingLost = false
         /// The session interval the dialog runs (RFC 4028), seconds; nil: no session timer. And how
         /// many refreshes succeeded.
         var sessionInterval: Int?
@@ -62,9 +56,17 @@ final class CallCore: @unchecked Sendable {
         /// For an incoming call: a stream subscribed when it started ringing, for the first `Session`
         /// handed to the application, so it misses nothing.
         var firstStream: AsyncStream<SessionEvent>?
+        /// The callers of ``Session/hold()`` and ``Session/retrieve()`` waiting for the re-INVITE in flight.
+        var reinviteWaiters: [EventLoopPromise<Void>] = []
+
+        var direction: Direction { machine.direction }
+        var status: SessionStatus { machine.status }
+        var reason: SessionReason { machine.reason }
+        var connectionId: Int { machine.connectionId }
+        var heldLocally: Bool { machine.heldLocally }
     }
 
-    unowned let phone: PhoneCore
+    let environment: CallDriverEnvironment
     let engine: SessionEngine
     let logger: Logger
     let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
@@ -75,26 +77,31 @@ final class CallCore: @unchecked Sendable {
     /// Incoming calls ringing now, per line (DN): bounded by `max_ringing_calls`.
     var ringing: [String: Int] = [:]
     var byEngineSession: [SessionEngine.SessionID: String] = [:]
-    var eventLoop: any EventLoop { phone.eventLoop }
+    /// The callers of ``Session/hangUp()`` waiting for the INVITE session to be over (its BYE or
+    /// CANCEL answered, or given up).
+    var finalWaiters: [SessionEngine.SessionID: [EventLoopPromise<Void>]] = [:]
+    var eventLoop: any EventLoop { environment.eventLoop }
     var random = SystemRandomNumberGenerator()
     /// Publishes live calls' media counters while any call carries media.
     var metricsTask: RepeatedTask?
     /// One customer call delivered by both sites (`duplicate_call_header`): which session carries which value.
     var duplicates = DuplicateCallTable()
 
-    init(phone: PhoneCore, transactions: SIPTransactionLayer, logger: Logger) {
-        self.phone = phone
+    init(environment: CallDriverEnvironment, transactions: SIPTransactionLayer, logger: Logger) {
+        self.environment = environment
         self.logger = logger
-        let ringSeconds = phone.configuration.session.ringTimeoutSeconds
+        let configuration = environment.configuration
+        let ringSeconds = configuration.session.ringTimeoutSeconds
         self.engine = SessionEngine(
             transactions: transactions,
             configuration: SessionConfiguration(
                 ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil,
-                sessionTimers: Self.sessionTimers(phone.configuration.session)),
+                sessionTimers: Self.sessionTimers(configuration.session)),
             logger: logger)
         engine.onEvent = { [weak self] id, event in self?.sessionEvent(id, event) }
+        engine.onFinished = { [weak self] id in self?.sessionFinished(id) }
         engine.inviteGiveUp =
-            phone.configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) }
+            configuration.failover.inviteTimeoutMilliseconds.map { .fixed(.milliseconds(Int64(max(1, $0)))) }
             ?? .learned
         transactions.onStrayResponse = { [weak self] response in self?.engine.stray(response) }
     }
@@ -114,33 +121,37 @@ final class CallCore: @unchecked Sendable {
     /// connection (or answered at once with `auto_answer`), unless its line already rings
     /// `max_ringing_calls` times (486). Returns false when it was not taken (the phone answers it).
     func incoming(_ request: IncomingRequest, connectionId: Int) -> Bool {
-        guard let local = phone.localParty(for: connectionId), let user = phone.user(of: connectionId) else {
+        guard let local = environment.localParty(for: connectionId), let user = environment.user(of: connectionId)
+        else {
             return false
         }
         let target =
-            phone.currentTarget(for: connectionId)
+            environment.currentTarget(for: connectionId)
             ?? SIPTransportTarget(transport: request.received.transport, address: request.received.source)
         guard
             let session = engine.accept(
-                request, local: local, target: target, credentials: phone.credentials(for: connectionId),
-                realms: phone.realmPolicy(for: connectionId))
+                request, local: local, target: target, credentials: environment.credentials(for: connectionId),
+                realms: environment.realmPolicy(for: connectionId))
         else { return true }
         guard
             case .admitted(let duplicateValue) = admitCopy(
                 request, session: session, user: user, connectionId: connectionId)
         else { return true }
-        if ringing[user, default: 0] >= max(1, phone.configuration.session.maxRingingCalls) {
+        if ringing[user, default: 0] >= max(1, environment.configuration.session.maxRingingCalls) {
             engine.reject(session, statusCode: 486)
             return true
         }
         let from = (try? request.message.from).map { $0.displayName.map { "\($0) " } ?? "" + "\($0.uri)" } ?? "unknown"
-        guard var call = try? makeCall(direction: .incoming, connectionId: connectionId, remote: from) else {
+        guard
+            var call = try? makeCall(
+                CallStateMachine(incoming: connectionId, now: eventLoop.now), connectionId: connectionId,
+                remote: from)
+        else {
             engine.reject(session, statusCode: 500)
             return true
         }
         call.engineSession = session
         call.sipCallID = try? request.message.callID
-        call.status = .alerting
         // RFC 3264 §6: answer the offer now; an INVITE we cannot answer is refused with 488 at once.
         if let body = SessionBody(message: request.message), body.contentType.matches(.sdp),
             let offer = try? SessionDescription(parsing: body.content)
@@ -158,14 +169,10 @@ final class CallCore: @unchecked Sendable {
         if let duplicateValue { remember(call.id, duplicateValue: duplicateValue) }
         ringing[user, default: 0] += 1
         byEngineSession[session] = call.id
-        publish(call.id)
+        feed(call.id, .ring(from: from, hasOffer: call.pendingAnswer != nil))
         engine.ring(session)
-        emitStatus(
-            call.id, previous: .disconnected,
-            reason: SessionReason(
-                kind: .normal, statusCode: 180, reasonPhrase: "Ringing", text: "incoming call from \(from)"))
         incomingCalls.yield(.ringing(call.id, user: call.user))
-        if phone.configuration.session.autoAnswer { try? answer(call.id) }
+        if environment.configuration.session.autoAnswer { try? answer(call.id) }
         return true
     }
 

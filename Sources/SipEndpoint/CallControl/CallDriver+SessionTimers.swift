@@ -14,7 +14,7 @@ import SIPUserAgent
 ///   connection has failed and media still flows: then the refresh could not reach us, and the
 ///   call lives while its media does (`rtp_inactivity_timeout`).
 /// - A held call expects no media: it counts as flowing.
-extension CallCore {
+extension CallDriver {
     /// How long without any media (RTP, RTCP, comfort noise) makes a call's media silent.
     static let mediaSilence: TimeAmount = .seconds(5)
 
@@ -39,7 +39,8 @@ extension CallCore {
             publish(id)
         case .refreshFailed, .expired:
             let decision = LostSessionRule.decide(
-                event, mediaSilent: isMediaSilent(call), connectionFailed: phone.connectionHasFailed(call.connectionId))
+                event, mediaSilent: isMediaSilent(call),
+                connectionFailed: environment.connectionHasFailed(call.connectionId))
             switch decision {
             case .end(let text): endForLostSession(id, text: text)
             case .keep(let text): logger.warning("session \(id): \(text)")
@@ -54,17 +55,14 @@ extension CallCore {
     }
 
     private func endForLostSession(_ id: String, text: String) {
-        guard var call = calls[id], let session = call.engineSession else { return }
+        guard calls[id]?.engineSession != nil else { return }
         logger.warning("session \(id): \(text); hanging up")
-        call.localEndReason = SessionReason(
-            kind: .sipError, statusCode: 408, reasonPhrase: "Request Timeout", text: "408 Request Timeout (\(text))")
-        calls[id] = call
-        engine.hangUp(session)
+        feed(id, .sessionLost(text))
     }
 }
 
 /// Whether a failed refresh or an expiry ends the call: a pure function of the event, the call's
-/// media and its connection (the rule in ``CallCore``'s session-timer extension).
+/// media and its connection (the rule in ``CallDriver``'s session-timer extension).
 enum LostSessionRule {
     enum Decision: Hashable, Sendable {
         /// The call stays (its media flows); the text says why, for the log.

@@ -5,7 +5,7 @@ import SIPUserAgent
 /// One customer call delivered by both sites (`duplicate_call_header`): a second copy does not ring
 /// while the first exists, unless the first's connection failed — then the new copy replaces it.
 /// The rule is ``DuplicateCallTable``'s; this carries it out.
-extension CallCore {
+extension CallDriver {
     enum CopyAdmission: Equatable {
         /// Ring it; remember it under this value (nil: no header, or the rule is off).
         case admitted(String?)
@@ -18,34 +18,33 @@ extension CallCore {
     func admitCopy(
         _ request: IncomingRequest, session: SessionEngine.SessionID, user: String, connectionId: Int
     ) -> CopyAdmission {
-        guard let header = phone.configuration.failover.duplicateCallHeader, !header.isEmpty,
+        guard let header = environment.configuration.failover.duplicateCallHeader, !header.isEmpty,
             let value = request.message.headers.first(SIPHeaderName(header))?.trimmingCharacters(in: .whitespaces),
             !value.isEmpty
         else { return .admitted(nil) }
-        switch duplicates.decide(user: user, value: value, hasFailed: { phone.connectionHasFailed($0) }) {
+        switch duplicates.decide(user: user, value: value, hasFailed: { environment.connectionHasFailed($0) }) {
         case .ring:
             return .admitted(value)
         case .refuse(let first):
-            let code = phone.configuration.failover.duplicateCallResponse
+            let code = environment.configuration.failover.duplicateCallResponse
             logger.info(
                 "a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId): refused with \(code)"
             )
             engine.reject(session, statusCode: code)
             return .refused
         case .replace(let first):
-            guard var old = calls[first], let oldSession = old.engineSession else {
+            guard let old = calls[first], old.engineSession != nil else {
                 duplicates.remove(session: first)
                 return .admitted(value)
             }
             logger.info(
                 "a copy of session \(first)'s call (\(header): \(value)) came through connection \(connectionId) while connection \(old.connectionId) has failed: it replaces the first"
             )
-            old.localEndReason = SessionReason(
-                kind: .localHangUp,
-                text: "replaced by its copy through connection \(connectionId) (connection \(old.connectionId) failed)")
-            calls[first] = old
             duplicates.remove(session: first)
-            engine.hangUp(oldSession)
+            feed(
+                first,
+                .replacedByCopy(
+                    "replaced by its copy through connection \(connectionId) (connection \(old.connectionId) failed)"))
             return .admitted(value)
         }
     }
