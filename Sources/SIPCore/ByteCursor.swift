@@ -18,6 +18,15 @@ struct ByteCursor {
         UnsafeRawBufferPointer(rebasing: bytes[from..<to])
     }
 
+    /// How far ahead of the cursor the next `byte` is (0: at the cursor), found with `memchr`; nil when
+    /// none is left.
+    @inlinable func distance(toNext byte: UInt8) -> Int? {
+        guard index < bytes.count, let base = bytes.baseAddress,
+            let found = memchr(base + index, Int32(byte), bytes.count - index)
+        else { return nil }
+        return (base + index).distance(to: UnsafeRawPointer(found))
+    }
+
     /// Skips SP and HTAB (values are unfolded before they reach a cursor, so LWS is just these).
     @inline(__always) @inlinable mutating func skipWhitespace() {
         while index < bytes.count, bytes[index].isSIPWhitespace { index += 1 }
@@ -201,3 +210,11 @@ func withArrayBytes<T, E: Error>(_ array: [UInt8], _ body: (UnsafeRawBufferPoint
     }
     return try result.get()
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

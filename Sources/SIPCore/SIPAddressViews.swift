@@ -81,7 +81,7 @@ public struct SIPNameAddressView: Sendable, Hashable {
         let uri: SIPURIView
         if c.consume(.lessThan) {
             let start = c.index
-            c.index = c.remaining.firstIndex(of: .greaterThan).map { c.index + $0 } ?? c.bytes.count
+            c.index = c.distance(toNext: .greaterThan).map { c.index + $0 } ?? c.bytes.count
             guard c.consume(.greaterThan) else {
                 throw SIPParseError(.invalidHeaderValue, "\(header): '<' without a closing '>'")
             }

@@ -6,6 +6,7 @@ extension SIPMessage {
         throws(SIPParseError) -> [T]
     {
         var out: [T] = []
+        guard headers.mayContain(known) else { return out }
         let raw = known.rawValue
         for i in headers.entries.indices where headers.entries[i].known == raw {
             do {
@@ -21,6 +22,7 @@ extension SIPMessage {
     func parseSingle<T>(_ known: SIPHeaderName.Known, _ body: (UnsafeRawBufferPointer) throws(SIPParseError) -> T)
         throws(SIPParseError) -> T?
     {
+        guard headers.mayContain(known) else { return nil }
         let raw = known.rawValue
         guard let first = headers.entries.firstIndex(where: { $0.known == raw }) else { return nil }
         if let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw }) {

@@ -8,6 +8,7 @@ extension SIPMessage {
     func viewEach(
         _ known: SIPHeaderName.Known, _ body: (UnsafeRawBufferPointer, ViewBase) throws(SIPParseError) -> Void
     ) throws(SIPParseError) {
+        guard headers.mayContain(known) else { return }
         let raw = known.rawValue
         for i in headers.entries.indices where headers.entries[i].known == raw {
             do {
@@ -22,6 +23,7 @@ extension SIPMessage {
     func viewSingle<T>(
         _ known: SIPHeaderName.Known, _ body: (UnsafeRawBufferPointer, ViewBase) throws(SIPParseError) -> T
     ) throws(SIPParseError) -> T? {
+        guard headers.mayContain(known) else { return nil }
         let raw = known.rawValue
         guard let first = headers.entries.firstIndex(where: { $0.known == raw }) else { return nil }
         if let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw }) {

@@ -46,7 +46,6 @@ public struct SIPParameterList: Sendable, Hashable {
         }
         switch kind {
         case .header, .authentication:
-            let separator: UInt8 = kind == .header ? .semicolon : .comma
             var first = true
             while true {
                 skipWhitespace()
@@ -68,12 +67,12 @@ public struct SIPParameterList: Sendable, Hashable {
                     let valueStart = i
                     if i < n, bytes[i] == .quote {
                         quoted()
+                    } else if i < n, bytes[i] == .openBracket {
+                        while i < n, bytes[i] != .closeBracket { i += 1 }
+                        i = min(i + 1, n)
                     } else {
-                        while i < n, !bytes[i].isSIPWhitespace, bytes[i] != separator, bytes[i] != .semicolon,
-                            bytes[i] != .comma
-                        {
-                            i += 1
-                        }
+                        // A token, or an IPv6 `received` (hex digits, dots and colons).
+                        while i < n, bytes[i].isSIPToken || bytes[i] == .colon { i += 1 }
                     }
                     value = valueStart..<i
                 } else {

@@ -145,7 +145,7 @@ extension SIPURI {
         var user: String?
         var password: String?
         // Any unescaped '@' belongs to userinfo: neither host, parameters nor headers may contain one.
-        if let atOffset = c.remaining.firstIndex(of: .at) {
+        if let atOffset = c.distance(toNext: .at) {
             let userinfoEnd = c.index + atOffset
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {

@@ -71,11 +71,11 @@ extension SIPURIView {
         }
         let schemeText = b.range(0, schemeBytes.count)
         let scheme: Scheme
-        if bytesEqualCaseInsensitive(schemeBytes, "sip") {
+        if schemeBytes.count == 3, bytesEqualCaseInsensitive(schemeBytes, "sip") {
             scheme = .sip
-        } else if bytesEqualCaseInsensitive(schemeBytes, "sips") {
+        } else if schemeBytes.count == 4, bytesEqualCaseInsensitive(schemeBytes, "sips") {
             scheme = .sips
-        } else if bytesEqualCaseInsensitive(schemeBytes, "tel") {
+        } else if schemeBytes.count == 3, bytesEqualCaseInsensitive(schemeBytes, "tel") {
             scheme = .tel
         } else {
             let rest = c.remaining
@@ -92,7 +92,7 @@ extension SIPURIView {
 
         var user: SIPByteRange?
         var password: SIPByteRange?
-        if let atOffset = c.remaining.firstIndex(of: .at) {
+        if let atOffset = c.distance(toNext: .at) {
             let userinfoEnd = c.index + atOffset
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {

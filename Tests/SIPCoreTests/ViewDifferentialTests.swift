@@ -67,6 +67,29 @@ struct ViewDifferentialTests {
         #expect(compared > 15)
     }
 
+    /// Headers added and removed in code are found by the views as by the value accessors (the
+    /// presence bits that let accessors skip absent headers are kept by every way of adding one).
+    @Test func headersChangedInCodeAreSeen() throws {
+        var m = try parse(request())
+        #expect(try m.contactViews.isEmpty)
+        m.headers.add(.contact, "<sip:a@192.0.2.1>;expires=5")
+        #expect(try m.contactViews.count == 1)
+        #expect(try m.contacts.count == 1)
+        m.headers.remove(.contact)
+        #expect(try m.contactViews.isEmpty)
+        m.headers.prepend(.contentType, "application/sdp")
+        let type = try #require(try m.contentTypeView)
+        #expect(m.string(type.subtype) == "sdp")
+        m.headers.replaceOrAdd(.expires, "30")
+        #expect(try m.expires == 30)
+        var copy = SIPHeaders()
+        copy.append(lineAt: 0, of: m.headers)
+        let built = SIPMessage(startLine: m.startLine, headers: copy)
+        #expect(try built.contentTypeView != nil)
+        #expect(try built.viaViews.isEmpty)
+        #expect(Self.compare(m, "changed in code"))
+    }
+
     /// Every header value of every seed, each byte in turn replaced by delimiters (or removed): most
     /// become errors, which must be the same error.
     @Test func mutationsAgree() throws {
