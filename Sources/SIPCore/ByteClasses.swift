@@ -115,7 +115,7 @@ extension UInt8 {
 }
 
 /// Case-insensitive ASCII comparison of raw bytes with a lowercase ASCII literal.
-@inlinable
+@inlinable @inline(__always)
 func bytesEqualCaseInsensitive(_ bytes: UnsafeRawBufferPointer, _ lowercaseLiteral: StaticString) -> Bool {
     guard bytes.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
     let lit = lowercaseLiteral.utf8Start

@@ -150,7 +150,7 @@ struct ViewDifferentialTests {
         return out
     }
 
-    /// Compares every accessor pair; records an issue and returns false on the first difference.
+    /// Compares every accessor pair, recording each difference; true when there was none.
     @discardableResult
     static func compare(_ m: SIPMessage, _ name: String) -> Bool {
         var ok = true
