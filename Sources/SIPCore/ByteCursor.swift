@@ -71,6 +71,15 @@ struct ByteCursor {
         guard peek == .quote else { return nil }
         let start = index
         index += 1
+        // The common case, found with memchr: the next quote ends it, and nothing before it is a
+        // backslash or a line end. Otherwise the byte loop below decides.
+        if let end = distance(toNext: .quote) {
+            let content = slice(index, index + end)
+            if !content.containsByte(.backslash), !content.containsByte(.cr), !content.containsByte(.lf) {
+                index += end + 1
+                return slice(start, index)
+            }
+        }
         while index < bytes.count {
             let b = bytes[index]
             if b == .backslash {
@@ -114,6 +123,14 @@ struct ByteCursor {
         }
         index = start
         return nil
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether `byte` occurs (memchr).
+    @inlinable func containsByte(_ byte: UInt8) -> Bool {
+        guard let base = baseAddress, count > 0 else { return false }
+        return memchr(base, Int32(byte), count) != nil
     }
 }
 

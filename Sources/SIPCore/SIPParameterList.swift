@@ -41,6 +41,14 @@ public struct SIPParameterList: Sendable, Hashable {
         @inline(__always) func skipWhitespace() { while i < n, bytes[i].isSIPWhitespace { i += 1 } }
         @inline(__always) func quoted() {
             i += 1
+            // Validated text: without a backslash, the next quote ends it (memchr finds both).
+            if let base = bytes.baseAddress, i < n, let q = memchr(base + i, Int32(UInt8.quote), n - i) {
+                let end = (base + i).distance(to: UnsafeRawPointer(q))
+                if !UnsafeRawBufferPointer(rebasing: bytes[i..<(i + end)]).containsByte(.backslash) {
+                    i += end + 1
+                    return
+                }
+            }
             while i < n, bytes[i] != .quote { i += bytes[i] == .backslash ? 2 : 1 }
             i = min(i + 1, n)
         }
@@ -194,3 +202,11 @@ extension SIPMessage {
         headers.withBytes(of: list.range) { list.parameters($0) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
