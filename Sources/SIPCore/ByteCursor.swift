@@ -18,6 +18,15 @@ struct ByteCursor {
         UnsafeRawBufferPointer(rebasing: bytes[from..<to])
     }
 
+    /// How far ahead of the cursor the next `byte` is (0: at the cursor), found with `memchr`; nil when
+    /// none is left.
+    @inlinable func distance(toNext byte: UInt8) -> Int? {
+        guard index < bytes.count, let base = bytes.baseAddress,
+            let found = memchr(base + index, Int32(byte), bytes.count - index)
+        else { return nil }
+        return (base + index).distance(to: UnsafeRawPointer(found))
+    }
+
     /// Skips SP and HTAB (values are unfolded before they reach a cursor, so LWS is just these).
     @inline(__always) @inlinable mutating func skipWhitespace() {
         while index < bytes.count, bytes[index].isSIPWhitespace { index += 1 }
@@ -62,6 +71,15 @@ struct ByteCursor {
         guard peek == .quote else { return nil }
         let start = index
         index += 1
+        // The common case, found with memchr: the next quote ends it, and nothing before it is a
+        // backslash or a line end. Otherwise the byte loop below decides.
+        if let end = distance(toNext: .quote) {
+            let content = slice(index, index + end)
+            if !content.containsByte(.backslash), !content.containsByte(.cr), !content.containsByte(.lf) {
+                index += end + 1
+                return slice(start, index)
+            }
+        }
         while index < bytes.count {
             let b = bytes[index]
             if b == .backslash {
@@ -105,6 +123,14 @@ struct ByteCursor {
         }
         index = start
         return nil
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether `byte` occurs (memchr).
+    @inlinable func containsByte(_ byte: UInt8) -> Bool {
+        guard let base = baseAddress, count > 0 else { return false }
+        return memchr(base, Int32(byte), count) != nil
     }
 }
 
@@ -201,3 +227,11 @@ func withArrayBytes<T, E: Error>(_ array: [UInt8], _ body: (UnsafeRawBufferPoint
     }
     return try result.get()
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

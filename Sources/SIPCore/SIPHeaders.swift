@@ -27,24 +27,38 @@ public struct SIPHeaders: Sendable {
 
     @usableFromInline var storage: ByteBuffer
     @usableFromInline var entries: [Entry]
+    /// A bit per known name (its raw value) that may have a line here: set for every line parsed or
+    /// added, never cleared (a removal leaves it set), so a clear bit means "none" and the typed
+    /// accessors skip the search for headers a message does not have.
+    @usableFromInline var mayContain: UInt64
 
     /// An empty header list.
     public init() {
         self.storage = ByteBuffer()
         self.entries = []
+        self.mayContain = 0
     }
 
     @inlinable
     init(storage: ByteBuffer, entries: [Entry]) {
         self.storage = storage
         self.entries = entries
+        var bits: UInt64 = 0
+        for e in entries { bits |= Self.bit(e.known) }
+        self.mayContain = bits
     }
 
     /// An empty header list whose storage holds `capacity` bytes of names and values before it grows.
     package init(reservingCapacity capacity: Int) {
         self.storage = ByteBufferAllocator().buffer(capacity: capacity)
         self.entries = []
+        self.mayContain = 0
     }
+
+    @inlinable static func bit(_ known: UInt8) -> UInt64 { known < 64 ? 1 << UInt64(known) : 0 }
+
+    /// Whether a line of this known name may be present (false: certainly none).
+    @inlinable func mayContain(_ known: SIPHeaderName.Known) -> Bool { mayContain & Self.bit(known.rawValue) != 0 }
 
     /// Headers from name/value pairs, in order.
     public init(_ pairs: [(String, String)]) {
@@ -213,6 +227,7 @@ public struct SIPHeaders: Sendable {
                 nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
                 valueLength: Int32(valueLength), line: 0, known: name.known?.rawValue ?? Entry.unknownName,
                 folded: false))
+        mayContain |= Self.bit(name.known?.rawValue ?? Entry.unknownName)
     }
 
     /// Appends a copy of the line at `index` of `other`, value bytes copied as they are (unfolded
@@ -237,6 +252,7 @@ public struct SIPHeaders: Sendable {
             Entry(
                 nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
                 valueLength: Int32(valueLength), line: 0, known: e.known, folded: false))
+        mayContain |= Self.bit(e.known)
     }
 
     /// Appends a header line with a known name.

@@ -8,14 +8,20 @@ extension SIPMessage {
     /// then; ``validate()`` parses them all at once, for a UAS that wants to answer 400 up front.
     /// Doing only this on the receive path is what keeps a transport from paying for Contact,
     /// Route or Authorization parsing on messages nobody reads them from.
+    ///
+    /// The headers are checked through their views (the same checks and errors as ``via``, ``from``,
+    /// ``to``, ``callID`` and ``cseq``), so only what is returned becomes a `String`.
     package func validateCoreHeaders() throws(SIPParseError) -> SIPCoreHeaders {
-        let vias = try via
+        let vias = try viaViews
         guard let top = vias.first else { throw SIPParseError(.missingHeader, "missing Via header") }
-        let from = try from
-        let to = try to
-        let core = SIPCoreHeaders(topVia: top, fromTag: from.tag, toTag: to.tag, callID: try callID, cseq: try cseq)
+        let from = try fromView
+        let to = try toView
+        let callID = try callIDRange
+        let cseq = try cseqView
         _ = try maxForwards
-        return core
+        return SIPCoreHeaders(
+            topVia: via(top), fromTag: parameterValue("tag", in: from.parameters),
+            toTag: parameterValue("tag", in: to.parameters), callID: string(callID), cseq: self.cseq(cseq))
     }
 }
 

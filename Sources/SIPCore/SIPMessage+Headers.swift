@@ -6,6 +6,7 @@ extension SIPMessage {
         throws(SIPParseError) -> [T]
     {
         var out: [T] = []
+        guard headers.mayContain(known) else { return out }
         let raw = known.rawValue
         for i in headers.entries.indices where headers.entries[i].known == raw {
             do {
@@ -21,6 +22,7 @@ extension SIPMessage {
     func parseSingle<T>(_ known: SIPHeaderName.Known, _ body: (UnsafeRawBufferPointer) throws(SIPParseError) -> T)
         throws(SIPParseError) -> T?
     {
+        guard headers.mayContain(known) else { return nil }
         let raw = known.rawValue
         guard let first = headers.entries.firstIndex(where: { $0.known == raw }) else { return nil }
         if let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw }) {
@@ -41,6 +43,8 @@ extension SIPMessage {
     }
 
     private static var uriLimit: Int { SIPParserLimits.default.maximumURILength }
+
+    private static let tokenListHeaders: [SIPHeaderName] = [.allow, .supported, .require, .proxyRequire, .unsupported]
 
     // MARK: The headers every message has (§8.1.1)
 
@@ -327,33 +331,30 @@ extension SIPMessage {
 
     /// Parses every header this SDK understands, so a message that passes can be used without
     /// surprises: the check a UAS makes before answering 400 (RFC 4475's invalid messages fail here).
+    /// Headers with a view are checked through it (the same checks and errors, no Strings made).
     public func validate() throws(SIPParseError) {
-        _ = try via
-        _ = try from
-        _ = try to
-        _ = try callID
-        _ = try cseq
+        _ = try viaViews
+        _ = try fromView
+        _ = try toView
+        _ = try callIDRange
+        _ = try cseqView
         _ = try maxForwards
-        _ = try contacts
-        _ = try routes
-        _ = try recordRoutes
+        _ = try contactViews
+        _ = try routeViews
+        _ = try recordRouteViews
         _ = try expires
         _ = try minExpires
         _ = try retryAfter
-        _ = try wwwAuthenticate
-        _ = try proxyAuthenticate
-        _ = try authorization
-        _ = try proxyAuthorization
+        _ = try wwwAuthenticateViews
+        _ = try proxyAuthenticateViews
+        _ = try authorizationViews
+        _ = try proxyAuthorizationViews
         _ = try authenticationInfo
-        _ = try contentType
-        _ = try allow
-        _ = try supported
-        _ = try require
-        _ = try proxyRequire
-        _ = try unsupported
+        _ = try contentTypeView
+        for name in Self.tokenListHeaders { try forEachToken(of: name) { _ in } }
         _ = try sessionExpires
         _ = try event
-        _ = try referTo
-        _ = try referredBy
+        _ = try referToView
+        _ = try referredByView
     }
 }

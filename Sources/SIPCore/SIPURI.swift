@@ -145,7 +145,7 @@ extension SIPURI {
         var user: String?
         var password: String?
         // Any unescaped '@' belongs to userinfo: neither host, parameters nor headers may contain one.
-        if let atOffset = c.remaining.firstIndex(of: .at) {
+        if let atOffset = c.distance(toNext: .at) {
             let userinfoEnd = c.index + atOffset
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {
@@ -196,23 +196,25 @@ extension SIPURI {
     @inlinable
     static func parseHost(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) -> String {
         let start = c.index
+        try scanHost(&c, whole: whole)
+        return String(decoding: c.slice(start, c.index), as: UTF8.self)
+    }
+
+    /// host = hostname / IPv4address / IPv6reference: moves past it or throws.
+    @inlinable
+    static func scanHost(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) {
+        let start = c.index
         if c.consume(.openBracket) {
             while let b = c.peek, b.isASCIIHexDigit || b == .colon || b == UInt8(ascii: ".") { c.index += 1 }
             guard c.consume(.closeBracket), c.index - start > 3 else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid IPv6 reference")
             }
         } else {
-            while let b = c.peek,
-                b.isIn(.unreserved) && b != UInt8(ascii: "!") && b != UInt8(ascii: "~")
-                    && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != .openParen && b != .closeParen
-            {
-                c.index += 1
-            }
+            while let b = c.peek, b.isIn(.uriHost) { c.index += 1 }
             guard c.index > start else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has no host")
             }
         }
-        return String(decoding: c.slice(start, c.index), as: UTF8.self)
     }
 
     /// uri-parameters = *( ";" uri-parameter ); pname / pvalue = 1*paramchar

@@ -1,0 +1,130 @@
+/// Where one field of a typed header view lies in its message's bytes: no copy, no `String`.
+///
+/// The typed views (``SIPViaView``, ``SIPNameAddressView``, ``SIPURIView``, …) hold only these. A
+/// range is read through the message it came from (``SIPMessage/string(_:)``,
+/// ``SIPMessage/withBytes(of:_:)``) and stays valid while that message's header lines are not
+/// removed or reordered (adding lines keeps it valid: storage only grows).
+public struct SIPByteRange: Sendable, Hashable {
+    /// Offset in the header storage, or, when ``origin`` is a line index, in that line's unfolded value.
+    @usableFromInline let start: Int32
+    @usableFromInline let count: Int32
+    /// -1: ``start`` is an offset in the storage; otherwise the index of a folded header line whose
+    /// unfolded value ``start`` counts in (§7.3.1 folding is removed before parsing).
+    @usableFromInline let origin: Int32
+
+    @inlinable init(start: Int32, count: Int32, origin: Int32) {
+        self.start = start
+        self.count = count
+        self.origin = origin
+    }
+
+    /// How many bytes the field has.
+    @inlinable public var length: Int { Int(count) }
+    /// Whether the field is empty (an empty reason phrase, `Supported:` with nothing).
+    @inlinable public var isEmpty: Bool { count == 0 }
+}
+
+/// Where a typed view's parser reads: the value bytes of one header line and how offsets in them
+/// map back to a ``SIPByteRange``.
+struct ViewBase {
+    let offset: Int32
+    let origin: Int32
+
+    init(offset: Int32, origin: Int32) {
+        self.offset = offset
+        self.origin = origin
+    }
+
+    @inline(__always) func range(_ from: Int, _ to: Int) -> SIPByteRange {
+        SIPByteRange(
+            start: offset + Int32(truncatingIfNeeded: from), count: Int32(truncatingIfNeeded: to - from), origin: origin
+        )
+    }
+}
+
+extension SIPHeaders {
+    /// Runs `body` over the value bytes of line `index` with the base its ranges are made against.
+    func withViewBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer, ViewBase) throws(SIPParseError) -> T)
+        throws(SIPParseError) -> T
+    {
+        let e = entries[index]
+        // ByteBuffer's accessor rethrows untyped: the error is boxed only when one is thrown, and the
+        // value is returned directly (a Result would copy a view twice more).
+        do {
+            return try storage.withUnsafeReadableBytes { raw in
+                let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
+                if !e.folded { return try body(slice, ViewBase(offset: e.valueStart, origin: -1)) }
+                return try Self.unfold(slice).withUnsafeBytes {
+                    try body($0, ViewBase(offset: 0, origin: Int32(index)))
+                }
+            }
+        } catch let error as SIPParseError {
+            throw error
+        } catch {
+            preconditionFailure("only SIPParseError is thrown here")
+        }
+    }
+
+    /// The bytes of `range`, made by a view of these headers.
+    func withBytes<T>(of range: SIPByteRange, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        storage.withUnsafeReadableBytes { raw in
+            if range.origin < 0 {
+                return body(UnsafeRawBufferPointer(rebasing: raw[Int(range.start)..<Int(range.start + range.count)]))
+            }
+            let e = entries[Int(range.origin)]
+            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
+            return Self.unfold(slice).withUnsafeBytes {
+                body(UnsafeRawBufferPointer(rebasing: $0[Int(range.start)..<Int(range.start + range.count)]))
+            }
+        }
+    }
+}
+
+extension SIPMessage {
+    /// The text of a field of one of this message's typed views, exactly as written (quotes and
+    /// %-escapes included; the views' own accessors decode).
+    public func string(_ range: SIPByteRange) -> String {
+        headers.withBytes(of: range) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the bytes of a field of one of this message's typed views (valid only
+    /// during the call).
+    public func withBytes<T>(of range: SIPByteRange, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        headers.withBytes(of: range, body)
+    }
+
+    /// Whether the field equals `text`, ignoring ASCII case (tokens, schemes, parameter names).
+    public func field(_ range: SIPByteRange, equalsIgnoringCase text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { lit in
+            withBytes(of: range) { b in
+                guard b.count == lit.count else { return false }
+                for i in 0..<b.count where b[i].asciiLowercased != lit[i].asciiLowercased { return false }
+                return true
+            }
+        }
+    }
+}
+
+extension SIPHeaders {
+    /// Where the value of the line at `index` is, for reading it without a `String` (through the message
+    /// these headers belong to); a folded value is read unfolded.
+    public func valueRange(at index: Int) -> SIPByteRange {
+        let e = entries[index]
+        if !e.folded { return SIPByteRange(start: e.valueStart, count: e.valueLength, origin: -1) }
+        let length = withValueBytes(at: index) { $0.count }
+        return SIPByteRange(start: 0, count: Int32(length), origin: Int32(index))
+    }
+}
+
+extension SIPMessage {
+    /// Content-Length (§20.14) as a number; nil when absent. The parser has already checked it (a plain
+    /// decimal of at most 10 digits, written once), so this reads it again only as a value.
+    public var contentLength: Int? {
+        get throws(SIPParseError) {
+            try parseSingle(.contentLength) { (b) throws(SIPParseError) in
+                try parseDeltaValue(b, header: "Content-Length", max: 9_999_999_999)
+            }
+        }
+    }
+}
