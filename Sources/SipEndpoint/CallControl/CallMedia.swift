@@ -21,6 +21,7 @@ extension CallCore {
                     return
                 }
                 self.calls[id]?.rtpSession = session
+                self.callsWithMedia += 1
                 self.logKeys(id)
                 self.phone.mediaMetrics.callStarted()
                 self.startPublishingMetrics()
@@ -83,7 +84,8 @@ extension CallCore {
         phone.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
         _ = session.close()
         calls[id]?.rtpSession = nil
-        if !calls.values.contains(where: { $0.rtpSession != nil }) {
+        callsWithMedia -= 1
+        if callsWithMedia == 0 {
             metricsTask?.cancel()
             metricsTask = nil
         }
