@@ -53,10 +53,25 @@ extension CallCore {
                 srtp: SRTPPolicy(phone.configuration.security.useSRTP)),
             sessionID: UInt64.random(in: 1...UInt64(Int64.max), using: &random))
         return Call(
-            id: UUID().uuidString.lowercased(), direction: direction, user: phone.user(of: connectionId) ?? "",
+            id: Self.sessionID(using: &random), direction: direction, user: phone.user(of: connectionId) ?? "",
             connectionId: connectionId, status: .inProgress,
             reason: SessionReason(kind: .normal, text: "created"), remote: remote, destination: remote, media: media,
             rtp: reservation)
+    }
+
+    /// A session's identity: a random (version 4, RFC 9562 §5.4) UUID in lowercase, from the call
+    /// core's generator. Foundation's `UUID()` opens and reads /dev/urandom for each one on Linux, a
+    /// system call or three per call.
+    static func sessionID(using random: inout some RandomNumberGenerator) -> String {
+        let high = random.next() as UInt64
+        let low = random.next() as UInt64
+        var b = (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? high >> (8 * (7 - i)) : low >> (8 * (15 - i)))) }
+        b[6] = (b[6] & 0x0F) | 0x40  // version 4
+        b[8] = (b[8] & 0x3F) | 0x80  // the RFC's variant
+        let uuid = UUID(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
+        return uuid.uuidString.lowercased()
     }
 
     func performFailover(_ actions: [DialFailoverMachine.Action], call id: String) {
