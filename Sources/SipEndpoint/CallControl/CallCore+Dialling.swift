@@ -105,29 +105,29 @@ extension CallCore {
     }
 
     func attempt(call id: String, connectionId: Int, targetIndex: Int) {
-        guard var call = calls[id], let connection = phone.connectionConfiguration(connectionId),
-            let uri = phone.destinationURI(call.destination, for: connection)
+        guard let destination = calls[id]?.destination, let connection = phone.connectionConfiguration(connectionId),
+            let uri = phone.destinationURI(destination, for: connection)
         else { return }
-        call.connectionId = connectionId
-        call.attemptTarget = nil
-        call.media.abandonOffer()
+        // The call's state changes in place: a copy taken out of `calls` and stored back would copy
+        // the offer/answer state's storage on each change.
+        calls[id]!.connectionId = connectionId
+        calls[id]!.attemptTarget = nil
+        calls[id]!.media.abandonOffer()
         // RFC 4568 §6.1: each attempt is a dialog of its own, with keys of its own.
-        call.media.startNewDialog()
+        calls[id]!.media.startNewDialog()
         // A failed attempt may have had early media: nothing more goes to its far end until the next
         // attempt's answer says where to send.
-        pauseMedia(call)
+        if let call = calls[id], call.rtpSession != nil { pauseMedia(call) }
         let offer: SessionDescription
         do {
-            offer = try call.media.makeOffer()
+            offer = try calls[id]!.media.makeOffer()
         } catch {
-            calls[id] = call
             end(
                 id,
                 reason: SessionReason(
                     kind: .sipError, statusCode: 488, reasonPhrase: "Not Acceptable Here", text: "no offer: \(error)"))
             return
         }
-        calls[id] = call
         publish(id)
         phone.target(for: connectionId, index: targetIndex).whenComplete { [weak self] result in
             guard let self, let call = self.calls[id], call.status == .inProgress || call.status == .alerting,
