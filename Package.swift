@@ -224,9 +224,16 @@ let package = Package(
             ],
             path: "Benchmarks/MediaBench"
         ),
+        // Whole calls at a steady rate through a real site, shared by CallBench's lab mode and its lab
+        // test in SipEndpointTests.
+        .target(
+            name: "CallLoad",
+            dependencies: ["SipEndpoint"],
+            path: "Benchmarks/CallLoad"
+        ),
         .executableTarget(
             name: "CallBench",
-            dependencies: ["SipEndpoint", "SIPInProcessSites"],
+            dependencies: ["CallLoad", "SipEndpoint", "SIPInProcessSites"],
             path: "Benchmarks/CallBench"
         ),
         // libFuzzer targets; without -DLIBFUZZER they replay input files (FuzzReplay).
@@ -294,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "SipEndpointTests",
             dependencies: [
-                "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "SIPMedia", "SIPTransport", "SIPCore",
+                "SipEndpoint", "SIPTestSupport", "RegistrationLoad", "CallLoad", "SIPMedia", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

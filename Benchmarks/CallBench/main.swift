@@ -2,6 +2,9 @@
 //
 //   swift run -c release CallBench [--calls 3000] [--window 16] [--seconds 60] [--failover-dials 200]
 //
+// With `--target HOST:PORT` it runs lab mode instead (LabMode.swift): calls at a steady rate through a
+// real site, for comparison with SIPp's UAC.
+//
 // 1. Throughput: `--window` concurrent callers each dial 9000 on a site that answers at once
 //    (`.answer(ringing: .zero, media: .none)`: 180 and 200 in the same tick, and no echo, so the
 //    figure stays one of signalling as it was before sites sent RTP), wait for `connected` (the SDK has
@@ -215,6 +218,10 @@ func percentile<T: Comparable>(_ sorted: [T], _ p: Double) -> T? {
 }
 
 func format(_ ms: Double) -> String { String(format: "%.3f ms", ms) }
+
+if CommandLine.arguments.contains("--target") {
+    exit(await labMode(CommandLine.arguments))
+}
 
 let fallback = try await fallbackLatency()
 let invites = fallback.toInvite.sorted()

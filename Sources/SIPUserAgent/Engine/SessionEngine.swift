@@ -36,31 +36,9 @@ package final class SessionEngine: @unchecked Sendable {
     /// BYE) rather than left ringing or answered with nobody on the line. Default: `.none`.
     package var inviteGiveUp: InviteGiveUp = .none
 
-    private enum Machine {
-        case client(InviteClientSession)
-        case server(InviteServerSession)
-
-        var session: any InviteSession {
-            switch self {
-            case .client(let s): s
-            case .server(let s): s
-            }
-        }
-
-        mutating func apply(_ event: (inout any InviteSession) -> [SessionAction]) -> [SessionAction] {
-            var s = session
-            let actions = event(&s)
-            switch s {
-            case let c as InviteClientSession: self = .client(c)
-            case let v as InviteServerSession: self = .server(v)
-            default: break
-            }
-            return actions
-        }
-    }
-
     private struct Entry {
-        var machine: Machine
+        /// The ``InviteClientSession`` or ``InviteServerSession``, changed in place by ``update(_:_:)``.
+        var session: any InviteSession
         var callID: String
         var target: SIPTransportTarget
         var credentials: DigestCredentials?
@@ -109,7 +87,7 @@ package final class SessionEngine: @unchecked Sendable {
     package func hasSession(callID: String) -> Bool { byCallID[callID] != nil }
     /// Received requests still waiting for (or retransmitting) their answer.
     package var pendingRequestCount: Int { received.count }
-    package func state(of id: SessionID) -> SessionState? { sessions[id]?.machine.session.state }
+    package func state(of id: SessionID) -> SessionState? { sessions[id]?.session.state }
 
     /// The give-up time of an INVITE sent to `target` now.
     private func giveUp(toward target: SIPTransportTarget) -> TimeAmount? {
@@ -138,7 +116,7 @@ package final class SessionEngine: @unchecked Sendable {
         let machine = InviteClientSession(
             local: local, remote: remote, callID: callID, localTag: SIPIdentifiers.hex(count: 10, using: &random),
             sentOverTLS: target.transport == .tls, realms: realms, configuration: configuration, random: seed())
-        sessions[id] = Entry(machine: .client(machine), callID: callID, target: target, credentials: credentials)
+        sessions[id] = Entry(session: machine, callID: callID, target: target, credentials: credentials)
         byCallID[callID] = id
         update(id) { session in
             guard var client = session as? InviteClientSession else { return [] }
@@ -181,7 +159,7 @@ package final class SessionEngine: @unchecked Sendable {
         }
         nextSessionID += 1
         sessions[id] = Entry(
-            machine: .server(machine), callID: callID, target: target, credentials: credentials, requestIDs: [requestID]
+            session: machine, callID: callID, target: target, credentials: credentials, requestIDs: [requestID]
         )
         byCallID[callID] = id
         return id
@@ -251,9 +229,11 @@ package final class SessionEngine: @unchecked Sendable {
     }
 
     private func update(_ id: SessionID, _ event: (inout any InviteSession) -> [SessionAction]) {
-        guard var entry = sessions[id] else { return }
-        let actions = entry.machine.apply(event)
-        sessions[id] = entry
+        // In place: an entry copied out of the table and stored back shares its machine's arrays and
+        // strings with the table's copy while the event changes them, so every event copied them, and
+        // the enum this replaced boxed the machine into an existential and cast it back each time.
+        guard sessions[id] != nil else { return }
+        let actions = event(&sessions[id]!.session)
         perform(actions, for: id)
     }
 

@@ -56,30 +56,46 @@ extension CallDriver {
                 srtp: SRTPPolicy(environment.configuration.security.useSRTP)),
             sessionID: UInt64.random(in: 1...UInt64(Int64.max), using: &random))
         return Call(
-            id: UUID().uuidString.lowercased(), user: environment.user(of: connectionId) ?? "", machine: machine,
+            id: Self.sessionID(using: &random), user: environment.user(of: connectionId) ?? "", machine: machine,
             remote: remote, destination: remote, media: media, rtp: reservation)
     }
 
+    /// A session's identity: a random (version 4, RFC 9562 §5.4) UUID in lowercase, from the call
+    /// driver's generator. Foundation's `UUID()` opens and reads /dev/urandom for each one on Linux, a
+    /// system call or three per call.
+    static func sessionID(using random: inout some RandomNumberGenerator) -> String {
+        let high = random.next() as UInt64
+        let low = random.next() as UInt64
+        var b = (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? high >> (8 * (7 - i)) : low >> (8 * (15 - i)))) }
+        b[6] = (b[6] & 0x0F) | 0x40  // version 4
+        b[8] = (b[8] & 0x3F) | 0x80  // the RFC's variant
+        let uuid = UUID(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
+        return uuid.uuidString.lowercased()
+    }
+
     func attempt(call id: String, connectionId: Int, targetIndex: Int) {
-        guard var call = calls[id], let connection = environment.connectionConfiguration(connectionId),
-            let uri = environment.destinationURI(call.destination, for: connection)
+        guard let destination = calls[id]?.destination,
+            let connection = environment.connectionConfiguration(connectionId),
+            let uri = environment.destinationURI(destination, for: connection)
         else { return }
-        call.attemptTarget = nil
-        call.media.abandonOffer()
+        // The call's state changes in place: a copy taken out of `calls` and stored back would copy
+        // the offer/answer state's storage on each change.
+        calls[id]!.attemptTarget = nil
+        calls[id]!.media.abandonOffer()
         // RFC 4568 §6.1: each attempt is a dialog of its own, with keys of its own.
-        call.media.startNewDialog()
+        calls[id]!.media.startNewDialog()
         // A failed attempt may have had early media: nothing more goes to its far end until the next
         // attempt's answer says where to send.
-        pauseMedia(call)
+        if let call = calls[id], call.rtpSession != nil { pauseMedia(call) }
         let offer: SessionDescription
         do {
-            offer = try call.media.makeOffer()
+            offer = try calls[id]!.media.makeOffer()
         } catch {
-            calls[id] = call
             feed(id, .noOffer("\(error)"))
             return
         }
-        calls[id] = call
         publish(id)
         environment.target(for: connectionId, index: targetIndex).whenComplete { [weak self] result in
             guard let self, let call = self.calls[id], call.machine.isDialling else { return }

@@ -84,6 +84,9 @@ final class CallDriver: @unchecked Sendable {
     var random = SystemRandomNumberGenerator()
     /// Publishes live calls' media counters while any call carries media.
     var metricsTask: RepeatedTask?
+    /// How many calls have an RTP session open: the metrics task runs while there is one. A count,
+    /// because the question is asked at every call's end and a scan of the calls costs a copy of each.
+    var callsWithMedia = 0
     /// One customer call delivered by both sites (`duplicate_call_header`): which session carries which value.
     var duplicates = DuplicateCallTable()
 

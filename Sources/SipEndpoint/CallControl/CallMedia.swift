@@ -22,6 +22,7 @@ extension CallDriver {
                     return
                 }
                 self.calls[id]?.rtpSession = session
+                self.callsWithMedia += 1
                 self.logKeys(id)
                 self.environment.mediaMetrics.callStarted()
                 self.startPublishingMetrics()
@@ -84,7 +85,8 @@ extension CallDriver {
         environment.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
         _ = session.close()
         calls[id]?.rtpSession = nil
-        if !calls.values.contains(where: { $0.rtpSession != nil }) {
+        callsWithMedia -= 1
+        if callsWithMedia == 0 {
             metricsTask?.cancel()
             metricsTask = nil
         }
