@@ -16,8 +16,8 @@ import Testing
     func versionAndVariant() throws {
         var ones = Constant(word: .max)
         var zeros = Constant(word: 0)
-        #expect(CallCore.sessionID(using: &ones) == "ffffffff-ffff-4fff-bfff-ffffffffffff")
-        #expect(CallCore.sessionID(using: &zeros) == "00000000-0000-4000-8000-000000000000")
+        #expect(CallDriver.sessionID(using: &ones) == "ffffffff-ffff-4fff-bfff-ffffffffffff")
+        #expect(CallDriver.sessionID(using: &zeros) == "00000000-0000-4000-8000-000000000000")
     }
 
     @Test("The two words fill the bytes in order, high word first")
@@ -27,13 +27,13 @@ import Testing
             mutating func next() -> UInt64 { words.removeFirst() }
         }
         var two = Two()
-        #expect(CallCore.sessionID(using: &two) == "01234567-89ab-4def-bedc-ba9876543210")
+        #expect(CallDriver.sessionID(using: &two) == "01234567-89ab-4def-bedc-ba9876543210")
     }
 
     @Test("From the system generator: a lowercase UUID that Foundation parses, a new one each time")
     func systemGenerator() throws {
         var random = SystemRandomNumberGenerator()
-        let ids = (0..<100).map { _ in CallCore.sessionID(using: &random) }
+        let ids = (0..<100).map { _ in CallDriver.sessionID(using: &random) }
         #expect(Set(ids).count == 100)
         for id in ids {
             let parsed = try #require(UUID(uuidString: id), "\(id)")
