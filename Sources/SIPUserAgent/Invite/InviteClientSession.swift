@@ -58,9 +58,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         case sent
     }
 
-    /// The dialog-level behaviour both sides share (`SessionCore+…`); the in-dialog operations of
+    /// The dialog-level behaviour both sides share (`InviteDialogUsage+…`); the in-dialog operations of
     /// ``InviteSessionOperations`` forward to it.
-    var core: SessionCore
+    var core: InviteDialogUsage
     /// To of the INVITE.
     package let remote: SIPNameAddress
     package let requestURI: SIPURI
@@ -92,7 +92,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         route: [SIPURI] = [], sentOverTLS: Bool = false, firstSequenceNumber: UInt32 = 1, realms: DigestRealmPolicy,
         configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
     ) {
-        core = SessionCore(configuration: configuration, local: local, realms: realms, random: random, state: .calling)
+        core = InviteDialogUsage(
+            configuration: configuration, local: local, realms: realms, random: random, state: .calling)
         var to = remote
         to.parameters.remove("tag")
         self.remote = to

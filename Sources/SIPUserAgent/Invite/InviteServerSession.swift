@@ -39,9 +39,9 @@ import SIPTransaction
 /// - An INVITE without an offer gets the TU's offer in the 2xx; the answer in the ACK is reported
 ///   as ``SessionEvent/remoteBody(_:)``.
 package struct InviteServerSession: InviteSession, InviteSessionOperations {
-    /// The dialog-level behaviour both sides share (`SessionCore+…`); the in-dialog operations of
+    /// The dialog-level behaviour both sides share (`InviteDialogUsage+…`); the in-dialog operations of
     /// ``InviteSessionOperations`` forward to it.
-    var core: SessionCore
+    var core: InviteDialogUsage
     /// The INVITE as received.
     package let invite: SIPMessage
     /// Its server transaction.
@@ -59,7 +59,8 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         realms: DigestRealmPolicy, configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
     ) throws(DialogError) {
         let dialog = try Dialog(receivedRequest: invite, localTag: localTag, receivedOverTLS: receivedOverTLS)
-        core = SessionCore(configuration: configuration, local: local, realms: realms, random: random, state: .incoming)
+        core = InviteDialogUsage(
+            configuration: configuration, local: local, realms: realms, random: random, state: .incoming)
         core.dialog = dialog
         self.invite = invite
         self.inviteRequestID = requestID

@@ -3,9 +3,9 @@ import SIPCore
 
 /// The in-dialog operations that are the same for the caller and the callee once the dialog exists:
 /// re-INVITE (hold/retrieve, with §14.1 glare), answering one, INFO and REFER. Both sessions keep a
-/// ``SessionCore`` and get these by forwarding to it.
+/// ``InviteDialogUsage`` and get these by forwarding to it.
 protocol InviteSessionOperations {
-    var core: SessionCore { get set }
+    var core: InviteDialogUsage { get set }
 }
 
 extension InviteSessionOperations {

@@ -3,11 +3,11 @@ import NIOCore
 /// The calls of a phone, or of one agent's line (``Phone/agent(_:)``): the connection-aware `dial`
 /// that falls back to the line's other connections, incoming calls, and the sessions' events.
 public final class CallControl: Sendable {
-    let core: PhoneCore
+    let core: PhoneDriver
     /// The DN this call control is scoped to (an agent's handle); nil: every line of the phone.
     public let line: String?
 
-    init(core: PhoneCore, line: String? = nil) {
+    init(core: PhoneDriver, line: String? = nil) {
         self.core = core
         self.line = line
     }

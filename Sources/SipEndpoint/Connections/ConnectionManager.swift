@@ -7,12 +7,12 @@ import NIOCore
 /// Every method may be called from any task while calls and other connections run; the work happens
 /// on the phone's event loop.
 public final class ConnectionManager: Sendable {
-    let core: PhoneCore
+    let core: PhoneDriver
     /// The DN this manager is scoped to (an agent's handle: its connections, its events, and only
     /// connections of that DN may be added); nil: every connection of the phone.
     public let line: String?
 
-    init(core: PhoneCore, line: String? = nil) {
+    init(core: PhoneDriver, line: String? = nil) {
         self.core = core
         self.line = line
     }

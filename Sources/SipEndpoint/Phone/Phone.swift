@@ -28,7 +28,7 @@ public final class Phone: Service, Sendable {
     public let connectionManager: ConnectionManager
     /// Dialling, incoming calls and the sessions' events.
     public let callControl: CallControl
-    let core: PhoneCore
+    let core: PhoneDriver
     private let group: any EventLoopGroup
     /// Whether `group` is the phone's own (shut down with it) rather than the caller's.
     private let ownsGroup: Bool
@@ -55,7 +55,7 @@ public final class Phone: Service, Sendable {
         self.applied = Mutex(configuration)
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
-        self.core = PhoneCore(
+        self.core = PhoneDriver(
             configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
         self.connectionManager = ConnectionManager(core: core)
         self.callControl = CallControl(core: core)

@@ -17,7 +17,7 @@ import SIPTransaction
 /// - Expiry is reported, not acted on, for the same reason; the TU ends the session with BYE (§10).
 /// - A refresh is not sent while an INVITE transaction of the dialog is under way (§14.1): the
 ///   re-INVITE in flight refreshes the session itself when it succeeds; ours waits 2 s.
-extension SessionCore {
+extension InviteDialogUsage {
     /// Our refresh in flight is a re-INVITE (it holds the dialog's INVITE slot).
     var refreshIsInvite: Bool { refreshInFlight?.method == .invite }
 

@@ -6,7 +6,7 @@ import SIPUserAgent
 
 /// The phone's side of inbound routing and of its lines: what a received request is for (the rules
 /// are ``InboundRouting``'s), and the line table that routing reads (Contact tokens, site addresses).
-extension PhoneCore {
+extension PhoneDriver {
     /// Where a received request goes (``InboundRouting``), from its source address and Request-URI.
     func route(_ received: SIPReceivedMessage) -> InboundRouting.Decision {
         let message = received.message
@@ -100,7 +100,7 @@ extension PhoneCore {
     }
 }
 
-extension PhoneCore {
+extension PhoneDriver {
     /// A To tag for a response the phone sends outside any dialog (RFC 3261 §19.3: random, 32 bits at least).
     static func newTag() -> String {
         var generator = SystemRandomNumberGenerator()

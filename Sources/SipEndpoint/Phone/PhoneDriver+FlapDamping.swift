@@ -13,7 +13,7 @@ struct ConnectionDamping {
 /// connection's machine; a registration that is ready again becomes `ready` at once — or
 /// `recovering`, REGISTERed (so inbound calls reach it) but held down, with a timer for the
 /// hold-down's end that asks the machine again.
-extension PhoneCore {
+extension PhoneDriver {
     /// What a status the registration reports becomes, with the hold-down's end for `recovering`.
     func damped(
         _ id: Int, _ status: ConnectionStatus, _ reason: ConnectionStatusReason, previous: ConnectionStatus,

@@ -2,7 +2,7 @@ import NIOCore
 import SIPTransaction
 import SIPTransport
 
-extension PhoneCore {
+extension PhoneDriver {
     /// What the phone has learned of the round trip to connection `id`'s first server target: how
     /// many samples its estimate has, and the give-up a dial there would use now
     /// (`invite_timeout = auto`, ``SIPTransactionLayer/inviteGiveUp(toward:)``). Nil before the

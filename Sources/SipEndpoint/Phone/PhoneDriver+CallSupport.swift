@@ -11,7 +11,7 @@ import Synchronization
 
 /// What calls need to know about the connections: a dial's candidates and targets, credentials,
 /// the local party, the destination URI.
-extension PhoneCore {
+extension PhoneDriver {
     // MARK: What calls need to know about connections
 
     var localHostAddress: String { configuration.endpoint.publicAddress ?? localHost }

@@ -5,7 +5,7 @@ import NIOCore
 /// else SRV per transport) before the connection first registers, and the connection then is a
 /// connection over that transport in every respect (Contact, keep-alive, events) — later locations of
 /// its site ask SRV for that transport directly.
-extension PhoneCore {
+extension PhoneDriver {
     /// Runs `start` at once for a connection whose transport is configured, or once server location
     /// has chosen it (on a failed location, with the configured default, UDP).
     func whenTransportKnown(_ id: Int, _ start: @escaping () -> Void) {

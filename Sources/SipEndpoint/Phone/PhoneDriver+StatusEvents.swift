@@ -11,7 +11,7 @@ import Synchronization
 
 /// A connection's status as the registration reports it, through flap damping and the active/standby
 /// roles, to its snapshot and the connection and phone events.
-extension PhoneCore {
+extension PhoneDriver {
     // MARK: Events
 
     func statusChanged(_ id: Int, _ change: RegistrationStatusChange, target: SIPTransportTarget?) {

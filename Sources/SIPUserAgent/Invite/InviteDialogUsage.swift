@@ -2,11 +2,11 @@ import NIOCore
 import SIPCore
 import SIPTransaction
 
-/// What both sides of an INVITE session do alike once a dialog exists: the requests in flight,
-/// the timers, the state reports, and (in extensions, one file each) ACK and 2xx retransmission,
-/// re-INVITE with glare, BYE, INFO and REFER. ``InviteClientSession`` and ``InviteServerSession``
+/// The INVITE dialog usage (RFC 5057 §2): what both sides of an INVITE session do alike once a
+/// dialog exists: the requests in flight, the timers, the state reports, and (in extensions, one
+/// file each) ACK and 2xx retransmission, re-INVITE with glare, BYE, INFO and REFER. ``InviteClientSession`` and ``InviteServerSession``
 /// embed it and add how their side sets the dialog up.
-struct SessionCore: Sendable {
+struct InviteDialogUsage: Sendable {
     struct Outstanding: Sendable {
         var purpose: RequestPurpose
         var message: SIPMessage
@@ -61,7 +61,7 @@ struct SessionCore: Sendable {
     var transfer: TransferSubscription?
     /// The UAS hung up between its 2xx and the ACK: BYE when the ACK comes (§15).
     var byeAfterAck = false
-    /// Session timers (RFC 4028): the negotiated interval and who refreshes (``SessionCore+SessionTimer``).
+    /// Session timers (RFC 4028): the negotiated interval and who refreshes (``InviteDialogUsage+SessionTimer``).
     var interval: SessionInterval
     /// Our refresh in flight (an UPDATE, or a re-INVITE that holds the dialog's INVITE slot, §14.1).
     var refreshInFlight: (id: UInt64, method: SIPMethod)?

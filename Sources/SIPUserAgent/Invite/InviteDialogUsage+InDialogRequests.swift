@@ -3,7 +3,7 @@ import SIPCore
 
 /// Requests the peer sends in the dialog (RFC 3261 §12.2.2): the dialog check, the CSeq order,
 /// then the method.
-extension SessionCore {
+extension InviteDialogUsage {
     mutating func requestInDialog(
         _ request: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
     ) {

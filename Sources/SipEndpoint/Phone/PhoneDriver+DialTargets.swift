@@ -3,7 +3,7 @@ import SIPTransport
 import SIPUserAgent
 
 /// Health per server target as dials see it (``TargetHealth``, kept by the registration engine).
-extension PhoneCore {
+extension PhoneDriver {
     /// The server targets a dial on connection `id` tries, in order: the one its registration uses
     /// now, then the site's others in RFC 3263 order, without those that are down (``TargetHealth``).
     func dialTargets(of id: Int) -> [SIPTransportTarget] {

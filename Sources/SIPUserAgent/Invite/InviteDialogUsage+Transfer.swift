@@ -17,7 +17,7 @@ struct TransferSubscription: Sendable {
 /// - A NOTIFY for another event package, or when no transfer is under way, gets 481 (RFC 6665
 ///   §4.1.3: no such subscription).
 /// - A NOTIFY body that is not a sipfrag status line is answered 200 and reported as nothing.
-extension SessionCore {
+extension InviteDialogUsage {
     mutating func startTransfer(to target: SIPURI, into actions: inout [SessionAction]) {
         guard state == .confirmed, transfer == nil else { return }
         let referTo = SIPNameAddress(uri: target).description

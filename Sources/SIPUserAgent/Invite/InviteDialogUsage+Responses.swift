@@ -4,7 +4,7 @@ import SIPTransaction
 
 /// Answers to the requests we sent in the dialog (re-INVITE, BYE, INFO, REFER, a fork's BYE),
 /// and their transactions' local failures.
-extension SessionCore {
+extension InviteDialogUsage {
     mutating func responseInDialog(
         _ received: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
     ) {

@@ -15,7 +15,7 @@ import SIPCore
 ///   involved.
 /// - A 408 (real) to our re-INVITE ends the call with a BYE; a 481 or a local 408/503 ends it
 ///   without one (§12.2.1.2: the dialog is gone, or the peer cannot be reached).
-extension SessionCore {
+extension InviteDialogUsage {
     mutating func startReinvite(offer: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]) {
         guard state == .confirmed || state == .answered, ourReinvite == nil else { return }
         if state == .answered {

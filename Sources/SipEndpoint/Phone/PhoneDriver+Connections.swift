@@ -11,7 +11,7 @@ import Synchronization
 
 /// The connections of the phone: adding, starting (paced per site), enabling, disabling, replacing,
 /// and the binding each one registers.
-extension PhoneCore {
+extension PhoneDriver {
     // MARK: Connections (on the loop)
 
     func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id explicitID: Int? = nil) -> Int {
@@ -110,7 +110,7 @@ extension PhoneCore {
         // The file's names (reregister_in_seconds, reg_interval, reg_retry_max, options_*) become
         // the registration machine's RFC 3261 §10 / RFC 5626 §4.5 terms here.
         let policy = RegistrationPolicy(
-            // A standby is probed, not registered: lifetime 0 (see PhoneCore+ActiveStandby).
+            // A standby is probed, not registered: lifetime 0 (see PhoneDriver+ActiveStandby).
             expires: .seconds(roles.probeOnly.contains(id) ? 0 : c.reregisterInSeconds),
             baseTime: .seconds(c.regInterval), maxTime: .seconds(c.regRetryMax),
             probeInterval: .seconds(c.optionsInterval), probeFailureThreshold: c.optionsFailureThreshold,

@@ -29,7 +29,7 @@ struct LineRoles {
 ///
 /// The roles cover the connections configured when the phone starts; a connection added later is
 /// active-active.
-extension PhoneCore {
+extension PhoneDriver {
     /// Sets the roles of every line with two or more enabled connections, before they are added: the
     /// first connection of each registers, the others only probe.
     func assignRoles(_ connections: [ConnectionConfiguration]) {

@@ -3,7 +3,7 @@ import SIPCore
 
 /// The 2xx/ACK handshake of INVITE and re-INVITE, end to end between the TUs (RFC 3261 §13.2.2.4,
 /// §13.3.1.4): the transaction layer does not retransmit a 2xx nor absorb its ACK.
-extension SessionCore {
+extension InviteDialogUsage {
     /// UAS: our 2xx is out; send it again at T1, 2·T1, … up to T2 until the ACK comes, and give up
     /// after 64·T1 (§13.3.1.4).
     mutating func awaitAck(

@@ -11,7 +11,7 @@ import Synchronization
 
 /// The phone's protocol state, confined to one event loop: the transaction layer, the
 /// registration engine, and the record of every connection. The public types hop here.
-final class PhoneCore: @unchecked Sendable {
+final class PhoneDriver: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
     /// A connection's state as the phone reports it: a class, allocated once when the connection is
