@@ -3,7 +3,7 @@
 //
 //   swift run -c release RingingBench [--counts 1000,10000] [--rounds 3]
 //
-// For each count N, on one event loop: N incoming INVITEs are accepted by a SessionEngine and ring
+// For each count N, on one event loop: N incoming INVITEs are accepted by a InviteDriver and ring
 // (180 sent), then every one is ended (486 Busy Here), and the time of the ending phase is divided by
 // N. Responses go out statelessly over loopback UDP to the discard port, so each end includes
 // building and sending its 486. Prints `ring-end-ns-per-call-N: <mean>` per count (best of the rounds)
@@ -65,8 +65,8 @@ func invite(_ n: Int, round: Int) throws -> SIPMessage {
 func measure(count: Int, round: Int) throws -> Double {
     let requests = try (0..<count).map { try invite($0, round: round) }
     return try loop.submit { () -> Double in
-        let engine = SessionEngine(transactions: layer, configuration: SessionConfiguration(ringTimeout: nil))
-        var ids: [SessionEngine.SessionID] = []
+        let engine = InviteDriver(transactions: layer, configuration: InviteSessionConfiguration(ringTimeout: nil))
+        var ids: [InviteDriver.SessionID] = []
         ids.reserveCapacity(count)
         for message in requests {
             let request = IncomingRequest(

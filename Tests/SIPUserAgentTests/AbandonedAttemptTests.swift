@@ -29,7 +29,7 @@ struct AbandonedAttemptTests {
     }
 
     /// Dials with the give-up timer and lets it fire on the virtual clock; returns the INVITE.
-    func abandonedDial(_ s: inout InviteClientSession) throws -> (OutgoingRequest, [SessionAction]) {
+    func abandonedDial(_ s: inout InviteClientSession) throws -> (OutgoingRequest, [InviteSessionAction]) {
         let actions = s.start(offer: nil, now: start, noResponseTimeout: giveUp)
         let invite = try #require(actions.compactMap { if case .sendRequest(let r) = $0 { r } else { nil } }.first)
         let deadline = try #require(
@@ -38,15 +38,15 @@ struct AbandonedAttemptTests {
         return (invite, s.timerFired(.noResponse, now: deadline))
     }
 
-    func requests(_ actions: [SessionAction]) -> [OutgoingRequest] {
+    func requests(_ actions: [InviteSessionAction]) -> [OutgoingRequest] {
         actions.compactMap { if case .sendRequest(let r) = $0 { r } else { nil } }
     }
 
-    func reports(_ actions: [SessionAction]) -> [SessionEvent] {
+    func reports(_ actions: [InviteSessionAction]) -> [InviteSessionEvent] {
         actions.compactMap { if case .report(let e) = $0 { e } else { nil } }
     }
 
-    func ends(_ actions: [SessionAction]) -> Bool {
+    func ends(_ actions: [InviteSessionAction]) -> Bool {
         actions.contains { if case .terminated = $0 { true } else { false } }
     }
 

@@ -21,19 +21,19 @@ struct CallHarness {
     var caller: InviteClientSession
     var callee: InviteServerSession?
     let calleeParty: LocalParty
-    let configuration: SessionConfiguration
+    let configuration: InviteSessionConfiguration
     /// The callee's policy (the caller's, unless given).
-    let calleeConfiguration: SessionConfiguration
+    let calleeConfiguration: InviteSessionConfiguration
 
-    private(set) var timers: [Side: [SessionTimer: NIODeadline]] = [.caller: [:], .callee: [:]]
+    private(set) var timers: [Side: [InviteSessionTimer: NIODeadline]] = [.caller: [:], .callee: [:]]
     private(set) var wire: [(from: Side, message: SIPMessage)] = []
-    private(set) var events: [Side: [SessionEvent]] = [.caller: [], .callee: []]
+    private(set) var events: [Side: [InviteSessionEvent]] = [.caller: [], .callee: []]
     private(set) var finished: Set<Side> = []
 
     /// Server transaction id on the receiving side → (sending side, its request id).
     private var serverTransactions: [UInt64: (origin: Side, requestID: UInt64)] = [:]
     private var nextServerID: UInt64 = 1000
-    private var queue: [(Side, SessionAction)] = []
+    private var queue: [(Side, InviteSessionAction)] = []
     private var draining = false
 
     /// Hold network actions until ``flush()``.
@@ -66,8 +66,8 @@ struct CallHarness {
         domain: "site-a.example.net", user: "7001", hasPassword: true, configuredRealms: ["proxy.example.net"])
 
     init(
-        configuration: SessionConfiguration = SessionConfiguration(), seed: UInt64 = 42,
-        realms: DigestRealmPolicy = CallHarness.callerRealms, calleeConfiguration: SessionConfiguration? = nil
+        configuration: InviteSessionConfiguration = InviteSessionConfiguration(), seed: UInt64 = 42,
+        realms: DigestRealmPolicy = CallHarness.callerRealms, calleeConfiguration: InviteSessionConfiguration? = nil
     ) throws {
         now = start
         self.configuration = configuration
@@ -86,21 +86,21 @@ struct CallHarness {
 
     var seconds: Double { Double((now - start).nanoseconds) / 1e9 }
 
-    func deadline(_ side: Side, _ timer: SessionTimer) -> Double? {
+    func deadline(_ side: Side, _ timer: InviteSessionTimer) -> Double? {
         timers[side]?[timer].map { Double(($0 - start).nanoseconds) / 1e9 }
     }
 
-    func state(_ side: Side) -> SessionState? { side == .caller ? caller.state : callee?.state }
+    func state(_ side: Side) -> InviteSessionState? { side == .caller ? caller.state : callee?.state }
 
     /// The state changes one side reported, in order.
-    func states(_ side: Side) -> [SessionState] {
+    func states(_ side: Side) -> [InviteSessionState] {
         events[side, default: []].compactMap {
             if case .stateChanged(let c) = $0 { return c.state } else { return nil }
         }
     }
 
-    func lastChange(_ side: Side) -> SessionStateChange? {
-        events[side, default: []].reversed().lazy.compactMap { e -> SessionStateChange? in
+    func lastChange(_ side: Side) -> InviteSessionStateChange? {
+        events[side, default: []].reversed().lazy.compactMap { e -> InviteSessionStateChange? in
             if case .stateChanged(let c) = e { return c } else { return nil }
         }.first
     }
@@ -116,7 +116,7 @@ struct CallHarness {
 
     // MARK: Driving the machines
 
-    mutating func act(_ side: Side, _ body: (inout any InviteSession, NIODeadline) -> [SessionAction]) {
+    mutating func act(_ side: Side, _ body: (inout any InviteSession, NIODeadline) -> [InviteSessionAction]) {
         var session: any InviteSession
         switch side {
         case .caller: session = caller
@@ -130,12 +130,12 @@ struct CallHarness {
         run(side, actions)
     }
 
-    mutating func actCaller(_ body: (inout InviteClientSession, NIODeadline) -> [SessionAction]) {
+    mutating func actCaller(_ body: (inout InviteClientSession, NIODeadline) -> [InviteSessionAction]) {
         let actions = body(&caller, now)
         run(.caller, actions)
     }
 
-    mutating func actCallee(_ body: (inout InviteServerSession, NIODeadline) -> [SessionAction]) {
+    mutating func actCallee(_ body: (inout InviteServerSession, NIODeadline) -> [InviteSessionAction]) {
         guard var s = callee else { return }
         let actions = body(&s, now)
         callee = s
@@ -156,7 +156,7 @@ struct CallHarness {
     mutating func advance(seconds s: Double) { now = now + .nanoseconds(Int64(s * 1e9)) }
 
     /// Moves the clock to the timer's deadline and fires it.
-    mutating func fire(_ side: Side, _ timer: SessionTimer) {
+    mutating func fire(_ side: Side, _ timer: InviteSessionTimer) {
         guard let at = timers[side]?[timer] else { return }
         timers[side]?[timer] = nil
         if at > now { now = at }
@@ -193,7 +193,7 @@ struct CallHarness {
 
     // MARK: The wire
 
-    mutating func run(_ side: Side, _ actions: [SessionAction]) {
+    mutating func run(_ side: Side, _ actions: [InviteSessionAction]) {
         for action in actions {
             switch action {
             case .schedule(let t, let at): timers[side]?[t] = at
@@ -226,7 +226,7 @@ struct CallHarness {
         return onWire
     }
 
-    private mutating func deliver(from side: Side, _ action: SessionAction) {
+    private mutating func deliver(from side: Side, _ action: InviteSessionAction) {
         let target = side.other
         switch action {
         case .sendRequest(let request):

@@ -265,7 +265,7 @@ struct InviteSessionExchangeTests {
         var stranger = info3
         stranger.headers.replaceOrAdd(.to, "<sip:9000@site-a.example.net>;tag=nobody")
         let unknown = callee.requestReceived(stranger, requestID: 3, now: h.now)
-        func codes(_ actions: [SessionAction]) -> [Int] {
+        func codes(_ actions: [InviteSessionAction]) -> [Int] {
             actions.compactMap { if case .sendResponse(let r, _) = $0 { return r.statusCode } else { return nil } }
         }
         #expect(codes(later) == [200])

@@ -10,7 +10,7 @@ import Testing
 struct RingTimeoutTests {
     @Test("Unanswered for the ring time: 480 Temporarily Unavailable, both sides end")
     func unansweredRingingEndsWith480() throws {
-        var h = try CallHarness(configuration: SessionConfiguration(ringTimeout: .seconds(60)))
+        var h = try CallHarness(configuration: InviteSessionConfiguration(ringTimeout: .seconds(60)))
         h.dial()
         h.actCallee { $0.ring(now: $1) }
         #expect(h.deadline(.callee, .ringTimeout) == 60)
@@ -27,7 +27,7 @@ struct RingTimeoutTests {
 
     @Test("Answered before the ring time: the timer is cancelled, nothing more is sent")
     func answeredCancelsTheTimer() throws {
-        var h = try CallHarness(configuration: SessionConfiguration(ringTimeout: .seconds(5)))
+        var h = try CallHarness(configuration: InviteSessionConfiguration(ringTimeout: .seconds(5)))
         h.establish()
         #expect(h.deadline(.callee, .ringTimeout) == nil)
         h.act(.callee) { $0.timerFired(.ringTimeout, now: $1) }
@@ -37,14 +37,14 @@ struct RingTimeoutTests {
 
     @Test("A second provisional does not re-arm the ring timer; without a ring time none is armed")
     func oneTimerPerCall() throws {
-        var h = try CallHarness(configuration: SessionConfiguration(ringTimeout: .seconds(10)))
+        var h = try CallHarness(configuration: InviteSessionConfiguration(ringTimeout: .seconds(10)))
         h.dial()
         h.actCallee { $0.ring(now: $1) }
         h.advance(seconds: 4)
         h.actCallee { $0.ring(statusCode: 183, now: $1) }
         #expect(h.deadline(.callee, .ringTimeout) == 10)
 
-        var off = try CallHarness(configuration: SessionConfiguration(ringTimeout: nil))
+        var off = try CallHarness(configuration: InviteSessionConfiguration(ringTimeout: nil))
         off.dial()
         off.actCallee { $0.ring(now: $1) }
         #expect(off.deadline(.callee, .ringTimeout) == nil)

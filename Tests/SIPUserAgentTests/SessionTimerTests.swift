@@ -9,9 +9,9 @@ import Testing
 /// refresher's refresh at half the interval, the other side's expiry, 422, and a peer without timers.
 @Suite("Session timers (RFC 4028) on a virtual clock")
 struct SessionTimerTests {
-    static let withUpdate = SessionConfiguration(allow: SessionConfiguration.defaultAllow + [.update])
+    static let withUpdate = InviteSessionConfiguration(allow: InviteSessionConfiguration.defaultAllow + [.update])
 
-    private func timerEvents(_ h: CallHarness, _ side: Side) -> [SessionTimerEvent] {
+    private func timerEvents(_ h: CallHarness, _ side: Side) -> [InviteSessionTimerEvent] {
         h.events[side, default: []].compactMap { if case .sessionTimer(let e) = $0 { e } else { nil } }
     }
 
@@ -91,7 +91,7 @@ struct SessionTimerTests {
 
     @Test("Timers not offered (session_expires 0): no Supported timer, no Session-Expires; a peer's is still honoured")
     func notOffered() throws {
-        var h = try CallHarness(configuration: SessionConfiguration(sessionTimers: nil))
+        var h = try CallHarness(configuration: InviteSessionConfiguration(sessionTimers: nil))
         h.establish()
         let invite = try #require(h.requests(.invite, from: .caller).first)
         #expect(invite.headers.first(.sessionExpires) == nil)
@@ -103,8 +103,8 @@ struct SessionTimerTests {
         "A caller that supports timers but names no interval gets the callee's, refresher=uac, with Require: timer (§9)"
     )
     func calleeOffersItsInterval() throws {
-        let caller = SessionConfiguration(supported: ["timer"], sessionTimers: nil)
-        var h = try CallHarness(configuration: caller, calleeConfiguration: SessionConfiguration())
+        let caller = InviteSessionConfiguration(supported: ["timer"], sessionTimers: nil)
+        var h = try CallHarness(configuration: caller, calleeConfiguration: InviteSessionConfiguration())
         h.establish()
         let invite = try #require(h.requests(.invite, from: .caller).first)
         #expect(invite.headers.first(.sessionExpires) == nil)
@@ -118,8 +118,8 @@ struct SessionTimerTests {
 
     @Test("A caller that does not support timers and names no interval gets none: no unexpected refreshes")
     func noTimerForAPeerWithout() throws {
-        let caller = SessionConfiguration(sessionTimers: nil)
-        var h = try CallHarness(configuration: caller, calleeConfiguration: SessionConfiguration())
+        let caller = InviteSessionConfiguration(sessionTimers: nil)
+        var h = try CallHarness(configuration: caller, calleeConfiguration: InviteSessionConfiguration())
         h.establish()
         let ok = try #require(h.responses(200, from: .callee).first)
         #expect(ok.headers.first(.sessionExpires) == nil)
@@ -128,8 +128,8 @@ struct SessionTimerTests {
 
     @Test("422 with a larger Min-SE: the INVITE goes again asking for it (§7.3); the call is set up with that interval")
     func intervalTooSmall() throws {
-        let caller = SessionConfiguration(sessionTimers: SessionTimerPolicy(sessionExpires: 90))
-        let callee = SessionConfiguration(
+        let caller = InviteSessionConfiguration(sessionTimers: SessionTimerPolicy(sessionExpires: 90))
+        let callee = InviteSessionConfiguration(
             sessionTimers: SessionTimerPolicy(sessionExpires: 1800, minimumSessionExpires: 120))
         var h = try CallHarness(configuration: caller, calleeConfiguration: callee)
         h.establish()

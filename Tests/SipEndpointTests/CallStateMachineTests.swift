@@ -134,7 +134,7 @@ struct CallStateMachineTests {
 
     @Test("The sipError 408 rule: a call lost to a dead site (no answer, no ACK, lost session) ends with 408")
     func lostCallsEndWith408() {
-        for why in [SessionEndReason.localFailure(.timeout), .localFailure(.transportError), .ackTimeout] {
+        for why in [InviteEndReason.localFailure(.timeout), .localFailure(.transportError), .ackTimeout] {
             var m = Self.connectedOutgoing()
             #expect(
                 m.handle(.sessionEnded(why, statusCode: 503, reasonPhrase: "x"), now: Self.t0) == [

@@ -77,4 +77,29 @@ struct FinalOperationsTests {
         await phone.shutdown()
         try await site.stop()
     }
+
+    @Test(.timeLimit(.minutes(1))) func aHangUpStillWaitingWhenThePhoneStopsReturns() async throws {
+        var configuration = InProcessSite.Configuration(name: "mute", testNumbers: ["9000": .answer()])
+        configuration.inDialogAnswerDelay = .seconds(30)  // the BYE's 200 never comes while the test runs
+        let site = try await InProcessSite.start(configuration)
+        let phone = Phone(
+            configuration: fastConfiguration([
+                ConnectionConfiguration(
+                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
+                    optionsInterval: 0)
+            ]))
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 0, status: .ready)
+        let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
+        try await SessionLog(session.statusChanges).wait(for: .connected)
+        let hangingUp = Task { try await session.hangUp() }
+        try await waitUntil { site.byeCount == 1 }
+        // The phone stops with the BYE unanswered: its transactions are gone, so no answer will come,
+        // and the waiting hang-up completes instead of holding its caller (or a promise) for ever.
+        await phone.shutdown()
+        try await hangingUp.value
+        #expect(session.status == .disconnected)
+        try await site.stop()
+    }
 }

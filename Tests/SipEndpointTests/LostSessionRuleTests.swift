@@ -7,7 +7,7 @@ import Testing
 @Suite("Lost session rule")
 struct LostSessionRuleTests {
     @Test func aFailedRefreshEndsTheCallOnlyWhenMediaIsSilentToo() {
-        let failed = SIPUserAgent.SessionTimerEvent.refreshFailed(
+        let failed = SIPUserAgent.InviteSessionTimerEvent.refreshFailed(
             statusCode: 408, reasonPhrase: "Request Timeout", local: true)
         #expect(
             LostSessionRule.decide(failed, mediaSilent: true, connectionFailed: true)
@@ -19,7 +19,7 @@ struct LostSessionRuleTests {
     }
 
     @Test func anExpiryEndsTheCallUnlessTheSiteIsDownAndMediaFlows() {
-        let expired = SIPUserAgent.SessionTimerEvent.expired
+        let expired = SIPUserAgent.InviteSessionTimerEvent.expired
         if case .keep = LostSessionRule.decide(expired, mediaSilent: false, connectionFailed: false) {
             Issue.record("§10: a healthy site that did not refresh ends the session")
         }

@@ -3,7 +3,7 @@ import SIPCore
 import SIPTransaction
 
 /// The caller's side of an INVITE session (RFC 3261 §13.2, §9.1, §15) as a value: events in,
-/// actions out, time and randomness as inputs. The driver sends what ``SessionAction`` asks for
+/// actions out, time and randomness as inputs. The driver sends what ``InviteSessionAction`` asks for
 /// through the transaction layer and feeds back responses, failures and timer fires.
 ///
 /// ```
@@ -28,7 +28,7 @@ import SIPTransaction
 ///   before one); a cancel asked for earlier is sent when the first 1xx comes. The 487 (or
 ///   any final) then ends the session as cancelled; 64·T1 without one ends it too (§9.1).
 /// - A 2xx after our CANCEL is acknowledged and ended with BYE (§15).
-/// - 401/407 to the INVITE is answered once (§22.2; ``SessionChallenges``): same Call-ID and
+/// - 401/407 to the INVITE is answered once (§22.2; ``InviteChallenges``): same Call-ID and
 ///   From tag, next CSeq, new branch, To without tag. A challenge for a realm that is not the
 ///   connection's (``DigestRealmPolicy``) is not answered: the call ends with that 401/407, the
 ///   realm named in the reason phrase.
@@ -90,7 +90,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     package init(
         local: LocalParty, remote: SIPNameAddress, requestURI: SIPURI? = nil, callID: String, localTag: String,
         route: [SIPURI] = [], sentOverTLS: Bool = false, firstSequenceNumber: UInt32 = 1, realms: DigestRealmPolicy,
-        configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
+        configuration: InviteSessionConfiguration = InviteSessionConfiguration(), random: SeededRandom
     ) {
         core = InviteDialogUsage(
             configuration: configuration, local: local, realms: realms, random: random, state: .calling)
@@ -105,7 +105,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         inviteSequence = min(max(1, firstSequenceNumber), 0x7FFF_FFFF)
     }
 
-    package var state: SessionState { core.state }
+    package var state: InviteSessionState { core.state }
     package var dialog: Dialog? { core.dialog }
     /// The INVITE as last sent (after a challenge, the second one).
     package var currentInvite: SIPMessage? { invite }
@@ -116,9 +116,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     /// response; when it runs out the attempt is abandoned (``abandon(now:)``). It is separate from
     /// the transaction's Timer B, which keeps the INVITE's transaction listening for late answers.
     package mutating func start(offer: SessionBody?, now: NIODeadline, noResponseTimeout: TimeAmount? = nil)
-        -> [SessionAction]
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         guard invite == nil else { return actions }
         self.offer = offer
         self.noResponseTimeout = noResponseTimeout
@@ -135,8 +135,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     /// cancelled, when a hang-up was waiting for a 1xx). The leg itself is closed by what comes
     /// later: a 1xx gets a CANCEL, a 2xx an ACK and a BYE, a 3xx–6xx or Timer B ends it. Does
     /// nothing once a response arrived (then ``hangUp(now:)`` is the way to end the attempt).
-    package mutating func abandon(now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func abandon(now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         guard core.state == .calling, !provisionalSeen, !finalReceived, !abandoned,
             let inviteID = core.outstanding.first(where: { $0.value.purpose == .invite })?.key
         else { return actions }
@@ -144,14 +144,14 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         core.cancel(.noResponse, into: &actions)
         actions.append(.stopRetransmitting(requestID: inviteID))
         let failure = TransactionFailure.timeout
-        let reason: SessionEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
+        let reason: InviteEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
         core.terminate(reason, statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
         return actions
     }
 
     /// Cancel before the answer; BYE after it.
-    package mutating func hangUp(now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func hangUp(now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         switch core.state {
         case .calling, .early:
             guard !finalReceived, cancelState == .none else { break }
@@ -169,9 +169,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     }
 
     package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline)
-        -> [SessionAction]
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         guard let code = response.statusCode else { return actions }
         switch core.outstanding[requestID]?.purpose {
         case .invite?:
@@ -188,8 +188,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func strayResponseReceived(_ response: SIPMessage, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func strayResponseReceived(_ response: SIPMessage, now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         if isInitial2xx(response) {
             handle2xx(response, now: now, into: &actions)
         } else {
@@ -199,9 +199,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     }
 
     package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline)
-        -> [SessionAction]
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         switch core.outstanding[requestID]?.purpose {
         case .invite?:
             if failure.code == .timeout, noResponseTimeout != nil, !abandoned {
@@ -219,7 +219,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             core.outstanding[requestID] = nil
             finalReceived = true
             core.cancel(.cancelGuard, into: &actions)
-            let reason: SessionEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
+            let reason: InviteEndReason = cancelState == .none ? .localFailure(failure) : .cancelled
             core.terminate(reason, statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
         case .cancel?:
             core.outstanding[requestID] = nil
@@ -230,15 +230,16 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction]
+    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline)
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         core.requestInDialog(request, requestID: requestID, now: now, into: &actions)
         return actions
     }
 
-    package mutating func timerFired(_ timer: SessionTimer, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func timerFired(_ timer: InviteSessionTimer, now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         guard core.consume(timer) else { return actions }
         if timer == .noResponse {
             actions = abandon(now: now)
@@ -258,7 +259,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
 
     private mutating func inviteResponse(
         _ response: SIPMessage, requestID: UInt64, statusCode code: Int, now: NIODeadline,
-        into actions: inout [SessionAction]
+        into actions: inout [InviteSessionAction]
     ) {
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
         core.cancel(.noResponse, into: &actions)
@@ -296,26 +297,27 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         }
         if cancelState == .none, !abandoned {
             let previous = lastInviteChallenges
-            switch SessionChallenges.answer(
+            switch InviteChallenges.answer(
                 response, previous: previous.list, rounds: previous.rounds, realms: core.realms)
             {
             case .answer(let list):
                 resendInvite(challenges: list, rounds: previous.rounds + 1, now: now, into: &actions)
                 return
             case .refuse(let refusal):
-                finalPhrase = SessionChallenges.refused(response, refusal).reasonPhrase ?? phrase
+                finalPhrase = InviteChallenges.refused(response, refusal).reasonPhrase ?? phrase
             case .final:
                 break
             }
         }
         earlyDialogs = [:]
-        let reason: SessionEndReason = cancelState == .none ? .rejected : .cancelled
+        let reason: InviteEndReason = cancelState == .none ? .rejected : .cancelled
         core.terminate(reason, statusCode: code, reasonPhrase: finalPhrase, into: &actions)
     }
 
     /// The first 2xx confirms the dialog; a repeat is ACKed again; one from another fork is
     /// ACKed and ended (§13.2.2.4).
-    private mutating func handle2xx(_ response: SIPMessage, now: NIODeadline, into actions: inout [SessionAction]) {
+    private mutating func handle2xx(_ response: SIPMessage, now: NIODeadline, into actions: inout [InviteSessionAction])
+    {
         guard let invite, let id = DialogID(responseToOurRequest: response), let code = response.statusCode else {
             return
         }
@@ -361,7 +363,8 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         }
     }
 
-    private mutating func ackAndEndFork(_ response: SIPMessage, id: DialogID, into actions: inout [SessionAction]) {
+    private mutating func ackAndEndFork(_ response: SIPMessage, id: DialogID, into actions: inout [InviteSessionAction])
+    {
         if let sent = forkAcks[id] {
             actions.append(.sendAck(sent.ack, nextHop: sent.nextHop))
             return
@@ -388,7 +391,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
     }
 
     private mutating func resendInvite(
-        challenges: [RegistrationChallenge], rounds: Int, now: NIODeadline, into actions: inout [SessionAction]
+        challenges: [RegistrationChallenge], rounds: Int, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         // §22.2: same Call-ID and From tag, CSeq one higher, a new transaction.
         inviteSequence = inviteSequence >= 0x7FFF_FFFF ? 1 : inviteSequence + 1
@@ -403,7 +406,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
     }
 
-    private mutating func sendCancel(now: NIODeadline, into actions: inout [SessionAction]) {
+    private mutating func sendCancel(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard let invite, let cancel = CancelRequestBuilder.cancel(for: invite) else { return }
         cancelState = .sent
         // §9.1: the CANCEL goes where the INVITE went.

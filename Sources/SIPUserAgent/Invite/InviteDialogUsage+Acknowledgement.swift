@@ -8,7 +8,7 @@ extension InviteDialogUsage {
     /// after 64·T1 (§13.3.1.4).
     mutating func awaitAck(
         for response: SIPMessage, requestID: UInt64, sequence: UInt32, isInitial: Bool, now: NIODeadline,
-        into actions: inout [SessionAction]
+        into actions: inout [InviteSessionAction]
     ) {
         actions.append(.sendResponse(response, toRequest: requestID))
         awaitingAck = AwaitingAck(
@@ -20,7 +20,7 @@ extension InviteDialogUsage {
 
     /// An ACK in the dialog. One whose CSeq is not that of the 2xx we wait for (a retransmission,
     /// an ACK for an old re-INVITE) is ignored.
-    mutating func ackReceived(_ ack: SIPMessage, into actions: inout [SessionAction]) {
+    mutating func ackReceived(_ ack: SIPMessage, into actions: inout [InviteSessionAction]) {
         guard let pending = awaitingAck, (try? ack.cseq.sequenceNumber) == pending.sequence else { return }
         awaitingAck = nil
         cancel(.retransmit2xx, into: &actions)
@@ -39,7 +39,7 @@ extension InviteDialogUsage {
         }
     }
 
-    mutating func retransmit2xx(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func retransmit2xx(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard var pending = awaitingAck else { return }
         actions.append(.sendResponse(pending.response, toRequest: pending.requestID))
         pending.interval = min(pending.interval + pending.interval, configuration.t2)
@@ -49,7 +49,7 @@ extension InviteDialogUsage {
 
     /// 64·T1 without the ACK: "the dialog is confirmed, but the session SHOULD be terminated.
     /// This is accomplished with a BYE" (§13.3.1.4).
-    mutating func ackTimedOut(into actions: inout [SessionAction]) {
+    mutating func ackTimedOut(into actions: inout [InviteSessionAction]) {
         guard awaitingAck != nil else { return }
         awaitingAck = nil
         cancel(.retransmit2xx, into: &actions)
@@ -58,7 +58,7 @@ extension InviteDialogUsage {
     }
 
     /// UAC: ACK a 2xx to a (re-)INVITE of this dialog and keep the ACK for retransmitted 2xx.
-    mutating func acknowledge(inviteSequence: UInt32, into actions: inout [SessionAction]) {
+    mutating func acknowledge(inviteSequence: UInt32, into actions: inout [InviteSessionAction]) {
         guard let d = dialog else { return }
         let ack = d.ack(inviteSequence: inviteSequence, via: newVia())
         actions.append(.sendAck(ack, nextHop: d.nextHop))
@@ -70,7 +70,7 @@ extension InviteDialogUsage {
 
     /// A 2xx to an INVITE of this dialog we already acknowledged: send the same ACK again.
     /// Returns false when the 2xx is not one of those.
-    mutating func reacknowledge(_ response: SIPMessage, into actions: inout [SessionAction]) -> Bool {
+    mutating func reacknowledge(_ response: SIPMessage, into actions: inout [InviteSessionAction]) -> Bool {
         guard let code = response.statusCode, (200..<300).contains(code), let cseq = try? response.cseq,
             cseq.method == .invite, let d = dialog, DialogID(responseToOurRequest: response) == d.id,
             let sent = lastAcks.first(where: { $0.sequence == cseq.sequenceNumber })

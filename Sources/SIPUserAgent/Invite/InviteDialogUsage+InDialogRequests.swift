@@ -5,7 +5,7 @@ import SIPCore
 /// then the method.
 extension InviteDialogUsage {
     mutating func requestInDialog(
-        _ request: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
+        _ request: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         guard let method = request.method, let cseq = try? request.cseq, var d = dialog,
             DialogID(receivedRequest: request) == d.id

@@ -16,7 +16,7 @@ import SIPCore
 /// - A 408 (real) to our re-INVITE ends the call with a BYE; a 481 or a local 408/503 ends it
 ///   without one (§12.2.1.2: the dialog is gone, or the peer cannot be reached).
 extension InviteDialogUsage {
-    mutating func startReinvite(offer: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func startReinvite(offer: SessionBody?, now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard state == .confirmed || state == .answered, ourReinvite == nil else { return }
         if state == .answered {
             // UAS between its 2xx and the ACK: the initial INVITE transaction is still in progress,
@@ -33,7 +33,7 @@ extension InviteDialogUsage {
         sendReinvite(offer: offer, glareRetries: 0, into: &actions)
     }
 
-    mutating func sendReinvite(offer: SessionBody?, glareRetries: Int, into actions: inout [SessionAction]) {
+    mutating func sendReinvite(offer: SessionBody?, glareRetries: Int, into actions: inout [InviteSessionAction]) {
         var headers: [(SIPHeaderName, String)] = [(.allow, configuration.allowValue)]
         if let supported = configuration.supportedValue { headers.append((.supported, supported)) }
         // RFC 4028 §7.4: any re-INVITE of ours is a session refresh too.
@@ -45,12 +45,12 @@ extension InviteDialogUsage {
         ourReinvite = .inFlight(id: id, offer: offer, glareRetries: glareRetries)
     }
 
-    mutating func scheduleGlareRetry(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func scheduleGlareRetry(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         let owner = dialog?.isCaller ?? false
         schedule(.glareRetry, at: now + GlareBackoff.wait(ownsCallID: owner, using: &random), into: &actions)
     }
 
-    mutating func glareRetryFired(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func glareRetryFired(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard case .waiting(let offer, let retries) = ourReinvite, state == .confirmed else { return }
         if theirReinvite != nil || awaitingAck != nil || refreshIsInvite {
             scheduleGlareRetry(now: now, into: &actions)
@@ -61,7 +61,7 @@ extension InviteDialogUsage {
 
     /// The final response to our re-INVITE.
     mutating func reinviteAnswered(
-        _ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [SessionAction]
+        _ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         guard case .inFlight(_, let offer, let retries) = ourReinvite else { return }
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
@@ -87,7 +87,8 @@ extension InviteDialogUsage {
     }
 
     /// The peer's re-INVITE (already in order and in this dialog).
-    mutating func reinviteReceived(_ request: SIPMessage, requestID: UInt64, into actions: inout [SessionAction]) {
+    mutating func reinviteReceived(_ request: SIPMessage, requestID: UInt64, into actions: inout [InviteSessionAction])
+    {
         if theirReinvite != nil {
             // §14.2: an INVITE while the previous one is unanswered gets 500 and a Retry-After
             // "randomly chosen value of between 0 and 10 seconds".
@@ -111,7 +112,7 @@ extension InviteDialogUsage {
     }
 
     mutating func acceptReinvite(
-        requestID: UInt64, body: SessionBody?, now: NIODeadline, into actions: inout [SessionAction]
+        requestID: UInt64, body: SessionBody?, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         guard let theirs = theirReinvite, theirs.requestID == requestID, state == .confirmed,
             let sequence = try? theirs.request.cseq.sequenceNumber
@@ -125,7 +126,7 @@ extension InviteDialogUsage {
         awaitAck(for: response, requestID: requestID, sequence: sequence, isInitial: false, now: now, into: &actions)
     }
 
-    mutating func rejectReinvite(requestID: UInt64, statusCode: Int, into actions: inout [SessionAction]) {
+    mutating func rejectReinvite(requestID: UInt64, statusCode: Int, into actions: inout [InviteSessionAction]) {
         guard let theirs = theirReinvite, theirs.requestID == requestID, (300...699).contains(statusCode) else {
             return
         }

@@ -6,7 +6,7 @@ import SIPTransaction
 /// and their transactions' local failures.
 extension InviteDialogUsage {
     mutating func responseInDialog(
-        _ received: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
+        _ received: SIPMessage, requestID: UInt64, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         var response = received
         guard let code = response.statusCode else { return }
@@ -19,7 +19,7 @@ extension InviteDialogUsage {
         defer { finishIfDone(into: &actions) }
         switch answerChallenge(response, sent: sent, into: &actions) {
         case .answer: return
-        case .refuse(let refusal): response = SessionChallenges.refused(response, refusal)
+        case .refuse(let refusal): response = InviteChallenges.refused(response, refusal)
         case .final: break
         }
         let phrase = response.reasonPhrase ?? SIPStatus.reasonPhrase(for: code)
@@ -43,7 +43,7 @@ extension InviteDialogUsage {
     /// this is §12.2.1.2's 408: the peer is gone, so the session ends (a call
     /// lost to a dead site ends with 408).
     mutating func failureInDialog(
-        _ failure: TransactionFailure, requestID: UInt64, now: NIODeadline, into actions: inout [SessionAction]
+        _ failure: TransactionFailure, requestID: UInt64, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         guard let sent = outstanding.removeValue(forKey: requestID) else { return }
         defer { finishIfDone(into: &actions) }
@@ -70,7 +70,7 @@ extension InviteDialogUsage {
 
     /// §12.2.1.2: "If the response for a request within a dialog is a 481 or a 408, the UAC
     /// SHOULD terminate the dialog."
-    mutating func endDialog(statusCode: Int, reasonPhrase: String, into actions: inout [SessionAction]) {
+    mutating func endDialog(statusCode: Int, reasonPhrase: String, into actions: inout [InviteSessionAction]) {
         guard state != .terminated else { return }
         if statusCode == 408 {
             byeAndTerminate(.dialogFailure, statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
@@ -79,15 +79,15 @@ extension InviteDialogUsage {
         }
     }
 
-    /// A 401/407 to an in-dialog request answered once (``SessionChallenges``): the same request
+    /// A 401/407 to an in-dialog request answered once (``InviteChallenges``): the same request
     /// with the next CSeq and a new branch, carrying the challenges for the driver to answer.
     /// Anything but `.answer` means the response is to be taken as final (`.refuse`: with the
     /// refusal in its reason).
     mutating func answerChallenge(
-        _ response: SIPMessage, sent: Outstanding, into actions: inout [SessionAction]
-    ) -> SessionChallenges.Decision {
+        _ response: SIPMessage, sent: Outstanding, into actions: inout [InviteSessionAction]
+    ) -> InviteChallenges.Decision {
         guard sent.purpose != .cancel, sent.purpose != .forkBye, var d = dialog else { return .final }
-        let decision = SessionChallenges.answer(
+        let decision = InviteChallenges.answer(
             response, previous: sent.challenges, rounds: sent.rounds, realms: realms)
         guard case .answer(let challenges) = decision else { return decision }
         let message = d.reissue(sent.message, via: newVia())
@@ -103,7 +103,9 @@ extension InviteDialogUsage {
         return decision
     }
 
-    mutating func timerFiredInCore(_ timer: SessionTimer, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func timerFiredInCore(
+        _ timer: InviteSessionTimer, now: NIODeadline, into actions: inout [InviteSessionAction]
+    ) {
         switch timer {
         case .retransmit2xx: retransmit2xx(now: now, into: &actions)
         case .ackTimeout: ackTimedOut(into: &actions)

@@ -23,7 +23,7 @@ extension InviteDialogUsage {
 
     /// The 2xx that set the dialog up (`answer`: the one we received as UAC; nil: the one we sent
     /// as UAS, negotiated at admission): arm the timer and say what was agreed.
-    mutating func sessionEstablished(answer: SIPMessage?, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func sessionEstablished(answer: SIPMessage?, now: NIODeadline, into actions: inout [InviteSessionAction]) {
         if let answer {
             interval.answered(answer)
             peerAllowsUpdate = (try? answer.allow)?.contains(.update) ?? false
@@ -32,7 +32,7 @@ extension InviteDialogUsage {
         actions.append(.report(.sessionTimer(.negotiated(interval: interval.interval, weRefresh: interval.weRefresh))))
     }
 
-    mutating func armSessionTimer(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func armSessionTimer(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         cancel(.sessionRefresh, into: &actions)
         cancel(.sessionExpiry, into: &actions)
         if let due = interval.refreshDeadline(after: now) {
@@ -42,7 +42,7 @@ extension InviteDialogUsage {
         }
     }
 
-    mutating func sessionRefreshDue(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func sessionRefreshDue(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard state == .confirmed, interval.interval != nil, interval.weRefresh else { return }
         if ourReinvite != nil || theirReinvite != nil || awaitingAck != nil || refreshInFlight != nil {
             schedule(.sessionRefresh, at: now + .seconds(2), into: &actions)
@@ -51,7 +51,7 @@ extension InviteDialogUsage {
         sendRefresh(into: &actions)
     }
 
-    mutating func sendRefresh(into actions: inout [SessionAction]) {
+    mutating func sendRefresh(into actions: inout [InviteSessionAction]) {
         var headers = interval.refreshHeaders()
         if let supported = configuration.supportedValue { headers.append((.supported, supported)) }
         let method: SIPMethod = peerAllowsUpdate ? .update : .invite
@@ -66,7 +66,7 @@ extension InviteDialogUsage {
 
     /// The final response to our refresh.
     mutating func refreshAnswered(
-        _ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [SessionAction]
+        _ response: SIPMessage, statusCode code: Int, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         guard let sent = refreshInFlight else { return }
         refreshInFlight = nil
@@ -97,14 +97,15 @@ extension InviteDialogUsage {
     }
 
     /// A 2xx to a refresh or re-INVITE of ours: its Session-Expires is the interval now (§7.4).
-    mutating func refreshSucceeded(_ response: SIPMessage, now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func refreshSucceeded(_ response: SIPMessage, now: NIODeadline, into actions: inout [InviteSessionAction])
+    {
         interval.answered(response)
         armSessionTimer(now: now, into: &actions)
         actions.append(.report(.sessionTimer(.refreshed(interval: interval.interval, weRefresh: interval.weRefresh))))
     }
 
     mutating func refreshFailedLocally(
-        _ failure: TransactionFailure, now: NIODeadline, into actions: inout [SessionAction]
+        _ failure: TransactionFailure, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         refreshInFlight = nil
         actions.append(
@@ -114,7 +115,7 @@ extension InviteDialogUsage {
         armSessionTimer(now: now, into: &actions)
     }
 
-    mutating func sessionExpiryDue(now: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func sessionExpiryDue(now: NIODeadline, into actions: inout [InviteSessionAction]) {
         guard state == .confirmed, interval.interval != nil, !interval.weRefresh else { return }
         actions.append(.report(.sessionTimer(.expired)))
         // Kept by the TU (its media flows): the next deadline reports again.
@@ -124,7 +125,7 @@ extension InviteDialogUsage {
     /// The peer's refresh (re-INVITE or UPDATE) is being answered 2xx: take its interval, say it
     /// in the response (§9), and start the wait over.
     mutating func refreshedByPeer(
-        _ request: SIPMessage, response: inout SIPMessage, now: NIODeadline, into actions: inout [SessionAction]
+        _ request: SIPMessage, response: inout SIPMessage, now: NIODeadline, into actions: inout [InviteSessionAction]
     ) {
         let before = interval.interval
         interval.refreshedByPeer(request)

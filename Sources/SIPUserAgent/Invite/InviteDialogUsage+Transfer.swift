@@ -18,7 +18,7 @@ struct TransferSubscription: Sendable {
 ///   §4.1.3: no such subscription).
 /// - A NOTIFY body that is not a sipfrag status line is answered 200 and reported as nothing.
 extension InviteDialogUsage {
-    mutating func startTransfer(to target: SIPURI, into actions: inout [SessionAction]) {
+    mutating func startTransfer(to target: SIPURI, into actions: inout [InviteSessionAction]) {
         guard state == .confirmed, transfer == nil else { return }
         let referTo = SIPNameAddress(uri: target).description
         var referredBy = SIPNameAddress(displayName: local.displayName, uri: local.addressOfRecord)
@@ -31,7 +31,7 @@ extension InviteDialogUsage {
         transfer = TransferSubscription(referID: id, lastStatus: nil)
     }
 
-    mutating func referAnswered(statusCode: Int, reasonPhrase: String, into actions: inout [SessionAction]) {
+    mutating func referAnswered(statusCode: Int, reasonPhrase: String, into actions: inout [InviteSessionAction]) {
         if (200..<300).contains(statusCode) {
             actions.append(.report(.transferProgress(.accepted(statusCode: statusCode))))
         } else {
@@ -40,7 +40,7 @@ extension InviteDialogUsage {
         }
     }
 
-    mutating func notifyReceived(_ request: SIPMessage, requestID: UInt64, into actions: inout [SessionAction]) {
+    mutating func notifyReceived(_ request: SIPMessage, requestID: UInt64, into actions: inout [InviteSessionAction]) {
         let event = (try? request.event) ?? nil
         guard var subscription = transfer, event?.type.lowercased() == "refer" else {
             respond(to: request, requestID: requestID, statusCode: 481, into: &actions)

@@ -43,16 +43,16 @@ struct InviteDialogUsage: Sendable {
         var request: SIPMessage
     }
 
-    let configuration: SessionConfiguration
+    let configuration: InviteSessionConfiguration
     let local: LocalParty
-    /// Which challenges the connection's password answers (``SessionChallenges``).
+    /// Which challenges the connection's password answers (``InviteChallenges``).
     let realms: DigestRealmPolicy
     var random: SeededRandom
     var nextID: UInt64 = 1
-    private(set) var state: SessionState
+    private(set) var state: InviteSessionState
     var dialog: Dialog?
     var outstanding: [UInt64: Outstanding] = [:]
-    var pendingTimers: Set<SessionTimer> = []
+    var pendingTimers: Set<InviteSessionTimer> = []
     var awaitingAck: AwaitingAck?
     var lastAcks: [SentAck] = []
     var ourReinvite: OurReinvite?
@@ -61,7 +61,7 @@ struct InviteDialogUsage: Sendable {
     var transfer: TransferSubscription?
     /// The UAS hung up between its 2xx and the ACK: BYE when the ACK comes (§15).
     var byeAfterAck = false
-    /// Session timers (RFC 4028): the negotiated interval and who refreshes (``InviteDialogUsage+SessionTimer``).
+    /// Session timers (RFC 4028): the negotiated interval and who refreshes (``InviteDialogUsage+InviteSessionTimer``).
     var interval: SessionInterval
     /// Our refresh in flight (an UPDATE, or a re-INVITE that holds the dialog's INVITE slot, §14.1).
     var refreshInFlight: (id: UInt64, method: SIPMethod)?
@@ -73,8 +73,8 @@ struct InviteDialogUsage: Sendable {
     private(set) var finished = false
 
     init(
-        configuration: SessionConfiguration, local: LocalParty, realms: DigestRealmPolicy, random: SeededRandom,
-        state: SessionState
+        configuration: InviteSessionConfiguration, local: LocalParty, realms: DigestRealmPolicy, random: SeededRandom,
+        state: InviteSessionState
     ) {
         self.configuration = configuration
         self.local = local
@@ -93,7 +93,7 @@ struct InviteDialogUsage: Sendable {
     @discardableResult
     mutating func send(
         _ purpose: RequestPurpose, _ message: SIPMessage, nextHop: SIPURI, challenges: [RegistrationChallenge] = [],
-        rounds: Int = 0, into actions: inout [SessionAction]
+        rounds: Int = 0, into actions: inout [InviteSessionAction]
     ) -> UInt64 {
         let id = nextID
         nextID &+= 1
@@ -109,7 +109,7 @@ struct InviteDialogUsage: Sendable {
     @discardableResult
     mutating func sendInDialog(
         _ purpose: RequestPurpose, _ method: SIPMethod, body: SessionBody? = nil,
-        extraHeaders: [(SIPHeaderName, String)] = [], into actions: inout [SessionAction]
+        extraHeaders: [(SIPHeaderName, String)] = [], into actions: inout [InviteSessionAction]
     ) -> UInt64? {
         guard var d = dialog else { return nil }
         let refreshes = method == .invite || method == .refer || method == .update || method == .subscribe
@@ -133,7 +133,7 @@ struct InviteDialogUsage: Sendable {
 
     mutating func respond(
         to request: SIPMessage, requestID: UInt64, statusCode: Int, headers: [(SIPHeaderName, String)] = [],
-        into actions: inout [SessionAction]
+        into actions: inout [InviteSessionAction]
     ) {
         var response = request.makeResponse(statusCode: statusCode)
         for (name, value) in headers { response.headers.add(name, value) }
@@ -141,36 +141,38 @@ struct InviteDialogUsage: Sendable {
     }
 
     mutating func change(
-        to new: SessionState, statusCode: Int? = nil, reasonPhrase: String? = nil, reason: SessionEndReason? = nil,
-        into actions: inout [SessionAction]
+        to new: InviteSessionState, statusCode: Int? = nil, reasonPhrase: String? = nil, reason: InviteEndReason? = nil,
+        into actions: inout [InviteSessionAction]
     ) {
         guard new != state else { return }
         actions.append(
             .report(
                 .stateChanged(
-                    SessionStateChange(
+                    InviteSessionStateChange(
                         previous: state, state: new, statusCode: statusCode, reasonPhrase: reasonPhrase, reason: reason)
                 )))
         state = new
     }
 
-    mutating func schedule(_ timer: SessionTimer, at deadline: NIODeadline, into actions: inout [SessionAction]) {
+    mutating func schedule(
+        _ timer: InviteSessionTimer, at deadline: NIODeadline, into actions: inout [InviteSessionAction]
+    ) {
         pendingTimers.insert(timer)
         actions.append(.schedule(timer, at: deadline))
     }
 
-    mutating func cancel(_ timer: SessionTimer, into actions: inout [SessionAction]) {
+    mutating func cancel(_ timer: InviteSessionTimer, into actions: inout [InviteSessionAction]) {
         if pendingTimers.remove(timer) != nil { actions.append(.cancel(timer)) }
     }
 
     /// Whether the timer was pending (a fire of a cancelled timer is ignored).
-    mutating func consume(_ timer: SessionTimer) -> Bool { pendingTimers.remove(timer) != nil }
+    mutating func consume(_ timer: InviteSessionTimer) -> Bool { pendingTimers.remove(timer) != nil }
 
     /// Ends the session: stops 2xx retransmission and a waiting re-INVITE, reports, and finishes
     /// when nothing is in flight.
     mutating func terminate(
-        _ reason: SessionEndReason, statusCode: Int? = nil, reasonPhrase: String? = nil,
-        into actions: inout [SessionAction]
+        _ reason: InviteEndReason, statusCode: Int? = nil, reasonPhrase: String? = nil,
+        into actions: inout [InviteSessionAction]
     ) {
         awaitingAck = nil
         byeAfterAck = false
@@ -188,9 +190,9 @@ struct InviteDialogUsage: Sendable {
 
     /// After termination, once every request of ours has its answer: cancel what is left and
     /// tell the driver to forget the session.
-    mutating func finishIfDone(into actions: inout [SessionAction]) {
+    mutating func finishIfDone(into actions: inout [InviteSessionAction]) {
         guard state == .terminated, outstanding.isEmpty, !finished else { return }
-        for timer in SessionTimer.allCases { cancel(timer, into: &actions) }
+        for timer in InviteSessionTimer.allCases { cancel(timer, into: &actions) }
         finished = true
         actions.append(.terminated)
     }
@@ -198,8 +200,8 @@ struct InviteDialogUsage: Sendable {
     /// BYE now and end with `reason` (§15.1.1: the session is over as soon as the BYE is passed
     /// to its transaction; the dialog lives until the BYE's answer).
     mutating func byeAndTerminate(
-        _ reason: SessionEndReason, statusCode: Int? = nil, reasonPhrase: String? = nil,
-        into actions: inout [SessionAction]
+        _ reason: InviteEndReason, statusCode: Int? = nil, reasonPhrase: String? = nil,
+        into actions: inout [InviteSessionAction]
     ) {
         sendInDialog(.bye, .bye, into: &actions)
         terminate(reason, statusCode: statusCode, reasonPhrase: reasonPhrase, into: &actions)
@@ -208,7 +210,7 @@ struct InviteDialogUsage: Sendable {
     /// Hang-up of a dialog that is answered or confirmed. The UAS waits for the ACK of its 2xx
     /// before the BYE (§15: "MUST NOT send a BYE on a confirmed dialog until it has received an
     /// ACK for its 2xx response or until the server transaction times out").
-    mutating func hangUpEstablished(into actions: inout [SessionAction]) {
+    mutating func hangUpEstablished(into actions: inout [InviteSessionAction]) {
         switch state {
         case .answered:
             byeAfterAck = true

@@ -37,7 +37,7 @@ import SIPTransaction
 /// Choices where the RFC leaves room:
 /// - ``hangUp(now:)`` before the answer rejects with 603 Decline.
 /// - An INVITE without an offer gets the TU's offer in the 2xx; the answer in the ACK is reported
-///   as ``SessionEvent/remoteBody(_:)``.
+///   as ``InviteSessionEvent/remoteBody(_:)``.
 package struct InviteServerSession: InviteSession, InviteSessionOperations {
     /// The dialog-level behaviour both sides share (`InviteDialogUsage+…`); the in-dialog operations of
     /// ``InviteSessionOperations`` forward to it.
@@ -56,7 +56,8 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     ///   malformed headers): answer it 400 (``badRequestResponse(to:error:)``).
     package init(
         invite: SIPMessage, requestID: UInt64, local: LocalParty, localTag: String, receivedOverTLS: Bool = false,
-        realms: DigestRealmPolicy, configuration: SessionConfiguration = SessionConfiguration(), random: SeededRandom
+        realms: DigestRealmPolicy, configuration: InviteSessionConfiguration = InviteSessionConfiguration(),
+        random: SeededRandom
     ) throws(DialogError) {
         let dialog = try Dialog(receivedRequest: invite, localTag: localTag, receivedOverTLS: receivedOverTLS)
         core = InviteDialogUsage(
@@ -83,7 +84,7 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
             statusCode: 400, reasonPhrase: error.code == .missingContact ? "Missing Contact" : "Bad Request")
     }
 
-    package var state: SessionState { core.state }
+    package var state: InviteSessionState { core.state }
     package var dialog: Dialog? { core.dialog }
     /// The offer in the INVITE, if it had one.
     package var offer: SessionBody? { SessionBody(message: invite) }
@@ -91,8 +92,10 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     // MARK: Events of the callee
 
     /// 180 Ringing (or 183 with early media, any 101–199).
-    package mutating func ring(statusCode: Int = 180, body: SessionBody? = nil, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func ring(statusCode: Int = 180, body: SessionBody? = nil, now: NIODeadline)
+        -> [InviteSessionAction]
+    {
+        var actions: [InviteSessionAction] = []
         guard !finalSent, (101...199).contains(statusCode), core.state == .incoming || core.state == .early else {
             return actions
         }
@@ -111,8 +114,8 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     }
 
     /// 200 OK with the answer (or with an offer when the INVITE had none).
-    package mutating func answer(body: SessionBody?, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func answer(body: SessionBody?, now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         guard !finalSent, core.state == .incoming || core.state == .early, let cseq = try? invite.cseq else {
             return actions
         }
@@ -132,8 +135,10 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     }
 
     /// A final 3xx–6xx (486 Busy Here, 603 Decline, 488 Not Acceptable Here …).
-    package mutating func reject(statusCode: Int, reasonPhrase: String? = nil, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func reject(statusCode: Int, reasonPhrase: String? = nil, now: NIODeadline)
+        -> [InviteSessionAction]
+    {
+        var actions: [InviteSessionAction] = []
         guard !finalSent, (300...699).contains(statusCode), core.state == .incoming || core.state == .early else {
             return actions
         }
@@ -144,12 +149,12 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func hangUp(now: NIODeadline) -> [SessionAction] {
+    package mutating func hangUp(now: NIODeadline) -> [InviteSessionAction] {
         switch core.state {
         case .incoming, .early:
             return reject(statusCode: 603, now: now)
         case .answered, .confirmed:
-            var actions: [SessionAction] = []
+            var actions: [InviteSessionAction] = []
             core.hangUpEstablished(into: &actions)
             return actions
         case .calling, .terminated:
@@ -158,8 +163,10 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     }
 
     /// A CANCEL whose transaction matched this INVITE's (§9.2; the transaction layer finds it).
-    package mutating func cancelReceived(_ cancel: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func cancelReceived(_ cancel: SIPMessage, requestID: UInt64, now: NIODeadline)
+        -> [InviteSessionAction]
+    {
+        var actions: [InviteSessionAction] = []
         actions.append(.sendResponse(cancel.makeResponse(statusCode: 200, toTag: localTag), toRequest: requestID))
         guard !finalSent, core.state == .incoming || core.state == .early else { return actions }
         finalSent = true
@@ -169,9 +176,10 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
-    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline) -> [SessionAction]
+    package mutating func requestReceived(_ request: SIPMessage, requestID: UInt64, now: NIODeadline)
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         if request.method == .bye, !finalSent, core.state == .incoming || core.state == .early,
             let d = core.dialog, DialogID(receivedRequest: request) == d.id
         {
@@ -188,29 +196,29 @@ package struct InviteServerSession: InviteSession, InviteSessionOperations {
     }
 
     package mutating func responseReceived(_ response: SIPMessage, requestID: UInt64, now: NIODeadline)
-        -> [SessionAction]
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         core.responseInDialog(response, requestID: requestID, now: now, into: &actions)
         return actions
     }
 
     package mutating func requestFailed(_ failure: TransactionFailure, requestID: UInt64, now: NIODeadline)
-        -> [SessionAction]
+        -> [InviteSessionAction]
     {
-        var actions: [SessionAction] = []
+        var actions: [InviteSessionAction] = []
         core.failureInDialog(failure, requestID: requestID, now: now, into: &actions)
         return actions
     }
 
-    package mutating func strayResponseReceived(_ response: SIPMessage, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func strayResponseReceived(_ response: SIPMessage, now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         _ = core.reacknowledge(response, into: &actions)
         return actions
     }
 
-    package mutating func timerFired(_ timer: SessionTimer, now: NIODeadline) -> [SessionAction] {
-        var actions: [SessionAction] = []
+    package mutating func timerFired(_ timer: InviteSessionTimer, now: NIODeadline) -> [InviteSessionAction] {
+        var actions: [InviteSessionAction] = []
         guard core.consume(timer) else { return actions }
         if timer == .ringTimeout {
             // Nobody answered within the ring time: the caller hears 480 (RFC 3261 §21.4.18, "the

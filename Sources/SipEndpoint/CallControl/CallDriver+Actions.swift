@@ -121,7 +121,7 @@ extension CallDriver {
     }
 
     /// The INVITE session is over and every request of it has its answer: its hang-up is final.
-    func sessionFinished(_ session: SessionEngine.SessionID) {
+    func sessionFinished(_ session: InviteDriver.SessionID) {
         for waiter in finalWaiters.removeValue(forKey: session) ?? [] { waiter.succeed() }
     }
 

@@ -16,7 +16,7 @@ extension CallDriver {
     /// Decides a new INVITE against the line's other calls with the same correlation value. A copy
     /// refused gets `duplicate_call_response` at once; a first copy on a failed connection is ended.
     func admitCopy(
-        _ request: IncomingRequest, session: SessionEngine.SessionID, user: String, connectionId: Int
+        _ request: IncomingRequest, session: InviteDriver.SessionID, user: String, connectionId: Int
     ) -> CopyAdmission {
         guard let header = environment.configuration.failover.duplicateCallHeader, !header.isEmpty,
             let value = request.message.headers.first(SIPHeaderName(header))?.trimmingCharacters(in: .whitespaces),

@@ -12,7 +12,7 @@ import Synchronization
 extension CallDriver {
     // MARK: Session events
 
-    func sessionEvent(_ session: SessionEngine.SessionID, _ event: SIPUserAgent.SessionEvent) {
+    func sessionEvent(_ session: InviteDriver.SessionID, _ event: InviteSessionEvent) {
         guard let id = byEngineSession[session], var call = calls[id] else { return }
         switch event {
         case .stateChanged(let change):
@@ -66,7 +66,7 @@ extension CallDriver {
     /// or a session refresh; RFC 3261 §14.2), our offer in the 200 — our current direction, so a held
     /// call stays held — whose answer comes in the ACK.
     private func answerReinvite(
-        _ id: String, session: SessionEngine.SessionID, requestID: UInt64, offer: SessionBody?
+        _ id: String, session: InviteDriver.SessionID, requestID: UInt64, offer: SessionBody?
     ) {
         guard var call = calls[id] else { return }
         guard let offer else {
@@ -95,7 +95,7 @@ extension CallDriver {
         }
     }
 
-    func stateChanged(_ id: String, session: SessionEngine.SessionID, _ change: SessionStateChange) {
+    func stateChanged(_ id: String, session: InviteDriver.SessionID, _ change: InviteSessionStateChange) {
         guard let call = calls[id], call.engineSession == session else { return }
         switch change.state {
         case .early:

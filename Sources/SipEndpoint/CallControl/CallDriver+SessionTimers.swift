@@ -24,7 +24,7 @@ extension CallDriver {
         return SessionTimerPolicy(sessionExpires: policy.sessionExpiresSeconds)
     }
 
-    func sessionTimerEvent(_ id: String, _ event: SessionTimerEvent) {
+    func sessionTimerEvent(_ id: String, _ event: InviteSessionTimerEvent) {
         guard let call = calls[id] else { return }
         switch event {
         case .negotiated(let interval, let weRefresh):
@@ -71,7 +71,7 @@ enum LostSessionRule {
         case end(String)
     }
 
-    static func decide(_ event: SessionTimerEvent, mediaSilent: Bool, connectionFailed: Bool) -> Decision {
+    static func decide(_ event: InviteSessionTimerEvent, mediaSilent: Bool, connectionFailed: Bool) -> Decision {
         switch event {
         case .refreshFailed(let code, let phrase, _):
             return mediaSilent

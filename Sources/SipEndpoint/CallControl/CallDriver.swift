@@ -30,7 +30,7 @@ final class CallDriver: @unchecked Sendable {
         var machine: CallStateMachine
         var remote: String
         var destination: String
-        var engineSession: SessionEngine.SessionID?
+        var engineSession: InviteDriver.SessionID?
         /// The server target of the dial's attempt in flight: down for dials if the attempt fails.
         var attemptTarget: SIPTransportTarget?
         var media: OfferAnswerSession
@@ -67,7 +67,7 @@ final class CallDriver: @unchecked Sendable {
     }
 
     let environment: CallDriverEnvironment
-    let engine: SessionEngine
+    let engine: InviteDriver
     let logger: Logger
     let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
     let incomingCalls = EventBroadcaster<IncomingCallEvent>(dropped: { .dropped(count: $0) })
@@ -76,10 +76,10 @@ final class CallDriver: @unchecked Sendable {
     var calls: [String: Call] = [:]
     /// Incoming calls ringing now, per line (DN): bounded by `max_ringing_calls`.
     var ringing: [String: Int] = [:]
-    var byEngineSession: [SessionEngine.SessionID: String] = [:]
+    var byEngineSession: [InviteDriver.SessionID: String] = [:]
     /// The callers of ``Session/hangUp()`` waiting for the INVITE session to be over (its BYE or
     /// CANCEL answered, or given up).
-    var finalWaiters: [SessionEngine.SessionID: [EventLoopPromise<Void>]] = [:]
+    var finalWaiters: [InviteDriver.SessionID: [EventLoopPromise<Void>]] = [:]
     var eventLoop: any EventLoop { environment.eventLoop }
     var random = SystemRandomNumberGenerator()
     /// Publishes live calls' media counters while any call carries media.
@@ -90,14 +90,35 @@ final class CallDriver: @unchecked Sendable {
     /// One customer call delivered by both sites (`duplicate_call_header`): which session carries which value.
     var duplicates = DuplicateCallTable()
 
+    /// Completes every operation still waiting for an answer once the phone has stopped (its
+    /// transactions are gone, so no answer will come): a hang-up is over, a hold or retrieve failed.
+    func releaseWaiters() {
+        let hangUps = finalWaiters.values.flatMap { $0 }
+        finalWaiters = [:]
+        for promise in hangUps { promise.succeed() }
+        for id in Array(calls.keys) {
+            let waiters = calls[id]?.reinviteWaiters ?? []
+            calls[id]?.reinviteWaiters = []
+            for promise in waiters { promise.fail(SipEndpointError(.requestFailed, "the phone stopped")) }
+        }
+    }
+
+    deinit {
+        // A driver dropped without a shutdown must not leave its callers waiting for ever.
+        for promise in finalWaiters.values.flatMap({ $0 }) { promise.succeed() }
+        for call in calls.values {
+            for promise in call.reinviteWaiters { promise.fail(SipEndpointError(.requestFailed, "the phone stopped")) }
+        }
+    }
+
     init(environment: CallDriverEnvironment, transactions: SIPTransactionLayer, logger: Logger) {
         self.environment = environment
         self.logger = logger
         let configuration = environment.configuration
         let ringSeconds = configuration.session.ringTimeoutSeconds
-        self.engine = SessionEngine(
+        self.engine = InviteDriver(
             transactions: transactions,
-            configuration: SessionConfiguration(
+            configuration: InviteSessionConfiguration(
                 ringTimeout: ringSeconds > 0 ? .seconds(Int64(ringSeconds)) : nil,
                 sessionTimers: Self.sessionTimers(configuration.session)),
             logger: logger)

@@ -81,7 +81,7 @@ extension CallStateMachine {
     }
 
     mutating func sessionEnded(
-        _ why: SessionEndReason?, _ code: Int?, _ phrase: String?, now: NIODeadline
+        _ why: InviteEndReason?, _ code: Int?, _ phrase: String?, now: NIODeadline
     ) -> [Action] {
         if isDialling, var dialling = failover {
             if let localEndReason {

@@ -44,7 +44,7 @@ struct CallStateMachine: Sendable, Hashable {
         /// The INVITE was answered (2xx sent or received).
         case answered(statusCode: Int, reasonPhrase: String)
         /// The session ended; the status code and phrase of the change that ended it.
-        case sessionEnded(SessionEndReason?, statusCode: Int?, reasonPhrase: String?)
+        case sessionEnded(InviteEndReason?, statusCode: Int?, reasonPhrase: String?)
         /// The attempt could not be sent (its target did not resolve).
         case attemptNotSent(String)
         /// No SDP offer could be made for the attempt.

@@ -37,7 +37,7 @@ final class PhoneDriver: @unchecked Sendable {
     /// The transport under ``transactions``: the production one in a wrapper that behaves until a drill
     /// sets a fault (``Phone/setBlockedHosts(_:)``).
     let faults: FaultInjectingTransport
-    let engine: RegistrationEngine
+    let engine: RegistrationDriver
     let resolution: TargetResolution
     let logger: Logger
     private(set) var calls: CallDriver!
@@ -129,7 +129,7 @@ final class PhoneDriver: @unchecked Sendable {
                     Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
             adaptiveTimers: AdaptiveTimerPolicy(adaptiveT1: configuration.failover.adaptiveT1),
             logger: logger)
-        self.engine = RegistrationEngine(transactions: transactions, logger: logger)
+        self.engine = RegistrationDriver(transactions: transactions, logger: logger)
         engine.onStatusChange = { [weak self] id, change, target in self?.statusChanged(id, change, target: target) }
         engine.resolveTargets = { [weak self] id in
             guard let self, let record = self.records[id] else {
@@ -247,7 +247,7 @@ final class PhoneDriver: @unchecked Sendable {
                 self.calls.incomingCalls.finish()
                 self.connectionEvents.finish()
                 self.phoneEvents.finish()
-                return self.transactions.shutdown()
+                return self.transactions.shutdown().always { _ in self.calls.releaseWaiters() }
             }
         }
     }

@@ -9,7 +9,7 @@ import SIPTransport
 ///
 /// Bindings are structs in one loop-bound table, not an actor each (measured: 145 B and a 4.6 ms
 /// scan of 20,000 as structs, against 231 B and 0.5 s as actors), and their timers share one
-/// `LoopTimerQueue` behind a single NIO timer. The engine carries out what the machines decide:
+/// `LoopTimerQueue` behind a single NIO timer. The driver carries out what the machines decide:
 /// builds REGISTER and OPTIONS, answers digest challenges, sends through the transaction layer, and
 /// feeds back responses, failures and timer fires. Its own rules:
 /// - RFC 3263 target hunting: when a site resolves to several targets and one times out, fails to
@@ -25,7 +25,7 @@ import SIPTransport
 ///   return reach all of them together.
 ///
 /// Loop-confined: every method must be called on `eventLoop`; callbacks run there.
-package final class RegistrationEngine: @unchecked Sendable {
+package final class RegistrationDriver: @unchecked Sendable {
     package typealias BindingID = Int
 
     package let transactions: SIPTransactionLayer

@@ -3,7 +3,7 @@ import SIPCore
 
 /// The policy of one INVITE session: timers of RFC 3261 §13 and §14 and the capabilities it
 /// advertises. A value; every field has its default.
-package struct SessionConfiguration: Hashable, Sendable {
+package struct InviteSessionConfiguration: Hashable, Sendable {
     /// T1 (§17.1.1.1): the first interval of the UAS's 2xx retransmission (§13.3.1.4) and the
     /// unit of the 64·T1 waits (ACK, the final response after CANCEL). Default: 500 ms.
     package var t1: TimeAmount
@@ -38,7 +38,7 @@ package struct SessionConfiguration: Hashable, Sendable {
 
     package init(
         t1: TimeAmount = .milliseconds(500), t2: TimeAmount = .seconds(4),
-        allow: [SIPMethod] = SessionConfiguration.defaultAllow, supported: [String] = [],
+        allow: [SIPMethod] = InviteSessionConfiguration.defaultAllow, supported: [String] = [],
         userAgent: String = "SipEndpoint", maximumGlareRetries: Int = 5, ringTimeout: TimeAmount? = .seconds(60),
         sessionTimers: SessionTimerPolicy? = SessionTimerPolicy()
     ) {

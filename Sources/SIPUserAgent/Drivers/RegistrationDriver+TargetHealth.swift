@@ -2,9 +2,9 @@ import NIOCore
 import SIPCore
 import SIPTransport
 
-/// Health per server target (``TargetHealth``): what the engine's requests learn, and the probes
+/// Health per server target (``TargetHealth``): what the driver's requests learn, and the probes
 /// that reach every target of a site, not only the one its bindings use.
-extension RegistrationEngine {
+extension RegistrationDriver {
     /// A final response from `target`: a 503 marks it down (for its Retry-After, if any), anything
     /// else up.
     func noteAnswer(from target: SIPTransportTarget, _ response: SIPMessage) {
@@ -17,7 +17,7 @@ extension RegistrationEngine {
     }
 }
 
-extension RegistrationEngine {
+extension RegistrationDriver {
     /// `target` failed a request (timeout, transport error, 503): dials skip it until it answers again.
     package func markTargetDown(_ target: SIPTransportTarget, retryAfter: TimeAmount? = nil) {
         health.markDown(target, retryAfter: retryAfter, now: self.eventLoop.now)

@@ -1,7 +1,7 @@
 import SIPCore
 import SIPTransport
 
-/// What the engine needs to register one connection: identity, credentials and policy.
+/// What the driver needs to register one connection: identity, credentials and policy.
 package struct BindingConfiguration: Sendable {
     /// The DN.
     package var user: String
@@ -15,7 +15,7 @@ package struct BindingConfiguration: Sendable {
     package var regID: Int
     /// Where requests to us go: user@local-address:port (the transport's real listening address).
     package var contactURI: SIPURI
-    /// RFC 5626 `+sip.instance` of the agent this binding belongs to; nil = the engine's own.
+    /// RFC 5626 `+sip.instance` of the agent this binding belongs to; nil = the driver's own.
     package var instanceURN: String?
     /// `auth_realm`: realms besides the domain's that the password answers; `*` any. Default: none.
     package var authRealms: [String]

@@ -9,7 +9,7 @@ import SIPCore
 /// registrar accepted, `auth_realm`); a challenge with none of them, or one the connection cannot
 /// answer (no password, no `qop=auth` under `require_qop`), ends the request with the challenge's
 /// own status and the refusal in its reason phrase.
-enum SessionChallenges {
+enum InviteChallenges {
     static let maximumRounds = 2
 
     enum Decision: Equatable {

@@ -1,7 +1,7 @@
 import SIPTransaction
 
 /// Where an INVITE session stands, as the TU sees it.
-package enum SessionState: Hashable, Sendable {
+package enum InviteSessionState: Hashable, Sendable {
     /// UAC: the INVITE is out, no provisional response with a To tag yet.
     case calling
     /// UAS: an INVITE arrived and nothing but 100 was answered.
@@ -17,7 +17,7 @@ package enum SessionState: Hashable, Sendable {
 }
 
 /// Why a session ended.
-package enum SessionEndReason: Hashable, Sendable {
+package enum InviteEndReason: Hashable, Sendable {
     /// We sent BYE.
     case localHangUp
     /// The peer sent BYE.
@@ -39,18 +39,18 @@ package enum SessionEndReason: Hashable, Sendable {
 }
 
 /// One status change, with the SIP response that caused it when there is one.
-package struct SessionStateChange: Hashable, Sendable {
-    package var previous: SessionState
-    package var state: SessionState
+package struct InviteSessionStateChange: Hashable, Sendable {
+    package var previous: InviteSessionState
+    package var state: InviteSessionState
     /// The status code that caused the change (a local 408/503 for local failures).
     package var statusCode: Int?
     package var reasonPhrase: String?
     /// Set when `state` is terminated.
-    package var reason: SessionEndReason?
+    package var reason: InviteEndReason?
 
     package init(
-        previous: SessionState, state: SessionState, statusCode: Int? = nil, reasonPhrase: String? = nil,
-        reason: SessionEndReason? = nil
+        previous: InviteSessionState, state: InviteSessionState, statusCode: Int? = nil, reasonPhrase: String? = nil,
+        reason: InviteEndReason? = nil
     ) {
         self.previous = previous
         self.state = state

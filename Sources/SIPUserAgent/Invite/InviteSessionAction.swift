@@ -2,7 +2,7 @@ import NIOCore
 import SIPCore
 
 /// The timers of one session. The driver keeps at most one deadline per timer.
-package enum SessionTimer: UInt8, Hashable, Sendable, CaseIterable {
+package enum InviteSessionTimer: UInt8, Hashable, Sendable, CaseIterable {
     /// Send our unacknowledged 2xx again (§13.3.1.4: T1, doubling up to T2).
     case retransmit2xx
     /// 64·T1 without the ACK for our 2xx: give up and BYE (§13.3.1.4).
@@ -76,8 +76,8 @@ package enum TransferProgress: Hashable, Sendable {
 }
 
 /// What the session tells its TU.
-package enum SessionEvent: Sendable {
-    case stateChanged(SessionStateChange)
+package enum InviteSessionEvent: Sendable {
+    case stateChanged(InviteSessionStateChange)
     /// A body the peer sent for the session (SDP in a 18x, 2xx or ACK).
     case remoteBody(SessionBody)
     /// The peer sent a re-INVITE: answer with ``InviteSession/acceptReinvite(requestID:body:now:)``
@@ -91,13 +91,13 @@ package enum SessionEvent: Sendable {
     case infoCompleted(statusCode: Int, reasonPhrase: String)
     case transferProgress(TransferProgress)
     /// Session timers (RFC 4028): what was negotiated, refreshed, failed or expired.
-    case sessionTimer(SessionTimerEvent)
+    case sessionTimer(InviteSessionTimerEvent)
 }
 
 /// What the session timer tells its TU. Neither a failed refresh for want of a response nor an
 /// expiry ends the session by itself: the TU decides (a call whose signalling site died may still
 /// carry media), and ends it with ``InviteSession/hangUp(now:)``.
-package enum SessionTimerEvent: Hashable, Sendable {
+package enum InviteSessionTimerEvent: Hashable, Sendable {
     /// The 2xx that set the dialog up fixed the interval (nil: none, §7.2) and who refreshes.
     case negotiated(interval: Int?, weRefresh: Bool)
     /// A refresh (ours or the peer's) succeeded; the interval that now runs (nil: none).
@@ -111,7 +111,7 @@ package enum SessionTimerEvent: Hashable, Sendable {
 }
 
 /// What a session machine asks its driver to do, in order.
-package enum SessionAction: Sendable {
+package enum InviteSessionAction: Sendable {
     /// Send in a new client transaction; feed back responses and failures with its id.
     case sendRequest(OutgoingRequest)
     /// Send the ACK for a 2xx outside any transaction (§13.2.2.4), to `nextHop`.
@@ -120,13 +120,13 @@ package enum SessionAction: Sendable {
     /// may be sent several times (§13.3.1.4); the transaction passes each on (RFC 6026 §7.1).
     case sendResponse(SIPMessage, toRequest: UInt64)
     /// Arm `timer` for `deadline`, replacing any pending deadline of that timer.
-    case schedule(SessionTimer, at: NIODeadline)
+    case schedule(InviteSessionTimer, at: NIODeadline)
     /// Disarm `timer`.
-    case cancel(SessionTimer)
+    case cancel(InviteSessionTimer)
     /// Stop retransmitting the request with this id (an abandoned INVITE); its transaction keeps
     /// listening until Timer B and its responses still come back.
     case stopRetransmitting(requestID: UInt64)
-    case report(SessionEvent)
+    case report(InviteSessionEvent)
     /// Nothing more will happen: every request is answered, every timer cancelled. Forget the session.
     case terminated
 }

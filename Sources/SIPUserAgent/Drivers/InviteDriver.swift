@@ -5,7 +5,7 @@ import SIPTransaction
 import SIPTransport
 
 /// Runs every call's ``InviteClientSession`` / ``InviteServerSession`` on one event loop: the thin
-/// driver of the dialog and session machines, the way ``RegistrationEngine`` drives the
+/// driver of the dialog and session machines, the way ``RegistrationDriver`` drives the
 /// registrations.
 ///
 /// It sends what the machines ask for through the transaction layer (answering digest challenges with
@@ -16,18 +16,18 @@ import SIPTransport
 /// a different next hop per request (RFC 3263 on the route set) is not done.
 ///
 /// Loop-confined: every method must be called on `eventLoop`; callbacks run there.
-package final class SessionEngine: @unchecked Sendable {
+package final class InviteDriver: @unchecked Sendable {
     package typealias SessionID = UInt64
 
     package let transactions: SIPTransactionLayer
     package var eventLoop: any EventLoop { transactions.eventLoop }
     let logger: Logger
-    package let configuration: SessionConfiguration
+    package let configuration: InviteSessionConfiguration
 
     /// Everything a session reports, in order.
-    package var onEvent: ((SessionID, SessionEvent) -> Void)?
+    package var onEvent: ((SessionID, InviteSessionEvent) -> Void)?
     /// A session is over and every request of it has its final answer (the BYE's, the cancelled
-    /// INVITE's 487 or give-up): the engine forgets it now.
+    /// INVITE's 487 or give-up): the driver forgets it now.
     package var onFinished: ((SessionID) -> Void)?
     /// How long an initial INVITE waits for any response before the dial gives the attempt up (a
     /// dial's no-response timer, `invite_timeout`; ``InviteGiveUp``). The give-up is the session
@@ -53,7 +53,7 @@ package final class SessionEngine: @unchecked Sendable {
 
     private struct TimerToken: Hashable, Sendable {
         var session: SessionID
-        var timer: SessionTimer
+        var timer: InviteSessionTimer
     }
 
     private var sessions: [SessionID: Entry] = [:]
@@ -68,7 +68,7 @@ package final class SessionEngine: @unchecked Sendable {
     private var random = SystemRandomNumberGenerator()
 
     package init(
-        transactions: SIPTransactionLayer, configuration: SessionConfiguration = SessionConfiguration(),
+        transactions: SIPTransactionLayer, configuration: InviteSessionConfiguration = InviteSessionConfiguration(),
         logger: Logger = Logger(label: "sip.session", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.transactions = transactions
@@ -87,7 +87,7 @@ package final class SessionEngine: @unchecked Sendable {
     package func hasSession(callID: String) -> Bool { byCallID[callID] != nil }
     /// Received requests still waiting for (or retransmitting) their answer.
     package var pendingRequestCount: Int { received.count }
-    package func state(of id: SessionID) -> SessionState? { sessions[id]?.session.state }
+    package func state(of id: SessionID) -> InviteSessionState? { sessions[id]?.session.state }
 
     /// The give-up time of an INVITE sent to `target` now.
     private func giveUp(toward target: SIPTransportTarget) -> TimeAmount? {
@@ -228,7 +228,7 @@ package final class SessionEngine: @unchecked Sendable {
         return id
     }
 
-    private func update(_ id: SessionID, _ event: (inout any InviteSession) -> [SessionAction]) {
+    private func update(_ id: SessionID, _ event: (inout any InviteSession) -> [InviteSessionAction]) {
         // In place: an entry copied out of the table and stored back shares its machine's arrays and
         // strings with the table's copy while the event changes them, so every event copied them, and
         // the enum this replaced boxed the machine into an existential and cast it back each time.
@@ -237,7 +237,7 @@ package final class SessionEngine: @unchecked Sendable {
         perform(actions, for: id)
     }
 
-    private func updateServer(_ id: SessionID, _ event: (inout InviteServerSession) -> [SessionAction]) {
+    private func updateServer(_ id: SessionID, _ event: (inout InviteServerSession) -> [InviteSessionAction]) {
         update(id) { session in
             guard var server = session as? InviteServerSession else { return [] }
             defer { session = server }
@@ -245,7 +245,7 @@ package final class SessionEngine: @unchecked Sendable {
         }
     }
 
-    private func perform(_ actions: [SessionAction], for id: SessionID) {
+    private func perform(_ actions: [InviteSessionAction], for id: SessionID) {
         for action in actions {
             switch action {
             case .sendRequest(let request):
@@ -268,7 +268,7 @@ package final class SessionEngine: @unchecked Sendable {
             case .report(let event):
                 onEvent?(id, event)
             case .terminated:
-                for timer in SessionTimer.allCases {
+                for timer in InviteSessionTimer.allCases {
                     timers.cancel(TimerToken(session: id, timer: timer), handles: &timerHandles)
                 }
                 if let entry = sessions.removeValue(forKey: id) {
