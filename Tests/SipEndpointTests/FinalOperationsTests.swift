@@ -11,10 +11,10 @@ struct FinalOperationsTests {
 
     /// One site whose answers to re-INVITEs and BYEs come `delay` late (under the 600 ms transaction
     /// timeout of the test configuration), and a phone registered on it.
-    static func slowPeer() async throws -> (InProcessSite, Phone) {
+    static func slowPeer(answerDelay: Duration = delay) async throws -> (InProcessSite, Phone) {
         var configuration = InProcessSite.Configuration(
             name: "slow", testNumbers: ["9000": .answer(), "9999": .silent])
-        configuration.inDialogAnswerDelay = delay
+        configuration.inDialogAnswerDelay = answerDelay
         let site = try await InProcessSite.start(configuration)
         let phone = Phone(
             configuration: fastConfiguration([
@@ -79,18 +79,8 @@ struct FinalOperationsTests {
     }
 
     @Test(.timeLimit(.minutes(1))) func aHangUpStillWaitingWhenThePhoneStopsReturns() async throws {
-        var configuration = InProcessSite.Configuration(name: "mute", testNumbers: ["9000": .answer()])
-        configuration.inDialogAnswerDelay = .seconds(30)  // the BYE's 200 never comes while the test runs
-        let site = try await InProcessSite.start(configuration)
-        let phone = Phone(
-            configuration: fastConfiguration([
-                ConnectionConfiguration(
-                    user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
-                    optionsInterval: 0)
-            ]))
-        let log = EventLog(phone.connectionManager.statusChanges)
-        try await phone.start()
-        try await log.wait(connection: 0, status: .ready)
+        // The BYE's 200 never comes while the test runs.
+        let (site, phone) = try await Self.slowPeer(answerDelay: .seconds(30))
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
         try await SessionLog(session.statusChanges).wait(for: .connected)
         let hangingUp = Task { try await session.hangUp() }
