@@ -25,8 +25,9 @@ struct ActiveStandbyCallTests {
 
         try await siteA.kill()
         let killed = ContinuousClock.now
-        let takeover = try await log.wait(connection: 1, status: .ready, timeout: .seconds(6))
-        #expect(ContinuousClock.now - killed < .seconds(4), "detection (~1.5 s) and one REGISTER")
+        let takeover = try await log.wait(connection: 1, status: .ready, timeout: .seconds(15))
+        // Detection (~1.5 s) and one REGISTER; the margin is for a loaded machine.
+        #expect(ContinuousClock.now - killed < .seconds(12), "detection and one REGISTER")
         #expect(takeover.reason.kind == .roleChanged && takeover.reason.text.contains("failed"), "\(takeover.reason)")
         #expect(siteB.registrations["7001"] != nil, "site B holds the binding now")
 
@@ -39,12 +40,12 @@ struct ActiveStandbyCallTests {
         let index = log.events.count
         try await siteA.revive()
         let revived = ContinuousClock.now
-        let back = try await log.wait(connection: 0, status: .ready, after: index, timeout: .seconds(10))
+        let back = try await log.wait(connection: 0, status: .ready, after: index, timeout: .seconds(20))
         let after = ContinuousClock.now - revived
         #expect(after >= .seconds(2), "not before the hold-down: \(after)")
-        #expect(after < .seconds(6), "\(after)")
+        #expect(after < .seconds(15), "the hold-down and a probe or two: \(after)")
         #expect(back.reason.text.contains("failback"), "\(back.reason)")
-        try await log.wait(connection: 1, status: .standby, after: index, timeout: .seconds(6))
+        try await log.wait(connection: 1, status: .standby, after: index, timeout: .seconds(12))
         try await waitUntil { siteB.registrations["7001"] == nil }
         #expect(siteB.registrations["7001"] == nil, "the standby un-REGISTERed after the failback")
         #expect(siteA.registrations["7001"] != nil)

@@ -137,8 +137,9 @@ struct CallControlTests {
         let connected = try await log.wait(for: .connected)
         #expect(connected.connectionId == 1)
         #expect(log.failovers.first?.cause.contains("408") == true)
-        // sip_transaction_timeout is 600 ms in these tests: the failover is that timeout, not Timer B's 32 s.
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // sip_transaction_timeout is 600 ms in these tests: the failover is that timeout, not Timer B's 32 s
+        // (the margin is for a loaded machine).
+        #expect(ContinuousClock.now - start < .seconds(10))
         try await session.hangUp()
         try await sites.stop()
     }
@@ -147,13 +148,12 @@ struct CallControlTests {
         let sites = try await TwoSites.start(optionsInterval: 1)
         try await sites.a.kill()
         try await sites.log.wait(connection: 0, status: .failed, timeout: .seconds(5))
-        let start = ContinuousClock.now
         let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let log = SessionLog(session.statusChanges)
         let connected = try await log.wait(for: .connected)
         #expect(connected.connectionId == 1)
-        #expect(log.failovers.first?.cause == "connection not ready")
-        #expect(ContinuousClock.now - start < .seconds(1), "no timeout paid for a known-dead site")
+        // No timeout paid for a known-dead site: the failover's cause is the status, not a 408.
+        #expect(log.failovers.count == 1 && log.failovers.first?.cause == "connection not ready")
         try await session.hangUp()
         try await sites.stop()
     }
@@ -167,7 +167,7 @@ struct CallControlTests {
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
                 reregisterInSeconds: 60, optionsInterval: 0)
         }
-        var configuration = fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 3000)
+        var configuration = fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 20_000)
         configuration.failover.inviteTimeoutMilliseconds = 300
         let phone = Phone(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
@@ -180,7 +180,7 @@ struct CallControlTests {
         let calls = SessionLog(session.statusChanges)
         try await calls.wait(for: .connected)
         #expect(
-            ContinuousClock.now - start < .milliseconds(1500), "300 ms INVITE timer, not the 3 s transaction timeout")
+            ContinuousClock.now - start < .seconds(10), "300 ms INVITE timer, not the 20 s transaction timeout")
         #expect(calls.failovers.count == 1)
         try await session.hangUp()
         await phone.shutdown()
@@ -281,7 +281,7 @@ extension CallControlTests {
         let killed = ContinuousClock.now
         try await sites.b.kill()
         #expect(try await code == 408)
-        #expect(ContinuousClock.now - killed < .seconds(2), "the wait ended with the site, not by a timer")
+        #expect(ContinuousClock.now - killed < .seconds(10), "the wait ended with the site, not by Timer B (32 s)")
         try await sites.stop()
     }
 }

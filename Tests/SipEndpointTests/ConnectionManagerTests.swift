@@ -43,8 +43,9 @@ struct ConnectionManagerTests {
         let start = ContinuousClock.now
         try await phone.start()
         try await log.wait(connection: 1, status: .ready)
-        let failed = try await log.wait(connection: 0, status: .failed)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(12))
+        // The 600 ms transaction timeout ends it, not the 60 s expiry; the margin is for a loaded machine.
+        #expect(ContinuousClock.now - start < .seconds(10))
         #expect(failed.reason.kind == .localTimeout)
         #expect(failed.nextRetry != nil)
         #expect(phone.connectionManager.connection(1)?.status == .ready)
@@ -139,8 +140,8 @@ struct ConnectionManagerTests {
         let cameBack = ContinuousClock.now
         let seen = log.events.count
         try await site.comeBack()
-        try await log.wait(after: seen, timeout: .seconds(4)) { $0.connectionId == 0 && $0.status == .ready }
-        #expect(ContinuousClock.now - cameBack < .seconds(3), "ready within one probe interval and a round trip")
+        try await log.wait(after: seen, timeout: .seconds(12)) { $0.connectionId == 0 && $0.status == .ready }
+        #expect(ContinuousClock.now - cameBack < .seconds(10), "by the 1 s probe, not the 120 s back-off")
         await phone.shutdown()
         try await site.stop()
     }

@@ -54,7 +54,8 @@ struct LearnedGiveUpCallTests {
         let elapsed = ContinuousClock.now - start
         #expect(connected.connectionId == 1)
         let failedOverAfter = calls.failovers.first.map { $0.time.timeIntervalSince(dialled) } ?? -1
-        #expect(elapsed < .milliseconds(1500), "\(elapsed); failed over after \(failedOverAfter) s")
+        // The learned 800 ms give-up, not the 4 s sip_transaction_timeout (margin for a loaded machine).
+        #expect(elapsed < .milliseconds(3500), "\(elapsed); failed over after \(failedOverAfter) s")
         // The give-up is the 800 ms floor, not less: site B's 9000 rings 100 ms before it answers.
         #expect(elapsed > .milliseconds(850), "\(elapsed)")
         #expect(calls.failovers.count == 1 && calls.failovers.first?.cause.contains("408") == true)

@@ -129,9 +129,9 @@ import Testing
 
                 try await peer.freeze()
                 let frozenAt = ContinuousClock.now
-                let failure = try await agent.events.wait(timeout: .seconds(2)) { $0.failures.first }
-                // At most one interval plus the pong timeout (200 + 200 ms), with slack for the scheduler.
-                #expect(ContinuousClock.now - frozenAt < .milliseconds(900))
+                let failure = try await agent.events.wait(timeout: .seconds(5)) { $0.failures.first }
+                // One interval plus the pong timeout (200 + 200 ms); the margin is for a loaded machine.
+                #expect(ContinuousClock.now - frozenAt < .seconds(4))
                 #expect(failure.error.code == .keepAliveTimeout)
                 #expect(failure.flow.connectionID == flow.connectionID)
                 #expect(failure.target == (try peer.target(.tcp)))
@@ -147,8 +147,9 @@ import Testing
                 try await peer.goDown()
                 let closedAt = ContinuousClock.now
                 let failure = try await agent.events.wait { $0.failures.first }
-                #expect(ContinuousClock.now - closedAt < .milliseconds(150))
+                // The close itself, not a missing pong later: the code says which.
                 #expect(failure.error.code == .connectionClosed)
+                #expect(ContinuousClock.now - closedAt < .seconds(4))
 
                 // The peer comes back on the same port; a new connection is made.
                 try await peer.comeBack()
