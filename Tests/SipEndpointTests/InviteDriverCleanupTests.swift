@@ -5,10 +5,10 @@ import Testing
 
 @testable import SipEndpoint
 
-/// A finished call leaves nothing behind in the session engine (its answered INVITE is kept for 2xx
+/// A finished call leaves nothing behind in the INVITE driver (its answered INVITE is kept for 2xx
 /// retransmissions only while the dialog lives).
-@Suite("Session engine clean-up")
-struct SessionEngineCleanupTests {
+@Suite("INVITE driver clean-up")
+struct InviteDriverCleanupTests {
     @Test func anAnsweredInboundCallLeavesNoPendingRequests() async throws {
         let sites = try await CallControlTests.TwoSites.start()
         var incoming = sites.phone.callControl.incomingCalls.makeAsyncIterator()
