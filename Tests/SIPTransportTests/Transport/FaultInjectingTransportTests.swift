@@ -99,12 +99,12 @@ import Testing
 
     @Test func withoutFaultsEverythingPassesThrough() throws {
         let h = Harness()
-        try h.send("a", to: "192.0.2.1")
-        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "b"), on: h.inner.flow(to: "192.0.2.1"))
+        try h.send("a", to: "127.0.9.1")
+        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "b"), on: h.inner.flow(to: "127.0.9.1"))
         _ = h.wrapper.sendResponse(
-            makeRequest(.options, transport: .udp, callID: "c"), receivedOn: h.inner.flow(to: "192.0.2.1"))
+            makeRequest(.options, transport: .udp, callID: "c"), receivedOn: h.inner.flow(to: "127.0.9.1"))
         h.loop.run()
-        h.inner.receive("in", from: "192.0.2.1")
+        h.inner.receive("in", from: "127.0.9.1")
         #expect(h.sentIDs == ["a", "b", "c"])
         #expect(h.delivered == ["in"])
         #expect(h.wrapper.localAddress(for: .udp) == h.inner.local)
@@ -112,21 +112,21 @@ import Testing
 
     @Test func aBlockedHostIsCutOffBothWaysAndOthersAreNot() throws {
         let h = Harness()
-        try h.set(.init(blockedHosts: ["192.0.2.1"]))
-        let flow = try h.send("to-A", to: "192.0.2.1")
-        try h.send("to-B", to: "192.0.2.2")
-        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "on-A"), on: h.inner.flow(to: "192.0.2.1"))
+        try h.set(.init(blockedHosts: ["127.0.9.1"]))
+        let flow = try h.send("to-A", to: "127.0.9.1")
+        try h.send("to-B", to: "127.0.9.2")
+        _ = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "on-A"), on: h.inner.flow(to: "127.0.9.1"))
         h.loop.run()
-        h.inner.receive("from-A", from: "192.0.2.1")
-        h.inner.receive("from-B", from: "192.0.2.2")
+        h.inner.receive("from-A", from: "127.0.9.1")
+        h.inner.receive("from-B", from: "127.0.9.2")
         #expect(h.sentIDs == ["to-B"])
         #expect(h.delivered == ["from-B"])
         // The lost send still succeeded, with a flow toward the blocked host.
-        #expect(flow.remoteAddress.ipAddress == "192.0.2.1")
+        #expect(flow.remoteAddress.ipAddress == "127.0.9.1")
 
         try h.set(.none)
-        try h.send("to-A-again", to: "192.0.2.1")
-        h.inner.receive("from-A-again", from: "192.0.2.1")
+        try h.send("to-A-again", to: "127.0.9.1")
+        h.inner.receive("from-A-again", from: "127.0.9.1")
         #expect(h.sentIDs == ["to-B", "to-A-again"])
         #expect(h.delivered == ["from-B", "from-A-again"])
     }
@@ -134,50 +134,50 @@ import Testing
     @Test func frozenNothingIsSentOrDeliveredUntilTheThaw() throws {
         let h = Harness()
         try h.set(.init(isFrozen: true))
-        try h.send("while-frozen", to: "192.0.2.1")
-        h.inner.receive("while-frozen", from: "192.0.2.2")
+        try h.send("while-frozen", to: "127.0.9.1")
+        h.inner.receive("while-frozen", from: "127.0.9.2")
         h.inner.handler?(
             .flowFailed(
                 SIPFlowFailure(
-                    flow: h.inner.flow(to: "192.0.2.2"),
-                    target: try SIPTransportTarget(transport: .udp, ipAddress: "192.0.2.2", port: 5060),
+                    flow: h.inner.flow(to: "127.0.9.2"),
+                    target: try SIPTransportTarget(transport: .udp, ipAddress: "127.0.9.2", port: 5060),
                     error: SIPTransportError(.connectionClosed, "test"))))
         #expect(h.sentIDs.isEmpty)
         #expect(h.delivered.isEmpty)
         #expect(h.failures == 1, "a flow failure is the transport's news, not a message: it is passed on")
 
         try h.set(.none)
-        try h.send("after", to: "192.0.2.1")
-        h.inner.receive("after", from: "192.0.2.2")
+        try h.send("after", to: "127.0.9.1")
+        h.inner.receive("after", from: "127.0.9.2")
         #expect(h.sentIDs == ["after"])
         #expect(h.delivered == ["after"])
     }
 
     @Test func everyNthMessageIsLostInEachDirectionCountedFromTheSetting() throws {
         let h = Harness()
-        try h.send("before", to: "192.0.2.1")
+        try h.send("before", to: "127.0.9.1")
         try h.set(.init(dropEveryNth: 3))
-        for n in 1...7 { try h.send("out\(n)", to: "192.0.2.1") }
-        for n in 1...7 { h.inner.receive("in\(n)", from: "192.0.2.1") }
+        for n in 1...7 { try h.send("out\(n)", to: "127.0.9.1") }
+        for n in 1...7 { h.inner.receive("in\(n)", from: "127.0.9.1") }
         #expect(h.sentIDs == ["before", "out1", "out2", "out4", "out5", "out7"])
         #expect(h.delivered == ["in1", "in2", "in4", "in5", "in7"])
 
         // Setting it again starts the count again; nil stops the loss.
         try h.set(.init(dropEveryNth: 2))
-        for n in 1...3 { try h.send("again\(n)", to: "192.0.2.1") }
+        for n in 1...3 { try h.send("again\(n)", to: "127.0.9.1") }
         try h.set(.init(dropEveryNth: nil))
-        try h.send("clean", to: "192.0.2.1")
+        try h.send("clean", to: "127.0.9.1")
         #expect(h.sentIDs.suffix(3) == ["again1", "again3", "clean"])
     }
 
     @Test func aDelayHoldsEverySendThatLongInOrderAndLeavesReceptionAlone() throws {
         let h = Harness()
         try h.set(.init(delay: .milliseconds(250)))
-        let target = try SIPTransportTarget(transport: .udp, ipAddress: "192.0.2.1", port: 5060)
+        let target = try SIPTransportTarget(transport: .udp, ipAddress: "127.0.9.1", port: 5060)
         let first = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "first"), to: target)
         h.loop.advanceTime(by: .milliseconds(100))
         let second = h.wrapper.send(makeRequest(.options, transport: .udp, callID: "second"), to: target)
-        h.inner.receive("in", from: "192.0.2.1")
+        h.inner.receive("in", from: "127.0.9.1")
         #expect(h.delivered == ["in"])
         h.loop.advanceTime(by: .milliseconds(149))
         #expect(h.sentIDs.isEmpty)
@@ -191,10 +191,10 @@ import Testing
 
     @Test func theFaultsInForceCanBeChangedOneAtATime() throws {
         let h = Harness()
-        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("192.0.2.1") }
-        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("192.0.2.2") }
+        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("127.0.9.1") }
+        _ = h.wrapper.updateFaults { $0.blockedHosts.insert("127.0.9.2") }
         _ = h.wrapper.updateFaults { $0.delay = .milliseconds(5) }
         h.loop.run()
-        #expect(h.wrapper.currentFaults == .init(blockedHosts: ["192.0.2.1", "192.0.2.2"], delay: .milliseconds(5)))
+        #expect(h.wrapper.currentFaults == .init(blockedHosts: ["127.0.9.1", "127.0.9.2"], delay: .milliseconds(5)))
     }
 }
