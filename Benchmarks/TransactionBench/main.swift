@@ -7,7 +7,9 @@
 // The first `--warmup` transactions are not counted. Every transaction is real: the client machine
 // runs Timers E/F, the server machine answers through the driver and keeps Timer J (32 s on UDP)
 // alive, so the server holds every transaction of the run, as it would in production.
-// The last line is `transactions-per-second: <integer>`.
+// Before it, `bytes-per-completed-server-transaction: <integer>`: once the client's transactions have
+// ended (Timer K, 5 s), the resident memory over the run's start divided by the server transactions
+// still alive (completed, waiting for Timer J's 32 s). The last line is `transactions-per-second: <integer>`.
 import NIOCore
 import NIOPosix
 import SIPCore
@@ -30,18 +32,22 @@ let window = max(argument("--window", default: 64), 1)
 let timeLimit = Int64(max(argument("--seconds", default: 60), 1))
 let total = warmup + count
 
-/// Peak resident memory of this process, from /proc (Linux).
-func peakResidentMegabytes() -> Int? {
+/// A memory figure of this process in KiB from /proc/self/status (Linux): `VmHWM:` is the peak
+/// resident set, `VmRSS:` the current one.
+func statusKilobytes(_ field: String) -> Int? {
     guard let file = fopen("/proc/self/status", "r") else { return nil }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
         let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard text.hasPrefix("VmHWM:") else { continue }
-        return text.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 / 1024 }
+        guard text.hasPrefix(field) else { continue }
+        return text.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
     return nil
 }
+
+/// Peak resident memory of this process in MB.
+func peakResidentMegabytes() -> Int? { statusKilobytes("VmHWM:").map { $0 / 1024 } }
 
 /// CPU time (user + system) this process has used, both event loops together: the figure the
 /// machine's other load does not change, unlike the wall-clock rate.
@@ -123,6 +129,9 @@ let run = Run(done: clientLoop.makePromise())
     }
 }
 
+// Resident memory with both layers running and no transaction yet: what the server's live
+// transactions add to it at the peak is what each costs (nearly all are completed, waiting for Timer J).
+let residentBeforeKilobytes = statusKilobytes("VmRSS:")
 let wallStart = NIODeadline.now()
 if warmup == 0 {
     try clientLoop.submit {
@@ -155,7 +164,28 @@ let (succeeded, failed, measured, measuredStart, measuredEnd, cpu) = try clientL
         (run.cpuEnd > 0 ? run.cpuEnd : processCPUMicroseconds()) - run.cpuStart
     )
 }.wait()
-let live = try serverLoop.submit { server.transactionCount.server }.wait()
+let peakKilobytes = statusKilobytes("VmHWM:")
+let liveAtEnd = try serverLoop.submit { server.transactionCount.server }.wait()
+
+// What the server's completed transactions keep for Timer J, apart from the client's: the client's
+// own completed transactions wait for Timer K (T4 = 5 s on UDP, RFC 3261 §17.1.2.2) and would be
+// counted too. Once they have ended (the server's Timer J runs 32 s), freed pages go back to the
+// system and the resident memory over the start, divided by the live server transactions, is what
+// each costs, fragmentation included.
+var settledBytesPerServerTransaction: Int?
+let settleDeadline = NIODeadline.now() + .seconds(10)
+while try clientLoop.submit({ client.transactionCount.client }).wait() > 0, NIODeadline.now() < settleDeadline {
+    usleep(100_000)
+}
+if try clientLoop.submit({ client.transactionCount.client }).wait() == 0 {
+    typealias MallocTrim = @convention(c) (Int) -> Int32
+    if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") { _ = unsafeBitCast(trim, to: MallocTrim.self)(0) }
+    let settledLive = try serverLoop.submit { server.transactionCount.server }.wait()
+    if let before = residentBeforeKilobytes, let now = statusKilobytes("VmRSS:"), settledLive > 0 {
+        settledBytesPerServerTransaction = (now - before) * 1024 / settledLive
+    }
+}
+let live = liveAtEnd
 try client.shutdown().wait()
 try server.shutdown().wait()
 try clientGroup.syncShutdownGracefully()
@@ -173,4 +203,10 @@ print("CPU per transaction (user + system, both loops): \(cpuTenths / 10).\(cpuT
 print(
     "server transactions alive at the end (Timer J): \(live), peak RSS: \(peakResidentMegabytes().map { "\($0) MB" } ?? "?")"
 )
+if let before = residentBeforeKilobytes, let peak = peakKilobytes, live > 0 {
+    print("peak-bytes-per-live-server-transaction: \((peak - before) * 1024 / live) (client's Timer K state included)")
+}
+if let settledBytesPerServerTransaction {
+    print("bytes-per-completed-server-transaction: \(settledBytesPerServerTransaction)")
+}
 print("transactions-per-second: \(Int(Double(measured) / max(seconds, 1e-9)))")

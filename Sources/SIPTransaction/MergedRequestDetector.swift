@@ -38,10 +38,33 @@ package struct MergedRequestDetector: Sendable {
     }
 
     private struct Identity: Hashable, Sendable {
-        var fromTag: String
-        var callID: String
-        var cseqNumber: UInt32
-        var cseqMethod: String
+        let fromTag: String
+        let callID: String
+        let cseqNumber: UInt32
+        let cseqMethod: String
+        /// Every field hashed once by the process's seeded `Hasher` (as ``TransactionKey`` does): the
+        /// tables hash one word per lookup and compare it before the strings.
+        let digest: Int
+
+        init(fromTag: String, callID: String, cseqNumber: UInt32, cseqMethod: String) {
+            self.fromTag = fromTag
+            self.callID = callID
+            self.cseqNumber = cseqNumber
+            self.cseqMethod = cseqMethod
+            var hasher = Hasher()
+            hasher.combine(fromTag)
+            hasher.combine(callID)
+            hasher.combine(cseqNumber)
+            hasher.combine(cseqMethod)
+            digest = hasher.finalize()
+        }
+
+        static func == (lhs: Identity, rhs: Identity) -> Bool {
+            lhs.digest == rhs.digest && lhs.cseqNumber == rhs.cseqNumber && lhs.callID == rhs.callID
+                && lhs.fromTag == rhs.fromTag && lhs.cseqMethod == rhs.cseqMethod
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
     private struct Entry: Hashable, Sendable {
@@ -53,6 +76,9 @@ package struct MergedRequestDetector: Sendable {
     package let configuration: Configuration
 
     private var entries: [Identity: Entry] = [:]
+    /// The identity each remembered transaction was checked with, so a transaction that ends can be
+    /// forgotten by its key alone (its driver need not keep the identity for Timer J's 32 s).
+    private var identities: [TransactionKey: Identity] = [:]
     // Insertion order, which is expiry order since every entry lives the same time. Consumed
     // from `head`; compacted when the consumed part dominates.
     private var order: [(identity: Identity, expiry: NIODeadline)] = []
@@ -65,6 +91,9 @@ package struct MergedRequestDetector: Sendable {
 
     /// How many requests are remembered now.
     package var count: Int { entries.count }
+
+    /// How many transactions can be forgotten by key now (tests of the memory bound).
+    package var indexedTransactionCount: Int { identities.count }
 
     /// Checks a request without a To tag, and remembers it if it is new.
     package mutating func check(
@@ -87,6 +116,7 @@ package struct MergedRequestDetector: Sendable {
         {}
         let expiry = now + configuration.lifetime
         entries[identity] = Entry(transaction: transaction, expiry: expiry)
+        identities[transaction] = identity
         order.append((identity, expiry))
         return .new
     }
@@ -94,7 +124,17 @@ package struct MergedRequestDetector: Sendable {
     /// Forgets a request whose transaction has ended, before its lifetime runs out.
     package mutating func forget(fromTag: String, callID: String, cseqNumber: UInt32, cseqMethod: String) {
         // The stale `order` slot is skipped when it comes up (its expiry no longer matches).
-        entries[Identity(fromTag: fromTag, callID: callID, cseqNumber: cseqNumber, cseqMethod: cseqMethod)] = nil
+        let identity = Identity(fromTag: fromTag, callID: callID, cseqNumber: cseqNumber, cseqMethod: cseqMethod)
+        if let entry = entries.removeValue(forKey: identity), identities[entry.transaction] == identity {
+            identities[entry.transaction] = nil
+        }
+    }
+
+    /// Forgets the request of a transaction that has ended, by the transaction's key; nothing happens
+    /// when it is not remembered (never checked, or already expired or evicted).
+    package mutating func forget(transaction: TransactionKey) {
+        guard let identity = identities.removeValue(forKey: transaction) else { return }
+        if entries[identity]?.transaction == transaction { entries[identity] = nil }
     }
 
     private mutating func expire(now: NIODeadline) {
@@ -109,8 +149,9 @@ package struct MergedRequestDetector: Sendable {
         guard head < order.count else { return false }
         let (identity, expiry) = order[head]
         head += 1
-        if entries[identity]?.expiry == expiry {
+        if let entry = entries[identity], entry.expiry == expiry {
             entries[identity] = nil
+            if identities[entry.transaction] == identity { identities[entry.transaction] = nil }
         }
         if head >= 64, head * 2 >= order.count {
             order.removeFirst(head)

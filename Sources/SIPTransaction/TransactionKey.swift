@@ -36,13 +36,31 @@ package struct TransactionKey: Hashable, Sendable, CustomStringConvertible {
     package let method: String
     /// The top Via sent-by, lowercased; empty for client keys.
     package let sentBy: String
+    /// Every field hashed once, when the key is made, by this process's randomly seeded `Hasher`:
+    /// the transaction tables hash this one word instead of three strings for every lookup, and
+    /// compare it before the strings (a table probe meets several other keys). A peer choosing its
+    /// branches cannot aim at collisions, since the seed is unknown to it.
+    private let digest: Int
 
     private init(role: Role, branch: String, method: String, sentBy: String) {
         self.role = role
         self.branch = branch
         self.method = method
         self.sentBy = sentBy
+        var hasher = Hasher()
+        hasher.combine(role)
+        hasher.combine(branch)
+        hasher.combine(method)
+        hasher.combine(sentBy)
+        self.digest = hasher.finalize()
     }
+
+    package static func == (lhs: TransactionKey, rhs: TransactionKey) -> Bool {
+        lhs.digest == rhs.digest && lhs.role == rhs.role && lhs.branch == rhs.branch && lhs.method == rhs.method
+            && lhs.sentBy == rhs.sentBy
+    }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// The key of a client transaction, from the request it sends (its branch and method) or,
     /// when a response arrives, from the response's top Via branch and CSeq method (§17.1.3).

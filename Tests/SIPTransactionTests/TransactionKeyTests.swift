@@ -111,6 +111,35 @@ struct TransactionKeyTests {
                 fromTag: "t1", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKother"),
                 now: start) == .new)
     }
+
+    @Test("A transaction that ends is forgotten by its key alone; the key index stays bounded")
+    func forgetByTransactionKey() {
+        var detector = MergedRequestDetector(configuration: .init(lifetime: .seconds(32), capacity: 100))
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK1"),
+                now: start) == .new)
+        detector.forget(transaction: key("z9hG4bK2"))
+        #expect(detector.count == 1, "another transaction's key forgets nothing")
+        detector.forget(transaction: key("z9hG4bK1"))
+        #expect(detector.count == 0)
+        #expect(
+            detector.check(
+                fromTag: "a", callID: "c", cseqNumber: 1, cseqMethod: "OPTIONS", transaction: key("z9hG4bK3"),
+                now: start) == .new, "after its transaction ended the same request is new, not merged")
+        for index in 0..<10_000 {
+            _ = detector.check(
+                fromTag: "t\(index)", callID: "c", cseqNumber: 1, cseqMethod: "INVITE",
+                transaction: key("z9hG4bK.n\(index)"), now: start)
+            if index.isMultiple(of: 3) { detector.forget(transaction: key("z9hG4bK.n\(index)")) }
+        }
+        #expect(detector.count <= 100)
+        #expect(detector.indexedTransactionCount <= 100, "the key index is bounded like the entries")
+        #expect(
+            detector.check(
+                fromTag: "t9998", callID: "c", cseqNumber: 1, cseqMethod: "INVITE", transaction: key("z9hG4bKx"),
+                now: start) == .merged)
+    }
 }
 
 @Suite("TransactionTimerConfiguration")

@@ -36,14 +36,19 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// a parse and a lookup. Nil admits everything.
     package var admitRequest: ((SIPReceivedMessage) -> Bool)?
 
-    private var clients: [TransactionKey: ClientTransactionEntry] = [:]
-    private var servers: [TransactionKey: ServerTransactionEntry] = [:]
-    private var merged = MergedRequestDetector()
+    var clients: [TransactionKey: ClientTransactionEntry] = [:]
+    /// Non-INVITE client transactions in Completed, waiting for Timer K in their compact form.
+    var completedClients: [TransactionKey: CompletedClientTransaction] = [:]
+    /// Server transactions kept whole: every INVITE one, and a non-INVITE one until it completes.
+    var servers: [TransactionKey: ServerTransactionEntry] = [:]
+    /// Non-INVITE server transactions in Completed, waiting for Timer J in their compact form.
+    var completed: [TransactionKey: CompletedServerTransaction] = [:]
+    var merged = MergedRequestDetector()
     /// Every armed timer of every transaction, served by one NIO task (see ``LoopTimerQueue``).
-    private let timers: LoopTimerQueue<TimerOwner>
+    let timers: LoopTimerQueue<TimerOwner>
 
     /// Which transaction's which timer a queued timer is.
-    private struct TimerOwner {
+    struct TimerOwner {
         var key: TransactionKey
         var timer: TransactionTimer
     }
@@ -89,13 +94,17 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         eventLoop.flatSubmit {
             self.timers.cancelAll()
             self.clients.removeAll()
+            self.completedClients.removeAll()
             self.servers.removeAll()
+            self.completed.removeAll()
             return self.transport.close()
         }
     }
 
     /// How many transactions are alive (tests and metrics).
-    package var transactionCount: (client: Int, server: Int) { (clients.count, servers.count) }
+    package var transactionCount: (client: Int, server: Int) {
+        (clients.count + completedClients.count, servers.count + completed.count)
+    }
 
     // MARK: Client transactions
 
@@ -115,7 +124,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             return nil
         }
         let key = TransactionKey.client(branch: branch, method: method.rawValue)
-        guard clients[key] == nil else {
+        guard clients[key] == nil, completedClients[key] == nil else {
             logger.error("client transaction \(key) exists already: not sent")
             return nil
         }
@@ -146,7 +155,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         transport.send(request, to: target)
     }
 
-    private func perform(
+    func perform(
         _ actions: TransactionActions, client key: TransactionKey, entry: ClientTransactionEntry,
         response: SIPReceivedMessage?
     ) {
@@ -182,6 +191,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 break
             }
         }
+        completeIfDone(entry, key: key)
     }
 
     private func transmit(_ entry: ClientTransactionEntry, key: TransactionKey) {
@@ -200,30 +210,6 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
-    private func handleResponse(_ received: SIPReceivedMessage) {
-        let message = received.message
-        guard let code = message.statusCode, let branch = (received.core?.topVia ?? (try? message.topVia))?.branch,
-            let cseq = received.core?.cseq ?? (try? message.cseq)
-        else {
-            logger.debug("response without a usable top Via branch or CSeq dropped")
-            return
-        }
-        let key = TransactionKey.client(branch: branch, method: cseq.method.rawValue)
-        guard let entry = clients[key] else {
-            onStrayResponse?(received)
-            return
-        }
-        let now = self.eventLoop.now
-        if let sentAt = entry.sentAt {
-            entry.sentAt = nil
-            roundTrips.firstResponse(
-                from: entry.target, sentAt: sentAt, lastSentAt: entry.lastSentAt,
-                transmissions: entry.machine.transmissionCount, now: now)
-        }
-        perform(
-            entry.machine.responseReceived(statusCode: code, now: now), client: key, entry: entry, response: received)
-    }
-
     // MARK: Server transactions
 
     /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
@@ -233,7 +219,14 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     @discardableResult
     package func respond(_ response: SIPMessage, to id: ServerTransactionID) -> Bool {
         eventLoop.assertInEventLoop()
-        guard let entry = servers[id.key], let code = response.statusCode else {
+        guard let code = response.statusCode else { return false }
+        guard let entry = servers[id.key] else {
+            // Looked up second: the table of completed transactions is the large one.
+            if var transaction = completed[id.key] {
+                let actions = transaction.machine.tuSendsResponse(statusCode: code, now: self.eventLoop.now)
+                performCompleted(actions, key: id.key, transaction: transaction)
+                return true
+            }
             logger.debug("response for a server transaction that has ended: dropped")
             return false
         }
@@ -257,7 +250,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         return (ServerTransactionID(key: key), entry.request)
     }
 
-    private func handleRequest(_ received: SIPReceivedMessage) {
+    func handleRequest(_ received: SIPReceivedMessage) {
         let message = received.message
         guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia) else { return }
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
@@ -279,14 +272,17 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             perform(entry.machine.requestRetransmissionReceived(now: self.eventLoop.now), server: key, entry: entry)
             return
         }
+        if var transaction = completed[key] {
+            let actions = transaction.machine.requestRetransmissionReceived(now: self.eventLoop.now)
+            performCompleted(actions, key: key, transaction: transaction)
+            return
+        }
         guard admitRequest?(received) ?? true else { return }
-        var identity: (String, String, UInt32, String)?
         let core = received.core
         let toTag = core.map(\.toTag) ?? (try? message.to.tag)
         if toTag == nil, let fromTag = core.map(\.fromTag) ?? (try? message.from.tag),
             let callID = core?.callID ?? (try? message.callID), let cseq = core?.cseq ?? (try? message.cseq)
         {
-            identity = (fromTag, callID, cseq.sequenceNumber, cseq.method.rawValue)
             let verdict = merged.check(
                 fromTag: fromTag, callID: callID, cseqNumber: cseq.sequenceNumber, cseqMethod: cseq.method.rawValue,
                 transaction: key, now: self.eventLoop.now)
@@ -301,12 +297,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 isInvite: method == .invite, isReliable: received.transport.isReliable,
                 configuration: timerConfiguration),
             request: received)
-        entry.mergeIdentity = identity.map { (fromTag: $0.0, callID: $0.1, cseq: $0.2, method: $0.3) }
         servers[key] = entry
         perform(entry.machine.start(now: self.eventLoop.now), server: key, entry: entry)
     }
 
-    private func perform(
+    func perform(
         _ actions: TransactionActions, server key: TransactionKey, entry: ServerTransactionEntry,
         ack: SIPReceivedMessage? = nil
     ) {
@@ -314,6 +309,20 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         // from inside the callback, and that answer must not overtake this list's 100 Trying.
         var requestForTU: IncomingRequest?
         defer { if let requestForTU { onRequest?(requestForTU) } }
+        // A non-INVITE transaction's final response on UDP: sent once the list is carried out, when
+        // the transaction is kept in its compact form (§17.2.2 Completed needs nothing more).
+        var completion: (response: SIPMessage, machine: CompletedNonInviteServerTransaction)?
+        defer {
+            if let completion {
+                if servers[key] === entry {
+                    complete(
+                        entry, key: key, response: completion.response, bytes: completion.response.serialized,
+                        machine: completion.machine)
+                } else {
+                    send(completion.response, for: entry, key: key)
+                }
+            }
+        }
         for action in actions {
             switch action {
             case .passRequest:
@@ -327,8 +336,12 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .sendResponse:
                 guard let response = entry.pendingResponse else { break }
                 entry.pendingResponse = nil
-                entry.lastResponse = response
-                send(response, for: entry, key: key)
+                if case .nonInvite(let machine) = entry.machine, let form = machine.completedForm {
+                    completion = (response, form)
+                } else {
+                    entry.lastResponse = response
+                    send(response, for: entry, key: key)
+                }
             case .retransmitResponse:
                 if let response = entry.lastResponse { send(response, for: entry, key: key) }
             case .schedule(let timer, let deadline):
@@ -343,9 +356,7 @@ package final class SIPTransactionLayer: @unchecked Sendable {
                 entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
                 if servers[key] === entry { servers[key] = nil }
-                if let id = entry.mergeIdentity {
-                    merged.forget(fromTag: id.fromTag, callID: id.callID, cseqNumber: id.cseq, cseqMethod: id.method)
-                }
+                merged.forget(transaction: key)
             case .transmitRequest, .sendAck, .passResponse:
                 break
             }
@@ -357,40 +368,6 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             guard let self, self.servers[key] === entry else { return }
             self.logger.debug("response not sent: \(error)")
             self.perform(entry.machine.transportError(now: self.eventLoop.now), server: key, entry: entry)
-        }
-    }
-
-    // MARK: Timers
-
-    /// A timer of a live transaction is due (the queue never fires a cancelled one).
-    private func timerFired(_ owner: TimerOwner) {
-        let now = self.eventLoop.now
-        switch owner.key.role {
-        case .client:
-            guard let entry = clients[owner.key] else { return }
-            entry.armed[owner.timer] = 0
-            perform(entry.machine.timerFired(owner.timer, now: now), client: owner.key, entry: entry, response: nil)
-        case .server:
-            guard let entry = servers[owner.key] else { return }
-            entry.armed[owner.timer] = 0
-            perform(entry.machine.timerFired(owner.timer, now: now), server: owner.key, entry: entry)
-        }
-    }
-
-    // MARK: Transport events
-
-    /// Hands one transport event to the transactions (on the loop).
-    func handle(_ event: SIPTransportEvent) {
-        switch event {
-        case .message(let received):
-            if received.message.isRequest { handleRequest(received) } else { handleResponse(received) }
-        case .flowFailed(let failure):
-            // Transactions riding the lost flow fail now rather than at their timeout (RFC 5626 §4.4).
-            for (key, entry) in clients where entry.flow?.connectionID != nil && entry.flow == failure.flow {
-                entry.failureDetail = "\(failure.error)"
-                perform(entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
-            }
-            onFlowFailure?(failure)
         }
     }
 }

@@ -38,8 +38,6 @@ final class ServerTransactionEntry: @unchecked Sendable {
     var armed = ArmedTimers()
     var pendingResponse: SIPMessage?
     var lastResponse: SIPMessage?
-    /// Identity for §8.2.2.2, forgotten when the transaction ends.
-    var mergeIdentity: (fromTag: String, callID: String, cseq: UInt32, method: String)?
 
     init(machine: ServerMachine, request: SIPReceivedMessage) {
         self.machine = machine

@@ -124,6 +124,25 @@ public final class FaultInjectingTransport: SIPMessageTransport, @unchecked Send
         }
     }
 
+    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        -> EventLoopFuture<SIPFlow>
+    {
+        onLoop {
+            guard self.passes(toward: flow.remoteAddress) else { return self.eventLoop.makeSucceededFuture(flow) }
+            return self.afterDelay {
+                self.wrapped.sendResponse(
+                    response, serialized: serialized, topVia: topVia, receivedOn: flow)
+            }
+        }
+    }
+
+    public func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
+        onLoop {
+            guard self.passes(toward: flow.remoteAddress) else { return self.eventLoop.makeSucceededVoidFuture() }
+            return self.afterDelay { self.wrapped.resend(serialized, on: flow) }
+        }
+    }
+
     public func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { wrapped.closeFlow(flow) }
 
     public func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] {

@@ -36,6 +36,19 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
     /// flow used.
     func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow>
 
+    /// Sends `response`, already in wire form as `serialized` (what `response.serialized` gives), to a
+    /// request that arrived on `flow`, routed as ``sendResponse(_:receivedOn:)`` routes it; returns the
+    /// flow used. A server transaction keeps those bytes and that flow, not the message, to answer a
+    /// retransmitted request (RFC 3261 §17.2.2) with ``resend(_:on:)``. `topVia`, when given, is the
+    /// response's top Via already parsed — the request's as stamped on receipt, which §8.2.6.2 copies
+    /// into the response — so it is not parsed again.
+    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        -> EventLoopFuture<SIPFlow>
+
+    /// Sends bytes once more, unchanged, on a flow an earlier send returned (a retransmitted response);
+    /// fails like ``send(_:on:)``.
+    func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void>
+
     /// Closes one connection (not reported as a flow failure); a UDP flow has nothing to close.
     func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void>
 
@@ -48,6 +61,22 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
 }
 
 extension SIPMessageTransport {
+    /// Default: the bytes are not reused; the message is routed and written again.
+    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        -> EventLoopFuture<SIPFlow>
+    {
+        sendResponse(response, receivedOn: flow)
+    }
+
+    /// Default: the bytes are parsed back into a message and sent with ``send(_:on:)``.
+    public func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
+        do {
+            return send(try SIPMessage(parsing: serialized), on: flow)
+        } catch {
+            return eventLoop.makeFailedFuture(SIPTransportError(.invalidMessage, "bytes to resend: \(error)"))
+        }
+    }
+
     /// The first address bound for `transport` (after ``start()``), nil when none is. Thread-safe.
     public func localAddress(for transport: SIPTransportProtocol) -> SocketAddress? {
         localAddresses(for: transport).first

@@ -14,28 +14,27 @@ extension SIPTransportLayer {
     ///
     /// - Returns: the flow used; it fails with a ``SIPTransportError`` (connect, TLS handshake…).
     public func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
-        onLoop { self.sendOnLoop(message, to: target) }
+        // On the loop (the transaction layer's case) no closure is made: one per message showed in profiles.
+        guard eventLoop.inEventLoop else { return eventLoop.flatSubmit { self.sendOnLoop(message, to: target) } }
+        return sendOnLoop(message, to: target)
     }
 
     /// Sends on a flow a message arrived on or an earlier send returned (a request inside a dialog over
     /// the site's connection, an ACK…). Fails with `.flowClosed` when that connection is gone.
     public func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
-        onLoop {
-            guard self.lifecycle == .running else { return self.notRunning() }
-            switch flow.transport {
-            case .udp:
-                guard
-                    let channel = self.udpChannel(local: flow.localAddress) ?? self.udpChannel(for: flow.remoteAddress)
-                else {
-                    return self.eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)"))
-                }
-                return self.write(message, datagramTo: flow.remoteAddress, on: channel).map { _ in }
-            case .tcp, .tls:
-                guard let id = flow.connectionID, let connection = self.connections[id], connection.isReady else {
-                    return self.eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
-                }
-                return self.write(message, on: connection).map { _ in }
+        guard eventLoop.inEventLoop else { return eventLoop.flatSubmit { self.send(message, on: flow) } }
+        guard lifecycle == .running else { return notRunning() }
+        switch flow.transport {
+        case .udp:
+            guard let channel = udpChannel(local: flow.localAddress) ?? udpChannel(for: flow.remoteAddress) else {
+                return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)"))
             }
+            return write(message, datagramTo: flow.remoteAddress, on: channel).map { _ in }
+        case .tcp, .tls:
+            guard let id = flow.connectionID, let connection = connections[id], connection.isReady else {
+                return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+            }
+            return write(message, on: connection).map { _ in }
         }
     }
 
@@ -45,34 +44,84 @@ extension SIPTransportLayer {
     /// A sent-by that is a host name needs RFC 3263 §5 resolution, which is not done here: it fails
     /// with `.invalidMessage`.
     public func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
-        onLoop {
-            guard self.lifecycle == .running else { return self.notRunning() }
-            let via: SIPVia
-            do {
-                via = try response.topVia
-            } catch {
-                return self.eventLoop.makeFailedFuture(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
+        routeResponse(response, serialized: nil, topVia: nil, receivedOn: flow)
+    }
+
+    /// Sends a response already in wire form, routed as ``sendResponse(_:receivedOn:)`` routes it: the
+    /// bytes are written as they are (a response's Via is not rewritten, so they are what
+    /// ``sendResponse(_:receivedOn:)`` would write).
+    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        -> EventLoopFuture<SIPFlow>
+    {
+        routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
+    }
+
+    /// Writes bytes once more on a flow an earlier send returned (a server transaction's retransmitted
+    /// response, RFC 3261 §17.2.2); fails with `.flowClosed` when its connection is gone.
+    public func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
+        guard eventLoop.inEventLoop else { return eventLoop.flatSubmit { self.resend(serialized, on: flow) } }
+        guard lifecycle == .running else { return notRunning() }
+        if let trace = configuration.trace, let message = try? SIPMessage(parsing: serialized) {
+            trace(
+                SIPTraceRecord(
+                    time: .now(), direction: .sent, transport: flow.transport, local: flow.localAddress.sipHostPort,
+                    remote: flow.remoteAddress.sipHostPort, message: message))
+        }
+        switch flow.transport {
+        case .udp:
+            guard let channel = udpChannel(local: flow.localAddress) ?? udpChannel(for: flow.remoteAddress) else {
+                return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "no UDP socket for \(flow)"))
             }
-            let open = flow.connectionID.flatMap { self.connections[$0] }.map(\.isReady) ?? false
-            switch SIPResponseRouting.destination(for: via, connectionIsOpen: open) {
-            case nil:
-                return self.eventLoop.makeFailedFuture(
-                    SIPTransportError(.invalidMessage, "Via transport \(via.transport) is not supported"))
-            case .sameConnection:
-                guard let id = flow.connectionID, let connection = self.connections[id] else {
-                    return self.eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
-                }
-                return self.write(response, on: connection)
-            case .address(let host, let port, let transport):
-                guard let address = try? SocketAddress(ipAddress: host, port: port) else {
-                    return self.eventLoop.makeFailedFuture(
-                        SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
-                }
-                if transport == .udp, flow.transport == .udp, let channel = self.udpChannel(local: flow.localAddress) {
-                    return self.write(response, datagramTo: address, on: channel)
-                }
-                return self.sendOnLoop(response, to: SIPTransportTarget(transport: transport, address: address))
+            let written = channel.write(AddressedEnvelope(remoteAddress: flow.remoteAddress, data: serialized))
+            flushSoon(channel)
+            return written.flatMapErrorThrowing { error in
+                throw SIPTransportError(.connectionClosed, "UDP send to \(flow.remoteAddress): \(error)")
             }
+        case .tcp, .tls:
+            guard let id = flow.connectionID, let connection = connections[id], connection.isReady else {
+                return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+            }
+            return connection.channel.writeAndFlush(serialized).flatMapErrorThrowing { error in
+                throw SIPTransportError(.connectionClosed, "write on \(flow): \(error)")
+            }
+        }
+    }
+
+    /// §18.2.2 routing of a response, written from `serialized` when given.
+    private func routeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow
+    ) -> EventLoopFuture<SIPFlow> {
+        guard eventLoop.inEventLoop else {
+            return eventLoop.flatSubmit {
+                self.routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
+            }
+        }
+        guard lifecycle == .running else { return notRunning() }
+        let via: SIPVia
+        do {
+            via = try topVia ?? response.topVia
+        } catch {
+            return eventLoop.makeFailedFuture(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
+        }
+        let open = flow.connectionID.flatMap { connections[$0] }.map(\.isReady) ?? false
+        switch SIPResponseRouting.destination(for: via, connectionIsOpen: open) {
+        case nil:
+            return eventLoop.makeFailedFuture(
+                SIPTransportError(.invalidMessage, "Via transport \(via.transport) is not supported"))
+        case .sameConnection:
+            guard let id = flow.connectionID, let connection = connections[id] else {
+                return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+            }
+            return write(response, serialized: serialized, on: connection)
+        case .address(let host, let port, let transport):
+            guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+                return eventLoop.makeFailedFuture(
+                    SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
+            }
+            if transport == .udp, flow.transport == .udp, let channel = udpChannel(local: flow.localAddress) {
+                return write(response, serialized: serialized, datagramTo: address, on: channel)
+            }
+            return sendOnLoop(response, to: SIPTransportTarget(transport: transport, address: address))
         }
     }
 
@@ -91,21 +140,28 @@ extension SIPTransportLayer {
     }
 
     /// UDP: fills the top Via of a request and writes the datagram.
-    func write(_ message: SIPMessage, datagramTo address: SocketAddress, on channel: Channel)
-        -> EventLoopFuture<SIPFlow>
-    {
+    func write(
+        _ message: SIPMessage, serialized: ByteBuffer? = nil, datagramTo address: SocketAddress, on channel: Channel
+    ) -> EventLoopFuture<SIPFlow> {
         guard let local = channel.localAddress else {
             return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "UDP socket has no local address"))
         }
         let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: address)
         do {
-            let bytes = try wireBytes(message, flow: flow, allocator: channel.allocator)
+            let bytes = try wireBytes(message, serialized: serialized, flow: flow, allocator: channel.allocator)
             let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
-            let written = channel.write(envelope)
-            flushSoon(channel)
-            return written.map { flow }.flatMapErrorThrowing { error in
-                throw SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)")
+            // One promise of our own instead of `map` and `flatMapErrorThrowing` (a future and a
+            // closure each, for every datagram).
+            let sent = eventLoop.makePromise(of: SIPFlow.self)
+            channel.write(envelope).whenComplete { result in
+                switch result {
+                case .success: sent.succeed(flow)
+                case .failure(let error):
+                    sent.fail(SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)"))
+                }
             }
+            flushSoon(channel)
+            return sent.futureResult
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
@@ -119,20 +175,23 @@ extension SIPTransportLayer {
         udpChannelsToFlush.append(channel)
         if udpChannelsToFlush.count == 1 {
             eventLoop.execute {
-                let channels = self.udpChannelsToFlush
-                self.udpChannelsToFlush = []
-                for channel in channels { channel.flush() }
+                // Emptied in place, keeping its storage for the next batch; a channel added while
+                // flushing is flushed here too (and once more, harmlessly, by the task it schedules).
+                while let channel = self.udpChannelsToFlush.popLast() { channel.flush() }
             }
         }
     }
 
     /// TCP/TLS: fills the top Via of a request and writes on the connection.
-    func write(_ message: SIPMessage, on connection: SIPConnection) -> EventLoopFuture<SIPFlow> {
+    func write(_ message: SIPMessage, serialized: ByteBuffer? = nil, on connection: SIPConnection)
+        -> EventLoopFuture<SIPFlow>
+    {
         guard let flow = connection.flow else {
             return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "connection #\(connection.id) not ready"))
         }
         do {
-            let bytes = try wireBytes(message, flow: flow, allocator: connection.channel.allocator)
+            let bytes = try wireBytes(
+                message, serialized: serialized, flow: flow, allocator: connection.channel.allocator)
             return connection.channel.writeAndFlush(bytes).map { flow }.flatMapErrorThrowing { error in
                 throw SIPTransportError(.connectionClosed, "write on \(flow): \(error)")
             }
@@ -142,9 +201,17 @@ extension SIPTransportLayer {
     }
 
     /// §18.1.1: the sent-by of a request's top Via is the address and port the flow really uses.
-    func wireBytes(_ message: SIPMessage, flow: SIPFlow, allocator: ByteBufferAllocator)
+    /// A response given in wire form (`serialized`) is written as it is.
+    func wireBytes(_ message: SIPMessage, serialized: ByteBuffer? = nil, flow: SIPFlow, allocator: ByteBufferAllocator)
         throws(SIPTransportError) -> ByteBuffer
     {
+        if let serialized, !message.isRequest {
+            configuration.trace?(
+                SIPTraceRecord(
+                    time: .now(), direction: .sent, transport: flow.transport, local: flow.localAddress.sipHostPort,
+                    remote: flow.remoteAddress.sipHostPort, message: message))
+            return serialized
+        }
         var message = message
         if message.isRequest {
             do {

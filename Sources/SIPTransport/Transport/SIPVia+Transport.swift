@@ -30,7 +30,12 @@ extension SIPVia {
         var via = self
         let asksRPort = hasRPort
         if asksRPort || !Self.sameAddress(host, sourceIP) {
-            via.parameters.set("received", source.sipHost)
+            // `sipHost` without printing the address a second time (inet_ntop showed in profiles).
+            if case .v6 = source {
+                via.parameters.set("received", "[\(sourceIP)]")
+            } else {
+                via.parameters.set("received", sourceIP)
+            }
         }
         if asksRPort, let port = source.port {
             via.parameters.set("rport", String(port))

@@ -18,6 +18,11 @@ struct SIPTransactionLayerTests {
         let events = await client.send(makeRequest(.options), to: try peer.target(.udp))
         #expect(events.count == 1)
         #expect(events.last?.statusCode == 200)
+        // Completed waits for Timer K (§17.1.2.2) in its compact form: the request is released.
+        let (whole, compact, alive) = try await client.layer.eventLoop.submit {
+            (client.layer.clients.count, client.layer.completedClients.count, client.layer.transactionCount.client)
+        }.get()
+        #expect(whole == 0 && compact == 1 && alive == 1)
         try await client.stop()
         try await peer.stop()
     }
@@ -103,6 +108,41 @@ struct SIPTransactionLayerTests {
         let answers = try await peer.waitForRecords(count: 2) { $0.message.statusCode == 200 }
         #expect(answers.count == 2, "the retransmission is answered from the transaction")
         #expect(server.requests.withLockedValue { $0.count } == 1, "the TU sees the request once")
+        try await server.stop()
+        try await peer.stop()
+    }
+
+    @Test func completedServerTransactionKeepsOnlyItsFinalResponseBytesAndFlow() async throws {
+        let server = try await TransactionLayerHarness()
+        server.answerEverything(with: 200)
+        let peer = try await SIPTestPeer.start()
+        let target = try SIPTransportTarget(transport: .udp, address: #require(server.localAddress(.udp)))
+        let request = makeRequest(.options, branch: "z9hG4bK.compact", callID: "compact-1")
+        let peerFlow = try await peer.send(request, to: target)
+        _ = try await peer.waitForRecords(count: 1) { $0.message.statusCode == 200 }
+        let id = try #require(server.requests.withLockedValue { $0.first?.transaction })
+        let (kept, heldWhole, alive) = try await server.layer.eventLoop.submit {
+            (
+                server.layer.completedServerTransaction(id), server.layer.holdsFullServerTransaction(id),
+                server.layer.transactionCount.server
+            )
+        }.get()
+        #expect(!heldWhole, "the request, the response message and the full machine are released")
+        #expect(alive == 1, "the compact transaction still counts as alive until Timer J")
+        let compact = try #require(kept, "Completed is kept for Timer J in its compact form")
+        #expect(compact.machine == CompletedNonInviteServerTransaction())
+        #expect(compact.flow?.remoteAddress == peerFlow.localAddress, "the flow the final response went on")
+        let response = try SIPMessage(parsing: compact.response)
+        #expect(response.statusCode == 200)
+        #expect(try response.callID == "compact-1")
+        #expect(try response.to.tag == "uas1")
+        // A retransmitted request is answered from those bytes, and the TU does not hear it again.
+        _ = try await peer.send(request, to: target)
+        let answers = try await peer.waitForRecords(count: 2) { $0.message.statusCode == 200 }
+        #expect(
+            answers.last.map { String(buffer: $0.message.serialized) }
+                == String(decoding: compact.response, as: UTF8.self))
+        #expect(server.requests.withLockedValue { $0.count } == 1)
         try await server.stop()
         try await peer.stop()
     }
