@@ -31,10 +31,12 @@ case "corpus":
         }
     }
 case "typed-views-profile":
-    // A loop over parse + every typed view, for `perf record -g` (not a benchmark: prints nothing useful).
+    // A loop over parse + every typed view, for `perf record -g` or `valgrind --tool=cachegrind` (not a
+    // benchmark: prints nothing useful). SIPBENCH_ROUNDS sets the rounds over the corpus (200,000).
     let messages = Corpus.messages.map { ByteBuffer(string: $0.text) }
+    let rounds = Int(ProcessInfo.processInfo.environment["SIPBENCH_ROUNDS"] ?? "") ?? 200_000
     var total = 0
-    for _ in 0..<200_000 {
+    for _ in 0..<rounds {
         for bytes in messages { total &+= try! TypedRead.views(SIPMessage(parsing: bytes)) }
     }
     blackHole(total)

@@ -41,7 +41,18 @@ struct ByteCursor {
     }
 
     /// Consumes `byte` with optional whitespace around it (the grammar's SEMI, COMMA, EQUAL, SLASH, COLON).
-    @inlinable mutating func consumeSeparator(_ byte: UInt8) -> Bool {
+    @inlinable @inline(__always) mutating func consumeSeparator(_ byte: UInt8) -> Bool {
+        guard index < bytes.count else { return false }
+        let b = bytes[index]
+        if b == byte {
+            index += 1
+            skipWhitespace()
+            return true
+        }
+        return b.isSIPWhitespace && consumeSeparatorAfterWhitespace(byte)
+    }
+
+    @inlinable mutating func consumeSeparatorAfterWhitespace(_ byte: UInt8) -> Bool {
         let saved = index
         skipWhitespace()
         if consume(byte) {

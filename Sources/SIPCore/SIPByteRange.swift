@@ -29,10 +29,14 @@ public struct SIPByteRange: Sendable, Hashable {
 struct ViewBase {
     let offset: Int32
     let origin: Int32
+    /// The line came from the parser, which has checked Call-ID, CSeq and Max-Forwards already
+    /// (``SIPHeadParser/checkMandatoryHeaders``); false for a line added in code.
+    let parsedLine: Bool
 
-    init(offset: Int32, origin: Int32) {
+    init(offset: Int32, origin: Int32, parsedLine: Bool = false) {
         self.offset = offset
         self.origin = origin
+        self.parsedLine = parsedLine
     }
 
     @inline(__always) func range(_ from: Int, _ to: Int) -> SIPByteRange {
@@ -48,34 +52,19 @@ extension SIPHeaders {
         throws(SIPParseError) -> T
     {
         let e = entries[index]
-        // ByteBuffer's accessor rethrows untyped: the error is boxed only when one is thrown, and the
-        // value is returned directly (a Result would copy a view twice more).
-        do {
-            return try storage.withUnsafeReadableBytes { raw in
-                let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
-                if !e.folded { return try body(slice, ViewBase(offset: e.valueStart, origin: -1)) }
-                return try Self.unfold(slice).withUnsafeBytes {
-                    try body($0, ViewBase(offset: 0, origin: Int32(index)))
-                }
-            }
-        } catch let error as SIPParseError {
-            throw error
-        } catch {
-            preconditionFailure("only SIPParseError is thrown here")
+        let slice = rawBytes(e.valueStart, e.valueLength)
+        if !e.folded { return try body(slice, ViewBase(offset: e.valueStart, origin: -1, parsedLine: e.line > 0)) }
+        return try withArrayBytes(Self.unfold(slice)) { (b) throws(SIPParseError) in
+            try body(b, ViewBase(offset: 0, origin: Int32(index), parsedLine: e.line > 0))
         }
     }
 
     /// The bytes of `range`, made by a view of these headers.
     func withBytes<T>(of range: SIPByteRange, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-        storage.withUnsafeReadableBytes { raw in
-            if range.origin < 0 {
-                return body(UnsafeRawBufferPointer(rebasing: raw[Int(range.start)..<Int(range.start + range.count)]))
-            }
-            let e = entries[Int(range.origin)]
-            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
-            return Self.unfold(slice).withUnsafeBytes {
-                body(UnsafeRawBufferPointer(rebasing: $0[Int(range.start)..<Int(range.start + range.count)]))
-            }
+        if range.origin < 0 { return body(rawBytes(range.start, range.count)) }
+        let e = entries[Int(range.origin)]
+        return Self.unfold(rawBytes(e.valueStart, e.valueLength)).withUnsafeBytes {
+            body(UnsafeRawBufferPointer(rebasing: $0[Int(range.start)..<Int(range.start + range.count)]))
         }
     }
 }
@@ -109,6 +98,7 @@ extension SIPMessage {
 extension SIPHeaders {
     /// Where the value of the line at `index` is, for reading it without a `String` (through the message
     /// these headers belong to); a folded value is read unfolded.
+    @inlinable
     public func valueRange(at index: Int) -> SIPByteRange {
         let e = entries[index]
         if !e.folded { return SIPByteRange(start: e.valueStart, count: e.valueLength, origin: -1) }
@@ -122,9 +112,30 @@ extension SIPMessage {
     /// decimal of at most 10 digits, written once), so this reads it again only as a value.
     public var contentLength: Int? {
         get throws(SIPParseError) {
-            try parseSingle(.contentLength) { (b) throws(SIPParseError) in
+            if let checked = checkedNumber(.contentLength) { return checked }
+            return try parseSingle(.contentLength) { (b) throws(SIPParseError) in
                 try parseDeltaValue(b, header: "Content-Length", max: 9_999_999_999)
             }
         }
+    }
+}
+
+extension SIPMessage {
+    /// The value of a single-valued numeric header that the parser has already checked (Content-Length,
+    /// Max-Forwards: plain decimals, ``SIPHeadParser``), read without checking again: `.some(nil)` when
+    /// certainly absent, nil when the slow path must decide (a line added in code or folded, or a
+    /// name that may repeat).
+    func checkedNumber(_ known: SIPHeaderName.Known) -> Int?? {
+        guard headers.mayContain(known) else { return .some(nil) }
+        guard !headers.mayRepeat(known) else { return nil }
+        let raw = known.rawValue
+        guard let i = headers.entries.firstIndex(where: { $0.known == raw }) else { return .some(nil) }
+        let e = headers.entries[i]
+        guard e.line > 0, !e.folded else { return nil }
+        var value = 0
+        for b in headers.rawBytes(e.valueStart, e.valueLength) where b.isASCIIDigit {
+            value = value &* 10 &+ Int(b &- UInt8(ascii: "0"))
+        }
+        return .some(value)
     }
 }

@@ -220,10 +220,17 @@ extension SIPHeaderName {
             }
         }
 
-        /// Recognises a name from its bytes without allocating: dispatch on length and first letter,
-        /// then one case-insensitive comparison.
+        /// Recognises a name from any bytes (nil unless they are all token characters).
         @inlinable
         init?(bytes b: UnsafeRawBufferPointer) {
+            guard b.allSatisfy(\.isSIPToken) else { return nil }
+            self.init(tokenBytes: b)
+        }
+
+        /// Recognises a name from bytes already known to be token characters, without allocating:
+        /// dispatch on length and first letter, then one case-insensitive comparison a word at a time.
+        @inlinable
+        init?(tokenBytes b: UnsafeRawBufferPointer) {
             guard let first = b.first else { return nil }
             if b.count == 1 {
                 guard let k = Known.compact(first) else { return nil }
@@ -232,65 +239,65 @@ extension SIPHeaderName {
             }
             let found: Known?
             switch (b.count, first.asciiLowercased) {
-            case (2, UInt8(ascii: "t")): found = bytesEqualCaseInsensitive(b, "to") ? .to : nil
-            case (3, UInt8(ascii: "v")): found = bytesEqualCaseInsensitive(b, "via") ? .via : nil
-            case (4, UInt8(ascii: "c")): found = bytesEqualCaseInsensitive(b, "cseq") ? .cseq : nil
-            case (4, UInt8(ascii: "f")): found = bytesEqualCaseInsensitive(b, "from") ? .from : nil
-            case (5, UInt8(ascii: "a")): found = bytesEqualCaseInsensitive(b, "allow") ? .allow : nil
-            case (5, UInt8(ascii: "e")): found = bytesEqualCaseInsensitive(b, "event") ? .event : nil
-            case (5, UInt8(ascii: "r")): found = bytesEqualCaseInsensitive(b, "route") ? .route : nil
-            case (6, UInt8(ascii: "a")): found = bytesEqualCaseInsensitive(b, "accept") ? .accept : nil
-            case (6, UInt8(ascii: "s")): found = bytesEqualCaseInsensitive(b, "server") ? .server : nil
+            case (2, UInt8(ascii: "t")): found = tokenEqualsLowercase(b, "to") ? .to : nil
+            case (3, UInt8(ascii: "v")): found = tokenEqualsLowercase(b, "via") ? .via : nil
+            case (4, UInt8(ascii: "c")): found = tokenEqualsLowercase(b, "cseq") ? .cseq : nil
+            case (4, UInt8(ascii: "f")): found = tokenEqualsLowercase(b, "from") ? .from : nil
+            case (5, UInt8(ascii: "a")): found = tokenEqualsLowercase(b, "allow") ? .allow : nil
+            case (5, UInt8(ascii: "e")): found = tokenEqualsLowercase(b, "event") ? .event : nil
+            case (5, UInt8(ascii: "r")): found = tokenEqualsLowercase(b, "route") ? .route : nil
+            case (6, UInt8(ascii: "a")): found = tokenEqualsLowercase(b, "accept") ? .accept : nil
+            case (6, UInt8(ascii: "s")): found = tokenEqualsLowercase(b, "server") ? .server : nil
             case (7, UInt8(ascii: "c")):
                 found =
-                    bytesEqualCaseInsensitive(b, "call-id")
+                    tokenEqualsLowercase(b, "call-id")
                     ? .callID
-                    : bytesEqualCaseInsensitive(b, "contact") ? .contact : nil
-            case (7, UInt8(ascii: "e")): found = bytesEqualCaseInsensitive(b, "expires") ? .expires : nil
-            case (7, UInt8(ascii: "r")): found = bytesEqualCaseInsensitive(b, "require") ? .require : nil
-            case (7, UInt8(ascii: "s")): found = bytesEqualCaseInsensitive(b, "subject") ? .subject : nil
-            case (7, UInt8(ascii: "w")): found = bytesEqualCaseInsensitive(b, "warning") ? .warning : nil
-            case (8, UInt8(ascii: "i")): found = bytesEqualCaseInsensitive(b, "identity") ? .identity : nil
-            case (8, UInt8(ascii: "r")): found = bytesEqualCaseInsensitive(b, "refer-to") ? .referTo : nil
-            case (9, UInt8(ascii: "s")): found = bytesEqualCaseInsensitive(b, "supported") ? .supported : nil
-            case (10, UInt8(ascii: "u")): found = bytesEqualCaseInsensitive(b, "user-agent") ? .userAgent : nil
-            case (11, UInt8(ascii: "m")): found = bytesEqualCaseInsensitive(b, "min-expires") ? .minExpires : nil
+                    : tokenEqualsLowercase(b, "contact") ? .contact : nil
+            case (7, UInt8(ascii: "e")): found = tokenEqualsLowercase(b, "expires") ? .expires : nil
+            case (7, UInt8(ascii: "r")): found = tokenEqualsLowercase(b, "require") ? .require : nil
+            case (7, UInt8(ascii: "s")): found = tokenEqualsLowercase(b, "subject") ? .subject : nil
+            case (7, UInt8(ascii: "w")): found = tokenEqualsLowercase(b, "warning") ? .warning : nil
+            case (8, UInt8(ascii: "i")): found = tokenEqualsLowercase(b, "identity") ? .identity : nil
+            case (8, UInt8(ascii: "r")): found = tokenEqualsLowercase(b, "refer-to") ? .referTo : nil
+            case (9, UInt8(ascii: "s")): found = tokenEqualsLowercase(b, "supported") ? .supported : nil
+            case (10, UInt8(ascii: "u")): found = tokenEqualsLowercase(b, "user-agent") ? .userAgent : nil
+            case (11, UInt8(ascii: "m")): found = tokenEqualsLowercase(b, "min-expires") ? .minExpires : nil
             case (11, UInt8(ascii: "r")):
                 found =
-                    bytesEqualCaseInsensitive(b, "retry-after")
+                    tokenEqualsLowercase(b, "retry-after")
                     ? .retryAfter
-                    : bytesEqualCaseInsensitive(b, "referred-by") ? .referredBy : nil
-            case (11, UInt8(ascii: "u")): found = bytesEqualCaseInsensitive(b, "unsupported") ? .unsupported : nil
-            case (12, UInt8(ascii: "a")): found = bytesEqualCaseInsensitive(b, "allow-events") ? .allowEvents : nil
-            case (12, UInt8(ascii: "c")): found = bytesEqualCaseInsensitive(b, "content-type") ? .contentType : nil
-            case (12, UInt8(ascii: "m")): found = bytesEqualCaseInsensitive(b, "max-forwards") ? .maxForwards : nil
-            case (12, UInt8(ascii: "r")): found = bytesEqualCaseInsensitive(b, "record-route") ? .recordRoute : nil
+                    : tokenEqualsLowercase(b, "referred-by") ? .referredBy : nil
+            case (11, UInt8(ascii: "u")): found = tokenEqualsLowercase(b, "unsupported") ? .unsupported : nil
+            case (12, UInt8(ascii: "a")): found = tokenEqualsLowercase(b, "allow-events") ? .allowEvents : nil
+            case (12, UInt8(ascii: "c")): found = tokenEqualsLowercase(b, "content-type") ? .contentType : nil
+            case (12, UInt8(ascii: "m")): found = tokenEqualsLowercase(b, "max-forwards") ? .maxForwards : nil
+            case (12, UInt8(ascii: "r")): found = tokenEqualsLowercase(b, "record-route") ? .recordRoute : nil
             case (13, UInt8(ascii: "a")):
-                found = bytesEqualCaseInsensitive(b, "authorization") ? .authorization : nil
+                found = tokenEqualsLowercase(b, "authorization") ? .authorization : nil
             case (13, UInt8(ascii: "p")):
-                found = bytesEqualCaseInsensitive(b, "proxy-require") ? .proxyRequire : nil
+                found = tokenEqualsLowercase(b, "proxy-require") ? .proxyRequire : nil
             case (14, UInt8(ascii: "a")):
-                found = bytesEqualCaseInsensitive(b, "accept-contact") ? .acceptContact : nil
+                found = tokenEqualsLowercase(b, "accept-contact") ? .acceptContact : nil
             case (14, UInt8(ascii: "c")):
-                found = bytesEqualCaseInsensitive(b, "content-length") ? .contentLength : nil
+                found = tokenEqualsLowercase(b, "content-length") ? .contentLength : nil
             case (14, UInt8(ascii: "r")):
-                found = bytesEqualCaseInsensitive(b, "reject-contact") ? .rejectContact : nil
+                found = tokenEqualsLowercase(b, "reject-contact") ? .rejectContact : nil
             case (15, UInt8(ascii: "s")):
-                found = bytesEqualCaseInsensitive(b, "session-expires") ? .sessionExpires : nil
+                found = tokenEqualsLowercase(b, "session-expires") ? .sessionExpires : nil
             case (16, UInt8(ascii: "c")):
-                found = bytesEqualCaseInsensitive(b, "content-encoding") ? .contentEncoding : nil
+                found = tokenEqualsLowercase(b, "content-encoding") ? .contentEncoding : nil
             case (16, UInt8(ascii: "w")):
-                found = bytesEqualCaseInsensitive(b, "www-authenticate") ? .wwwAuthenticate : nil
+                found = tokenEqualsLowercase(b, "www-authenticate") ? .wwwAuthenticate : nil
             case (18, UInt8(ascii: "p")):
-                found = bytesEqualCaseInsensitive(b, "proxy-authenticate") ? .proxyAuthenticate : nil
+                found = tokenEqualsLowercase(b, "proxy-authenticate") ? .proxyAuthenticate : nil
             case (18, UInt8(ascii: "s")):
-                found = bytesEqualCaseInsensitive(b, "subscription-state") ? .subscriptionState : nil
+                found = tokenEqualsLowercase(b, "subscription-state") ? .subscriptionState : nil
             case (19, UInt8(ascii: "a")):
-                found = bytesEqualCaseInsensitive(b, "authentication-info") ? .authenticationInfo : nil
+                found = tokenEqualsLowercase(b, "authentication-info") ? .authenticationInfo : nil
             case (19, UInt8(ascii: "p")):
-                found = bytesEqualCaseInsensitive(b, "proxy-authorization") ? .proxyAuthorization : nil
+                found = tokenEqualsLowercase(b, "proxy-authorization") ? .proxyAuthorization : nil
             case (19, UInt8(ascii: "r")):
-                found = bytesEqualCaseInsensitive(b, "request-disposition") ? .requestDisposition : nil
+                found = tokenEqualsLowercase(b, "request-disposition") ? .requestDisposition : nil
             default: found = nil
             }
             guard let found else { return nil }

@@ -26,39 +26,77 @@ public struct SIPHeaders: Sendable {
     }
 
     @usableFromInline var storage: ByteBuffer
+    /// Where `storage`'s readable bytes start, so reading a value is pointer arithmetic:
+    /// `ByteBuffer.withUnsafeReadableBytes` reads NIO's storage object through a class property, a
+    /// dynamic exclusivity check on every call. Valid while `storage` (held alongside, keeping the
+    /// bytes alive) is not written; every write below is followed by ``refreshBase()``.
+    @usableFromInline var base: StorageBase
     @usableFromInline var entries: [Entry]
     /// A bit per known name (its raw value) that may have a line here: set for every line parsed or
     /// added, never cleared (a removal leaves it set), so a clear bit means "none" and the typed
     /// accessors skip the search for headers a message does not have.
     @usableFromInline var mayContain: UInt64
+    /// A bit per known name that may have more than one line (set when a second is parsed or added,
+    /// never cleared): a clear bit lets the single-valued accessors skip looking for a duplicate.
+    @usableFromInline var mayRepeat: UInt64
 
     /// An empty header list.
     public init() {
         self.storage = ByteBuffer()
+        self.base = StorageBase(storage)
         self.entries = []
         self.mayContain = 0
+        self.mayRepeat = 0
     }
 
     @inlinable
     init(storage: ByteBuffer, entries: [Entry]) {
         self.storage = storage
+        self.base = StorageBase(storage)
         self.entries = entries
         var bits: UInt64 = 0
-        for e in entries { bits |= Self.bit(e.known) }
+        var repeated: UInt64 = 0
+        for e in entries {
+            let b = Self.bit(e.known)
+            repeated |= bits & b
+            bits |= b
+        }
         self.mayContain = bits
+        self.mayRepeat = repeated
     }
 
     /// An empty header list whose storage holds `capacity` bytes of names and values before it grows.
     package init(reservingCapacity capacity: Int) {
         self.storage = ByteBufferAllocator().buffer(capacity: capacity)
+        self.base = StorageBase(storage)
         self.entries = []
         self.mayContain = 0
+        self.mayRepeat = 0
+    }
+
+    /// Takes the storage's address again after a write (which may have moved or copied it).
+    @inlinable mutating func refreshBase() { base = StorageBase(storage) }
+
+    /// The bytes at `start..<start + count` of the storage (no exclusivity check, no closure).
+    @inlinable @inline(__always)
+    func rawBytes(_ start: Int32, _ count: Int32) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.pointer.map { $0 + Int(start) }, count: Int(count))
     }
 
     @inlinable static func bit(_ known: UInt8) -> UInt64 { known < 64 ? 1 << UInt64(known) : 0 }
 
     /// Whether a line of this known name may be present (false: certainly none).
     @inlinable func mayContain(_ known: SIPHeaderName.Known) -> Bool { mayContain & Self.bit(known.rawValue) != 0 }
+
+    /// Whether more than one line of this known name may be present (false: at most one).
+    @inlinable func mayRepeat(_ known: SIPHeaderName.Known) -> Bool { mayRepeat & Self.bit(known.rawValue) != 0 }
+
+    /// Notes a line of `known` (raw value) added.
+    @inlinable mutating func noteAdded(_ known: UInt8) {
+        let b = Self.bit(known)
+        mayRepeat |= mayContain & b
+        mayContain |= b
+    }
 
     /// Headers from name/value pairs, in order.
     public init(_ pairs: [(String, String)]) {
@@ -76,7 +114,7 @@ public struct SIPHeaders: Sendable {
     /// The name of the header line at `index`, as written.
     public func name(at index: Int) -> String {
         let e = entries[index]
-        return storage.getString(at: Int(e.nameStart), length: Int(e.nameLength)) ?? ""
+        return String(decoding: rawBytes(e.nameStart, e.nameLength), as: UTF8.self)
     }
 
     /// The value of the header line at `index`, with folding removed.
@@ -113,14 +151,13 @@ public struct SIPHeaders: Sendable {
         guard entry.known == Entry.unknownName else { return false }
         let target = name.rawName.utf8
         guard target.count == Int(entry.nameLength) else { return false }
-        return storage.withUnsafeReadableBytes { raw in
-            var i = Int(entry.nameStart)
-            for b in target {
-                if raw[i].asciiLowercased != b.asciiLowercased { return false }
-                i += 1
-            }
-            return true
+        let raw = rawBytes(entry.nameStart, entry.nameLength)
+        var i = 0
+        for b in target {
+            if raw[i].asciiLowercased != b.asciiLowercased { return false }
+            i += 1
         }
+        return true
     }
 
     @inlinable
@@ -151,27 +188,17 @@ public struct SIPHeaders: Sendable {
         throws(SIPParseError) -> T
     {
         let e = entries[index]
-        let result: Result<T, SIPParseError> = storage.withUnsafeReadableBytes { raw in
-            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
-            do throws(SIPParseError) {
-                if !e.folded { return .success(try body(slice)) }
-                let unfolded = Self.unfold(slice)
-                return .success(try withArrayBytes(unfolded, body))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        let slice = rawBytes(e.valueStart, e.valueLength)
+        if !e.folded { return try body(slice) }
+        return try withArrayBytes(Self.unfold(slice), body)
     }
 
     @inlinable
     func withValueBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
         let e = entries[index]
-        return storage.withUnsafeReadableBytes { raw in
-            let slice = UnsafeRawBufferPointer(rebasing: raw[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
-            if !e.folded { return body(slice) }
-            return Self.unfold(slice).withUnsafeBytes { body($0) }
-        }
+        let slice = rawBytes(e.valueStart, e.valueLength)
+        if !e.folded { return body(slice) }
+        return Self.unfold(slice).withUnsafeBytes { body($0) }
     }
 
     /// RFC 3261 §7.3.1: a line end followed by whitespace is equivalent to one SP.
@@ -222,12 +249,13 @@ public struct SIPHeaders: Sendable {
         } else {
             valueLength = storage.writeString(value)
         }
+        refreshBase()
         entries.append(
             Entry(
                 nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
                 valueLength: Int32(valueLength), line: 0, known: name.known?.rawValue ?? Entry.unknownName,
                 folded: false))
-        mayContain |= Self.bit(name.known?.rawValue ?? Entry.unknownName)
+        noteAdded(name.known?.rawValue ?? Entry.unknownName)
     }
 
     /// Appends a copy of the line at `index` of `other`, value bytes copied as they are (unfolded
@@ -240,19 +268,17 @@ public struct SIPHeaders: Sendable {
         if let known = e.knownName {
             nameLength = storage.writeString(known.canonicalName)
         } else {
-            nameLength = other.storage.withUnsafeReadableBytes { raw in
-                storage.writeBytes(
-                    UnsafeRawBufferPointer(rebasing: raw[Int(e.nameStart)..<Int(e.nameStart + e.nameLength)]))
-            }
+            nameLength = storage.writeBytes(other.rawBytes(e.nameStart, e.nameLength))
         }
         let valueStart = storage.writerIndex
         var valueLength = other.withValueBytes(at: index) { storage.writeBytes($0) }
         if !suffix.isEmpty { valueLength += storage.writeString(suffix) }
+        refreshBase()
         entries.append(
             Entry(
                 nameStart: Int32(nameStart), nameLength: Int32(nameLength), valueStart: Int32(valueStart),
                 valueLength: Int32(valueLength), line: 0, known: e.known, folded: false))
-        mayContain |= Self.bit(e.known)
+        noteAdded(e.known)
     }
 
     /// Appends a header line with a known name.
@@ -314,5 +340,16 @@ extension SIPHeaders: Equatable {
             }
         }
         return true
+    }
+}
+
+/// The address of a header storage's readable bytes (see ``SIPHeaders/base``). Sendable because the
+/// bytes it points to are never written while it is in use: a write to the storage replaces it.
+@usableFromInline
+struct StorageBase: @unchecked Sendable {
+    @usableFromInline let pointer: UnsafeRawPointer?
+
+    @inlinable init(_ storage: ByteBuffer) {
+        pointer = storage.withUnsafeReadableBytes { $0.baseAddress }
     }
 }

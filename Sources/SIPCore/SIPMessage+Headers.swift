@@ -25,7 +25,8 @@ extension SIPMessage {
         guard headers.mayContain(known) else { return nil }
         let raw = known.rawValue
         guard let first = headers.entries.firstIndex(where: { $0.known == raw }) else { return nil }
-        if let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw }) {
+        if headers.mayRepeat(known), let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw })
+        {
             throw SIPParseError(
                 .duplicateHeader, line: headers.sourceLine(at: second),
                 "\(known.canonicalName) appears more than once")
@@ -123,7 +124,8 @@ extension SIPMessage {
     /// Max-Forwards (0–255, §20.22), nil when absent.
     public var maxForwards: Int? {
         get throws(SIPParseError) {
-            try parseSingle(.maxForwards) { (b) throws(SIPParseError) in
+            if let checked = checkedNumber(.maxForwards) { return checked }
+            return try parseSingle(.maxForwards) { (b) throws(SIPParseError) in
                 try parseDeltaValue(b, header: "Max-Forwards", max: 255)
             }
         }

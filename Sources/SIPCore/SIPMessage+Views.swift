@@ -26,7 +26,8 @@ extension SIPMessage {
         guard headers.mayContain(known) else { return nil }
         let raw = known.rawValue
         guard let first = headers.entries.firstIndex(where: { $0.known == raw }) else { return nil }
-        if let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw }) {
+        if headers.mayRepeat(known), let second = headers.entries[(first + 1)...].firstIndex(where: { $0.known == raw })
+        {
             throw SIPParseError(
                 .duplicateHeader, line: headers.sourceLine(at: second),
                 "\(known.canonicalName) appears more than once")
@@ -105,7 +106,8 @@ extension SIPMessage {
         get throws(SIPParseError) {
             try required(
                 viewSingle(.callID) { (b, base) throws(SIPParseError) in
-                    try validateCallID(b)
+                    // A parsed line passed the same check in the parser; a line added in code is checked here.
+                    if !base.parsedLine { try validateCallID(b) }
                     return base.range(0, b.count)
                 }, .callID)
         }
@@ -198,15 +200,25 @@ extension SIPMessage {
             var c = ByteCursor(b)
             c.skipWhitespace()
             if c.isAtEnd { return }
-            // Checked whole first, so a bad line reports before any of its tokens.
+            // Checked whole first, so a bad line reports before any of its tokens; the first 16 are
+            // kept while checking, so only a longer list is walked again.
             let header = known.canonicalName
+            var kept = InlineArray<16, SIPByteRange>(repeating: base.range(0, 0))
+            var count = 0
             repeat {
+                let start = c.index
                 guard c.token() != nil else {
                     throw SIPParseError(
                         .invalidHeaderValue,
                         "\(header): expected a token, found \(quoteForError(c.remaining, limit: 20))")
                 }
+                if count < 16 { kept[count] = base.range(start, c.index) }
+                count += 1
             } while try c.listContinues(header: header)
+            if count <= 16 {
+                for k in 0..<count { body(kept[k]) }
+                return
+            }
             var i = 0
             while i < b.count {
                 while i < b.count, !b[i].isSIPToken { i += 1 }

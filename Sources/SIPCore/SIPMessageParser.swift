@@ -193,7 +193,7 @@ struct SIPHeadParser {
                     .tooManyHeaders, line: line, "more than \(limits.maximumHeaderCount) header lines")
             }
             let name = UnsafeRawBufferPointer(rebasing: raw[l.start..<nameEnd])
-            let known = SIPHeaderName.Known(bytes: name)
+            let known = SIPHeaderName.Known(tokenBytes: name)
             if let known {
                 let bit: UInt64 = 1 << known.rawValue
                 if seen & bit != 0, Self.singleValued & bit != 0 {
@@ -253,19 +253,25 @@ struct SIPHeadParser {
     }
 
     /// Headers whose grammar is a single value: a second line is an error (RFC 4475 §3.3.8, §3.3.9).
-    static let singleValued: UInt64 = [
-        SIPHeaderName.Known.callID, .cseq, .from, .to, .contentLength, .maxForwards, .contentType, .expires,
-        .minExpires,
-    ].reduce(0) { $0 | 1 << $1.rawValue }
+    /// (A computed constant: a stored static would be a lazily initialised global checked on every line.)
+    static var singleValued: UInt64 {
+        typealias K = SIPHeaderName.Known
+        return 1 << K.callID.rawValue | 1 << K.cseq.rawValue | 1 << K.from.rawValue | 1 << K.to.rawValue
+            | 1 << K.contentLength.rawValue | 1 << K.maxForwards.rawValue | 1 << K.contentType.rawValue
+            | 1 << K.expires.rawValue | 1 << K.minExpires.rawValue
+    }
 
     /// Via, From, To, Call-ID and CSeq must be present (§8.1.1, RFC 4475 §3.3.1); CSeq, Max-Forwards
     /// and Call-ID are checked here because every layer above relies on them.
     func checkMandatoryHeaders(seen: UInt64, entries: [SIPHeaders.Entry], startLine: SIPMessage.StartLine)
         throws(SIPParseError)
     {
-        let mandatory: [SIPHeaderName.Known] = [.via, .from, .to, .callID, .cseq]
-        let required = mandatory.reduce(UInt64(0)) { $0 | 1 << $1.rawValue }
+        typealias K = SIPHeaderName.Known
+        let required: UInt64 =
+            1 << K.via.rawValue | 1 << K.from.rawValue | 1 << K.to.rawValue | 1 << K.callID.rawValue
+            | 1 << K.cseq.rawValue
         if seen & required != required {
+            let mandatory: [K] = [.via, .from, .to, .callID, .cseq]
             let missing = mandatory.filter { seen & (1 << $0.rawValue) == 0 }.map(\.canonicalName)
             throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
         }

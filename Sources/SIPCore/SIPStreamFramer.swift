@@ -185,7 +185,7 @@ public struct SIPStreamFramer: Sendable {
             var nameEnd = lineStart
             while nameEnd < lineEnd, head[nameEnd].isSIPToken { nameEnd += 1 }
             let name = UnsafeRawBufferPointer(rebasing: head[lineStart..<nameEnd])
-            if SIPHeaderName.Known(bytes: name) == .contentLength {
+            if SIPHeaderName.Known(tokenBytes: name) == .contentLength {
                 var i = nameEnd
                 while i < lineEnd, head[i].isSIPWhitespace || head[i] == .colon { i += 1 }
                 var digits = i

@@ -150,7 +150,7 @@ extension SIPURI {
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {
                 guard
-                    c.bytes[c.index].isIn(.unreserved) || c.bytes[c.index].isIn(.userUnreserved)
+                    c.bytes[c.index].isIn(.unreserved, or: .userUnreserved)
                         || c.bytes[c.index] == .percent
                 else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid user part") }
                 c.index += 1
@@ -245,7 +245,7 @@ extension SIPURI {
 
     @inlinable
     static func isParamChar(_ b: UInt8) -> Bool {
-        b.isIn(.unreserved) || b.isIn(.paramUnreserved) || b == .percent
+        b.isIn(.unreserved, or: .paramUnreserved) || b == .percent
     }
 
     @inlinable
@@ -255,11 +255,11 @@ extension SIPURI {
         var headers = SIPParameters()
         repeat {
             let nameStart = c.index
-            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            while let b = c.peek, b.isIn(.unreserved, or: .headerUnreserved) || b == .percent { c.index += 1 }
             guard c.index > nameStart, let name = percentDecoded(c.slice(nameStart, c.index)), c.consume(.equals)
             else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header part") }
             let valueStart = c.index
-            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            while let b = c.peek, b.isIn(.unreserved, or: .headerUnreserved) || b == .percent { c.index += 1 }
             guard let value = percentDecoded(c.slice(valueStart, c.index)) else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header value")
             }

@@ -97,7 +97,7 @@ extension SIPURIView {
             let userStart = c.index
             while c.index < userinfoEnd, c.bytes[c.index] != .colon {
                 guard
-                    c.bytes[c.index].isIn(.unreserved) || c.bytes[c.index].isIn(.userUnreserved)
+                    c.bytes[c.index].isIn(.unreserved, or: .userUnreserved)
                         || c.bytes[c.index] == .percent
                 else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid user part") }
                 c.index += 1
@@ -150,16 +150,24 @@ extension SIPURIView {
         throws(SIPParseError) -> SIPParameterList
     {
         let start = c.index
+        // The escapes are checked again only when a `%` was seen (rare).
+        var percents: UInt8 = 0
         while c.consume(.semicolon) {
             let nameStart = c.index
-            while let b = c.peek, SIPURI.isParamChar(b) { c.index += 1 }
-            guard c.index > nameStart, hasValidEscapes(c.slice(nameStart, c.index)) else {
+            while let b = c.peek, SIPURI.isParamChar(b) {
+                percents |= b == .percent ? 1 : 0
+                c.index += 1
+            }
+            guard c.index > nameStart, percents == 0 || hasValidEscapes(c.slice(nameStart, c.index)) else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an empty or invalid parameter")
             }
             if c.consume(.equals) {
                 let valueStart = c.index
-                while let b = c.peek, SIPURI.isParamChar(b) { c.index += 1 }
-                guard c.index > valueStart, hasValidEscapes(c.slice(valueStart, c.index)) else {
+                while let b = c.peek, SIPURI.isParamChar(b) {
+                    percents |= b == .percent ? 1 : 0
+                    c.index += 1
+                }
+                guard c.index > valueStart, percents == 0 || hasValidEscapes(c.slice(valueStart, c.index)) else {
                     let name = percentDecoded(c.slice(nameStart, valueStart - 1)) ?? ""
                     throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid value for \(name)")
                 }
@@ -171,11 +179,11 @@ extension SIPURIView {
     static func scanHeaders(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) {
         repeat {
             let nameStart = c.index
-            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            while let b = c.peek, b.isIn(.unreserved, or: .headerUnreserved) || b == .percent { c.index += 1 }
             guard c.index > nameStart, hasValidEscapes(c.slice(nameStart, c.index)), c.consume(.equals)
             else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header part") }
             let valueStart = c.index
-            while let b = c.peek, b.isIn(.unreserved) || b.isIn(.headerUnreserved) || b == .percent { c.index += 1 }
+            while let b = c.peek, b.isIn(.unreserved, or: .headerUnreserved) || b == .percent { c.index += 1 }
             guard hasValidEscapes(c.slice(valueStart, c.index)) else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid header value")
             }

@@ -90,6 +90,35 @@ struct ViewDifferentialTests {
         #expect(Self.compare(m, "changed in code"))
     }
 
+    /// Lines added in code after parsing: a second From or Call-ID is a duplicate for the views as for
+    /// the values (the parser saw one of each), a malformed Call-ID added in code is an error for both
+    /// (the parser never checked it), a URI parameter with a bad escape after a good one is refused,
+    /// and lines added until the header storage grows (and so moves) leave the parsed ones readable,
+    /// in the message and in a copy taken before.
+    @Test func linesAddedAfterParsing() throws {
+        var m = try parse(request(with: "Contact: <sip:a@192.0.2.1;x=1;y=%zz>"))
+        #expect(Self.compare(m, "bad escape after a good parameter"))
+        #expect(throws: SIPParseError.self) { try m.contactViews }
+        m = try parse(request())
+        let before = m
+        for i in 0..<200 { m.headers.add(SIPHeaderName("X-Filler-\(i)"), String(repeating: "f", count: 40)) }
+        #expect(m.string(try m.callIDRange) == "test-call@192.0.2.1")
+        #expect(before.string(try before.callIDRange) == "test-call@192.0.2.1")
+        #expect(m.headers.value(at: m.headers.count - 1) == String(repeating: "f", count: 40))
+        #expect(Self.compare(m, "storage grown") && Self.compare(before, "copy before growing"))
+        m.headers.add(.from, "<sip:x@example.com>;tag=2")
+        m.headers.add(.callID, "bad call id")
+        #expect(Self.compare(m, "duplicates added in code"))
+        #expect(throws: SIPParseError.self) { try m.fromView }
+        #expect(throws: SIPParseError.self) { try m.callIDRange }
+        var built = SIPMessage.request(method: .options, uri: try SIPURI("sip:bob@example.com"))
+        built.headers.add(.callID, "bad call id")
+        #expect(Self.compare(built, "Call-ID added in code"))
+        #expect(throws: SIPParseError.self) { try built.callIDRange }
+        #expect(SIPHeaderName("CALL-id") == .callID && SIPHeaderName("Call ID").canonicalName == "Call ID")
+        #expect(SIPHeaderName("WWW-AUTHENTICATE") == .wwwAuthenticate && SIPHeaderName("x") != .via)
+    }
+
     /// Every header value of every seed, each byte in turn replaced by delimiters (or removed): most
     /// become errors, which must be the same error.
     @Test func mutationsAgree() throws {
