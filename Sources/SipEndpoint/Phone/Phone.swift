@@ -49,18 +49,23 @@ public final class Phone: Service, Sendable {
     ///   the phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
     ///   that one busy phone (thousands of registrations starting) never delays another's timers; pass a
     ///   shared group to host many phones without a thread each.
+    /// - Parameter loops: how many of the group's loops the phone spreads its agents' lines over,
+    ///   each line (its connections and calls) on one; nil (the default): every loop of the group. The
+    ///   phone's one set of SIP listeners is on the first (the group's `next()`), where every message is
+    ///   parsed before it is handed to its line's loop. 1 keeps the whole phone on one loop.
     public init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
         trace: SIPTraceFile? = nil,
         metrics: (any MetricsFactory)? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        loops: Int? = nil
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
-        let loops = Self.shardLoops(of: group, count: 1)
+        let loops = Self.shardLoops(of: group, count: loops)
         let hub = PhoneHub(configuration: configuration, loops: loops, logger: logger, trace: trace, metrics: metrics)
         let drivers = loops.enumerated().map { shard, loop in
             PhoneDriver(hub: hub, shard: shard, eventLoop: loop, logger: logger)
