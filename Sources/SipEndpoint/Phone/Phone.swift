@@ -9,9 +9,10 @@ import Synchronization
 ///
 /// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
 /// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
-/// The phone's protocol state lives on one event loop: of the group the caller gives (a back end that
-/// hosts many phones passes one shared group, for example `MultiThreadedEventLoopGroup.singleton`, and
-/// adds no thread per phone), or of a one-thread group the phone owns. Its API may be used from any task.
+/// The phone runs on the event-loop group the caller gives (a back end passes one shared group, for
+/// example `MultiThreadedEventLoopGroup.singleton`, and the phone adds no thread), its agents' lines
+/// spread over the group's loops behind one set of SIP listeners; or, given none, on a one-thread
+/// group of its own. Its API may be used from any task.
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
@@ -45,8 +46,8 @@ public final class Phone: Service, Sendable {
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
     /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
     ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
-    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on one of its loops and
-    ///   the phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
+    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on its loops and the
+    ///   phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
     ///   that one busy phone (thousands of registrations starting) never delays another's timers; pass a
     ///   shared group to host many phones without a thread each.
     /// - Parameter loops: how many of the group's loops the phone spreads its agents' lines over,
