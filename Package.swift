@@ -183,6 +183,7 @@ let package = Package(
             dependencies: [
                 "RegistrationLoad", "SipEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/RegistrationBench"
         ),

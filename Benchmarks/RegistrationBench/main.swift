@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import RegistrationLoad
 import SipEndpoint
 
@@ -26,6 +27,9 @@ import Glibc
 
 struct Options {
     var dns = 10_000
+    /// `--loops N`: the phone on a group of N loops of the bench's, its lines spread over them; 0: the
+    /// phone's own one-thread group.
+    var loops = 0
     var sites = 2
     /// `reregister_in_seconds` of every connection.
     var lifetime = 60
@@ -57,6 +61,7 @@ struct Options {
         while i < arguments.count {
             switch arguments[i] {
             case "--dns": dns = max(1, min(value(), 50_000))
+            case "--loops": loops = max(0, min(value(), 64))
             case "--sites": sites = max(1, min(value(), 4))
             case "--lifetime": lifetime = max(1, value())
             case "--options": options = value()
@@ -139,10 +144,12 @@ let rssBefore = residentBytes()
 /// Threads of this process (/proc/self/task): what the phone adds besides the registrars' loop.
 func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0 }
 let threadsBefore = threadCount()
+let phoneGroup = options.loops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: options.loops) : nil
 let phone = Phone(
     configuration: RegistrationLoad.configuration(
         dns: options.dns, sites: sites.addresses, reregisterInSeconds: options.lifetime,
-        optionsInterval: options.options))
+        optionsInterval: options.options),
+    eventLoopGroup: phoneGroup)
 let events = phone.connectionManager.statusChanges
 let started = ContinuousClock.now
 try await phone.start()

@@ -46,4 +46,34 @@ struct HostingTests {
         try await group.shutdownGracefully()
     }
 
+    @Test("A phone given NIO's singleton runs on it alone and spreads its agents' lines over its loops")
+    func defaultPhoneRunsOnTheSingleton() async throws {
+        let singleton = MultiThreadedEventLoopGroup.singleton
+        let site = try await InProcessSite.start(.init(name: "site-a"))
+        // The singleton's threads exist before counting: the phone may add none besides them.
+        try await singleton.next().submit {}.get()
+        let before = Self.threadCount()
+        let agents = (0..<4).map { n in
+            ConnectionConfiguration(
+                user: "\(7001 + n)", server: ServerAddress(host: "127.0.0.1", port: site.port),
+                password: "pass\(7001 + n)", reregisterInSeconds: 60, optionsInterval: 0)
+        }
+        let phone = Phone(configuration: fastConfiguration(agents), eventLoopGroup: singleton)
+        try await phone.start()
+        try await waitUntil(timeout: .seconds(10)) {
+            phone.connectionManager.connections.allSatisfy { $0.status == .ready }
+        }
+        #expect(phone.connectionManager.connections.allSatisfy { $0.status == .ready })
+        let loops = Set(singleton.makeIterator().map { ObjectIdentifier($0 as AnyObject) })
+        let used = (0..<4).map { ObjectIdentifier(phone.eventLoop(ofConnection: $0) as AnyObject) }
+        #expect(phone.eventLoops.count == loops.count, "one shard per loop of the singleton")
+        #expect(used.allSatisfy(loops.contains), "every line is on a loop of the singleton, none of its own")
+        #expect(Set(used).count == min(4, loops.count), "the agents' lines are spread over the loops")
+        // Printed, not asserted: other suites start and stop threads beside this one.
+        print("hosting singleton phone: threads-before=\(before) threads-during=\(Self.threadCount())")
+        await phone.shutdown()
+        // The singleton is NIO's: still running after the phone shut down.
+        #expect(try await singleton.next().submit { 42 }.get() == 42)
+        try await site.stop()
+    }
 }

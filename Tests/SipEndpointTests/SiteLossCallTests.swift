@@ -66,7 +66,7 @@ struct SiteLossCallTests {
         _ = try await first.value
         _ = try await third.value
         try await waitUntil { phone.callControl.sessions.isEmpty }
-        let core = phone.callControl.core
+        let core = phone.callControl.core.first
         #expect(try await core.eventLoop.submit { core.calls.duplicates.count }.get() == 0, "freed at the calls' end")
         await phone.shutdown()
         try await a.stop()

@@ -51,3 +51,54 @@ extension RegistrationDriver {
         }
     }
 }
+
+/// Health per site across several drivers (``RegistrationDriver/shareSiteProbe``).
+extension RegistrationDriver {
+    /// Sends the one OPTIONS of a site target (on behalf of binding `id`, whose builder makes it).
+    func sendSiteProbe(_ target: SIPTransportTarget, for id: BindingID, interval: TimeAmount) {
+        guard let binding = bindings[id] else {
+            return siteProbeEnded(target, .failed(.transportError("the probing binding was removed")))
+        }
+        let message = binding.probes.probe(branch: SIPVia.makeBranch())
+        transactions.sendRequest(message, to: target) { [weak self] event in
+            guard let self else { return }
+            switch event {
+            case .provisional:
+                return
+            case .final(let received):
+                let code = received.message.statusCode ?? 0
+                let phrase = received.message.reasonPhrase ?? ""
+                self.noteAnswer(from: target, received.message)
+                // A 503 is an answer that says "do not use me": the target is down (RFC 3261 §21.5.4).
+                self.ended(
+                    target,
+                    code == 503
+                        ? .failed(.unavailable(statusCode: code, reasonPhrase: phrase))
+                        : .answered(statusCode: code, reasonPhrase: phrase))
+            case .failed(let failure, let detail):
+                self.markTargetDown(target)
+                self.ended(
+                    target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
+            }
+        }
+        probeOtherTargets(of: id, besides: target, interval: interval)
+    }
+
+    /// The OPTIONS this driver sent to `target` ended: its result goes to the bindings here, and to
+    /// every other driver sharing the site.
+    private func ended(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
+        siteProbeEnded(target, result)
+        siteProbeSent?(target, result)
+    }
+
+    /// Another driver's probe of a site target this driver's bindings use (``shareSiteProbe``) ended:
+    /// its result counts as this driver's own, for the target's health and for every binding on it.
+    package func siteProbeShared(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
+        eventLoop.assertInEventLoop()
+        switch result {
+        case .answered: markTargetUp(target)
+        case .failed: markTargetDown(target)
+        }
+        siteProbeEnded(target, result)
+    }
+}

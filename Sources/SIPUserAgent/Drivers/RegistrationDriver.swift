@@ -37,6 +37,14 @@ package final class RegistrationDriver: @unchecked Sendable {
     /// Resolves a binding's server to its ordered targets (RFC 3263); asked at the first send and
     /// again after every target of the last answer has failed.
     package var resolveTargets: ((BindingID) -> EventLoopFuture<[SIPTransportTarget]>)?
+    /// Health per site across several drivers (a phone whose lines are spread over event loops, each
+    /// loop a driver): asked instead of sending a site target's OPTIONS, with the binding's probe
+    /// interval; it calls `send` when this driver is to send the one OPTIONS, and otherwise the result
+    /// of another driver's comes through ``siteProbeShared(_:_:)``. Nil: this driver probes its sites alone.
+    package var shareSiteProbe: ((_ target: SIPTransportTarget, _ interval: TimeAmount, _ send: @escaping () -> Void) -> Void)?
+    /// With ``shareSiteProbe``: where the result of an OPTIONS this driver sent goes, once this
+    /// driver's bindings have it (to every other driver sharing the site, through ``siteProbeShared(_:_:)``).
+    package var siteProbeSent: ((SIPTransportTarget, SiteProbeResult) -> Void)?
 
     /// One binding's long-lived state: a class, allocated once when the binding is added (before any
     /// REGISTER), so the table holds a pointer per binding and the start-up burst's short-lived
@@ -344,35 +352,15 @@ package final class RegistrationDriver: @unchecked Sendable {
             // Deferred: the machine is still inside the event that asked for the probe.
             eventLoop.execute { [weak self] in self?.deliver(result, probeID: probeID, to: id) }
         case .send:
-            let message = binding.probes.probe(branch: SIPVia.makeBranch())
-            transactions.sendRequest(message, to: target) { [weak self] event in
-                guard let self else { return }
-                switch event {
-                case .provisional:
-                    return
-                case .final(let received):
-                    let code = received.message.statusCode ?? 0
-                    let phrase = received.message.reasonPhrase ?? ""
-                    self.noteAnswer(from: target, received.message)
-                    // A 503 is an answer that says "do not use me": the target is down (RFC 3261 §21.5.4).
-                    self.siteProbeEnded(
-                        target,
-                        code == 503
-                            ? .failed(.unavailable(statusCode: code, reasonPhrase: phrase))
-                            : .answered(statusCode: code, reasonPhrase: phrase))
-                case .failed(let failure, let detail):
-                    self.markTargetDown(target)
-                    self.siteProbeEnded(
-                        target, .failed(failure.code == .timeout ? .timeout : .transportError(detail ?? "\(failure)")))
-                }
-            }
-            probeOtherTargets(of: id, besides: target, interval: binding.configuration.policy.probePeriod)
+            let interval = binding.configuration.policy.probePeriod
+            guard let share = shareSiteProbe else { return sendSiteProbe(target, for: id, interval: interval) }
+            share(target, interval) { [weak self] in self?.sendSiteProbe(target, for: id, interval: interval) }
         }
     }
 
     /// A site's probe ended: its result goes to the bindings that wait for it and, at once, to every
     /// other binding on the target.
-    private func siteProbeEnded(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
+    func siteProbeEnded(_ target: SIPTransportTarget, _ result: SiteProbeResult) {
         let (waiters, others) = sites.completed(target: target, result: result, now: self.eventLoop.now)
         if case .failed(.unavailable) = result {
             // The next probe and REGISTER go to the site's next target that is up.

@@ -3,11 +3,11 @@ import NIOCore
 /// The calls of a phone, or of one agent's line (``Phone/agent(_:)``): the connection-aware `dial`
 /// that falls back to the line's other connections, incoming calls, and the sessions' events.
 public final class CallControl: Sendable {
-    let core: PhoneDriver
+    let core: PhoneShards
     /// The DN this call control is scoped to (an agent's handle); nil: every line of the phone.
     public let line: String?
 
-    init(core: PhoneDriver, line: String? = nil) {
+    init(core: PhoneShards, line: String? = nil) {
         self.core = core
         self.line = line
     }
@@ -15,7 +15,7 @@ public final class CallControl: Sendable {
     /// Whether session `id` belongs to this handle's line.
     private func owns(session id: String) -> Bool {
         guard let line else { return true }
-        return core.calls.snapshot.withLock { $0[id]?.user } == line
+        return core.hub.callSnapshot.withLock { $0[id]?.user } == line
     }
 
     /// Dials `destination` — a user or number (`9000` → `sip:9000@<the connection's domain>`) or a full
@@ -23,12 +23,13 @@ public final class CallControl: Sendable {
     /// 504 (`retry_codes`), no response or a transport failure, never on other final responses. Returns
     /// at once with the session; follow it with ``Session/statusChanges``.
     public func dial(connectionId: Int, destination: String) async throws(SipEndpointError) -> Session {
-        let (id, stream) = try await core.onLoop { () throws(SipEndpointError) in
-            guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
-            if let line = self.line, self.core.user(of: connectionId) != line {
+        let shard = core.of(connection: connectionId)
+        let (id, stream) = try await shard.onLoop { () throws(SipEndpointError) in
+            guard shard.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
+            if let line = self.line, shard.user(of: connectionId) != line {
                 throw SipEndpointError(.unknownConnection, "connection \(connectionId) is not on \(line)'s line")
             }
-            return try self.core.calls.dial(connectionId: connectionId, destination: destination)
+            return try shard.calls.dial(connectionId: connectionId, destination: destination)
         }
         return Session(id: id, control: self, statusChanges: stream)
     }
@@ -37,14 +38,14 @@ public final class CallControl: Sendable {
     /// subscriber that falls more than 1024 events behind reads ``SessionEvent/dropped(count:)`` where
     /// events were lost.
     public var events: AsyncStream<SessionEvent> {
-        guard let line else { return core.calls.events.subscribe() }
-        let calls: CallDriver = core.calls
-        return core.calls.events.subscribe { [weak calls] event in
+        guard let line else { return core.hub.callEvents.subscribe() }
+        let calls = core.hub.callSnapshot
+        return core.hub.callEvents.subscribe { event in
             switch event {
             case .statusChanged(let e): e.user == line
             case .failedOver(let e): e.user == line
             case .signalingLost(let e): e.user == line
-            case .dtmfReceived(let e): calls?.snapshot.withLock { $0[e.sessionId]?.user } == line
+            case .dtmfReceived(let e): calls.withLock { $0[e.sessionId]?.user } == line
             case .dropped: true
             }
         }
@@ -54,7 +55,7 @@ public final class CallControl: Sendable {
     /// such loss is logged as a warning (``sessions`` and ``events`` still show those calls).
     public var incomingCalls: AsyncStream<Session> {
         let line = self.line
-        let ids = core.calls.incomingCalls.subscribe { event in
+        let ids = core.hub.incomingCalls.subscribe { event in
             guard let line, case .ringing(_, let user) = event else { return true }
             return user == line
         }
@@ -77,7 +78,7 @@ public final class CallControl: Sendable {
 
     /// A snapshot of every live session.
     public var sessions: [SessionSnapshot] {
-        core.calls.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line } }
+        core.hub.callSnapshot.withLock { all in all.values.filter { line == nil || $0.user == line } }
     }
 
     /// The live session with this id.
@@ -85,8 +86,9 @@ public final class CallControl: Sendable {
         guard owns(session: id) else {
             throw SipEndpointError(.unknownSession, "no session \(id) on \(line ?? "")'s line")
         }
+        let shard = core.of(session: id)
         let events = await withCheckedContinuation { continuation in
-            core.eventLoop.execute { continuation.resume(returning: self.core.calls.events(of: id)) }
+            shard.eventLoop.execute { continuation.resume(returning: shard.calls.events(of: id)) }
         }
         guard let events else { throw SipEndpointError(.unknownSession, "no session \(id)") }
         return Session(id: id, control: self, statusChanges: events)
@@ -114,7 +116,7 @@ public final class Session: Sendable {
     }
 
     /// The latest snapshot (nil once the session is over).
-    public var snapshot: SessionSnapshot? { control.core.calls.snapshot.withLock { $0[id] } }
+    public var snapshot: SessionSnapshot? { control.core.hub.callSnapshot.withLock { $0[id] } }
     /// The session's status now, from its latest snapshot; `disconnected` once the call is over.
     public var status: SessionStatus { snapshot?.status ?? .disconnected }
     /// The connection the session uses now.
@@ -122,13 +124,13 @@ public final class Session: Sendable {
 
     /// Answers an incoming call (other connected calls go on hold first when `hold_others` is on).
     public func answer() async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.answer(self.id) }
+        try await onLoop { (calls) throws(SipEndpointError) in try calls.answer(self.id) }
     }
 
     /// Refuses an incoming call with a final response (486 Busy Here by default).
     public func reject(code: Int = 486) async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.reject(self.id, statusCode: code)
+        try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.reject(self.id, statusCode: code)
         }
     }
 
@@ -139,8 +141,8 @@ public final class Session: Sendable {
     /// transaction gives up (`sip_transaction_timeout`). Throws ``SipEndpointError/Code/unknownSession``
     /// for a session that is over already.
     public func hangUp() async throws(SipEndpointError) {
-        let done = try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.hangUp(self.id)
+        let done = try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.hangUp(self.id)
         }
         try await Self.final(done)
     }
@@ -151,8 +153,8 @@ public final class Session: Sendable {
     /// call ended first, ``SipEndpointError/Code/invalidState`` when the call is not up or a retrieve is
     /// in flight. Returns at once when this phone holds the call already.
     public func hold() async throws(SipEndpointError) {
-        let done = try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.hold(self.id)
+        let done = try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.hold(self.id)
         }
         try await Self.final(done)
     }
@@ -160,10 +162,18 @@ public final class Session: Sendable {
     /// Takes the call off hold (re-INVITE with `a=sendrecv`), and returns when that re-INVITE has its
     /// final response; throws like ``hold()``. Returns at once when this phone does not hold the call.
     public func retrieve() async throws(SipEndpointError) {
-        let done = try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.retrieve(self.id)
+        let done = try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.retrieve(self.id)
         }
         try await Self.final(done)
+    }
+
+    /// Runs `body` with the call driver of the session's shard, on its loop.
+    private func onLoop<T: Sendable>(_ body: @escaping @Sendable (CallDriver) throws(SipEndpointError) -> T)
+        async throws(SipEndpointError) -> T
+    {
+        let shard = control.core.of(session: id)
+        return try await shard.onLoop { () throws(SipEndpointError) in try body(shard.calls) }
     }
 
     /// Waits for an operation's final answer.
@@ -180,15 +190,15 @@ public final class Session: Sendable {
     /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and
     /// `dtmf_method` is rfc2833 (the default), SIP INFO with `application/dtmf-relay` otherwise.
     public func sendDTMF(_ digits: String) async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.sendDTMF(self.id, digits: digits)
+        try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.sendDTMF(self.id, digits: digits)
         }
     }
 
     /// What the call sends from now on: silence, a tone, a WAV file, an echo. A source chosen
     /// before the call connects plays from its first packet. Fails at once for a file that cannot be read.
     public func play(_ source: MediaSource) async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.play(self.id, source)
+        try await onLoop { (calls) throws(SipEndpointError) in try calls.play(self.id, source)
         }
     }
 
@@ -196,27 +206,27 @@ public final class Session: Sendable {
     /// replacing any recording in progress; the file is complete when the call ends or
     /// ``stopRecording()`` is called.
     public func record(to path: String, encoding: RecordingEncoding = .pcm16) async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.record(self.id, to: path, encoding: encoding)
+        try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.record(self.id, to: path, encoding: encoding)
         }
     }
 
     /// Finishes the recording in progress.
     public func stopRecording() async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.stopRecording(self.id)
+        try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.stopRecording(self.id)
         }
     }
 
     /// The call's media figures now; nil before it connected (no RTP yet).
     public func statistics() async throws(SipEndpointError) -> MediaStatistics? {
-        try await control.core.onLoop { () throws(SipEndpointError) in try self.control.core.calls.statistics(self.id) }
+        try await onLoop { (calls) throws(SipEndpointError) in try calls.statistics(self.id) }
     }
 
     /// Blind transfer with REFER.
     public func transfer(to destination: String) async throws(SipEndpointError) {
-        try await control.core.onLoop { () throws(SipEndpointError) in
-            try self.control.core.calls.transfer(self.id, to: destination)
+        try await onLoop { (calls) throws(SipEndpointError) in
+            try calls.transfer(self.id, to: destination)
         }
     }
 }

@@ -69,9 +69,11 @@ final class CallDriver: @unchecked Sendable {
     let environment: CallDriverEnvironment
     let engine: InviteDriver
     let logger: Logger
-    let events = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
-    let incomingCalls = EventBroadcaster<IncomingCallEvent>(dropped: { .dropped(count: $0) })
-    let snapshot = Mutex<[String: SessionSnapshot]>([:])
+    /// Every session's events, incoming calls and the sessions' snapshots: the phone's, shared by the
+    /// call drivers of all its shards.
+    let events: EventBroadcaster<SessionEvent>
+    let incomingCalls: EventBroadcaster<IncomingCallEvent>
+    let snapshot: Locked<[String: SessionSnapshot]>
 
     var calls: [String: Call] = [:]
     /// Incoming calls ringing now, per line (DN): bounded by `max_ringing_calls`.
@@ -111,8 +113,17 @@ final class CallDriver: @unchecked Sendable {
         }
     }
 
-    init(environment: CallDriverEnvironment, transactions: SIPTransactionLayer, logger: Logger) {
+    /// - Parameters: events, incomingCalls, snapshot: where the driver publishes (the phone's, shared
+    ///   by its shards); nil: its own.
+    init(
+        environment: CallDriverEnvironment, transactions: SIPTransactionLayer, logger: Logger,
+        events: EventBroadcaster<SessionEvent>? = nil, incomingCalls: EventBroadcaster<IncomingCallEvent>? = nil,
+        snapshot: Locked<[String: SessionSnapshot]>? = nil
+    ) {
         self.environment = environment
+        self.events = events ?? EventBroadcaster(dropped: { .dropped(count: $0) })
+        self.incomingCalls = incomingCalls ?? EventBroadcaster(dropped: { .dropped(count: $0) })
+        self.snapshot = snapshot ?? Locked([:])
         self.logger = logger
         let configuration = environment.configuration
         let ringSeconds = configuration.session.ringTimeoutSeconds

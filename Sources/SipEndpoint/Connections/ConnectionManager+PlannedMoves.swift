@@ -13,25 +13,29 @@ extension ConnectionManager {
     /// when it is its line's only healthy connection (the line keeps its registration rather than
     /// losing it).
     public func startMaintenance(_ id: Int) async throws(SipEndpointError) {
-        try await core.onLoop { () throws(SipEndpointError) in try self.core.plannedMove(id, .startMaintenance) }
+        let shard = core.of(connection: id)
+        try await shard.onLoop { () throws(SipEndpointError) in try shard.plannedMove(id, .startMaintenance) }
     }
 
     /// Ends connection `id`'s maintenance: it may take calls again, and a primary takes its line back
     /// by the failback rule (`failback = auto`: after `failback_hold_down`; `manual`: when asked).
     public func endMaintenance(_ id: Int) async throws(SipEndpointError) {
-        try await core.onLoop { () throws(SipEndpointError) in try self.core.plannedMove(id, .endMaintenance) }
+        let shard = core.of(connection: id)
+        try await shard.onLoop { () throws(SipEndpointError) in try shard.plannedMove(id, .endMaintenance) }
     }
 
     /// Moves the registration of connection `id`'s line back to its primary now (failback `manual`,
     /// or sooner than the hold-down). Throws ``SipEndpointError/Code/invalidState`` when the primary
     /// is not healthy, is already active, or is in maintenance.
     public func failBack(line id: Int) async throws(SipEndpointError) {
-        try await core.onLoop { () throws(SipEndpointError) in try self.core.plannedMove(id, .failBack) }
+        let shard = core.of(connection: id)
+        try await shard.onLoop { () throws(SipEndpointError) in try shard.plannedMove(id, .failBack) }
     }
 
     /// Makes connection `id` its line's primary (the connection failback returns to); if its site
     /// answers, the registration moves to it now.
     public func prefer(_ id: Int) async throws(SipEndpointError) {
-        try await core.onLoop { () throws(SipEndpointError) in try self.core.plannedMove(id, .prefer) }
+        let shard = core.of(connection: id)
+        try await shard.onLoop { () throws(SipEndpointError) in try shard.plannedMove(id, .prefer) }
     }
 }

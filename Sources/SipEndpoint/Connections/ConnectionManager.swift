@@ -7,12 +7,12 @@ import NIOCore
 /// Every method may be called from any task while calls and other connections run; the work happens
 /// on the phone's event loop.
 public final class ConnectionManager: Sendable {
-    let core: PhoneDriver
+    let core: PhoneShards
     /// The DN this manager is scoped to (an agent's handle: its connections, its events, and only
     /// connections of that DN may be added); nil: every connection of the phone.
     public let line: String?
 
-    init(core: PhoneDriver, line: String? = nil) {
+    init(core: PhoneShards, line: String? = nil) {
         self.core = core
         self.line = line
     }
@@ -30,8 +30,8 @@ public final class ConnectionManager: Sendable {
     /// read, and reads ``ConnectionEvent/dropped(count:)`` where they were: never a silent gap. Ends
     /// when the phone shuts down.
     public var statusChanges: AsyncStream<ConnectionEvent> {
-        guard let line else { return core.connectionEvents.subscribe() }
-        return core.connectionEvents.subscribe { event in
+        guard let line else { return core.hub.connectionEvents.subscribe() }
+        return core.hub.connectionEvents.subscribe { event in
             guard case .statusChanged(let change) = event else { return true }
             return change.user == line
         }
@@ -39,12 +39,12 @@ public final class ConnectionManager: Sendable {
 
     /// A snapshot of every connection, by id.
     public var connections: [Connection] {
-        core.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id } }
+        core.hub.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id } }
     }
 
     /// A snapshot of one connection (nil for another agent's connection on an agent's handle).
     public func connection(_ id: Int) -> Connection? {
-        core.snapshot.withLock { $0[id] }.flatMap { line == nil || $0.user == line ? $0 : nil }
+        core.hub.snapshot.withLock { $0[id] }.flatMap { line == nil || $0.user == line ? $0 : nil }
     }
 
     /// Waits until every connection of `ids` is `ready` — by default every enabled connection — and
@@ -55,7 +55,8 @@ public final class ConnectionManager: Sendable {
     ///   ``SipEndpointError/Code/notRunning`` when the phone is not running or shuts down meanwhile;
     ///   ``SipEndpointError/Code/unknownConnection`` for an id the phone does not have.
     public func waitUntilReady(_ ids: [Int]? = nil, timeout: Duration) async throws(SipEndpointError) -> [Connection] {
-        let isRunning = try await core.onLoop { () throws(SipEndpointError) in self.core.isRunning }
+        let first = core.first
+        let isRunning = try await first.onLoop { () throws(SipEndpointError) in first.isRunning }
         guard isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
         if let ids, let unknown = ids.first(where: { connection($0) == nil }) {
             throw SipEndpointError(.unknownConnection, "no connection \(unknown)")
@@ -123,16 +124,14 @@ public final class ConnectionManager: Sendable {
                 .invalidConfiguration,
                 "\(configuration.user) is not \(line): an agent's handle adds its own line's connections")
         }
-        return try await core.onLoop { () throws(SipEndpointError) in
-            guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
-            return self.core.add(configuration)
-        }
+        return try await core.add(configuration)
     }
 
     /// Enables a disabled connection: it registers at once.
     public func enableConnection(_ id: Int) async throws(SipEndpointError) {
         try inLine(id)
-        try await core.onLoop { () throws(SipEndpointError) in try self.core.enable(id) }
+        let shard = core.of(connection: id)
+        try await shard.onLoop { () throws(SipEndpointError) in try shard.enable(id) }
     }
 
     /// Disables a connection: un-REGISTER (Expires 0) first, waiting at most one transaction timeout and a
@@ -148,10 +147,11 @@ public final class ConnectionManager: Sendable {
 
     private func stop(_ id: Int, remove: Bool) async throws(SipEndpointError) {
         try inLine(id)
+        let shard = core.of(connection: id)
         let result: Result<Void, SipEndpointError> = await withCheckedContinuation { continuation in
-            core.eventLoop.execute {
+            shard.eventLoop.execute {
                 do throws(SipEndpointError) {
-                    try self.core.disable(id, remove: remove) { continuation.resume(returning: .success(())) }
+                    try shard.disable(id, remove: remove) { continuation.resume(returning: .success(())) }
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }

@@ -22,8 +22,8 @@ extension Phone {
     /// its streams then carry the events of connections added later for that DN.
     public func agent(_ user: String) -> Agent {
         Agent(
-            user: user, connectionManager: ConnectionManager(core: core, line: user),
-            callControl: CallControl(core: core, line: user))
+            user: user, connectionManager: ConnectionManager(core: shards, line: user),
+            callControl: CallControl(core: shards, line: user))
     }
 
     /// Adds an agent to the running phone: each configuration (its DN must be `user`, typically one per
@@ -41,7 +41,7 @@ extension Phone {
     /// Removes an agent: every connection of its line un-REGISTERs (Expires: 0) and goes. Its calls are
     /// not ended; they end as calls do.
     public func removeAgent(_ user: String) async throws(SipEndpointError) {
-        let manager = ConnectionManager(core: core, line: user)
+        let manager = ConnectionManager(core: shards, line: user)
         for connection in manager.connections { try await manager.removeConnection(connection.id) }
     }
 }

@@ -9,9 +9,10 @@ import Synchronization
 ///
 /// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
 /// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
-/// The phone's protocol state lives on one event loop: of the group the caller gives (a back end that
-/// hosts many phones passes one shared group, for example `MultiThreadedEventLoopGroup.singleton`, and
-/// adds no thread per phone), or of a one-thread group the phone owns. Its API may be used from any task.
+/// The phone runs on the event-loop group the caller gives (a back end passes one shared group, for
+/// example `MultiThreadedEventLoopGroup.singleton`, and the phone adds no thread), its agents' lines
+/// spread over the group's loops behind one set of SIP listeners; or, given none, on a one-thread
+/// group of its own. Its API may be used from any task.
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
@@ -28,43 +29,76 @@ public final class Phone: Service, Sendable {
     public let connectionManager: ConnectionManager
     /// Dialling, incoming calls and the sessions' events.
     public let callControl: CallControl
-    let core: PhoneDriver
+    /// The phone's shards (one per event loop its lines are spread over) and what they share.
+    let shards: PhoneShards
+    /// The first shard: the one of a one-loop phone, and the listeners' loop.
+    var core: PhoneDriver { shards.first }
     private let group: any EventLoopGroup
     /// Whether `group` is the phone's own (shut down with it) rather than the caller's.
     private let ownsGroup: Bool
     private let isShutDown = Mutex(false)
     private let applied: Mutex<SipEndpointConfiguration>
+    /// The configuration's connections, by shard, with their positional ids.
+    private let startPlan: [[(id: Int, configuration: ConnectionConfiguration)]]
 
     /// Creates a stopped phone; nothing is bound or sent until ``start()``.
     /// - Parameter logger: silent by default; metadata keys `sip.connection`, `sip.call-id`.
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
     /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
     ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
-    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on one of its loops and
-    ///   the phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
+    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on its loops and the
+    ///   phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
     ///   that one busy phone (thousands of registrations starting) never delays another's timers; pass a
     ///   shared group to host many phones without a thread each.
+    /// - Parameter loops: how many of the group's loops the phone spreads its agents' lines over,
+    ///   each line (its connections and calls) on one; nil (the default): every loop of the group. The
+    ///   phone's one set of SIP listeners is on the first (the group's `next()`), where every message is
+    ///   parsed before it is handed to its line's loop. 1 keeps the whole phone on one loop.
     public init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
         trace: SIPTraceFile? = nil,
         metrics: (any MetricsFactory)? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        loops: Int? = nil
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
-        self.core = PhoneDriver(
-            configuration: configuration, eventLoop: group.next(), logger: logger, trace: trace, metrics: metrics)
-        self.connectionManager = ConnectionManager(core: core)
-        self.callControl = CallControl(core: core)
+        let loops = Self.shardLoops(of: group, count: loops)
+        let hub = PhoneHub(configuration: configuration, loops: loops, logger: logger, trace: trace, metrics: metrics)
+        let drivers = loops.enumerated().map { shard, loop in
+            PhoneDriver(hub: hub, shard: shard, eventLoop: loop, logger: logger)
+        }
+        var plan = Array(repeating: [(id: Int, configuration: ConnectionConfiguration)](), count: loops.count)
+        for (position, connection) in configuration.connections.enumerated() {
+            let (id, shard) = hub.lines.add(id: position, line: connection.user)
+            plan[shard].append((id, connection))
+        }
+        self.startPlan = plan
+        let shards = PhoneShards(hub: hub, all: drivers)
+        self.shards = shards
+        self.connectionManager = ConnectionManager(core: shards)
+        self.callControl = CallControl(core: shards)
+    }
+
+    /// `count` loops of `group` (all of them when nil), starting at the group's `next()`: phones
+    /// sharing a group put their listeners on different loops.
+    static func shardLoops(of group: any EventLoopGroup, count: Int?) -> [any EventLoop] {
+        let first = group.next()
+        var all: [any EventLoop] = []
+        for loop in group.makeIterator() { all.append(loop) }
+        guard let start = all.firstIndex(where: { $0 === first }) else { return [first] }
+        let rotated = Array(all[start...] + all[..<start])
+        return Array(rotated.prefix(max(1, count ?? rotated.count)))
     }
 
     /// Binds the transports and registers every enabled connection, all at once.
     public func start() async throws(SipEndpointError) {
         do {
-            try await core.start().get()
+            let starts = zip(shards.all, startPlan).map { shard, connections in shard.start(connections: connections) }
+            _ = try await EventLoopFuture.whenAllSucceed(starts, on: core.eventLoop).get()
         } catch let error as SipEndpointError {
             throw error
         } catch {
@@ -82,13 +116,24 @@ public final class Phone: Service, Sendable {
                 return !done
             })
         else { return }
-        try? await core.shutdown().get()
-        await core.resolution.shutdown()
+        let wasRunning = await withCheckedContinuation { continuation in
+            core.eventLoop.execute { continuation.resume(returning: self.core.isRunning) }
+        }
+        let stops = shards.all.map { $0.shutdown() }
+        try? await EventLoopFuture.andAllComplete(stops, on: core.eventLoop).get()
+        if wasRunning { shards.hub.finishEvents() }
+        await shards.hub.resolution.shutdown()
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
-    /// The event loop that owns the phone's protocol state: benchmarks measure its thread's CPU time.
+    /// The event loop of the phone's first shard, where its listeners are: benchmarks measure its thread's CPU time.
     package var eventLoop: any EventLoop { core.eventLoop }
+
+    /// The event loop of each shard, the first the listeners'.
+    package var eventLoops: [any EventLoop] { shards.all.map(\.eventLoop) }
+
+    /// The event loop connection `id`'s line lives on (its registrations, transactions and calls).
+    package func eventLoop(ofConnection id: Int) -> any EventLoop { shards.of(connection: id).eventLoop }
 
     /// The configuration in force (the one given at creation, then each one applied).
     public var currentConfiguration: SipEndpointConfiguration { applied.withLock { $0 } }
@@ -106,10 +151,11 @@ public final class Phone: Service, Sendable {
         for id in changes.removed { try await connectionManager.removeConnection(id) }
         for id in changes.changed {
             let new = configuration.connections[id]
+            let shard = shards.of(connection: id)
             let result: Result<Void, SipEndpointError> = await withCheckedContinuation { continuation in
-                core.eventLoop.execute {
+                shard.eventLoop.execute {
                     do throws(SipEndpointError) {
-                        try self.core.replace(id, with: new) { continuation.resume(returning: .success(())) }
+                        try shard.replace(id, with: new) { continuation.resume(returning: .success(())) }
                     } catch {
                         continuation.resume(returning: .failure(error))
                     }
@@ -117,17 +163,7 @@ public final class Phone: Service, Sendable {
             }
             try result.get()
         }
-        for id in changes.added {
-            let new = configuration.connections[id]
-            try await core.onLoop { () throws(SipEndpointError) in
-                guard self.core.isRunning else { throw SipEndpointError(.notRunning, "the phone is not running") }
-                guard !self.core.hasConnection(id) else {
-                    throw SipEndpointError(
-                        .invalidConfiguration, "connection \(id) exists already (added at run time?)")
-                }
-                _ = self.core.add(new, id: id)
-            }
-        }
+        for id in changes.added { _ = try await shards.add(configuration.connections[id], id: id) }
         applied.withLock { $0 = configuration }
         return (changes.added, changes.removed, changes.changed)
     }
@@ -135,25 +171,26 @@ public final class Phone: Service, Sendable {
     /// Drops all SIP traffic to and from these addresses, as if those hosts had gone silent (QuickStart
     /// `drill --block`); an empty set restores everything. For drills and tests, not for production.
     package func setBlockedHosts(_ hosts: Set<String>) async {
-        try? await core.faults.updateFaults { $0.blockedHosts = hosts }.get()
+        try? await shards.hub.listeners.faults.updateFaults { $0.blockedHosts = hosts }.get()
     }
 
     /// The resolved server address connection `id` uses now (`address`), when one is chosen.
     package func currentServerHost(of id: Int) async -> String? {
-        await withCheckedContinuation { continuation in
-            core.eventLoop.execute {
-                continuation.resume(returning: self.core.currentTarget(for: id)?.address.ipAddress)
+        let shard = shards.of(connection: id)
+        return await withCheckedContinuation { continuation in
+            shard.eventLoop.execute {
+                continuation.resume(returning: shard.currentTarget(for: id)?.address.ipAddress)
             }
         }
     }
 
     /// `active` while at least one connection is ready or recovering (registered: it takes calls).
-    public var status: PhoneStatus { core.phoneStatusBox.withLock { $0 } }
+    public var status: PhoneStatus { shards.hub.status }
 
     /// Changes of ``status``; each access is a new subscription, open before ``start()`` too. A subscriber
     /// that falls more than 1024 changes behind reads ``PhoneEvent/dropped(count:)`` where changes were
     /// lost, never a silent gap. Ends when the phone shuts down.
-    public var statusChanges: AsyncStream<PhoneEvent> { core.phoneEvents.subscribe() }
+    public var statusChanges: AsyncStream<PhoneEvent> { shards.hub.phoneEvents.subscribe() }
 
     /// `Service`: starts, runs until graceful shutdown is requested, then shuts down.
     public func run() async throws {

@@ -32,12 +32,12 @@ struct LineRoles {
 extension PhoneDriver {
     /// Sets the roles of every line with two or more enabled connections, before they are added: the
     /// first connection of each registers, the others only probe.
-    func assignRoles(_ connections: [ConnectionConfiguration]) {
+    func assignRoles(_ connections: [(id: Int, configuration: ConnectionConfiguration)]) {
         let failover = configuration.failover
         guard failover.mode == .activeStandby else { return }
         var lines: [String: [Int]] = [:]
         var order: [String] = []
-        for (id, connection) in connections.enumerated() where connection.enabled {
+        for (id, connection) in connections where connection.enabled {
             if lines[connection.user] == nil { order.append(connection.user) }
             lines[connection.user, default: []].append(id)
         }

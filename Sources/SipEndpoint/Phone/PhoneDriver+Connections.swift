@@ -14,10 +14,10 @@ import Synchronization
 extension PhoneDriver {
     // MARK: Connections (on the loop)
 
-    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id explicitID: Int? = nil) -> Int {
+    /// Adds connection `id` (taken and placed on this shard by the phone, ``LineShards``).
+    @discardableResult
+    func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id: Int) -> Int {
         eventLoop.assertInEventLoop()
-        let id = explicitID ?? nextID
-        nextID = max(nextID, id + 1)
         records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
         indexLine(id, configuration)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
@@ -64,12 +64,12 @@ extension PhoneDriver {
         publish(id)
         let finish = { [weak self] in
             if remove {
-                if self?.records[id]?.status.isRegistered == true { self?.readyCount -= 1 }
+                if self?.records[id]?.status.isRegistered == true { self?.readyChanged(by: -1) }
                 self?.records[id] = nil
+                self?.hub.lines.remove(id: id)
                 self?.lines.remove(id: id)
                 if let self { self.transactions.transport.setPrivilegedAddresses(self.lines.siteHosts) }
                 _ = self?.snapshot.withLock { $0.removeValue(forKey: id) }
-                self?.updatePhoneStatus()
             }
             completion()
         }

@@ -17,7 +17,12 @@ extension PhoneDriver {
             hasToTag: (received.core.map(\.toTag) ?? (try? message.to.tag)) != nil,
             isInKnownDialog: callID.map { calls.engine.hasSession(callID: $0) } ?? false,
             sourceHost: received.source.ipAddress ?? "", sourcePort: received.source.port)
-        return InboundRouting.decide(request, table: lines, strangers: configuration.endpoint.unsolicitedRequests)
+        // A site of another shard's lines is a site too: a request it sends for a line the phone does
+        // not have, or with a stale token, is dispatched here (the first shard) and gets its 404.
+        let listeners = hub.listeners
+        return InboundRouting.decide(
+            request, table: lines, strangers: configuration.endpoint.unsolicitedRequests,
+            isSiteHost: listeners.shardCount > 1 ? { listeners.isSiteHost($0) } : nil)
     }
 
     /// Requests that reach the phone: a session's own go to call control; a new INVITE for a

@@ -44,8 +44,8 @@ extension PhoneDriver {
         record.target = target
         record.nextRetry = nextRetry
         record.heldDownUntil = heldDownUntil
-        if previous.isRegistered, !status.isRegistered { readyCount -= 1 }
-        if !previous.isRegistered, status.isRegistered { readyCount += 1 }
+        if previous.isRegistered, !status.isRegistered { readyChanged(by: -1) }
+        if !previous.isRegistered, status.isRegistered { readyChanged(by: 1) }
         publish(id)
         if status != .registering {
             // A first registration that settled frees its place in the site's start-up window; a site
@@ -69,7 +69,6 @@ extension PhoneDriver {
                     target: target, transport: record.configuration.transport, previousStatus: previous,
                     status: status, reason: reason, time: Date(), nextRetry: nextRetry,
                     heldDownUntil: heldDownUntil, lastAnswered: lastAnswered)))
-        updatePhoneStatus()
     }
 
     func publish(_ id: Int) {
@@ -81,15 +80,10 @@ extension PhoneDriver {
         snapshot.withLock { $0[id] = connection }
     }
 
-    func updatePhoneStatus() {
-        let status: PhoneStatus = readyCount > 0 ? .active : .inactive
-        let previous = phoneStatusBox.withLock { box -> PhoneStatus in
-            defer { box = status }
-            return box
-        }
-        if previous != status {
-            phoneEvents.yield(
-                .statusChanged(PhoneStatusChanged(previousStatus: previous, status: status, time: Date())))
-        }
+    /// `delta` more (or fewer) of this shard's connections are `ready` or `recovering`; the phone's
+    /// status follows the total of every shard (``PhoneHub/readyChanged(by:)``).
+    func readyChanged(by delta: Int) {
+        readyCount += delta
+        hub.readyChanged(by: delta)
     }
 }

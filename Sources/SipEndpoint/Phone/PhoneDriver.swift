@@ -33,28 +33,16 @@ final class PhoneDriver: @unchecked Sendable {
 
     let eventLoop: any EventLoop
     let configuration: SipEndpointConfiguration
+    /// This shard's number among the phone's (``LoopDispatch``); 0 on a one-loop phone.
+    let shard: Int
+    /// What the phone's shards share: listeners, event streams, snapshots, resolver, media resources.
+    let hub: PhoneHub
     let transactions: SIPTransactionLayer
-    /// The transport under ``transactions``: the production one in a wrapper that behaves until a drill
-    /// sets a fault (``Phone/setBlockedHosts(_:)``).
-    let faults: FaultInjectingTransport
     let engine: RegistrationDriver
-    let resolution: TargetResolution
     let logger: Logger
     private(set) var calls: CallDriver!
-    let connectionEvents = EventBroadcaster<ConnectionEvent>(dropped: { .dropped(count: $0) })
-    let phoneEvents = EventBroadcaster<PhoneEvent>(dropped: { .dropped(count: $0) })
-    /// What ``ConnectionManager/connections`` returns, readable from any thread.
-    let snapshot = Mutex<[Int: Connection]>([:])
-    let phoneStatusBox = Mutex(PhoneStatus.inactive)
-    /// Drives the RTP of every call of this phone, on the phone's loop.
+    /// Drives the RTP of every call of this shard, on its loop.
     let mediaClock: MediaClock
-    /// The RTCP CNAME of every stream of this phone (RFC 7022 §4.2: random, stable for the phone's life).
-    let mediaCNAME: String
-    let mediaMetrics: MediaMetrics
-    /// Connection health, detection and dial-failover figures (``FailoverMetrics``).
-    private(set) var failoverMetrics: FailoverMetrics!
-    /// `srtp_key_log`, open while the phone lives; nil when not set or not writable (logged).
-    let srtpKeyLog: SRTPKeyLog?
 
     var records: [Int: Record] = [:]
     /// Flap damping of every connection that failed recently (``FlapDamping``).
@@ -65,12 +53,12 @@ final class PhoneDriver: @unchecked Sendable {
     var lines = LineTable()
     /// Each line's `+sip.instance`, by DN (shared by the line's connections).
     var lineInstances: [String: String] = [:]
-    /// How many records are `ready` or `recovering`, kept with every status change: the phone's aggregate status is
-    /// asked after each one, and a scan of 20,000 records per event made start-up quadratic.
+    /// How many of this shard's records are `ready` or `recovering`, kept with every status change (the
+    /// phone's total is the hub's): a scan of 20,000 records per event made start-up quadratic.
     var readyCount = 0
-    var nextID = 0
-    /// Start-up pacing of first REGISTERs, per site (``StartPacer``).
-    var pacer = StartPacer<StartSite>()
+    /// Start-up pacing of first REGISTERs, per site (``StartPacer``); the phone's window per site is
+    /// shared out among its shards.
+    var pacer: StartPacer<StartSite>
     /// Ids the pacer released, started in order by ``start(paced:)``.
     var releasedStarts: [Int] = []
     var isStartingReleased = false
@@ -79,51 +67,32 @@ final class PhoneDriver: @unchecked Sendable {
         var server: ServerAddress
         var transport: SIPTransportKind
     }
-    var localHost = "127.0.0.1"
     private(set) var isRunning = false
 
-    init(
-        configuration: SipEndpointConfiguration, eventLoop: any EventLoop, logger: Logger, trace: SIPTraceFile? = nil,
-        metrics: (any MetricsFactory)? = nil
-    ) {
-        self.mediaMetrics = MediaMetrics(factory: metrics)
+    var connectionEvents: EventBroadcaster<ConnectionEvent> { hub.connectionEvents }
+    var phoneEvents: EventBroadcaster<PhoneEvent> { hub.phoneEvents }
+    /// What ``ConnectionManager/connections`` returns, readable from any thread (all shards').
+    var snapshot: Locked<[Int: Connection]> { hub.snapshot }
+    /// The phone's transport in its drill wrapper (``Phone/setBlockedHosts(_:)``).
+    var faults: FaultInjectingTransport { hub.listeners.faults }
+    var resolution: TargetResolution { hub.resolution }
+    var mediaCNAME: String { hub.mediaCNAME }
+    var mediaMetrics: MediaMetrics { hub.mediaMetrics }
+    var srtpKeyLog: SRTPKeyLog? { hub.srtpKeyLog }
+    var localHost: String { hub.localHost }
+
+    /// Shard `shard` of the phone whose shared parts are `hub`, on `eventLoop`.
+    init(hub: PhoneHub, shard: Int, eventLoop: any EventLoop, logger: Logger) {
+        let configuration = hub.configuration
+        self.hub = hub
+        self.shard = shard
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.logger = logger
         self.mediaClock = MediaClock(eventLoop: eventLoop)
-        if configuration.security.useSRTP == .mandatory {
-            // RFC 4568 §8.3: `validate` refuses this in a file; a configuration built in code is told here.
-            for (id, connection) in configuration.connections.enumerated() where connection.transport != .tls {
-                logger.warning(
-                    "use_srtp=mandatory but connection \(id) is \(connection.transport.rawValue.uppercased()): its SDP carries the SRTP keys in clear"
-                )
-            }
-        }
-        self.srtpKeyLog = configuration.security.srtpKeyLog.flatMap { path in
-            do {
-                let log = try SRTPKeyLog(path: path)
-                logger.warning(
-                    "srtp_key_log is set: SRTP keys are written to \(path); anyone with it and a capture hears the calls"
-                )
-                return log
-            } catch {
-                logger.error("srtp_key_log \(path) cannot be opened: \(error); no keys are logged")
-                return nil
-            }
-        }
-        var random = SystemRandomNumberGenerator()
-        self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
-        self.resolution = TargetResolution(
-            dnsServers: configuration.endpoint.dnsServers.map(\.description),
-            localAddress: configuration.endpoint.localAddress.isEmpty ? nil : configuration.endpoint.localAddress)
-        let bindHost = Self.bindAddress(for: configuration)
-        self.localHost = bindHost
-        self.faults = FaultInjectingTransport(
-            wrapping: SIPTransportLayer(
-                configuration: Self.transportConfiguration(configuration, host: bindHost, trace: trace),
-                eventLoop: eventLoop, logger: logger))
+        self.pacer = StartPacer(window: max(1, StartPacer<StartSite>.defaultWindow / hub.listeners.shardCount))
         self.transactions = SIPTransactionLayer(
-            transport: faults,
+            transport: hub.listeners.makeView(shard: shard, on: eventLoop),
             timers: TransactionTimerConfiguration(
                 transactionTimeout: .milliseconds(
                     Int64(max(1, configuration.endpoint.sipTransactionTimeoutMilliseconds)))),
@@ -144,20 +113,27 @@ final class PhoneDriver: @unchecked Sendable {
                 return self.engine.health.upFirst(targets, now: self.eventLoop.now)
             }
         }
+        if hub.listeners.shardCount > 1 {
+            // Health per site, shared by every line: one probe per site target for all the shards.
+            let exchange = hub.siteProbes
+            exchange.join(shard: shard) { [weak self] target, result in
+                guard let self else { return }
+                self.eventLoop.execute { self.engine.siteProbeShared(target, result) }
+            }
+            engine.shareSiteProbe = { target, interval, send in
+                exchange.request(target, interval: interval, shard: shard, send: send)
+            }
+            engine.siteProbeSent = { target, result in exchange.completed(target, result, from: shard) }
+        }
         transactions.onFlowFailure = { [weak self] failure in self?.engine.flowFailed(failure) }
         transactions.onRequest = { [weak self] request in self?.received(request) }
         transactions.admitRequest = { [weak self] received in
             guard let self else { return false }
             return self.route(received) != .drop
         }
-        calls = CallDriver(environment: callEnvironment(), transactions: transactions, logger: logger)
-        let callCore = calls!
-        let failoverMetrics = FailoverMetrics(factory: metrics) { [weak callCore] id in
-            callCore?.snapshot.withLock { $0[id]?.direction == .outgoing } ?? false
-        }
-        self.failoverMetrics = failoverMetrics
-        connectionEvents.addObserver { failoverMetrics.connectionEvent($0) }
-        calls.events.addObserver { failoverMetrics.sessionEvent($0) }
+        calls = CallDriver(
+            environment: callEnvironment(), transactions: transactions, logger: logger, events: hub.callEvents,
+            incomingCalls: hub.incomingCalls, snapshot: hub.callSnapshot)
     }
 
     /// "Any" address: the source address toward the first connection's site (when it is an IP
@@ -203,29 +179,51 @@ final class PhoneDriver: @unchecked Sendable {
 
     // MARK: Lifecycle (on the loop)
 
-    func start() -> EventLoopFuture<Void> {
+    /// Starts this shard: the listeners (bound by the first shard to start), then its connections
+    /// of the configuration, `connections` (positional ids), all at once: their first REGISTERs are
+    /// paced per site (StartPacer), so that thousands of connections keep their registrar answering
+    /// instead of drowning it in one burst. The future succeeds once every connection is added.
+    func start(connections: [(id: Int, configuration: ConnectionConfiguration)]) -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
             guard !self.isRunning else {
                 return self.eventLoop.makeFailedFuture(SipEndpointError(.alreadyStarted, "the phone is running"))
             }
             return self.transactions.start().flatMapErrorThrowing { error in
                 throw SipEndpointError(.transportStartFailed, "\(error)")
-            }.map {
+            }.flatMap {
                 self.isRunning = true
-                // All enabled connections register at once: ids are given in order now;
-                // the first REGISTERs are paced per site (StartPacer) so that thousands of connections
-                // keep their registrar answering instead of drowning it in one burst.
-                self.assignRoles(self.configuration.connections)
-                for configuration in self.configuration.connections {
-                    let id = self.add(configuration, startNow: false)
-                    guard configuration.enabled else { continue }
-                    self.whenTransportKnown(id) {
-                        self.start(
-                            paced: self.pacer.enqueue(
-                                id, site: StartSite(server: configuration.server, transport: configuration.transport)))
-                    }
-                }
+                self.assignRoles(connections)
+                let added = self.eventLoop.makePromise(of: Void.self)
+                self.add(connections, from: 0, then: added)
+                return added.futureResult
             }
+        }
+    }
+
+    /// Connections added (and their first REGISTERs queued) per task at start: thousands in one task
+    /// kept the loop from everything else it serves (other phones' T1 timers, on a shared loop) for
+    /// as long; a batch takes a few milliseconds.
+    static let startBatch = 64
+
+    /// Adds `connections[index...]` a batch per task, then completes `done`.
+    private func add(
+        _ connections: [(id: Int, configuration: ConnectionConfiguration)], from index: Int,
+        then done: EventLoopPromise<Void>
+    ) {
+        let end = min(connections.count, index + Self.startBatch)
+        for (id, configuration) in connections[index..<end] {
+            add(configuration, startNow: false, id: id)
+            guard configuration.enabled else { continue }
+            whenTransportKnown(id) {
+                self.start(
+                    paced: self.pacer.enqueue(
+                        id, site: StartSite(server: configuration.server, transport: configuration.transport)))
+            }
+        }
+        if end < connections.count {
+            eventLoop.execute { self.add(connections, from: end, then: done) }
+        } else {
+            done.succeed()
         }
     }
 
@@ -242,11 +240,8 @@ final class PhoneDriver: @unchecked Sendable {
                 self.engine.stop(id) { promise.succeed() }
                 return promise.futureResult
             }
+            // The event streams are the phone's: it ends them once every shard has stopped.
             return EventLoopFuture.andAllComplete(stops, on: self.eventLoop).flatMap {
-                self.calls.events.finish()
-                self.calls.incomingCalls.finish()
-                self.connectionEvents.finish()
-                self.phoneEvents.finish()
                 return self.transactions.shutdown().always { _ in self.calls.releaseWaiters() }
             }
         }

@@ -23,7 +23,10 @@ struct StartPacer<Site: Hashable> {
     private var siteOf: [Int: Site] = [:]
     private var unpaced: Set<Site> = []
 
-    init(window: Int = 256) {
+    /// The window when none is given.
+    static var defaultWindow: Int { 256 }
+
+    init(window: Int = Self.defaultWindow) {
         self.window = max(1, window)
     }
 

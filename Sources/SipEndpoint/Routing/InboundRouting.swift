@@ -42,11 +42,14 @@ enum InboundRouting {
         case drop
     }
 
+    /// - Parameter isSiteHost: whether an address is a site's; nil: one of `table`'s. A phone whose
+    ///   lines are spread over several loops asks its listeners, which know every loop's sites.
     static func decide(
-        _ request: Request, table: LineTable, strangers: EndpointPolicy.UnsolicitedRequests
+        _ request: Request, table: LineTable, strangers: EndpointPolicy.UnsolicitedRequests,
+        isSiteHost: ((String) -> Bool)? = nil
     ) -> Decision {
         if request.isInKnownDialog { return .dialog }
-        let fromSite = table.isSiteHost(request.sourceHost)
+        let fromSite = isSiteHost?(request.sourceHost) ?? table.isSiteHost(request.sourceHost)
         let decision: Decision
         if let user = request.requestURIUser, let token = LineIdentity.token(inUser: user) {
             if let id = table.connection(forToken: token), table.entries[id]?.isEnabled == true {

@@ -105,7 +105,7 @@ struct SiteLossLabTests {
                 "rang \(ringing.count) times: \(sessions.statuses.map { "\($0.connectionId) \($0.status)" })")
             #expect(
                 sessions.statuses.first { $0.status == .alerting }?.connectionId == 0, "the copy through site A rang")
-            let core = phone.callControl.core
+            let core = phone.callControl.core.first
             let remembered = try await core.eventLoop.submit { core.calls.duplicates.count }.get()
             #expect(remembered == 0, "the table is freed when the call ends")
             print("lab-measure duplicate-delivery rang=\(ringing.count) second-copy=486")

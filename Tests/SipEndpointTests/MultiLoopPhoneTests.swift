@@ -1,0 +1,111 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPTestSupport
+import Testing
+
+@testable import SipEndpoint
+
+/// One phone's lines spread over the loops of its event-loop group, behind one set of listeners:
+/// each agent's registrations, calls and the SIP messages for them live on its line's loop.
+@Suite("One phone's lines on several event loops", .timeLimit(.minutes(2)))
+struct MultiLoopPhoneTests {
+    static func id(_ loop: any EventLoop) -> ObjectIdentifier { ObjectIdentifier(loop as AnyObject) }
+
+    @Test("Two agents on a two-loop group: their lines are on different loops, and each one's registration, inbound call and dial work there")
+    func agentsOnTheirOwnLoops() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let users = ["7001": "pass7001", "7002": "pass7002"]
+        let a = try await InProcessSite.start(.init(name: "site-a", users: users, testNumbers: ["9000": .answer()]))
+        let b = try await InProcessSite.start(.init(name: "site-b", users: users, testNumbers: ["9000": .answer()]))
+        var configuration = fastConfiguration(
+            ["7001", "7002"].flatMap { [AgentLinesTests.Lab.connection($0, a), AgentLinesTests.Lab.connection($0, b)] })
+        configuration.session = SessionPolicy(autoAnswer: true)
+        let phone = Phone(configuration: configuration, eventLoopGroup: group)
+        #expect(Set(phone.eventLoops.map(Self.id)).count == 2, "one shard per loop of the group")
+        let loopOf = (0..<4).map { Self.id(phone.eventLoop(ofConnection: $0)) }
+        #expect(loopOf[0] == loopOf[1] && loopOf[2] == loopOf[3], "an agent's connections share its line's loop")
+        #expect(loopOf[0] != loopOf[2], "the two agents' lines are on different loops")
+
+        // Every request a shard's transactions hand up and every registration status (driven by the
+        // REGISTER's responses) must be seen on the loop of the line it is for.
+        let misplaced = NIOLockedValueBox<[String]>([])
+        let seen = NIOLockedValueBox<[ObjectIdentifier: Int]>([:])
+        for shard in phone.shards.all {
+            let loop = shard.eventLoop
+            let here = Self.id(loop)
+            try await loop.submit {
+                let request = shard.transactions.onRequest
+                shard.transactions.onRequest = { incoming in
+                    let line = incoming.message.requestURI?.user.map { LoopDispatch.line(inRequestURIUser: $0) }
+                    let owner = line.flatMap { phone.shards.hub.lines.shard(ofLine: $0) }
+                    if !loop.inEventLoop || owner.map({ Self.id(phone.eventLoops[$0]) != here }) == true {
+                        misplaced.withLockedValue { $0.append("\(incoming.message.method?.rawValue ?? "?") for \(line ?? "?")") }
+                    }
+                    seen.withLockedValue { $0[here, default: 0] += 1 }
+                    request?(incoming)
+                }
+                let status = shard.engine.onStatusChange
+                shard.engine.onStatusChange = { id, change, target in
+                    if !loop.inEventLoop || Self.id(phone.eventLoop(ofConnection: id)) != here {
+                        misplaced.withLockedValue { $0.append("status of connection \(id)") }
+                    }
+                    status?(id, change, target)
+                }
+            }.get()
+        }
+
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        for id in 0..<4 { try await log.wait(connection: id, status: .ready) }
+        #expect(a.registrations.count == 2 && b.registrations.count == 2)
+
+        // Inbound: each site calls each agent at its Contact; auto_answer answers on that agent's connection.
+        let incoming = phone.callControl.incomingCalls
+        var calls = incoming.makeAsyncIterator()
+        #expect(try await a.call("7002") == 200)
+        let toSecond = try #require(await calls.next())
+        #expect(toSecond.connectionId == 2 && toSecond.snapshot?.user == "7002")
+        #expect(try await b.call("7001") == 200)
+        let toFirst = try #require(await calls.next())
+        #expect(toFirst.connectionId == 1 && toFirst.snapshot?.user == "7001")
+
+        // Outbound: each agent dials through its own connection.
+        for connection in [0, 2] {
+            let session = try await phone.callControl.dial(connectionId: connection, destination: "9000")
+            let connected = try await SessionLog(session.statusChanges).wait(for: .connected)
+            #expect(connected.connectionId == connection)
+            try await session.hangUp()
+        }
+        for session in [toFirst, toSecond] { try? await session.hangUp() }
+
+        #expect(misplaced.withLockedValue { $0 }.isEmpty, "\(misplaced.withLockedValue { $0 })")
+        #expect(seen.withLockedValue { $0.count } == 2, "requests were handled on both loops")
+        await phone.shutdown()
+        try await a.stop()
+        try await b.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("Agents spread over loops still make one OPTIONS probe per site and interval")
+    func oneProbePerSiteAcrossLoops() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let site = try await SIPTestPeer.start()
+        let connections = try (0..<8).map {
+            try connection(to: site, user: "\(7001 + $0)", optionsInterval: 1, regInterval: 120)
+        }
+        let phone = Phone(configuration: fastConfiguration(connections), eventLoopGroup: group)
+        #expect(Set((0..<8).map { Self.id(phone.eventLoop(ofConnection: $0)) }).count == 2)
+        try await phone.start()
+        try await waitUntil(timeout: .seconds(10)) { phone.connectionManager.connections.allSatisfy { $0.status == .ready } }
+        try await Task.sleep(for: .milliseconds(1_500))
+        let before = site.requests(.options).count
+        try await Task.sleep(for: .seconds(3))
+        let probes = site.requests(.options).count - before
+        // One per second for the site, not one per loop (that would be about 6) nor per connection (24).
+        #expect(probes >= 2 && probes <= 4, "\(probes) OPTIONS in 3 s for 8 connections on 2 loops at 1 s")
+        await phone.shutdown()
+        try await site.stop()
+        try await group.shutdownGracefully()
+    }
+}
