@@ -23,7 +23,7 @@ extension SIPMessage {
         }
         if !hasContentLength { size += 18 + bodyLength.utf8.count }
         buffer.reserveCapacity(minimumWritableBytes: size)
-        headers.storage.withUnsafeReadableBytes { storage in
+        _ = headers.storage.withUnsafeReadableBytes { storage in
             body.withUnsafeReadableBytes { bodyBytes in
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
                     var w = ByteWriter(out)

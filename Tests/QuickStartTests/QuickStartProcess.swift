@@ -44,7 +44,7 @@ final class QuickStartProcess: Sendable {
 
     private init(executable: String, _ arguments: [String], standardInput: StandardInput = .null) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("quickstart-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         switch standardInput {
         case .null:
             input = nil

@@ -12,7 +12,9 @@ import Testing
 struct MultiLoopPhoneTests {
     static func id(_ loop: any EventLoop) -> ObjectIdentifier { ObjectIdentifier(loop as AnyObject) }
 
-    @Test("Two agents on a two-loop group: their lines are on different loops, and each one's registration, inbound call and dial work there")
+    @Test(
+        "Two agents on a two-loop group: their lines are on different loops, and each one's registration, inbound call and dial work there"
+    )
     func agentsOnTheirOwnLoops() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let users = ["7001": "pass7001", "7002": "pass7002"]
@@ -40,7 +42,9 @@ struct MultiLoopPhoneTests {
                     let line = incoming.message.requestURI?.user.map { LoopDispatch.line(inRequestURIUser: $0) }
                     let owner = line.flatMap { phone.shards.hub.lines.shard(ofLine: $0) }
                     if !loop.inEventLoop || owner.map({ Self.id(phone.eventLoops[$0]) != here }) == true {
-                        misplaced.withLockedValue { $0.append("\(incoming.message.method?.rawValue ?? "?") for \(line ?? "?")") }
+                        misplaced.withLockedValue {
+                            $0.append("\(incoming.message.method?.rawValue ?? "?") for \(line ?? "?")")
+                        }
                     }
                     seen.withLockedValue { $0[here, default: 0] += 1 }
                     request?(incoming)
@@ -97,7 +101,9 @@ struct MultiLoopPhoneTests {
         let phone = Phone(configuration: fastConfiguration(connections), eventLoopGroup: group)
         #expect(Set((0..<8).map { Self.id(phone.eventLoop(ofConnection: $0)) }).count == 2)
         try await phone.start()
-        try await waitUntil(timeout: .seconds(10)) { phone.connectionManager.connections.allSatisfy { $0.status == .ready } }
+        try await waitUntil(timeout: .seconds(10)) {
+            phone.connectionManager.connections.allSatisfy { $0.status == .ready }
+        }
         try await Task.sleep(for: .milliseconds(1_500))
         let before = site.requests(.options).count
         try await Task.sleep(for: .seconds(3))

@@ -41,7 +41,8 @@ package final class RegistrationDriver: @unchecked Sendable {
     /// loop a driver): asked instead of sending a site target's OPTIONS, with the binding's probe
     /// interval; it calls `send` when this driver is to send the one OPTIONS, and otherwise the result
     /// of another driver's comes through ``siteProbeShared(_:_:)``. Nil: this driver probes its sites alone.
-    package var shareSiteProbe: ((_ target: SIPTransportTarget, _ interval: TimeAmount, _ send: @escaping () -> Void) -> Void)?
+    package var shareSiteProbe:
+        ((_ target: SIPTransportTarget, _ interval: TimeAmount, _ send: @escaping () -> Void) -> Void)?
     /// With ``shareSiteProbe``: where the result of an OPTIONS this driver sent goes, once this
     /// driver's bindings have it (to every other driver sharing the site, through ``siteProbeShared(_:_:)``).
     package var siteProbeSent: ((SIPTransportTarget, SiteProbeResult) -> Void)?

@@ -39,7 +39,9 @@ public final class ConnectionManager: Sendable {
 
     /// A snapshot of every connection, by id.
     public var connections: [Connection] {
-        core.hub.snapshot.withLock { all in all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id } }
+        core.hub.snapshot.withLock { all in
+            all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id }
+        }
     }
 
     /// A snapshot of one connection (nil for another agent's connection on an agent's handle).

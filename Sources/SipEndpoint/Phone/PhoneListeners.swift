@@ -194,6 +194,17 @@ final class ShardTransport: SIPMessageTransport, @unchecked Sendable {
         listeners.faults.sendResponse(response, receivedOn: flow).hop(to: eventLoop)
     }
 
+    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        -> EventLoopFuture<SIPFlow>
+    {
+        listeners.faults.sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
+            .hop(to: eventLoop)
+    }
+
+    func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
+        listeners.faults.resend(serialized, on: flow).hop(to: eventLoop)
+    }
+
     func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { listeners.faults.closeFlow(flow).hop(to: eventLoop) }
 
     func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] {
