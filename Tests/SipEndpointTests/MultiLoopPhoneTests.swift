@@ -1,7 +1,9 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SIPCore
 import SIPTestSupport
+import SIPTransport
 import Testing
 
 @testable import SipEndpoint
@@ -112,6 +114,45 @@ struct MultiLoopPhoneTests {
         #expect(probes >= 2 && probes <= 4, "\(probes) OPTIONS in 3 s for 8 connections on 2 loops at 1 s")
         await phone.shutdown()
         try await site.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("A site's OPTIONS that names no line is answered by a loop that has a line on that site")
+    func optionsWithoutALineReachesALoopWithThatSite() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let first = try await SIPTestPeer.start()
+        let second = try await SIPTestPeer.start(.init(host: "127.0.77.1"))
+        let phone = Phone(
+            configuration: fastConfiguration([try connection(to: first), try connection(to: second, user: "7002")]),
+            eventLoopGroup: group)
+        #expect(
+            Self.id(phone.eventLoop(ofConnection: 0)) != Self.id(phone.eventLoop(ofConnection: 1)),
+            "the second site's only line is on the second loop")
+        let log = EventLog(phone.connectionManager.statusChanges)
+        try await phone.start()
+        try await log.wait(connection: 1, status: .ready)
+        let contact = try #require(try second.requests(.register).first?.message.contacts.first?.address?.uri)
+        // `OPTIONS sip:host:port`, as a site's keep-alive probe of the phone is written: no user part.
+        var probe = contact
+        probe.user = nil
+        var h = SIPHeaders()
+        h.add(.via, "SIP/2.0/UDP 127.0.77.1;branch=z9hG4bK.probe\(UInt32.random(in: 1...UInt32.max));rport")
+        h.add(.from, "<sip:site@127.0.77.1>;tag=s1")
+        h.add(.to, "<\(probe)>")
+        h.add(.callID, "probe@site")
+        h.add(.cseq, "1 OPTIONS")
+        h.add(.maxForwards, "70")
+        let target = try SIPTransportTarget(transport: .udp, ipAddress: contact.host, port: contact.port ?? 5060)
+        _ = try await second.send(.request(method: .options, uri: probe, headers: h), to: target)
+        let answer = try #require(
+            try await second.waitForRecords(timeout: .seconds(10)) {
+                (try? $0.message.cseq.method) == .options && $0.message.statusCode != nil
+            }
+            .first)
+        #expect(answer.message.statusCode == 200)
+        await phone.shutdown()
+        try await first.stop()
+        try await second.stop()
         try await group.shutdownGracefully()
     }
 }

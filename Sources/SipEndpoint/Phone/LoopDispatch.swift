@@ -11,8 +11,10 @@
 /// - A request: by the agent line its Request-URI names (``line(inRequestURIUser:)``): the DN before
 ///   the Contact token for requests to a registered Contact, which every in-dialog request of our
 ///   calls is (the dialog's remote target is that Contact, §12.1.1), or the plain DN a site routes by.
-/// - Anything else (a response without a mark, a request for no known line, `OPTIONS sip:host`):
-///   the first shard, whose admission rules answer or drop it as they would on a one-loop phone.
+/// - A request that names no known line (`OPTIONS sip:host`) from a site: the first shard with a line
+///   on that site, which answers it as that site's connection.
+/// - Anything else (a response without a mark, a stranger's request for no known line): the first
+///   shard, whose admission rules answer or drop it as they would on a one-loop phone.
 ///
 /// With one shard nothing is marked or looked at: every message goes to it as it arrived.
 enum LoopDispatch {

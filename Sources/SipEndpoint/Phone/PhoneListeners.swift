@@ -76,6 +76,10 @@ final class PhoneListeners: Sendable {
                 let owner = shardOfLine(LoopDispatch.line(inRequestURIUser: user)), owner < shardCount
             {
                 shard = owner
+            } else if let host = received.source.ipAddress, let owner = shardOfSite(host) {
+                // No line named (`OPTIONS sip:host` probing us): a shard with a line on that site
+                // answers it as that site's connection would.
+                shard = owner
             }
         } else if let branch = (received.core?.topVia ?? (try? received.message.topVia))?.branch,
             let unmarked = LoopDispatch.unmark(branch), unmarked.shard < shardCount
@@ -121,6 +125,11 @@ final class PhoneListeners: Sendable {
             return state.allSiteHosts
         }
         faults.setPrivilegedAddresses(all)
+    }
+
+    /// The first shard with a line on the site at `host` (an IP address); nil when none has.
+    private func shardOfSite(_ host: String) -> Int? {
+        state.withLockedValue { $0.siteHosts.firstIndex { $0.contains(host) } }
     }
 
     /// Whether `host` (an IP address) is an address of any shard's site: admission asks it of every
