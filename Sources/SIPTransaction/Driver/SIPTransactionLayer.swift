@@ -177,7 +177,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .terminated:
                 entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
-                if clients[key] === entry { clients[key] = nil }
+                if clients[key] === entry {
+                    clients[key] = nil
+                    // The table a burst grew is let go once it is empty (a dictionary never shrinks).
+                    if clients.isEmpty { clients = [:] }
+                }
             case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
                 break
             }
@@ -342,7 +346,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .terminated:
                 entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
-                if servers[key] === entry { servers[key] = nil }
+                if servers[key] === entry {
+                    servers[key] = nil
+                    if servers.isEmpty { servers = [:] }
+                }
                 if let id = entry.mergeIdentity {
                     merged.forget(fromTag: id.fromTag, callID: id.callID, cseqNumber: id.cseq, cseqMethod: id.method)
                 }

@@ -40,7 +40,7 @@ extension RegistrationDriver {
             if sites[target]?.members.isEmpty == false { continue }
             if let last = otherTargetProbes[target], now - last < interval { continue }
             otherTargetProbes[target] = now
-            let message = binding.probes.probe(branch: SIPVia.makeBranch())
+            let message = binding.probe(branch: SIPVia.makeBranch())
             transactions.sendRequest(message, to: target) { [weak self] event in
                 switch event {
                 case .provisional: return

@@ -14,23 +14,6 @@ import Synchronization
 final class PhoneDriver: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
-    /// A connection's state as the phone reports it: a class, allocated once when the connection is
-    /// added, so the table holds a pointer per connection rather than the whole value in every bucket.
-    final class Record {
-        var configuration: ConnectionConfiguration
-        var status: ConnectionStatus = .disabled
-        var reason: ConnectionStatusReason = .notStarted
-        var target: String?
-        var nextRetry: Date?
-        var heldDownUntil: Date?
-        var isEnabled: Bool
-
-        init(configuration: ConnectionConfiguration, isEnabled: Bool) {
-            self.configuration = configuration
-            self.isEnabled = isEnabled
-        }
-    }
-
     let eventLoop: any EventLoop
     let configuration: SipEndpointConfiguration
     let transactions: SIPTransactionLayer
@@ -43,8 +26,9 @@ final class PhoneDriver: @unchecked Sendable {
     private(set) var calls: CallDriver!
     let connectionEvents = EventBroadcaster<ConnectionEvent>(dropped: { .dropped(count: $0) })
     let phoneEvents = EventBroadcaster<PhoneEvent>(dropped: { .dropped(count: $0) })
-    /// What ``ConnectionManager/connections`` returns, readable from any thread.
-    let snapshot = Mutex<[Int: Connection]>([:])
+    /// What ``ConnectionManager/connections`` returns, readable from any thread: the records themselves
+    /// (``Record``), whose published state is written under this lock.
+    let snapshot = Mutex<[Int: Record]>([:])
     let phoneStatusBox = Mutex(PhoneStatus.inactive)
     /// Drives the RTP of every call of this phone, on the phone's loop.
     let mediaClock: MediaClock
