@@ -16,6 +16,8 @@ import SIPCore
 /// - `userhash=true` challenges (RFC 7616 §3.4.4) get the hashed user name.
 /// - `algorithm`, `qop` and `nc` are written as tokens, everything else quoted (RFC 7616 §3.4).
 package struct DigestAuthenticator: Sendable, Hashable {
+    /// A nonce's count. Realm and nonce are kept as the challenge wrote them (quotes included): the
+    /// very strings of the challenge, so bindings answering one shared challenge share them too.
     private struct NonceUse: Sendable, Hashable {
         var realm: String
         var nonce: String
@@ -29,11 +31,26 @@ package struct DigestAuthenticator: Sendable, Hashable {
     /// How many nonces keep their count.
     package static let rememberedNonces = 4
 
-    package init() {}
+    /// `reservingNonces`: room for that many nonce counts, made now: a binding's authenticator is
+    /// made before its REGISTERs, so its long-lived list is not allocated amid their short-lived
+    /// transactions. Default: none.
+    package init(reservingNonces: Int = 0) {
+        if reservingNonces > 0 { nonceUses.reserveCapacity(min(reservingNonces, Self.rememberedNonces)) }
+    }
 
     /// The nonce count the next credentials for this nonce will carry (1 for a nonce not yet used).
     package func nextNonceCount(realm: String, nonce: String) -> UInt32 {
-        (nonceUses.last { $0.realm == realm && $0.nonce == nonce }?.count ?? 0) &+ 1
+        var written = SIPAuthentication()
+        written.set("realm", realm, quoted: true)
+        written.set("nonce", nonce, quoted: true)
+        return nextNonceCount(written: written)
+    }
+
+    /// The same for the realm and nonce as `challenge` writes them.
+    private func nextNonceCount(written challenge: SIPAuthentication) -> UInt32 {
+        let realm = challenge.parameters.value("realm")
+        let nonce = challenge.parameters.value("nonce")
+        return (nonceUses.last { $0.realm == realm && $0.nonce == nonce }?.count ?? 0) &+ 1
     }
 
     /// Credentials answering `challenge`, with a fresh 128-bit client nonce from `generator`.
@@ -66,8 +83,10 @@ package struct DigestAuthenticator: Sendable, Hashable {
 
         var count: UInt32 = 0
         if qop != nil {
-            count = nextNonceCount(realm: realm, nonce: nonce)
-            recordUse(realm: realm, nonce: nonce, count: count)
+            count = nextNonceCount(written: challenge)
+            recordUse(
+                realm: challenge.parameters.value("realm") ?? realm,
+                nonce: challenge.parameters.value("nonce") ?? nonce, count: count)
         }
         let userhash = challenge.value("userhash")?.lowercased() == "true"
         var username = credentials.username

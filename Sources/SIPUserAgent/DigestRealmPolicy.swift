@@ -49,6 +49,9 @@ package struct DigestRealmPolicy: Hashable, Sendable {
         self.hasPassword = hasPassword
         self.configuredRealms = configuredRealms
         self.requireQop = requireQop
+        // Room for the realm the registrar will accept, made before the REGISTERs go out (see
+        // ``RegistrationStateMachine``'s challenges).
+        acceptedRealms.reserveCapacity(1)
     }
 
     /// Whether `*` opens every realm.

@@ -17,10 +17,13 @@ package struct OptionsRequestBuilder: Sendable {
     package let userAgent: String
     package private(set) var nextSequenceNumber: UInt32 = 1
 
+    /// `firstSequenceNumber`: the CSeq of the first probe (default 1); a binding that builds its probes
+    /// one at a time passes the ``nextSequenceNumber`` of the last builder.
     package init(
         targetURI: SIPURI, addressOfRecord: SIPURI, transport: SIPTransportProtocol, localURI: SIPURI, callID: String,
-        fromTag: String, userAgent: String = "SipEndpoint"
+        fromTag: String, userAgent: String = "SipEndpoint", firstSequenceNumber: UInt32 = 1
     ) {
+        self.nextSequenceNumber = max(1, firstSequenceNumber)
         self.targetURI = targetURI
         self.addressOfRecord = addressOfRecord
         self.transport = transport

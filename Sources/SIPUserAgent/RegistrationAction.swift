@@ -14,6 +14,24 @@ package enum RegistrationTimer: UInt8, Hashable, Sendable, CaseIterable {
     case unregisterGuard
 }
 
+/// A set of ``RegistrationTimer``s, one bit each: a binding keeps its armed timers for life, and a
+/// `Set` would be a heap allocation per binding for at most four members.
+struct RegistrationTimerSet: Hashable, Sendable {
+    private var bits: UInt8 = 0
+
+    func contains(_ timer: RegistrationTimer) -> Bool { bits & (1 << timer.rawValue) != 0 }
+
+    mutating func insert(_ timer: RegistrationTimer) { bits |= 1 << timer.rawValue }
+
+    /// Removes `timer`; returns it when it was in the set.
+    @discardableResult
+    mutating func remove(_ timer: RegistrationTimer) -> RegistrationTimer? {
+        guard contains(timer) else { return nil }
+        bits &= ~(1 << timer.rawValue)
+        return timer
+    }
+}
+
 /// A 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) challenge the next REGISTER answers.
 package struct RegistrationChallenge: Hashable, Sendable {
     package enum Kind: Hashable, Sendable {

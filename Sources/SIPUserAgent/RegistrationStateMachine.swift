@@ -126,7 +126,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     private var challenges: [RegistrationChallenge] = []
     private var reachabilityLost = false
     private var probeInFlight: UInt64?
-    private var pending: Set<RegistrationTimer> = []
+    private var pending = RegistrationTimerSet()
     private var restartAfterUnregister = false
     private var nextID: UInt64 = 1
 
@@ -160,7 +160,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         consecutiveFailures = 0
         consecutiveProbeFailures = 0
         reachabilityLost = false
-        challenges = []
+        challenges.removeAll(keepingCapacity: true)
         requestedExpires = policy.expiresSeconds
         if policy.registers {
             report(.registering, .started, into: &actions)
@@ -459,6 +459,8 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         guard current.challengeRounds < Self.maximumChallengeRounds else { return .rejected }
         challenges.removeAll { old in usable.contains { $0.realmKey == old.realmKey } }
         challenges.append(contentsOf: usable)
+        // The response's own list when it is the same: the driver shares one among its bindings.
+        if challenges == response.challenges { challenges = response.challenges }
         return .answer(Set(usable.map(\.realmKey)))
     }
 
@@ -501,7 +503,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
         into actions: inout [RegistrationAction]
     ) {
         inFlight = nil
-        challenges = []
+        challenges.removeAll(keepingCapacity: true)
         consecutiveFailures += 1
         reachabilityLost = unreachable
         let ceiling = policy.backoffCeiling(consecutiveFailures: consecutiveFailures)
@@ -526,7 +528,7 @@ package struct RegistrationStateMachine: Hashable, Sendable {
     ) {
         inFlight = nil
         bindingExpiresAt = nil
-        challenges = []
+        challenges.removeAll(keepingCapacity: true)
         cancel(.unregisterGuard, into: &actions)
         report(.disabled, reason, into: &actions)
         if restartAfterUnregister {

@@ -154,4 +154,22 @@ struct InboundRoutingTests {
         #expect(derived.hasPrefix("urn:uuid:") && derived.count == "urn:uuid:".count + 36)
         #expect(LineIdentity.instanceURN(configured: nil, user: "7001", password: nil) { "random" } == "random")
     }
+
+    /// The site lookups after a site moves: the old addresses find nothing, the new ones find the line's
+    /// connection, the exact `host:port` first, and a removed connection is gone from both.
+    @Test func siteLookupsFollowMovesAndRemovals() {
+        var t = Self.table
+        #expect(t.connections(atSite: Self.siteA, port: 5060, user: "7001") == [0])
+        t.setSite(0, addresses: [("127.0.0.4", 5070), (Self.siteB, 5080)])
+        #expect(t.connections(atSite: Self.siteA, port: 5060, user: "7001").isEmpty)
+        #expect(t.connections(atSite: "127.0.0.4", port: 5070, user: "7001") == [0])
+        #expect(t.connections(atSite: Self.siteB, port: 5060, user: "7001") == [1, 0], "exact host:port first")
+        #expect(t.connections(atSite: Self.siteB, port: 5080, user: "7001") == [0, 1])
+        #expect(t.anyConnection(atSite: "127.0.0.4", port: nil) == 0)
+        #expect(t.isSiteHost(Self.siteA), "7002's connection 2 is still on site A")
+        t.remove(id: 0)
+        #expect(t.connections(atSite: "127.0.0.4", port: 5070, user: "7001").isEmpty)
+        #expect(!t.isSiteHost("127.0.0.4"))
+        #expect(t.line(of: 1) == [1])
+    }
 }

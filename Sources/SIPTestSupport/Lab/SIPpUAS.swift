@@ -188,7 +188,11 @@ public actor SIPpUAS {
 /// is ready, without sending it traffic that would count as a call.
 enum UDPPortTable {
     static func isBound(host: String, port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8) else { return false }
+        // Read to the end: `String(contentsOfFile:)` stops after the first read of a /proc file (4 KB,
+        // about 30 sockets), and on a busy machine the UAS's socket is listed further down.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/udp") else { return false }
+        defer { try? file.close() }
+        let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         let octets = host.split(separator: ".").compactMap { UInt8($0) }
         guard octets.count == 4 else { return false }
         // The kernel prints the address as a little-endian 32-bit hex number and the port in hex.

@@ -69,7 +69,8 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
         } else {
             slot = UInt32(owners.count)
             owners.append(owner)
-            generations.append(1)
+            // A slot used before the arrays were let go (``letGoWhenIdle()``) keeps its generation.
+            if generations.count == owners.count - 1 { generations.append(1) }
         }
         live += 1
         heap.append(Node(deadline: deadline, order: armings, slot: slot))
@@ -130,7 +131,17 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
             release(Int(first.slot))
         }
         isFiring = false
-        if let next = heap.first?.deadline { wake(at: max(next, now + granularity)) }
+        if let next = heap.first?.deadline { wake(at: max(next, now + granularity)) } else { letGoWhenIdle() }
+    }
+
+    /// With no timer left, the heap and the slots are let go: a start-up burst sized them for its peak
+    /// (tens of thousands of transactions), and they would stay that size for the driver's life. The
+    /// generations stay (4 bytes a slot), so a handle kept from before never names a later timer.
+    private func letGoWhenIdle() {
+        guard heap.isEmpty, owners.count > 64 else { return }
+        heap = []
+        owners = []
+        freeSlots = []
     }
 
     private func release(_ slot: Int) {

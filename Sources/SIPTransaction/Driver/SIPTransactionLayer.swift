@@ -186,7 +186,11 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .terminated:
                 entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
-                if clients[key] === entry { clients[key] = nil }
+                if clients[key] === entry {
+                    clients[key] = nil
+                    // The table a burst grew is let go once it is empty (a dictionary never shrinks).
+                    if clients.isEmpty { clients = [:] }
+                }
             case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
                 break
             }
@@ -355,7 +359,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .terminated:
                 entry.armed.forEachArmed { timers.cancel($0) }
                 entry.armed.removeAll()
-                if servers[key] === entry { servers[key] = nil }
+                if servers[key] === entry {
+                    servers[key] = nil
+                    if servers.isEmpty { servers = [:] }
+                }
                 merged.forget(transaction: key)
             case .transmitRequest, .sendAck, .passResponse:
                 break

@@ -40,7 +40,7 @@ extension RegistrationDriver {
             if sites[target]?.members.isEmpty == false { continue }
             if let last = otherTargetProbes[target], now - last < interval { continue }
             otherTargetProbes[target] = now
-            let message = binding.probes.probe(branch: SIPVia.makeBranch())
+            let message = binding.probe(branch: SIPVia.makeBranch())
             transactions.sendRequest(message, to: target) { [weak self] event in
                 switch event {
                 case .provisional: return
@@ -59,7 +59,7 @@ extension RegistrationDriver {
         guard let binding = bindings[id] else {
             return siteProbeEnded(target, .failed(.transportError("the probing binding was removed")))
         }
-        let message = binding.probes.probe(branch: SIPVia.makeBranch())
+        let message = binding.probe(branch: SIPVia.makeBranch())
         transactions.sendRequest(message, to: target) { [weak self] event in
             guard let self else { return }
             switch event {

@@ -47,32 +47,14 @@ package final class RegistrationDriver: @unchecked Sendable {
     /// driver's bindings have it (to every other driver sharing the site, through ``siteProbeShared(_:_:)``).
     package var siteProbeSent: ((SIPTransportTarget, SiteProbeResult) -> Void)?
 
-    /// One binding's long-lived state: a class, allocated once when the binding is added (before any
-    /// REGISTER), so the table holds a pointer per binding and the start-up burst's short-lived
-    /// transactions are not interleaved with it on the heap.
-    final class Binding {
-        var configuration: BindingConfiguration
-        var machine: RegistrationStateMachine
-        var builder: RegisterRequestBuilder
-        var probes: OptionsRequestBuilder
-        var authenticator = DigestAuthenticator()
-        var targets: [SIPTransportTarget] = []
-        var targetIndex = 0
-        var stopWaiters: [() -> Void] = []
-        var removeWhenDisabled = false
-
-        var currentTarget: SIPTransportTarget? { targetIndex < targets.count ? targets[targetIndex] : nil }
-
-        init(
-            configuration: BindingConfiguration, machine: RegistrationStateMachine, builder: RegisterRequestBuilder,
-            probes: OptionsRequestBuilder
-        ) {
-            self.configuration = configuration
-            self.machine = machine
-            self.builder = builder
-            self.probes = probes
-        }
-    }
+    /// The challenge lists of the last responses, newest last: an equal list in the next response is
+    /// replaced by the stored one, so thousands of bindings of one registrar (one nonce) share one
+    /// copy of it instead of each keeping the copy its own 401 was parsed into.
+    var sharedChallenges: [[RegistrationChallenge]] = []
+    /// How many distinct challenges are shared at most (registrars × nonces in use).
+    static let sharedChallengeLimit = 16
+    /// The target lists resolutions gave last, newest last: the bindings of one site share one.
+    var sharedTargets: [[SIPTransportTarget]] = []
 
     private struct TimerToken: Hashable, Sendable {
         var binding: BindingID
@@ -115,15 +97,12 @@ package final class RegistrationDriver: @unchecked Sendable {
             addressOfRecord: aor, displayName: c.displayName, registrarURI: SIPURI(host: c.domain),
             contactURI: c.contactURI, transport: c.transport, instanceURN: c.instanceURN ?? instanceURN, regID: c.regID,
             callID: callID, fromTag: SIPIdentifiers.hex(count: 10, using: &random))
-        let probes = OptionsRequestBuilder(
-            targetURI: SIPURI(host: c.domain), addressOfRecord: aor, transport: c.transport, localURI: c.contactURI,
-            callID: SIPIdentifiers.hex(count: 24, using: &random),
-            fromTag: SIPIdentifiers.hex(count: 10, using: &random))
         bindings[id] = Binding(
-            configuration: c,
             machine: RegistrationStateMachine(
                 policy: c.policy, jitter: BackoffJitter(using: &random), realms: c.realmPolicy),
-            builder: builder, probes: probes)
+            builder: builder, credentials: c.credentials,
+            probeCallID: SIPIdentifiers.hex(count: 24, using: &random),
+            probeFromTag: SIPIdentifiers.hex(count: 10, using: &random))
     }
 
     /// Starts (enables) a binding: it registers now.
@@ -242,7 +221,8 @@ package final class RegistrationDriver: @unchecked Sendable {
             guard let self, self.bindings[id] != nil else { return }
             let (send, unresolved) = callbacks.value
             switch result {
-            case .success(let targets) where !targets.isEmpty:
+            case .success(let resolved) where !resolved.isEmpty:
+                let targets = self.sharing(resolved)
                 self.bindings[id]?.targets = targets
                 self.bindings[id]?.targetIndex = 0
                 send(targets[0])
@@ -268,7 +248,7 @@ package final class RegistrationDriver: @unchecked Sendable {
     private func transmitRegister(_ request: RegisterRequest, for id: BindingID, to target: SIPTransportTarget) {
         guard let binding = bindings[id] else { return }
         var credentials: [(header: SIPHeaderName, value: SIPAuthentication)] = []
-        if let secret = binding.configuration.credentials {
+        if let secret = binding.credentials {
             for challenge in request.challenges {
                 do {
                     let answer = try binding.authenticator.credentials(
@@ -297,10 +277,9 @@ package final class RegistrationDriver: @unchecked Sendable {
                     self.sendRegister(request, for: id)
                     return
                 }
+                let response = self.sharingChallenges(RegisterResponse(received.message, contact: contact))
                 self.update(id) {
-                    $0.machine.registerResponse(
-                        RegisterResponse(received.message, contact: contact), requestID: request.id,
-                        now: self.eventLoop.now)
+                    $0.machine.registerResponse(response, requestID: request.id, now: self.eventLoop.now)
                 }
             case .failed(let failure, let detail):
                 self.markTargetDown(target)
@@ -344,7 +323,7 @@ package final class RegistrationDriver: @unchecked Sendable {
     private func probeSite(_ target: SIPTransportTarget, probeID: UInt64, for id: BindingID) {
         guard let binding = bindings[id] else { return }
         let decision = sites.request(
-            binding: id, probeID: probeID, target: target, interval: binding.configuration.policy.probePeriod,
+            binding: id, probeID: probeID, target: target, interval: binding.machine.policy.probePeriod,
             now: self.eventLoop.now)
         switch decision {
         case .wait:
@@ -353,7 +332,7 @@ package final class RegistrationDriver: @unchecked Sendable {
             // Deferred: the machine is still inside the event that asked for the probe.
             eventLoop.execute { [weak self] in self?.deliver(result, probeID: probeID, to: id) }
         case .send:
-            let interval = binding.configuration.policy.probePeriod
+            let interval = binding.machine.policy.probePeriod
             guard let share = shareSiteProbe else { return sendSiteProbe(target, for: id, interval: interval) }
             share(target, interval) { [weak self] in self?.sendSiteProbe(target, for: id, interval: interval) }
         }

@@ -40,13 +40,15 @@ public final class ConnectionManager: Sendable {
     /// A snapshot of every connection, by id.
     public var connections: [Connection] {
         core.hub.snapshot.withLock { all in
-            all.values.filter { line == nil || $0.user == line }.sorted { $0.id < $1.id }
+            all.values.compactMap { line == nil || $0.connection.user == line ? $0.connection : nil }.sorted {
+                $0.id < $1.id
+            }
         }
     }
 
     /// A snapshot of one connection (nil for another agent's connection on an agent's handle).
     public func connection(_ id: Int) -> Connection? {
-        core.hub.snapshot.withLock { $0[id] }.flatMap { line == nil || $0.user == line ? $0 : nil }
+        core.hub.snapshot.withLock { $0[id]?.connection }.flatMap { line == nil || $0.user == line ? $0 : nil }
     }
 
     /// Waits until every connection of `ids` is `ready` — by default every enabled connection — and

@@ -18,7 +18,7 @@ extension PhoneDriver {
     @discardableResult
     func add(_ configuration: ConnectionConfiguration, startNow: Bool = true, id: Int) -> Int {
         eventLoop.assertInEventLoop()
-        records[id] = Record(configuration: configuration, isEnabled: configuration.enabled)
+        records[id] = Record(id: id, configuration: configuration, isEnabled: configuration.enabled)
         indexLine(id, configuration)
         engine.add(id, configuration: bindingConfiguration(configuration, id: id))
         publish(id)
@@ -50,18 +50,16 @@ extension PhoneDriver {
 
     func enable(_ id: Int) throws(SipEndpointError) {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
-        records[id]?.isEnabled = true
+        modify(id) { $0.isEnabled = true }
         lines.setEnabled(id, true)
         engine.start(id)
-        publish(id)
     }
 
     func disable(_ id: Int, remove: Bool, completion: @escaping () -> Void) throws(SipEndpointError) {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
-        records[id]?.isEnabled = false
+        modify(id) { $0.isEnabled = false }
         lines.setEnabled(id, false)
         start(paced: pacer.forget(id))
-        publish(id)
         let finish = { [weak self] in
             if remove {
                 if self?.records[id]?.status.isRegistered == true { self?.readyChanged(by: -1) }
@@ -84,8 +82,10 @@ extension PhoneDriver {
         guard records[id] != nil else { throw SipEndpointError(.unknownConnection, "no connection \(id)") }
         engine.remove(id) { [weak self] in
             guard let self, self.records[id] != nil else { return completion() }
-            self.records[id]?.configuration = configuration
-            self.records[id]?.isEnabled = configuration.enabled
+            self.modify(id) {
+                $0.configuration = configuration
+                $0.isEnabled = configuration.enabled
+            }
             self.indexLine(id, configuration)
             self.engine.add(id, configuration: self.bindingConfiguration(configuration, id: id))
             self.publish(id)

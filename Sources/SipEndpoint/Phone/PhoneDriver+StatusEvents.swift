@@ -39,14 +39,15 @@ extension PhoneDriver {
     ) {
         guard let record = records[id] else { return }
         let previous = record.status
-        record.status = status
-        record.reason = reason
-        record.target = target
-        record.nextRetry = nextRetry
-        record.heldDownUntil = heldDownUntil
+        modify(id) {
+            $0.status = status
+            $0.reason = reason
+            $0.target = target
+            $0.nextRetry = nextRetry
+            $0.heldDownUntil = heldDownUntil
+        }
         if previous.isRegistered, !status.isRegistered { readyChanged(by: -1) }
         if !previous.isRegistered, status.isRegistered { readyChanged(by: 1) }
-        publish(id)
         if status != .registering {
             // A first registration that settled frees its place in the site's start-up window; a site
             // that did not answer is no longer paced.
@@ -71,13 +72,15 @@ extension PhoneDriver {
                     heldDownUntil: heldDownUntil, lastAnswered: lastAnswered)))
     }
 
+    /// Makes connection `id`'s record visible in the snapshot, with the Contact its binding registers
+    /// (after it was added or its configuration replaced).
     func publish(_ id: Int) {
-        guard let r = records[id] else { return }
-        var connection = Connection(
-            id: id, configuration: r.configuration, status: r.status, reason: r.reason, target: r.target,
-            nextRetry: r.nextRetry, heldDownUntil: r.heldDownUntil, isEnabled: r.isEnabled)
-        connection.contact = engine.contact(of: id)?.uri.description ?? ""
-        snapshot.withLock { $0[id] = connection }
+        guard let record = records[id] else { return }
+        let contact = engine.contact(of: id)?.uri.description ?? ""
+        snapshot.withLock { all in
+            record.connection.contact = contact
+            all[id] = record
+        }
     }
 
     /// `delta` more (or fewer) of this shard's connections are `ready` or `recovering`; the phone's

@@ -13,7 +13,7 @@ extension PhoneDriver {
         resolution.transport(for: configuration.server, on: eventLoop).whenComplete { [weak self] result in
             guard let self, let record = self.records[id] else { return }
             if case .success(let kind?) = result, kind != record.configuration.transport {
-                record.configuration.transport = kind
+                self.modify(id) { $0.configuration.transport = kind }
                 self.indexLine(id, record.configuration)
                 // Not started yet: the binding is replaced before its first REGISTER.
                 self.engine.add(id, configuration: self.bindingConfiguration(record.configuration, id: id))

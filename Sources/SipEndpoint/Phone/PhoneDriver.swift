@@ -14,23 +14,6 @@ import Synchronization
 final class PhoneDriver: @unchecked Sendable {
     // @unchecked: mutable state is touched only on `eventLoop`; `snapshot` has its own lock.
 
-    /// A connection's state as the phone reports it: a class, allocated once when the connection is
-    /// added, so the table holds a pointer per connection rather than the whole value in every bucket.
-    final class Record {
-        var configuration: ConnectionConfiguration
-        var status: ConnectionStatus = .disabled
-        var reason: ConnectionStatusReason = .notStarted
-        var target: String?
-        var nextRetry: Date?
-        var heldDownUntil: Date?
-        var isEnabled: Bool
-
-        init(configuration: ConnectionConfiguration, isEnabled: Bool) {
-            self.configuration = configuration
-            self.isEnabled = isEnabled
-        }
-    }
-
     let eventLoop: any EventLoop
     let configuration: SipEndpointConfiguration
     /// This shard's number among the phone's (``LoopDispatch``); 0 on a one-loop phone.
@@ -72,7 +55,7 @@ final class PhoneDriver: @unchecked Sendable {
     var connectionEvents: EventBroadcaster<ConnectionEvent> { hub.connectionEvents }
     var phoneEvents: EventBroadcaster<PhoneEvent> { hub.phoneEvents }
     /// What ``ConnectionManager/connections`` returns, readable from any thread (all shards').
-    var snapshot: Locked<[Int: Connection]> { hub.snapshot }
+    var snapshot: Locked<[Int: Record]> { hub.snapshot }
     /// The phone's transport in its drill wrapper (``Phone/setBlockedHosts(_:)``).
     var faults: FaultInjectingTransport { hub.listeners.faults }
     var resolution: TargetResolution { hub.resolution }

@@ -16,7 +16,7 @@ final class PhoneHub: Sendable {
     let connectionEvents = EventBroadcaster<ConnectionEvent>(dropped: { .dropped(count: $0) })
     let phoneEvents = EventBroadcaster<PhoneEvent>(dropped: { .dropped(count: $0) })
     /// What ``ConnectionManager/connections`` returns.
-    let snapshot = Locked<[Int: Connection]>([:])
+    let snapshot = Locked<[Int: PhoneDriver.Record]>([:])
     let callEvents = EventBroadcaster<SessionEvent>(dropped: { .dropped(count: $0) })
     let incomingCalls = EventBroadcaster<CallDriver.IncomingCallEvent>(dropped: { .dropped(count: $0) })
     /// What ``CallControl/sessions`` returns.

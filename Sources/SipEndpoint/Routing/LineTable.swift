@@ -1,27 +1,46 @@
 /// Every connection of a phone as the inbound rules see it: which agent line (DN) it belongs to, the
 /// token of the Contact it registers, and the addresses of its site. A value, kept by the phone on its
-/// loop; every lookup the receive path makes is a dictionary access, so a flood costs no scan.
+/// loop; every lookup the receive path makes is a dictionary access (and a look at the one line's few
+/// connections), so a flood costs no scan.
+///
+/// Memory: an entry holds its site's address list by reference, one list per distinct site
+/// (``intern(_:)``): thousands of agents on one site share it. A site's request for a DN looks at
+/// that DN's line (one or two connections per site), so no index per DN and site is kept.
 struct LineTable: Sendable {
+    /// One resolved address of a site (an RFC 3263 target): an IP address and, when known, the port.
+    struct SiteAddress: Hashable, Sendable {
+        var host: String
+        var port: Int?
+    }
+
     struct Entry: Hashable, Sendable {
         var id: Int
         /// The DN: connections with the same DN are one agent's line.
         var user: String
         var token: String
         var isEnabled: Bool
-        /// The site's resolved addresses (every RFC 3263 target), as `ip` and `ip:port`.
-        var siteHosts: Set<String> = []
-        var siteAddresses: Set<String> = []
+        /// The site's resolved addresses (every RFC 3263 target); shared with the other connections of
+        /// the same site.
+        var site: [SiteAddress] = []
+
+        /// Whether the site has `host` among its addresses.
+        func siteHas(host: String) -> Bool { site.contains { $0.host == host } }
+        /// Whether the site has exactly `host:port` among its addresses.
+        func siteHas(host: String, port: Int) -> Bool { site.contains { $0.host == host && $0.port == port } }
     }
 
     private(set) var entries: [Int: Entry] = [:]
     private var byToken: [String: Int] = [:]
+    /// A line's connections, in id order.
     private var byUser: [String: [Int]] = [:]
     private var bySiteHost: [String: Set<Int>] = [:]
+    /// By `ip:port`.
     private var bySiteAddress: [String: Set<Int>] = [:]
-    /// The same, per DN (`host|user`, `host:port|user`): a site's request for a DN finds its connection
-    /// without looking at the thousands of other agents' connections on that site.
-    private var bySiteHostUser: [String: Set<Int>] = [:]
-    private var bySiteAddressUser: [String: Set<Int>] = [:]
+    /// One stored copy of each distinct site address list.
+    private var siteLists: [[SiteAddress]: [SiteAddress]] = [:]
+    /// More distinct lists than this (sites that keep moving) and the interning starts over: it saves
+    /// memory only, the entries keep their lists.
+    static let internedSiteListLimit = 1024
 
     mutating func add(id: Int, user: String, token: String, isEnabled: Bool) {
         remove(id: id)
@@ -45,17 +64,20 @@ struct LineTable: Sendable {
     mutating func setSite(_ id: Int, addresses: [(host: String, port: Int?)]) {
         guard var entry = entries[id] else { return }
         unindexSite(entry)
-        entry.siteHosts = Set(addresses.map(\.host))
-        entry.siteAddresses = Set(addresses.compactMap { a in a.port.map { "\(a.host):\($0)" } })
+        entry.site = intern(addresses.map { SiteAddress(host: $0.host, port: $0.port) })
         entries[id] = entry
-        for host in entry.siteHosts {
-            bySiteHost[host, default: []].insert(id)
-            bySiteHostUser["\(host)|\(entry.user)", default: []].insert(id)
+        for host in Set(entry.site.map(\.host)) { bySiteHost[host, default: []].insert(id) }
+        for address in entry.site {
+            if let port = address.port { bySiteAddress["\(address.host):\(port)", default: []].insert(id) }
         }
-        for address in entry.siteAddresses {
-            bySiteAddress[address, default: []].insert(id)
-            bySiteAddressUser["\(address)|\(entry.user)", default: []].insert(id)
-        }
+    }
+
+    /// The stored list equal to `list` (stored now when new): equal lists share one buffer.
+    private mutating func intern(_ list: [SiteAddress]) -> [SiteAddress] {
+        if let known = siteLists[list] { return known }
+        if siteLists.count >= Self.internedSiteListLimit { siteLists.removeAll() }
+        siteLists[list] = list
+        return list
     }
 
     private mutating func unindexSite(_ entry: Entry) {
@@ -63,13 +85,9 @@ struct LineTable: Sendable {
             index[key]?.remove(id)
             if index[key]?.isEmpty == true { index[key] = nil }
         }
-        for host in entry.siteHosts {
-            remove(entry.id, host, from: &bySiteHost)
-            remove(entry.id, "\(host)|\(entry.user)", from: &bySiteHostUser)
-        }
-        for address in entry.siteAddresses {
-            remove(entry.id, address, from: &bySiteAddress)
-            remove(entry.id, "\(address)|\(entry.user)", from: &bySiteAddressUser)
+        for address in entry.site {
+            remove(entry.id, address.host, from: &bySiteHost)
+            if let port = address.port { remove(entry.id, "\(address.host):\(port)", from: &bySiteAddress) }
         }
     }
 
@@ -93,9 +111,9 @@ struct LineTable: Sendable {
     /// The connections of DN `user` whose site is at `host`, those whose site is exactly `host:port`
     /// first (two sites may share an address), in id order: a line has one or two per site.
     func connections(atSite host: String, port: Int?, user: String) -> [Int] {
-        let exact = port.flatMap { bySiteAddressUser["\(host):\($0)|\(user)"] } ?? []
-        let byHost = bySiteHostUser["\(host)|\(user)"] ?? []
-        return exact.sorted() + byHost.subtracting(exact).sorted()
+        let line = byUser[user] ?? []
+        let exact = port.map { port in line.filter { entries[$0]?.siteHas(host: host, port: port) == true } } ?? []
+        return exact + line.filter { !exact.contains($0) && entries[$0]?.siteHas(host: host) == true }
     }
 
     /// One connection of the site at `host` (the lowest id, exactly `host:port` preferred), for a

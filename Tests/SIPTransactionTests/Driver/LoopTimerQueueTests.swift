@@ -166,4 +166,22 @@ import Testing
         armed.removeAll()
         #expect(armed[.e] == 0)
     }
+
+    /// A burst's arrays are let go once no timer is left; a handle from before the burst stays stale
+    /// for the timer that reuses its slot afterwards.
+    @Test func anIdleQueueLetsGoOfItsBurstAndOldHandlesStayStale() {
+        let h = Harness()
+        var old: [LoopTimerQueue<String>.Handle] = []
+        for i in 0..<500 { old.append(h.queue.schedule("burst \(i)", at: h.at(100))) }
+        h.advance(to: 100)
+        #expect(h.fired.count == 500)
+        #expect(h.queue.count == 0 && h.queue.heapCount == 0)
+        let later = h.queue.schedule("later", at: h.at(200))
+        for handle in old { h.queue.cancel(handle) }
+        #expect(h.queue.count == 1, "no handle of the burst names the timer in its old slot")
+        h.advance(to: 200)
+        #expect(h.owners.last == "later")
+        h.queue.cancel(later)
+        #expect(h.queue.count == 0)
+    }
 }
