@@ -134,7 +134,7 @@ struct ConnectionManagerTests {
         try await log.wait(connection: 0, status: .ready)
 
         try await site.goDown()
-        let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(4))
+        let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(12))
         #expect([.probeFailed, .localTimeout, .transportError].contains(failed.reason.kind))
 
         let cameBack = ContinuousClock.now

@@ -108,10 +108,11 @@ struct MultiLoopPhoneTests {
         }
         try await Task.sleep(for: .milliseconds(1_500))
         let before = site.requests(.options).count
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(6))
         let probes = site.requests(.options).count - before
-        // One per second for the site, not one per loop (that would be about 6) nor per connection (24).
-        #expect(probes >= 2 && probes <= 4, "\(probes) OPTIONS in 3 s for 8 connections on 2 loops at 1 s")
+        // One per second for the site (about 6), not one per loop (about 12) nor per connection (48);
+        // the margin is for a loaded machine, whose late timers can bunch two probes into one window.
+        #expect(probes >= 3 && probes <= 9, "\(probes) OPTIONS in 6 s for 8 connections on 2 loops at 1 s")
         await phone.shutdown()
         try await site.stop()
         try await group.shutdownGracefully()

@@ -40,7 +40,7 @@ struct NAPTRTransportTests {
         let log = EventLog(phone.connectionManager.statusChanges)
         do {
             try await phone.start()
-            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(15))
             let expected: SIPTransportKind = fromDNS ? .tcp : .udp
             #expect(ready.transport == expected)
             #expect(ready.target == "127.0.0.1:\(fromDNS ? tcpPort : udpPort)")

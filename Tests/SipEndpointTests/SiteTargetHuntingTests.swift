@@ -19,7 +19,7 @@ struct SiteTargetHuntingTests {
     @Test func theSitesNextTargetIsRegisteredBeforeAnyFailureIsReported() async throws {
         try await withSite({ first, _ in first.on(.register, .silent) }) { phone, log, first, second in
             let secondPort = try #require(try second.address(.udp).port)
-            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(15))
             #expect(ready.target == "127.0.0.1:\(secondPort)")
             #expect(ready.server == "site-a.test")
             #expect(!first.requests(.register).isEmpty, "the priority-10 target was tried first")
@@ -35,7 +35,7 @@ struct SiteTargetHuntingTests {
             first.on(.register, .silent)
             second.on(.register, .silent)
         }) { _, log, first, second in
-            let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+            let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(15))
             let elapsed = ContinuousClock.now - started
             #expect(failed.reason.kind == .localTimeout)
             // One transaction timeout per target, one after the other.
@@ -54,7 +54,7 @@ struct SiteTargetHuntingTests {
             first.on(.invite, .respond(statusCode: 486))
             second.on(.invite, .respond(statusCode: 486))
         }) { phone, log, first, second in
-            try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            try await log.wait(connection: 0, status: .ready, timeout: .seconds(15))
             let started = ContinuousClock.now
             let session = try await phone.callControl.dial(connectionId: 0, destination: "9000")
             let calls = SessionLog(session.statusChanges)
@@ -80,13 +80,13 @@ struct SiteTargetHuntingTests {
             }, optionsInterval: 1
         ) { phone, log, first, second in
             let secondPort = try #require(try second.address(.udp).port)
-            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(5))
+            let ready = try await log.wait(connection: 0, status: .ready, timeout: .seconds(15))
             let readyAt = ContinuousClock.now
             #expect(
                 ready.target?.hasSuffix(":\(try first.address(.udp).port ?? 0)") == true, "registered at target 0 first"
             )
             // The first probe (one interval later) gets 503: the registration moves to target 1.
-            let moved = try await log.wait(timeout: .seconds(6)) {
+            let moved = try await log.wait(timeout: .seconds(15)) {
                 $0.connectionId == 0 && $0.status == .ready && $0.target == "127.0.0.1:\(secondPort)"
             }
             #expect(moved.reason.statusCode == 200)
