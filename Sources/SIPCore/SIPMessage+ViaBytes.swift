@@ -153,9 +153,12 @@ extension SIPHeaders {
             let text = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             SIPParameterList.scan(text, kind: .header) { name, value in
                 let n = UnsafeRawBufferPointer(rebasing: text[name])
-                let place = (name: (name.lowerBound + start)..<(name.upperBound + start), value: value.map {
-                    ($0.lowerBound + start)..<($0.upperBound + start)
-                })
+                let place = (
+                    name: (name.lowerBound + start)..<(name.upperBound + start),
+                    value: value.map {
+                        ($0.lowerBound + start)..<($0.upperBound + start)
+                    }
+                )
                 if received == nil, n.count == 8, bytesEqualCaseInsensitive(n, "received") { received = place }
                 if rport == nil, n.count == 5, bytesEqualCaseInsensitive(n, "rport") { rport = place }
                 return received == nil || rport == nil

@@ -55,10 +55,13 @@ import Testing
 
     @Test func ipv6SentByAndSource() throws {
         #expect(
-            try stamp("Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK.c;rport", received: "[2001:db8::9]", rport: 5062)
+            try stamp(
+                "Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK.c;rport", received: "[2001:db8::9]", rport: 5062)
                 == "SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK.c;rport=5062;received=[2001:db8::9]")
         #expect(
-            try stamp("Via: SIP/2.0/UDP [2001:db8::1];received=2001:db8::7;branch=z9hG4bK.c", received: "[2001:db8::9]", rport: nil)
+            try stamp(
+                "Via: SIP/2.0/UDP [2001:db8::1];received=2001:db8::7;branch=z9hG4bK.c", received: "[2001:db8::9]",
+                rport: nil)
                 == "SIP/2.0/UDP [2001:db8::1];received=[2001:db8::9];branch=z9hG4bK.c")
     }
 
@@ -104,7 +107,8 @@ import Testing
             try filled("Via: SIP/2.0/udp 0.0.0.0;branch=z9hG4bK.h;rport", "UDP", "192.0.2.50", 5070)
                 == "SIP/2.0/UDP 192.0.2.50:5070;branch=z9hG4bK.h;rport")
         #expect(
-            try filled("v: SIP/2.0/TCP 0.0.0.0 : 5060 ;branch=z9hG4bK.h, SIP/2.0/UDP a.example", "TCP", "[2001:db8::2]", nil)
+            try filled(
+                "v: SIP/2.0/TCP 0.0.0.0 : 5060 ;branch=z9hG4bK.h, SIP/2.0/UDP a.example", "TCP", "[2001:db8::2]", nil)
                 == "SIP/2.0/TCP [2001:db8::2] ;branch=z9hG4bK.h, SIP/2.0/UDP a.example")
         #expect(
             try filled("Via: SIP/2.0/UDP [::1]:5060", "UDP", "192.0.2.50", 5060) == "SIP/2.0/UDP 192.0.2.50:5060",
