@@ -135,8 +135,15 @@ public struct SIPParameterList: Sendable, Hashable {
 
     /// The parameters as values, decoded as the value types hold them.
     func parameters(_ bytes: UnsafeRawBufferPointer) -> SIPParameters {
-        var out = SIPParameters()
-        guard !bytes.isEmpty else { return out }
+        guard !bytes.isEmpty else { return SIPParameters() }
+        // One allocation for the list: count first (no allocation), with room for two more (a
+        // server's received and rport stamp, §18.2.1) instead of growing the array 1, 2, 4.
+        var count = 0
+        Self.scan(bytes, kind: kind) { _, _ in
+            count += 1
+            return true
+        }
+        var out = SIPParameters(reservingCapacity: count + 2)
         let decode = kind == .uri || kind == .uriHeaders
         Self.scan(bytes, kind: kind) { name, value in
             let n = UnsafeRawBufferPointer(rebasing: bytes[name])

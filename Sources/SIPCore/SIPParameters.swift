@@ -20,6 +20,11 @@ public struct SIPParameters: Sendable, Hashable, ExpressibleByDictionaryLiteral 
 
     /// An empty list.
     public init() { items = [] }
+    /// An empty list with room for `capacity` parameters before its storage grows.
+    package init(reservingCapacity capacity: Int) {
+        items = []
+        items.reserveCapacity(capacity)
+    }
     /// A list of `items` in the given order, kept as they are (repeated names included).
     public init(_ items: [Parameter]) { self.items = items }
     public init(dictionaryLiteral elements: (String, String?)...) {

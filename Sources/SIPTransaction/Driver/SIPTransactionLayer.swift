@@ -119,7 +119,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         onEvent: @escaping (ClientTransactionEvent) -> Void
     ) -> ClientTransactionID? {
         eventLoop.assertInEventLoop()
-        guard let method = request.method, method != .ack, let branch = try? request.topVia.branch else {
+        // The branch read through the top Via's view: no SIPVia (a String per field) per request.
+        guard let method = request.method, method != .ack, let top = try? request.topViaView,
+            let branch = request.parameterValue("branch", in: top.parameters)
+        else {
             logger.error("request without method, or ACK, or without a top Via branch: not sent")
             return nil
         }

@@ -82,8 +82,13 @@ extension SIPTransportLayer {
         var core = core
         if message.isRequest {
             do {
-                core.topVia = core.topVia.stampedOnReceipt(from: source)
-                try message.replaceTopVia(core.topVia)
+                // §18.2.1: the stamp goes into the line's bytes; the parsed value gets the same.
+                let stamp = core.topVia.receiptStamp(from: source)
+                if stamp.received != nil || stamp.rport != nil {
+                    if let received = stamp.received { core.topVia.parameters.set("received", received) }
+                    if let rport = stamp.rport { core.topVia.parameters.set("rport", String(rport)) }
+                    try message.stampTopVia(received: stamp.received, rport: stamp.rport)
+                }
             } catch {
                 logger.notice(
                     "request with unusable top Via dropped", metadata: ["sip.flow": "\(flow)", "sip.error": "\(error)"])

@@ -215,11 +215,8 @@ extension SIPTransportLayer {
         var message = message
         if message.isRequest {
             do {
-                var via = try message.topVia
-                via.transport = flow.transport.viaToken
-                via.host = flow.localAddress.sipHost
-                via.port = flow.localAddress.port
-                try message.replaceTopVia(via)
+                try message.setTopViaSentBy(
+                    transport: flow.transport.viaToken, host: flow.localAddress.sipHost, port: flow.localAddress.port)
             } catch {
                 throw SIPTransportError(.invalidMessage, "request needs a top Via: \(error)")
             }

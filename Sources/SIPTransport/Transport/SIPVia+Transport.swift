@@ -26,21 +26,24 @@ extension SIPVia {
     /// bare form, but a bare IPv6 address is not a valid generic parameter value (`gen-value = token /
     /// host / quoted-string`), SIPCore reads only the bracketed one, and RFC 5118 §4.5 accepts both.
     public func stampedOnReceipt(from source: SocketAddress) -> SIPVia {
-        guard let sourceIP = source.ipAddress else { return self }
+        let stamp = receiptStamp(from: source)
         var via = self
+        if let received = stamp.received { via.parameters.set("received", received) }
+        if let rport = stamp.rport { via.parameters.set("rport", String(rport)) }
+        return via
+    }
+
+    /// What ``stampedOnReceipt(from:)`` sets: the `received` value (nil: left as it is) and the
+    /// `rport` value (nil: left as it is). Both nil when the Via needs no stamp.
+    package func receiptStamp(from source: SocketAddress) -> (received: String?, rport: Int?) {
+        guard let sourceIP = source.ipAddress else { return (nil, nil) }
         let asksRPort = hasRPort
+        var received: String?
         if asksRPort || !Self.sameAddress(host, sourceIP) {
             // `sipHost` without printing the address a second time (inet_ntop showed in profiles).
-            if case .v6 = source {
-                via.parameters.set("received", "[\(sourceIP)]")
-            } else {
-                via.parameters.set("received", sourceIP)
-            }
+            if case .v6 = source { received = "[\(sourceIP)]" } else { received = sourceIP }
         }
-        if asksRPort, let port = source.port {
-            via.parameters.set("rport", String(port))
-        }
-        return via
+        return (received, asksRPort ? source.port : nil)
     }
 
     /// True when `host` (maybe bracketed IPv6, maybe a name) is the IP address `ip`. Names never match:
