@@ -44,7 +44,9 @@ struct ActiveStandbyCallTests {
         let after = ContinuousClock.now - revived
         #expect(after >= .seconds(2), "not before the hold-down: \(after)")
         #expect(after < .seconds(15), "the hold-down and a probe or two: \(after)")
-        #expect(back.reason.text.contains("failback"), "\(back.reason)")
+        // Failback after the hold-down, or (when a loaded machine let the primary fail more than once)
+        // flap damping's own hold-down first; either way the standby lets go below.
+        #expect(back.reason.text.contains("failback") || back.reason.text.contains("hold-down"), "\(back.reason)")
         try await log.wait(connection: 1, status: .standby, after: index, timeout: .seconds(12))
         try await waitUntil { siteB.registrations["7001"] == nil }
         #expect(siteB.registrations["7001"] == nil, "the standby un-REGISTERed after the failback")
