@@ -21,14 +21,7 @@ extension CallDriver {
             guard body.contentType.matches(.sdp), let sdp = try? SessionDescription(parsing: body.content),
                 case .offerSent = call.media.state
             else { return }
-            do {
-                _ = try call.media.receiveAnswer(sdp)
-            } catch  where error.code == .insecureAnswer {
-                calls[id] = call
-                insecureAnswer(id, error)
-                return
-            } catch {}
-            calls[id] = call
+            guard takeAnswer(sdp, into: &call, id: id) else { return }
             feed(id, .answerReceived(mediaRunning: call.rtpSession != nil, heldByRemote: call.media.isHeldByRemote))
         case .reinviteReceived(let requestID, let offer):
             for action in step(id, .reinviteReceived(requestID: requestID, hasOffer: offer != nil)) {
@@ -40,15 +33,10 @@ extension CallDriver {
             }
         case .reinviteCompleted(let code, let phrase, let answer):
             if (200...299).contains(code), let answer, let sdp = try? SessionDescription(parsing: answer.content) {
-                do {
-                    _ = try call.media.receiveAnswer(sdp)
-                } catch  where error.code == .insecureAnswer {
-                    calls[id] = call
-                    insecureAnswer(id, error)
-                    return
-                } catch {}
+                guard takeAnswer(sdp, into: &call, id: id) else { return }
+            } else {
+                calls[id] = call
             }
-            calls[id] = call
             feed(
                 id, .reinviteCompleted(statusCode: code, reasonPhrase: phrase, heldByRemote: call.media.isHeldByRemote))
         case .infoReceived(let body):
@@ -60,6 +48,21 @@ extension CallDriver {
         case .infoCompleted, .transferProgress:
             break
         }
+    }
+
+    /// Applies the peer's SDP answer to `call` and stores the call. An answer that would leave SRTP
+    /// the policy requires ends the call instead (``insecureAnswer(_:_:)``) and returns false; any
+    /// other answer the media cannot use leaves the media as it was, as the offer/answer rules do.
+    private func takeAnswer(_ sdp: SessionDescription, into call: inout Call, id: String) -> Bool {
+        do {
+            _ = try call.media.receiveAnswer(sdp)
+        } catch  where error.code == .insecureAnswer {
+            calls[id] = call
+            insecureAnswer(id, error)
+            return false
+        } catch {}
+        calls[id] = call
+        return true
     }
 
     /// The peer's re-INVITE: the answer to its offer, or, without one (a 3pcc server re-pointing media,
