@@ -10,9 +10,10 @@ import Testing
 @Suite("Connection failure kinds over TCP")
 struct ConnectionFailureKindTests {
     @Test func refusedConnectionIsATransportError() async throws {
-        let gone = try await SIPTestPeer.start(.init(transports: [.tcp]))
-        let configuration = try connection(to: gone, transport: .tcp)
-        try await gone.stop()
+        let refusing = try RefusingTCPPort()
+        let configuration = ConnectionConfiguration(
+            user: "7001", server: ServerAddress(host: refusing.host, port: refusing.port), transport: .tcp,
+            reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: 0)
         // A 20 s transaction timeout: only the refusal can fail the connection within seconds.
         let phone = Phone(configuration: fastConfiguration([configuration], timeoutMs: 20_000))
         let log = EventLog(phone.connectionManager.statusChanges)
@@ -22,6 +23,7 @@ struct ConnectionFailureKindTests {
         #expect(failed.reason.kind == .transportError)
         #expect(ContinuousClock.now - start < .seconds(10), "a refused connection fails at once, not at the timeout")
         await phone.shutdown()
+        withExtendedLifetime(refusing) {}
     }
 
     @Test func aClosedFlowIsReportedAtOnce() async throws {

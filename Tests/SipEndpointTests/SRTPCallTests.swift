@@ -190,17 +190,19 @@ struct SRTPCallTests {
 
     @Test func earlyMediaIsSRTPBeforeTheAnswerAndTheSameStreamAfterIt() async throws {
         let site = try await InProcessSite.start(
-            .init(name: "site-srtp-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(3))]))
+            .init(name: "site-srtp-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(8))]))
         let phone = try await Self.phone(on: [site])
         let session = try await phone.callControl.dial(connectionId: 0, destination: "9183")
         try await session.play(.tone(frequency: 700))
         let log = SessionLog(session.statusChanges)
         try await log.wait(for: .alerting)
-        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(3)) {
+        // Eight seconds of ringing: the early stream has to be seen before the site answers, even on a
+        // machine loaded enough to take seconds over the first packets.
+        let early = try await MediaCallTests.waitForStatistics(session, timeout: .seconds(6)) {
             $0.packetsReceived >= 5
         }
         #expect(session.status == .alerting && early.srtpSuite == "AES_CM_128_HMAC_SHA1_80")
-        try await log.wait(for: .connected)
+        try await log.wait(for: .connected, timeout: .seconds(12))
         let after = try await MediaCallTests.waitForStatistics(session) {
             $0.packetsReceived >= early.packetsReceived + 25
         }

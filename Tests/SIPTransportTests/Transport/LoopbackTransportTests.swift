@@ -174,13 +174,14 @@ import Testing
 
     @Test func sendingToAClosedPortFails() async throws {
         try await Agent.withAgent { agent in
-            // Bind and close a listener to learn a port nobody listens on.
-            let probe = try await Agent.withAgent { $0.layer.localAddress(for: .tcp) }
-            let target = SIPTransportTarget(transport: .tcp, address: try #require(probe))
+            let refusing = try RefusingTCPPort()
+            let target = SIPTransportTarget(
+                transport: .tcp, address: try SocketAddress(ipAddress: refusing.host, port: refusing.port))
             let error = try await #require(throws: SIPTransportError.self) {
                 try await agent.layer.send(makeRequest(.options, transport: .tcp), to: target).get()
             }
             #expect(error.code == .connectFailed)
+            withExtendedLifetime(refusing) {}
         }
     }
 }
