@@ -67,7 +67,8 @@ struct ConnectionManagerSiteHealthTests {
         // About one OPTIONS per options_interval at the site, not one per connection.
         let before = site.requests(.options).count
         try await Task.sleep(for: .seconds(3))
-        let probes = site.requests(.options).count - before
+        // Probes are counted by transaction: a loaded machine's late answer draws retransmissions.
+        let probes = Set(site.requests(.options).dropFirst(before).compactMap { try? $0.message.topVia.branch }).count
         #expect(probes >= 2 && probes <= 5, "\(probes) OPTIONS in 3 s for \(Self.count) connections at 1 s")
 
         // The site stops answering: every connection fails within a moment of the others.

@@ -196,7 +196,7 @@ final class RawClient: Sendable {
 
     var receivedText: String { received.withLockedValue { $0.map { String(buffer: $0) }.joined() } }
 
-    func waitForText(containing text: String, timeout: Duration = .seconds(2)) async throws -> String {
+    func waitForText(containing text: String, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if receivedText.contains(text) { return receivedText }
