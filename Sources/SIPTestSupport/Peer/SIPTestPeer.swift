@@ -21,16 +21,21 @@ public final class SIPTestPeer: Sendable {
         public var certificates: SIPTestCertificates?
         /// Logger for the peer's transport. Default: silent.
         public var logger: Logger
+        /// How long a message begun on a stream may take to complete before the peer closes the
+        /// connection. Default: the transport's (10 s).
+        public var partialMessageTimeout: TimeAmount?
 
         public init(
             transports: [SIPTransportProtocol] = [.udp, .tcp], host: String = "127.0.0.1",
             certificates: SIPTestCertificates? = nil,
-            logger: Logger = Logger(label: "sip.test-peer", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger = Logger(label: "sip.test-peer", factory: { _ in SwiftLogNoOpLogHandler() }),
+            partialMessageTimeout: TimeAmount? = nil
         ) {
             self.transports = transports
             self.host = host
             self.certificates = certificates
             self.logger = logger
+            self.partialMessageTimeout = partialMessageTimeout
         }
     }
 
@@ -213,6 +218,9 @@ public final class SIPTestPeer: Sendable {
                 SIPTransportConfiguration.Listener($0, host: configuration.host, port: ports[$0] ?? 0)
             },
             keepAliveInterval: nil)
+        if let timeout = configuration.partialMessageTimeout {
+            transportConfiguration.partialMessageTimeout = timeout
+        }
         if let certificates = configuration.certificates {
             transportConfiguration.tls = SIPTransportConfiguration.TLS(
                 trustRoots: .file(certificates.caCertificateFile), certificateChainFile: certificates.certificateFile,

@@ -15,7 +15,9 @@ import Testing
     }
 
     @Test func aMessageDripFedByteByByteIsFramed() async throws {
-        try await withPeer { peer in
+        // Each byte waits for its write to complete: with a hundred tests starting at once on two
+        // cores the drip can outlast the transport's 10 s for a message begun, so the peer allows 50.
+        try await withPeer(.init(partialMessageTimeout: .seconds(50))) { peer in
             let group = MultiThreadedEventLoopGroup.singleton
             let client = try await RawClient.tcp(to: try peer.address(.tcp), on: group)
             for byte in Self.options(1).utf8 {
