@@ -160,7 +160,8 @@ struct AgentLinesTests {
         let codes = try await [first, second]
         #expect(codes == [480, 480])
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+        // Ended by the 1 s ring_timeout (480), not by the site's Timer B (32 s, 408).
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20), "\(elapsed)")
         try await waitUntil { lab.phone.callControl.sessions.isEmpty }
         #expect(lab.phone.callControl.sessions.isEmpty, "every ringing call was freed")
         try await lab.stop()
