@@ -184,6 +184,7 @@ let package = Package(
                 "RegistrationLoad", "SipEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/RegistrationBench"
         ),

@@ -9,7 +9,7 @@ import SipEndpoint
 //
 //   swift run -c release RegistrationBench [--dns 10000] [--sites 2] [--lifetime 60] [--options 0]
 //                                          [--settle 35] [--window 60] [--ready-timeout 60]
-//                                          [--registrars child|in-process]
+//                                          [--registrars child|in-process] [--loops N | --singleton]
 //
 // Prints the time until every connection is ready, the phone loop's CPU share while refreshing, and the
 // resident memory per registration; the last line is `registrations-ready-seconds: <number>`.
@@ -27,9 +27,11 @@ import Glibc
 
 struct Options {
     var dns = 10_000
-    /// `--loops N`: the phone on a group of N loops of the bench's, its lines spread over them; 0: the
-    /// phone's own one-thread group.
+    /// `--loops N`: the phone on a group of N loops of the bench's, its lines spread over them; 0: one
+    /// loop, as 1.
     var loops = 0
+    /// `--singleton`: the phone on NIO's `MultiThreadedEventLoopGroup.singleton` (one loop per core).
+    var singleton = false
     var sites = 2
     /// `reregister_in_seconds` of every connection.
     var lifetime = 60
@@ -75,6 +77,7 @@ struct Options {
                 }
                 registrarsInProcess = arguments[i] == "in-process"
             case "--exit-when-settled": exitWhenSettled = true
+            case "--singleton": singleton = true
             case "--malloc-info":
                 i += 1
                 guard i < arguments.count else { fatalError("--malloc-info needs a file") }
@@ -144,13 +147,19 @@ let rssBefore = residentBytes()
 /// Threads of this process (/proc/self/task): what the phone adds besides the registrars' loop.
 func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0 }
 let threadsBefore = threadCount()
-let phoneGroup = options.loops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: options.loops) : nil
+let phoneGroup: any EventLoopGroup =
+    options.singleton
+    ? MultiThreadedEventLoopGroup.singleton : MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.loops))
 let phone = Phone(
     configuration: RegistrationLoad.configuration(
         dns: options.dns, sites: sites.addresses, reregisterInSeconds: options.lifetime,
         optionsInterval: options.options),
     eventLoopGroup: phoneGroup)
 let events = phone.connectionManager.statusChanges
+// A 10 ms tick on each of the phone's loops from start() until all are ready: how long the start's
+// work holds a loop before a due timer runs (what other phones on a shared loop would wait).
+let lateness = LoopLateness(loops: phone.eventLoops)
+lateness.start()
 let started = ContinuousClock.now
 try await phone.start()
 // While waiting, one progress line a second from the registrars' side (bounded by the ready timeout).
@@ -166,12 +175,18 @@ let progress = Task {
 let ready = await RegistrationLoad.waitUntilReady(
     events, count: total, timeout: .seconds(options.readyTimeout), connections: { phone.connectionManager.connections })
 progress.cancel()
+let late = lateness.stop()
 let readySeconds = ready.finishedAt.map {
     Double(($0 - started).components.attoseconds) / 1e18 + Double(($0 - started).components.seconds)
 }
 let rssReady = residentBytes()
 let threadsAdded = threadCount() - threadsBefore
 say("threads added by the phone: \(threadsAdded) (its event loop; a phone given a shared group adds none)")
+for (index, l) in late.enumerated() {
+    say(
+        "loop \(index): a 10 ms tick ran late by \(fmt(l.p99, 1)) ms at the 99th percentile, \(fmt(l.max, 1)) ms at most (\(l.ticks) ticks)"
+    )
+}
 let afterStart = try await sites.counters()
 let snapshotReady = phone.connectionManager.connections.filter { $0.status == .ready }.count
 say(
@@ -257,6 +272,8 @@ say(
     "agents: \(options.dns); rss-kib-per-agent-settled: \(fmt(Double(rssSettled - rssBefore) / Double(options.dns) / 1024))"
 )
 say("threads-added: \(threadsAdded)")
+say("loop-lateness-ms-p99: \(fmt(late.map(\.p99).max() ?? 0, 1))")
+say("loop-lateness-ms-max: \(fmt(late.map(\.max).max() ?? 0, 1))")
 say("rss-kib-per-registration-at-ready: \(fmt(Double(rssReady - rssBefore) / Double(total) / 1024))")
 say("rss-kib-per-registration-settled: \(fmt(Double(rssSettled - rssBefore) / Double(total) / 1024))")
 say("registrations-ready-seconds: \(readySeconds.map { fmt($0, 3) } ?? "timeout")")

@@ -37,7 +37,7 @@ struct AbandonedAttemptCallTests {
         // T1 = 500 ms: the give-up (400 ms) comes before any retransmission, so the peer (which
         // answers every copy of an INVITE, unlike a server transaction) sees exactly one INVITE.
         configuration.failover.adaptiveT1 = false
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

@@ -12,7 +12,7 @@ struct ActiveStandbyCallTests {
     @Test(.timeLimit(.minutes(1))) func theStandbyTakesOverAndTheLineFailsBackAfterTheHoldDown() async throws {
         let (siteA, siteB) = try await startSites()
         let configuration = activeStandby([siteA, siteB], failback: .automatic, holdDownSeconds: 2)
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
 
@@ -66,7 +66,7 @@ struct ActiveStandbyCallTests {
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
                 reregisterInSeconds: 60, optionsInterval: 0)
         }
-        let phone = Phone(configuration: fastConfiguration(connections))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration(connections))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -85,7 +85,7 @@ struct ActiveStandbyPlannedMoveTests {
     @Test(.timeLimit(.minutes(1))) func maintenanceFailbackAndPreference() async throws {
         let (siteA, siteB) = try await startSites()
         let configuration = activeStandby([siteA, siteB], failback: .manual)
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -127,7 +127,7 @@ struct ActiveStandbyPlannedMoveTests {
 
     @Test func plannedMovesNeedAnActiveStandbyLine() async throws {
         let site = try await InProcessSite.start(.init(name: "site-a"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 ConnectionConfiguration(
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001")

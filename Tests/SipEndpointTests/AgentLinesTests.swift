@@ -29,7 +29,7 @@ struct AgentLinesTests {
             let siteB = try await InProcessSite.start(.init(name: "site-b", users: users, testNumbers: b))
             var configuration = fastConfiguration(agents.flatMap { [connection($0, siteA), connection($0, siteB)] })
             configuration.session = session
-            let phone = Phone(configuration: configuration)
+            let phone = Phone.onOwnThread(configuration: configuration)
             let log = EventLog(phone.connectionManager.statusChanges)
             try await phone.start()
             for id in configuration.connections.indices { try await log.wait(connection: id, status: .ready) }

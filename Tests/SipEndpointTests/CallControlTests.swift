@@ -66,7 +66,7 @@ struct CallControlTests {
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
                     reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: optionsInterval)
             }
-            let phone = Phone(
+            let phone = Phone.onOwnThread(
                 configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: inviteTimeoutMs))
             let log = EventLog(phone.connectionManager.statusChanges)
             try await phone.start()
@@ -169,7 +169,7 @@ struct CallControlTests {
         }
         var configuration = fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 20_000)
         configuration.failover.inviteTimeoutMilliseconds = 300
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -318,7 +318,7 @@ struct MultiLineTests {
                 optionsInterval: 0)
         ])
         configuration.session.autoAnswer = true
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

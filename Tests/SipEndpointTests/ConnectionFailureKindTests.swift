@@ -15,7 +15,7 @@ struct ConnectionFailureKindTests {
             user: "7001", server: ServerAddress(host: refusing.host, port: refusing.port), transport: .tcp,
             reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: 0)
         // A 60 s transaction timeout: only the refusal can fail the connection within 30 s.
-        let phone = Phone(configuration: fastConfiguration([configuration], timeoutMs: 60_000))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([configuration], timeoutMs: 60_000))
         let log = EventLog(phone.connectionManager.statusChanges)
         let start = ContinuousClock.now
         try await phone.start()
@@ -28,7 +28,7 @@ struct ConnectionFailureKindTests {
 
     @Test func aClosedFlowIsReportedAtOnce() async throws {
         let site = try await SIPTestPeer.start(.init(transports: [.tcp]))
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site, transport: .tcp)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site, transport: .tcp)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -45,7 +45,7 @@ struct ConnectionFailureKindTests {
 
     @Test func tcpRegistrationCarriesOutboundParameters() async throws {
         let site = try await SIPTestPeer.start(.init(transports: [.tcp]))
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site, transport: .tcp)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site, transport: .tcp)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -65,7 +65,7 @@ struct ConnectionFailureKindTests {
 struct OutOfDialogRequestTests {
     @Test func optionsIsAnsweredAndUnknownDialogsGet481() async throws {
         let site = try await SIPTestPeer.start()
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

@@ -51,7 +51,7 @@ struct ConnectionManagerSiteHealthTests {
         // Half the connections start 0.5 s after the others, so their own probe timers are half an
         // interval out of step: probing on their own, they would fail about 0.5 s apart.
         let half = Self.count / 2
-        let phone = Phone(configuration: fastConfiguration(Array(connections[..<half])))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration(Array(connections[..<half])))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await waitUntil(timeout: .seconds(10)) {

@@ -14,7 +14,8 @@ struct ConnectionManagerTests {
     @Test func bothConnectionsRegisterAtOnceAndThePhoneIsActive() async throws {
         let siteA = try await SIPTestPeer.start()
         let siteB = try await SIPTestPeer.start()
-        let phone = Phone(configuration: fastConfiguration([try connection(to: siteA), try connection(to: siteB)]))
+        let phone = Phone.onOwnThread(
+            configuration: fastConfiguration([try connection(to: siteA), try connection(to: siteB)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         let readyA = try await log.wait(connection: 0, status: .ready)
@@ -38,7 +39,8 @@ struct ConnectionManagerTests {
         let siteA = try await SIPTestPeer.start()
         let siteB = try await SIPTestPeer.start()
         siteA.on(.register, .silent)
-        let phone = Phone(configuration: fastConfiguration([try connection(to: siteA), try connection(to: siteB)]))
+        let phone = Phone.onOwnThread(
+            configuration: fastConfiguration([try connection(to: siteA), try connection(to: siteB)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         let start = ContinuousClock.now
         try await phone.start()
@@ -63,7 +65,7 @@ struct ConnectionManagerTests {
                 SIPPeerDigestChallenge(
                     kind: .server, realm: "site-a", nonce: "n0nce", username: "7001", password: "secret"),
                 thenRespond: 200))
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site, password: "secret")]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site, password: "secret")]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -79,7 +81,7 @@ struct ConnectionManagerTests {
     @Test func non2xxFinalResponseFailsWithItsCode() async throws {
         let site = try await SIPTestPeer.start()
         site.on(.register, .respond(statusCode: 503))
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         let failed = try await log.wait(connection: 0, status: .failed)
@@ -92,7 +94,7 @@ struct ConnectionManagerTests {
     @Test func disableUnregistersEnableRegistersRemoveForgets() async throws {
         let siteA = try await SIPTestPeer.start()
         let siteB = try await SIPTestPeer.start()
-        let phone = Phone(configuration: fastConfiguration([try connection(to: siteA)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: siteA)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -127,7 +129,7 @@ struct ConnectionManagerTests {
     @Test func probesDetectADeadSiteAndItsReturn() async throws {
         let site = try await SIPTestPeer.start()
         // A long back-off: only the probe can bring the connection back quickly.
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([try connection(to: site, optionsInterval: 1, regInterval: 120)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()

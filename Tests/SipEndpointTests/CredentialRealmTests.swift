@@ -39,7 +39,7 @@ struct CredentialRealmTests {
                     kind: .proxy, realm: "evil.example", nonce: "evil-nonce", username: "7001", password: "secret")))
         var configuration = try connection(to: peer, password: "secret")
         configuration.domain = Self.domain
-        let phone = Phone(configuration: fastConfiguration([configuration]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([configuration]))
         let events = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await events.wait(connection: 0, status: .ready)
@@ -113,7 +113,7 @@ struct CredentialRealmTests {
                 thenRespond: 486))
         var configuration = try connection(to: peer, password: "secret")
         configuration.domain = Self.domain
-        let phone = Phone(configuration: fastConfiguration([configuration]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([configuration]))
         let events = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await events.wait(connection: 0, status: .ready)
@@ -137,7 +137,7 @@ struct CredentialRealmTests {
                     kind: .server, realm: Self.domain, nonce: "n", username: "7001", password: "secret")))
         var configuration = try connection(to: peer)
         configuration.domain = Self.domain
-        let phone = Phone(configuration: fastConfiguration([configuration]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([configuration]))
         let events = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         let failed = try await events.wait(connection: 0, status: .failed)

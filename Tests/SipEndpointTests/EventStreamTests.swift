@@ -200,7 +200,7 @@ struct PhoneEventStreamTests {
     @Test func streamsSubscribedBeforeStartSeeTheFirstRegistering() async throws {
         let site = try await SIPTestPeer.start()
         // A generous transaction timeout: a loaded machine must not turn this into a failed registration.
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site)], timeoutMs: 5_000))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site)], timeoutMs: 5_000))
         let connectionEvents = phone.connectionManager.statusChanges
         let phoneEvents = phone.statusChanges
         try await phone.start()
@@ -222,7 +222,8 @@ struct PhoneEventStreamTests {
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: s.port), password: "pass7001",
                 reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
         }
-        let phone = Phone(configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 5_000))
+        let phone = Phone.onOwnThread(
+            configuration: fastConfiguration([connection(siteA), connection(siteB)], timeoutMs: 5_000))
         try await phone.start()
         let ready = try await phone.connectionManager.waitUntilReady(timeout: .seconds(10))
         #expect(ready.map(\.id) == [0, 1])
@@ -240,7 +241,7 @@ struct PhoneEventStreamTests {
         let answering = try await SIPTestPeer.start()
         silent.on(.register, .silent)
         // Connection 0 stays `registering` for the 2 s transaction timeout, then `failed`: not ready either way.
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration(
                 [try connection(to: silent), try connection(to: answering)], timeoutMs: 2_000))
         try await phone.start()
@@ -263,7 +264,7 @@ struct PhoneEventStreamTests {
 
     @Test func waitUntilReadyNeedsARunningPhoneAndKnownConnections() async throws {
         let site = try await SIPTestPeer.start()
-        let phone = Phone(configuration: fastConfiguration([try connection(to: site)]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site)]))
         await #expect(throws: SipEndpointError(.notRunning, "")) {
             try await phone.connectionManager.waitUntilReady(timeout: .milliseconds(100))
         }
@@ -280,7 +281,7 @@ struct PhoneEventStreamTests {
     @Test func aStalledConnectionReaderIsToldHowManyItLost() async throws {
         let dns = 150
         let sites = try await LoadSites.start(sites: 2)
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: RegistrationLoad.configuration(
                 dns: dns, sites: sites.addresses, reregisterInSeconds: 60, optionsInterval: 0))
         let stalled = phone.connectionManager.statusChanges

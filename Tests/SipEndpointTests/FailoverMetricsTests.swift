@@ -136,7 +136,7 @@ struct FailoverMetricsTests {
                 user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
                 reregisterInSeconds: 60, optionsInterval: 1)
         }
-        let phone = Phone(configuration: fastConfiguration(connections, timeoutMs: 500), metrics: test)
+        let phone = Phone.onOwnThread(configuration: fastConfiguration(connections, timeoutMs: 500), metrics: test)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

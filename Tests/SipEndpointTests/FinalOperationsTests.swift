@@ -16,7 +16,7 @@ struct FinalOperationsTests {
             name: "slow", testNumbers: ["9000": .answer(), "9999": .silent])
         configuration.inDialogAnswerDelay = answerDelay
         let site = try await InProcessSite.start(configuration)
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 ConnectionConfiguration(
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",

@@ -25,7 +25,7 @@ struct FlapDampingCallTests {
         // Half-life 8 s: two failures ~3 s apart give a penalty ≈ 1.77 and a hold-down ≈ 6.6 s from the second.
         configuration.failover.flapWindowSeconds = 8
         configuration.failover.flapHoldDownMaxSeconds = 20
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

@@ -46,7 +46,7 @@ struct HostingTests {
         try await group.shutdownGracefully()
     }
 
-    @Test("A phone given NIO's singleton runs on it alone and spreads its agents' lines over its loops")
+    @Test("A phone made without a group runs on NIO's singleton alone and spreads its agents' lines over its loops")
     func defaultPhoneRunsOnTheSingleton() async throws {
         let singleton = MultiThreadedEventLoopGroup.singleton
         let site = try await InProcessSite.start(.init(name: "site-a"))
@@ -58,7 +58,7 @@ struct HostingTests {
                 user: "\(7001 + n)", server: ServerAddress(host: "127.0.0.1", port: site.port),
                 password: "pass\(7001 + n)", reregisterInSeconds: 60, optionsInterval: 0)
         }
-        let phone = Phone(configuration: fastConfiguration(agents), eventLoopGroup: singleton)
+        let phone = Phone(configuration: fastConfiguration(agents))
         try await phone.start()
         try await waitUntil(timeout: .seconds(10)) {
             phone.connectionManager.connections.allSatisfy { $0.status == .ready }

@@ -18,7 +18,7 @@ struct InProcessSiteTests {
     @Test func registersWithVerifiedDigestOnTwoSites() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
         let b = try await InProcessSite.start(.init(name: "site-b"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 connection(to: a, password: "pass7001"), connection(to: b, password: "pass7001"),
             ]))
@@ -35,7 +35,7 @@ struct InProcessSiteTests {
 
     @Test func aWrongPasswordIsReportedOnceWithoutARetryLoop() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
-        let phone = Phone(configuration: fastConfiguration([connection(to: a, password: "wrong")]))
+        let phone = Phone.onOwnThread(configuration: fastConfiguration([connection(to: a, password: "wrong")]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         let failed = try await log.wait(connection: 0, status: .failed)
@@ -51,7 +51,7 @@ struct InProcessSiteTests {
     /// probe's timeout, and is followed back when it thaws.
     @Test func aSiteThatHangsAndThawsIsFollowedByItsConnection() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([connection(to: a, password: "pass7001", optionsInterval: 1)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -74,7 +74,7 @@ struct InProcessSiteTests {
     @Test func aSiteThatDiesAndComesBackIsFollowedByItsConnection() async throws {
         let a = try await InProcessSite.start(.init(name: "site-a"))
         let b = try await InProcessSite.start(.init(name: "site-b"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 connection(to: a, password: "pass7001", optionsInterval: 1),
                 connection(to: b, password: "pass7001", optionsInterval: 1),
@@ -120,7 +120,7 @@ struct ApplyConfigurationTests {
                 password: "pass\(user)", reregisterInSeconds: lifetime, optionsInterval: 0)
         }
         let first = fastConfiguration([connection(a), connection(b)])
-        let phone = Phone(configuration: first)
+        let phone = Phone.onOwnThread(configuration: first)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

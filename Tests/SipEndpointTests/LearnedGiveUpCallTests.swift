@@ -23,7 +23,7 @@ struct LearnedGiveUpCallTests {
             connections: [connection(a), connection(b)], endpoint: EndpointPolicy(localAddress: "127.0.0.1"))
         #expect(configuration.failover == FailoverPolicy())
         #expect(configuration.failover.inviteTimeoutMilliseconds == nil && configuration.failover.adaptiveT1)
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

@@ -29,7 +29,7 @@ struct LossyLinkDialTests {
             connections: [connection(port: relay.port), connection(port: siteB.port)],
             endpoint: EndpointPolicy(localAddress: "127.0.0.1"),
             session: SessionPolicy(holdOthers: false))
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready, timeout: .seconds(10))

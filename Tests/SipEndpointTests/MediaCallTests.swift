@@ -39,7 +39,7 @@ struct MediaCallTests {
                 configuration.endpoint.sipPortRange = port...port
                 configuration.endpoint.rtpInactivityTimeout = inactivity
                 configuration.session.dtmfMethod = dtmf
-                return Phone(configuration: configuration, metrics: metrics)
+                return Phone.onOwnThread(configuration: configuration, metrics: metrics)
             }
             let caller = phone(host: hostA, user: "7001", peer: hostB, inactivity: nil, metrics: callerMetrics)
             let callee = phone(host: hostB, user: "7002", peer: hostA, inactivity: calleeInactivity)
@@ -184,7 +184,7 @@ struct MediaCallTests {
                 optionsInterval: 0)
         ])
         configuration.endpoint.rtpInactivityTimeout = inactivity
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)
@@ -262,7 +262,7 @@ struct MediaCallTests {
         // tests at once, and on two cores the first packets of the echo can take seconds to come back.
         let site = try await InProcessSite.start(
             .init(name: "site-early", testNumbers: ["9183": .earlyMedia(ringing: .seconds(8))]))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 ConnectionConfiguration(
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
@@ -310,7 +310,7 @@ struct MediaCallTests {
     func anIncomingCallCarriesMediaWithAnOfferInTheInviteOrInOurAnswer(offer: InProcessSite.CallOffer) async throws {
         // .late: the INVITE has no SDP (a 3pcc server's habit); we offer in the 200, the site answers in the ACK.
         let site = try await InProcessSite.start(.init(name: "site-in-\(offer)"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 ConnectionConfiguration(
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",
@@ -343,7 +343,7 @@ struct MediaCallTests {
 
     @Test func aReinviteWithoutAnOfferGetsOursAndKeepsTheCallAsItWas() async throws {
         let site = try await InProcessSite.start(.init(name: "site-reinvite"))
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: fastConfiguration([
                 ConnectionConfiguration(
                     user: "7001", server: ServerAddress(host: "127.0.0.1", port: site.port), password: "pass7001",

@@ -31,7 +31,7 @@ struct NAPTRTransportTests {
             user: "7001", server: ServerAddress(host: "site-n.test"), transport: .udp,
             reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: 0)
         connection.transportFromDNS = fromDNS
-        let phone = Phone(
+        let phone = Phone.onOwnThread(
             configuration: SipEndpointConfiguration(
                 connections: [connection],
                 endpoint: EndpointPolicy(

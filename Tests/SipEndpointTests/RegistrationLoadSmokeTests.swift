@@ -17,7 +17,7 @@ struct RegistrationLoadSmokeTests {
             dns: dns, sites: sites.addresses, reregisterInSeconds: 60, optionsInterval: 0,
             transactionTimeoutMilliseconds: 20_000)
         configuration.failover.adaptiveT1 = false
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let events = phone.connectionManager.statusChanges
         try await phone.start()
         let ready = await RegistrationLoad.waitUntilReady(

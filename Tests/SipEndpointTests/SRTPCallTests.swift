@@ -46,7 +46,7 @@ struct SRTPCallTests {
             configuration.endpoint.sipPortRange = port...port
             configuration.security.useSRTP = srtp
             configuration.security.srtpKeyLog = keyLog
-            return Phone(configuration: configuration)
+            return Phone.onOwnThread(configuration: configuration)
         }
         let caller = phone(host: hostA, user: "7001", peer: hostB, srtp: callerSRTP, keyLog: nil)
         let callee = phone(host: hostB, user: "7002", peer: hostA, srtp: calleeSRTP, keyLog: calleeKeyLog)
@@ -181,7 +181,7 @@ struct SRTPCallTests {
                     reregisterInSeconds: 60, regInterval: 120, regRetryMax: 300, optionsInterval: 0)
             })
         configuration.security.useSRTP = .mandatory
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         for id in sites.indices { try await log.wait(connection: id, status: .ready) }

@@ -21,7 +21,7 @@ struct SiteLossCallTests {
         var configuration = fastConfiguration([connection(a), connection(b)], timeoutMs: 500)
         configuration.endpoint.rtpInactivityTimeout = inactivity
         configuration.failover.duplicateCallHeader = duplicateHeader
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         try await log.wait(connection: 0, status: .ready)

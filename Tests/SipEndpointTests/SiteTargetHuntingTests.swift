@@ -129,7 +129,7 @@ struct SiteTargetHuntingTests {
             let connection = ConnectionConfiguration(
                 user: "7001", server: ServerAddress(host: "site-a.test"), transport: .udp,
                 reregisterInSeconds: 60, regInterval: 30, regRetryMax: 60, optionsInterval: optionsInterval)
-            let configured = Phone(
+            let configured = Phone.onOwnThread(
                 configuration: SipEndpointConfiguration(
                     connections: [connection],
                     endpoint: EndpointPolicy(

@@ -5,14 +5,13 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// A SIP endpoint: its connections (``ConnectionManager``), and soon its calls.
+/// A SIP endpoint: its connections (``ConnectionManager``) and its calls (``CallControl``).
 ///
 /// A ServiceLifecycle `Service`, so a Hummingbird or Vapor back end runs it in its service group and a
-/// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:_:)``.
-/// The phone runs on the event-loop group the caller gives (a back end passes one shared group, for
-/// example `MultiThreadedEventLoopGroup.singleton`, and the phone adds no thread), its agents' lines
-/// spread over the group's loops behind one set of SIP listeners; or, given none, on a one-thread
-/// group of its own. Its API may be used from any task.
+/// graceful shutdown un-REGISTERs every connection; scripts use ``withPhone(configuration:logger:eventLoopGroup:_:)``.
+/// The phone runs on an event-loop group it is given, NIO's `MultiThreadedEventLoopGroup.singleton`
+/// unless the caller passes another, and adds no thread to it: its agents' lines are spread over the
+/// group's loops behind one set of SIP listeners. Its API may be used from any task.
 ///
 /// ```swift
 /// try await Phone.withPhone(configuration: configuration) { phone in
@@ -46,26 +45,50 @@ public final class Phone: Service, Sendable {
     /// - Parameter trace: when given, every SIP message sent and received is written to it.
     /// - Parameter metrics: where the media figures go (docs/MEDIA.md lists them); nil: the backend
     ///   bootstrapped in swift-metrics' `MetricsSystem` (none: nothing is recorded).
-    /// - Parameter eventLoopGroup: the caller's group: the phone's state lives on its loops and the
-    ///   phone never shuts the group down. Default: nil, a one-thread group of the phone's own, so
-    ///   that one busy phone (thousands of registrations starting) never delays another's timers; pass a
-    ///   shared group to host many phones without a thread each.
+    /// - Parameter eventLoopGroup: the group the phone's state lives on; the phone never shuts it
+    ///   down and adds no thread to it. Default: NIO's `MultiThreadedEventLoopGroup.singleton` (one
+    ///   loop per core, shared with whatever else in the process uses it). A back end whose other work
+    ///   on the singleton holds its loops for long stretches gives the phone a group of its own
+    ///   (docs/HOSTING.md measures what a phone's start-up does to a shared loop).
     /// - Parameter loops: how many of the group's loops the phone spreads its agents' lines over,
     ///   each line (its connections and calls) on one; nil (the default): every loop of the group. The
     ///   phone's one set of SIP listeners is on the first (the group's `next()`), where every message is
     ///   parsed before it is handed to its line's loop. 1 keeps the whole phone on one loop.
-    public init(
+    public convenience init(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
         trace: SIPTraceFile? = nil,
         metrics: (any MetricsFactory)? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         loops: Int? = nil
+    ) {
+        self.init(
+            configuration: configuration, logger: logger, trace: trace, metrics: metrics, group: eventLoopGroup,
+            ownsGroup: false, loops: loops)
+    }
+
+    /// A phone on a one-thread group of its own, shut down with it. The test suite runs sixteen
+    /// tests at a time in one process, each phone standing for a back end of its own: on shared loops
+    /// one test's start-up would hold another's timers (docs/HOSTING.md).
+    package static func onOwnThread(
+        configuration: SipEndpointConfiguration,
+        logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
+        trace: SIPTraceFile? = nil,
+        metrics: (any MetricsFactory)? = nil
+    ) -> Phone {
+        Phone(
+            configuration: configuration, logger: logger, trace: trace, metrics: metrics,
+            group: MultiThreadedEventLoopGroup(numberOfThreads: 1), ownsGroup: true, loops: nil)
+    }
+
+    private init(
+        configuration: SipEndpointConfiguration, logger: Logger, trace: SIPTraceFile?, metrics: (any MetricsFactory)?,
+        group: any EventLoopGroup, ownsGroup: Bool, loops: Int?
     ) {
         self.configuration = configuration
         self.applied = Mutex(configuration)
-        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.ownsGroup = eventLoopGroup == nil
+        self.group = group
+        self.ownsGroup = ownsGroup
         let loops = Self.shardLoops(of: group, count: loops)
         let hub = PhoneHub(configuration: configuration, loops: loops, logger: logger, trace: trace, metrics: metrics)
         let drivers = loops.enumerated().map { shard, loop in
@@ -107,8 +130,7 @@ public final class Phone: Service, Sendable {
     }
 
     /// Un-REGISTERs every connection (each waits at most one transaction timeout and a margin), closes
-    /// the transports and stops the phone's own event loop (a caller's group keeps running). Safe to
-    /// call more than once.
+    /// the transports; the group keeps running. Safe to call more than once.
     public func shutdown() async {
         guard
             isShutDown.withLock({ done in
@@ -203,7 +225,7 @@ public final class Phone: Service, Sendable {
     public static func withPhone<T: Sendable>(
         configuration: SipEndpointConfiguration,
         logger: Logger = Logger(label: "sip.endpoint", factory: { _ in SwiftLogNoOpLogHandler() }),
-        eventLoopGroup: (any EventLoopGroup)? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (Phone) async throws -> T
     ) async throws -> T {
         let phone = Phone(configuration: configuration, logger: logger, eventLoopGroup: eventLoopGroup)

@@ -55,7 +55,7 @@ struct ActiveStandbyLabTests {
     )
     func standbyTakesOverAndFailsBack() async throws {
         let lab = try lab
-        let phone = Phone(configuration: Self.configuration)
+        let phone = Phone.onOwnThread(configuration: Self.configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

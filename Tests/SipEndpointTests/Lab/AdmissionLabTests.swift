@@ -246,7 +246,7 @@ struct AdmissionLabTests {
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent(
             "realm-\(UInt32.random(in: 0...UInt32.max)).jsonl")
         let traceFile = try SIPTraceFile(path: trace.path, includeCredentials: true)
-        let phone = Phone(configuration: Self.configuration, trace: traceFile)
+        let phone = Phone.onOwnThread(configuration: Self.configuration, trace: traceFile)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
@@ -303,7 +303,7 @@ struct AdmissionLabTests {
     private func withPhone(
         _ configuration: SipEndpointConfiguration = Self.configuration, _ body: (Phone, EventLog) async throws -> Void
     ) async throws {
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

@@ -42,7 +42,7 @@ struct AgentLinesLabTests {
     )
     func twoAgentsOneProcess() async throws {
         let lab = try lab
-        let phone = Phone(configuration: Self.configuration)
+        let phone = Phone.onOwnThread(configuration: Self.configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

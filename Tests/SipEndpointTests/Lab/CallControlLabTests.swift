@@ -283,7 +283,7 @@ struct CallControlLabTests {
         configuration: SipEndpointConfiguration = Self.configuration, _ body: (Phone, EventLog) async throws -> Void
     ) async throws {
         let lab = try lab
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

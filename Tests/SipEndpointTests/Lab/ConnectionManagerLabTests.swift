@@ -58,7 +58,7 @@ struct ConnectionManagerLabTests {
         arguments: [SIPTransportKind.udp, .tls], Outage.allCases)
     func siteOutage(transport: SIPTransportKind, outage: Outage) async throws {
         let sites = try sites
-        let phone = Phone(configuration: Self.configuration(transport, sites: sites))
+        let phone = Phone.onOwnThread(configuration: Self.configuration(transport, sites: sites))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
@@ -123,7 +123,7 @@ struct ConnectionManagerLabTests {
         let logStart = (try? Data(contentsOf: siteLog).count) ?? 0
         var connection = Self.connection(user: "7005", host: "127.0.0.2", transport: .udp)
         connection.password = "not-pass7005"
-        let phone = Phone(configuration: Self.configuration([connection], sites: sites))
+        let phone = Phone.onOwnThread(configuration: Self.configuration([connection], sites: sites))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
@@ -160,7 +160,7 @@ struct ConnectionManagerLabTests {
         connection.password = "not-pass7006"
         connection.regInterval = 0
         connection.regRetryMax = 0
-        let phone = Phone(configuration: Self.configuration([connection], sites: sites))
+        let phone = Phone.onOwnThread(configuration: Self.configuration([connection], sites: sites))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

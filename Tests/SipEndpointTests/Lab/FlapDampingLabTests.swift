@@ -36,7 +36,7 @@ struct FlapDampingLabTests {
         let sites = try sites
         var configuration = ConnectionManagerLabTests.configuration(.udp, sites: sites)
         if !damping { configuration.failover.flapWindowSeconds = 0 }
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

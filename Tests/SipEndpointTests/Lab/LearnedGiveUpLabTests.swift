@@ -28,7 +28,7 @@ struct LearnedGiveUpLabTests {
             endpoint: EndpointPolicy(localAddress: "127.0.0.1"))
         #expect(configuration.failover == FailoverPolicy())
         #expect(configuration.endpoint.sipTransactionTimeoutMilliseconds == 4000)
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {

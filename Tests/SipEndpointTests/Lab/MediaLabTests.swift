@@ -34,7 +34,7 @@ struct MediaLabTests {
         let echo = try await SIPpUAS.start(.answerEchoingRTP)
         let recording = MediaCallTests.temporaryPath("echo.wav")
         defer { try? FileManager.default.removeItem(atPath: recording) }
-        let phone = Phone(configuration: CallControlLabTests.configuration)
+        let phone = Phone.onOwnThread(configuration: CallControlLabTests.configuration)
         let final: MediaStatistics
         do {
             final = try await Self.callAndTalk(phone: phone, recording: recording)

@@ -35,7 +35,7 @@ struct SRTPLabTests {
         let connection = ConnectionConfiguration(
             user: user, server: ServerAddress(host: KamailioSiteDescriptor.a.host, port: 5061), transport: .tls,
             password: "pass\(user)", reregisterInSeconds: 300, regInterval: 30, regRetryMax: 60, optionsInterval: 30)
-        return Phone(
+        return Phone.onOwnThread(
             configuration: SipEndpointConfiguration(
                 connections: [connection],
                 endpoint: EndpointPolicy(

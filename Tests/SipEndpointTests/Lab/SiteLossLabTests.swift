@@ -64,7 +64,7 @@ struct SiteLossLabTests {
         async throws
     {
         let sites = try sites
-        let phone = Phone(configuration: configuration)
+        let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
         do {
