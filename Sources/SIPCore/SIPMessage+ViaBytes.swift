@@ -91,30 +91,16 @@ extension SIPHeaders {
         let length = withValueBytes(at: index) { $0.count }
         let capacity = length + first.insertedCount + (second?.insertedCount ?? 0)
         withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 1) { out in
-            var n = 0
-            func put(_ bytes: UnsafeRawBufferPointer) {
-                guard !bytes.isEmpty else { return }
-                UnsafeMutableRawBufferPointer(rebasing: out[n..<(n + bytes.count)]).copyMemory(from: bytes)
-                n += bytes.count
-            }
-            func put(_ text: String) {
-                var t = text
-                t.withUTF8 { put(UnsafeRawBufferPointer($0)) }
-            }
+            // A writer passed inout, not a counter captured by nested functions: a captured var
+            // is boxed and every access to it checked for exclusivity at run time.
+            var w = ValueWriter(out: out)
             withValueBytes(at: index) { (old: UnsafeRawBufferPointer) in
                 var from = 0
-                func apply(_ edit: ValueEdit) {
-                    put(UnsafeRawBufferPointer(rebasing: old[from..<edit.range.lowerBound]))
-                    put(UnsafeRawBufferPointer(start: edit.prefix.utf8Start, count: edit.prefix.utf8CodeUnitCount))
-                    put(edit.text)
-                    if edit.colon { put(":") }
-                    put(edit.suffix)
-                    from = edit.range.upperBound
-                }
-                apply(first)
-                if let second { apply(second) }
-                put(UnsafeRawBufferPointer(rebasing: old[from...]))
+                w.apply(first, old, &from)
+                if let second { w.apply(second, old, &from) }
+                w.put(UnsafeRawBufferPointer(rebasing: old[from...]))
             }
+            let n = w.n
             let valueStart = storage.writerIndex
             storage.writeBytes(UnsafeRawBufferPointer(rebasing: out[0..<n]))
             refreshBase()
@@ -122,6 +108,35 @@ extension SIPHeaders {
             entries[index].valueLength = Int32(n)
             entries[index].folded = false
         }
+    }
+
+    /// Writes an edited value into a temporary buffer (see ``editValue(at:_:_:)``).
+    private struct ValueWriter {
+        let out: UnsafeMutableRawBufferPointer
+        var n = 0
+
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            guard !bytes.isEmpty else { return }
+            UnsafeMutableRawBufferPointer(rebasing: out[n..<(n + bytes.count)]).copyMemory(from: bytes)
+            n += bytes.count
+        }
+
+        mutating func put(_ text: String) {
+            var t = text
+            t.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+        }
+
+        /// Copies `old` from `from` up to the edit, then the edit's bytes; `from` moves past the edited range.
+        mutating func apply(_ edit: ValueEdit, _ old: UnsafeRawBufferPointer, _ from: inout Int) {
+            put(UnsafeRawBufferPointer(rebasing: old[from..<edit.range.lowerBound]))
+            put(UnsafeRawBufferPointer(start: edit.prefix.utf8Start, count: edit.prefix.utf8CodeUnitCount))
+            put(edit.text)
+            if edit.colon { put(UnsafeRawBufferPointer(start: Self.colon.utf8Start, count: 1)) }
+            put(edit.suffix)
+            from = edit.range.upperBound
+        }
+
+        static let colon: StaticString = ":"
     }
 
     /// Parses the top value of Via line `index` and, unless its transport and sent-by already read
