@@ -74,6 +74,18 @@ import Testing
         #expect(try trying.to.tag == nil, "§8.2.6.1: no To tag on 100")
         #expect(trying.headers.values(for: .recordRoute).isEmpty)
     }
+
+    /// A To that has a tag already (a request inside a dialog) keeps it and gets no second one;
+    /// the tag is found in any case (`TAG=`) as the typed header finds it.
+    @Test(arguments: [";tag=b2", ";TAG=b2"])
+    func responseKeepsAnExistingToTag(_ tag: String) throws {
+        let plain = try parse(request())
+        let toLine = try #require(plain.headers.first(.to))
+        let m = try parse(request().replacingFirst("To: \(toLine)", with: "To: \(toLine)\(tag)"))
+        let ok = m.makeResponse(statusCode: 200, toTag: "t9")
+        #expect(ok.headers.first(.to) == "\(toLine)\(tag)")
+        #expect(try ok.to.tag == "b2")
+    }
 }
 
 extension String {
