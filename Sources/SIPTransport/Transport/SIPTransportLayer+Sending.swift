@@ -114,7 +114,11 @@ extension SIPTransportLayer {
             }
             return write(response, serialized: serialized, on: connection)
         case .address(let host, let port, let transport):
-            guard let address = try? SocketAddress(ipAddress: host, port: port) else {
+            // Usually the request's source (`received` and `rport` stamped from it): that address is
+            // taken as it is instead of parsed from text again (an allocation and inet_pton).
+            let source = flow.remoteAddress
+            let sameAsSource = source.port == port && source.ipv4Text == host
+            guard let address = sameAsSource ? source : try? SocketAddress(ipAddress: host, port: port) else {
                 return eventLoop.makeFailedFuture(
                     SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
             }
