@@ -50,7 +50,26 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     public var sentBy: String { port.map { "\(host):\($0)" } ?? host }
 
     public var description: String {
-        "\(protocolName)/\(protocolVersion)/\(transport) \(sentBy)" + parameters.headerParameterText
+        // Sized once and appended piece by piece: interpolation and `+` made three temporaries, and
+        // a Via is printed for every request a UA builds.
+        let portText = port.map(String.init)
+        var out = ""
+        out.reserveCapacity(
+            protocolName.utf8.count + protocolVersion.utf8.count + transport.utf8.count + host.utf8.count
+                + (portText.map { $0.utf8.count + 1 } ?? 0) + 3 + parameters.headerParameterTextCount)
+        out.append(protocolName)
+        out.append("/")
+        out.append(protocolVersion)
+        out.append("/")
+        out.append(transport)
+        out.append(" ")
+        out.append(host)
+        if let portText {
+            out.append(":")
+            out.append(portText)
+        }
+        parameters.appendHeaderParameterText(to: &out)
+        return out
     }
 
     /// Parses every via-parm of one header value.
