@@ -78,11 +78,28 @@ extension SIPParameters {
     /// `;name=value` for each parameter, as written.
     var headerParameterText: String {
         var out = ""
-        for p in items {
-            out += ";" + p.name
-            if let v = p.value { out += "=" + v }
-        }
+        out.reserveCapacity(headerParameterTextCount)
+        appendHeaderParameterText(to: &out)
         return out
+    }
+
+    /// The UTF-8 length of ``headerParameterText``, to reserve a string's room once.
+    var headerParameterTextCount: Int {
+        var count = 0
+        for p in items { count += 1 + p.name.utf8.count + (p.value.map { 1 + $0.utf8.count } ?? 0) }
+        return count
+    }
+
+    /// Appends ``headerParameterText`` piece by piece (`";" + name` made a temporary string each).
+    func appendHeaderParameterText(to out: inout String) {
+        for p in items {
+            out.append(";")
+            out.append(p.name)
+            if let v = p.value {
+                out.append("=")
+                out.append(v)
+            }
+        }
     }
 }
 

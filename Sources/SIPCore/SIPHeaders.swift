@@ -238,16 +238,20 @@ public struct SIPHeaders: Sendable {
 
     /// Appends a header line. CR and LF in the value become spaces, so a value can never inject lines.
     public mutating func add(name: SIPHeaderName, value: String) {
+        reserveForFirstLine()
         let nameStart = storage.writerIndex
         let nameLength = storage.writeString(name.canonicalName)
         let valueStart = storage.writerIndex
         var valueLength = 0
-        if value.utf8.contains(where: { $0 == .cr || $0 == .lf }) {
-            for b in value.utf8 {
-                valueLength += storage.writeInteger((b == .cr || b == .lf) ? UInt8.space : b)
+        var value = value
+        // One pass over contiguous bytes (a native String's are): the UTF-8 view's iterator cost
+        // more than the write itself.
+        value.withUTF8 { bytes in
+            if bytes.contains(where: { $0 == .cr || $0 == .lf }) {
+                for b in bytes { valueLength += storage.writeInteger((b == .cr || b == .lf) ? UInt8.space : b) }
+            } else {
+                valueLength = storage.writeBytes(UnsafeRawBufferPointer(bytes))
             }
-        } else {
-            valueLength = storage.writeString(value)
         }
         refreshBase()
         entries.append(
@@ -262,6 +266,7 @@ public struct SIPHeaders: Sendable {
     /// when folded), then `suffix`; a known name is written in its canonical form, as ``add(name:value:)``
     /// does. Building a response from its request this way makes no `String` of the values.
     package mutating func append(lineAt index: Int, of other: SIPHeaders, suffix: String = "") {
+        reserveForFirstLine()
         let e = other.entries[index]
         let nameStart = storage.writerIndex
         let nameLength: Int
@@ -280,6 +285,19 @@ public struct SIPHeaders: Sendable {
                 valueLength: Int32(valueLength), line: 0, known: e.known, folded: false))
         noteAdded(e.known)
     }
+
+    /// Room for a message built in code, taken when its first line is added: growing the storage
+    /// 16, 32, … 256 bytes and the line list 1, 2, 4, 8 reallocated both at every step.
+    @inlinable mutating func reserveForFirstLine() {
+        guard entries.isEmpty, entries.capacity == 0 else { return }
+        entries.reserveCapacity(Self.linesReservedForBuilding)
+        if storage.capacity == 0 { storage.reserveCapacity(Self.bytesReservedForBuilding) }
+    }
+
+    /// Lines a message built in code gets room for at once (a request's mandatory headers and a few).
+    @usableFromInline static let linesReservedForBuilding = 10
+    /// Bytes of names and values a message built in code gets room for at once.
+    @usableFromInline static let bytesReservedForBuilding = 384
 
     /// Appends a header line with a known name.
     public mutating func add(_ name: SIPHeaderName, _ value: String) { add(name: name, value: value) }

@@ -9,7 +9,11 @@ extension SIPMessage {
     ) -> SIPMessage {
         // Values are copied byte for byte: a response is built for every request, so no Strings.
         var headers = SIPHeaders(reservingCapacity: self.headers.storage.readableBytes)
-        let tagSuffix = toTag.flatMap { tag in statusCode != 100 && (try? self.to.tag) == nil ? ";tag=\(tag)" : nil }
+        // The To tag looked for through the view: the typed `to` parsed the URI and made Strings of it.
+        let tagSuffix = toTag.flatMap { tag in
+            statusCode != 100 && (try? toView).flatMap({ parameterValue("tag", in: $0.parameters) }) == nil
+                ? ";tag=\(tag)" : nil
+        }
         for i in 0..<self.headers.count {
             switch self.headers.entries[i].knownName {
             case .via, .from, .callID, .cseq:

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The transport layer's two rewrites of the top Via, done on its bytes: filling sent-by on a request
 /// it sends (RFC 3261 §18.1.1) and stamping `received`/`rport` on a request it receives (§18.2.1,
 /// RFC 3581 §4). Parsing the value into a ``SIPVia`` and printing it back allocated a String per
@@ -18,6 +20,30 @@ extension SIPMessage {
             at: index,
             SIPHeaders.ValueEdit(range: offsets.transport, prefix: "", text: transport),
             SIPHeaders.ValueEdit(range: offsets.sentBy, prefix: "", text: host, colon: port != nil, suffix: portText))
+    }
+
+    /// Writes the message as ``write(into:)`` does with its top Via's transport and sent-by set as
+    /// ``setTopViaSentBy(transport:host:port:)`` sets them, leaving the message as it is: a transport
+    /// fills sent-by in every request it sends (§18.1.1), and editing a copy of a message the
+    /// transaction still holds copied its header storage and line list first.
+    package func write(into buffer: inout ByteBuffer, topViaTransport transport: String, host: String, port: Int?)
+        throws(SIPParseError)
+    {
+        guard let index = headers.firstIndex(of: SIPHeaderName.Known.via) else {
+            throw SIPParseError(.missingHeader, "missing Via header")
+        }
+        guard let offsets = try headers.topViaOffsets(at: index, transport: transport, host: host, port: port) else {
+            write(into: &buffer)
+            return
+        }
+        let portText = port.map(String.init) ?? ""
+        headers.editedValue(
+            at: index,
+            SIPHeaders.ValueEdit(range: offsets.transport, prefix: "", text: transport),
+            SIPHeaders.ValueEdit(range: offsets.sentBy, prefix: "", text: host, colon: port != nil, suffix: portText)
+        ) { value in
+            write(into: &buffer, replacingValueAt: index, with: value)
+        }
     }
 
     /// §18.2.1 and RFC 3581 §4: sets the top Via's `received` (when given) and `rport` (when given)
@@ -88,40 +114,69 @@ extension SIPHeaders {
     /// ascending order, not overlapping). The new value is built on the stack and appended to the
     /// storage once; the line keeps its position, name and source line number.
     mutating func editValue(at index: Int, _ first: ValueEdit, _ second: ValueEdit?) {
-        let length = withValueBytes(at: index) { $0.count }
-        let capacity = length + first.insertedCount + (second?.insertedCount ?? 0)
+        let capacity = withValueBytes(at: index) { $0.count } + first.insertedCount + (second?.insertedCount ?? 0)
         withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 1) { out in
-            var n = 0
-            func put(_ bytes: UnsafeRawBufferPointer) {
-                guard !bytes.isEmpty else { return }
-                UnsafeMutableRawBufferPointer(rebasing: out[n..<(n + bytes.count)]).copyMemory(from: bytes)
-                n += bytes.count
-            }
-            func put(_ text: String) {
-                var t = text
-                t.withUTF8 { put(UnsafeRawBufferPointer($0)) }
-            }
-            withValueBytes(at: index) { (old: UnsafeRawBufferPointer) in
-                var from = 0
-                func apply(_ edit: ValueEdit) {
-                    put(UnsafeRawBufferPointer(rebasing: old[from..<edit.range.lowerBound]))
-                    put(UnsafeRawBufferPointer(start: edit.prefix.utf8Start, count: edit.prefix.utf8CodeUnitCount))
-                    put(edit.text)
-                    if edit.colon { put(":") }
-                    put(edit.suffix)
-                    from = edit.range.upperBound
-                }
-                apply(first)
-                if let second { apply(second) }
-                put(UnsafeRawBufferPointer(rebasing: old[from...]))
-            }
+            // A writer passed inout, not a counter captured by nested functions: a captured var
+            // is boxed and every access to it checked for exclusivity at run time.
+            var w = ValueWriter(out: out)
+            withValueBytes(at: index) { w.write($0, first, second) }
             let valueStart = storage.writerIndex
-            storage.writeBytes(UnsafeRawBufferPointer(rebasing: out[0..<n]))
+            storage.writeBytes(UnsafeRawBufferPointer(rebasing: out[0..<w.n]))
             refreshBase()
             entries[index].valueStart = Int32(valueStart)
-            entries[index].valueLength = Int32(n)
+            entries[index].valueLength = Int32(w.n)
             entries[index].folded = false
         }
+    }
+
+    /// Calls `body` with line `index`'s value (unfolded) with `first` and then `second` applied,
+    /// built on the stack; the header list is left as it is.
+    func editedValue<T>(
+        at index: Int, _ first: ValueEdit, _ second: ValueEdit?, _ body: (UnsafeRawBufferPointer) -> T
+    ) -> T {
+        let capacity = withValueBytes(at: index) { $0.count } + first.insertedCount + (second?.insertedCount ?? 0)
+        return withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 1) { out in
+            var w = ValueWriter(out: out)
+            withValueBytes(at: index) { w.write($0, first, second) }
+            return body(UnsafeRawBufferPointer(rebasing: out[0..<w.n]))
+        }
+    }
+
+    /// Writes an edited value into a temporary buffer (see ``editValue(at:_:_:)``).
+    private struct ValueWriter {
+        let out: UnsafeMutableRawBufferPointer
+        var n = 0
+
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            guard !bytes.isEmpty else { return }
+            UnsafeMutableRawBufferPointer(rebasing: out[n..<(n + bytes.count)]).copyMemory(from: bytes)
+            n += bytes.count
+        }
+
+        mutating func put(_ text: String) {
+            var t = text
+            t.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+        }
+
+        /// Writes `old` with `first` and then `second` applied.
+        mutating func write(_ old: UnsafeRawBufferPointer, _ first: ValueEdit, _ second: ValueEdit?) {
+            var from = 0
+            apply(first, old, &from)
+            if let second { apply(second, old, &from) }
+            put(UnsafeRawBufferPointer(rebasing: old[from...]))
+        }
+
+        /// Copies `old` from `from` up to the edit, then the edit's bytes; `from` moves past the edited range.
+        mutating func apply(_ edit: ValueEdit, _ old: UnsafeRawBufferPointer, _ from: inout Int) {
+            put(UnsafeRawBufferPointer(rebasing: old[from..<edit.range.lowerBound]))
+            put(UnsafeRawBufferPointer(start: edit.prefix.utf8Start, count: edit.prefix.utf8CodeUnitCount))
+            put(edit.text)
+            if edit.colon { put(UnsafeRawBufferPointer(start: Self.colon.utf8Start, count: 1)) }
+            put(edit.suffix)
+            from = edit.range.upperBound
+        }
+
+        static let colon: StaticString = ":"
     }
 
     /// Parses the top value of Via line `index` and, unless its transport and sent-by already read

@@ -239,12 +239,10 @@ extension SIPMessage {
 
     /// A Via view as a ``SIPVia`` value.
     public func via(_ view: SIPViaView) -> SIPVia {
-        var via = SIPVia(transport: "", host: string(view.host), port: view.port, branch: "", rport: false)
-        via.protocolName = string(view.protocolName)
-        via.protocolVersion = string(view.protocolVersion)
-        via.transport = string(view.transport).uppercased()
-        via.parameters = parameters(view.parameters)
-        return via
+        SIPVia(
+            protocolName: string(view.protocolName), protocolVersion: string(view.protocolVersion),
+            transport: headers.withBytes(of: view.transport) { SIPVia.transportToken($0) }, host: string(view.host),
+            port: view.port, parameters: parameters(view.parameters))
     }
 
     /// A name-addr view as a ``SIPNameAddress`` value.

@@ -4,14 +4,23 @@ extension SIPMessage {
     /// Writes the message in wire form (RFC 3261 §7): CRLF line ends, headers in order with their
     /// names as written, folding removed, and a Content-Length that always equals the body's length
     /// (the existing header is rewritten in place, or one is added).
-    public func write(into buffer: inout ByteBuffer) {
-        let startLine = startLineBytes()
+    public func write(into buffer: inout ByteBuffer) { write(into: &buffer, replacingValueAt: -1, with: nil) }
+
+    /// ``write(into:)`` with the value of header line `replaced` written as `value` (unfolded bytes)
+    /// instead of its own: an edit for the wire only, without changing (and so copying) the message.
+    func write(into buffer: inout ByteBuffer, replacingValueAt replaced: Int, with replacement: UnsafeRawBufferPointer?) {
+        // Five separate constants, not a tuple: the closures below copied the tuple (five retains) at
+        // every use.
+        let (line0, line1, line2, line3, line4) = startLinePieces()
+        let startLineCount =
+            line0.utf8.count + line1.utf8.count + line2.utf8.count + line3.utf8.count + line4.utf8.count
         let bodyLength = String(body.readableBytes)
         let contentLength = SIPHeaderName.Known.contentLength.rawValue
         // One pass to size the output, one copy per piece into memory reserved once: per-piece
         // ByteBuffer writes cost more than the copying itself.
-        var size = startLine.count + 2 + body.readableBytes
+        var size = startLineCount + 2 + body.readableBytes
         var hasContentLength = false
+        if let replacement, replaced >= 0 { size += replacement.count }
         for e in headers.entries {
             size += Int(e.nameLength) + 4
             if e.known == contentLength {
@@ -27,9 +36,13 @@ extension SIPMessage {
             body.withUnsafeReadableBytes { bodyBytes in
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
                     var w = ByteWriter(out)
-                    w.append(startLine)
+                    w.append(line0)
+                    w.append(line1)
+                    w.append(line2)
+                    w.append(line3)
+                    w.append(line4)
                     var wroteContentLength = false
-                    for e in headers.entries {
+                    for (i, e) in headers.entries.enumerated() {
                         if e.known == contentLength {
                             if wroteContentLength { continue }
                             wroteContentLength = true
@@ -42,6 +55,8 @@ extension SIPMessage {
                             rebasing: storage[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)])
                         if e.known == contentLength {
                             w.append(bodyLength)
+                        } else if i == replaced, let replacement {
+                            w.append(replacement)
                         } else if e.folded {
                             w.appendUnfolded(value)
                         } else {
@@ -62,26 +77,16 @@ extension SIPMessage {
         }
     }
 
-    /// The start line with its CRLF.
-    private func startLineBytes() -> [UInt8] {
-        var out: [UInt8] = []
+    /// The start line with its CRLF, as the pieces it is written from: the method or status code,
+    /// the URI or reason phrase, and literals. Written straight into the output: an array of the
+    /// line (appended piece by piece through the UTF-8 views) cost as much as the rest of the message.
+    private func startLinePieces() -> (String, String, String, String, String) {
         switch startLine {
         case .request(let method, let uri):
-            let uriText = uri.description
-            out.reserveCapacity(method.rawValue.utf8.count + uriText.utf8.count + 11)
-            out += method.rawValue.utf8
-            out.append(.space)
-            out += uriText.utf8
-            out += " SIP/2.0\r\n".utf8
+            return (method.rawValue, " ", uri.description, " SIP/2.0\r\n", "")
         case .response(let code, let reason):
-            out.reserveCapacity(reason.utf8.count + 14)
-            out += "SIP/2.0 ".utf8
-            out += String(code).utf8
-            out.append(.space)
-            out += reason.utf8
-            out += "\r\n".utf8
+            return ("SIP/2.0 ", String(code), " ", reason, "\r\n")
         }
-        return out
     }
 
     /// The message in wire form.

@@ -30,6 +30,26 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         if rport { parameters.append("rport") }
     }
 
+    /// Every field as given (the parse's and the views' initializer): the public one starts a
+    /// parameter list with `branch` and uppercases its transport, work a parsed value throws away.
+    init(
+        protocolName: String, protocolVersion: String, transport: String, host: String, port: Int?,
+        parameters: SIPParameters
+    ) {
+        self.protocolName = protocolName
+        self.protocolVersion = protocolVersion
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.parameters = parameters
+    }
+
+    /// The transport token uppercased, as ``transport`` holds it (copied as it is when it already is).
+    static func transportToken(_ bytes: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return bytes.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) ? text.uppercased() : text
+    }
+
     /// The magic cookie of §8.1.1.7: branches of RFC 3261 transactions start with it.
     public static let magicCookie = "z9hG4bK"
 
@@ -50,7 +70,26 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
     public var sentBy: String { port.map { "\(host):\($0)" } ?? host }
 
     public var description: String {
-        "\(protocolName)/\(protocolVersion)/\(transport) \(sentBy)" + parameters.headerParameterText
+        // Sized once and appended piece by piece: interpolation and `+` made three temporaries, and
+        // a Via is printed for every request a UA builds.
+        let portText = port.map(String.init)
+        var out = ""
+        out.reserveCapacity(
+            protocolName.utf8.count + protocolVersion.utf8.count + transport.utf8.count + host.utf8.count
+                + (portText.map { $0.utf8.count + 1 } ?? 0) + 3 + parameters.headerParameterTextCount)
+        out.append(protocolName)
+        out.append("/")
+        out.append(protocolVersion)
+        out.append("/")
+        out.append(transport)
+        out.append(" ")
+        out.append(host)
+        if let portText {
+            out.append(":")
+            out.append(portText)
+        }
+        parameters.appendHeaderParameterText(to: &out)
+        return out
     }
 
     /// Parses every via-parm of one header value.
@@ -90,11 +129,9 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
             port = p
         }
         let params = try c.genericParameters(header: "Via")
-        var via = SIPVia(transport: "", host: host, port: port, branch: "", rport: false)
-        via.protocolName = String(decoding: name, as: UTF8.self)
-        via.protocolVersion = String(decoding: version, as: UTF8.self)
-        via.transport = String(decoding: transport, as: UTF8.self).uppercased()
-        via.parameters = params
+        let via = SIPVia(
+            protocolName: String(decoding: name, as: UTF8.self), protocolVersion: String(decoding: version, as: UTF8.self),
+            transport: transportToken(transport), host: host, port: port, parameters: params)
         if let ttl = params.value("ttl"), Int(ttl).map({ (0...255).contains($0) }) != true {
             throw SIPParseError(.invalidHeaderValue, "Via: ttl must be 0–255")
         }

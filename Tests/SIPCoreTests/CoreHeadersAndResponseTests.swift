@@ -74,6 +74,32 @@ import Testing
         #expect(try trying.to.tag == nil, "§8.2.6.1: no To tag on 100")
         #expect(trying.headers.values(for: .recordRoute).isEmpty)
     }
+
+    /// A Via prints as RFC 3261 §20.42 writes it: sent-protocol, sent-by with its port when it has
+    /// one, every parameter in order (bare ones without `=`); it parses back to the same value.
+    @Test func viaPrintsItsFieldsAndParametersInOrder() throws {
+        var via = SIPVia(transport: "udp", host: "192.0.2.1", port: 5060, branch: "z9hG4bK.p1")
+        via.parameters.append("received", "198.51.100.7")
+        #expect(via.description == "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.p1;rport;received=198.51.100.7")
+        let bare = SIPVia(transport: "TLS", host: "[2001:db8::1]", port: nil, branch: "z9hG4bK.p2", rport: false)
+        #expect(bare.description == "SIP/2.0/TLS [2001:db8::1];branch=z9hG4bK.p2")
+        for v in [via, bare] {
+            let m = try parse(request().replacingFirst("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", with: "Via: \(v)"))
+            #expect(try m.topVia == v)
+        }
+    }
+
+    /// A To that has a tag already (a request inside a dialog) keeps it and gets no second one;
+    /// the tag is found in any case (`TAG=`) as the typed header finds it.
+    @Test(arguments: [";tag=b2", ";TAG=b2"])
+    func responseKeepsAnExistingToTag(_ tag: String) throws {
+        let plain = try parse(request())
+        let toLine = try #require(plain.headers.first(.to))
+        let m = try parse(request().replacingFirst("To: \(toLine)", with: "To: \(toLine)\(tag)"))
+        let ok = m.makeResponse(statusCode: 200, toTag: "t9")
+        #expect(ok.headers.first(.to) == "\(toLine)\(tag)")
+        #expect(try ok.to.tag == "b2")
+    }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import SIPCore
@@ -93,7 +94,13 @@ import Testing
     @Test func sentByIsFilledInPlace() throws {
         func filled(_ via: String, _ transport: String, _ host: String, _ port: Int?) throws -> String {
             var m = try message(via)
+            let untouched = try message(via)
+            var written = ByteBuffer()
+            try untouched.write(into: &written, topViaTransport: transport, host: host, port: port)
             try m.setTopViaSentBy(transport: transport, host: host, port: port)
+            // Written with the edit, the message left alone: the same bytes as editing, then writing.
+            #expect(String(buffer: written) == String(buffer: m.serialized))
+            #expect(untouched.headers.first(.via) == (try message(via)).headers.first(.via))
             var typed = try message(via)
             var top = try typed.topVia
             top.transport = transport
@@ -123,6 +130,10 @@ import Testing
         bad.headers.remove(.via)
         #expect(throws: SIPParseError.self) { try bad.stampTopVia(received: "192.0.2.2", rport: nil) }
         #expect(throws: SIPParseError.self) { try bad.setTopViaSentBy(transport: "UDP", host: "h", port: nil) }
+        var buffer = ByteBuffer()
+        #expect(throws: SIPParseError.self) {
+            try bad.write(into: &buffer, topViaTransport: "UDP", host: "h", port: nil)
+        }
         var none = try message("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.i")
         try none.stampTopVia(received: nil, rport: nil)
         #expect(none.headers.first(.via) == "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.i")

@@ -33,16 +33,20 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
         var slot: UInt32
     }
 
-    private var heap: [Node] = []
-    private var owners: [Owner?] = []
+    // `@exclusivity(unchecked)`: the queue is confined to its loop and never hands out access to
+    // these arrays across a call that could reach the queue again, so the run-time check (a
+    // thread-local access set, on every schedule, sift and pop) guards nothing; it was about 3 %
+    // of a transaction's instructions with the driver's tables below.
+    @exclusivity(unchecked) private var heap: [Node] = []
+    @exclusivity(unchecked) private var owners: [Owner?] = []
     /// The generation of each slot's current use; bumped when the slot is freed.
-    private var generations: [UInt32] = []
-    private var freeSlots: [UInt32] = []
-    private var armings: UInt64 = 0
-    private var live = 0
+    @exclusivity(unchecked) private var generations: [UInt32] = []
+    @exclusivity(unchecked) private var freeSlots: [UInt32] = []
+    @exclusivity(unchecked) private var armings: UInt64 = 0
+    @exclusivity(unchecked) private var live = 0
     private let granularity: TimeAmount
-    private var wake: (deadline: NIODeadline, task: Scheduled<Void>)?
-    private var isFiring = false
+    @exclusivity(unchecked) private var wake: (deadline: NIODeadline, task: Scheduled<Void>)?
+    @exclusivity(unchecked) private var isFiring = false
 
     /// - Parameter granularity: due timers are served in batches at most this often. SIP's shortest
     ///   timer is T1 (500 ms by default), so a millisecond late costs nothing, while waking for every

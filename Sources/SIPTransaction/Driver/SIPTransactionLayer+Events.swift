@@ -16,7 +16,9 @@ extension SIPTransactionLayer {
                 perform(entry.machine.timerFired(owner.timer, now: now), client: owner.key, entry: entry, response: nil)
             } else if var transaction = completedClients[owner.key] {
                 let actions = transaction.machine.timerFired(owner.timer, now: now)
-                completedClients[owner.key]?.machine = transaction.machine
+                // Stored whole, not through `?.machine`: the optional-chained modify of a dictionary
+                // entry allocated its accessor frames (two mallocs per Timer K).
+                completedClients[owner.key] = transaction
                 performCompleted(actions, client: owner.key)
             }
         case .server:
@@ -59,9 +61,9 @@ extension SIPTransactionLayer {
         let key = TransactionKey.client(branch: branch, method: cseq.method.rawValue)
         guard let entry = clients[key] else {
             if var transaction = completedClients[key] {
-                performCompleted(
-                    transaction.machine.responseReceived(statusCode: code, now: eventLoop.now), client: key)
-                completedClients[key]?.machine = transaction.machine
+                let actions = transaction.machine.responseReceived(statusCode: code, now: eventLoop.now)
+                completedClients[key] = transaction
+                performCompleted(actions, client: key)
             } else {
                 onStrayResponse?(received)
             }

@@ -36,14 +36,17 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     /// a parse and a lookup. Nil admits everything.
     package var admitRequest: ((SIPReceivedMessage) -> Bool)?
 
-    var clients: [TransactionKey: ClientTransactionEntry] = [:]
+    // The tables are `@exclusivity(unchecked)`: they are touched only on the loop, and every
+    // mutation is a single lookup, insert or removal that calls out to nothing, so the run-time
+    // exclusivity check (a thread-local access set per access) guarded nothing on the hot path.
+    @exclusivity(unchecked) var clients: [TransactionKey: ClientTransactionEntry] = [:]
     /// Non-INVITE client transactions in Completed, waiting for Timer K in their compact form.
-    var completedClients: [TransactionKey: CompletedClientTransaction] = [:]
+    @exclusivity(unchecked) var completedClients: [TransactionKey: CompletedClientTransaction] = [:]
     /// Server transactions kept whole: every INVITE one, and a non-INVITE one until it completes.
-    var servers: [TransactionKey: ServerTransactionEntry] = [:]
+    @exclusivity(unchecked) var servers: [TransactionKey: ServerTransactionEntry] = [:]
     /// Non-INVITE server transactions in Completed, waiting for Timer J in their compact form.
-    var completed: [TransactionKey: CompletedServerTransaction] = [:]
-    var merged = MergedRequestDetector()
+    @exclusivity(unchecked) var completed: [TransactionKey: CompletedServerTransaction] = [:]
+    @exclusivity(unchecked) var merged = MergedRequestDetector()
     /// Every armed timer of every transaction, served by one NIO task (see ``LoopTimerQueue``).
     let timers: LoopTimerQueue<TimerOwner>
 

@@ -4,13 +4,16 @@ import SIPTransport
 
 /// A client transaction as the driver keeps it: its machine, request, target and armed timers.
 /// Confined to the layer's event loop like the layer itself.
+///
+/// `machine` and `armed` are changed by every event; their run-time exclusivity check guarded
+/// nothing (loop-confined, each change a call into a value machine that cannot reach the entry).
 final class ClientTransactionEntry: @unchecked Sendable {
-    var machine: ClientMachine
+    @exclusivity(unchecked) var machine: ClientMachine
     let request: SIPMessage
     let target: SIPTransportTarget
     let onEvent: (ClientTransactionEvent) -> Void
     var flow: SIPFlow?
-    var armed = ArmedTimers()
+    @exclusivity(unchecked) var armed = ArmedTimers()
     var failureDetail: String?
     /// When the request first went out, for the round-trip sample; nil once a response came.
     var sentAt: NIODeadline?
@@ -32,10 +35,11 @@ final class ClientTransactionEntry: @unchecked Sendable {
 
 /// A server transaction as the driver keeps it: its machine, request, responses and armed timers.
 /// Confined to the layer's event loop like the layer itself.
+/// `machine` and `armed` skip the run-time exclusivity check, as in ``ClientTransactionEntry``.
 final class ServerTransactionEntry: @unchecked Sendable {
-    var machine: ServerMachine
+    @exclusivity(unchecked) var machine: ServerMachine
     let request: SIPReceivedMessage
-    var armed = ArmedTimers()
+    @exclusivity(unchecked) var armed = ArmedTimers()
     var pendingResponse: SIPMessage?
     var lastResponse: SIPMessage?
 

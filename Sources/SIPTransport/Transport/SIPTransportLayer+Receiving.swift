@@ -77,9 +77,11 @@ extension SIPTransportLayer {
         }
     }
 
-    func deliver(_ message: SIPMessage, core: SIPCoreHeaders, from source: SocketAddress, flow: SIPFlow) {
-        var message = message
-        var core = core
+    /// Consuming: the message and its core headers are the caller's last use, so the stamp edits
+    /// them in place (a copy would share their line list and parameter array, and the edit copy them).
+    func deliver(
+        _ message: consuming SIPMessage, core: consuming SIPCoreHeaders, from source: SocketAddress, flow: SIPFlow
+    ) {
         if message.isRequest {
             do {
                 // §18.2.1: the stamp goes into the line's bytes; the parsed value gets the same.
@@ -100,7 +102,7 @@ extension SIPTransportLayer {
         configuration.trace?(
             SIPTraceRecord(
                 time: .now(), direction: .received, transport: flow.transport, local: flow.localAddress.sipHostPort,
-                remote: source.sipHostPort, message: message))
+                remote: source.sipHostPort, message: received.message))
         onEvent?(.message(received))
     }
 }

@@ -36,7 +36,7 @@ extension SIPVia {
     /// What ``stampedOnReceipt(from:)`` sets: the `received` value (nil: left as it is) and the
     /// `rport` value (nil: left as it is). Both nil when the Via needs no stamp.
     package func receiptStamp(from source: SocketAddress) -> (received: String?, rport: Int?) {
-        guard let sourceIP = source.ipAddress else { return (nil, nil) }
+        guard let sourceIP = source.ipv4Text ?? source.ipAddress else { return (nil, nil) }
         let asksRPort = hasRPort
         var received: String?
         if asksRPort || !Self.sameAddress(host, sourceIP) {

@@ -132,6 +132,21 @@ import Testing
         #expect(vias[2].host == "c.example")
     }
 
+    /// The IPv4 text the stamp and sent-by use is printed without `inet_ntop`: it must read exactly
+    /// as `inet_ntop` prints it, for every octet width and the extremes; IPv6 is left to `inet_ntop`.
+    @Test(arguments: [
+        "0.0.0.0", "255.255.255.255", "127.0.0.1", "10.0.100.9", "1.20.3.200", "192.168.99.10", "9.99.100.255",
+    ])
+    func ipv4TextReadsAsInetNtopPrintsIt(_ ip: String) throws {
+        let address = try SocketAddress(ipAddress: ip, port: 5060)
+        #expect(address.ipv4Text == address.ipAddress)
+        #expect(address.ipv4Text == ip)
+        #expect(address.sipHost == ip)
+        let v6 = try SocketAddress(ipAddress: "2001:db8::9", port: 5060)
+        #expect(v6.ipv4Text == nil)
+        #expect(v6.sipHost == "[2001:db8::9]")
+    }
+
     @Test func freshBranchesCarryTheMagicCookieAndDiffer() {
         let a = SIPVia.forNewTransaction(transport: .udp)
         let b = SIPVia.forNewTransaction(transport: .udp)
