@@ -23,8 +23,14 @@ package enum SIPIdentifiers {
             while n < start + count {
                 withUnsafeBytes(of: generator.next()) { word in
                     for b in word {
-                        if n < start + count { out[n] = hexDigit(b >> 4); n += 1 }
-                        if n < start + count { out[n] = hexDigit(b & 0x0F); n += 1 }
+                        if n < start + count {
+                            out[n] = hexDigit(b >> 4)
+                            n += 1
+                        }
+                        if n < start + count {
+                            out[n] = hexDigit(b & 0x0F)
+                            n += 1
+                        }
                     }
                 }
             }

@@ -8,7 +8,8 @@ extension SIPMessage {
 
     /// ``write(into:)`` with the value of header line `replaced` written as `value` (unfolded bytes)
     /// instead of its own: an edit for the wire only, without changing (and so copying) the message.
-    func write(into buffer: inout ByteBuffer, replacingValueAt replaced: Int, with replacement: UnsafeRawBufferPointer?) {
+    func write(into buffer: inout ByteBuffer, replacingValueAt replaced: Int, with replacement: UnsafeRawBufferPointer?)
+    {
         // Five separate constants, not a tuple: the closures below copied the tuple (five retains) at
         // every use.
         let (line0, line1, line2, line3, line4) = startLinePieces()

@@ -130,7 +130,8 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         }
         let params = try c.genericParameters(header: "Via")
         let via = SIPVia(
-            protocolName: String(decoding: name, as: UTF8.self), protocolVersion: String(decoding: version, as: UTF8.self),
+            protocolName: String(decoding: name, as: UTF8.self),
+            protocolVersion: String(decoding: version, as: UTF8.self),
             transport: transportToken(transport), host: host, port: port, parameters: params)
         if let ttl = params.value("ttl"), Int(ttl).map({ (0...255).contains($0) }) != true {
             throw SIPParseError(.invalidHeaderValue, "Via: ttl must be 0–255")

@@ -84,7 +84,8 @@ import Testing
         let bare = SIPVia(transport: "TLS", host: "[2001:db8::1]", port: nil, branch: "z9hG4bK.p2", rport: false)
         #expect(bare.description == "SIP/2.0/TLS [2001:db8::1];branch=z9hG4bK.p2")
         for v in [via, bare] {
-            let m = try parse(request().replacingFirst("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", with: "Via: \(v)"))
+            let m = try parse(
+                request().replacingFirst("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", with: "Via: \(v)"))
             #expect(try m.topVia == v)
         }
     }

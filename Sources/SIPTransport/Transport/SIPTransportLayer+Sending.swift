@@ -235,7 +235,8 @@ extension SIPTransportLayer {
                     trace(
                         SIPTraceRecord(
                             time: .now(), direction: .sent, transport: flow.transport,
-                            local: flow.localAddress.sipHostPort, remote: flow.remoteAddress.sipHostPort, message: sent))
+                            local: flow.localAddress.sipHostPort, remote: flow.remoteAddress.sipHostPort, message: sent)
+                    )
                 }
             } catch {
                 throw SIPTransportError(.invalidMessage, "request needs a top Via: \(error)")

@@ -76,11 +76,20 @@ extension SocketAddress {
             var n = 0
             for shift in stride(from: 24, through: 0, by: -8) {
                 let octet = Int((octets >> UInt32(shift)) & 0xFF)
-                if octet >= 100 { out[n] = UInt8(ascii: "0") + UInt8(octet / 100); n += 1 }
-                if octet >= 10 { out[n] = UInt8(ascii: "0") + UInt8(octet / 10 % 10); n += 1 }
+                if octet >= 100 {
+                    out[n] = UInt8(ascii: "0") + UInt8(octet / 100)
+                    n += 1
+                }
+                if octet >= 10 {
+                    out[n] = UInt8(ascii: "0") + UInt8(octet / 10 % 10)
+                    n += 1
+                }
                 out[n] = UInt8(ascii: "0") + UInt8(octet % 10)
                 n += 1
-                if shift > 0 { out[n] = UInt8(ascii: "."); n += 1 }
+                if shift > 0 {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                }
             }
             return n
         }
