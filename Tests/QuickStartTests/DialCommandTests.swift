@@ -46,7 +46,8 @@ struct DialCommandTests {
             .path
         defer { try? FileManager.default.removeItem(atPath: recording) }
         let process = try QuickStartProcess([
-            "dial", "0", "9000", "--config", config, "--hold-for", "1.5", "--play", "tone:440", "--record", recording,
+            // Three seconds of call: the packet counts below (about half of it) hold on a loaded machine.
+            "dial", "0", "9000", "--config", config, "--hold-for", "3", "--play", "tone:440", "--record", recording,
             "--record-encoding", "pcmu", "--json",
         ])
         #expect(await process.exitStatus() == 0, "\(process.output)")
