@@ -19,7 +19,22 @@ struct RTPMediaSessionTests {
         let dropped = Mutex(0)
         /// What reached the relay from A and went on to B, to tell the relay's drops from datagrams a
         /// stalled loop's full socket buffer lost on either side of it.
-        struct Path { var seenFromA = 0, firstSequence: Int?, lastSequence = 0, forwardedToB = 0 }
+        /// `span`: sequence numbers from the first to the latest seen, counted across a wrap (a stream
+        /// starts at a random one, RFC 3550 §5.1).
+        struct Path {
+            var seenFromA = 0, forwardedToB = 0, span = 0
+            var latest: UInt16?
+
+            mutating func saw(_ sequence: UInt16) {
+                seenFromA += 1
+                if let latest {
+                    span += Int(Int16(bitPattern: sequence &- latest))
+                } else {
+                    span = 1
+                }
+                latest = sequence
+            }
+        }
         let path = Mutex(Path())
         private var fromA = 0
 
@@ -34,12 +49,8 @@ struct RTPMediaSessionTests {
             let destination: SocketAddress
             if envelope.remoteAddress == a {
                 fromA += 1
-                if let high = envelope.data.getInteger(at: envelope.data.readerIndex + 2, as: UInt16.self) {
-                    path.withLock { p in
-                        p.seenFromA += 1
-                        p.firstSequence = p.firstSequence ?? Int(high)
-                        p.lastSequence = Int(high)
-                    }
+                if let sequence = envelope.data.getInteger(at: envelope.data.readerIndex + 2, as: UInt16.self) {
+                    path.withLock { $0.saw(sequence) }
                 }
                 if fromA % dropEvery == 0 {
                     dropped.withLock { $0 += 1 }
@@ -59,6 +70,12 @@ struct RTPMediaSessionTests {
         MediaStreamConfiguration(
             codec: .pcmu, telephoneEventPayloadType: 101, direction: .sendrecv, remoteRTP: rtp, remoteRTCP: rtcp,
             cname: "t@x")
+    }
+
+    @Test func theRelaysAccountOfSequenceNumbersCountsAcrossTheirWrap() {
+        var path = LossyRelay.Path()
+        for sequence: UInt16 in [65_534, 65_535, 0, 2] { path.saw(sequence) }
+        #expect(path.span == 5 && path.seenFromA == 4, "65534…2 spans five numbers; 1 never reached the relay")
     }
 
     @Test func lossInjectedOnThePathShowsInTheReceiversStatistics() async throws {
@@ -109,7 +126,7 @@ struct RTPMediaSessionTests {
         let path = relayHandler.path.withLock { $0 }
         // Nothing else is lost on an idle machine; a loop stalled for seconds (the suite starts a hundred
         // tests at once on two cores) lets a socket buffer overflow before or after the relay.
-        let lostBeforeRelay = path.lastSequence - (path.firstSequence ?? 0) + 1 - path.seenFromA
+        let lostBeforeRelay = path.span - path.seenFromA
         let lostAfterRelay = path.forwardedToB - Int(received.packetsReceived)
         let lost = dropped + lostBeforeRelay + lostAfterRelay
 
