@@ -7,7 +7,7 @@ import Testing
 @testable import SIPTransaction
 
 /// The driver over real loopback sockets: the machines' decisions carried out on the wire.
-@Suite("Transaction layer (driver)")
+@Suite("Transaction layer (driver)", .timeLimit(.minutes(1)))
 struct SIPTransactionLayerTests {
     static let fastTimers = TransactionTimerConfiguration(
         t1: .milliseconds(50), t2: .milliseconds(400), t4: .milliseconds(500), transactionTimeout: .milliseconds(500))
@@ -99,7 +99,7 @@ struct SIPTransactionLayerTests {
 
     @Test func serverTransactionAbsorbsRetransmissionsAndAnswersAgain() async throws {
         let server = try await TransactionLayerHarness()
-        server.answerEverything(with: 200)
+        try await server.answerEverything(with: 200)
         let peer = try await SIPTestPeer.start()
         let target = try SIPTransportTarget(transport: .udp, address: #require(server.localAddress(.udp)))
         let request = makeRequest(.options, branch: "z9hG4bK.retrans")
@@ -114,7 +114,7 @@ struct SIPTransactionLayerTests {
 
     @Test func completedServerTransactionKeepsOnlyItsFinalResponseBytesAndFlow() async throws {
         let server = try await TransactionLayerHarness()
-        server.answerEverything(with: 200)
+        try await server.answerEverything(with: 200)
         let peer = try await SIPTestPeer.start()
         let target = try SIPTransportTarget(transport: .udp, address: #require(server.localAddress(.udp)))
         let request = makeRequest(.options, branch: "z9hG4bK.compact", callID: "compact-1")
@@ -149,7 +149,7 @@ struct SIPTransactionLayerTests {
 
     @Test func mergedRequestGets482() async throws {
         let server = try await TransactionLayerHarness()
-        server.answerEverything(with: 200)
+        try await server.answerEverything(with: 200)
         let peer = try await SIPTestPeer.start()
         let target = try SIPTransportTarget(transport: .udp, address: #require(server.localAddress(.udp)))
         // The same request (From tag, Call-ID, CSeq) arriving by two paths: two branches.
@@ -164,7 +164,7 @@ struct SIPTransactionLayerTests {
 
     @Test func inviteGets100TryingAndAckForNon2xxStaysInTheTransaction() async throws {
         let server = try await TransactionLayerHarness()
-        server.answerEverything(with: 603)
+        try await server.answerEverything(with: 603)
         let client = try await TransactionLayerHarness()
         let target = try SIPTransportTarget(transport: .udp, address: #require(server.localAddress(.udp)))
         let events = await client.send(makeRequest(.invite), to: target)

@@ -47,15 +47,18 @@ final class TransactionLayerHarness: Sendable {
         }
     }
 
-    /// Answers every request the TU gets with `statusCode`, recording them.
-    func answerEverything(with statusCode: Int) {
-        layer.eventLoop.execute {
+    /// Answers every request the TU gets with `statusCode`, recording them; returns once the handler is
+    /// in place. (Were it only queued, a request read in the same loop turn — a loop runs its I/O before
+    /// its queued tasks — would reach no TU: an INVITE then gets only 100 Trying and its client waits in
+    /// Proceeding, where no timer ends it.)
+    func answerEverything(with statusCode: Int) async throws {
+        try await layer.eventLoop.submit {
             self.layer.onRequest = { incoming in
                 self.requests.withLockedValue { $0.append(incoming) }
                 guard let id = incoming.transaction else { return }
                 self.layer.respond(incoming.message.makeResponse(statusCode: statusCode, toTag: "uas1"), to: id)
             }
-        }
+        }.get()
     }
 
     func localAddress(_ transport: SIPTransportProtocol) -> SocketAddress? {
