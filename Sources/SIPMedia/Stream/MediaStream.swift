@@ -314,11 +314,18 @@ package struct MediaStream: Sendable {
         lastArrival = now
     }
 
-    /// The compound RTCP packet to send now, if one is due (RFC 3550 §6.2: every 5 s or so).
+    /// The compound RTCP packet to send now, if one is due (RFC 3550 §6.2: every 5 s or so), or the
+    /// last one, with BYE, when `bye` is set. RFC 3550 §6.3.7: a participant that never sent an RTP or
+    /// RTCP packet must not send a BYE, so a stream that sent nothing (a call ended before its first
+    /// packet slot) leaves without one.
     package mutating func rtcpReport(now: NIODeadline, wallClock: NTPTimestamp, randomFactor: Double, bye: Bool = false)
         -> [UInt8]?
     {
-        guard bye || rtcp.isDue(now: now) else { return nil }
+        if bye {
+            guard sender.packetCount > 0 || rtcp.reportsSent > 0 else { return nil }
+        } else {
+            guard rtcp.isDue(now: now) else { return nil }
+        }
         let report = rtcp.makeReport(
             now: now, wallClock: wallClock, randomFactor: randomFactor, sender: sender,
             reception: remoteSSRC.map { ($0, reception.makeReportBlock()) }, bye: bye)

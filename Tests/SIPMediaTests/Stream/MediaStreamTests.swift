@@ -230,6 +230,28 @@ struct MediaStreamTests {
         #expect(abs(rtt - 30) < 5, "100 ms between SR and its report, 70 of it held: \(rtt) ms")
     }
 
+    @Test("RFC 3550 §6.3.7: a stream that never sent RTP or RTCP leaves without a BYE; one that sent, with one")
+    func byeOnlyAfterSending() throws {
+        let wall = NTPTimestamp(secondsSince1970: 1_800_000_000)
+        var silent = Self.stream()
+        let none = silent.rtcpReport(now: Self.at(10), wallClock: wall, randomFactor: 1, bye: true)
+        #expect(none == nil)
+
+        var sent = Self.stream()
+        _ = sent.nextSlot()
+        let made = sent.rtcpReport(now: Self.at(30), wallClock: wall, randomFactor: 1, bye: true)
+        let bye = try #require(made)
+        #expect(try RTCPCompoundPacket(parsing: bye).goodbye == RTCPGoodbye(ssrcs: [0x1111]))
+
+        // A receive-only stream that has reported (RTCP is a packet too) says goodbye as well.
+        var reporting = Self.stream(Self.configuration(direction: .recvonly))
+        let report = reporting.rtcpReport(now: Self.at(5000), wallClock: wall, randomFactor: 1)
+        #expect(report != nil)
+        let leaving = reporting.rtcpReport(now: Self.at(5100), wallClock: wall, randomFactor: 1, bye: true)
+        let last = try #require(leaving)
+        #expect(try RTCPCompoundPacket(parsing: last).goodbye != nil)
+    }
+
     @Test func aNewSourceMidCallRestartsReceptionButKeepsTheTotals() throws {
         var receiver = Self.stream()
         var first = Self.stream(ssrc: 0xA1)
