@@ -109,7 +109,7 @@ extension CallDriver {
     /// The hold or retrieve re-INVITE with its offer (RFC 3264 §8.4); an offer that cannot be made
     /// undoes the operation.
     private func sendReinvite(_ id: String, _ operation: CallStateMachine.HoldOperation) {
-        guard var call = calls[id], let session = call.engineSession else { return }
+        guard let call = calls[id], let session = call.engineSession else { return }
         do {
             let offer = operation == .hold ? try call.media.hold() : try call.media.retrieve()
             calls[id] = call

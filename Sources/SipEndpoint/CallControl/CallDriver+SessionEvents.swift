@@ -71,7 +71,7 @@ extension CallDriver {
     private func answerReinvite(
         _ id: String, session: InviteDriver.SessionID, requestID: UInt64, offer: SessionBody?
     ) {
-        guard var call = calls[id] else { return }
+        guard let call = calls[id] else { return }
         guard let offer else {
             do {
                 let ours = try call.media.makeOffer()
