@@ -6,7 +6,7 @@ enum SDPAttributeGrammar {
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, let pt = UInt8(parts[0]), pt < 128 else { return nil }
         let encoding = parts[1].split(separator: "/", omittingEmptySubsequences: false)
-        guard (2...3).contains(encoding.count), !encoding[0].isEmpty, !encoding[0].contains(" "),
+        guard (2...3).contains(encoding.count), !encoding[0].isEmpty, !encoding[0].utf8.contains(UInt8(ascii: " ")),
             let rate = Int(encoding[1]), rate > 0
         else { return nil }
         var channels: Int?

@@ -15,7 +15,7 @@ package struct SDPConnection: Hashable, Sendable {
 
     /// `IN IP4 …` or `IN IP6 …` chosen from the address's form.
     package init(address: String) {
-        self.init(addressType: address.contains(":") ? "IP6" : "IP4", address: address)
+        self.init(addressType: address.utf8.contains(UInt8(ascii: ":")) ? "IP6" : "IP4", address: address)
     }
 
     /// `0.0.0.0`: how RFC 2543 peers put a call on hold; RFC 3264 §8.4 asks answerers to accept it.

@@ -247,7 +247,7 @@ struct SDPParser {
         } else {
             attribute = SDPAttribute(value)
         }
-        guard !attribute.name.isEmpty, !attribute.name.contains(" ") else {
+        guard !attribute.name.isEmpty, !attribute.name.utf8.contains(UInt8(ascii: " ")) else {
             throw SDPParseError(.invalidValue, line: number, "a= needs an attribute name")
         }
         // Offer/answer reads these; a malformed one must fail here, with its line, not later.
