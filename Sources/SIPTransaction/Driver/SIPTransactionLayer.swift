@@ -207,17 +207,30 @@ package final class SIPTransactionLayer: @unchecked Sendable {
     private func transmit(_ entry: ClientTransactionEntry, key: TransactionKey) {
         // The entry is held strongly until the write completes (a moment): a weak reference would
         // give every transaction a side table, a cost on the hot path.
-        transport.send(entry.request, to: entry.target).whenComplete { [weak self] result in
-            guard let self, self.clients[key] === entry else { return }
-            switch result {
-            case .success(let flow):
-                entry.flow = flow
-            case .failure(let error):
-                entry.failureDetail = "\(error)"
-                self.perform(
-                    entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
+        switch transport.write(entry.request, to: entry.target, reportingFailure: true) {
+        case .written(let flow, let completion):
+            // A datagram: its flow is known now, and only a failure needs the loop to come back.
+            entry.flow = flow
+            completion?.whenFailure { [weak self] error in
+                self?.transmitFailed(
+                    entry, key: key, error: SIPTransportError.datagramNotSent(to: flow.remoteAddress, error))
+            }
+        case .pending(let sent):
+            sent.whenComplete { [weak self] result in
+                guard let self, self.clients[key] === entry else { return }
+                switch result {
+                case .success(let flow): entry.flow = flow
+                case .failure(let error): self.transmitFailed(entry, key: key, error: error)
+                }
             }
         }
+    }
+
+    /// §17.1.1.2, §17.1.2.2: a transport error ends the client transaction (the TU hears it).
+    private func transmitFailed(_ entry: ClientTransactionEntry, key: TransactionKey, error: any Error) {
+        guard clients[key] === entry else { return }
+        entry.failureDetail = "\(error)"
+        perform(entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
     }
 
     // MARK: Server transactions
@@ -247,8 +260,16 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     /// Sends a response that belongs to no transaction (a request without an RFC 3261 branch).
     package func respondStatelessly(_ response: SIPMessage, to request: SIPReceivedMessage) {
-        transport.sendResponse(response, receivedOn: request.flow).whenFailure { [logger] error in
+        // The outcome is only logged: a future is asked for only when the log would be written.
+        let report = logger.logLevel <= .debug
+        let logFailure: @Sendable (any Error) -> Void = { [logger] error in
             logger.debug("stateless response not sent: \(error)")
+        }
+        switch transport.writeResponse(
+            response, serialized: nil, topVia: nil, receivedOn: request.flow, reportingFailure: report)
+        {
+        case .written(_, let completion): completion?.whenFailure(logFailure)
+        case .pending(let sent): if report { sent.whenFailure(logFailure) }
         }
     }
 
