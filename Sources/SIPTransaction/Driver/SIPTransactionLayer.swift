@@ -283,7 +283,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     func handleRequest(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia) else { return }
+        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia).map(SIPTopVia.init)
+        else {
+            return
+        }
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
         if method == .ack {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).

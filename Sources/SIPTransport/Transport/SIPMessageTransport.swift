@@ -42,7 +42,7 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
     /// retransmitted request (RFC 3261 §17.2.2) with ``resend(_:on:)``. `topVia`, when given, is the
     /// response's top Via already parsed — the request's as stamped on receipt, which §8.2.6.2 copies
     /// into the response — so it is not parsed again.
-    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow)
         -> EventLoopFuture<SIPFlow>
 
     /// Sends bytes once more, unchanged, on a flow an earlier send returned (a retransmitted response);
@@ -59,7 +59,7 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
     /// `serialized`, like ``sendResponse(_:receivedOn:)``), without a future of its own when the route
     /// is a UDP socket: the outcome is as ``write(_:to:reportingFailure:)``'s.
     func writeResponse(
-        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow,
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
         reportingFailure: Bool
     ) -> SIPSendOutcome
 
@@ -76,7 +76,9 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
 
 extension SIPMessageTransport {
     /// Default: the bytes are not reused; the message is routed and written again.
-    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    public func sendResponse(
+        _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+    )
         -> EventLoopFuture<SIPFlow>
     {
         sendResponse(response, receivedOn: flow)
@@ -98,7 +100,7 @@ extension SIPMessageTransport {
 
     /// Default: always ``SIPSendOutcome/pending(_:)``, the future of the matching `sendResponse`.
     public func writeResponse(
-        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow,
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
         reportingFailure: Bool
     ) -> SIPSendOutcome {
         guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }

@@ -50,7 +50,9 @@ extension SIPTransportLayer {
     /// Sends a response already in wire form, routed as ``sendResponse(_:receivedOn:)`` routes it: the
     /// bytes are written as they are (a response's Via is not rewritten, so they are what
     /// ``sendResponse(_:receivedOn:)`` would write).
-    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    public func sendResponse(
+        _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+    )
         -> EventLoopFuture<SIPFlow>
     {
         routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
@@ -89,7 +91,7 @@ extension SIPTransportLayer {
 
     /// §18.2.2 routing of a response, written from `serialized` when given.
     private func routeResponse(
-        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow
     ) -> EventLoopFuture<SIPFlow> {
         guard eventLoop.inEventLoop else {
             return eventLoop.flatSubmit {
@@ -117,13 +119,13 @@ extension SIPTransportLayer {
         case failed(SIPTransportError)
     }
 
-    func responseRoute(_ response: SIPMessage, topVia: SIPVia?, receivedOn flow: SIPFlow) -> ResponseRoute {
+    func responseRoute(_ response: SIPMessage, topVia: SIPTopVia?, receivedOn flow: SIPFlow) -> ResponseRoute {
         guard lifecycle == .running else {
             return .failed(SIPTransportError(.notRunning, "the transport layer is not running"))
         }
-        let via: SIPVia
+        let via: SIPTopVia
         do {
-            via = try topVia ?? response.topVia
+            via = try topVia ?? response.topViaFields(response.topViaView)
         } catch {
             return .failed(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
         }
@@ -224,7 +226,7 @@ extension SIPTransportLayer {
     /// ``SIPMessageTransport/writeResponse(_:serialized:topVia:receivedOn:reportingFailure:)``: a
     /// response routed (§18.2.2) to a UDP socket, on the loop, is written at once.
     public func writeResponse(
-        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow,
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
         reportingFailure: Bool
     ) -> SIPSendOutcome {
         guard eventLoop.inEventLoop else {
