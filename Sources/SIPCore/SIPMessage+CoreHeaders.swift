@@ -10,7 +10,9 @@ extension SIPMessage {
     /// Route or Authorization parsing on messages nobody reads them from.
     ///
     /// The headers are checked through their views (the same checks and errors as ``via``, ``from``,
-    /// ``to``, ``callID`` and ``cseq``), so only what is returned becomes a `String`.
+    /// ``to``, ``callID`` and ``cseq``), so only what is returned becomes a `String`; the top Via is
+    /// returned as the few fields the layers above read (``SIPTopVia``), not as a ``SIPVia`` with a
+    /// parameter list.
     package func validateCoreHeaders() throws(SIPParseError) -> SIPCoreHeaders {
         let vias = try viaViews
         guard let top = vias.first else { throw SIPParseError(.missingHeader, "missing Via header") }
@@ -20,7 +22,7 @@ extension SIPMessage {
         let cseq = try cseqView
         _ = try maxForwards
         return SIPCoreHeaders(
-            topVia: via(top), fromTag: parameterValue("tag", in: from.parameters),
+            topVia: topViaFields(top), fromTag: parameterValue("tag", in: from.parameters),
             toTag: parameterValue("tag", in: to.parameters), callID: string(callID), cseq: self.cseq(cseq))
     }
 }
@@ -28,13 +30,13 @@ extension SIPMessage {
 /// The values of the core headers that transaction matching (§17.1.3, §17.2.3) and merged-request
 /// detection (§8.2.2.2) read, parsed once on receipt and handed up with the message.
 package struct SIPCoreHeaders: Sendable, Hashable {
-    package var topVia: SIPVia
+    package var topVia: SIPTopVia
     package var fromTag: String?
     package var toTag: String?
     package var callID: String
     package var cseq: SIPCSeq
 
-    package init(topVia: SIPVia, fromTag: String?, toTag: String?, callID: String, cseq: SIPCSeq) {
+    package init(topVia: SIPTopVia, fromTag: String?, toTag: String?, callID: String, cseq: SIPCSeq) {
         self.topVia = topVia
         self.fromTag = fromTag
         self.toTag = toTag

@@ -42,8 +42,8 @@ package struct MergedRequestDetector: Sendable {
         let callID: String
         let cseqNumber: UInt32
         let cseqMethod: String
-        /// Every field hashed once by the process's seeded `Hasher` (as ``TransactionKey`` does): the
-        /// tables hash one word per lookup and compare it before the strings.
+        /// Every field hashed once (``HashedOnce``, as ``TransactionKey`` does): the tables mix this one
+        /// word per lookup and compare it before the strings.
         let digest: Int
 
         init(fromTag: String, callID: String, cseqNumber: UInt32, cseqMethod: String) {
@@ -51,12 +51,12 @@ package struct MergedRequestDetector: Sendable {
             self.callID = callID
             self.cseqNumber = cseqNumber
             self.cseqMethod = cseqMethod
-            var hasher = Hasher()
-            hasher.combine(fromTag)
-            hasher.combine(callID)
-            hasher.combine(cseqNumber)
-            hasher.combine(cseqMethod)
-            digest = hasher.finalize()
+            digest = HashedOnce.digest {
+                $0.combine(fromTag)
+                $0.combine(callID)
+                $0.combine(cseqNumber)
+                $0.combine(cseqMethod)
+            }
         }
 
         static func == (lhs: Identity, rhs: Identity) -> Bool {
@@ -65,6 +65,8 @@ package struct MergedRequestDetector: Sendable {
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+        func _rawHashValue(seed: Int) -> Int { HashedOnce.rawHashValue(digest, seed: seed) }
     }
 
     private struct Entry: Hashable, Sendable {

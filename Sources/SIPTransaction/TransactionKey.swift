@@ -37,8 +37,8 @@ package struct TransactionKey: Hashable, Sendable, CustomStringConvertible {
     /// The top Via sent-by, lowercased; empty for client keys.
     package let sentBy: String
     /// Every field hashed once, when the key is made, by this process's randomly seeded `Hasher`:
-    /// the transaction tables hash this one word instead of three strings for every lookup, and
-    /// compare it before the strings (a table probe meets several other keys). A peer choosing its
+    /// the transaction tables mix this one word (``HashedOnce``) instead of hashing three strings per
+    /// lookup, and compare it before the strings (a table probe meets several other keys). A peer choosing its
     /// branches cannot aim at collisions, since the seed is unknown to it.
     private let digest: Int
 
@@ -47,12 +47,12 @@ package struct TransactionKey: Hashable, Sendable, CustomStringConvertible {
         self.branch = branch
         self.method = method
         self.sentBy = sentBy
-        var hasher = Hasher()
-        hasher.combine(role)
-        hasher.combine(branch)
-        hasher.combine(method)
-        hasher.combine(sentBy)
-        self.digest = hasher.finalize()
+        self.digest = HashedOnce.digest {
+            $0.combine(role)
+            $0.combine(branch)
+            $0.combine(method)
+            $0.combine(sentBy)
+        }
     }
 
     package static func == (lhs: TransactionKey, rhs: TransactionKey) -> Bool {
@@ -61,6 +61,9 @@ package struct TransactionKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     package func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+    /// The tables' hash without seeding a `Hasher` per lookup (see ``HashedOnce/rawHashValue(_:seed:)``).
+    package func _rawHashValue(seed: Int) -> Int { HashedOnce.rawHashValue(digest, seed: seed) }
 
     /// The key of a client transaction, from the request it sends (its branch and method) or,
     /// when a response arrives, from the response's top Via branch and CSeq method (§17.1.3).

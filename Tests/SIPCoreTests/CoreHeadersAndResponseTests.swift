@@ -15,6 +15,25 @@ import Testing
         #expect(core.callID == "test-call@192.0.2.1" && core.cseq == SIPCSeq(1, .options))
     }
 
+    /// The top Via the receive path reads from the bytes says what the parsed ``SIPVia`` says:
+    /// transport uppercased, sent-by, and the first `branch`, `received`, `maddr` and `rport` of any
+    /// case, valueless or repeated.
+    @Test(arguments: [
+        "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
+        "Via: SIP/2.0/udp 192.0.2.1:5070;BRANCH=z9hG4bK.x;rport;received=192.0.2.9",
+        "Via: SIP/2.0/TCP [2001:db8::1]:5061;branch=z9hG4bK.y;rport=5071;maddr=239.1.1.1;ttl=16",
+        "Via: SIP/2.0/UDP h.example.com;branch;branch=z9hG4bK.second;RPort=1;rport",
+        "Via: SIP/2.0/UDP 192.0.2.1;received;x=\"q;r\";branch=z9hG4bK.z;MADDR=239.0.0.1;maddr=10.0.0.1, SIP/2.0/UDP 192.0.2.7",
+        "v: SIP/2.0/TLS pbx.example.com ;branch=z9hG4bK.sp ;rport=5062",
+        "Via: SIP/2.0/UDP 192.0.2.1",
+    ])
+    func topViaFieldsEqualTheParsedVia(line: String) throws {
+        let m = try parse(request().replacingFirst("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", with: line))
+        let typed = try m.topVia
+        #expect(try m.validateCoreHeaders().topVia == SIPTopVia(typed))
+        #expect(SIPTopVia(typed).sentBy == typed.sentBy)
+    }
+
     @Test func coreValidationLeavesOtherHeadersToTheirReader() throws {
         // A broken Contact fails the full check but not the core one: it is reported when read.
         let m = try parse(request(with: "Contact: <sip:broken"))

@@ -44,26 +44,44 @@ extension SIPTransactionLayer {
     ) {
         let timerJ = entry.armed[.j]
         servers[key] = nil
+        let outcome = transport.writeResponse(
+            response, serialized: bytes, topVia: entry.request.core?.topVia, receivedOn: entry.request.flow,
+            reportingFailure: true)
+        var sentOn: SIPFlow?
+        if case .written(let flow, _) = outcome { sentOn = flow }
         completed[key] = CompletedServerTransaction(
-            machine: machine, response: Array(bytes.readableBytesView), flow: nil, timerJ: timerJ)
-        let sent = transport.sendResponse(
-            response, serialized: bytes, topVia: entry.request.core?.topVia, receivedOn: entry.request.flow)
-        sent.whenComplete { [weak self] result in
-            guard let self, var transaction = self.completed[key], transaction.timerJ == timerJ else { return }
-            let now = self.eventLoop.now
-            switch result {
-            case .success(let flow):
-                transaction.flow = flow
-                let waiting = transaction.unansweredRetransmissions
-                transaction.unansweredRetransmissions = 0
-                self.completed[key] = transaction
-                for _ in 0..<waiting { self.resend(transaction, key: key) }
-            case .failure(let error):
-                self.logger.debug("response not sent: \(error)")
-                let actions = transaction.machine.transportError(now: now)
-                self.performCompleted(actions, key: key, transaction: transaction)
+            machine: machine, response: Array(bytes.readableBytesView), flow: sentOn, timerJ: timerJ)
+        switch outcome {
+        case .written(let flow, let completion):
+            // A datagram: the flow is known now, and only a failure needs the loop to come back.
+            completion?.whenFailure { [weak self] error in
+                self?.responseFailed(
+                    key: key, timerJ: timerJ, error: SIPTransportError.datagramNotSent(to: flow.remoteAddress, error))
+            }
+        case .pending(let sent):
+            sent.whenComplete { [weak self] result in
+                guard let self else { return }
+                switch result {
+                case .success(let flow):
+                    guard var transaction = self.completed[key], transaction.timerJ == timerJ else { return }
+                    transaction.flow = flow
+                    let waiting = transaction.unansweredRetransmissions
+                    transaction.unansweredRetransmissions = 0
+                    self.completed[key] = transaction
+                    for _ in 0..<waiting { self.resend(transaction, key: key) }
+                case .failure(let error):
+                    self.responseFailed(key: key, timerJ: timerJ, error: error)
+                }
             }
         }
+    }
+
+    /// §17.2.4: the final response could not be sent; the machine decides (it ends the transaction).
+    private func responseFailed(key: TransactionKey, timerJ: UInt64, error: any Error) {
+        guard var transaction = completed[key], transaction.timerJ == timerJ else { return }
+        logger.debug("response not sent: \(error)")
+        let actions = transaction.machine.transportError(now: eventLoop.now)
+        performCompleted(actions, key: key, transaction: transaction)
     }
 
     /// Carries out what a completed server transaction's machine asked for; `transaction` carries the

@@ -11,7 +11,13 @@ import NIOCore
 /// dropped when it comes due. Stale nodes therefore live at most as long as the timer they stood for.
 ///
 /// The heap holds plain bytes (deadline, arming order, slot); owners wait in a side array, so sifting
-/// moves no references. A ``Handle`` names a slot and the generation of its use, so a handle kept after
+/// moves no references. Most timers need no heap at all: a driver arms each kind with one duration
+/// (Timer J 64·T1, K T4, F 64·T1…), so the deadlines of one kind come in order. A timer whose
+/// deadline is no earlier than the last one of a *lane* (a FIFO, at most ``laneLimit``) is appended
+/// there, to the lane whose last deadline is the latest that fits; only the others go to the heap.
+/// The earliest timer is the earliest of the heap's top and the lanes' heads. With 65,000 completed
+/// transactions a heap of some 200,000 nodes was sifted on every arming and every due timer (cache
+/// misses on each level, ≈ 3 % of a transaction's CPU). A ``Handle`` names a slot and the generation of its use, so a handle kept after
 /// its timer fired or was cancelled never touches a later timer in the same slot.
 ///
 /// Time comes from `eventLoop.now`, so a `EmbeddedEventLoop` or `NIOAsyncTestingEventLoop` drives it
@@ -38,6 +44,10 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
     // thread-local access set, on every schedule, sift and pop) guards nothing; it was about 3 %
     // of a transaction's instructions with the driver's tables below.
     @exclusivity(unchecked) private var heap: [Node] = []
+    /// FIFOs of nodes in (deadline, arming order) order; see the type's comment.
+    @exclusivity(unchecked) private var lanes: [CircularBuffer<Node>] = []
+    /// How many lanes at most: one per timer duration a driver uses, and a spare.
+    static var laneLimit: Int { 6 }
     @exclusivity(unchecked) private var owners: [Owner?] = []
     /// The generation of each slot's current use; bumped when the slot is freed.
     @exclusivity(unchecked) private var generations: [UInt32] = []
@@ -59,8 +69,8 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
     /// How many timers are armed (cancelled and fired ones not counted).
     package var count: Int { live }
 
-    /// How many nodes the heap holds, stale ones included (for tests of the memory bound).
-    package var heapCount: Int { heap.count }
+    /// How many nodes the heap and the lanes hold, stale ones included (for tests of the memory bound).
+    package var heapCount: Int { lanes.reduce(heap.count) { $0 + $1.count } }
 
     /// Arms a timer for `owner` at `deadline` and returns its handle.
     @discardableResult
@@ -77,8 +87,13 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
             if generations.count == owners.count - 1 { generations.append(1) }
         }
         live += 1
-        heap.append(Node(deadline: deadline, order: armings, slot: slot))
-        siftUp(heap.count - 1)
+        let node = Node(deadline: deadline, order: armings, slot: slot)
+        if let lane = lane(for: deadline) {
+            lanes[lane].append(node)
+        } else {
+            heap.append(node)
+            siftUp(heap.count - 1)
+        }
         if !isFiring, wake.map({ deadline < $0.deadline }) ?? true { wake(at: deadline) }
         return UInt64(generations[Int(slot)]) << 32 | UInt64(slot)
     }
@@ -98,6 +113,7 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
         wake?.task.cancel()
         wake = nil
         heap.removeAll()
+        lanes.removeAll()
         freeSlots.removeAll()
         for slot in owners.indices {
             owners[slot] = nil
@@ -120,9 +136,9 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
         wake = nil
         isFiring = true
         let now = eventLoop.now
-        while let first = heap.first, first.deadline <= now {
-            popFirst()
-            let slot = Int(first.slot)
+        while let first = earliest(), first.node.deadline <= now {
+            removeEarliest(first.lane)
+            let slot = Int(first.node.slot)
             let owner = owners[slot].take()
             release(slot)
             guard let owner else { continue }
@@ -130,20 +146,21 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
             onFire?(owner)
         }
         // Stale nodes at the top would wake the loop for nothing.
-        while let first = heap.first, owners[Int(first.slot)] == nil {
-            popFirst()
-            release(Int(first.slot))
+        while let first = earliest(), owners[Int(first.node.slot)] == nil {
+            removeEarliest(first.lane)
+            release(Int(first.node.slot))
         }
         isFiring = false
-        if let next = heap.first?.deadline { wake(at: max(next, now + granularity)) } else { letGoWhenIdle() }
+        if let next = earliest()?.node.deadline { wake(at: max(next, now + granularity)) } else { letGoWhenIdle() }
     }
 
     /// With no timer left, the heap and the slots are let go: a start-up burst sized them for its peak
     /// (tens of thousands of transactions), and they would stay that size for the driver's life. The
     /// generations stay (4 bytes a slot), so a handle kept from before never names a later timer.
     private func letGoWhenIdle() {
-        guard heap.isEmpty, owners.count > 64 else { return }
+        guard heap.isEmpty, lanes.allSatisfy(\.isEmpty), owners.count > 64 else { return }
         heap = []
+        lanes = []
         owners = []
         freeSlots = []
     }
@@ -152,6 +169,47 @@ package final class LoopTimerQueue<Owner>: @unchecked Sendable {
         generations[slot] &+= 1
         if generations[slot] == 0 { generations[slot] = 1 }
         freeSlots.append(UInt32(slot))
+    }
+
+    /// The lane a timer due at `deadline` joins: the one whose last deadline is the latest not after
+    /// it, else an empty one, else a new one while there are fewer than ``laneLimit``; nil: the heap.
+    private func lane(for deadline: NIODeadline) -> Int? {
+        var best: Int?
+        var bestLast: NIODeadline?
+        var empty: Int?
+        for index in lanes.indices {
+            guard let last = lanes[index].last else {
+                if empty == nil { empty = index }
+                continue
+            }
+            if last.deadline <= deadline, bestLast.map({ last.deadline > $0 }) ?? true {
+                (best, bestLast) = (index, last.deadline)
+            }
+        }
+        if let best { return best }
+        if let empty { return empty }
+        guard lanes.count < Self.laneLimit else { return nil }
+        lanes.append(CircularBuffer(initialCapacity: 16))
+        return lanes.count - 1
+    }
+
+    /// The earliest node (deadline, then arming order) and where it is: a lane's index, or nil for
+    /// the heap.
+    private func earliest() -> (node: Node, lane: Int?)? {
+        var found: (node: Node, lane: Int?)? = heap.first.map { ($0, nil) }
+        for index in lanes.indices {
+            guard let head = lanes[index].first else { continue }
+            if found.map({ Self.precedes(head, $0.node) }) ?? true { found = (head, index) }
+        }
+        return found
+    }
+
+    private func removeEarliest(_ lane: Int?) {
+        if let lane {
+            lanes[lane].removeFirst()
+        } else {
+            popFirst()
+        }
     }
 
     private func popFirst() {

@@ -52,7 +52,8 @@ extension SIPTransactionLayer {
     /// A response: to its client transaction (§17.1.3), absorbed by a completed one, or stray.
     func handleResponse(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let code = message.statusCode, let branch = (received.core?.topVia ?? (try? message.topVia))?.branch,
+        guard let code = message.statusCode,
+            let branch = received.core.map(\.topVia.branch) ?? (try? message.topVia)?.branch,
             let cseq = received.core?.cseq ?? (try? message.cseq)
         else {
             logger.debug("response without a usable top Via branch or CSeq dropped")

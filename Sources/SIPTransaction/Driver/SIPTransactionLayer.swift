@@ -161,65 +161,6 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         transport.send(request, to: target)
     }
 
-    func perform(
-        _ actions: TransactionActions, client key: TransactionKey, entry: ClientTransactionEntry,
-        response: SIPReceivedMessage?
-    ) {
-        for action in actions {
-            switch action {
-            case .transmitRequest(let attempt):
-                if attempt > 1 { entry.lastSentAt = self.eventLoop.now }
-                transmit(entry, key: key)
-            case .sendAck:
-                guard let response, let ack = AckBuilder.ack(for: entry.request, response: response.message) else {
-                    break
-                }
-                let sent =
-                    entry.flow.map { transport.send(ack, on: $0).map { _ in () } }
-                    ?? transport.send(ack, to: entry.target).map { _ in () }
-                sent.whenFailure { [logger] error in logger.debug("ACK not sent: \(error)") }
-            case .passResponse(let code):
-                guard let response else { break }
-                entry.onEvent(code < 200 ? .provisional(response) : .final(response))
-            case .reportFailure(let failure):
-                entry.onEvent(.failed(failure, detail: entry.failureDetail))
-            case .schedule(let timer, let deadline):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
-            case .cancel(let timer):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = 0
-            case .terminated:
-                entry.armed.forEachArmed { timers.cancel($0) }
-                entry.armed.removeAll()
-                if clients[key] === entry {
-                    clients[key] = nil
-                    // The table a burst grew is let go once it is empty (a dictionary never shrinks).
-                    if clients.isEmpty { clients = [:] }
-                }
-            case .passRequest, .sendTrying, .sendResponse, .retransmitResponse:
-                break
-            }
-        }
-        completeIfDone(entry, key: key)
-    }
-
-    private func transmit(_ entry: ClientTransactionEntry, key: TransactionKey) {
-        // The entry is held strongly until the write completes (a moment): a weak reference would
-        // give every transaction a side table, a cost on the hot path.
-        transport.send(entry.request, to: entry.target).whenComplete { [weak self] result in
-            guard let self, self.clients[key] === entry else { return }
-            switch result {
-            case .success(let flow):
-                entry.flow = flow
-            case .failure(let error):
-                entry.failureDetail = "\(error)"
-                self.perform(
-                    entry.machine.transportError(now: self.eventLoop.now), client: key, entry: entry, response: nil)
-            }
-        }
-    }
-
     // MARK: Server transactions
 
     /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
@@ -247,8 +188,16 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     /// Sends a response that belongs to no transaction (a request without an RFC 3261 branch).
     package func respondStatelessly(_ response: SIPMessage, to request: SIPReceivedMessage) {
-        transport.sendResponse(response, receivedOn: request.flow).whenFailure { [logger] error in
+        // The outcome is only logged: a future is asked for only when the log would be written.
+        let report = logger.logLevel <= .debug
+        let logFailure: @Sendable (any Error) -> Void = { [logger] error in
             logger.debug("stateless response not sent: \(error)")
+        }
+        switch transport.writeResponse(
+            response, serialized: nil, topVia: nil, receivedOn: request.flow, reportingFailure: report)
+        {
+        case .written(_, let completion): completion?.whenFailure(logFailure)
+        case .pending(let sent): if report { sent.whenFailure(logFailure) }
         }
     }
 
@@ -262,7 +211,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
 
     func handleRequest(_ received: SIPReceivedMessage) {
         let message = received.message
-        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia) else { return }
+        guard let method = message.method, let via = received.core?.topVia ?? (try? message.topVia).map(SIPTopVia.init)
+        else {
+            return
+        }
         let key = via.branch.flatMap { TransactionKey.server(branch: $0, sentBy: via.sentBy, method: method.rawValue) }
         if method == .ack {
             // An ACK for a non-2xx belongs to its INVITE transaction; any other goes to the TU (§17.2.3).

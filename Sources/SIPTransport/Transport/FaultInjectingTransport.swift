@@ -124,7 +124,9 @@ public final class FaultInjectingTransport: SIPMessageTransport, @unchecked Send
         }
     }
 
-    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    public func sendResponse(
+        _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+    )
         -> EventLoopFuture<SIPFlow>
     {
         onLoop {

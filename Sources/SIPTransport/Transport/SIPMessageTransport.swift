@@ -42,12 +42,26 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
     /// retransmitted request (RFC 3261 §17.2.2) with ``resend(_:on:)``. `topVia`, when given, is the
     /// response's top Via already parsed — the request's as stamped on receipt, which §8.2.6.2 copies
     /// into the response — so it is not parsed again.
-    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow)
         -> EventLoopFuture<SIPFlow>
 
     /// Sends bytes once more, unchanged, on a flow an earlier send returned (a retransmitted response);
     /// fails like ``send(_:on:)``.
     func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void>
+
+    /// Sends like ``send(_:to:)``, without a future of its own when the flow is known as the message
+    /// is written (a UDP socket, called on ``eventLoop``): then it returns ``SIPSendOutcome/written(_:completion:)``
+    /// with that flow and, only when `reportingFailure`, a future of the write. Otherwise it returns
+    /// ``SIPSendOutcome/pending(_:)`` with what ``send(_:to:)`` returns.
+    func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome
+
+    /// Sends a response like ``sendResponse(_:serialized:topVia:receivedOn:)`` (or, without
+    /// `serialized`, like ``sendResponse(_:receivedOn:)``), without a future of its own when the route
+    /// is a UDP socket: the outcome is as ``write(_:to:reportingFailure:)``'s.
+    func writeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome
 
     /// Closes one connection (not reported as a flow failure); a UDP flow has nothing to close.
     func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void>
@@ -62,7 +76,9 @@ public protocol SIPMessageTransport: AnyObject, Sendable {
 
 extension SIPMessageTransport {
     /// Default: the bytes are not reused; the message is routed and written again.
-    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    public func sendResponse(
+        _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+    )
         -> EventLoopFuture<SIPFlow>
     {
         sendResponse(response, receivedOn: flow)
@@ -77,8 +93,47 @@ extension SIPMessageTransport {
         }
     }
 
+    /// Default: always ``SIPSendOutcome/pending(_:)``, the future of ``send(_:to:)``.
+    public func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome {
+        .pending(send(message, to: target))
+    }
+
+    /// Default: always ``SIPSendOutcome/pending(_:)``, the future of the matching `sendResponse`.
+    public func writeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
+        return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+    }
+
     /// The first address bound for `transport` (after ``start()``), nil when none is. Thread-safe.
     public func localAddress(for transport: SIPTransportProtocol) -> SocketAddress? {
         localAddresses(for: transport).first
+    }
+}
+
+/// How a send begun by ``SIPMessageTransport/write(_:to:reportingFailure:)`` or
+/// ``SIPMessageTransport/writeResponse(_:serialized:topVia:receivedOn:reportingFailure:)`` went.
+///
+/// A UDP write's outcome is rarely read (a datagram either leaves or fails with `EMSGSIZE` or
+/// `EHOSTUNREACH`), while a future and its callbacks were two allocations and a few thousand
+/// instructions on every send: so the flow is returned at once, and a future made only when asked.
+public enum SIPSendOutcome: Sendable {
+    /// Queued as a datagram on `flow`, sent at the end of the loop's current task. `completion`,
+    /// present when a failure report was asked for, succeeds once the datagram has left and fails
+    /// with the socket's error (``SIPTransportError/datagramNotSent(to:_:)`` words it as
+    /// ``SIPMessageTransport/send(_:to:)`` does).
+    case written(SIPFlow, completion: EventLoopFuture<Void>?)
+    /// Not written at once (a connection to use or open, a call off the loop, an error found before
+    /// writing): the future ``SIPMessageTransport/send(_:to:)`` would have returned.
+    case pending(EventLoopFuture<SIPFlow>)
+}
+
+extension SIPTransportError {
+    /// A datagram to `address` that the socket could not send (`error`, the channel's), as
+    /// ``SIPMessageTransport/send(_:to:)`` reports it.
+    public static func datagramNotSent(to address: SocketAddress, _ error: any Error) -> SIPTransportError {
+        SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)")
     }
 }

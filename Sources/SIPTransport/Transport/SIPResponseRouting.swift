@@ -24,6 +24,11 @@ public enum SIPResponseRouting {
     ///
     /// - Returns: nil when the Via names a transport this SDK does not speak.
     public static func destination(for topVia: SIPVia, connectionIsOpen: Bool) -> SIPResponseDestination? {
+        destination(for: SIPTopVia(topVia), connectionIsOpen: connectionIsOpen)
+    }
+
+    /// The same rules on the fields of a top Via as the receive path reads them.
+    public static func destination(for topVia: SIPTopVia, connectionIsOpen: Bool) -> SIPResponseDestination? {
         guard let transport = SIPTransportProtocol(viaToken: topVia.transport) else { return nil }
         let sentByPort = topVia.port ?? transport.defaultPort
         if transport.isReliable && connectionIsOpen { return .sameConnection }

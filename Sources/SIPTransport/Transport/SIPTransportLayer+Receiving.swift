@@ -87,8 +87,7 @@ extension SIPTransportLayer {
                 // §18.2.1: the stamp goes into the line's bytes; the parsed value gets the same.
                 let stamp = core.topVia.receiptStamp(from: source)
                 if stamp.received != nil || stamp.rport != nil {
-                    if let received = stamp.received { core.topVia.parameters.set("received", received) }
-                    if let rport = stamp.rport { core.topVia.parameters.set("rport", String(rport)) }
+                    core.topVia.apply(stamp: stamp)
                     try message.stampTopVia(received: stamp.received, rport: stamp.rport)
                 }
             } catch {

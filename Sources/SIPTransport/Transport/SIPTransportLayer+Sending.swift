@@ -50,7 +50,9 @@ extension SIPTransportLayer {
     /// Sends a response already in wire form, routed as ``sendResponse(_:receivedOn:)`` routes it: the
     /// bytes are written as they are (a response's Via is not rewritten, so they are what
     /// ``sendResponse(_:receivedOn:)`` would write).
-    public func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    public func sendResponse(
+        _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+    )
         -> EventLoopFuture<SIPFlow>
     {
         routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
@@ -89,43 +91,65 @@ extension SIPTransportLayer {
 
     /// §18.2.2 routing of a response, written from `serialized` when given.
     private func routeResponse(
-        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPVia?, receivedOn flow: SIPFlow
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow
     ) -> EventLoopFuture<SIPFlow> {
         guard eventLoop.inEventLoop else {
             return eventLoop.flatSubmit {
                 self.routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
             }
         }
-        guard lifecycle == .running else { return notRunning() }
-        let via: SIPVia
+        switch responseRoute(response, topVia: topVia, receivedOn: flow) {
+        case .failed(let error):
+            return eventLoop.makeFailedFuture(error)
+        case .connection(let connection):
+            return write(response, serialized: serialized, on: connection)
+        case .datagram(let address, let channel):
+            return write(response, serialized: serialized, datagramTo: address, on: channel)
+        case .target(let target):
+            return sendOnLoop(response, to: target)
+        }
+    }
+
+    /// Where §18.2.2 sends a response to a request that arrived on `flow` (its top Via `topVia`, or
+    /// parsed from `response` when nil).
+    enum ResponseRoute {
+        case connection(SIPConnection)
+        case datagram(SocketAddress, Channel)
+        case target(SIPTransportTarget)
+        case failed(SIPTransportError)
+    }
+
+    func responseRoute(_ response: SIPMessage, topVia: SIPTopVia?, receivedOn flow: SIPFlow) -> ResponseRoute {
+        guard lifecycle == .running else {
+            return .failed(SIPTransportError(.notRunning, "the transport layer is not running"))
+        }
+        let via: SIPTopVia
         do {
-            via = try topVia ?? response.topVia
+            via = try topVia ?? response.topViaFields(response.topViaView)
         } catch {
-            return eventLoop.makeFailedFuture(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
+            return .failed(SIPTransportError(.invalidMessage, "response top Via: \(error)"))
         }
         let open = flow.connectionID.flatMap { connections[$0] }.map(\.isReady) ?? false
         switch SIPResponseRouting.destination(for: via, connectionIsOpen: open) {
         case nil:
-            return eventLoop.makeFailedFuture(
-                SIPTransportError(.invalidMessage, "Via transport \(via.transport) is not supported"))
+            return .failed(SIPTransportError(.invalidMessage, "Via transport \(via.transport) is not supported"))
         case .sameConnection:
             guard let id = flow.connectionID, let connection = connections[id] else {
-                return eventLoop.makeFailedFuture(SIPTransportError(.flowClosed, "\(flow) is closed"))
+                return .failed(SIPTransportError(.flowClosed, "\(flow) is closed"))
             }
-            return write(response, serialized: serialized, on: connection)
+            return .connection(connection)
         case .address(let host, let port, let transport):
             // Usually the request's source (`received` and `rport` stamped from it): that address is
             // taken as it is instead of parsed from text again (an allocation and inet_pton).
             let source = flow.remoteAddress
             let sameAsSource = source.port == port && source.ipv4Text == host
             guard let address = sameAsSource ? source : try? SocketAddress(ipAddress: host, port: port) else {
-                return eventLoop.makeFailedFuture(
-                    SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
+                return .failed(SIPTransportError(.invalidMessage, "response to \(host) needs RFC 3263 §5 resolution"))
             }
             if transport == .udp, flow.transport == .udp, let channel = udpChannel(local: flow.localAddress) {
-                return write(response, serialized: serialized, datagramTo: address, on: channel)
+                return .datagram(address, channel)
             }
-            return sendOnLoop(response, to: SIPTransportTarget(transport: transport, address: address))
+            return .target(SIPTransportTarget(transport: transport, address: address))
         }
     }
 
@@ -147,32 +171,77 @@ extension SIPTransportLayer {
     func write(
         _ message: SIPMessage, serialized: ByteBuffer? = nil, datagramTo address: SocketAddress, on channel: Channel
     ) -> EventLoopFuture<SIPFlow> {
-        guard let local = channel.localAddress else {
-            return eventLoop.makeFailedFuture(SIPTransportError(.noListener, "UDP socket has no local address"))
-        }
-        let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: address)
-        do {
-            let bytes = try wireBytes(message, serialized: serialized, flow: flow, allocator: channel.allocator)
-            let envelope = AddressedEnvelope(remoteAddress: address, data: bytes)
+        switch writeDatagram(message, serialized: serialized, to: address, on: channel, reportingFailure: true) {
+        case .pending(let future):
+            return future
+        case .written(let flow, let completion):
             // One promise of our own instead of `map` and `flatMapErrorThrowing` (a future and a
             // closure each, for every datagram).
             let sent = eventLoop.makePromise(of: SIPFlow.self)
-            let written = eventLoop.makePromise(of: Void.self)
-            // Through the pipeline, whose generic `write` is specialized here for the envelope:
-            // `Channel.write` on the existential wraps it in `NIOAny` unspecialized, four dynamic
-            // casts and a generic metadata lookup per datagram (≈ 5,000 instructions).
-            channel.pipeline.write(envelope, promise: written)
-            written.futureResult.whenComplete { result in
+            completion?.whenComplete { result in
                 switch result {
                 case .success: sent.succeed(flow)
-                case .failure(let error):
-                    sent.fail(SIPTransportError(.connectionClosed, "UDP send to \(address): \(error)"))
+                case .failure(let error): sent.fail(SIPTransportError.datagramNotSent(to: address, error))
                 }
             }
-            flushSoon(channel)
             return sent.futureResult
+        }
+    }
+
+    /// UDP: fills the top Via of a request and writes the datagram; a write future only when
+    /// `reportingFailure` (see ``SIPSendOutcome``).
+    func writeDatagram(
+        _ message: SIPMessage, serialized: ByteBuffer?, to address: SocketAddress, on channel: Channel,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        guard let local = channel.localAddress else {
+            return .pending(
+                eventLoop.makeFailedFuture(SIPTransportError(.noListener, "UDP socket has no local address")))
+        }
+        let flow = SIPFlow(transport: .udp, localAddress: local, remoteAddress: address)
+        let bytes: ByteBuffer
+        do {
+            bytes = try wireBytes(message, serialized: serialized, flow: flow, allocator: channel.allocator)
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            return .pending(eventLoop.makeFailedFuture(error))
+        }
+        let written = reportingFailure ? eventLoop.makePromise(of: Void.self) : nil
+        // Through the pipeline, whose generic `write` is specialized here for the envelope:
+        // `Channel.write` on the existential wraps it in `NIOAny` unspecialized, four dynamic
+        // casts and a generic metadata lookup per datagram (≈ 5,000 instructions).
+        channel.pipeline.write(AddressedEnvelope(remoteAddress: address, data: bytes), promise: written)
+        flushSoon(channel)
+        return .written(flow, completion: written?.futureResult)
+    }
+
+    /// ``SIPMessageTransport/write(_:to:reportingFailure:)``: a datagram on the loop is written at once.
+    public func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome {
+        guard eventLoop.inEventLoop, lifecycle == .running, target.transport == .udp,
+            let channel = udpChannel(for: target.address)
+        else { return .pending(send(message, to: target)) }
+        return writeDatagram(
+            message, serialized: nil, to: target.address, on: channel, reportingFailure: reportingFailure)
+    }
+
+    /// ``SIPMessageTransport/writeResponse(_:serialized:topVia:receivedOn:reportingFailure:)``: a
+    /// response routed (§18.2.2) to a UDP socket, on the loop, is written at once.
+    public func writeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        guard eventLoop.inEventLoop else {
+            return .pending(routeResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+        }
+        switch responseRoute(response, topVia: topVia, receivedOn: flow) {
+        case .failed(let error):
+            return .pending(eventLoop.makeFailedFuture(error))
+        case .connection(let connection):
+            return .pending(write(response, serialized: serialized, on: connection))
+        case .datagram(let address, let channel):
+            return writeDatagram(
+                response, serialized: serialized, to: address, on: channel, reportingFailure: reportingFailure)
+        case .target(let target):
+            return .pending(sendOnLoop(response, to: target))
         }
     }
 

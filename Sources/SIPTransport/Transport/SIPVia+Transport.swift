@@ -36,8 +36,14 @@ extension SIPVia {
     /// What ``stampedOnReceipt(from:)`` sets: the `received` value (nil: left as it is) and the
     /// `rport` value (nil: left as it is). Both nil when the Via needs no stamp.
     package func receiptStamp(from source: SocketAddress) -> (received: String?, rport: Int?) {
+        Self.receiptStamp(host: host, asksRPort: hasRPort, from: source)
+    }
+
+    /// The stamp of a Via whose sent-by host is `host` and which asks for `rport` or not.
+    static func receiptStamp(host: String, asksRPort: Bool, from source: SocketAddress) -> (
+        received: String?, rport: Int?
+    ) {
         guard let sourceIP = source.ipv4Text ?? source.ipAddress else { return (nil, nil) }
-        let asksRPort = hasRPort
         var received: String?
         if asksRPort || !Self.sameAddress(host, sourceIP) {
             // `sipHost` without printing the address a second time (inet_ntop showed in profiles).
@@ -55,5 +61,18 @@ extension SIPVia {
             let b = try? SocketAddress(ipAddress: ip, port: 0)
         else { return false }
         return a.ipAddress == b.ipAddress
+    }
+}
+
+extension SIPTopVia {
+    /// What ``SIPVia/stampedOnReceipt(from:)`` sets, for the same Via (RFC 3261 §18.2.1, RFC 3581 §4).
+    package func receiptStamp(from source: SocketAddress) -> (received: String?, rport: Int?) {
+        SIPVia.receiptStamp(host: host, asksRPort: hasRPort, from: source)
+    }
+
+    /// This Via with the stamp `stamp` (``receiptStamp(from:)``) set, as the stamped line reads.
+    package mutating func apply(stamp: (received: String?, rport: Int?)) {
+        if let received = stamp.received { self.received = received }
+        if let rport = stamp.rport { (self.rport, hasRPort) = (rport, true) }
     }
 }

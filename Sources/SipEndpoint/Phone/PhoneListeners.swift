@@ -81,13 +81,13 @@ final class PhoneListeners: Sendable {
                 // answers it as that site's connection would.
                 shard = owner
             }
-        } else if let branch = (received.core?.topVia ?? (try? received.message.topVia))?.branch,
+        } else if let branch = received.core.map(\.topVia.branch) ?? (try? received.message.topVia)?.branch,
             let unmarked = LoopDispatch.unmark(branch), unmarked.shard < shardCount
         {
             let original = unmarked.branch
             shard = unmarked.shard
             if received.core != nil {
-                received.core?.topVia.parameters.set("branch", original)
+                received.core?.topVia.branch = original
             } else if var via = try? received.message.topVia {
                 via.parameters.set("branch", original)
                 try? received.message.replaceTopVia(via)
@@ -203,7 +203,7 @@ final class ShardTransport: SIPMessageTransport, @unchecked Sendable {
         listeners.faults.sendResponse(response, receivedOn: flow).hop(to: eventLoop)
     }
 
-    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+    func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow)
         -> EventLoopFuture<SIPFlow>
     {
         listeners.faults.sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)

@@ -34,7 +34,7 @@ struct CompletedServerTransactionDriverTests {
         func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
             loop.makeSucceededFuture(flow)
         }
-        func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPVia?, receivedOn flow: SIPFlow)
+        func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow)
             -> EventLoopFuture<SIPFlow>
         {
             finalBytes.append(serialized)

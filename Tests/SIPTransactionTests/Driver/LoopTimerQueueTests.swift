@@ -153,6 +153,36 @@ import Testing
         #expect(zip(h.fired, h.fired.dropFirst()).allSatisfy { $0.at <= $1.at })
     }
 
+    /// Timers of fixed durations armed over time, as a driver arms E, F, K and J (each kind in
+    /// deadline order: the lanes), mixed with random ones (the heap), many cancelled: every live one
+    /// fires at its deadline, in deadline order, arming order on ties.
+    @Test func fixedDurationsArmedOverTimeFireInOrderThroughLanesAndHeap() {
+        let h = Harness()
+        var generator = SystemRandomNumberGenerator()
+        var expected: [(deadline: Int64, order: Int, owner: String)] = []
+        var order = 0
+        func arm(_ owner: String, at ms: Int64, cancel: Bool) {
+            let handle = h.queue.schedule(owner, at: h.at(ms))
+            order += 1
+            if cancel { h.queue.cancel(handle) } else { expected.append((ms, order, owner)) }
+        }
+        for now in Int64(0)..<2_000 {
+            h.advance(to: now)
+            arm("E\(now)", at: now + 500, cancel: now % 4 != 0)
+            arm("F\(now)", at: now + 32_000, cancel: now % 4 != 0)
+            arm("K\(now)", at: now + 5_000, cancel: false)
+            arm("J\(now)", at: now + 32_000, cancel: now % 7 == 0)
+            if now % 3 == 0 {
+                arm("R\(now)", at: now + Int64.random(in: 1..<40_000, using: &generator), cancel: now % 2 == 0)
+            }
+        }
+        h.advance(to: 80_000)
+        let sorted = expected.sorted { ($0.deadline, $0.order) < ($1.deadline, $1.order) }
+        #expect(h.owners == sorted.map(\.owner))
+        #expect(h.fired.map(\.at) == sorted.map { TimeAmount.milliseconds($0.deadline).nanoseconds })
+        #expect(h.queue.count == 0 && h.queue.heapCount == 0)
+    }
+
     @Test func armedTimersHoldOneHandlePerTimer() {
         var armed = ArmedTimers()
         #expect(TransactionTimer.allCases.count <= 12, "ArmedTimers has one slot per timer")
