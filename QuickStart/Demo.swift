@@ -145,6 +145,7 @@ struct Demo: AsyncParsableCommand {
 
         n.step("Shutting down (un-REGISTER on both sites)")
         await phone.shutdown()
+        await watcher.drained()
         guard siteA.registrations["7001"] == nil, siteB.registrations["7001"] == nil else {
             throw DemoFailure("the agent should have been un-registered from both sites")
         }
@@ -447,6 +448,14 @@ final class ConnectionWatcher: Sendable {
             throw DemoFailure("connection \(connection) did not become \(status.rawValue) within \(format(timeout))")
         }
         return found
+    }
+
+    /// Waits until every event of the stream has been handled and printed (the stream ends when the
+    /// phone shuts down), at most `timeout`: a command's last line must come after its connection
+    /// events, not race with them.
+    func drained(within timeout: Duration = .seconds(5)) async {
+        guard let started = task.withLock({ $0 }) else { return }
+        await drain([started], within: timeout)
     }
 
     deinit { task.withLock { $0?.cancel() } }

@@ -94,6 +94,7 @@ struct Dial: AsyncParsableCommand {
             finalReason = "\(error)"
         }
         await phone.shutdown()
+        await drain([events])
         if let mediaFailure {
             output.result(command: "dial", ok: false, detail: "media: \(mediaFailure)")
             throw ExitCode(1)

@@ -145,6 +145,7 @@ struct Drill: AsyncParsableCommand {
         }
         await phone.setBlockedHosts([])
         await phone.shutdown()
+        await watcher.drained()
         traceFile?.close()
         let width = (rows.map(\.0.count).max() ?? 0) + 2
         for (label, value) in rows {

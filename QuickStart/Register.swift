@@ -46,7 +46,7 @@ struct Register: AsyncParsableCommand {
         let connections = phone.connectionManager.connections
         for c in connections { output.connection(c) }
         await phone.shutdown()
-        events.cancel()
+        await drain([events])
         let detail = allReady ? "\(connections.count) ready" : "not every connection was ready within \(timeout) s"
         output.result(command: "register", ok: allReady, detail: detail)
         if !allReady { throw ExitCode(1) }

@@ -146,9 +146,7 @@ struct Run: AsyncParsableCommand {
         incoming.cancel()
         output.say("\(reason): shutting down (hang up, un-REGISTER)")
         await phone.shutdown()
-        connectionEvents.cancel()
-        phoneEvents.cancel()
-        sessionEvents.cancel()
+        await drain([connectionEvents, phoneEvents, sessionEvents])
         await metricsServer?.stop()
         output.result(command: "run", ok: true, detail: "stopped by \(reason)")
     }
