@@ -65,6 +65,7 @@ extension InProcessSite {
         // The media of an answered call: the phone's answer to our offer, or our answer (in the ACK)
         // to the offer in its 200.
         let media: (media: SiteCallMedia?, ackBody: ByteBuffer?) = try await mediaClock.eventLoop.submit {
+            [offered] in
             guard (200...299).contains(code), let sdp = try? final.sessionDescription() else {
                 offered?.close()
                 return (nil, nil)
@@ -88,7 +89,7 @@ extension InProcessSite {
             state.withLockedValue {
                 $0.lastPlaced = PlacedCall(
                     from: h.first(.from) ?? "", to: final.headers.first(.to) ?? "", callID: callID,
-                    remoteTarget: remoteTarget ?? contact, target: target, sequence: 1)
+                    remoteTarget: remoteTarget, target: target, sequence: 1)
             }
             var ack = SIPHeaders()
             ack.add(
@@ -102,7 +103,7 @@ extension InProcessSite {
             if media.ackBody != nil { ack.add(.contentType, "application/sdp") }
             let uri = (try? final.contacts.first?.address?.uri) ?? contact
             _ = try await layer.sendStateless(
-                .request(method: .ack, uri: uri ?? contact, headers: ack, body: media.ackBody ?? ByteBuffer()),
+                .request(method: .ack, uri: uri, headers: ack, body: media.ackBody ?? ByteBuffer()),
                 to: target
             ).get()
         }

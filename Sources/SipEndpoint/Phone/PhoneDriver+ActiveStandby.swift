@@ -131,7 +131,7 @@ extension PhoneDriver {
         }
         guard !later.isEmpty else { return }
         let loop = eventLoop
-        eventLoop.execute { [weak self] in
+        eventLoop.execute { [weak self, later] in
             for action in later {
                 switch action {
                 case .register(let id):

@@ -10,6 +10,8 @@ extension PhoneDriver {
     /// has chosen it (on a failed location, with the configured default, UDP).
     func whenTransportKnown(_ id: Int, _ start: @escaping () -> Void) {
         guard let configuration = records[id]?.configuration, configuration.transportFromDNS else { return start() }
+        // The answer completes on this loop, where `start` may run.
+        let start = NIOLoopBound(start, eventLoop: eventLoop)
         resolution.transport(for: configuration.server, on: eventLoop).whenComplete { [weak self] result in
             guard let self, let record = self.records[id] else { return }
             if case .success(let kind?) = result, kind != record.configuration.transport {
@@ -20,7 +22,7 @@ extension PhoneDriver {
                 self.logger.info("connection \(id): RFC 3263 chose \(kind.rawValue) for \(record.configuration.server)")
             }
             self.publish(id)
-            start()
+            start.value()
         }
     }
 }
