@@ -62,6 +62,10 @@ public struct SiteCallLoad: Sendable {
     /// connection there is nowhere to fail over to, so a dial waits for the site's first answer as
     /// long as any transaction does (`invite_timeout` = `sip_transaction_timeout`, 4 s) instead of
     /// giving up at the give-up learned from the round trip (800 ms at least): SIPp's UAC waits too.
+    /// For the same reason T1 is RFC 3261's 500 ms (`adaptive_t1` off), as SIPp's: adaptive T1 exists
+    /// to give up on a silent site sooner and fail over, and its 100 ms floor made a phone that fell
+    /// behind its socket at 1,600 calls/s retransmit INVITEs whose answers were already queued
+    /// (docs/PERFORMANCE.md, "Through Kamailio, again").
     public var phoneConfiguration: SipEndpointConfiguration {
         let connection = ConnectionConfiguration(
             user: user ?? "callbench", server: target, transport: .udp, password: password, reregisterInSeconds: 0,
@@ -72,7 +76,7 @@ public struct SiteCallLoad: Sendable {
             endpoint: EndpointPolicy(
                 sipTransactionTimeoutMilliseconds: transactionTimeout, localAddress: localAddress,
                 rtpInactivityTimeout: nil),
-            failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeout),
+            failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeout, adaptiveT1: false),
             session: SessionPolicy(holdOthers: false))
     }
 
