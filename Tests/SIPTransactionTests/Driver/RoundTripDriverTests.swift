@@ -9,8 +9,10 @@ import Testing
 /// The driver feeds the round-trip table from real exchanges and retransmits at the learned T1.
 @Suite("Transaction layer: round trips learned per target")
 struct RoundTripDriverTests {
-    /// Timer F 600 ms, so a silent exchange is short; T1 stays RFC 3261's 500 ms.
-    static let timers = TransactionTimerConfiguration(transactionTimeout: .milliseconds(600))
+    /// Timer F 1.2 s, so a silent exchange is short but each counted copy leaves well before it (a
+    /// loaded machine delays a timer by tens of milliseconds, never by the 500 ms margin); T1 stays
+    /// RFC 3261's 500 ms.
+    static let timers = TransactionTimerConfiguration(transactionTimeout: .milliseconds(1200))
 
     /// Two answered OPTIONS, then one the peer does not answer; returns how often that one was sent.
     static func exchange(adaptive: Bool) async throws -> (samples: Int?, giveUp: TimeAmount, silentCopies: Int) {
@@ -41,22 +43,22 @@ struct RoundTripDriverTests {
     }
 
     @Test(
-        "each answered request adds a sample; on loopback T1 is the 100 ms floor and the give-up the transaction timeout"
+        "each answered request adds a sample; on loopback T1 is the 100 ms floor and the give-up its 800 ms floor"
     )
     func learnedOnLoopback() async throws {
         let learned = try await Self.exchange(adaptive: true)
         #expect(learned.samples == 2)
-        // The 800 ms floor, capped by this layer's 600 ms transaction timeout (the ceiling wins).
-        #expect(learned.giveUp == .milliseconds(600))
-        // Timer E from the learned 100 ms: sent at 0, 100 and 300 ms before Timer F at 600 ms.
-        #expect(learned.silentCopies == 3)
+        // 7·100 + 100 ms meets the 800 ms floor, under this layer's 1.2 s transaction timeout.
+        #expect(learned.giveUp == .milliseconds(800))
+        // Timer E from the learned 100 ms: sent at 0, 100, 300 and 700 ms before Timer F at 1.2 s.
+        #expect(learned.silentCopies == 4)
     }
 
     @Test("adaptive_t1 off: the same exchanges retransmit at RFC 3261's 500 ms")
     func fixedT1() async throws {
         let fixed = try await Self.exchange(adaptive: false)
         #expect(fixed.samples == 2)
-        // Sent at 0 and 500 ms before Timer F at 600 ms.
+        // Sent at 0 and 500 ms; the next would be at 1.5 s, after Timer F at 1.2 s.
         #expect(fixed.silentCopies == 2)
     }
 }
