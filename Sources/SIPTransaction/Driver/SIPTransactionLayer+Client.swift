@@ -28,14 +28,11 @@ extension SIPTransactionLayer {
             case .reportFailure(let failure):
                 entry.onEvent(.failed(failure, detail: entry.failureDetail))
             case .schedule(let timer, let deadline):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
+                arm(timer, of: key, at: deadline, in: &entry.armed)
             case .cancel(let timer):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = 0
+                disarm(timer, in: &entry.armed)
             case .terminated:
-                entry.armed.forEachArmed { timers.cancel($0) }
-                entry.armed.removeAll()
+                disarmAll(&entry.armed)
                 if clients[key] === entry {
                     clients[key] = nil
                     // The table a burst grew is let go once it is empty (a dictionary never shrinks).

@@ -7,6 +7,25 @@ extension SIPTransactionLayer {
     // MARK: Timers
 
     /// A timer of a live transaction is due (the queue never fires a cancelled one).
+    /// Arms `timer` of the transaction `key` at `deadline` in `armed`, cancelling the one armed before
+    /// (a machine re-arms Timer A/E at each retransmission). Client and server entries share it.
+    func arm(_ timer: TransactionTimer, of key: TransactionKey, at deadline: NIODeadline, in armed: inout ArmedTimers) {
+        timers.cancel(armed[timer])
+        armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
+    }
+
+    /// Cancels `timer` in `armed`, if it is armed.
+    func disarm(_ timer: TransactionTimer, in armed: inout ArmedTimers) {
+        timers.cancel(armed[timer])
+        armed[timer] = 0
+    }
+
+    /// Cancels every timer in `armed`: the transaction has ended.
+    func disarmAll(_ armed: inout ArmedTimers) {
+        armed.forEachArmed { timers.cancel($0) }
+        armed.removeAll()
+    }
+
     func timerFired(_ owner: TimerOwner) {
         let now = self.eventLoop.now
         switch owner.key.role {

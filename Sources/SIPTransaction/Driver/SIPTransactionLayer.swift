@@ -307,16 +307,13 @@ package final class SIPTransactionLayer: @unchecked Sendable {
             case .retransmitResponse:
                 if let response = entry.lastResponse { send(response, for: entry, key: key) }
             case .schedule(let timer, let deadline):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = timers.schedule(TimerOwner(key: key, timer: timer), at: deadline)
+                arm(timer, of: key, at: deadline, in: &entry.armed)
             case .cancel(let timer):
-                timers.cancel(entry.armed[timer])
-                entry.armed[timer] = 0
+                disarm(timer, in: &entry.armed)
             case .reportFailure(let failure):
                 logger.debug("server transaction \(key) failed: \(failure)")
             case .terminated:
-                entry.armed.forEachArmed { timers.cancel($0) }
-                entry.armed.removeAll()
+                disarmAll(&entry.armed)
                 if servers[key] === entry {
                     servers[key] = nil
                     if servers.isEmpty { servers = [:] }
