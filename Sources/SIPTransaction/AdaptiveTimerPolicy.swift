@@ -13,6 +13,12 @@ import NIOCore
 ///   moves; every lifetime the RFC defines as a multiple of T1 (64·T1 for Timers B, F, H, J, M,
 ///   the CANCEL guard) keeps the configured T1, so a small T1 never shortens how long a
 ///   transaction listens.
+/// - **Back-off** (RFC 6298 §5.5): after a retransmission that was not needed
+///   (``SpuriousRetransmissionDetector``, or an answer too soon after the last copy) the floored
+///   T1 doubles, up to the ceiling, until the target's next valid sample. This is what keeps a
+///   phone whose loop falls behind its socket from retransmitting requests whose answers already
+///   wait there: the samples that would show the delay come only from requests answered within
+///   T1, so without it the estimate never sees a delay longer than T1.
 /// - **No sample yet** (a target never answered a request sent once): T1 is the configured T1
 ///   (500 ms) and the RTO is taken to be that T1 too.
 /// - **Give-up** (`invite_timeout = auto`): long enough for ``transmissionsBeforeGiveUp`` = 4
@@ -47,7 +53,7 @@ package struct AdaptiveTimerPolicy: Hashable, Sendable {
     /// configured T1 (500 ms by default).
     package func t1(for estimate: RoundTripEstimator?, configured: TimeAmount) -> TimeAmount {
         guard adaptiveT1, let estimate else { return configured }
-        return Self.clamp(estimate.retransmissionTimeout, Self.t1Floor, Self.t1Ceiling)
+        return Self.boundedTimeout(estimate)
     }
 
     /// The dial's automatic give-up for an INVITE toward a target with this estimate: 7·T1 + RTO,
@@ -56,10 +62,18 @@ package struct AdaptiveTimerPolicy: Hashable, Sendable {
         for estimate: RoundTripEstimator?, configured: TimeAmount, transactionTimeout: TimeAmount
     ) -> TimeAmount {
         let t1 = t1(for: estimate, configured: configured)
-        let rto = estimate.map { Self.clamp($0.retransmissionTimeout, Self.t1Floor, Self.t1Ceiling) } ?? configured
+        let rto = estimate.map(Self.boundedTimeout) ?? configured
         let lastTransmission = Int64((1 << (Self.transmissionsBeforeGiveUp - 1)) - 1)
         let wanted = lastTransmission * t1 + rto
         return min(max(wanted, Self.giveUpFloor), transactionTimeout)
+    }
+
+    /// The estimate's RTO between the floor and the ceiling, its back-off applied after the floor
+    /// (RFC 6298 §5.5 doubles the RTO the timer used, floor included): a loopback RTO of 15 ms
+    /// backed off once is 200 ms, not 30 ms raised to the 100 ms floor.
+    private static func boundedTimeout(_ estimate: RoundTripEstimator) -> TimeAmount {
+        let floored = clamp(estimate.unbackedRetransmissionTimeout, t1Floor, t1Ceiling)
+        return min(.nanoseconds(floored.nanoseconds << estimate.backoff), t1Ceiling)
     }
 
     private static func clamp(_ value: TimeAmount, _ low: TimeAmount, _ high: TimeAmount) -> TimeAmount {

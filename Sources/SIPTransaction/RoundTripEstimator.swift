@@ -12,7 +12,8 @@ import NIOCore
 /// Karn's rule (RFC 6298 §3) is the caller's: a response to a request that was retransmitted says
 /// nothing about which transmission it answers, so it must not be added (the transaction layer
 /// only samples a client transaction whose request went out once). An ambiguous answer that shows
-/// the RTO was too short backs it off instead (RFC 6298 §5.5, §5.7; ``RoundTripTable`` decides):
+/// the RTO was too short, or an answer repeated after a retransmission
+/// (``SpuriousRetransmissionDetector``), backs it off instead (RFC 6298 §5.5, §5.7; ``RoundTripTable`` decides):
 /// it doubles, up to 16 times the estimate, until the next valid sample. A request that got no
 /// answer at all backs nothing off: silence says nothing about the round trip. The RFC's 1 s floor and 60 s
 /// ceiling on the RTO are not applied here: what a timer does with the RTO is
@@ -67,6 +68,12 @@ package struct RoundTripEstimator: Hashable, Sendable {
     /// RTO = SRTT + max(G, 4·RTTVAR) (RFC 6298 §2.2, §2.3), doubled ``backoff`` times, before any
     /// floor or ceiling.
     package var retransmissionTimeout: TimeAmount {
-        .nanoseconds((smoothedNanoseconds + max(Self.clockGranularity.nanoseconds, 4 * varianceNanoseconds)) << backoff)
+        .nanoseconds(unbackedRetransmissionTimeout.nanoseconds << backoff)
+    }
+
+    /// RTO = SRTT + max(G, 4·RTTVAR) without the back-off: ``AdaptiveTimerPolicy`` floors this
+    /// first and doubles the floored value.
+    package var unbackedRetransmissionTimeout: TimeAmount {
+        .nanoseconds(smoothedNanoseconds + max(Self.clockGranularity.nanoseconds, 4 * varianceNanoseconds))
     }
 }

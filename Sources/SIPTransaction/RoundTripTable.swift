@@ -47,22 +47,34 @@ package struct RoundTripTable: Sendable {
     ///   so an earlier transmission was answered and the RTO was too short (a server slower than
     ///   the RTO). An answer at least SRTT/2 after the last transmission is what a lost datagram
     ///   gives: the RTO was right, and backing it off would only lengthen the next give-up.
+    ///
+    /// Returns whether the RTO backed off.
+    @discardableResult
     package mutating func firstResponse(
         from target: SIPTransportTarget, sentAt: NIODeadline, lastSentAt: NIODeadline, transmissions: Int,
         now: NIODeadline
-    ) {
+    ) -> Bool {
         if transmissions == 1 {
             add(now - sentAt, for: target, now: now)
         } else if let estimate = estimate(for: target),
             (now - lastSentAt).nanoseconds < estimate.smoothedNanoseconds / 2
         {
             ambiguousResponse(from: target)
+            return true
         }
+        return false
     }
 
     /// The first response to a request that was retransmitted came from `target`: no sample (Karn's
     /// rule), the target's RTO backs off instead (``RoundTripEstimator/backOff()``).
     package mutating func ambiguousResponse(from target: SIPTransportTarget) {
+        entries[Key(target)]?.estimate.backOff()
+    }
+
+    /// A client transaction toward `target` got the same answer twice after a retransmission
+    /// (``SpuriousRetransmissionDetector``): its first copy was answered too, so the RTO was too
+    /// short and backs off (RFC 6298 §5.5) until the next valid sample.
+    package mutating func spuriousRetransmission(toward target: SIPTransportTarget) {
         entries[Key(target)]?.estimate.backOff()
     }
 

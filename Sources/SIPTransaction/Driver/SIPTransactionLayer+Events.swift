@@ -92,9 +92,15 @@ extension SIPTransactionLayer {
         let now = self.eventLoop.now
         if let sentAt = entry.sentAt {
             entry.sentAt = nil
-            roundTrips.firstResponse(
+            let backedOff = roundTrips.firstResponse(
                 from: entry.target, sentAt: sentAt, lastSentAt: entry.lastSentAt,
                 transmissions: entry.machine.transmissionCount, now: now)
+            if backedOff { entry.echoes.alreadyBackedOff() }
+        }
+        // An answer repeated after a retransmission: the retransmission was not needed (once per
+        // transaction, and not again when the first answer already backed the RTO off).
+        if entry.echoes.answer(statusCode: code, transmissions: entry.machine.transmissionCount) {
+            roundTrips.spuriousRetransmission(toward: entry.target)
         }
         perform(
             entry.machine.responseReceived(statusCode: code, now: now), client: key, entry: entry, response: received)

@@ -19,6 +19,8 @@ final class ClientTransactionEntry: @unchecked Sendable {
     var sentAt: NIODeadline?
     /// When the request last went out (Karn's rule: when a retransmission was answered).
     var lastSentAt: NIODeadline
+    /// The statuses answered so far, to tell a retransmission that was not needed.
+    var echoes = SpuriousRetransmissionDetector()
 
     init(
         machine: ClientMachine, request: SIPMessage, target: SIPTransportTarget, sentAt: NIODeadline,

@@ -1,0 +1,157 @@
+import NIOCore
+import NIOEmbedded
+import SIPCore
+import SIPTransport
+import Testing
+
+@testable import SIPTransaction
+
+/// A retransmission that was not needed backs the target's T1 off: the detector as a value, and the
+/// driver on a virtual clock over an in-memory transport.
+@Suite("Spurious retransmissions back T1 off (RFC 6298 §5.5)")
+struct SpuriousRetransmissionTests {
+    @Test(
+        "a status repeated after a retransmission reports once; a repeat of a request sent once, or statuses that move on, do not"
+    )
+    func detector() {
+        /// What the detector reports for each (status, transmissions) in turn.
+        func reports(_ answers: [(Int, Int)], backedOffAfterFirst: Bool = false) -> [Bool] {
+            var detector = SpuriousRetransmissionDetector()
+            var result: [Bool] = []
+            for (index, (code, transmissions)) in answers.enumerated() {
+                result.append(detector.answer(statusCode: code, transmissions: transmissions))
+                if index == 0 && backedOffAfterFirst { detector.alreadyBackedOff() }
+            }
+            return result
+        }
+        #expect(
+            reports([(200, 1), (200, 1)]) == [false, false], "a UAS retransmitting its 2xx to a request sent once")
+        #expect(
+            reports([(100, 2), (180, 2), (200, 2)]) == [false, false, false], "a lost first copy: one answer each")
+        #expect(
+            reports([(100, 2), (180, 2), (180, 2), (200, 2), (200, 2)]) == [false, false, true, false, false],
+            "the copy's answer is the same status again; reported once per transaction")
+        #expect(
+            reports([(100, 2), (100, 2)], backedOffAfterFirst: true) == [false, false],
+            "the first answer already backed the RTO off")
+        #expect(reports([(100, 3), (180, 3), (181, 3), (183, 3), (183, 3)]).last == true)
+        #expect(
+            reports([(100, 3), (180, 3), (181, 3), (183, 3), (200, 3), (200, 3)]).last == false,
+            "a fifth distinct status is not remembered")
+        #expect(reports([(0, 2), (0, 2), (70_000, 2), (70_000, 2)]) == [false, false, false, false])
+    }
+
+    @Test(
+        "policy: the back-off doubles the floored T1 (100 → 200 ms on loopback) up to the 1 s ceiling, and the give-up with it"
+    )
+    func backOffAfterTheFloor() {
+        let configured = TimeAmount.milliseconds(500)
+        let policy = AdaptiveTimerPolicy()
+        var loopback = RoundTripEstimator(firstSample: .milliseconds(2))
+        #expect(policy.t1(for: loopback, configured: configured) == .milliseconds(100))
+        loopback.backOff()
+        #expect(
+            loopback.retransmissionTimeout == TimeAmount.milliseconds((2 + 10) * 2),
+            "the estimate's own RTO doubles unfloored")
+        #expect(policy.t1(for: loopback, configured: configured) == .milliseconds(200))
+        // 7·200 + 200 ms.
+        #expect(
+            policy.giveUp(for: loopback, configured: configured, transactionTimeout: .seconds(4)) == .milliseconds(1600)
+        )
+        for _ in 0..<10 { loopback.backOff() }
+        #expect(policy.t1(for: loopback, configured: configured) == .seconds(1))
+        #expect(policy.giveUp(for: loopback, configured: configured, transactionTimeout: .seconds(4)) == .seconds(4))
+        loopback.add(.milliseconds(2))
+        #expect(
+            policy.t1(for: loopback, configured: configured) == .milliseconds(100), "a valid sample ends the back-off")
+    }
+
+    /// Records every request written, answers nothing by itself; the test injects the answers.
+    final class ScriptedTransport: SIPMessageTransport, @unchecked Sendable {
+        let loop = EmbeddedEventLoop()
+        var eventLoop: any EventLoop { loop }
+        let local = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+        let site = try! SocketAddress(ipAddress: "127.0.0.9", port: 5060)
+        var handler: ((SIPTransportEvent) -> Void)?
+        var sent: [SIPMessage] = []
+
+        func setEventHandler(_ handler: @escaping (SIPTransportEvent) -> Void) { self.handler = handler }
+        func start() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func close() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
+        func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] { [local] }
+        func setPrivilegedAddresses(_ addresses: Set<String>) {}
+        var flow: SIPFlow { SIPFlow(transport: .udp, localAddress: local, remoteAddress: site) }
+        func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
+            sent.append(message)
+            return loop.makeSucceededFuture(flow)
+        }
+        func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
+            sent.append(message)
+            return loop.makeSucceededVoidFuture()
+        }
+        func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
+            loop.makeSucceededFuture(flow)
+        }
+
+        func copies(of branch: String) -> Int {
+            sent.filter { (try? $0.topVia.branch) == branch }.count
+        }
+
+        func answer(_ request: SIPMessage, _ statusCode: Int) {
+            let response = request.makeResponse(statusCode: statusCode, toTag: statusCode == 100 ? nil : "uas1")
+            handler?(.message(SIPReceivedMessage(message: response, source: site, flow: flow)))
+        }
+    }
+
+    @Test(
+        "driver: an INVITE retransmitted at the learned 100 ms whose 100 Trying comes twice backs T1 off to 200 ms until the next valid sample; a lost copy does not"
+    )
+    func driver() throws {
+        let transport = ScriptedTransport()
+        let layer = SIPTransactionLayer(transport: transport)
+        let target = try SIPTransportTarget(transport: .udp, ipAddress: "127.0.0.9", port: 5060)
+        let t1 = { layer.retransmissionT1(toward: target) }
+
+        // A sample of 2 ms: T1 is adaptive T1's 100 ms floor.
+        let options = makeRequest(.options)
+        layer.sendRequest(options, to: target) { _ in }
+        transport.loop.advanceTime(by: .milliseconds(2))
+        transport.answer(options, 200)
+        #expect(t1() == .milliseconds(100))
+
+        // The loop falls behind its socket: the INVITE's 100 Trying is read 20 ms after Timer A's copy.
+        let invite = makeRequest(.invite, branch: "z9hG4bK.late")
+        layer.sendRequest(invite, to: target) { _ in }
+        transport.loop.advanceTime(by: .milliseconds(105))
+        #expect(transport.copies(of: "z9hG4bK.late") == 2)
+        transport.loop.advanceTime(by: .milliseconds(20))
+        transport.answer(invite, 100)
+        #expect(t1() == .milliseconds(100), "one answer after two copies could be a lost copy's")
+        transport.answer(invite, 100)
+        #expect(t1() == .milliseconds(200), "the second copy was answered too: the first was not lost")
+        transport.answer(invite, 180)
+        transport.answer(invite, 180)
+        #expect(t1() == .milliseconds(200), "once per transaction")
+
+        // A lost first copy: one answer, no back-off; the new INVITE retransmits at 200 ms.
+        let lost = makeRequest(.invite, branch: "z9hG4bK.lost")
+        layer.sendRequest(lost, to: target) { _ in }
+        transport.loop.advanceTime(by: .milliseconds(150))
+        #expect(transport.copies(of: "z9hG4bK.lost") == 1, "backed off: no copy at 100 ms")
+        transport.loop.advanceTime(by: .milliseconds(55))
+        #expect(transport.copies(of: "z9hG4bK.lost") == 2)
+        transport.loop.advanceTime(by: .milliseconds(5))
+        transport.answer(lost, 100)
+        transport.answer(lost, 180)
+        #expect(t1() == .milliseconds(200))
+
+        // The next request sent once and answered gives a valid sample: the back-off ends.
+        let next = makeRequest(.options)
+        layer.sendRequest(next, to: target) { _ in }
+        transport.loop.advanceTime(by: .milliseconds(2))
+        transport.answer(next, 200)
+        #expect(t1() == .milliseconds(100))
+        #expect(layer.roundTripEstimate(for: target)?.sampleCount == 2)
+    }
+}
