@@ -62,10 +62,10 @@ public struct SiteCallLoad: Sendable {
     /// connection there is nowhere to fail over to, so a dial waits for the site's first answer as
     /// long as any transaction does (`invite_timeout` = `sip_transaction_timeout`, 4 s) instead of
     /// giving up at the give-up learned from the round trip (800 ms at least): SIPp's UAC waits too.
-    /// For the same reason T1 is RFC 3261's 500 ms (`adaptive_t1` off), as SIPp's: adaptive T1 exists
-    /// to give up on a silent site sooner and fail over, and its 100 ms floor made a phone that fell
-    /// behind its socket at 1,600 calls/s retransmit INVITEs whose answers were already queued
-    /// (docs/PERFORMANCE.md, "Through Kamailio, again").
+    /// T1 is the SDK's default, adaptive T1: a phone that falls behind its socket retransmits an
+    /// INVITE whose answer is already queued only until the site's answer to the copy comes back,
+    /// after which T1 backs off (docs/PERFORMANCE.md, "Through Kamailio, again" and "A phone behind
+    /// its own socket").
     public var phoneConfiguration: SipEndpointConfiguration {
         let connection = ConnectionConfiguration(
             user: user ?? "callbench", server: target, transport: .udp, password: password, reregisterInSeconds: 0,
@@ -76,7 +76,7 @@ public struct SiteCallLoad: Sendable {
             endpoint: EndpointPolicy(
                 sipTransactionTimeoutMilliseconds: transactionTimeout, localAddress: localAddress,
                 rtpInactivityTimeout: nil),
-            failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeout, adaptiveT1: false),
+            failover: FailoverPolicy(inviteTimeoutMilliseconds: transactionTimeout),
             session: SessionPolicy(holdOthers: false))
     }
 
