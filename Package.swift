@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "SIPInProcessSites", "SIPUserAgent", "SIPTransaction", "SIPTransport", "SIPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import SIPCore
+import SIPTestSupport
 import SIPTransport
 import Testing
 
@@ -11,47 +12,27 @@ import Testing
 @Suite("Completed server transaction (driver, virtual clock)")
 struct CompletedServerTransactionDriverTests {
     /// Holds every final-response write open until the test settles it; records resends.
-    final class HeldTransport: SIPMessageTransport, @unchecked Sendable {
-        let loop = EmbeddedEventLoop()
-        var eventLoop: any EventLoop { loop }
-        let local = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
+    final class HeldTransport: InMemoryTransport, @unchecked Sendable {
         let peer = try! SocketAddress(ipAddress: "127.0.0.9", port: 5070)
-        var handler: ((SIPTransportEvent) -> Void)?
         var pendingFinal: [EventLoopPromise<SIPFlow>] = []
         var finalBytes: [ByteBuffer] = []
         var resent: [(bytes: ByteBuffer, flow: SIPFlow)] = []
 
-        func setEventHandler(_ handler: @escaping (SIPTransportEvent) -> Void) { self.handler = handler }
-        func start() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func close() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] { [local] }
-        func setPrivilegedAddresses(_ addresses: Set<String>) {}
-        func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
-            loop.makeSucceededFuture(SIPFlow(transport: .udp, localAddress: local, remoteAddress: target.address))
-        }
-        func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
-            loop.makeSucceededFuture(flow)
-        }
-        func sendResponse(_ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow)
-            -> EventLoopFuture<SIPFlow>
-        {
+        override func sendResponse(
+            _ response: SIPMessage, serialized: ByteBuffer, topVia: SIPTopVia?, receivedOn flow: SIPFlow
+        ) -> EventLoopFuture<SIPFlow> {
             finalBytes.append(serialized)
             let promise = loop.makePromise(of: SIPFlow.self)
             pendingFinal.append(promise)
             return promise.futureResult
         }
-        func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
+
+        override func resend(_ serialized: ByteBuffer, on flow: SIPFlow) -> EventLoopFuture<Void> {
             resent.append((serialized, flow))
             return loop.makeSucceededVoidFuture()
         }
 
-        var flow: SIPFlow { SIPFlow(transport: .udp, localAddress: local, remoteAddress: peer) }
-
-        func receive(_ request: SIPMessage) {
-            handler?(.message(SIPReceivedMessage(message: request, source: peer, flow: flow)))
-        }
+        func receive(_ request: SIPMessage) { receive(request, from: peer) }
     }
 
     /// A layer over a held transport whose TU answers every request 200 and counts what it hears.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import SIPCore
+import SIPTestSupport
 import SIPTransport
 import Testing
 
@@ -66,49 +67,17 @@ struct SpuriousRetransmissionTests {
             policy.t1(for: loopback, configured: configured) == .milliseconds(100), "a valid sample ends the back-off")
     }
 
-    /// Records every request written, answers nothing by itself; the test injects the answers.
-    final class ScriptedTransport: SIPMessageTransport, @unchecked Sendable {
-        let loop = EmbeddedEventLoop()
-        var eventLoop: any EventLoop { loop }
-        let local = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
-        let site = try! SocketAddress(ipAddress: "127.0.0.9", port: 5060)
-        var handler: ((SIPTransportEvent) -> Void)?
-        var sent: [SIPMessage] = []
-
-        func setEventHandler(_ handler: @escaping (SIPTransportEvent) -> Void) { self.handler = handler }
-        func start() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func close() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] { [local] }
-        func setPrivilegedAddresses(_ addresses: Set<String>) {}
-        var flow: SIPFlow { SIPFlow(transport: .udp, localAddress: local, remoteAddress: site) }
-        func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
-            sent.append(message)
-            return loop.makeSucceededFuture(flow)
-        }
-        func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
-            sent.append(message)
-            return loop.makeSucceededVoidFuture()
-        }
-        func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
-            loop.makeSucceededFuture(flow)
-        }
-
-        func copies(of branch: String) -> Int {
-            sent.filter { (try? $0.topVia.branch) == branch }.count
-        }
-
-        func answer(_ request: SIPMessage, _ statusCode: Int) {
-            let response = request.makeResponse(statusCode: statusCode, toTag: statusCode == 100 ? nil : "uas1")
-            handler?(.message(SIPReceivedMessage(message: response, source: site, flow: flow)))
-        }
-    }
-
     @Test(
         "driver: an INVITE retransmitted at the learned 100 ms whose 100 Trying comes twice backs T1 off to 200 ms until the next valid sample; a lost copy does not"
     )
     func driver() throws {
-        let transport = ScriptedTransport()
+        let transport = InMemoryTransport()
+        let site = try SocketAddress(ipAddress: "127.0.0.9", port: 5060)
+        /// The site answers `request` with `statusCode` (100 Trying without a To tag).
+        func answer(_ request: SIPMessage, _ statusCode: Int) {
+            transport.receive(
+                request.makeResponse(statusCode: statusCode, toTag: statusCode == 100 ? nil : "uas1"), from: site)
+        }
         let layer = SIPTransactionLayer(transport: transport)
         let target = try SIPTransportTarget(transport: .udp, ipAddress: "127.0.0.9", port: 5060)
         let t1 = { layer.retransmissionT1(toward: target) }
@@ -117,40 +86,40 @@ struct SpuriousRetransmissionTests {
         let options = makeRequest(.options)
         layer.sendRequest(options, to: target) { _ in }
         transport.loop.advanceTime(by: .milliseconds(2))
-        transport.answer(options, 200)
+        answer(options, 200)
         #expect(t1() == .milliseconds(100))
 
         // The loop falls behind its socket: the INVITE's 100 Trying is read 20 ms after Timer A's copy.
         let invite = makeRequest(.invite, branch: "z9hG4bK.late")
         layer.sendRequest(invite, to: target) { _ in }
         transport.loop.advanceTime(by: .milliseconds(105))
-        #expect(transport.copies(of: "z9hG4bK.late") == 2)
+        #expect(transport.copies(ofBranch: "z9hG4bK.late") == 2)
         transport.loop.advanceTime(by: .milliseconds(20))
-        transport.answer(invite, 100)
+        answer(invite, 100)
         #expect(t1() == .milliseconds(100), "one answer after two copies could be a lost copy's")
-        transport.answer(invite, 100)
+        answer(invite, 100)
         #expect(t1() == .milliseconds(200), "the second copy was answered too: the first was not lost")
-        transport.answer(invite, 180)
-        transport.answer(invite, 180)
+        answer(invite, 180)
+        answer(invite, 180)
         #expect(t1() == .milliseconds(200), "once per transaction")
 
         // A lost first copy: one answer, no back-off; the new INVITE retransmits at 200 ms.
         let lost = makeRequest(.invite, branch: "z9hG4bK.lost")
         layer.sendRequest(lost, to: target) { _ in }
         transport.loop.advanceTime(by: .milliseconds(150))
-        #expect(transport.copies(of: "z9hG4bK.lost") == 1, "backed off: no copy at 100 ms")
+        #expect(transport.copies(ofBranch: "z9hG4bK.lost") == 1, "backed off: no copy at 100 ms")
         transport.loop.advanceTime(by: .milliseconds(55))
-        #expect(transport.copies(of: "z9hG4bK.lost") == 2)
+        #expect(transport.copies(ofBranch: "z9hG4bK.lost") == 2)
         transport.loop.advanceTime(by: .milliseconds(5))
-        transport.answer(lost, 100)
-        transport.answer(lost, 180)
+        answer(lost, 100)
+        answer(lost, 180)
         #expect(t1() == .milliseconds(200))
 
         // The next request sent once and answered gives a valid sample: the back-off ends.
         let next = makeRequest(.options)
         layer.sendRequest(next, to: target) { _ in }
         transport.loop.advanceTime(by: .milliseconds(2))
-        transport.answer(next, 200)
+        answer(next, 200)
         #expect(t1() == .milliseconds(100))
         #expect(layer.roundTripEstimate(for: target)?.sampleCount == 2)
     }

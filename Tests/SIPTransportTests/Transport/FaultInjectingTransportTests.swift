@@ -1,76 +1,24 @@
 import NIOCore
 import NIOEmbedded
 import SIPCore
+import SIPTestSupport
 import SIPTransport
 import Testing
 
 /// Each fault of the wrapper over an in-memory transport on a virtual clock: nothing is bound, nothing
 /// sleeps. The wrapper's freeze over real sockets (pings unanswered) is in LoopbackTransportTests.
 @Suite struct FaultInjectingTransportTests {
-    /// Records what it is asked to send and delivers what a test says arrived.
-    final class MemoryTransport: SIPMessageTransport, @unchecked Sendable {
-        let loop: EmbeddedEventLoop
-        var eventLoop: any EventLoop { loop }
-        let local = try! SocketAddress(ipAddress: "127.0.0.1", port: 5060)
-        var handler: ((SIPTransportEvent) -> Void)?
-        /// Call-ID of each message sent and its virtual time in milliseconds.
-        var sent: [(callID: String, atMilliseconds: Int64)] = []
-        var readingPausedCalls = 0
-        let startTime: NIODeadline
-
-        init(loop: EmbeddedEventLoop) {
-            self.loop = loop
-            self.startTime = loop.now
-        }
-
-        func setEventHandler(_ handler: @escaping (SIPTransportEvent) -> Void) { self.handler = handler }
-        func start() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func close() -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { loop.makeSucceededVoidFuture() }
-        func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] { [local] }
-        func setPrivilegedAddresses(_ addresses: Set<String>) {}
-
-        func send(_ message: SIPMessage, to target: SIPTransportTarget) -> EventLoopFuture<SIPFlow> {
-            record(message)
-            return loop.makeSucceededFuture(
-                SIPFlow(transport: target.transport, localAddress: local, remoteAddress: target.address))
-        }
-
-        func send(_ message: SIPMessage, on flow: SIPFlow) -> EventLoopFuture<Void> {
-            record(message)
-            return loop.makeSucceededVoidFuture()
-        }
-
-        func sendResponse(_ response: SIPMessage, receivedOn flow: SIPFlow) -> EventLoopFuture<SIPFlow> {
-            record(response)
-            return loop.makeSucceededFuture(flow)
-        }
-
-        private func record(_ message: SIPMessage) {
-            sent.append(((try? message.callID) ?? "?", (loop.now - startTime).nanoseconds / 1_000_000))
-        }
-
-        func receive(_ callID: String, from host: String) {
-            let source = try! SocketAddress(ipAddress: host, port: 5060)
-            let message = makeRequest(.options, transport: .udp, callID: callID)
-            handler?(.message(SIPReceivedMessage(message: message, source: source, flow: flow(to: host))))
-        }
-
-        func flow(to host: String) -> SIPFlow {
-            SIPFlow(
-                transport: .udp, localAddress: local, remoteAddress: try! SocketAddress(ipAddress: host, port: 5060))
-        }
-    }
-
     final class Harness {
         let loop = EmbeddedEventLoop()
-        let inner: MemoryTransport
+        let inner: InMemoryTransport
+        let start: NIODeadline
         let wrapper: FaultInjectingTransport
         var delivered: [String] = []
         var failures = 0
 
         init() {
-            inner = MemoryTransport(loop: loop)
+            inner = InMemoryTransport(loop: loop)
+            start = loop.now
             wrapper = FaultInjectingTransport(wrapping: inner)
             wrapper.setEventHandler { [unowned self] event in
                 switch event {
@@ -94,7 +42,9 @@ import Testing
             return try future.wait()
         }
 
-        var sentIDs: [String] { inner.sent.map { $0.callID } }
+        var sentIDs: [String] { inner.sent.map { (try? $0.message.callID) ?? "?" } }
+        /// When each message was sent, in milliseconds of virtual time since the harness began.
+        var sentAtMilliseconds: [Int64] { inner.sent.map { ($0.at - start).nanoseconds / 1_000_000 } }
     }
 
     @Test func withoutFaultsEverythingPassesThrough() throws {
@@ -184,7 +134,7 @@ import Testing
         h.loop.advanceTime(by: .milliseconds(1))
         #expect(h.sentIDs == ["first"])
         h.loop.advanceTime(by: .milliseconds(100))
-        #expect(h.inner.sent.map { $0.atMilliseconds } == [250, 350])
+        #expect(h.sentAtMilliseconds == [250, 350])
         _ = try first.wait()
         _ = try second.wait()
     }
@@ -196,5 +146,19 @@ import Testing
         _ = h.wrapper.updateFaults { $0.delay = .milliseconds(5) }
         h.loop.run()
         #expect(h.wrapper.currentFaults == .init(blockedHosts: ["127.0.9.1", "127.0.9.2"], delay: .milliseconds(5)))
+    }
+}
+
+extension InMemoryTransport {
+    /// An OPTIONS with this Call-ID, received over UDP from `host`:5060.
+    fileprivate func receive(_ callID: String, from host: String) {
+        receive(
+            makeRequest(.options, transport: .udp, callID: callID),
+            from: try! SocketAddress(ipAddress: host, port: 5060))
+    }
+
+    /// The UDP flow to `host`:5060.
+    fileprivate func flow(to host: String) -> SIPFlow {
+        flow(to: try! SocketAddress(ipAddress: host, port: 5060))
     }
 }
