@@ -2,10 +2,11 @@
 // so the phone as a caller can be set beside SIPp's UAC at the same target rate:
 //
 //   CallBench --target HOST:PORT --destination 9000 --local-address IP --rate R --seconds S
-//             [--user U --password P]
+//             [--user U --password P] [--on-phone-loop]
 //
 // One phone, one UDP connection to HOST:PORT bound on IP, R calls started per second for S seconds
-// (SiteCallLoad in Benchmarks/CallLoad). Prints `calls-failed: N` and, last, `calls-per-second: N`.
+// (SiteCallLoad in Benchmarks/CallLoad); with --on-phone-loop the calls' tasks run on the phone's
+// event loop (Phone.taskExecutor(ofConnection:)) instead of Swift's global pool. Prints `calls-failed: N` and, last, `calls-per-second: N`.
 import CallLoad
 import Foundation
 import SipEndpoint
@@ -42,9 +43,10 @@ func labMode(_ args: [String]) async -> Int32 {
 
     let load = SiteCallLoad(
         target: target, destination: destination, localAddress: localAddress, rate: rate, seconds: seconds,
-        user: user, password: password)
+        user: user, password: password, onPhoneLoop: args.contains("--on-phone-loop"))
     line(
         "lab: \(load.callCount) calls to \(destination) through \(target) from \(localAddress), \(rate)/s for \(seconds) s"
+            + (load.onPhoneLoop ? ", on the phone's loop" : "")
     )
     let result: SiteCallResult
     do {

@@ -36,11 +36,15 @@ public struct SiteCallLoad: Sendable {
     public var callTimeout: Duration
     /// The most calls in progress at once (SIPp's `-l`). Default: nil, `rate` (one second's worth).
     public var maxInFlight: Int?
+    /// Whether the calls' tasks run on the phone's event loop (``Phone/taskExecutor(ofConnection:)``,
+    /// `--on-phone-loop`) instead of Swift's global pool. Default: false.
+    public var onPhoneLoop: Bool
 
     /// Makes a run; each parameter sets the property of the same name.
     public init(
         target: ServerAddress, destination: String, localAddress: String, rate: Int, seconds: Int,
-        user: String? = nil, password: String? = nil, callTimeout: Duration = .seconds(5), maxInFlight: Int? = nil
+        user: String? = nil, password: String? = nil, callTimeout: Duration = .seconds(5), maxInFlight: Int? = nil,
+        onPhoneLoop: Bool = false
     ) {
         self.target = target
         self.destination = destination
@@ -51,6 +55,7 @@ public struct SiteCallLoad: Sendable {
         self.password = password
         self.callTimeout = callTimeout
         self.maxInFlight = maxInFlight
+        self.onPhoneLoop = onPhoneLoop
     }
 
     /// The calls the run places.
@@ -91,7 +96,14 @@ public struct SiteCallLoad: Sendable {
             await phone.shutdown()
             throw error
         }
-        let result = await place(through: phone.callControl)
+        let result: SiteCallResult
+        if onPhoneLoop {
+            result = await withTaskExecutorPreference(phone.taskExecutor(ofConnection: 0)) {
+                await place(through: phone.callControl)
+            }
+        } else {
+            result = await place(through: phone.callControl)
+        }
         await phone.shutdown()
         return result
     }

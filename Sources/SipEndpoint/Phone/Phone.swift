@@ -157,6 +157,13 @@ public final class Phone: Service, Sendable {
     /// The event loop connection `id`'s line lives on (its registrations, transactions and calls).
     package func eventLoop(ofConnection id: Int) -> any EventLoop { shards.of(connection: id).eventLoop }
 
+    /// A task executor on the event loop connection `id`'s line lives on (``LoopTaskExecutor``): a
+    /// task that prefers it (`withTaskExecutorPreference`) dials, hangs up and reads its sessions'
+    /// events on that loop, without a thread hop per step. Its code must not block.
+    public func taskExecutor(ofConnection id: Int) -> LoopTaskExecutor {
+        LoopTaskExecutor(shards.of(connection: id).eventLoop)
+    }
+
     /// The configuration in force (the one given at creation, then each one applied).
     public var currentConfiguration: SipEndpointConfiguration { applied.withLock { $0 } }
 
