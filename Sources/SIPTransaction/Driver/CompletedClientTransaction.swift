@@ -1,5 +1,6 @@
 import NIOCore
 import SIPCore
+import SIPTransport
 
 /// A non-INVITE client transaction in Completed as the driver keeps it for Timer K (RFC 3261
 /// §17.1.2.2): the one-byte machine of that state and Timer K's handle, under its key. The request,
@@ -9,6 +10,25 @@ package struct CompletedClientTransaction {
     package var machine: CompletedNonInviteClientTransaction
     /// Timer K's handle in the driver's timer queue.
     var timerK: UInt64
+    /// For a request that went out more than once and has not shown yet that a copy was not needed:
+    /// what it takes to tell from a repeated final response (nil for every other, which is nearly all).
+    var retransmitted: RetransmittedRequest?
+}
+
+/// A completed client transaction's request went out more than once: its target and the statuses
+/// answered so far, for ``SpuriousRetransmissionDetector`` to judge the repeats of the final response
+/// that Completed absorbs (RFC 3261 §17.1.2.2). Kept apart so that the usual completed transaction
+/// holds one pointer for it.
+final class RetransmittedRequest {
+    let target: SIPTransportTarget
+    let transmissions: Int
+    var echoes: SpuriousRetransmissionDetector
+
+    init(target: SIPTransportTarget, transmissions: Int, echoes: SpuriousRetransmissionDetector) {
+        self.target = target
+        self.transmissions = transmissions
+        self.echoes = echoes
+    }
 }
 
 extension SIPTransactionLayer {
@@ -24,7 +44,12 @@ extension SIPTransactionLayer {
             clients[key] === entry
         else { return }
         clients[key] = nil
-        completedClients[key] = CompletedClientTransaction(machine: form, timerK: entry.armed[.k])
+        let transmissions = entry.machine.transmissionCount
+        let retransmitted =
+            transmissions > 1 && !entry.echoes.reported
+            ? RetransmittedRequest(target: entry.target, transmissions: transmissions, echoes: entry.echoes) : nil
+        completedClients[key] = CompletedClientTransaction(
+            machine: form, timerK: entry.armed[.k], retransmitted: retransmitted)
     }
 
     /// A response for a completed client transaction, or a timer of one: its machine decides.

@@ -83,6 +83,12 @@ extension SIPTransactionLayer {
             if var transaction = completedClients[key] {
                 let actions = transaction.machine.responseReceived(statusCode: code, now: eventLoop.now)
                 completedClients[key] = transaction
+                // The final response again, after a retransmission: a copy was answered that was not needed.
+                if let request = transaction.retransmitted,
+                    request.echoes.answer(statusCode: code, transmissions: request.transmissions)
+                {
+                    roundTrips.spuriousRetransmission(toward: request.target)
+                }
                 performCompleted(actions, client: key)
             } else {
                 onStrayResponse?(received)

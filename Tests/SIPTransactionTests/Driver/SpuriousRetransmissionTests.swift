@@ -115,6 +115,21 @@ struct SpuriousRetransmissionTests {
         answer(lost, 180)
         #expect(t1() == .milliseconds(200))
 
+        // A non-INVITE whose final response comes again after Timer E's copy, once the transaction
+        // is in Completed (its compact form absorbs the repeat): it backs off too, to 400 ms.
+        let register = makeRequest(.register, branch: "z9hG4bK.register")
+        let registerID = try #require(layer.sendRequest(register, to: target) { _ in })
+        transport.loop.advanceTime(by: .milliseconds(205))
+        #expect(transport.copies(ofBranch: "z9hG4bK.register") == 2)
+        transport.loop.advanceTime(by: .milliseconds(5))
+        answer(register, 200)
+        #expect(layer.completedClientTransaction(registerID) != nil, "in Completed, in its compact form")
+        #expect(t1() == .milliseconds(200))
+        answer(register, 200)
+        #expect(t1() == .milliseconds(400))
+        answer(register, 200)
+        #expect(t1() == .milliseconds(400), "once per transaction")
+
         // The next request sent once and answered gives a valid sample: the back-off ends.
         let next = makeRequest(.options)
         layer.sendRequest(next, to: target) { _ in }
@@ -122,5 +137,12 @@ struct SpuriousRetransmissionTests {
         answer(next, 200)
         #expect(t1() == .milliseconds(100))
         #expect(layer.roundTripEstimate(for: target)?.sampleCount == 2)
+        // An OPTIONS sent once and answered twice (a repeat with no retransmission of ours) is no alarm.
+        let once = makeRequest(.options)
+        layer.sendRequest(once, to: target) { _ in }
+        transport.loop.advanceTime(by: .milliseconds(2))
+        answer(once, 200)
+        answer(once, 200)
+        #expect(t1() == .milliseconds(100))
     }
 }
