@@ -28,16 +28,12 @@ extension SIPMessage {
     public init(
         parsing buffer: ByteBuffer, options: SIPParserOptions = .default, framing: SIPMessageFraming = .datagram
     ) throws(SIPParseError) {
-        let result: Result<(ParsedHead, Int), SIPParseError> = buffer.withUnsafeReadableBytes { raw in
-            do throws(SIPParseError) {
-                var parser = SIPHeadParser(raw: raw, options: options)
-                let head = try parser.parse(framing: framing)
-                return .success((head, raw.count))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let (head, _) = try result.get()
+        // The readable bytes through their address, not inside `withUnsafeReadableBytes`' closure: a
+        // result carried out of the closure in a `Result` was copied twice and destroyed once (≈ 500
+        // instructions a message). `buffer` is borrowed for the whole call, which keeps them alive.
+        let raw = buffer.withUnsafeReadableBytes { $0 }
+        var parser = SIPHeadParser(raw: raw, options: options)
+        let head = try parser.parse(framing: framing)
         let base = buffer.readerIndex
         let storage = buffer.getSlice(at: base, length: head.headEnd) ?? ByteBuffer()
         self.init(
@@ -123,7 +119,8 @@ struct SIPHeadParser {
 
     mutating func parse(framing: SIPMessageFraming) throws(SIPParseError) -> ParsedHead {
         let limits = options.limits
-        if framing == .datagram, raw.count > limits.maximumMessageSize {
+        // Offsets are kept as Int32 (``SIPHeaders/Entry``): larger input is refused whatever the limits say.
+        if framing == .datagram && raw.count > limits.maximumMessageSize || raw.count > Int(Int32.max) {
             throw SIPParseError(
                 .messageTooLarge, "message of \(raw.count) bytes exceeds the limit of \(limits.maximumMessageSize)")
         }
@@ -208,10 +205,12 @@ struct SIPHeadParser {
                 contentLength = -1
                 contentLengthLine = entries.count
             }
+            // Every offset is below raw.count, checked above to fit in Int32.
             entries.append(
                 SIPHeaders.Entry(
-                    nameStart: Int32(l.start), nameLength: Int32(nameEnd - l.start), valueStart: Int32(i),
-                    valueLength: Int32(valueEnd - i), line: Int32(line),
+                    nameStart: Int32(truncatingIfNeeded: l.start),
+                    nameLength: Int32(truncatingIfNeeded: nameEnd - l.start), valueStart: Int32(truncatingIfNeeded: i),
+                    valueLength: Int32(truncatingIfNeeded: valueEnd - i), line: Int32(truncatingIfNeeded: line),
                     known: known?.rawValue ?? SIPHeaders.Entry.unknownName, folded: false))
         }
         guard let headEnd else {
@@ -276,19 +275,20 @@ struct SIPHeadParser {
             throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
         }
         for e in entries {
-            switch e.knownName {
-            case .cseq:
+            // Compared as raw values: `knownName` builds the enum through a call per line.
+            switch e.known {
+            case K.cseq.rawValue:
                 let cseq = try withValue(e) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }
                 if case .request(let method, _) = startLine, cseq.method != method {
                     throw SIPParseError(
                         .methodMismatch, line: Int(e.line),
                         "CSeq method \(cseq.method) does not match the request method \(method)")
                 }
-            case .maxForwards:
+            case K.maxForwards.rawValue:
                 _ = try withValue(e) { (b) throws(SIPParseError) in
                     try parseDeltaValue(b, header: "Max-Forwards", max: 255)
                 }
-            case .callID:
+            case K.callID.rawValue:
                 try withValue(e) { (b) throws(SIPParseError) in try validateCallID(b) }
             default:
                 continue
