@@ -96,6 +96,7 @@ public struct SIPAuthenticationView: Sendable, Hashable {
             let paramsStart = c.index
             var paramsEnd = c.index
             var count = 0
+            var positions = SIPParameterIndex.empty
             while !c.isAtEnd {
                 let save = c.index
                 guard let name = c.token() else {
@@ -110,7 +111,11 @@ public struct SIPAuthenticationView: Sendable, Hashable {
                     c.index = save
                     break
                 }
+                let valueStart = c.index
                 _ = try c.scanGenericValue(header: header, parameter: name)
+                positions.add(
+                    name: (save - paramsStart)..<(save + name.count - paramsStart),
+                    value: (valueStart - paramsStart)..<(c.index - paramsStart))
                 paramsEnd = c.index
                 count += 1
                 c.skipWhitespace()
@@ -128,7 +133,8 @@ public struct SIPAuthenticationView: Sendable, Hashable {
             out.append(
                 SIPAuthenticationView(
                     scheme: schemeRange,
-                    parameters: SIPParameterList(range: base.range(paramsStart, paramsEnd), kind: .authentication)))
+                    parameters: SIPParameterList(
+                        range: base.range(paramsStart, paramsEnd), kind: .authentication, index: positions)))
         }
         guard out.count > before else { throw SIPParseError(.invalidHeaderValue, "\(header): empty") }
     }

@@ -22,10 +22,23 @@ public struct SIPParameterList: Sendable, Hashable {
     public let range: SIPByteRange
     /// The grammar of that text.
     public let kind: Kind
+    /// Where each parameter lies, when the validation noted it (not part of the value: two lists of
+    /// the same text are equal whether or not they carry one).
+    let index: SIPParameterIndex
 
-    @inlinable init(range: SIPByteRange, kind: Kind) {
+    init(range: SIPByteRange, kind: Kind, index: SIPParameterIndex = .none) {
         self.range = range
         self.kind = kind
+        self.index = index
+    }
+
+    public static func == (lhs: SIPParameterList, rhs: SIPParameterList) -> Bool {
+        lhs.range == rhs.range && lhs.kind == rhs.kind
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(range)
+        hasher.combine(kind)
     }
 
     /// Whether there are no parameters.
@@ -138,14 +151,16 @@ public struct SIPParameterList: Sendable, Hashable {
         guard !bytes.isEmpty else { return SIPParameters() }
         // One allocation for the list: count first (no allocation), with room for two more (a
         // server's received and rport stamp, §18.2.1) instead of growing the array 1, 2, 4.
-        var count = 0
-        Self.scan(bytes, kind: kind) { _, _ in
-            count += 1
-            return true
+        var count = index.isIndexed ? Int(index.count) : 0
+        if !index.isIndexed {
+            Self.scan(bytes, kind: kind) { _, _ in
+                count += 1
+                return true
+            }
         }
         var out = SIPParameters(reservingCapacity: count + 2)
         let decode = kind == .uri || kind == .uriHeaders
-        Self.scan(bytes, kind: kind) { name, value in
+        forEachEntry(in: bytes) { name, value in
             let n = UnsafeRawBufferPointer(rebasing: bytes[name])
             let v = value.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
             if decode {
@@ -165,7 +180,7 @@ extension SIPMessage {
         guard !list.isEmpty else { return }
         let r = list.range
         headers.withBytes(of: r) { bytes in
-            SIPParameterList.scan(bytes, kind: list.kind) { name, value in
+            list.forEachEntry(in: bytes) { name, value in
                 body(
                     SIPByteRange(start: r.start + Int32(name.lowerBound), count: Int32(name.count), origin: r.origin),
                     value.map {
@@ -185,7 +200,7 @@ extension SIPMessage {
         return target.withUTF8 { t in
             headers.withBytes(of: r) { bytes -> SIPByteRange?? in
                 var found: SIPByteRange??
-                SIPParameterList.scan(bytes, kind: list.kind) { n, value in
+                list.forEachEntry(in: bytes) { n, value in
                     guard list.nameMatches(bytes, n, t) else { return true }
                     found = .some(
                         value.map {

@@ -152,6 +152,7 @@ extension SIPURIView {
         let start = c.index
         // The escapes are checked again only when a `%` was seen (rare).
         var percents: UInt8 = 0
+        var positions = SIPParameterIndex.empty
         while c.consume(.semicolon) {
             let nameStart = c.index
             while let b = c.peek, SIPURI.isParamChar(b) {
@@ -161,6 +162,9 @@ extension SIPURIView {
             guard c.index > nameStart, percents == 0 || hasValidEscapes(c.slice(nameStart, c.index)) else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an empty or invalid parameter")
             }
+            let nameRange = (nameStart - start)..<(c.index - start)
+            var valueRange: Range<Int>?
+            defer { positions.add(name: nameRange, value: valueRange) }
             if c.consume(.equals) {
                 let valueStart = c.index
                 while let b = c.peek, SIPURI.isParamChar(b) {
@@ -171,9 +175,10 @@ extension SIPURIView {
                     let name = percentDecoded(c.slice(nameStart, valueStart - 1)) ?? ""
                     throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid value for \(name)")
                 }
+                valueRange = (valueStart - start)..<(c.index - start)
             }
         }
-        return SIPParameterList(range: base.range(start, c.index), kind: .uri)
+        return SIPParameterList(range: base.range(start, c.index), kind: .uri, index: positions)
     }
 
     static func scanHeaders(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) {
