@@ -66,6 +66,9 @@ struct ByteCursor {
     /// One or more bytes of a class; nil when there is none.
     @inline(__always) @inlinable mutating func run(of cls: ByteClass) -> UnsafeRawBufferPointer? {
         let start = index
+        if cls.rawValue & ByteClass.holdingAlnumDashDot != 0, let base = bytes.baseAddress {
+            index = alnumDashDotPrefix(base, from: index, to: bytes.count)
+        }
         while index < bytes.count, bytes[index].isIn(cls) { index += 1 }
         return index > start ? slice(start, index) : nil
     }

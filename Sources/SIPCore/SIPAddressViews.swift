@@ -148,7 +148,11 @@ public enum SIPContactView: Sendable, Hashable {
     }
 
     private static func check(_ watched: WatchedParameters?) -> SIPParseError? {
-        if let e = watched?.first ?? nil, UInt32(String(decoding: e, as: UTF8.self)) == nil {
+        // One to nine digits always make a UInt32 (the common case, without building a String);
+        // anything else is decided by the value parser's own conversion.
+        if let e = watched?.first ?? nil, !(1...9).contains(e.count) || !e.allSatisfy(\.isASCIIDigit),
+            UInt32(String(decoding: e, as: UTF8.self)) == nil
+        {
             return SIPParseError(
                 .invalidHeaderValue,
                 "Contact: expires=\(String(decoding: e, as: UTF8.self)) is not a 32-bit delta-seconds")

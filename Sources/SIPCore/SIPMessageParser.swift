@@ -33,14 +33,15 @@ extension SIPMessage {
         // instructions a message). `buffer` is borrowed for the whole call, which keeps them alive.
         let raw = buffer.withUnsafeReadableBytes { $0 }
         var parser = SIPHeadParser(raw: raw, options: options)
-        let head = try parser.parse(framing: framing)
+        // Taken apart at once: fields read out of a struct were copied and the struct destroyed after.
+        let (startLine, entries, headEnd, bodyStart, bodyLength, usedBareLineFeeds) = try parser.parse(
+            framing: framing)
         let base = buffer.readerIndex
-        let storage = buffer.getSlice(at: base, length: head.headEnd) ?? ByteBuffer()
+        let storage = buffer.getSlice(at: base, length: headEnd) ?? ByteBuffer()
         self.init(
-            startLine: head.startLine,
-            headers: SIPHeaders(storage: storage, entries: head.entries),
-            body: buffer.getSlice(at: base + head.bodyStart, length: head.bodyLength) ?? ByteBuffer())
-        self.usedBareLineFeeds = head.usedBareLineFeeds
+            startLine: startLine, headers: SIPHeaders(storage: storage, entries: entries),
+            body: buffer.getSlice(at: base + bodyStart, length: bodyLength) ?? ByteBuffer())
+        self.usedBareLineFeeds = usedBareLineFeeds
     }
 
     /// Parses one message from bytes.
@@ -61,16 +62,13 @@ extension SIPMessage {
     }
 }
 
-/// The head of a message located in the received bytes.
-struct ParsedHead {
-    var startLine: SIPMessage.StartLine
-    var entries: [SIPHeaders.Entry]
-    /// Offset just past the blank line that ends the headers.
-    var headEnd: Int
-    var bodyStart: Int
-    var bodyLength: Int
-    var usedBareLineFeeds: Bool
-}
+/// The head of a message located in the received bytes: the start line, the header lines, the
+/// offset just past the blank line that ends the headers, where the body starts and how long it is,
+/// and whether bare LF line ends were accepted.
+typealias ParsedHead = (
+    startLine: SIPMessage.StartLine, entries: [SIPHeaders.Entry], headEnd: Int, bodyStart: Int, bodyLength: Int,
+    usedBareLineFeeds: Bool
+)
 
 /// The single-pass tokeniser behind ``SIPMessage/init(parsing:options:framing:)``: finds each line end
 /// with `memchr`, never revisits a byte, and records ranges instead of building strings.
@@ -246,9 +244,10 @@ struct SIPHeadParser {
                 .messageTooLarge,
                 "message of \(headEnd + bodyLength) bytes exceeds the limit of \(limits.maximumMessageSize)")
         }
-        return ParsedHead(
+        return (
             startLine: startLine, entries: entries, headEnd: headEnd, bodyStart: headEnd, bodyLength: bodyLength,
-            usedBareLineFeeds: usedBareLineFeeds)
+            usedBareLineFeeds: usedBareLineFeeds
+        )
     }
 
     /// Headers whose grammar is a single value: a second line is an error (RFC 4475 §3.3.8, §3.3.9).
