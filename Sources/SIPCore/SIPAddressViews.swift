@@ -4,14 +4,23 @@
 /// A name-addr or addr-spec with header parameters (From, To, Contact, Route, Record-Route, Refer-To,
 /// Referred-By; RFC 3261 §20, §25.1) as ranges over its message's bytes.
 public struct SIPNameAddressView: Sendable, Hashable {
-    /// The display name as written (a quoted one with its quotes); nil when absent.
-    public let displayName: SIPByteRange?
-    /// Whether ``displayName`` is a quoted-string (``SIPMessage/displayName(_:)`` unquotes it).
-    public let displayNameIsQuoted: Bool
     /// The addr-spec.
     public let uri: SIPURIView
     /// Header parameters (`tag`, `expires`, `q`, …), values as written.
     public let parameters: SIPParameterList
+    let displayNameStorage: SIPByteRange
+    /// Whether ``displayName`` is a quoted-string (``SIPMessage/displayName(_:)`` unquotes it).
+    public let displayNameIsQuoted: Bool
+
+    /// The display name as written (a quoted one with its quotes); nil when absent.
+    public var displayName: SIPByteRange? { displayNameStorage.ifPresent }
+
+    init(displayName: SIPByteRange?, displayNameIsQuoted: Bool, uri: SIPURIView, parameters: SIPParameterList) {
+        self.uri = uri
+        self.parameters = parameters
+        self.displayNameStorage = displayName ?? .absent
+        self.displayNameIsQuoted = displayNameIsQuoted
+    }
 
     static func parseList(
         _ bytes: UnsafeRawBufferPointer, base: ViewBase, header: String, maximumURILength: Int,

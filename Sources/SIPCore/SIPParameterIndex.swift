@@ -30,6 +30,16 @@ struct SIPParameterIndex: Sendable {
         self.count = count
     }
 
+    /// An index from the parts ``SIPParameterList`` keeps.
+    init(count: UInt8, words: (UInt64, UInt64)) {
+        self.low = words.0
+        self.high = words.1
+        self.count = count
+    }
+
+    /// The two words of slots.
+    var words: (UInt64, UInt64) { (low, high) }
+
     var isIndexed: Bool { count != Self.unindexed }
 
     /// Notes a parameter whose name spans `name` and value `value` (nil: a bare name), offsets from

@@ -22,14 +22,19 @@ public struct SIPParameterList: Sendable, Hashable {
     public let range: SIPByteRange
     /// The grammar of that text.
     public let kind: Kind
-    /// Where each parameter lies, when the validation noted it (not part of the value: two lists of
-    /// the same text are equal whether or not they carry one).
-    let index: SIPParameterIndex
+    // Where each parameter lies, when the validation noted it (not part of the value: two lists of
+    // the same text are equal whether or not they carry one). Stored as the index's parts, the
+    // count beside `kind`, so the list takes 32 bytes, not 40.
+    let indexCount: UInt8
+    let indexWords: (UInt64, UInt64)
+
+    var index: SIPParameterIndex { SIPParameterIndex(count: indexCount, words: indexWords) }
 
     init(range: SIPByteRange, kind: Kind, index: SIPParameterIndex = .none) {
         self.range = range
         self.kind = kind
-        self.index = index
+        self.indexCount = index.count
+        self.indexWords = index.words
     }
 
     public static func == (lhs: SIPParameterList, rhs: SIPParameterList) -> Bool {
