@@ -24,12 +24,12 @@ public struct SIPNameAddressView: Sendable, Hashable {
 
     static func parseList(
         _ bytes: UnsafeRawBufferPointer, base: ViewBase, header: String, maximumURILength: Int,
-        into out: inout [SIPNameAddressView]
+        _ body: (SIPNameAddressView) -> Void
     ) throws(SIPParseError) {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         repeat {
-            out.append(try parseOne(&c, base: base, header: header, maximumURILength: maximumURILength))
+            body(try parseOne(&c, base: base, header: header, maximumURILength: maximumURILength))
         } while try c.listContinues(header: header)
     }
 
@@ -127,33 +127,30 @@ public enum SIPContactView: Sendable, Hashable {
     case address(SIPNameAddressView)
 
     static func parseList(
-        _ bytes: UnsafeRawBufferPointer, base: ViewBase, maximumURILength: Int, into out: inout [SIPContactView]
+        _ bytes: UnsafeRawBufferPointer, base: ViewBase, maximumURILength: Int,
+        _ body: (SIPContactView) -> Void
     ) throws(SIPParseError) {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         if c.consume(UInt8(ascii: "*")) {
             c.skipWhitespace()
             guard c.isAtEnd else { throw SIPParseError(.invalidHeaderValue, "Contact: '*' must stand alone") }
-            out.append(.wildcard)
+            body(.wildcard)
             return
         }
         // SIPContact.parseList parses the whole list, then checks each address's first expires and q in
         // order: the first failing check is kept and thrown only once the list has parsed.
         c = ByteCursor(bytes)
         c.skipWhitespace()
-        let before = out.count
         var failed: SIPParseError?
         repeat {
             var watched: WatchedParameters? = WatchedParameters("expires", "q")
             let a = try SIPNameAddressView.parseOne(
                 &c, base: base, header: "Contact", maximumURILength: maximumURILength, watching: &watched)
             if failed == nil { failed = check(watched) }
-            out.append(.address(a))
+            body(.address(a))
         } while try c.listContinues(header: "Contact")
-        if let failed {
-            out.removeSubrange(before...)
-            throw failed
-        }
+        if let failed { throw failed }
     }
 
     private static func check(_ watched: WatchedParameters?) -> SIPParseError? {
