@@ -211,6 +211,8 @@ extension SIPURI {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid IPv6 reference")
             }
         } else {
+            // Host names are long runs of letters, digits, '-' and '.': eight bytes at a time first.
+            if let base = c.bytes.baseAddress { c.index = alnumDashDotPrefix(base, from: c.index, to: c.bytes.count) }
             while let b = c.peek, b.isIn(.uriHost) { c.index += 1 }
             guard c.index > start else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has no host")

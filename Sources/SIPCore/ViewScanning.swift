@@ -63,7 +63,7 @@ extension ByteCursor {
             }
             return slice(start, index)
         }
-        guard let v = token() else {
+        guard let v = longToken() else {
             throw SIPParseError(
                 .invalidHeaderValue,
                 "\(header): parameter \(String(decoding: parameter, as: UTF8.self)) has '=' but no value")
