@@ -1,7 +1,8 @@
 // Where each parameter of a list lies, noted while the list is validated, so reading the parameters
 // (``SIPMessage/forEachParameter(in:_:)``, ``SIPMessage/parameter(_:in:)``, the value types) does not
-// walk the text a second time. Small lists only: a list with more parameters than the index holds, or
-// longer than a byte offset reaches, is walked again as before.
+// walk the text a second time. The first four parameters are noted when they lie within 255 bytes of
+// the list's start; a list with more is walked from the end of the fourth (digest credentials have
+// nine), and a list whose first four reach further is walked whole, as before.
 
 /// The positions of up to ``capacity`` parameters, as byte offsets from the start of their list's text.
 struct SIPParameterIndex: Sendable {
@@ -15,6 +16,11 @@ struct SIPParameterIndex: Sendable {
     private var high: UInt64
     /// How many slots are used; ``unindexed`` when the list must be walked instead.
     private(set) var count: UInt8
+    /// Where the parameters after the noted ones start (the end of the last noted one); 0 when there
+    /// are none.
+    private(set) var resume: UInt8
+    /// The end of the last noted parameter.
+    private var lastEnd: UInt8 = 0
 
     static var unindexed: UInt8 { .max }
 
@@ -28,13 +34,15 @@ struct SIPParameterIndex: Sendable {
         self.low = 0
         self.high = 0
         self.count = count
+        self.resume = 0
     }
 
     /// An index from the parts ``SIPParameterList`` keeps.
-    init(count: UInt8, words: (UInt64, UInt64)) {
+    init(count: UInt8, resume: UInt8, words: (UInt64, UInt64)) {
         self.low = words.0
         self.high = words.1
         self.count = count
+        self.resume = resume
     }
 
     /// The two words of slots.
@@ -47,13 +55,16 @@ struct SIPParameterIndex: Sendable {
     @inline(__always)
     mutating func add(name: Range<Int>, value: Range<Int>?) {
         guard count < UInt8(Self.capacity) else {
-            count = Self.unindexed  // also when already off: .max is not below capacity
+            // Full (the rest is walked from the end of the last noted one) or off.
+            if count != Self.unindexed, resume == 0 { resume = lastEnd }
             return
         }
-        guard (value?.upperBound ?? name.upperBound) <= 255 else {
+        let end = value?.upperBound ?? name.upperBound
+        guard end <= 255 else {
             count = Self.unindexed
             return
         }
+        lastEnd = UInt8(truncatingIfNeeded: end)
         let v = value ?? 0..<0
         let slot =
             UInt64(truncatingIfNeeded: name.lowerBound) | UInt64(truncatingIfNeeded: name.count) << 8
@@ -86,6 +97,16 @@ extension SIPParameterList {
         for k in 0..<Int(index.count) {
             let (name, value) = index.entry(k)
             if !body(name, value) { return }
+        }
+        guard index.resume > 0 else { return }
+        // The rest from the end of the last noted parameter: it starts at a separator, which the walk
+        // of `header` lists skips whatever it is (`,` between credentials), as `uri` lists skip `;`.
+        let shift = Int(index.resume)
+        Self.scan(UnsafeRawBufferPointer(rebasing: bytes[shift...]), kind: kind == .uri ? .uri : .header) {
+            name, value in
+            body(
+                (name.lowerBound + shift)..<(name.upperBound + shift),
+                value.map { ($0.lowerBound + shift)..<($0.upperBound + shift) })
         }
     }
 }

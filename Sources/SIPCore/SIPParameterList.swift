@@ -26,14 +26,16 @@ public struct SIPParameterList: Sendable, Hashable {
     // the same text are equal whether or not they carry one). Stored as the index's parts, the
     // count beside `kind`, so the list takes 32 bytes, not 40.
     let indexCount: UInt8
+    let indexResume: UInt8
     let indexWords: (UInt64, UInt64)
 
-    var index: SIPParameterIndex { SIPParameterIndex(count: indexCount, words: indexWords) }
+    var index: SIPParameterIndex { SIPParameterIndex(count: indexCount, resume: indexResume, words: indexWords) }
 
     init(range: SIPByteRange, kind: Kind, index: SIPParameterIndex = .none) {
         self.range = range
         self.kind = kind
         self.indexCount = index.count
+        self.indexResume = index.resume
         self.indexWords = index.words
     }
 
@@ -156,9 +158,11 @@ public struct SIPParameterList: Sendable, Hashable {
         guard !bytes.isEmpty else { return SIPParameters() }
         // One allocation for the list: count first (no allocation), with room for two more (a
         // server's received and rport stamp, §18.2.1) instead of growing the array 1, 2, 4.
-        var count = index.isIndexed ? Int(index.count) : 0
-        if !index.isIndexed {
-            Self.scan(bytes, kind: kind) { _, _ in
+        var count = 0
+        if index.isIndexed && index.resume == 0 {
+            count = Int(index.count)
+        } else {
+            forEachEntry(in: bytes) { _, _ in
                 count += 1
                 return true
             }

@@ -84,8 +84,9 @@ struct ParameterIndexTests {
         #expect(indexed > 50)
     }
 
-    /// A list with more parameters than the index holds, or text beyond a byte offset's reach, is
-    /// read by walking it, with the same result.
+    /// A list with more parameters than the index holds is read from the index and then by walking
+    /// the rest; one whose first parameters reach beyond a byte offset is walked whole; the same
+    /// result either way.
     @Test func longListsAreWalked() throws {
         let long = String(repeating: "x", count: 300)
         let m = try SIPMessage(
@@ -94,10 +95,10 @@ struct ParameterIndexTests {
                 "From: <sip:a@example.com>;tag=\(long)", "To: <sip:bob@example.com;p=1;q;r=3;s;t=5>",
                 "Call-ID: c", "CSeq: 1 OPTIONS", "", ""))
         let via = try #require(try m.viaViews.first)
-        #expect(!via.parameters.index.isIndexed)
+        #expect(via.parameters.index.isIndexed && via.parameters.index.resume > 0)
         #expect(!(try m.fromView).parameters.index.isIndexed)
-        #expect(!(try m.toView).uri.parameters.index.isIndexed)
-        #expect(Self.compare(m, "long lists") == 0)
+        #expect((try m.toView).uri.parameters.index.resume > 0)
+        #expect(Self.compare(m, "long lists") == 2)
         #expect(m.parameterValue("e", in: via.parameters) == nil && m.parameter("e", in: via.parameters) != nil)
         #expect(m.parameterValue("t", in: (try m.toView).uri.parameters) == "5")
         #expect(try m.from.tag == long)
