@@ -15,7 +15,9 @@ enum TypedRead {
         case .response(let code, let reason):
             n &+= code &+ reason.utf8.count
         }
-        for v in try m.viaViews {
+        // The list headers through their walks (no array per header; ``viaViews`` and the others
+        // give the same views in an array).
+        try m.forEachViaView { v in
             n &+= v.protocolName.length &+ v.protocolVersion.length &+ v.transport.length &+ v.host.length
             n &+= (v.port ?? 0) &+ touch(m, v.parameters)
         }
@@ -23,15 +25,14 @@ enum TypedRead {
         let cseq = try m.cseqView
         n &+= Int(cseq.sequenceNumber) &+ cseq.methodText.length
         n &+= try m.maxForwards ?? 0
-        for c in try m.contactViews {
+        try m.forEachContactView { c in
             if case .address(let a) = c { n &+= touch(m, a) } else { n &+= 1 }
         }
-        for r in try m.routeViews { n &+= touch(m, r) }
-        for r in try m.recordRouteViews { n &+= touch(m, r) }
-        for a in try m.wwwAuthenticateViews { n &+= a.scheme.length &+ touch(m, a.parameters) }
-        for a in try m.proxyAuthenticateViews { n &+= a.scheme.length &+ touch(m, a.parameters) }
-        for a in try m.authorizationViews { n &+= a.scheme.length &+ touch(m, a.parameters) }
-        for a in try m.proxyAuthorizationViews { n &+= a.scheme.length &+ touch(m, a.parameters) }
+        try m.forEachRouteView { n &+= touch(m, $0) }
+        try m.forEachRecordRouteView { n &+= touch(m, $0) }
+        for name in authenticationHeaders {
+            try m.forEachAuthenticationView(of: name) { n &+= $0.scheme.length &+ touch(m, $0.parameters) }
+        }
         if let t = try m.contentTypeView { n &+= t.type.length &+ t.subtype.length &+ touch(m, t.parameters) }
         n &+= try m.contentLength ?? 0
         n &+= try m.expires ?? 0
@@ -129,5 +130,8 @@ enum TypedRead {
     }
 
     static let tokenLists: [SIPHeaderName] = [.allow, .supported, .require, .proxyRequire, .unsupported]
+    static let authenticationHeaders: [SIPHeaderName] = [
+        .wwwAuthenticate, .proxyAuthenticate, .authorization, .proxyAuthorization,
+    ]
 
 }

@@ -162,3 +162,42 @@ func tokenEqualsLowercase(_ bytes: UnsafeRawBufferPointer, _ lowercaseLiteral: S
     }
     return true
 }
+
+extension ByteClass {
+    /// The classes that hold every ASCII letter and digit, `-` and `.` (token, unreserved, host, word,
+    /// password, uric, scheme, uriHost): a run of one of them may skip those bytes eight at a time
+    /// (``alnumDashDotPrefix(_:from:to:)``) before testing byte by byte.
+    @inlinable static var holdingAlnumDashDot: UInt16 { 0x0EE3 }
+}
+
+/// Where the run of ASCII letters, digits, `-` and `.` starting at `start` ends, looked at eight
+/// bytes at a time (one load and ≈ 20 word operations instead of a table load, test and branch per
+/// byte); stops early, at most seven bytes short of `end`, where fewer than eight bytes remain, so
+/// the caller finishes the run byte by byte with its own class (which may hold more bytes than these).
+@inlinable @inline(__always)
+func alnumDashDotPrefix(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+    var i = start
+    while i + 8 <= end {
+        let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        let bad = notAlnumDashDot(w)
+        if bad != 0 { return i + bad.trailingZeroBitCount >> 3 }
+        i += 8
+    }
+    return i
+}
+
+/// The high bit of each byte of `w` (little-endian) that is not an ASCII letter, digit, `-` or `.`.
+@inlinable @inline(__always)
+func notAlnumDashDot(_ w: UInt64) -> UInt64 {
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let x = w & ~high  // seven-bit bytes: the sums below cannot carry into the next byte
+    /// The high bit of each byte of `v` in `lo...hi`.
+    @inline(__always) func inRange(_ v: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
+        (v &+ ones &* (0x80 - lo)) & ~(v &+ ones &* (0x7F - hi)) & high
+    }
+    let letter = inRange(x | ones &* 0x20, 0x61, 0x7A)
+    let slash = ~((x ^ ones &* 0x2F) &+ ones &* 0x7F) & high
+    let digitDashDot = inRange(x, 0x2D, 0x39) & ~slash
+    return ~((letter | digitDashDot) & ~w) & high
+}

@@ -4,23 +4,32 @@
 /// A name-addr or addr-spec with header parameters (From, To, Contact, Route, Record-Route, Refer-To,
 /// Referred-By; RFC 3261 §20, §25.1) as ranges over its message's bytes.
 public struct SIPNameAddressView: Sendable, Hashable {
-    /// The display name as written (a quoted one with its quotes); nil when absent.
-    public let displayName: SIPByteRange?
-    /// Whether ``displayName`` is a quoted-string (``SIPMessage/displayName(_:)`` unquotes it).
-    public let displayNameIsQuoted: Bool
     /// The addr-spec.
     public let uri: SIPURIView
     /// Header parameters (`tag`, `expires`, `q`, …), values as written.
     public let parameters: SIPParameterList
+    let displayNameStorage: SIPByteRange
+    /// Whether ``displayName`` is a quoted-string (``SIPMessage/displayName(_:)`` unquotes it).
+    public let displayNameIsQuoted: Bool
+
+    /// The display name as written (a quoted one with its quotes); nil when absent.
+    public var displayName: SIPByteRange? { displayNameStorage.ifPresent }
+
+    init(displayName: SIPByteRange?, displayNameIsQuoted: Bool, uri: SIPURIView, parameters: SIPParameterList) {
+        self.uri = uri
+        self.parameters = parameters
+        self.displayNameStorage = displayName ?? .absent
+        self.displayNameIsQuoted = displayNameIsQuoted
+    }
 
     static func parseList(
         _ bytes: UnsafeRawBufferPointer, base: ViewBase, header: String, maximumURILength: Int,
-        into out: inout [SIPNameAddressView]
+        _ body: (SIPNameAddressView) -> Void
     ) throws(SIPParseError) {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         repeat {
-            out.append(try parseOne(&c, base: base, header: header, maximumURILength: maximumURILength))
+            body(try parseOne(&c, base: base, header: header, maximumURILength: maximumURILength))
         } while try c.listContinues(header: header)
     }
 
@@ -118,37 +127,38 @@ public enum SIPContactView: Sendable, Hashable {
     case address(SIPNameAddressView)
 
     static func parseList(
-        _ bytes: UnsafeRawBufferPointer, base: ViewBase, maximumURILength: Int, into out: inout [SIPContactView]
+        _ bytes: UnsafeRawBufferPointer, base: ViewBase, maximumURILength: Int,
+        _ body: (SIPContactView) -> Void
     ) throws(SIPParseError) {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
         if c.consume(UInt8(ascii: "*")) {
             c.skipWhitespace()
             guard c.isAtEnd else { throw SIPParseError(.invalidHeaderValue, "Contact: '*' must stand alone") }
-            out.append(.wildcard)
+            body(.wildcard)
             return
         }
         // SIPContact.parseList parses the whole list, then checks each address's first expires and q in
         // order: the first failing check is kept and thrown only once the list has parsed.
         c = ByteCursor(bytes)
         c.skipWhitespace()
-        let before = out.count
         var failed: SIPParseError?
         repeat {
             var watched: WatchedParameters? = WatchedParameters("expires", "q")
             let a = try SIPNameAddressView.parseOne(
                 &c, base: base, header: "Contact", maximumURILength: maximumURILength, watching: &watched)
             if failed == nil { failed = check(watched) }
-            out.append(.address(a))
+            body(.address(a))
         } while try c.listContinues(header: "Contact")
-        if let failed {
-            out.removeSubrange(before...)
-            throw failed
-        }
+        if let failed { throw failed }
     }
 
     private static func check(_ watched: WatchedParameters?) -> SIPParseError? {
-        if let e = watched?.first ?? nil, UInt32(String(decoding: e, as: UTF8.self)) == nil {
+        // One to nine digits always make a UInt32 (the common case, without building a String);
+        // anything else is decided by the value parser's own conversion.
+        if let e = watched?.first ?? nil, !(1...9).contains(e.count) || !e.allSatisfy(\.isASCIIDigit),
+            UInt32(String(decoding: e, as: UTF8.self)) == nil
+        {
             return SIPParseError(
                 .invalidHeaderValue,
                 "Contact: expires=\(String(decoding: e, as: UTF8.self)) is not a 32-bit delta-seconds")

@@ -18,6 +18,13 @@ public struct SIPByteRange: Sendable, Hashable {
         self.origin = origin
     }
 
+    /// Stands for "no field" in a view's storage (a negative count), so a view keeps a plain range
+    /// where its public field is optional: one layout of 4-byte fields, cheaper to build and copy.
+    @inlinable static var absent: SIPByteRange { SIPByteRange(start: 0, count: -1, origin: -1) }
+
+    /// Nil for ``absent``, else the range.
+    @inlinable var ifPresent: SIPByteRange? { count < 0 ? nil : self }
+
     /// How many bytes the field has.
     @inlinable public var length: Int { Int(count) }
     /// Whether the field is empty (an empty reason phrase, `Supported:` with nothing).

@@ -81,11 +81,11 @@ public struct SIPAuthenticationView: Sendable, Hashable {
     public let parameters: SIPParameterList
 
     static func parseList(
-        _ bytes: UnsafeRawBufferPointer, base: ViewBase, header: String, into out: inout [SIPAuthenticationView]
+        _ bytes: UnsafeRawBufferPointer, base: ViewBase, header: String, _ body: (SIPAuthenticationView) -> Void
     ) throws(SIPParseError) {
         var c = ByteCursor(bytes)
         c.skipWhitespace()
-        let before = out.count
+        var delivered = false
         while !c.isAtEnd {
             let schemeStart = c.index
             guard let scheme = c.token() else {
@@ -96,6 +96,7 @@ public struct SIPAuthenticationView: Sendable, Hashable {
             let paramsStart = c.index
             var paramsEnd = c.index
             var count = 0
+            var positions = SIPParameterIndex.empty
             while !c.isAtEnd {
                 let save = c.index
                 guard let name = c.token() else {
@@ -110,7 +111,11 @@ public struct SIPAuthenticationView: Sendable, Hashable {
                     c.index = save
                     break
                 }
+                let valueStart = c.index
                 _ = try c.scanGenericValue(header: header, parameter: name)
+                positions.add(
+                    name: (save - paramsStart)..<(save + name.count - paramsStart),
+                    value: (valueStart - paramsStart)..<(c.index - paramsStart))
                 paramsEnd = c.index
                 count += 1
                 c.skipWhitespace()
@@ -125,12 +130,14 @@ public struct SIPAuthenticationView: Sendable, Hashable {
                     .invalidHeaderValue,
                     "\(header): \(String(decoding: scheme, as: UTF8.self)) needs name=value parameters")
             }
-            out.append(
+            delivered = true
+            body(
                 SIPAuthenticationView(
                     scheme: schemeRange,
-                    parameters: SIPParameterList(range: base.range(paramsStart, paramsEnd), kind: .authentication)))
+                    parameters: SIPParameterList(
+                        range: base.range(paramsStart, paramsEnd), kind: .authentication, index: positions)))
         }
-        guard out.count > before else { throw SIPParseError(.invalidHeaderValue, "\(header): empty") }
+        guard delivered else { throw SIPParseError(.invalidHeaderValue, "\(header): empty") }
     }
 }
 

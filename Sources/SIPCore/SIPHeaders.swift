@@ -65,6 +65,16 @@ public struct SIPHeaders: Sendable {
         self.mayRepeat = repeated
     }
 
+    /// Parsed lines with their presence bits as the parser found them (the same bits the init above
+    /// computes, without a second pass over the lines).
+    init(storage: ByteBuffer, entries: [Entry], mayContain: UInt64, mayRepeat: UInt64) {
+        self.storage = storage
+        self.base = StorageBase(storage)
+        self.entries = entries
+        self.mayContain = mayContain
+        self.mayRepeat = mayRepeat
+    }
+
     /// An empty header list whose storage holds `capacity` bytes of names and values before it grows.
     package init(reservingCapacity capacity: Int) {
         self.storage = ByteBufferAllocator().buffer(capacity: capacity)

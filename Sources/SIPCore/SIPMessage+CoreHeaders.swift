@@ -14,8 +14,10 @@ extension SIPMessage {
     /// returned as the few fields the layers above read (``SIPTopVia``), not as a ``SIPVia`` with a
     /// parameter list.
     package func validateCoreHeaders() throws(SIPParseError) -> SIPCoreHeaders {
-        let vias = try viaViews
-        guard let top = vias.first else { throw SIPParseError(.missingHeader, "missing Via header") }
+        // Every Via is checked, the top one kept: walked, without the array `viaViews` would allocate.
+        var first: SIPViaView?
+        try forEachViaView { if first == nil { first = $0 } }
+        guard let top = first else { throw SIPParseError(.missingHeader, "missing Via header") }
         let from = try fromView
         let to = try toView
         let callID = try callIDRange

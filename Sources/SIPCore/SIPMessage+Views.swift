@@ -39,17 +39,13 @@ extension SIPMessage {
         }
     }
 
-    private static var uriLimit: Int { SIPParserLimits.default.maximumURILength }
+    static var viewURILimit: Int { SIPParserLimits.default.maximumURILength }
 
     /// Every Via value, top first, as views (``via``'s checks and errors).
     public var viaViews: [SIPViaView] {
         get throws(SIPParseError) {
             var out: [SIPViaView] = []
-            try viewEach(.via) { (b, base) throws(SIPParseError) in
-                var c = ByteCursor(b)
-                c.skipWhitespace()
-                repeat { out.append(try SIPViaView.parse(&c, base: base)) } while try c.listContinues(header: "Via")
-            }
+            try forEachViaView { out.append($0) }
             return out
         }
     }
@@ -77,7 +73,7 @@ extension SIPMessage {
         -> SIPNameAddressView?
     {
         try viewSingle(known) { (b, base) throws(SIPParseError) in
-            try SIPNameAddressView.parseSingle(b, base: base, header: header, maximumURILength: Self.uriLimit)
+            try SIPNameAddressView.parseSingle(b, base: base, header: header, maximumURILength: Self.viewURILimit)
         }
     }
 
@@ -125,9 +121,7 @@ extension SIPMessage {
     public var contactViews: [SIPContactView] {
         get throws(SIPParseError) {
             var out: [SIPContactView] = []
-            try viewEach(.contact) { (b, base) throws(SIPParseError) in
-                try SIPContactView.parseList(b, base: base, maximumURILength: Self.uriLimit, into: &out)
-            }
+            try forEachContactView { out.append($0) }
             return out
         }
     }
@@ -136,10 +130,7 @@ extension SIPMessage {
         -> [SIPNameAddressView]
     {
         var out: [SIPNameAddressView] = []
-        try viewEach(known) { (b, base) throws(SIPParseError) in
-            try SIPNameAddressView.parseList(
-                b, base: base, header: header, maximumURILength: Self.uriLimit, into: &out)
-        }
+        try forEachAddressView(known, header) { out.append($0) }
         return out
     }
 
@@ -157,9 +148,7 @@ extension SIPMessage {
         -> [SIPAuthenticationView]
     {
         var out: [SIPAuthenticationView] = []
-        try viewEach(known) { (b, base) throws(SIPParseError) in
-            try SIPAuthenticationView.parseList(b, base: base, header: header, into: &out)
-        }
+        try forEachAuthenticationView(known, header) { out.append($0) }
         return out
     }
 

@@ -28,23 +28,21 @@ extension SIPMessage {
     public init(
         parsing buffer: ByteBuffer, options: SIPParserOptions = .default, framing: SIPMessageFraming = .datagram
     ) throws(SIPParseError) {
-        let result: Result<(ParsedHead, Int), SIPParseError> = buffer.withUnsafeReadableBytes { raw in
-            do throws(SIPParseError) {
-                var parser = SIPHeadParser(raw: raw, options: options)
-                let head = try parser.parse(framing: framing)
-                return .success((head, raw.count))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let (head, _) = try result.get()
+        // The readable bytes through their address, not inside `withUnsafeReadableBytes`' closure: a
+        // result carried out of the closure in a `Result` was copied twice and destroyed once (≈ 500
+        // instructions a message). `buffer` is borrowed for the whole call, which keeps them alive.
+        let raw = buffer.withUnsafeReadableBytes { $0 }
+        var parser = SIPHeadParser(raw: raw, options: options)
+        // Taken apart at once: fields read out of a struct were copied and the struct destroyed after.
+        let (startLine, entries, names, headEnd, bodyStart, bodyLength, usedBareLineFeeds) = try parser.parse(
+            framing: framing)
         let base = buffer.readerIndex
-        let storage = buffer.getSlice(at: base, length: head.headEnd) ?? ByteBuffer()
+        let storage = buffer.getSlice(at: base, length: headEnd) ?? ByteBuffer()
         self.init(
-            startLine: head.startLine,
-            headers: SIPHeaders(storage: storage, entries: head.entries),
-            body: buffer.getSlice(at: base + head.bodyStart, length: head.bodyLength) ?? ByteBuffer())
-        self.usedBareLineFeeds = head.usedBareLineFeeds
+            startLine: startLine,
+            headers: SIPHeaders(storage: storage, entries: entries, mayContain: names.seen, mayRepeat: names.repeated),
+            body: buffer.getSlice(at: base + bodyStart, length: bodyLength) ?? ByteBuffer())
+        self.usedBareLineFeeds = usedBareLineFeeds
     }
 
     /// Parses one message from bytes.
@@ -65,16 +63,15 @@ extension SIPMessage {
     }
 }
 
-/// The head of a message located in the received bytes.
-struct ParsedHead {
-    var startLine: SIPMessage.StartLine
-    var entries: [SIPHeaders.Entry]
-    /// Offset just past the blank line that ends the headers.
-    var headEnd: Int
-    var bodyStart: Int
-    var bodyLength: Int
-    var usedBareLineFeeds: Bool
-}
+/// The head of a message located in the received bytes: the start line, the header lines, a bit per
+/// known name seen and seen more than once (``SIPHeaders/mayContain``, ``SIPHeaders/mayRepeat``), the
+/// offset just past the blank line that ends the headers, where the body starts and how long it is,
+/// and whether bare LF line ends were accepted.
+typealias ParsedHead = (
+    startLine: SIPMessage.StartLine, entries: [SIPHeaders.Entry], names: (seen: UInt64, repeated: UInt64), headEnd: Int,
+    bodyStart: Int, bodyLength: Int,
+    usedBareLineFeeds: Bool
+)
 
 /// The single-pass tokeniser behind ``SIPMessage/init(parsing:options:framing:)``: finds each line end
 /// with `memchr`, never revisits a byte, and records ranges instead of building strings.
@@ -123,7 +120,8 @@ struct SIPHeadParser {
 
     mutating func parse(framing: SIPMessageFraming) throws(SIPParseError) -> ParsedHead {
         let limits = options.limits
-        if framing == .datagram, raw.count > limits.maximumMessageSize {
+        // Offsets are kept as Int32 (``SIPHeaders/Entry``): larger input is refused whatever the limits say.
+        if framing == .datagram && raw.count > limits.maximumMessageSize || raw.count > Int(Int32.max) {
             throw SIPParseError(
                 .messageTooLarge, "message of \(raw.count) bytes exceeds the limit of \(limits.maximumMessageSize)")
         }
@@ -142,6 +140,7 @@ struct SIPHeadParser {
         var contentLengthLine = 0
         var headEnd: Int?
         var seen: UInt64 = 0
+        var repeated: UInt64 = 0
         while let l = try nextLine() {
             if l.start == l.end {
                 headEnd = index
@@ -196,8 +195,12 @@ struct SIPHeadParser {
             let known = SIPHeaderName.Known(tokenBytes: name)
             if let known {
                 let bit: UInt64 = 1 << known.rawValue
-                if seen & bit != 0, Self.singleValued & bit != 0 {
-                    throw SIPParseError(.duplicateHeader, line: line, "\(known.canonicalName) appears more than once")
+                if seen & bit != 0 {
+                    if Self.singleValued & bit != 0 {
+                        throw SIPParseError(
+                            .duplicateHeader, line: line, "\(known.canonicalName) appears more than once")
+                    }
+                    repeated |= bit
                 }
                 seen |= bit
             }
@@ -208,10 +211,12 @@ struct SIPHeadParser {
                 contentLength = -1
                 contentLengthLine = entries.count
             }
+            // Every offset is below raw.count, checked above to fit in Int32.
             entries.append(
                 SIPHeaders.Entry(
-                    nameStart: Int32(l.start), nameLength: Int32(nameEnd - l.start), valueStart: Int32(i),
-                    valueLength: Int32(valueEnd - i), line: Int32(line),
+                    nameStart: Int32(truncatingIfNeeded: l.start),
+                    nameLength: Int32(truncatingIfNeeded: nameEnd - l.start), valueStart: Int32(truncatingIfNeeded: i),
+                    valueLength: Int32(truncatingIfNeeded: valueEnd - i), line: Int32(truncatingIfNeeded: line),
                     known: known?.rawValue ?? SIPHeaders.Entry.unknownName, folded: false))
         }
         guard let headEnd else {
@@ -247,9 +252,10 @@ struct SIPHeadParser {
                 .messageTooLarge,
                 "message of \(headEnd + bodyLength) bytes exceeds the limit of \(limits.maximumMessageSize)")
         }
-        return ParsedHead(
-            startLine: startLine, entries: entries, headEnd: headEnd, bodyStart: headEnd, bodyLength: bodyLength,
-            usedBareLineFeeds: usedBareLineFeeds)
+        return (
+            startLine: startLine, entries: entries, names: (seen, repeated), headEnd: headEnd, bodyStart: headEnd,
+            bodyLength: bodyLength, usedBareLineFeeds: usedBareLineFeeds
+        )
     }
 
     /// Headers whose grammar is a single value: a second line is an error (RFC 4475 §3.3.8, §3.3.9).
@@ -276,19 +282,20 @@ struct SIPHeadParser {
             throw SIPParseError(.missingHeader, "missing mandatory header(s): \(missing.joined(separator: ", "))")
         }
         for e in entries {
-            switch e.knownName {
-            case .cseq:
+            // Compared as raw values: `knownName` builds the enum through a call per line.
+            switch e.known {
+            case K.cseq.rawValue:
                 let cseq = try withValue(e) { (b) throws(SIPParseError) in try SIPCSeq.parse(b) }
                 if case .request(let method, _) = startLine, cseq.method != method {
                     throw SIPParseError(
                         .methodMismatch, line: Int(e.line),
                         "CSeq method \(cseq.method) does not match the request method \(method)")
                 }
-            case .maxForwards:
+            case K.maxForwards.rawValue:
                 _ = try withValue(e) { (b) throws(SIPParseError) in
                     try parseDeltaValue(b, header: "Max-Forwards", max: 255)
                 }
-            case .callID:
+            case K.callID.rawValue:
                 try withValue(e) { (b) throws(SIPParseError) in try validateCallID(b) }
             default:
                 continue
@@ -331,84 +338,5 @@ struct SIPHeadParser {
             throw SIPParseError(.invalidContentLength, line: Int(e.line), "Content-Length is not a number")
         }
         return value
-    }
-
-    /// Request-Line = Method SP Request-URI SP SIP-Version CRLF; Status-Line = SIP-Version SP
-    /// Status-Code SP Reason-Phrase CRLF (§7.1, §7.2). Exactly one SP between elements: RFC 4475
-    /// §3.1.2.9 and §3.1.2.10 say extra or trailing SP make the request invalid.
-    mutating func parseStartLine(_ start: Int, _ end: Int) throws(SIPParseError) -> SIPMessage.StartLine {
-        let lineBytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-        if lineBytes.count >= 4, bytesEqualCaseInsensitive(UnsafeRawBufferPointer(rebasing: lineBytes[0..<4]), "sip/") {
-            return try parseStatusLine(lineBytes)
-        }
-        var c = ByteCursor(lineBytes)
-        guard let methodBytes = c.token(), c.consume(.space) else {
-            throw SIPParseError(
-                .malformedStartLine, line: line,
-                "request line \(quoteForError(lineBytes)) does not start with a method and one SP")
-        }
-        let uriStart = c.index
-        while let b = c.peek, b != .space, b != .tab { c.index += 1 }
-        let uriBytes = c.slice(uriStart, c.index)
-        guard !uriBytes.isEmpty, c.consume(.space) else {
-            throw SIPParseError(
-                .malformedStartLine, line: line,
-                "request line \(quoteForError(lineBytes)) must be Method SP Request-URI SP SIP-Version")
-        }
-        try checkVersion(c.remaining, in: lineBytes)
-        let uri: SIPURI
-        do {
-            uri = try SIPURI.parse(uriBytes, maximumLength: options.limits.maximumURILength)
-        } catch {
-            throw error.at(line: line)
-        }
-        // §19.1.1: the headers component is not allowed in a Request-URI (RFC 4475 §3.1.2.11).
-        guard uri.headers.isEmpty else {
-            throw SIPParseError(.invalidURI, line: line, "the Request-URI must not contain URI headers ('?…')")
-        }
-        return .request(method: SIPMethod.from(bytes: methodBytes), uri: uri)
-    }
-
-    func checkVersion(_ v: UnsafeRawBufferPointer, in lineBytes: UnsafeRawBufferPointer) throws(SIPParseError) {
-        if bytesEqualCaseInsensitive(v, "sip/2.0") { return }
-        // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT: well formed but another version is a 505 case.
-        var c = ByteCursor(v)
-        if v.count > 4, bytesEqualCaseInsensitive(UnsafeRawBufferPointer(rebasing: v[0..<4]), "sip/") {
-            c.index = 4
-            if c.run(of: .token) != nil, c.isAtEnd {
-                throw SIPParseError(.unsupportedVersion, line: line, "unsupported SIP version \(quoteForError(v))")
-            }
-        }
-        throw SIPParseError(
-            .malformedStartLine, line: line, "start line \(quoteForError(lineBytes)) does not end with SIP/2.0")
-    }
-
-    func parseStatusLine(_ lineBytes: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPMessage.StartLine {
-        var c = ByteCursor(lineBytes)
-        while let b = c.peek, b != .space { c.index += 1 }
-        try checkVersion(c.slice(0, c.index), in: lineBytes)
-        guard c.consume(.space) else {
-            throw SIPParseError(
-                .malformedStartLine, line: line, "status line \(quoteForError(lineBytes)) has no status code")
-        }
-        let codeStart = c.index
-        while let b = c.peek, b.isASCIIDigit { c.index += 1 }
-        guard c.index - codeStart == 3, c.isAtEnd || c.peek == .space else {
-            throw SIPParseError(
-                .malformedStartLine, line: line,
-                "status line \(quoteForError(lineBytes)) needs a three-digit status code")
-        }
-        var code = 0
-        for i in codeStart..<c.index { code = code * 10 + Int(lineBytes[i] - UInt8(ascii: "0")) }
-        guard (100...699).contains(code) else {
-            throw SIPParseError(.malformedStartLine, line: line, "status code \(code) is outside 100–699")
-        }
-        // Reason-Phrase may be empty (RFC 4475 §3.1.1.13); its bytes are UTF-8 text without controls.
-        _ = c.consume(.space)
-        let reason = c.remaining
-        guard !reason.contains(where: { $0 < 0x20 && $0 != .tab }) else {
-            throw SIPParseError(.malformedStartLine, line: line, "the reason phrase contains control characters")
-        }
-        return .response(statusCode: code, reasonPhrase: String(decoding: reason, as: UTF8.self))
     }
 }

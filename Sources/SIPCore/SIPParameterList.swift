@@ -22,10 +22,30 @@ public struct SIPParameterList: Sendable, Hashable {
     public let range: SIPByteRange
     /// The grammar of that text.
     public let kind: Kind
+    // Where each parameter lies, when the validation noted it (not part of the value: two lists of
+    // the same text are equal whether or not they carry one). Stored as the index's parts, the
+    // count beside `kind`, so the list takes 32 bytes, not 40.
+    let indexCount: UInt8
+    let indexResume: UInt8
+    let indexWords: (UInt64, UInt64)
 
-    @inlinable init(range: SIPByteRange, kind: Kind) {
+    var index: SIPParameterIndex { SIPParameterIndex(count: indexCount, resume: indexResume, words: indexWords) }
+
+    init(range: SIPByteRange, kind: Kind, index: SIPParameterIndex = .none) {
         self.range = range
         self.kind = kind
+        self.indexCount = index.count
+        self.indexResume = index.resume
+        self.indexWords = index.words
+    }
+
+    public static func == (lhs: SIPParameterList, rhs: SIPParameterList) -> Bool {
+        lhs.range == rhs.range && lhs.kind == rhs.kind
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(range)
+        hasher.combine(kind)
     }
 
     /// Whether there are no parameters.
@@ -139,13 +159,17 @@ public struct SIPParameterList: Sendable, Hashable {
         // One allocation for the list: count first (no allocation), with room for two more (a
         // server's received and rport stamp, §18.2.1) instead of growing the array 1, 2, 4.
         var count = 0
-        Self.scan(bytes, kind: kind) { _, _ in
-            count += 1
-            return true
+        if index.isIndexed && index.resume == 0 {
+            count = Int(index.count)
+        } else {
+            forEachEntry(in: bytes) { _, _ in
+                count += 1
+                return true
+            }
         }
         var out = SIPParameters(reservingCapacity: count + 2)
         let decode = kind == .uri || kind == .uriHeaders
-        Self.scan(bytes, kind: kind) { name, value in
+        forEachEntry(in: bytes) { name, value in
             let n = UnsafeRawBufferPointer(rebasing: bytes[name])
             let v = value.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
             if decode {
@@ -165,7 +189,7 @@ extension SIPMessage {
         guard !list.isEmpty else { return }
         let r = list.range
         headers.withBytes(of: r) { bytes in
-            SIPParameterList.scan(bytes, kind: list.kind) { name, value in
+            list.forEachEntry(in: bytes) { name, value in
                 body(
                     SIPByteRange(start: r.start + Int32(name.lowerBound), count: Int32(name.count), origin: r.origin),
                     value.map {
@@ -185,7 +209,7 @@ extension SIPMessage {
         return target.withUTF8 { t in
             headers.withBytes(of: r) { bytes -> SIPByteRange?? in
                 var found: SIPByteRange??
-                SIPParameterList.scan(bytes, kind: list.kind) { n, value in
+                list.forEachEntry(in: bytes) { n, value in
                     guard list.nameMatches(bytes, n, t) else { return true }
                     found = .some(
                         value.map {

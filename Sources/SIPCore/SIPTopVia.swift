@@ -61,7 +61,7 @@ extension SIPMessage {
         guard !list.isEmpty else { return fields }
         var seen: (branch: Bool, received: Bool, maddr: Bool) = (false, false, false)
         headers.withBytes(of: list.range) { bytes in
-            SIPParameterList.scan(bytes, kind: list.kind) { nameRange, valueRange in
+            list.forEachEntry(in: bytes) { nameRange, valueRange in
                 let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
                 let value = valueRange.map {
                     String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)

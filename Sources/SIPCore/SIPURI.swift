@@ -182,15 +182,16 @@ extension SIPURI {
             else { throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid port") }
             port = value
         }
-        var uri = SIPURI(scheme: scheme, user: user, password: password, host: host, port: port)
-        uri.parameters = try parseURIParameters(&c, whole: whole)
-        if c.consume(.questionMark) {
-            uri.headers = try parseURIHeaders(&c, whole: whole)
-        }
+        // Built once at the end: a value made first and then given its parameters was copied and
+        // destroyed on the way out.
+        let parameters = try parseURIParameters(&c, whole: whole)
+        let headers = c.consume(.questionMark) ? try parseURIHeaders(&c, whole: whole) : SIPParameters()
         guard c.isAtEnd else {
             throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has unexpected characters after its end")
         }
-        return uri
+        return SIPURI(
+            scheme: scheme, user: user, password: password, host: host, port: port, parameters: parameters,
+            headers: headers)
     }
 
     @inlinable
@@ -210,6 +211,8 @@ extension SIPURI {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid IPv6 reference")
             }
         } else {
+            // Host names are long runs of letters, digits, '-' and '.': eight bytes at a time first.
+            if let base = c.bytes.baseAddress { c.index = alnumDashDotPrefix(base, from: c.index, to: c.bytes.count) }
             while let b = c.peek, b.isIn(.uriHost) { c.index += 1 }
             guard c.index > start else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has no host")

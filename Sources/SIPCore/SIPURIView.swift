@@ -15,39 +15,47 @@ public struct SIPURIView: Sendable, Hashable {
         case other
     }
 
-    /// Which scheme; `other` is kept opaque.
-    public let scheme: Scheme
+    // Stored as plain ranges (``SIPByteRange/absent`` for none) and 4-byte fields first: a view is
+    // built and copied several times on its way to the caller, and optionals of 13 bytes between
+    // them made a layout of odd offsets and padding.
     /// The scheme as written.
     public let schemeText: SIPByteRange
-    /// The user part (for `tel:` the number), %-escaped as written; nil when absent.
-    public let user: SIPByteRange?
-    /// The password after `user:`, %-escaped as written; nil when absent.
-    public let password: SIPByteRange?
+    let userStorage: SIPByteRange
+    let passwordStorage: SIPByteRange
     /// Host name, IPv4 address, or IPv6 reference with its brackets; empty for `tel:` and other schemes.
     public let host: SIPByteRange
-    /// The port, 0–65535; nil when absent.
-    public var port: Int? { portValue < 0 ? nil : Int(portValue) }
+    let opaqueStorage: SIPByteRange
+    let headersRange: SIPByteRange
     let portValue: Int32
+    /// Which scheme; `other` is kept opaque.
+    public let scheme: Scheme
     /// `;name=value` URI parameters.
     public let parameters: SIPParameterList
+
+    /// The user part (for `tel:` the number), %-escaped as written; nil when absent.
+    public var user: SIPByteRange? { userStorage.ifPresent }
+    /// The password after `user:`, %-escaped as written; nil when absent.
+    public var password: SIPByteRange? { passwordStorage.ifPresent }
+    /// The port, 0–65535; nil when absent.
+    public var port: Int? { portValue < 0 ? nil : Int(portValue) }
     /// `?name=value&…` URI headers.
-    public let headers: SIPParameterList
+    public var headers: SIPParameterList { SIPParameterList(range: headersRange, kind: .uriHeaders) }
     /// Everything after `scheme:` for a scheme other than sip, sips and tel; nil otherwise.
-    public let opaque: SIPByteRange?
+    public var opaque: SIPByteRange? { opaqueStorage.ifPresent }
 
     init(
         scheme: Scheme, schemeText: SIPByteRange, user: SIPByteRange?, password: SIPByteRange?, host: SIPByteRange,
-        portValue: Int32, parameters: SIPParameterList, headers: SIPParameterList, opaque: SIPByteRange?
+        portValue: Int32, parameters: SIPParameterList, headers: SIPByteRange, opaque: SIPByteRange?
     ) {
         self.scheme = scheme
         self.schemeText = schemeText
-        self.user = user
-        self.password = password
+        self.userStorage = user ?? .absent
+        self.passwordStorage = password ?? .absent
         self.host = host
         self.portValue = portValue
         self.parameters = parameters
-        self.headers = headers
-        self.opaque = opaque
+        self.headersRange = headers
+        self.opaqueStorage = opaque ?? .absent
     }
 }
 
@@ -85,8 +93,8 @@ extension SIPURIView {
             let empty = b.range(c.index, c.index)
             return SIPURIView(
                 scheme: .other, schemeText: schemeText, user: nil, password: nil, host: empty, portValue: -1,
-                parameters: SIPParameterList(range: empty, kind: .uri),
-                headers: SIPParameterList(range: empty, kind: .uriHeaders), opaque: b.range(c.index, whole.count))
+                parameters: SIPParameterList(range: empty, kind: .uri), headers: empty,
+                opaque: b.range(c.index, whole.count))
         }
         if scheme == .tel { return try parseTel(&c, whole: whole, base: b, schemeText: schemeText) }
 
@@ -132,11 +140,11 @@ extension SIPURIView {
             port = Int32(value)
         }
         let parameters = try scanParameters(&c, whole: whole, base: b)
-        var headers = SIPParameterList(range: b.range(c.index, c.index), kind: .uriHeaders)
+        var headers = b.range(c.index, c.index)
         if c.consume(.questionMark) {
             let start = c.index
             try scanHeaders(&c, whole: whole)
-            headers = SIPParameterList(range: b.range(start, c.index), kind: .uriHeaders)
+            headers = b.range(start, c.index)
         }
         guard c.isAtEnd else {
             throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has unexpected characters after its end")
@@ -152,6 +160,7 @@ extension SIPURIView {
         let start = c.index
         // The escapes are checked again only when a `%` was seen (rare).
         var percents: UInt8 = 0
+        var positions = SIPParameterIndex.empty
         while c.consume(.semicolon) {
             let nameStart = c.index
             while let b = c.peek, SIPURI.isParamChar(b) {
@@ -161,6 +170,9 @@ extension SIPURIView {
             guard c.index > nameStart, percents == 0 || hasValidEscapes(c.slice(nameStart, c.index)) else {
                 throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an empty or invalid parameter")
             }
+            let nameRange = (nameStart - start)..<(c.index - start)
+            var valueRange: Range<Int>?
+            defer { positions.add(name: nameRange, value: valueRange) }
             if c.consume(.equals) {
                 let valueStart = c.index
                 while let b = c.peek, SIPURI.isParamChar(b) {
@@ -171,9 +183,10 @@ extension SIPURIView {
                     let name = percentDecoded(c.slice(nameStart, valueStart - 1)) ?? ""
                     throw SIPParseError(.invalidURI, "URI \(quoteForError(whole)) has an invalid value for \(name)")
                 }
+                valueRange = (valueStart - start)..<(c.index - start)
             }
         }
-        return SIPParameterList(range: base.range(start, c.index), kind: .uri)
+        return SIPParameterList(range: base.range(start, c.index), kind: .uri, index: positions)
     }
 
     static func scanHeaders(_ c: inout ByteCursor, whole: UnsafeRawBufferPointer) throws(SIPParseError) {
@@ -210,7 +223,7 @@ extension SIPURIView {
         let empty = base.range(c.index, c.index)
         return SIPURIView(
             scheme: .tel, schemeText: schemeText, user: user, password: nil, host: empty, portValue: -1,
-            parameters: parameters, headers: SIPParameterList(range: empty, kind: .uriHeaders), opaque: nil)
+            parameters: parameters, headers: empty, opaque: nil)
     }
 }
 

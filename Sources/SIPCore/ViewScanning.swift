@@ -15,16 +15,25 @@ extension ByteCursor {
     {
         let start = index
         var end = index
+        var positions = SIPParameterIndex.empty
         while consumeSeparator(.semicolon) {
+            let nameStart = index
             guard let name = token() else {
                 throw SIPParseError(.invalidHeaderValue, "\(header): empty or invalid parameter after ';'")
             }
+            let nameRange = (nameStart - start)..<(index - start)
             var value: UnsafeRawBufferPointer?
-            if consumeSeparator(.equals) { value = try scanGenericValue(header: header, parameter: name) }
+            var valueRange: Range<Int>?
+            if consumeSeparator(.equals) {
+                let valueStart = index
+                value = try scanGenericValue(header: header, parameter: name)
+                valueRange = (valueStart - start)..<(index - start)
+            }
             if watched != nil { watched!.saw(name, value) }
+            positions.add(name: nameRange, value: valueRange)
             end = index
         }
-        return SIPParameterList(range: base.range(start, end), kind: .header)
+        return SIPParameterList(range: base.range(start, end), kind: .header, index: positions)
     }
 
     /// gen-value as ``genericValue(header:parameter:)`` reads it, without making the String.
@@ -54,7 +63,7 @@ extension ByteCursor {
             }
             return slice(start, index)
         }
-        guard let v = token() else {
+        guard let v = longToken() else {
             throw SIPParseError(
                 .invalidHeaderValue,
                 "\(header): parameter \(String(decoding: parameter, as: UTF8.self)) has '=' but no value")
