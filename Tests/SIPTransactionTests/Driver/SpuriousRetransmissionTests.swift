@@ -40,6 +40,9 @@ struct SpuriousRetransmissionTests {
             reports([(100, 3), (180, 3), (181, 3), (183, 3), (200, 3), (200, 3)]).last == false,
             "a fifth distinct status is not remembered")
         #expect(reports([(0, 2), (0, 2), (70_000, 2), (70_000, 2)]) == [false, false, false, false])
+        #expect(
+            reports([(100, 1), (100, 2), (100, 3)]) == [false, false, false],
+            "copies sent after the first answer (a non-INVITE in Proceeding, every T2) say nothing about T1")
     }
 
     @Test(
