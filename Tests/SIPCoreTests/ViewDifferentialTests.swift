@@ -150,6 +150,29 @@ struct ViewDifferentialTests {
         #expect(compared > 2_000)
     }
 
+    /// Hands `body` every seed and fixed vector that parses (`mutation` false), each followed by its
+    /// one-byte mutations that parse (`mutation` true): at each value position the byte is replaced
+    /// by the next of `replacements` in turn, nil removing it. `body` returns false to stop. Returns
+    /// how many mutations were handed over.
+    static func forEachMessageAndMutation(
+        replacing replacements: [UInt8?], _ body: (_ name: String, _ message: SIPMessage, _ mutation: Bool) -> Bool
+    ) throws -> Int {
+        var mutations = 0
+        for (name, bytes) in try seedMessages() + fixedMessages {
+            guard let m = try? SIPMessage(parsing: ByteBuffer(bytes: bytes)) else { continue }
+            guard body(name, m, false) else { return mutations }
+            for position in valuePositions(bytes) {
+                var mutated = bytes
+                let r = replacements[position % replacements.count]
+                if let r { mutated[position] = r } else { mutated.remove(at: position) }
+                guard let mm = try? SIPMessage(parsing: ByteBuffer(bytes: mutated)) else { continue }
+                mutations += 1
+                guard body("\(name) @\(position)", mm, true) else { return mutations }
+            }
+        }
+        return mutations
+    }
+
     /// Offsets of the bytes of header values (after the first colon of each header line, before the
     /// blank line).
     static func valuePositions(_ bytes: [UInt8]) -> [Int] {

@@ -59,20 +59,9 @@ struct ViewWalkTests {
     }
 
     @Test func seedsVectorsAndMutationsAgree() throws {
-        let replacements: [UInt8?] = [nil, .comma, .semicolon, .quote, .lessThan, .greaterThan, .equals, .space]
-        var compared = 0
-        for (name, bytes) in try ViewDifferentialTests.seedMessages() + ViewDifferentialTests.fixedMessages {
-            guard let m = try? SIPMessage(parsing: ByteBuffer(bytes: bytes)) else { continue }
-            guard Self.compare(m, name) else { return }
-            for position in ViewDifferentialTests.valuePositions(bytes) {
-                var mutated = bytes
-                let r = replacements[position % replacements.count]
-                if let r { mutated[position] = r } else { mutated.remove(at: position) }
-                guard let mm = try? SIPMessage(parsing: ByteBuffer(bytes: mutated)) else { continue }
-                compared += 1
-                guard Self.compare(mm, "\(name) @\(position)") else { return }
-            }
-        }
+        let compared = try ViewDifferentialTests.forEachMessageAndMutation(
+            replacing: [nil, .comma, .semicolon, .quote, .lessThan, .greaterThan, .equals, .space]
+        ) { name, message, _ in Self.compare(message, name) }
         #expect(compared > 1_000)
     }
 
