@@ -9,7 +9,8 @@ import NIOCore
 /// in the loop's order among its own work: code run this way must not block (the loop's timers and
 /// sockets wait for it), exactly like code in a NIO channel handler. Child tasks (`async let`, task
 /// groups) inherit the preference; an unstructured `Task {}` does not, and actors keep their own
-/// executors.
+/// executors. The loop's group must outlive the tasks: a job enqueued on a loop that has shut down
+/// never runs (NIO drops it), so a task still preferring it would never resume.
 public final class LoopTaskExecutor: TaskExecutor {
     /// The loop the jobs run on.
     public let eventLoop: any EventLoop
