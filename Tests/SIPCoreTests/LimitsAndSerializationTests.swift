@@ -59,13 +59,13 @@ struct LimitsTests {
 struct SerializationTests {
     @Test func builtMessageGetsContentLength() throws {
         var headers = SIPHeaders()
-        headers.add(.via, SIPVia(transport: "udp", host: "192.0.2.1", port: 5060, branch: "z9hG4bK.built").description)
+        headers.add(.via, SIPVia(transport: "udp", host: "127.0.2.1", port: 5060, branch: "z9hG4bK.built").description)
         headers.add(
             .from,
             SIPNameAddress(displayName: "Agent", uri: try SIPURI("sip:7001@example.com"), parameters: ["tag": "t1"])
                 .description)
         headers.add(.to, SIPNameAddress(uri: try SIPURI("sip:9000@example.com")).description)
-        headers.add(.callID, "built@192.0.2.1")
+        headers.add(.callID, "built@127.0.2.1")
         headers.add(.cseq, SIPCSeq(1, .invite).description)
         headers.add(.maxForwards, "70")
         let m = SIPMessage.request(
@@ -74,7 +74,7 @@ struct SerializationTests {
         let text = m.text
         #expect(
             text.hasPrefix(
-                "INVITE sip:9000@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.built;rport\r\n")
+                "INVITE sip:9000@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.2.1:5060;branch=z9hG4bK.built;rport\r\n")
         )
         #expect(text.hasSuffix("Content-Length: 5\r\n\r\nv=0\r\n"))
         let back = try SIPMessage(parsing: m.serialized, framing: .stream)
@@ -93,7 +93,7 @@ struct SerializationTests {
 
     @Test func parsedMessagesRoundTripWithTheSameMeaning() throws {
         let folded = sip(
-            "OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1",
+            "OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK1",
             "From: <sip:a@example.com>",
             "  ;tag=1", "To: <sip:bob@example.com>", "Call-ID: rt@1", "CSeq: 7 OPTIONS", "l: 0", "", "")
         let m = try parse(folded)

@@ -7,7 +7,7 @@ import Testing
 struct StreamFramerTests {
     static let message = request(with: "Subject: framing")
     static let withBody = sip(
-        "MESSAGE sip:bob@example.com SIP/2.0", "Via: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK9",
+        "MESSAGE sip:bob@example.com SIP/2.0", "Via: SIP/2.0/TCP 127.0.2.1;branch=z9hG4bK9",
         "From: <sip:a@example.com>;tag=1",
         "To: <sip:bob@example.com>", "Call-ID: body@1", "CSeq: 2 MESSAGE", "Content-Type: text/plain",
         "Content-Length: 11", "",

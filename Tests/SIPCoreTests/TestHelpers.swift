@@ -25,10 +25,10 @@ func rejection(_ text: String) -> SIPParseError? {
 func request(with extraHeaders: String...) -> String {
     ([
         "OPTIONS sip:bob@example.com SIP/2.0",
-        "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test",
+        "Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.test",
         "From: <sip:alice@example.com>;tag=a1",
         "To: <sip:bob@example.com>",
-        "Call-ID: test-call@192.0.2.1",
+        "Call-ID: test-call@127.0.2.1",
         "CSeq: 1 OPTIONS",
         "Max-Forwards: 70",
     ] + extraHeaders + ["Content-Length: 0", "", ""]).joined(separator: "\r\n")

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ViaByteEditingTests {
     /// A request whose Via line is `via` (name included, so `v:` can be tested).
     private func message(_ via: String) throws -> SIPMessage {
-        try parse(request().replacingFirst("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.test", with: via))
+        try parse(request().replacingFirst("Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.test", with: via))
     }
 
     /// Stamps with the byte edit and with the typed value; returns the top line's value.
@@ -29,14 +29,14 @@ import Testing
 
     @Test func bareRPortGetsItsValueAndReceivedIsAppended() throws {
         #expect(
-            try stamp("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.a;rport", received: "203.0.113.5", rport: 5071)
-                == "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK.a;rport=5071;received=203.0.113.5")
+            try stamp("Via: SIP/2.0/UDP 127.0.2.1:5060;branch=z9hG4bK.a;rport", received: "203.0.113.5", rport: 5071)
+                == "SIP/2.0/UDP 127.0.2.1:5060;branch=z9hG4bK.a;rport=5071;received=203.0.113.5")
         #expect(
-            try stamp("Via: SIP/2.0/UDP 192.0.2.1;rport;branch=z9hG4bK.a", received: "192.0.2.1", rport: 5060)
-                == "SIP/2.0/UDP 192.0.2.1;rport=5060;branch=z9hG4bK.a;received=192.0.2.1")
+            try stamp("Via: SIP/2.0/UDP 127.0.2.1;rport;branch=z9hG4bK.a", received: "127.0.2.1", rport: 5060)
+                == "SIP/2.0/UDP 127.0.2.1;rport=5060;branch=z9hG4bK.a;received=127.0.2.1")
         #expect(
-            try stamp("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.a;RPort ;x=1", received: "192.0.2.1", rport: 5060)
-                == "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.a;RPort=5060 ;x=1;received=192.0.2.1",
+            try stamp("Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.a;RPort ;x=1", received: "127.0.2.1", rport: 5060)
+                == "SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.a;RPort=5060 ;x=1;received=127.0.2.1",
             "names compare case-insensitively; the rest stays as written")
     }
 
@@ -68,27 +68,27 @@ import Testing
 
     @Test func compactFormFoldedLinesAndSeveralValues() throws {
         #expect(
-            try stamp("v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.d;rport", received: "198.51.100.2", rport: 6000)
-                == "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.d;rport=6000;received=198.51.100.2")
+            try stamp("v: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.d;rport", received: "127.51.100.2", rport: 6000)
+                == "SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.d;rport=6000;received=127.51.100.2")
         #expect(
             try stamp(
-                "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.d;rport , SIP/2.0/TCP 192.0.2.7;branch=z9hG4bK.e;rport",
-                received: "198.51.100.2", rport: 6000)
-                == "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.d;rport=6000;received=198.51.100.2 , SIP/2.0/TCP 192.0.2.7;branch=z9hG4bK.e;rport",
+                "v: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.d;rport , SIP/2.0/TCP 127.0.2.7;branch=z9hG4bK.e;rport",
+                received: "127.51.100.2", rport: 6000)
+                == "SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.d;rport=6000;received=127.51.100.2 , SIP/2.0/TCP 127.0.2.7;branch=z9hG4bK.e;rport",
             "only the top value is stamped")
         #expect(
-            try stamp("Via: SIP/2.0/UDP 192.0.2.1\r\n ;branch=z9hG4bK.f;rport", received: "198.51.100.2", rport: 6000)
-                == "SIP/2.0/UDP 192.0.2.1 ;branch=z9hG4bK.f;rport=6000;received=198.51.100.2", "§7.3.1: unfolded")
-        var m = try message("v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.d")
-        try m.stampTopVia(received: "198.51.100.2", rport: nil)
+            try stamp("Via: SIP/2.0/UDP 127.0.2.1\r\n ;branch=z9hG4bK.f;rport", received: "127.51.100.2", rport: 6000)
+                == "SIP/2.0/UDP 127.0.2.1 ;branch=z9hG4bK.f;rport=6000;received=127.51.100.2", "§7.3.1: unfolded")
+        var m = try message("v: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.d")
+        try m.stampTopVia(received: "127.51.100.2", rport: nil)
         #expect(m.headers.name(at: 0) == "v", "the line keeps its name as written")
-        #expect(try m.topVia.received == "198.51.100.2")
+        #expect(try m.topVia.received == "127.51.100.2")
     }
 
     @Test func noStampLeavesTheLine() throws {
-        var m = try message("Via: SIP/2.0/udp 192.0.2.1;branch=z9hG4bK.g")
+        var m = try message("Via: SIP/2.0/udp 127.0.2.1;branch=z9hG4bK.g")
         try m.stampTopVia(received: nil, rport: nil)
-        #expect(m.headers.first(.via) == "SIP/2.0/udp 192.0.2.1;branch=z9hG4bK.g")
+        #expect(m.headers.first(.via) == "SIP/2.0/udp 127.0.2.1;branch=z9hG4bK.g")
     }
 
     @Test func sentByIsFilledInPlace() throws {
@@ -111,31 +111,31 @@ import Testing
             return try #require(m.headers.first(.via))
         }
         #expect(
-            try filled("Via: SIP/2.0/udp 0.0.0.0;branch=z9hG4bK.h;rport", "UDP", "192.0.2.50", 5070)
-                == "SIP/2.0/UDP 192.0.2.50:5070;branch=z9hG4bK.h;rport")
+            try filled("Via: SIP/2.0/udp 0.0.0.0;branch=z9hG4bK.h;rport", "UDP", "127.0.2.50", 5070)
+                == "SIP/2.0/UDP 127.0.2.50:5070;branch=z9hG4bK.h;rport")
         #expect(
             try filled(
                 "v: SIP/2.0/TCP 0.0.0.0 : 5060 ;branch=z9hG4bK.h, SIP/2.0/UDP a.example", "TCP", "[2001:db8::2]", nil)
                 == "SIP/2.0/TCP [2001:db8::2] ;branch=z9hG4bK.h, SIP/2.0/UDP a.example")
         #expect(
-            try filled("Via: SIP/2.0/UDP [::1]:5060", "UDP", "192.0.2.50", 5060) == "SIP/2.0/UDP 192.0.2.50:5060",
+            try filled("Via: SIP/2.0/UDP [::1]:5060", "UDP", "127.0.2.50", 5060) == "SIP/2.0/UDP 127.0.2.50:5060",
             "no parameters")
         #expect(
-            try filled("Via: SIP/2.0/UDP 192.0.2.50:5070;branch=z9hG4bK.h", "UDP", "192.0.2.50", 5070)
-                == "SIP/2.0/UDP 192.0.2.50:5070;branch=z9hG4bK.h", "already right")
+            try filled("Via: SIP/2.0/UDP 127.0.2.50:5070;branch=z9hG4bK.h", "UDP", "127.0.2.50", 5070)
+                == "SIP/2.0/UDP 127.0.2.50:5070;branch=z9hG4bK.h", "already right")
     }
 
     @Test func malformedOrMissingTopViaThrows() throws {
-        var bad = try message("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.i")
+        var bad = try message("Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.i")
         bad.headers.remove(.via)
-        #expect(throws: SIPParseError.self) { try bad.stampTopVia(received: "192.0.2.2", rport: nil) }
+        #expect(throws: SIPParseError.self) { try bad.stampTopVia(received: "127.0.2.2", rport: nil) }
         #expect(throws: SIPParseError.self) { try bad.setTopViaSentBy(transport: "UDP", host: "h", port: nil) }
         var buffer = ByteBuffer()
         #expect(throws: SIPParseError.self) {
             try bad.write(into: &buffer, topViaTransport: "UDP", host: "h", port: nil)
         }
-        var none = try message("Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.i")
+        var none = try message("Via: SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.i")
         try none.stampTopVia(received: nil, rport: nil)
-        #expect(none.headers.first(.via) == "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK.i")
+        #expect(none.headers.first(.via) == "SIP/2.0/UDP 127.0.2.1;branch=z9hG4bK.i")
     }
 }
