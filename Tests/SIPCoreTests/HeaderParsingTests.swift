@@ -40,12 +40,12 @@ struct HeaderParsingTests {
         let m = try parse(
             request(
                 with:
-                    "Via: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKx;received=127.0.2.7;rport=5071;maddr=224.2.0.1;ttl=16;x-ext"
+                    "Via: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKx;received=127.0.2.7;rport=5071;maddr=127.2.0.1;ttl=16;x-ext"
             ))
         let via = try m.via[1]
         #expect(via.host == "[2001:db8::9]" && via.port == 5070)
         #expect(via.branch == "z9hG4bKx" && via.received == "127.0.2.7" && via.rport == 5071)
-        #expect(via.maddr == "224.2.0.1" && via.ttl == 16 && via.parameters.contains("x-ext"))
+        #expect(via.maddr == "127.2.0.1" && via.ttl == 16 && via.parameters.contains("x-ext"))
         let bare = try parse(request()).topVia
         #expect(bare.rport == nil && !bare.hasRPort && bare.sentBy == "127.0.2.1")
         let withRport = try parse(request(with: "Via: SIP/2.0/TCP h.example.com;rport;branch=z9hG4bK2")).via[1]

@@ -100,17 +100,17 @@ struct ServerLocationProcedureTests {
     @Test("no NAPTR, no SRV: A/AAAA on 5060 (UDP), or 5061 (TLS) for SIPS")
     func noSRV() async throws {
         let dns = FakeDNSLookup()
-        dns.a("plain.example.net", ["203.0.113.5"])
+        dns.a("plain.example.net", ["127.0.113.5"])
         #expect(
             try await resolve(ServerLocationRequest(host: "plain.example.net"), dns).map(\.short) == [
-                "udp:203.0.113.5:5060"
+                "udp:127.0.113.5:5060"
             ])
         #expect(
             try await resolve(ServerLocationRequest(host: "plain.example.net", secure: true), dns).map(\.short)
-                == ["tls:203.0.113.5:5061"])
+                == ["tls:127.0.113.5:5061"])
         #expect(
             try await resolve(ServerLocationRequest(host: "plain.example.net", transport: .tcp), dns).map(\.short)
-                == ["tcp:203.0.113.5:5060"])
+                == ["tcp:127.0.113.5:5060"])
     }
 
     @Test("SIPS: NAPTR records other than SIPS+D2T are ignored")
