@@ -51,6 +51,8 @@ final class PhoneDriver: @unchecked Sendable {
         var transport: SIPTransportKind
     }
     private(set) var isRunning = false
+    /// The loop's lag probe while the shard runs (``LoopLagMonitor``, PhoneDriver+LoopLag.swift).
+    var lagProbe: (monitor: LoopLagMonitor, task: Scheduled<Void>)?
 
     var connectionEvents: EventBroadcaster<ConnectionEvent> { hub.connectionEvents }
     var phoneEvents: EventBroadcaster<PhoneEvent> { hub.phoneEvents }
@@ -175,6 +177,7 @@ final class PhoneDriver: @unchecked Sendable {
                 throw SipEndpointError(.transportStartFailed, "\(error)")
             }.flatMap {
                 self.isRunning = true
+                self.startLagProbe()
                 self.assignRoles(connections)
                 let added = self.eventLoop.makePromise(of: Void.self)
                 self.add(connections, from: 0, then: added)
@@ -215,6 +218,7 @@ final class PhoneDriver: @unchecked Sendable {
         eventLoop.flatSubmit {
             guard self.isRunning else { return self.eventLoop.makeSucceededVoidFuture() }
             self.isRunning = false
+            self.stopLagProbe()
             self.calls.hangUpAll()
             // The ids are copied first: each stop reports a status change that writes `records`, and
             // iterating the dictionary's own keys meanwhile would copy all of it on every write.

@@ -32,6 +32,9 @@ final class PhoneHub: Sendable {
     /// `srtp_key_log`, open while the phone lives; nil when not set or not writable (logged).
     let srtpKeyLog: SRTPKeyLog?
     let failoverMetrics: FailoverMetrics
+    /// `sipendpoint_loop_lag_seconds`: how late each shard's loop ran its lag probe
+    /// (``LoopLagMonitor``), every probe of every shard.
+    let loopLag: Metrics.Timer
     /// One OPTIONS per site target for all the shards (``SiteProbeExchange``).
     let siteProbes = SiteProbeExchange()
 
@@ -54,6 +57,9 @@ final class PhoneHub: Sendable {
             dnsServers: configuration.endpoint.dnsServers.map(\.description),
             localAddress: configuration.endpoint.localAddress.isEmpty ? nil : configuration.endpoint.localAddress)
         self.mediaMetrics = MediaMetrics(factory: metrics)
+        self.loopLag = Metrics.Timer(
+            label: "sipendpoint_loop_lag_seconds", preferredDisplayUnit: .seconds,
+            factory: metrics ?? MetricsSystem.factory)
         var random = SystemRandomNumberGenerator()
         self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
         if configuration.security.useSRTP == .mandatory {
