@@ -231,7 +231,7 @@ let package = Package(
         // test in SipEndpointTests.
         .target(
             name: "CallLoad",
-            dependencies: ["SipEndpoint"],
+            dependencies: ["SipEndpoint", .product(name: "Metrics", package: "swift-metrics")],
             path: "Benchmarks/CallLoad"
         ),
         .executableTarget(

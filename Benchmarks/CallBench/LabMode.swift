@@ -6,7 +6,10 @@
 //
 // One phone, one UDP connection to HOST:PORT bound on IP, R calls started per second for S seconds
 // (SiteCallLoad in Benchmarks/CallLoad); with --on-phone-loop the calls' tasks run on the phone's
-// event loop (Phone.taskExecutor(ofConnection:)) instead of Swift's global pool. Prints `calls-failed: N` and, last, `calls-per-second: N`.
+// event loop (Phone.taskExecutor(ofConnection:)) instead of Swift's global pool. Prints how late the
+// phone's loop ran and the most its SIP socket held unread (`loop-lag-max-ms: N, …, sip-unread-max-kib:
+// N`, from `sipendpoint_loop_lag_seconds` and `sipendpoint_sip_unread_bytes`), `calls-failed: N`
+// and, last, `calls-per-second: N`.
 import CallLoad
 import Foundation
 import SipEndpoint
@@ -61,6 +64,9 @@ func labMode(_ args: [String]) async -> Int32 {
     for (why, count) in result.failures.sorted(by: { $0.value > $1.value }) {
         line("failed: \(count) × \(why)")
     }
+    line(
+        "loop-lag-max-ms: \(Int((result.loopLagMaximum / .milliseconds(1)).rounded())), late checks (100 ms or more): \(result.lateLoopProbes), sip-unread-max-kib: \(result.mostUnreadBytes / 1024)"
+    )
     line("calls-failed: \(result.failed)")
     line("calls-per-second: \(Int(result.callsPerSecond.rounded()))")
     return result.failed == 0 ? 0 : 1

@@ -88,7 +88,8 @@ public struct SiteCallLoad: Sendable {
     /// Starts the phone, places the calls, waits for them (bounded by ``callTimeout``), shuts the
     /// phone down. Throws only when the phone cannot start or its connection is not ready in 5 s.
     public func run() async throws(SipEndpointError) -> SiteCallResult {
-        let phone = Phone(configuration: phoneConfiguration)
+        let lag = LoopLagCollector()
+        let phone = Phone(configuration: phoneConfiguration, metrics: lag)
         try await phone.start()
         do {
             _ = try await phone.connectionManager.waitUntilReady([0], timeout: .seconds(5))
@@ -96,7 +97,7 @@ public struct SiteCallLoad: Sendable {
             await phone.shutdown()
             throw error
         }
-        let result: SiteCallResult
+        var result: SiteCallResult
         if onPhoneLoop {
             result = await withTaskExecutorPreference(phone.taskExecutor(ofConnection: 0)) {
                 await place(through: phone.callControl)
@@ -105,6 +106,9 @@ public struct SiteCallLoad: Sendable {
             result = await place(through: phone.callControl)
         }
         await phone.shutdown()
+        result.loopLagMaximum = lag.maximum
+        result.lateLoopProbes = lag.lateProbes
+        result.mostUnreadBytes = lag.mostUnreadBytes
         return result
     }
 
@@ -229,6 +233,14 @@ public struct SiteCallResult: Sendable {
     public var elapsed: Duration
     /// Why the failed calls failed, with how many each.
     public var failures: [String: Int]
+    /// The phone's loop lag over the run (`sipendpoint_loop_lag_seconds`, probed every 250 ms): the
+    /// largest, and how many probes ran 100 ms or more late. Zero when the loop kept up.
+    public var loopLagMaximum: Duration = .zero
+    /// See ``loopLagMaximum``.
+    public var lateLoopProbes = 0
+    /// The most bytes the phone's SIP socket held unread at a probe (`sipendpoint_sip_unread_bytes`):
+    /// how far behind its socket the phone fell, kernel overhead per datagram included.
+    public var mostUnreadBytes = 0
 
     /// Calls that did not complete.
     public var failed: Int { started - completed }

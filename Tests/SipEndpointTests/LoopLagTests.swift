@@ -6,6 +6,7 @@ import NIOPosix
 import Synchronization
 import Testing
 
+@testable import SIPTransport
 @testable import SipEndpoint
 
 /// The loop-lag rules on a virtual clock (``LoopLagMonitor``), and a phone whose loop is held up
@@ -43,6 +44,18 @@ struct LoopLagTests {
         #expect(at.warning == LoopLagMonitor.Warning(worstLag: .milliseconds(100), lateProbes: 1))
     }
 
+    @Test("a megabyte unread in the listeners' sockets is a late probe even when the loop is on time")
+    func unreadBytes() {
+        var monitor = LoopLagMonitor(now: Self.t0)
+        let under = monitor.probeRan(at: monitor.due, unreadBytes: LoopLagMonitor.unreadWarningBytes - 1)
+        #expect(under.lag == .zero && under.warning == nil)
+        let at = monitor.probeRan(at: monitor.due, unreadBytes: LoopLagMonitor.unreadWarningBytes)
+        #expect(
+            at.warning
+                == LoopLagMonitor.Warning(
+                    worstLag: .zero, mostUnreadBytes: LoopLagMonitor.unreadWarningBytes, lateProbes: 1))
+    }
+
     @Test("at most one warning a minute; the next names the worst lag and the late probes since the last")
     func oneWarningAMinute() {
         var monitor = LoopLagMonitor(now: Self.t0)
@@ -76,6 +89,42 @@ struct LoopLagTests {
         return monitor
     }
 
+    @Test("datagrams that come while the listeners' loop is held are recorded as unread bytes")
+    func unreadDatagramsAreRecorded() async throws {
+        let metrics = TestMetrics()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let phone = Phone(configuration: fastConfiguration([]), metrics: metrics, eventLoopGroup: group, loops: 1)
+        try await phone.start()
+        let driver = phone.shards.all[0]
+        let listeners = try #require(driver.faults.wrapped as? SIPTransportLayer)
+        let port = try #require(listeners.localAddresses(for: .udp).first?.port)
+        let senderGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // not the held loop's
+        let sender = try await DatagramBootstrap(group: senderGroup).bind(host: "127.0.0.1", port: 0).get()
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        // The fault: the listeners' loop held for 600 ms while 500 keep-alive-sized datagrams come. At
+        // least one probe runs before NIO has read them all (it reads a bounded number per tick).
+        let held = driver.eventLoop.submit { usleep(600_000) }
+        let sent = sender.eventLoop.submit {
+            for _ in 0..<500 {
+                sender.write(
+                    AddressedEnvelope(remoteAddress: target, data: sender.allocator.buffer(string: "\r\n\r\n")),
+                    promise: nil)
+            }
+            sender.flush()
+        }
+        try await sent.get()
+        _ = try await held.get()
+        let unread = try metrics.expectRecorder("sipendpoint_sip_unread_bytes")
+        try await waitUntil(timeout: .seconds(5)) { (unread.values.max() ?? 0) > 0 }
+        let most = unread.values.max() ?? 0
+        #expect(most > 0, "the probe after the hold found datagrams not yet read")
+        #expect(most < Double(8 << 20), "at most the receive buffer (the kernel doubles the 4 MiB asked for)")
+        try await sender.close()
+        try await senderGroup.shutdownGracefully()
+        await phone.shutdown()
+        try await group.shutdownGracefully()
+    }
+
     @Test("a phone whose loop is held up 600 ms records the lag and warns once")
     func aHeldUpLoopIsRecordedAndLogged() async throws {
         let metrics = TestMetrics()
@@ -99,7 +148,7 @@ struct LoopLagTests {
         #expect(worst < 5_000_000_000)
         try await waitUntil(timeout: .seconds(2)) { !log.warnings.isEmpty }
         #expect(log.warnings.count == 1)
-        #expect(log.warnings.first?.contains("event loop 0 ran") == true)
+        #expect(log.warnings.first?.contains("event loop 0 is behind") == true)
         await phone.shutdown()
         let probing = try await loop.submit { driver.lagProbe != nil }.get()
         #expect(!probing, "the probe is cancelled at shutdown")

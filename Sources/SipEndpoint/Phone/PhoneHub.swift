@@ -35,6 +35,9 @@ final class PhoneHub: Sendable {
     /// `sipendpoint_loop_lag_seconds`: how late each shard's loop ran its lag probe
     /// (``LoopLagMonitor``), every probe of every shard.
     let loopLag: Metrics.Timer
+    /// `sipendpoint_sip_unread_bytes`: the bytes waiting unread in the listeners' UDP sockets, at
+    /// each probe of their loop.
+    let unreadDatagrams: Recorder
     /// One OPTIONS per site target for all the shards (``SiteProbeExchange``).
     let siteProbes = SiteProbeExchange()
 
@@ -60,6 +63,8 @@ final class PhoneHub: Sendable {
         self.loopLag = Metrics.Timer(
             label: "sipendpoint_loop_lag_seconds", preferredDisplayUnit: .seconds,
             factory: metrics ?? MetricsSystem.factory)
+        self.unreadDatagrams = Recorder(
+            label: "sipendpoint_sip_unread_bytes", aggregate: false, factory: metrics ?? MetricsSystem.factory)
         var random = SystemRandomNumberGenerator()
         self.mediaCNAME = SIPIdentifiers.hex(count: 16, using: &random) + "@sipendpoint"
         if configuration.security.useSRTP == .mandatory {
