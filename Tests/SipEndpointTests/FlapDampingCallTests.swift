@@ -34,7 +34,9 @@ struct FlapDampingCallTests {
         // First outage: the return is immediate.
         var mark = log.events.count
         try await siteA.kill()
-        try await log.wait(connection: 0, status: .failed, after: mark)
+        // A bound for a loaded machine (the full suite runs sixteen tests at once on two cores); how
+        // soon probes detect the loss is the health rules' own test, on a virtual clock.
+        try await log.wait(connection: 0, status: .failed, after: mark, timeout: .seconds(10))
         try await siteA.revive()
         let first = try await log.wait(after: mark) {
             $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering)
@@ -45,7 +47,7 @@ struct FlapDampingCallTests {
         mark = log.events.count
         let registers = siteA.registerCount
         try await siteA.kill()
-        try await log.wait(connection: 0, status: .failed, after: mark)
+        try await log.wait(connection: 0, status: .failed, after: mark, timeout: .seconds(10))
         try await siteA.revive()
         let second = try await log.wait(after: mark) {
             $0.connectionId == 0 && ($0.status == .ready || $0.status == .recovering)
