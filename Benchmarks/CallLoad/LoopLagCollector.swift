@@ -18,7 +18,7 @@ final class LoopLagCollector: MetricsFactory, Sendable {
     fileprivate func record(_ nanoseconds: Int64) {
         state.withLock {
             $0.maximum = max($0.maximum, nanoseconds)
-            if nanoseconds >= 100_000_000 { $0.late += 1 }
+            if nanoseconds >= 100_000_000 { $0.late += 1 }  // the SDK's warning threshold (LoopLagMonitor)
         }
     }
 
@@ -39,7 +39,11 @@ final class LoopLagCollector: MetricsFactory, Sendable {
         let collector: LoopLagCollector
         init(collector: LoopLagCollector) { self.collector = collector }
         func record(_ value: Int64) { collector.state.withLock { $0.unread = max($0.unread, value) } }
-        func record(_ value: Double) { record(Int64(value)) }
+        func record(_ value: Double) {
+            // The phone records whole bytes; a Double from elsewhere is taken only when it fits.
+            guard let bytes = Int64(exactly: value.rounded()) else { return }
+            record(bytes)
+        }
     }
 
     private final class Lag: TimerHandler, Sendable {

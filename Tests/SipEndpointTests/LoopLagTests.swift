@@ -96,7 +96,7 @@ struct LoopLagTests {
         let phone = Phone(configuration: fastConfiguration([]), metrics: metrics, eventLoopGroup: group, loops: 1)
         try await phone.start()
         let driver = phone.shards.all[0]
-        let listeners = try #require(driver.faults.wrapped as? SIPTransportLayer)
+        let listeners = try #require(driver.faults.wrapped as? SIPTransportLayer)  // the test needs its port
         let port = try #require(listeners.localAddresses(for: .udp).first?.port)
         let senderGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // not the held loop's
         let sender = try await DatagramBootstrap(group: senderGroup).bind(host: "127.0.0.1", port: 0).get()

@@ -1,5 +1,4 @@
 import NIOCore
-import SIPTransport
 
 /// The shard's loop-lag probe (``LoopLagMonitor`` holds the rules): a task scheduled on the loop at
 /// the monitor's deadline, whose lateness is recorded in `sipendpoint_loop_lag_seconds`; on the
@@ -25,9 +24,7 @@ extension PhoneDriver {
     private func lagProbeRan() {
         guard isRunning, var monitor = lagProbe?.monitor else { return }
         var unread = 0
-        if let listeners = faults.wrapped as? SIPTransportLayer, listeners.eventLoop === eventLoop,
-            let bytes = listeners.unreadDatagramBytes()
-        {
+        if hub.listeners.eventLoop === eventLoop, let bytes = hub.listeners.unreadDatagramBytes() {
             unread = bytes
             hub.unreadDatagrams.record(bytes)
         }

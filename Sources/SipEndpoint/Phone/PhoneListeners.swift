@@ -14,6 +14,8 @@ import SIPTransport
 final class PhoneListeners: Sendable {
     /// The production transport in the wrapper drills use (``Phone/setBlockedHosts(_:)``).
     let faults: FaultInjectingTransport
+    /// The production transport itself, for what only its sockets can tell (``unreadDatagramBytes()``).
+    private let transport: SIPTransportLayer
     let shardCount: Int
     private let slots: [Slot]
     /// The shard of an agent line (its DN), nil for a line the phone does not have.
@@ -41,6 +43,7 @@ final class PhoneListeners: Sendable {
     init(transport: SIPTransportLayer, loops: [any EventLoop], shardOfLine: @escaping @Sendable (String) -> Int?) {
         precondition(!loops.isEmpty && loops[0] === transport.eventLoop, "the listeners live on the first shard's loop")
         self.faults = FaultInjectingTransport(wrapping: transport)
+        self.transport = transport
         self.shardCount = loops.count
         self.slots = loops.map { _ in Slot() }
         self.shardOfLine = shardOfLine
@@ -50,6 +53,13 @@ final class PhoneListeners: Sendable {
         }
         faults.setEventHandler { [weak self] event in self?.dispatch(event) }
     }
+
+    /// The listeners' loop (the first shard's).
+    var eventLoop: any EventLoop { transport.eventLoop }
+
+    /// The bytes waiting unread in the UDP listeners' sockets (``SIPTransportLayer/unreadDatagramBytes()``);
+    /// call on ``eventLoop``. Nil where the system cannot tell.
+    func unreadDatagramBytes() -> Int? { transport.unreadDatagramBytes() }
 
     /// Shard `shard`'s view, on `loop`; made once per shard.
     func makeView(shard: Int, on loop: any EventLoop) -> ShardTransport {
