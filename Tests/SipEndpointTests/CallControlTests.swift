@@ -147,7 +147,7 @@ struct CallControlTests {
     @Test func aConnectionThatIsNotReadyIsSkippedAtOnce() async throws {
         let sites = try await TwoSites.start(optionsInterval: 1)
         try await sites.a.kill()
-        try await sites.log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+        try await sites.log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let log = SessionLog(session.statusChanges)
         let connected = try await log.wait(for: .connected)

@@ -84,7 +84,7 @@ struct ConnectionManagerTests {
         let phone = Phone.onOwnThread(configuration: fastConfiguration([try connection(to: site)]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
-        let failed = try await log.wait(connection: 0, status: .failed)
+        let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         #expect(failed.reason.kind == .sipResponse && failed.reason.statusCode == 503)
         #expect(phone.status == .inactive)
         await phone.shutdown()

@@ -38,7 +38,7 @@ struct InProcessSiteTests {
         let phone = Phone.onOwnThread(configuration: fastConfiguration([connection(to: a, password: "wrong")]))
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
-        let failed = try await log.wait(connection: 0, status: .failed)
+        let failed = try await log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         #expect(failed.reason.kind == .credentialsRejected && failed.reason.statusCode == 401)
         try await Task.sleep(for: .milliseconds(500))
         #expect(a.registerCount <= 3, "one unauthenticated REGISTER and one answer to the challenge, then back-off")
@@ -59,13 +59,13 @@ struct InProcessSiteTests {
 
         try await a.freeze()
         let registersBefore = a.registerCount
-        try await log.wait(connection: 0, status: .failed, timeout: .seconds(4))
+        try await log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         #expect(a.isUp, "a hung site is not a dead one")
         #expect(a.registerCount == registersBefore, "nothing is read while frozen")
 
         let seen = log.events.count
         try await a.thaw()
-        try await log.wait(connection: 0, status: .ready, after: seen, timeout: .seconds(4))
+        try await log.wait(connection: 0, status: .ready, after: seen, timeout: .seconds(10))
         #expect(a.registrations["7001"] != nil)
         await phone.shutdown()
         try await a.stop()

@@ -36,7 +36,7 @@ struct SiteLossCallTests {
         let all = SessionLog(phone.callControl.events)
         try await events.wait(for: .connected)
         try await a.kill()  // its echo stops with it
-        try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+        try await log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         try await waitUntil { events.events.contains { if case .signalingLost = $0 { true } else { false } } }
         let lost = try #require(
             events.events.lazy.compactMap { if case .signalingLost(let e) = $0 { e } else { nil } }.first)
@@ -80,7 +80,7 @@ struct SiteLossCallTests {
         try await waitUntil { ringing.statuses.contains { $0.status == .alerting } }
         let firstId = try #require(ringing.statuses.first { $0.status == .alerting }?.sessionId)
         try await a.kill()
-        try await log.wait(connection: 0, status: .failed, timeout: .seconds(5))
+        try await log.wait(connection: 0, status: .failed, timeout: .seconds(10))
         let second = Task { try await b.call("7001", headers: [("X-Call-UUID", "cust-9")]) }
         try await waitUntil { ringing.statuses.contains { $0.status == .alerting && $0.sessionId != firstId } }
         let firstEnd = try #require(ringing.statuses.first { $0.sessionId == firstId && $0.status == .disconnected })
