@@ -66,10 +66,17 @@ struct ConnectionManagerSiteHealthTests {
 
         // About one OPTIONS per options_interval at the site, not one per connection.
         let before = site.requests(.options).count
+        let windowStart = ContinuousClock.now
         try await Task.sleep(for: .seconds(3))
+        // The window is measured, not assumed: in a full run's first wave, where tests take 2-7 times
+        // their time alone, a 3 s sleep can wake seconds late, and the site rightly sees a probe for
+        // every second of that (a CI run counted 6; alone, with CPU hogs or slow answers it is 3).
+        let window = (ContinuousClock.now - windowStart) / .seconds(1)
         // Probes are counted by transaction: a loaded machine's late answer draws retransmissions.
         let probes = Set(site.requests(.options).dropFirst(before).compactMap { try? $0.message.topVia.branch }).count
-        #expect(probes >= 2 && probes <= 5, "\(probes) OPTIONS in 3 s for \(Self.count) connections at 1 s")
+        #expect(
+            probes >= 2 && probes <= Int(window) + 2,
+            "\(probes) OPTIONS in \(window) s for \(Self.count) connections at 1 s")
 
         // The site stops answering: every connection fails within a moment of the others.
         var seen = log.events.count
@@ -94,7 +101,7 @@ struct ConnectionManagerSiteHealthTests {
         #expect(Self.spread(ready) <= 2, "returns spread over \(Self.spread(ready)) s")
         #expect(site.requests(.register).count - registersBefore >= Self.count)
         print(
-            "site health (\(outage)): \(probes) OPTIONS in 3 s; failures spread \(Self.spread(failed)) s; returns spread \(Self.spread(ready)) s"
+            "site health (\(outage)): \(probes) OPTIONS in \(window) s; failures spread \(Self.spread(failed)) s; returns spread \(Self.spread(ready)) s"
         )
 
         await phone.shutdown()
