@@ -70,9 +70,17 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         }
     }
 
+    /// Bytes read per datagram: one more than the parsers take (``RTPParserLimits/maximumPacketSize``),
+    /// so every packet they accept arrives whole and a longer datagram, cut at this size, is refused as
+    /// too large rather than read as a shorter packet.
+    static let datagramCapacity = RTPParserLimits.default.maximumPacketSize + 1
+
+    /// One datagram per read (no vector reads): a stream brings one packet per ptime, so a batch would
+    /// hold one packet anyway, and NIO splits a vector read's buffer into equal slots (2,048 / 8 = 256
+    /// bytes each), which cut every packet of 40 ms and more to its first 244 bytes of payload.
     private func adopt(_ descriptor: Int32, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
         DatagramBootstrap(group: eventLoop)
-            .channelOption(.datagramVectorReadMessageCount, value: 8)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramCapacity))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
