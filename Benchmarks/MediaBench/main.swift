@@ -99,11 +99,11 @@ func run(calls: Int, group: MultiThreadedEventLoopGroup) async throws -> StepRes
         let keys = try callKeys()
         let configurationA = configuration(to: b, srtp: keys.a)
         let configurationB = configuration(to: a, srtp: keys.b)
-        guard let socketsA = a.takeSockets(), let socketsB = b.takeSockets() else { continue }
         let first = clocks[index % clocks.count]
         let second = clocks[(index + 1) % clocks.count]
-        for (sockets, config, clock) in [(socketsA, configurationA, first), (socketsB, configurationB, second)] {
-            let session = try await RTPMediaSession.open(sockets: sockets, configuration: config, clock: clock).get()
+        for (reservation, config, clock) in [(a, configurationA, first), (b, configurationB, second)] {
+            let session = try await RTPMediaSession.open(reservation: reservation, configuration: config, clock: clock)
+                .get()
             try await session.eventLoop.submit { session.setSource(LoopingSource(WAVFilePlayer(toneFile))) }.get()
             sessions.append(session)
         }

@@ -117,9 +117,9 @@ final class SiteCallMedia: @unchecked Sendable {
     }
 
     private func start(_ negotiated: NegotiatedMedia) {
-        guard case .echo = mode, let sockets = reservation.takeSockets() else { return }
+        guard case .echo = mode, reservation.isHeld else { return }
         let configuration = MediaStreamConfiguration(negotiated: negotiated, cname: cname)
-        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: clock).whenSuccess {
+        RTPMediaSession.open(reservation: reservation, configuration: configuration, clock: clock).whenSuccess {
             [self] session in
             // The call may have ended while the sockets were being adopted.
             guard !isClosed else {

@@ -13,8 +13,11 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     package let eventLoop: any EventLoop
     private let clock: MediaClock
     private var stream: MediaStream
-    private var rtpChannel: (any Channel)?
-    private var rtcpChannel: (any Channel)?
+    /// The sockets, until the session closes and hands them back.
+    private var pair: RTPChannelPair?
+    private var handBack: (@Sendable (RTPChannelPair) -> EventLoopFuture<Void>)?
+    private var rtpChannel: (any Channel)? { pair?.rtp }
+    private var rtcpChannel: (any Channel)? { pair?.rtcp }
     private var source: any AudioSource = SilenceSource()
     private var sourceFinished = false
     private var carriedSamples: [Int16] = []
@@ -43,51 +46,34 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
     }
 
     /// Adopts a reservation's bound sockets (RFC 3550 §11: RTP on the even port, RTCP on the next) and
-    /// starts the stream on `clock`'s loop. On failure whatever came up is closed.
+    /// starts the stream on `clock`'s loop; the session closes the sockets when it closes. On failure
+    /// whatever came up is closed.
     package static func open(
-        sockets: (rtp: Int32, rtcp: Int32), configuration: MediaStreamConfiguration, clock: MediaClock
+        reservation: RTPPortReservation, configuration: MediaStreamConfiguration, clock: MediaClock
     ) -> EventLoopFuture<RTPMediaSession> {
-        let loop = clock.eventLoop
-        return loop.flatSubmit {
-            var random = SystemRandomNumberGenerator()
-            let stream = MediaStream(
-                configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(),
-                timestamp: random.next(),
-                now: .now())
-            let session = RTPMediaSession(eventLoop: loop, clock: clock, stream: stream)
-            let rtp = session.adopt(sockets.rtp, isRTCPPort: false)
-            let rtcp = session.adopt(sockets.rtcp, isRTCPPort: true)
-            // NIO's channel owns an adopted descriptor from here on, and closes it if it fails; one that
-            // came up while the other failed is closed below.
-            rtp.whenSuccess { session.rtpChannel = $0 }
-            rtcp.whenSuccess { session.rtcpChannel = $0 }
-            return rtp.and(rtcp).map { _ in
-                (session.nextDue, session.phase) = clock.join(session)
-                return session
-            }.flatMapError { error in
-                session.closeChannels().flatMapThrowing { throw error }
-            }
+        RTPChannelPair.adopt(reservation, on: clock.eventLoop).map { pair in
+            start(on: pair, configuration: configuration, clock: clock) { $0.close() }
         }
     }
 
-    /// Bytes read per datagram: one more than the parsers take (``RTPParserLimits/maximumPacketSize``),
-    /// so every packet they accept arrives whole and a longer datagram, cut at this size, is refused as
-    /// too large rather than read as a shorter packet.
-    static let datagramCapacity = RTPParserLimits.default.maximumPacketSize + 1
-
-    /// One datagram per read (no vector reads): a stream brings one packet per ptime, so a batch would
-    /// hold one packet anyway, and NIO splits a vector read's buffer into equal slots (2,048 / 8 = 256
-    /// bytes each), which cut every packet of 40 ms and more to its first 244 bytes of payload.
-    private func adopt(_ descriptor: Int32, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
-        DatagramBootstrap(group: eventLoop)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramCapacity))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        MediaDatagramHandler(session: self, isRTCPPort: isRTCPPort))
-                }
-            }
-            .withBoundSocket(descriptor)
+    /// Starts a stream on `pair` (open, on `clock`'s loop, detached): from now on its datagrams come
+    /// here. When the session closes it detaches and gives the pair to `handBack` (to close it, or to
+    /// keep it for another call), whose future its ``close()`` returns.
+    package static func start(
+        on pair: RTPChannelPair, configuration: MediaStreamConfiguration, clock: MediaClock,
+        handBack: @escaping @Sendable (RTPChannelPair) -> EventLoopFuture<Void>
+    ) -> RTPMediaSession {
+        clock.eventLoop.assertInEventLoop()
+        var random = SystemRandomNumberGenerator()
+        let stream = MediaStream(
+            configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(), timestamp: random.next(),
+            now: .now())
+        let session = RTPMediaSession(eventLoop: clock.eventLoop, clock: clock, stream: stream)
+        session.pair = pair
+        session.handBack = handBack
+        pair.attach(session)
+        (session.nextDue, session.phase) = clock.join(session)
+        return session
     }
 
     // MARK: Commands (on the event loop)
@@ -132,9 +118,10 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
 
     package var localRTPPort: Int? { rtpChannel?.localAddress?.port }
 
-    /// Sends a last RTCP report with BYE (RFC 3550 §6.6), leaves the clock and closes the sockets.
+    /// Sends a last RTCP report with BYE (RFC 3550 §6.6), leaves the clock and hands the sockets back
+    /// (detached at once: nothing more reaches this session), once `gate` completes when one is given.
     /// Idempotent.
-    package func close() -> EventLoopFuture<Void> {
+    package func close(handingBackAfter gate: EventLoopFuture<Void>? = nil) -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
         guard !isClosed else { return eventLoop.makeSucceededVoidFuture() }
         isClosed = true
@@ -143,15 +130,12 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
             sendRTCP(bye)
         }
         onEvent = nil
-        return closeChannels()
-    }
-
-    private func closeChannels() -> EventLoopFuture<Void> {
-        let channels = [rtpChannel, rtcpChannel].compactMap { $0 }
-        rtpChannel = nil
-        rtcpChannel = nil
-        let closes = channels.map { channel in channel.close().recover { _ in } }
-        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+        guard let pair, let handBack else { return eventLoop.makeSucceededVoidFuture() }
+        self.pair = nil
+        self.handBack = nil
+        pair.detach()
+        guard let gate else { return handBack(pair) }
+        return gate.recover { _ in }.flatMap { handBack(pair) }
     }
 
     // MARK: The clock
@@ -258,7 +242,7 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
 
     // MARK: Datagrams in
 
-    fileprivate func received(_ envelope: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
         guard !isClosed else { return }
         let bytes = Array(envelope.data.readableBytesView)
         if onRTCPPort || (stream.configuration.rtcpMux && Self.isRTCP(bytes)) {
@@ -276,32 +260,5 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         bytes.count >= 2 && (192...223).contains(bytes[1])
     }
 
-    fileprivate func socketError() { socketErrors += 1 }
-}
-
-/// Hands each datagram to its session; errors (ICMP unreachable surfacing as ECONNREFUSED) are counted
-/// and the socket kept, since the peer may come back.
-///
-/// Holds its session strongly: the cycle (session → channel → pipeline → handler → session) ends when
-/// the session closes its channels, which it always does (``RTPMediaSession/close()``). A weak
-/// reference would give the session a side table, and every retain of it on the packet path would
-/// take Swift's slow path (seen in `perf` as `incrementSlow` under MediaClock.fire).
-private final class MediaDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private let session: RTPMediaSession
-    private let isRTCPPort: Bool
-
-    init(session: RTPMediaSession, isRTCPPort: Bool) {
-        self.session = session
-        self.isRTCPPort = isRTCPPort
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        session.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        session.socketError()
-    }
+    func socketError() { socketErrors += 1 }
 }

@@ -9,6 +9,8 @@ package struct RTPPortReservationError: Error, Hashable, Sendable, CustomStringC
         case exhausted
         /// The system refused a socket for another reason (the address is not local, no descriptors …).
         case system
+        /// The reservation's sockets were already handed over or closed.
+        case released
     }
 
     package let code: Code

@@ -9,35 +9,35 @@ extension CallDriver {
     /// provisional response brought the answer (early media).
     func startMedia(_ id: String) {
         guard let call = calls[id], call.rtpSession == nil, let configuration = streamConfiguration(call),
-            let sockets = call.rtp?.takeSockets()
+            let reservation = call.rtp, reservation.isHeld
         else { return }
-        RTPMediaSession.open(sockets: sockets, configuration: configuration, clock: environment.mediaClock).whenComplete
-        {
-            [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let session):
-                guard let call = self.calls[id], call.status != .disconnected, call.rtpSession == nil else {
-                    _ = session.close()
-                    return
-                }
-                self.calls[id]?.rtpSession = session
-                self.callsWithMedia += 1
-                self.logKeys(id)
-                self.environment.mediaMetrics.callStarted()
-                self.startPublishingMetrics()
-                session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
-                self.applySource(id)
-                if let recorder = call.recorder { session.setSink(recorder) }
-                // The answer may have changed while the sockets were being adopted.
-                if let latest = self.streamConfiguration(call) {
-                    session.update(latest)
+        RTPMediaSession.open(reservation: reservation, configuration: configuration, clock: environment.mediaClock)
+            .whenComplete {
+                [weak self] result in
+                guard let self else { return }
+                switch result {
+                case .success(let session):
+                    guard let call = self.calls[id], call.status != .disconnected, call.rtpSession == nil else {
+                        _ = session.close()
+                        return
+                    }
+                    self.calls[id]?.rtpSession = session
+                    self.callsWithMedia += 1
                     self.logKeys(id)
+                    self.environment.mediaMetrics.callStarted()
+                    self.startPublishingMetrics()
+                    session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
+                    self.applySource(id)
+                    if let recorder = call.recorder { session.setSink(recorder) }
+                    // The answer may have changed while the sockets were being adopted.
+                    if let latest = self.streamConfiguration(call) {
+                        session.update(latest)
+                        self.logKeys(id)
+                    }
+                case .failure(let error):
+                    self.logger.error("session \(id): no RTP session: \(error)")
                 }
-            case .failure(let error):
-                self.logger.error("session \(id): no RTP session: \(error)")
             }
-        }
     }
 
     /// A new offer/answer completed: direction, addresses or ptime may have changed (hold, retrieve, a

@@ -29,11 +29,11 @@ struct RTPMediaSessionPacketSizeTests {
         let ra = try RTPPortReservation.reserve(address: "127.0.0.1")
         let rb = try RTPPortReservation.reserve(address: "127.0.0.1")
         let a = try await RTPMediaSession.open(
-            sockets: try #require(ra.takeSockets()),
+            reservation: ra,
             configuration: Self.configuration(ptime: ptime, to: rb.rtpPort, rb.rtcpPort), clock: clock
         ).get()
         let b = try await RTPMediaSession.open(
-            sockets: try #require(rb.takeSockets()),
+            reservation: rb,
             configuration: Self.configuration(ptime: ptime, to: ra.rtpPort, ra.rtcpPort), clock: clock
         ).get()
         try await a.eventLoop.submit { a.setSource(ToneGenerator(frequency: 800)) }.get()
@@ -66,7 +66,7 @@ struct RTPMediaSessionPacketSizeTests {
         let peerPort = try #require(peer.localAddress?.port)
         let reservation = try RTPPortReservation.reserve(address: "127.0.0.1")
         let session = try await RTPMediaSession.open(
-            sockets: try #require(reservation.takeSockets()),
+            reservation: reservation,
             configuration: Self.configuration(ptime: 200, to: peerPort, peerPort + 1), clock: clock
         ).get()
         let target = try SocketAddress(ipAddress: "127.0.0.1", port: reservation.rtpPort)

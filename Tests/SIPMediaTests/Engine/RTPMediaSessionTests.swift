@@ -98,10 +98,10 @@ struct RTPMediaSessionTests {
         let configA = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: rb.rtcpPort))
         let configB = Self.configuration(rtp: relayAddress, rtcp: try SocketAddress(ipAddress: host, port: ra.rtcpPort))
         let a = try await RTPMediaSession.open(
-            sockets: try #require(ra.takeSockets()), configuration: configA, clock: clock
+            reservation: ra, configuration: configA, clock: clock
         ).get()
         let b = try await RTPMediaSession.open(
-            sockets: try #require(rb.takeSockets()), configuration: configB, clock: clock
+            reservation: rb, configuration: configB, clock: clock
         ).get()
         try await a.eventLoop.submit { a.setSource(ToneGenerator(frequency: 800)) }.get()
 
