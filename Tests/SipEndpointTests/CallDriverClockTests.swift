@@ -25,6 +25,7 @@ struct CallDriverClockTests {
         let configuration = Self.configuration
         let environment = CallDriverEnvironment(
             configuration: configuration, eventLoop: loop, mediaClock: MediaClock(eventLoop: loop),
+            mediaPorts: MediaPortPool(eventLoop: loop),
             mediaCNAME: "test@sipendpoint", mediaMetrics: MediaMetrics(), srtpKeyLog: nil,
             connections: CallDriverEnvironment.Connections(
                 configuration: { configuration.connections[safe: $0] },

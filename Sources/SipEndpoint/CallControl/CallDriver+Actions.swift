@@ -130,7 +130,6 @@ extension CallDriver {
     func end(_ id: String, previous: SessionStatus, reason: SessionReason) {
         guard let call = calls[id] else { return }
         if call.direction == .incoming, previous == .alerting { rang(call.user) }
-        call.rtp?.release()
         let statistics = stopMedia(id)
         emitStatus(id, previous: previous, reason: reason, mediaStatistics: statistics)
         for waiter in call.reinviteWaiters {

@@ -43,9 +43,9 @@ extension CallDriver {
         _ machine: CallStateMachine, connectionId: Int, remote: String
     ) throws(SipEndpointError) -> Call {
         let host = environment.localHostAddress
-        let reservation: RTPPortReservation
+        let reservation: MediaPorts
         do {
-            reservation = try RTPPortReservation.reserve(
+            reservation = try environment.mediaPorts.reserve(
                 address: host, in: environment.configuration.endpoint.rtpPortRange)
         } catch {
             throw SipEndpointError(.mediaUnavailable, "no RTP port: \(error)")

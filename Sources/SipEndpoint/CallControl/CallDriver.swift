@@ -33,11 +33,16 @@ final class CallDriver: @unchecked Sendable {
         var machine: CallStateMachine
         var remote: String
         var destination: String
-        var engineSession: InviteDriver.SessionID?
+        var engineSession: InviteDriver.SessionID? {
+            didSet { if let engineSession { latestSession = engineSession } }
+        }
+        /// The latest INVITE session of the call, kept after it ends: until it has finished (its BYE
+        /// answered) its peer may still send to the call's media ports.
+        var latestSession: InviteDriver.SessionID?
         /// The server target of the dial's attempt in flight: down for dials if the attempt fails.
         var attemptTarget: SIPTransportTarget?
         var media: OfferAnswerSession
-        var rtp: RTPPortReservation?
+        var rtp: MediaPorts?
         /// The answer to an incoming INVITE's offer, made when it arrived (488 at once if there is none).
         var pendingAnswer: SessionDescription?
         /// The RTP session once the call connected, and what the application plugged in
@@ -64,7 +69,7 @@ final class CallDriver: @unchecked Sendable {
 
         init(
             id: String, user: String, machine: CallStateMachine, remote: String, destination: String,
-            media: OfferAnswerSession, rtp: RTPPortReservation?
+            media: OfferAnswerSession, rtp: MediaPorts?
         ) {
             self.id = id
             self.user = user

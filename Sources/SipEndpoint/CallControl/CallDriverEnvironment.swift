@@ -37,6 +37,8 @@ struct CallDriverEnvironment {
     let eventLoop: any EventLoop
     /// Drives the RTP of every call, on `eventLoop`.
     let mediaClock: MediaClock
+    /// The calls' RTP/RTCP port pairs, kept open between calls, on `eventLoop`.
+    let mediaPorts: MediaPortPool
     /// The RTCP CNAME of every stream (RFC 7022 §4.2).
     let mediaCNAME: String
     let mediaMetrics: MediaMetrics

@@ -9,35 +9,34 @@ extension CallDriver {
     /// provisional response brought the answer (early media).
     func startMedia(_ id: String) {
         guard let call = calls[id], call.rtpSession == nil, let configuration = streamConfiguration(call),
-            let reservation = call.rtp, reservation.isHeld
+            let ports = call.rtp, ports.isHeld
         else { return }
-        RTPMediaSession.open(reservation: reservation, configuration: configuration, clock: environment.mediaClock)
-            .whenComplete {
-                [weak self] result in
-                guard let self else { return }
-                switch result {
-                case .success(let session):
-                    guard let call = self.calls[id], call.status != .disconnected, call.rtpSession == nil else {
-                        _ = session.close()
-                        return
-                    }
-                    self.calls[id]?.rtpSession = session
-                    self.callsWithMedia += 1
-                    self.logKeys(id)
-                    self.environment.mediaMetrics.callStarted()
-                    self.startPublishingMetrics()
-                    session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
-                    self.applySource(id)
-                    if let recorder = call.recorder { session.setSink(recorder) }
-                    // The answer may have changed while the sockets were being adopted.
-                    if let latest = self.streamConfiguration(call) {
-                        session.update(latest)
-                        self.logKeys(id)
-                    }
-                case .failure(let error):
-                    self.logger.error("session \(id): no RTP session: \(error)")
+        ports.openSession(configuration: configuration, clock: environment.mediaClock).whenComplete {
+            [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let session):
+                guard let call = self.calls[id], call.status != .disconnected, call.rtpSession == nil else {
+                    _ = session.close()
+                    return
                 }
+                self.calls[id]?.rtpSession = session
+                self.callsWithMedia += 1
+                self.logKeys(id)
+                self.environment.mediaMetrics.callStarted()
+                self.startPublishingMetrics()
+                session.onEvent = { [weak self] event in self?.mediaEvent(id, event) }
+                self.applySource(id)
+                if let recorder = call.recorder { session.setSink(recorder) }
+                // The answer may have changed while the sockets were being adopted.
+                if let latest = self.streamConfiguration(call) {
+                    session.update(latest)
+                    self.logKeys(id)
+                }
+            case .failure(let error):
+                self.logger.error("session \(id): no RTP session: \(error)")
             }
+        }
     }
 
     /// A new offer/answer completed: direction, addresses or ptime may have changed (hold, retrieve, a
@@ -76,14 +75,17 @@ extension CallDriver {
         session.update(configuration)
     }
 
-    /// Closes the RTP session; returns its final figures.
+    /// Closes the RTP session; returns its final figures. The ports go back to the pool for another
+    /// call once the INVITE session is over (``sessionOver(_:)``).
     func stopMedia(_ id: String) -> MediaStatistics? {
         guard let call = calls[id] else { return nil }
         try? call.recorder?.finish()
+        let over = sessionOver(call)
+        call.rtp?.release(after: over)
         guard let session = call.rtpSession else { return nil }
         let statistics = MediaStatistics(session.statistics())
         environment.mediaMetrics.callEnded(statistics, since: call.publishedStatistics)
-        _ = session.close()
+        _ = session.close(handingBackAfter: over)
         calls[id]?.rtpSession = nil
         callsWithMedia -= 1
         if callsWithMedia == 0 {
@@ -91,6 +93,19 @@ extension CallDriver {
             metricsTask = nil
         }
         return statistics
+    }
+
+    /// Completes when the call's INVITE session is over and every request of it answered (our BYE's
+    /// 200, a CANCEL's 487, or given up); nil when it is over already (the engine forgets a session when
+    /// it finishes). Until then the peer may not have
+    /// seen the end and may still send media to the call's ports, which must not carry another call yet:
+    /// the latch takes another port of the same address (a media server's), so a stale stream could
+    /// steer the next call's RTP.
+    func sessionOver(_ call: Call) -> EventLoopFuture<Void>? {
+        guard let session = call.latestSession, engine.state(of: session) != nil else { return nil }
+        let promise = eventLoop.makePromise(of: Void.self)
+        finalWaiters[session, default: []].append(promise)
+        return promise.futureResult
     }
 
     private func startPublishingMetrics() {

@@ -92,7 +92,8 @@ extension PhoneDriver {
     func callEnvironment() -> CallDriverEnvironment {
         let loop = eventLoop
         return CallDriverEnvironment(
-            configuration: configuration, eventLoop: loop, mediaClock: mediaClock, mediaCNAME: mediaCNAME,
+            configuration: configuration, eventLoop: loop, mediaClock: mediaClock, mediaPorts: mediaPorts,
+            mediaCNAME: mediaCNAME,
             mediaMetrics: mediaMetrics, srtpKeyLog: srtpKeyLog,
             connections: CallDriverEnvironment.Connections(
                 configuration: { [weak self] in self?.connectionConfiguration($0) },

@@ -26,6 +26,8 @@ final class PhoneDriver: @unchecked Sendable {
     private(set) var calls: CallDriver!
     /// Drives the RTP of every call of this shard, on its loop.
     let mediaClock: MediaClock
+    /// The calls' RTP/RTCP port pairs, kept open between calls (``MediaPortPool``).
+    let mediaPorts: MediaPortPool
 
     var records: [Int: Record] = [:]
     /// Flap damping of every connection that failed recently (``FlapDamping``).
@@ -75,6 +77,7 @@ final class PhoneDriver: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.mediaClock = MediaClock(eventLoop: eventLoop)
+        self.mediaPorts = MediaPortPool(eventLoop: eventLoop)
         self.pacer = StartPacer(window: max(1, StartPacer<StartSite>.defaultWindow / hub.listeners.shardCount))
         self.transactions = SIPTransactionLayer(
             transport: hub.listeners.makeView(shard: shard, on: eventLoop),
@@ -229,7 +232,10 @@ final class PhoneDriver: @unchecked Sendable {
             }
             // The event streams are the phone's: it ends them once every shard has stopped.
             return EventLoopFuture.andAllComplete(stops, on: self.eventLoop).flatMap {
-                return self.transactions.shutdown().always { _ in self.calls.releaseWaiters() }
+                return self.transactions.shutdown().always { _ in
+                    self.calls.releaseWaiters()
+                    _ = self.mediaPorts.shutdown()
+                }
             }
         }
     }

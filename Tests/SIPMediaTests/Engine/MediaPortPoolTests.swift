@@ -1,0 +1,125 @@
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import SIPMedia
+
+/// Media port pairs kept open between calls, on real loopback sockets: the next call gets them, what
+/// reaches them in between reaches no one, and nothing stays open after the pool shuts down.
+@Suite("Media port pairs kept between calls: the sockets")
+struct MediaPortPoolTests {
+    static func configuration(to peer: Int) throws -> MediaStreamConfiguration {
+        MediaStreamConfiguration(
+            codec: .pcmu, telephoneEventPayloadType: nil, direction: .sendrecv,
+            remoteRTP: try SocketAddress(ipAddress: "127.0.0.1", port: peer),
+            remoteRTCP: try SocketAddress(ipAddress: "127.0.0.1", port: peer + 1), cname: "pool@test")
+    }
+
+    static func packet(_ sequence: UInt16) -> ByteBuffer {
+        let header: [UInt8] = [0x80, 0, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0, 0, 9, 9, 9, 9]
+        return ByteBuffer(bytes: header + [UInt8](repeating: 0xFF, count: 160))
+    }
+
+    /// Waits (bounded) until `session` has counted `count` packets received, and returns its figures.
+    static func statistics(of session: RTPMediaSession, atLeast count: UInt64) async throws -> MediaStreamStatistics {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var figures: MediaStreamStatistics
+        repeat {
+            figures = try await session.eventLoop.submit { session.statistics() }.get()
+            if figures.packetsReceived >= count { break }
+            try await Task.sleep(for: .milliseconds(10))
+        } while ContinuousClock.now < deadline
+        return figures
+    }
+
+    @Test func aClosedSessionsPortsCarryTheNextCallAndNothingInBetweenReachesIt() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let clock = MediaClock(eventLoop: loop)
+        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .milliseconds(50)))
+        let peer = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        let peerPort = try #require(peer.localAddress?.port)
+
+        let first = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: first.rtpPort)
+        let firstSession = try await first.openSession(configuration: Self.configuration(to: peerPort), clock: clock)
+            .get()
+        try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(1)))
+        #expect(try await Self.statistics(of: firstSession, atLeast: 1).packetsReceived == 1)
+        try await loop.flatSubmit { firstSession.close() }.get()
+        #expect(try await loop.submit { pool.idleCount }.get() == 1, "the pair waits for the next call")
+
+        // Sent while the pair is idle: dropped, seen by neither session.
+        try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(2)))
+        try await Task.sleep(for: .milliseconds(100))
+
+        let second = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        #expect(second.rtpPort == first.rtpPort && second.rtcpPort == first.rtcpPort)
+        #expect(try await loop.submit { (pool.reused, pool.bound) }.get() == (1, 1))
+        let secondSession = try await second.openSession(configuration: Self.configuration(to: peerPort), clock: clock)
+            .get()
+        try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(3)))
+        let figures = try await Self.statistics(of: secondSession, atLeast: 1)
+        #expect(figures.packetsReceived == 1 && figures.discarded == 0, "only the packet sent after it started")
+        let old = try await loop.submit { firstSession.statistics() }.get()
+        #expect(old.packetsReceived == 1, "the closed session heard nothing more")
+
+        try await loop.flatSubmit { secondSession.close() }.get()
+        try await loop.flatSubmit { pool.shutdown() }.get()
+        #expect(try await loop.submit { pool.idleCount }.get() == 0)
+        // The ports are free again.
+        let again = try RTPPortReservation.reserve(address: "127.0.0.1", in: first.rtpPort...first.rtcpPort)
+        again.release()
+        try await peer.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func anExhaustedRangeReusesAPairThatHasNotRestedRatherThanRefuseTheCall() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let clock = MediaClock(eventLoop: loop)
+        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .seconds(60)))
+        // A range of exactly one pair, free now.
+        let probe = try RTPPortReservation.reserve(address: "127.0.0.1")
+        let range = probe.rtpPort...probe.rtcpPort
+        probe.release()
+
+        let first = try await loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.get()
+        let session = try await first.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
+        try await loop.flatSubmit { session.close() }.get()
+        let second = try await loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.get()
+        #expect(second.rtpPort == range.lowerBound, "the only pair, though it rested 60 s less than asked")
+        // With that pair in use, the range is exhausted and the error says so.
+        #expect(throws: RTPPortReservationError(.exhausted, "")) {
+            try loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.wait()
+        }
+        try await loop.submit { second.release() }.get()
+        try await loop.flatSubmit { pool.shutdown() }.get()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func aPairReleasedAfterShutdownIsClosedNotKept() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let clock = MediaClock(eventLoop: loop)
+        let pool = MediaPortPool(eventLoop: loop)
+        let ports = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        let session = try await ports.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
+        try await loop.flatSubmit { pool.shutdown() }.get()
+        try await loop.flatSubmit { session.close() }.get()
+        #expect(try await loop.submit { pool.idleCount }.get() == 0)
+        // Closing is asynchronous; the ports come free within a moment.
+        let deadline = ContinuousClock.now + .seconds(5)
+        var freed = false
+        while !freed, ContinuousClock.now < deadline {
+            if let again = try? RTPPortReservation.reserve(address: "127.0.0.1", in: ports.rtpPort...ports.rtcpPort) {
+                again.release()
+                freed = true
+            } else {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        #expect(freed)
+        try await group.shutdownGracefully()
+    }
+}
