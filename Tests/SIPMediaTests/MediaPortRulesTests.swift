@@ -17,7 +17,9 @@ struct MediaPortRulesTests {
         var rules = Rules(capacity: 4, quarantine: .milliseconds(250), idleLimit: .seconds(10))
         let kept = rules.release(Self.idle(1, at: .zero))
         #expect(kept)
+        #expect(rules.restedCount(now: Self.start + .milliseconds(249)) == 0)
         #expect(rules.take(address: "127.0.0.1", range: nil, now: Self.start + .milliseconds(249)) == nil)
+        #expect(rules.restedCount(now: Self.start + .milliseconds(250)) == 1)
         #expect(rules.take(address: "127.0.0.1", range: nil, now: Self.start + .milliseconds(250)) == 1)
         #expect(rules.take(address: "127.0.0.1", range: nil, now: Self.start + .seconds(1)) == nil, "taken once")
     }

@@ -19,15 +19,23 @@ struct MediaPortReuseCallTests {
         return try await driver.eventLoop.submit { driver.mediaPorts.idleCount }.get()
     }
 
+    static func restedPairs(_ phone: Phone) async throws -> Int {
+        let driver = phone.shards.all[0]
+        return try await driver.eventLoop.submit { driver.mediaPorts.restedCount }.get()
+    }
+
     @Test func theNextCallOffersTheLastCallsPortsOnceItsByeIsAnswered() async throws {
         let sites = try await CallControlTests.TwoSites.start()
         let first = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let firstLog = SessionLog(first.statusChanges)
         try await firstLog.wait(for: .connected)
         try await first.hangUp()
-        // The BYE is answered (hangUp returned): the pair rests, then the next call takes it.
+        // The BYE is answered (hangUp returned): the pair rests 250 ms, then the next call takes it.
         #expect(try await Self.idlePairs(sites.phone) == 1)
-        try await Task.sleep(for: .milliseconds(300))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try await Self.restedPairs(sites.phone) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let second = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let secondLog = SessionLog(second.statusChanges)
         try await secondLog.wait(for: .connected)

@@ -76,6 +76,12 @@ package final class RTPChannelPair: @unchecked Sendable {
     /// Both channels are open: the pair can carry a call.
     package var isOpen: Bool { rtp.isActive && rtcp.isActive }
 
+    /// Datagrams that came while no session was attached, and were dropped.
+    package var unclaimedDatagrams: Int {
+        eventLoop.assertInEventLoop()
+        return rtpHandler.unclaimed + rtcpHandler.unclaimed
+    }
+
     /// Datagrams from now on go to `session`.
     func attach(_ session: RTPMediaSession) {
         eventLoop.assertInEventLoop()
@@ -110,6 +116,8 @@ final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     var session: RTPMediaSession?
+    /// Datagrams read while no session was attached (dropped).
+    private(set) var unclaimed = 0
     private let isRTCPPort: Bool
 
     init(isRTCPPort: Bool) {
@@ -117,7 +125,11 @@ final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        session?.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
+        guard let session else {
+            unclaimed += 1
+            return
+        }
+        session.received(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -22,8 +22,11 @@ package final class MediaPortPool: @unchecked Sendable {
         self.rules = rules
     }
 
-    /// Pairs idle now.
+    /// Pairs idle now, oldest first.
+    package var idlePairs: [RTPChannelPair] { rules.idle.map(\.pair) }
     package var idleCount: Int { rules.idle.count }
+    /// Idle pairs that have rested: the next calls on their address can take them.
+    package var restedCount: Int { rules.restedCount(now: eventLoop.now) }
 
     /// Ports for one call on `address`: a rested idle pair in `range`, or a freshly bound one; when the
     /// range is exhausted, an idle pair that has not rested yet rather than no call.

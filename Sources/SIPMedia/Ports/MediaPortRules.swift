@@ -75,6 +75,11 @@ package struct MediaPortRules<Pair>: Sendable where Pair: Sendable {
         return idle.map(\.pair)
     }
 
+    /// Idle pairs that have rested their quarantine by `now`: what the next calls can take.
+    package func restedCount(now: NIODeadline) -> Int {
+        idle.count { now - $0.releasedAt >= quarantine }
+    }
+
     /// When the oldest idle pair expires; nil when none is idle.
     package var nextExpiry: NIODeadline? { idle.first.map { $0.releasedAt + idleLimit } }
 

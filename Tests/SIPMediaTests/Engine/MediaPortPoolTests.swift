@@ -20,23 +20,11 @@ struct MediaPortPoolTests {
         return ByteBuffer(bytes: header + [UInt8](repeating: 0xFF, count: 160))
     }
 
-    /// Waits (bounded) until `session` has counted `count` packets received, and returns its figures.
-    static func statistics(of session: RTPMediaSession, atLeast count: UInt64) async throws -> MediaStreamStatistics {
-        let deadline = ContinuousClock.now + .seconds(5)
-        var figures: MediaStreamStatistics
-        repeat {
-            figures = try await session.eventLoop.submit { session.statistics() }.get()
-            if figures.packetsReceived >= count { break }
-            try await Task.sleep(for: .milliseconds(10))
-        } while ContinuousClock.now < deadline
-        return figures
-    }
-
     @Test func aClosedSessionsPortsCarryTheNextCallAndNothingInBetweenReachesIt() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let clock = MediaClock(eventLoop: loop)
-        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .milliseconds(50)))
+        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .zero))
         let peer = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
         let peerPort = try #require(peer.localAddress?.port)
 
@@ -45,13 +33,16 @@ struct MediaPortPoolTests {
         let firstSession = try await first.openSession(configuration: Self.configuration(to: peerPort), clock: clock)
             .get()
         try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(1)))
-        #expect(try await Self.statistics(of: firstSession, atLeast: 1).packetsReceived == 1)
+        #expect(try await firstSession.statistics { $0.packetsReceived >= 1 }.packetsReceived == 1)
         try await loop.flatSubmit { firstSession.close() }.get()
         #expect(try await loop.submit { pool.idleCount }.get() == 1, "the pair waits for the next call")
 
-        // Sent while the pair is idle: dropped, seen by neither session.
+        // Sent while the pair is idle: read and dropped, seen by neither session.
         try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(2)))
-        try await Task.sleep(for: .milliseconds(100))
+        let unclaimed = try await eventually {
+            try await loop.submit { pool.idlePairs.first?.unclaimedDatagrams }.get() == 1
+        }
+        #expect(unclaimed, "the idle pair read the datagram and dropped it")
 
         let second = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
         #expect(second.rtpPort == first.rtpPort && second.rtcpPort == first.rtcpPort)
@@ -59,7 +50,7 @@ struct MediaPortPoolTests {
         let secondSession = try await second.openSession(configuration: Self.configuration(to: peerPort), clock: clock)
             .get()
         try await peer.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: Self.packet(3)))
-        let figures = try await Self.statistics(of: secondSession, atLeast: 1)
+        let figures = try await secondSession.statistics { $0.packetsReceived >= 1 }
         #expect(figures.packetsReceived == 1 && figures.discarded == 0, "only the packet sent after it started")
         let old = try await loop.submit { firstSession.statistics() }.get()
         #expect(old.packetsReceived == 1, "the closed session heard nothing more")
@@ -109,15 +100,11 @@ struct MediaPortPoolTests {
         try await loop.flatSubmit { session.close() }.get()
         #expect(try await loop.submit { pool.idleCount }.get() == 0)
         // Closing is asynchronous; the ports come free within a moment.
-        let deadline = ContinuousClock.now + .seconds(5)
-        var freed = false
-        while !freed, ContinuousClock.now < deadline {
-            if let again = try? RTPPortReservation.reserve(address: "127.0.0.1", in: ports.rtpPort...ports.rtcpPort) {
-                again.release()
-                freed = true
-            } else {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+        let freed = try await eventually {
+            guard let again = try? RTPPortReservation.reserve(address: "127.0.0.1", in: ports.rtpPort...ports.rtcpPort)
+            else { return false }
+            again.release()
+            return true
         }
         #expect(freed)
         try await group.shutdownGracefully()

@@ -38,12 +38,7 @@ struct RTPMediaSessionPacketSizeTests {
         ).get()
         try await a.eventLoop.submit { a.setSource(ToneGenerator(frequency: 800)) }.get()
 
-        let deadline = ContinuousClock.now + .seconds(10)
-        var received: MediaStreamStatistics
-        repeat {
-            try await Task.sleep(for: .milliseconds(50))
-            received = try await b.eventLoop.submit { b.statistics() }.get()
-        } while received.packetsReceived < 5 && ContinuousClock.now < deadline
+        let received = try await b.statistics { $0.packetsReceived >= 5 }
 
         #expect(received.packetsReceived >= 5, "B received \(received.packetsReceived) packets")
         let samples = ptime * 8
@@ -80,12 +75,7 @@ struct RTPMediaSessionPacketSizeTests {
         try await peer.writeAndFlush(
             AddressedEnvelope(remoteAddress: target, data: packet(sequence: 2, payload: limit + 100)))
 
-        let deadline = ContinuousClock.now + .seconds(10)
-        var received: MediaStreamStatistics
-        repeat {
-            try await Task.sleep(for: .milliseconds(20))
-            received = try await session.eventLoop.submit { session.statistics() }.get()
-        } while received.packetsReceived + received.discarded < 2 && ContinuousClock.now < deadline
+        let received = try await session.statistics { $0.packetsReceived + $0.discarded >= 2 }
         #expect(received.packetsReceived == 1 && received.octetsReceived == 1_600)
         #expect(received.discarded == 1, "the \(limit + 112)-byte datagram is refused")
 
