@@ -63,7 +63,7 @@ struct MediaPortRulesTests {
         var rules = Rules(capacity: 2, quarantine: .seconds(1), idleLimit: .seconds(10))
         _ = rules.release(Self.idle(1, at: .zero))
         #expect(rules.take(address: "127.0.0.1", range: nil, now: Self.start) == nil)
-        #expect(rules.takeRested(address: "127.0.0.1", range: nil) == 1)
+        #expect(rules.takeAny(address: "127.0.0.1", range: nil) == 1)
     }
 
     @Test func pairsIdleTooLongExpireOldestFirst() {

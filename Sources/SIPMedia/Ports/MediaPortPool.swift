@@ -43,7 +43,7 @@ package final class MediaPortPool: @unchecked Sendable {
             bound += 1
             return MediaPorts(reservation: reservation, pool: self)
         } catch  where error.code == .exhausted {
-            guard let pair = takeOpen({ $0.takeRested(address: address, range: range) }) else { throw error }
+            guard let pair = takeOpen({ $0.takeAny(address: address, range: range) }) else { throw error }
             reused += 1
             return MediaPorts(pair: pair, pool: self)
         }

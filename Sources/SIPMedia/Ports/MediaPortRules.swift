@@ -15,7 +15,7 @@ import NIOCore
 ///   while the pair is idle; one that comes later still is not from the address the next call's SDP
 ///   names, so that call's stream refuses it (RFC 3550 §8.2's collision case aside, a new SSRC resets
 ///   the reception);
-/// - ``takeRested(address:range:)`` ignores the quarantine: for when the port range is exhausted, so
+/// - ``takeAny(address:range:)`` ignores the quarantine: for when the port range is exhausted, so
 ///   that keeping pairs never refuses a call the range could have served;
 /// - ``expired(now:)`` gives back the pairs idle ``idleLimit`` or more, to close: a phone that stops
 ///   calling holds no sockets for it after that.
@@ -58,7 +58,7 @@ package struct MediaPortRules<Pair>: Sendable where Pair: Sendable {
     }
 
     /// The pair idle longest on `address`, in `range`, rested or not.
-    package mutating func takeRested(address: String, range: ClosedRange<Int>?) -> Pair? {
+    package mutating func takeAny(address: String, range: ClosedRange<Int>?) -> Pair? {
         take { $0.address == address && Self.fits($0.rtpPort, range) }
     }
 
