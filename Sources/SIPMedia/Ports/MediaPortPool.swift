@@ -50,9 +50,10 @@ package final class MediaPortPool: @unchecked Sendable {
     }
 
     /// A session is done with `pair`: kept for the next call, or closed (the pool is full or shut down,
-    /// or a socket failed).
+    /// or a socket failed). From another thread (a call's ports released as the last reference to them
+    /// goes), it hops to the loop first.
     package func release(_ pair: RTPChannelPair) {
-        eventLoop.assertInEventLoop()
+        guard eventLoop.inEventLoop else { return eventLoop.execute { self.release(pair) } }
         pair.detach()
         let kept =
             !isShutDown && pair.isOpen

@@ -89,6 +89,25 @@ struct MediaPortPoolTests {
         try await group.shutdownGracefully()
     }
 
+    @Test func portsDroppedOffTheLoopGoBackToThePool() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let clock = MediaClock(eventLoop: loop)
+        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .zero))
+        let first = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        let session = try await first.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
+        try await loop.flatSubmit { session.close() }.get()
+        // A call's ports holding that pair, whose last reference goes on this (test) thread, unused.
+        var held: MediaPorts? = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        #expect(held?.rtpPort == first.rtpPort)
+        #expect(try await loop.submit { pool.idleCount }.get() == 0)
+        held = nil
+        let back = try await eventually { try await loop.submit { pool.idleCount }.get() == 1 }
+        #expect(back && held == nil, "the pair hopped to its loop and went back to the pool")
+        try await loop.flatSubmit { pool.shutdown() }.get()
+        try await group.shutdownGracefully()
+    }
+
     @Test func aPairReleasedAfterShutdownIsClosedNotKept() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
