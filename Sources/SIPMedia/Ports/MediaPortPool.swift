@@ -5,7 +5,7 @@ import NIOCore
 /// its session hands the pair back when it closes. Idle pairs are closed after the rules' idle limit, and
 /// all of them on ``shutdown()``.
 ///
-/// Confined to its event loop: every method must be called on it.
+/// Confined to its event loop: every method but ``release(_:)`` must be called on it.
 package final class MediaPortPool: @unchecked Sendable {
     // @unchecked: all state is touched only on `eventLoop`.
 
@@ -102,8 +102,8 @@ package final class MediaPortPool: @unchecked Sendable {
 }
 
 /// The RTP and RTCP ports of one call, from the SDP offer or answer that names them until the call
-/// ends: a reservation's bound sockets, or a pair of open channels from the pool. Confined to the
-/// pool's event loop.
+/// ends: a reservation's bound sockets, or a pair of open channels from the pool. Used on the pool's
+/// event loop; when its last reference goes elsewhere, a pair it still holds hops there to go back.
 package final class MediaPorts: @unchecked Sendable {
     // @unchecked: touched only on the pool's event loop.
 
