@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -213,9 +214,10 @@ public final class SIPTestPeer: Sendable {
 
     private func bringUp() async throws {
         let ports = state.withLockedValue { $0.ports }
+        let fresh = Self.portBelowEphemeralRange()
         var transportConfiguration = SIPTransportConfiguration(
             listeners: configuration.transports.map {
-                SIPTransportConfiguration.Listener($0, host: configuration.host, port: ports[$0] ?? 0)
+                SIPTransportConfiguration.Listener($0, host: configuration.host, port: ports[$0] ?? fresh)
             },
             keepAliveInterval: nil)
         if let timeout = configuration.partialMessageTimeout {
@@ -238,6 +240,17 @@ public final class SIPTestPeer: Sendable {
                 state.ports[transport] = layer.localAddress(for: transport)?.port
             }
         }
+    }
+
+    /// A random port just below the kernel's ephemeral range (`ip_local_port_range`): a peer that goes
+    /// down and comes back binds the same port again, and a port the kernel hands to `bind(0)` (the
+    /// phones' RTP sockets, other tests' clients) could be taken while it is down; below the range only
+    /// an explicit bind can take it. A taken port fails the start, which tries again elsewhere.
+    static func portBelowEphemeralRange() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+        let upper = max(low, 2_048)
+        return Int.random(in: max(1_024, upper - 8_000)..<upper)
     }
 
     /// Runs on the peer's event loop.
