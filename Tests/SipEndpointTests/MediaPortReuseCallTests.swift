@@ -32,10 +32,7 @@ struct MediaPortReuseCallTests {
         try await first.hangUp()
         // The BYE is answered (hangUp returned): the pair rests 250 ms, then the next call takes it.
         #expect(try await Self.idlePairs(sites.phone) == 1)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while try await Self.restedPairs(sites.phone) == 0, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil { try await Self.restedPairs(sites.phone) == 1 }
         let second = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let secondLog = SessionLog(second.statusChanges)
         try await secondLog.wait(for: .connected)

@@ -90,3 +90,9 @@ func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async t
     let deadline = ContinuousClock.now + timeout
     while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
 }
+
+/// The same, for a condition that asks a loop (an answer that is itself awaited).
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+}

@@ -20,6 +20,39 @@ struct MediaPortPoolTests {
         return ByteBuffer(bytes: header + [UInt8](repeating: 0xFF, count: 160))
     }
 
+    /// One event loop, its media clock and a pool on it.
+    struct Rig {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop: any EventLoop
+        let clock: MediaClock
+        let pool: MediaPortPool
+
+        init(_ rules: MediaPortRules<RTPChannelPair> = MediaPortRules()) {
+            loop = group.next()
+            clock = MediaClock(eventLoop: loop)
+            pool = MediaPortPool(eventLoop: loop, rules: rules)
+        }
+
+        func reserve(in range: ClosedRange<Int>? = nil) async throws -> MediaPorts {
+            try await loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.get()
+        }
+
+        /// Reserves ports, runs a session on them and closes it: its pair is back in the pool.
+        func finishedCall(in range: ClosedRange<Int>? = nil) async throws -> MediaPorts {
+            let ports = try await reserve(in: range)
+            let session = try await ports.openSession(configuration: configuration(to: 9), clock: clock).get()
+            try await loop.flatSubmit { session.close() }.get()
+            return ports
+        }
+
+        func idleCount() async throws -> Int { try await loop.submit { pool.idleCount }.get() }
+
+        func stop() async throws {
+            try await loop.flatSubmit { pool.shutdown() }.get()
+            try await group.shutdownGracefully()
+        }
+    }
+
     @Test func aClosedSessionsPortsCarryTheNextCallAndNothingInBetweenReachesIt() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -66,58 +99,41 @@ struct MediaPortPoolTests {
     }
 
     @Test func anExhaustedRangeReusesAPairThatHasNotRestedRatherThanRefuseTheCall() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let clock = MediaClock(eventLoop: loop)
-        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .seconds(60)))
+        let rig = Rig(MediaPortRules(quarantine: .seconds(60)))
         // A range of exactly one pair, free now.
         let probe = try RTPPortReservation.reserve(address: "127.0.0.1")
         let range = probe.rtpPort...probe.rtcpPort
         probe.release()
 
-        let first = try await loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.get()
-        let session = try await first.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
-        try await loop.flatSubmit { session.close() }.get()
-        let second = try await loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.get()
+        _ = try await rig.finishedCall(in: range)
+        let second = try await rig.reserve(in: range)
         #expect(second.rtpPort == range.lowerBound, "the only pair, though it rested 60 s less than asked")
         // With that pair in use, the range is exhausted and the error says so.
-        #expect(throws: RTPPortReservationError(.exhausted, "")) {
-            try loop.submit { try pool.reserve(address: "127.0.0.1", in: range) }.wait()
-        }
-        try await loop.submit { second.release() }.get()
-        try await loop.flatSubmit { pool.shutdown() }.get()
-        try await group.shutdownGracefully()
+        await #expect(throws: RTPPortReservationError(.exhausted, "")) { _ = try await rig.reserve(in: range) }
+        try await rig.loop.submit { second.release() }.get()
+        try await rig.stop()
     }
 
     @Test func portsDroppedOffTheLoopGoBackToThePool() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let clock = MediaClock(eventLoop: loop)
-        let pool = MediaPortPool(eventLoop: loop, rules: MediaPortRules(quarantine: .zero))
-        let first = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
-        let session = try await first.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
-        try await loop.flatSubmit { session.close() }.get()
+        let rig = Rig(MediaPortRules(quarantine: .zero))
+        let first = try await rig.finishedCall()
         // A call's ports holding that pair, whose last reference goes on this (test) thread, unused.
-        var held: MediaPorts? = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
+        var held: MediaPorts? = try await rig.reserve()
         #expect(held?.rtpPort == first.rtpPort)
-        #expect(try await loop.submit { pool.idleCount }.get() == 0)
+        #expect(try await rig.idleCount() == 0)
         held = nil
-        let back = try await eventually { try await loop.submit { pool.idleCount }.get() == 1 }
+        let back = try await eventually { try await rig.idleCount() == 1 }
         #expect(back && held == nil, "the pair hopped to its loop and went back to the pool")
-        try await loop.flatSubmit { pool.shutdown() }.get()
-        try await group.shutdownGracefully()
+        try await rig.stop()
     }
 
     @Test func aPairReleasedAfterShutdownIsClosedNotKept() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let clock = MediaClock(eventLoop: loop)
-        let pool = MediaPortPool(eventLoop: loop)
-        let ports = try await loop.submit { try pool.reserve(address: "127.0.0.1") }.get()
-        let session = try await ports.openSession(configuration: Self.configuration(to: 9), clock: clock).get()
-        try await loop.flatSubmit { pool.shutdown() }.get()
-        try await loop.flatSubmit { session.close() }.get()
-        #expect(try await loop.submit { pool.idleCount }.get() == 0)
+        let rig = Rig()
+        let ports = try await rig.reserve()
+        let session = try await ports.openSession(configuration: Self.configuration(to: 9), clock: rig.clock).get()
+        try await rig.loop.flatSubmit { rig.pool.shutdown() }.get()
+        try await rig.loop.flatSubmit { session.close() }.get()
+        #expect(try await rig.idleCount() == 0)
         // Closing is asynchronous; the ports come free within a moment.
         let freed = try await eventually {
             guard let again = try? RTPPortReservation.reserve(address: "127.0.0.1", in: ports.rtpPort...ports.rtcpPort)
@@ -126,6 +142,6 @@ struct MediaPortPoolTests {
             return true
         }
         #expect(freed)
-        try await group.shutdownGracefully()
+        try await rig.stop()
     }
 }
