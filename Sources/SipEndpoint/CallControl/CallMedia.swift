@@ -97,10 +97,9 @@ extension CallDriver {
 
     /// Completes when the call's INVITE session is over and every request of it answered (our BYE's
     /// 200, a CANCEL's 487, or given up); nil when it is over already (the engine forgets a session when
-    /// it finishes). Until then the peer may not have
-    /// seen the end and may still send media to the call's ports, which must not carry another call yet:
-    /// the latch takes another port of the same address (a media server's), so a stale stream could
-    /// steer the next call's RTP.
+    /// it finishes). Until then the peer may not have seen the end and may still send media to the
+    /// call's ports, which must not carry another call yet: the latch takes another port of the same
+    /// address (a media server's), so a stale stream could steer the next call's RTP.
     func sessionOver(_ call: Call) -> EventLoopFuture<Void>? {
         guard let session = call.latestSession, engine.state(of: session) != nil else { return nil }
         let promise = eventLoop.makePromise(of: Void.self)
