@@ -3,25 +3,41 @@
 enum SDPAttributeGrammar {
     /// `<payload type> <encoding name>/<clock rate>[/<encoding parameters>]` (RFC 4566 §6).
     static func rtpmap(_ value: String) -> RTPPayloadFormat? {
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, let pt = UInt8(parts[0]), pt < 128 else { return nil }
-        let encoding = parts[1].split(separator: "/", omittingEmptySubsequences: false)
-        guard (2...3).contains(encoding.count), !encoding[0].isEmpty, !encoding[0].utf8.contains(UInt8(ascii: " ")),
-            let rate = Int(encoding[1]), rate > 0
+        guard let (type, rest) = firstWord(value), let pt = UInt8(type), pt < 128 else { return nil }
+        let utf8 = rest.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let name = rest[..<slash]
+        let tail = rest[utf8.index(after: slash)...]
+        let second = tail.utf8.firstIndex(of: UInt8(ascii: "/"))
+        guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: " ")), let rate = Int(tail[..<(second ?? tail.endIndex)]),
+            rate > 0
         else { return nil }
         var channels: Int?
-        if encoding.count == 3 {
-            guard let count = Int(encoding[2]), count > 0 else { return nil }
+        if let second {
+            let last = tail[tail.utf8.index(after: second)...]
+            guard !last.utf8.contains(UInt8(ascii: "/")), let count = Int(last), count > 0 else { return nil }
             channels = count
         }
-        return RTPPayloadFormat(payloadType: pt, encodingName: String(encoding[0]), clockRate: rate, channels: channels)
+        return RTPPayloadFormat(payloadType: pt, encodingName: String(name), clockRate: rate, channels: channels)
     }
 
     /// `<format> <format specific parameters>` (RFC 4566 §6); only RTP's numeric formats are typed.
     static func fmtp(_ value: String) -> (payloadType: UInt8, parameters: String)? {
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, let pt = UInt8(parts[0]), pt < 128 else { return nil }
-        return (pt, String(parts[1]))
+        guard let (type, rest) = firstWord(value), let pt = UInt8(type), pt < 128 else { return nil }
+        return (pt, String(rest))
+    }
+
+    /// The first SP-separated word of `value` (leading spaces skipped) and everything after the one
+    /// space that ends it, which must not be empty: `value.split(separator: " ", maxSplits: 1)`'s two
+    /// parts, read on the bytes (both grammars run on every description a call receives).
+    private static func firstWord(_ value: String) -> (Substring, Substring)? {
+        let utf8 = value.utf8
+        guard let start = utf8.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+            let space = utf8[start...].firstIndex(of: UInt8(ascii: " "))
+        else { return nil }
+        let rest = utf8.index(after: space)
+        guard rest != utf8.endIndex else { return nil }
+        return (value[start..<space], value[rest...])
     }
 
     /// `<packet time>` in milliseconds. RFC 4566 allows a fraction; a sender can only honour whole
