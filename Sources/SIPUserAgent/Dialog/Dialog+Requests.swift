@@ -54,22 +54,26 @@ extension Dialog {
         return message
     }
 
+    /// §12.2.1.1: From is always us and To the peer, whichever side created the dialog.
+    static func requestValues(_ local: SIPNameAddress, _ remote: SIPNameAddress, _ id: DialogID) -> (String, String) {
+        var from = local
+        from.tag = id.localTag
+        var to = remote
+        to.tag = id.remoteTag
+        return (from.description, to.description)
+    }
+
     private func request(
         _ method: SIPMethod, sequence: UInt32, via: SIPVia, contact: SIPURI?, body: SessionBody?,
         extraHeaders: [(SIPHeaderName, String)]
     ) -> SIPMessage {
-        // §12.2.1.1: From is always us and To the peer, whichever side created the dialog.
-        var from = localAddress
-        from.tag = id.localTag
-        var to = remoteAddress
-        to.tag = id.remoteTag
         let target = requestTarget
         var h = SIPHeaders()
         h.add(.via, via.description)
         h.add(.maxForwards, "70")
         for route in target.routes { h.add(.route, route.description) }
-        h.add(.from, from.description)
-        h.add(.to, to.description)
+        h.add(.from, fromValue)
+        h.add(.to, toValue)
         h.add(.callID, id.callID)
         h.add(.cseq, SIPCSeq(sequence, method).description)
         if let contact { h.add(.contact, SIPNameAddress(uri: contact).description) }

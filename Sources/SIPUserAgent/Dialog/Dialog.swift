@@ -46,6 +46,10 @@ package struct Dialog: Hashable, Sendable {
     package let isSecure: Bool
     /// Whether we sent the dialog-creating INVITE (and so generated the Call-ID, §14.1).
     package let isCaller: Bool
+    /// The From and To values of every request we send in the dialog (§12.2.1.1: our address with
+    /// the local tag, the peer's with the remote tag), printed once: neither changes for the
+    /// dialog's life, and every ACK and BYE would otherwise print both again.
+    let fromValue: String, toValue: String
 
     /// The UAC's dialog from its INVITE and a 1xx with a To tag or a 2xx (§12.1.2).
     package init(request: SIPMessage, response: SIPMessage, sentOverTLS: Bool = false) throws(DialogError) {
@@ -68,6 +72,7 @@ package struct Dialog: Hashable, Sendable {
         remoteSequence = nil
         isSecure = sentOverTLS && requestURI.scheme == .sips
         isCaller = true
+        (fromValue, toValue) = Self.requestValues(localAddress, remoteAddress, id)
     }
 
     /// The UAS's dialog from the INVITE it received, with the To tag it answers with (§12.1.1).
@@ -92,6 +97,7 @@ package struct Dialog: Hashable, Sendable {
         remoteSequence = cseq.sequenceNumber
         isSecure = receivedOverTLS && requestURI.scheme == .sips
         isCaller = false
+        (fromValue, toValue) = Self.requestValues(localAddress, remoteAddress, id)
     }
 
     /// UAS: the 2xx is sent.
