@@ -18,7 +18,9 @@ import Synchronization
 package final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State: ~Copyable {
         var nextID = 0
-        var subscribers: [Int: Subscription] = [:]
+        /// In subscription order. An array, not a dictionary by id: `yield` takes a copy of it on
+        /// every event, and an array's copy is one retain where a dictionary's values are a new array.
+        var subscribers: [(id: Int, subscription: Subscription)] = []
         var observers: [@Sendable (Event) -> Void] = []
         var finished = false
     }
@@ -46,13 +48,13 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
             guard !s.finished else { return nil }
             let id = s.nextID
             s.nextID += 1
-            s.subscribers[id] = subscription
+            s.subscribers.append((id, subscription))
             return id
         }
         guard let id else { return AsyncStream { $0.finish() } }
         // The stream owns the handle: when the stream is cancelled or released the subscriber leaves.
         let handle = Handle { [weak self] in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+            self?.state.withLock { $0.subscribers.removeAll { $0.id == id } }
             subscription.cancel()
         }
         return AsyncStream(
@@ -71,9 +73,9 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
     }
 
     package func yield(_ event: Event) {
-        let (subscribers, observers) = state.withLock { (Array($0.subscribers.values), $0.observers) }
+        let (subscribers, observers) = state.withLock { ($0.subscribers, $0.observers) }
         for observe in observers { observe(event) }
-        for s in subscribers where s.filter?(event) ?? true { s.push(event) }
+        for (_, s) in subscribers where s.filter?(event) ?? true { s.push(event) }
     }
 
     /// Ends every stream once its buffered events are read; later subscribers get a finished stream.
@@ -81,7 +83,7 @@ package final class EventBroadcaster<Event: Sendable>: Sendable {
         let subscribers = state.withLock { s -> [Subscription] in
             s.finished = true
             defer { s.subscribers.removeAll() }
-            return Array(s.subscribers.values)
+            return s.subscribers.map(\.subscription)
         }
         for s in subscribers { s.finish() }
     }
