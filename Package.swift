@@ -231,7 +231,10 @@ let package = Package(
         // test in SipEndpointTests.
         .target(
             name: "CallLoad",
-            dependencies: ["SipEndpoint", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "SipEndpoint", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Benchmarks/CallLoad"
         ),
         .executableTarget(

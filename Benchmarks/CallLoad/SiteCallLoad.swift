@@ -1,3 +1,4 @@
+import NIOCore
 import SipEndpoint
 import Synchronization
 
@@ -99,8 +100,9 @@ public struct SiteCallLoad: Sendable {
         }
         var result: SiteCallResult
         if onPhoneLoop {
-            result = await withTaskExecutorPreference(phone.taskExecutor(ofConnection: 0)) {
-                await place(through: phone.callControl)
+            let executor = phone.taskExecutor(ofConnection: 0)
+            result = await withTaskExecutorPreference(executor) {
+                await place(through: phone.callControl, pacedOn: executor.eventLoop)
             }
         } else {
             result = await place(through: phone.callControl)
@@ -115,7 +117,12 @@ public struct SiteCallLoad: Sendable {
     /// Starts call number n at `n / rate` seconds after the first (in ticks of at least a
     /// millisecond, so one sleep starts every call that has come due) while fewer than the limit are
     /// in progress, then collects them. Dialling stops, bounded, at three times the run's seconds.
-    private func place(through control: CallControl) async -> SiteCallResult {
+    ///
+    /// With `loop` (the calls' tasks on the phone's loop) the ticks are that loop's own timers, as
+    /// SIPp's pace is its own loop's: a `Task.sleep` would wake a thread of Swift's global pool at
+    /// every tick only to enqueue the dialling task back on the loop from outside, which the phone's
+    /// CPU per call would then count.
+    private func place(through control: CallControl, pacedOn loop: (any EventLoop)? = nil) async -> SiteCallResult {
         let total = callCount
         let limit = max(1, maxInFlight ?? rate)
         let destination = destination
@@ -139,7 +146,7 @@ public struct SiteCallLoad: Sendable {
                     }
                     dialled += 1
                 }
-                if dialled < total { try? await Task.sleep(until: clock.now + tick, clock: clock) }
+                if dialled < total { await Self.pause(tick, clock: clock, on: loop) }
             }
             // Nil: the calls still running had their time (each is cancelled and hangs up).
             group.addTask {
@@ -171,6 +178,17 @@ public struct SiteCallLoad: Sendable {
             }
         }
         return result
+    }
+
+    /// Waits `tick`: on `loop`'s timers when there is one, else with `Task.sleep`.
+    private static func pause(_ tick: Duration, clock: ContinuousClock, on loop: (any EventLoop)?) async {
+        guard let loop else {
+            try? await Task.sleep(until: clock.now + tick, clock: clock)
+            return
+        }
+        let (seconds, attoseconds) = tick.components
+        let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        try? await loop.scheduleTask(in: delay) {}.futureResult.get()
     }
 
     /// Calls over, counted by the calls themselves as they end, for the in-flight limit.
