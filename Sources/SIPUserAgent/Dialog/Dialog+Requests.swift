@@ -71,7 +71,11 @@ extension Dialog {
         var h = SIPHeaders()
         h.add(.via, via.description)
         h.add(.maxForwards, "70")
-        for route in target.routes { h.add(.route, route.description) }
+        if let first = routeSet.first, !first.uri.isLooseRouter {
+            for route in target.routes { h.add(.route, route.description) }
+        } else {
+            for value in routeValues { h.add(.route, value) }
+        }
         h.add(.from, fromValue)
         h.add(.to, toValue)
         h.add(.callID, id.callID)

@@ -37,7 +37,12 @@ package struct Dialog: Hashable, Sendable {
     /// Where in-dialog requests go: the peer's Contact, replaced by target refreshes (§12.2).
     package private(set) var remoteTarget: SIPURI
     /// The Record-Route values, in the order our requests visit them (reversed for the UAC).
-    package private(set) var routeSet: [SIPNameAddress]
+    package private(set) var routeSet: [SIPNameAddress] {
+        didSet { routeValues = routeSet.map(\.description) }
+    }
+    /// ``routeSet`` printed, the Route values of every request while the first route is a loose
+    /// router: set with the route set, not again for each ACK and BYE.
+    private(set) var routeValues: [String]
     /// The CSeq number we used last; nil until the UAS sends its first request.
     package private(set) var localSequence: UInt32?
     /// The highest CSeq number the peer used; nil until its first request (UAC).
@@ -68,6 +73,7 @@ package struct Dialog: Hashable, Sendable {
         remoteAddress = Self.withoutTag(to)
         remoteTarget = target
         routeSet = ((try? response.recordRoutes) ?? []).reversed()
+        routeValues = routeSet.map(\.description)
         localSequence = cseq.sequenceNumber
         remoteSequence = nil
         isSecure = sentOverTLS && requestURI.scheme == .sips
@@ -93,6 +99,7 @@ package struct Dialog: Hashable, Sendable {
         remoteAddress = Self.withoutTag(from)
         remoteTarget = target
         routeSet = (try? request.recordRoutes) ?? []
+        routeValues = routeSet.map(\.description)
         localSequence = nil
         remoteSequence = cseq.sequenceNumber
         isSecure = receivedOverTLS && requestURI.scheme == .sips
@@ -107,7 +114,9 @@ package struct Dialog: Hashable, Sendable {
     /// recomputed based on the 2xx response", and its Contact is the remote target.
     package mutating func confirm(with response: SIPMessage) {
         state = .confirmed
-        routeSet = ((try? response.recordRoutes) ?? []).reversed()
+        // Most 2xx repeat the 1xx's Record-Route: then the printed values stand.
+        let routes = Array(((try? response.recordRoutes) ?? []).reversed())
+        if routes != routeSet { routeSet = routes }
         refreshRemoteTarget(from: response)
     }
 

@@ -31,6 +31,9 @@ final class FailoverMetrics: Sendable {
         var sites: [Int: String] = [:]
         /// Outgoing calls not yet connected or ended, by session id.
         var dials: [String: Dial] = [:]
+        /// `sipendpoint_call_setup_seconds` of each site, made at its first call: one per connected
+        /// call would ask the backend for it (a keyed lookup under its lock) at every call.
+        var setupTimers: [String: Timer] = [:]
     }
 
     private let factory: any MetricsFactory
@@ -86,17 +89,22 @@ final class FailoverMetrics: Sendable {
                 guard isOutgoing(change.sessionId) else { return }
                 state.withLock { $0.dials[change.sessionId] = Dial(started: change.time) }
             case .connected:
+                let factory = factory
                 guard
-                    let (dial, site) = state.withLock({ s -> (Dial, String?)? in
-                        s.dials.removeValue(forKey: change.sessionId).map { ($0, s.sites[change.connectionId]) }
-                    }), let site
+                    let (dial, site, timer) = state.withLock({ s -> (Dial, String, Timer)? in
+                        guard let dial = s.dials.removeValue(forKey: change.sessionId),
+                            let site = s.sites[change.connectionId]
+                        else { return nil }
+                        if let timer = s.setupTimers[site] { return (dial, site, timer) }
+                        let timer = Timer(
+                            label: "sipendpoint_call_setup_seconds", dimensions: [("site", site)],
+                            preferredDisplayUnit: .seconds, factory: factory)
+                        s.setupTimers[site] = timer
+                        return (dial, site, timer)
+                    })
                 else { return }
                 let setup = max(0, change.time.timeIntervalSince(dial.started))
-                Timer(
-                    label: "sipendpoint_call_setup_seconds", dimensions: [("site", site)],
-                    preferredDisplayUnit: .seconds, factory: factory
-                )
-                .recordSeconds(setup)
+                timer.recordSeconds(setup)
                 if dial.failedOver {
                     Timer(
                         label: "sipendpoint_failover_dial_seconds", dimensions: [("site", site)],
