@@ -8,6 +8,9 @@
 ///   off (``unmark(_:)``) before its transaction layer matches the response (RFC 3261 §17.1.3), so
 ///   the layer sees the branch it made. An INVITE, its CANCEL and the ACK of its non-2xx carry the
 ///   same branch and so the same mark (§9.1, §17.1.1.3): equal branches stay equal on the wire.
+///   The first shard sends its branches unmarked: a response without a mark goes to it anyway (see
+///   the last rule), and it is the shard a one-line back end's line lives on, so such a phone neither
+///   rewrites the Via of every request it sends nor takes a mark off every response.
 /// - A request: by the agent line its Request-URI names (``line(inRequestURIUser:)``): the DN before
 ///   the Contact token for requests to a registered Contact, which every in-dialog request of our
 ///   calls is (the dialog's remote target is that Contact, §12.1.1), or the plain DN a site routes by.

@@ -178,9 +178,11 @@ final class ShardTransport: SIPMessageTransport, @unchecked Sendable {
         handler?(event)
     }
 
-    /// A request with its top Via branch marked with the shard, when the phone has more than one.
+    /// A request with its top Via branch marked with the shard, when the phone has more than one
+    /// and this is not the first, whose responses need no mark (``LoopDispatch``).
     private func marked(_ message: SIPMessage) -> SIPMessage {
-        guard listeners.shardCount > 1, message.isRequest, var via = try? message.topVia, let branch = via.branch
+        guard listeners.shardCount > 1, shard != 0, message.isRequest, var via = try? message.topVia,
+            let branch = via.branch
         else { return message }
         var message = message
         via.parameters.set("branch", LoopDispatch.mark(branch, shard: shard))
