@@ -65,7 +65,7 @@ package final class InviteDriver: @unchecked Sendable {
     private var nextRequestID: UInt64 = 1 << 40
     private let timers: LoopTimerQueue<TimerToken>
     private var timerHandles: [TimerToken: LoopTimerQueue<TimerToken>.Handle] = [:]
-    private var random = SystemRandomNumberGenerator()
+    private var random = BufferedSystemRandom()
 
     package init(
         transactions: SIPTransactionLayer, configuration: InviteSessionConfiguration = InviteSessionConfiguration(),

@@ -104,7 +104,7 @@ final class CallDriver: @unchecked Sendable {
     /// CANCEL answered, or given up).
     var finalWaiters: [InviteDriver.SessionID: [EventLoopPromise<Void>]] = [:]
     var eventLoop: any EventLoop { environment.eventLoop }
-    var random = SystemRandomNumberGenerator()
+    var random = BufferedSystemRandom()
     /// Publishes live calls' media counters while any call carries media.
     var metricsTask: RepeatedTask?
     /// How many calls have an RTP session open: the metrics task runs while there is one. A count,
