@@ -89,6 +89,9 @@ package final class InviteDriver: @unchecked Sendable {
     package var pendingRequestCount: Int { received.count }
     package func state(of id: SessionID) -> InviteSessionState? { sessions[id]?.session.state }
 
+    /// Whether session `id` still exists: ``state(of:)`` `!= nil` without a copy of the session.
+    package func hasSession(_ id: SessionID) -> Bool { sessions.index(forKey: id) != nil }
+
     /// The give-up time of an INVITE sent to `target` now.
     private func giveUp(toward target: SIPTransportTarget) -> TimeAmount? {
         switch inviteGiveUp {

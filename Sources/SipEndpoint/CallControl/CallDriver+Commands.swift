@@ -47,7 +47,7 @@ extension CallDriver {
         finalWaiters[session, default: []].append(promise)
         feed(id, .hangUp(sessionExists: true))
         // A session already gone (or gone within the hang-up) has nothing left to answer.
-        if engine.state(of: session) == nil { sessionFinished(session) }
+        if !engine.hasSession(session) { sessionFinished(session) }
         return promise.futureResult
     }
 

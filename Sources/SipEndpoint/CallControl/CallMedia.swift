@@ -101,7 +101,7 @@ extension CallDriver {
     /// call's ports, which must not carry another call yet: the latch takes another port of the same
     /// address (a media server's), so a stale stream could steer the next call's RTP.
     func sessionOver(_ call: Call) -> EventLoopFuture<Void>? {
-        guard let session = call.latestSession, engine.state(of: session) != nil else { return nil }
+        guard let session = call.latestSession, engine.hasSession(session) else { return nil }
         let promise = eventLoop.makePromise(of: Void.self)
         finalWaiters[session, default: []].append(promise)
         return promise.futureResult
