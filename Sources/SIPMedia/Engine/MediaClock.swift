@@ -1,4 +1,5 @@
 import NIOCore
+import SIPCore
 import Synchronization
 
 /// The packet clock of one event loop: one timer every ``tick`` drives every RTP stream on the loop,
@@ -18,7 +19,7 @@ package final class MediaClock: @unchecked Sendable {
     package static let tick = TimeAmount.milliseconds(5)
     /// Ticks in a 20 ms interval: the phases a stream may take.
     package static let phases = 4
-    /// RFC-free, from the issue: a packet more than 5 ms behind its schedule is late.
+    /// A packet more than 5 ms behind its schedule is late: the SDK's own bound (no RFC sets one).
     package static let lateThreshold = TimeAmount.milliseconds(5)
 
     /// What the clock has measured since it started; readable from any thread.
@@ -29,6 +30,9 @@ package final class MediaClock: @unchecked Sendable {
     }
 
     package let eventLoop: any EventLoop
+    /// The random SSRC, first sequence number and first timestamp of every stream started on the
+    /// loop (RFC 3550 §5.1, §8.1); used on ``eventLoop`` only.
+    var random = BufferedSystemRandom()
     private var members: [ObjectIdentifier: any MediaClockMember] = [:]
     private var phaseLoad = [Int](repeating: 0, count: MediaClock.phases)
     private var origin: NIODeadline?

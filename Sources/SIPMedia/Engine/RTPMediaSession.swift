@@ -64,10 +64,9 @@ package final class RTPMediaSession: MediaClockMember, @unchecked Sendable {
         handBack: @escaping @Sendable (RTPChannelPair) -> EventLoopFuture<Void>
     ) -> RTPMediaSession {
         clock.eventLoop.assertInEventLoop()
-        var random = SystemRandomNumberGenerator()
         let stream = MediaStream(
-            configuration: configuration, ssrc: random.next(), sequenceNumber: random.next(), timestamp: random.next(),
-            now: .now())
+            configuration: configuration, ssrc: clock.random.next(), sequenceNumber: clock.random.next(),
+            timestamp: clock.random.next(), now: .now())
         let session = RTPMediaSession(eventLoop: clock.eventLoop, clock: clock, stream: stream)
         session.pair = pair
         session.handBack = handBack
