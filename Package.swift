@@ -299,7 +299,7 @@ let package = Package(
             name: "QuickStartTests",
             dependencies: ["SIPTestSupport", "SIPMedia", "SIPCore"]
         ),
-        .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint"]),
+        .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint", "SIPCore"]),
         .testTarget(
             name: "SIPMediaTests",
             dependencies: ["SIPMedia", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]

@@ -1,3 +1,4 @@
+import SIPCore
 import Testing
 
 @testable import SIPMedia
@@ -9,24 +10,12 @@ import Testing
 /// inside the description.
 @Suite("SDP parser and writer on mutated descriptions")
 struct SDPMutationTests {
-    /// SplitMix64, seeded, so a failure names a case that reproduces.
-    struct Mixer: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Bytes the grammar turns on (separators, line ends, type letters, digits), a control byte, a
     /// broken and a whole UTF-8 sequence, a combining mark.
     static let alphabet: [UInt8] =
         Array(" :/\r\n=\tav0123456789IPNcmtosr".utf8) + [0, 0x7F, 0xC3, 0xA9, 0xFF, 0x80, 0xCC, 0x81]
 
-    static func mutate(_ seed: [UInt8], using random: inout Mixer) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], using random: inout SeededRandom) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let at = Int.random(in: 0..<max(1, bytes.count), using: &random)
@@ -49,7 +38,7 @@ struct SDPMutationTests {
             SDPParsingTests.asteriskOffer, SDPParsingTests.sippOffer, SDPParsingTests.kamailioRelayedOffer,
             SDPParsingTests.everything,
         ].map { Array($0.utf8) }
-        var random = Mixer(state: 0x5D9)
+        var random = SeededRandom(seed: 0x5D9)  // seeded: a failure names a case that reproduces
         var accepted = 0
         var refused = 0
         for n in 0..<20_000 {

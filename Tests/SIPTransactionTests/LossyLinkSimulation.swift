@@ -1,20 +1,8 @@
 import NIOCore
+import SIPCore
 import SIPTransport
 
 @testable import SIPTransaction
-
-/// SplitMix64: a seeded generator, so a simulation is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One direction of a datagram link: a one-way delay of `delay` ± `jitter` (uniform) and a loss rate.
 struct LossyLink {
@@ -23,7 +11,7 @@ struct LossyLink {
     var loss: Double
 
     /// How long a datagram sent now takes, nil when it is lost.
-    func transit(using random: inout SplitMix64) -> TimeAmount? {
+    func transit(using random: inout SeededRandom) -> TimeAmount? {
         guard Double.random(in: 0..<1, using: &random) >= loss else { return nil }
         let spread = jitter.nanoseconds
         return .nanoseconds(delay.nanoseconds + (spread > 0 ? Int64.random(in: -spread...spread, using: &random) : 0))
@@ -48,7 +36,7 @@ struct SiteLinkSimulation {
     var table = RoundTripTable()
     var toSite: LossyLink
     var toPhone: LossyLink
-    var random: SplitMix64
+    var random: SeededRandom
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
     /// Whether the site answers at all.
     var siteAnswers = true
@@ -57,7 +45,7 @@ struct SiteLinkSimulation {
     init(toSite: LossyLink, toPhone: LossyLink, seed: UInt64) {
         self.toSite = toSite
         self.toPhone = toPhone
-        self.random = SplitMix64(state: seed)
+        self.random = SeededRandom(seed: seed)
     }
 
     /// The give-up a dial would use now (`invite_timeout = auto`).

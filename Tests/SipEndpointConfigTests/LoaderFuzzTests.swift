@@ -1,20 +1,9 @@
 import Foundation
+import SIPCore
 import SipEndpoint
 import Testing
 
 @testable import SipEndpointConfig
-
-/// SplitMix64: a tiny seeded generator, so a failing input can be replayed from its iteration.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("SipEndpoint.config loader fuzz")
 struct LoaderFuzzTests {
@@ -28,7 +17,7 @@ struct LoaderFuzzTests {
             "99999999999999999999",
         ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
 
-    static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !bytes.isEmpty else { return Self.tokens.randomElement(using: &rng) ?? [] }
@@ -59,7 +48,7 @@ struct LoaderFuzzTests {
         // By hand, for a longer hunt: CONFIG_FUZZ_ITERATIONS=100000 CONFIG_FUZZ_SEED=7 swift test --filter LoaderFuzz
         let environment = ProcessInfo.processInfo.environment
         let budget = environment["CONFIG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
-        var rng = SeededGenerator(state: environment["CONFIG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EED_C0F1_6000_0005)
+        var rng = SeededRandom(seed: environment["CONFIG_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EED_C0F1_6000_0005)
         // A count, not a time: the same inputs on a loaded machine as on an idle one. The deadline only
         // stops a hang from holding the suite.
         let deadline = Date().addingTimeInterval(budget > 300 ? 3600 : 120)

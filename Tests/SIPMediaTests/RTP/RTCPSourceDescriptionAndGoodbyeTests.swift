@@ -1,3 +1,4 @@
+import SIPCore
 import Testing
 
 @testable import SIPMedia
@@ -200,7 +201,7 @@ struct RTCPSourceDescriptionAndGoodbyeTests {
     }
 
     @Test func pseudoRandomSDESAndBYENeverTrap() {
-        var generator = SplitMix64(seed: 3_5506)
+        var generator = SeededRandom(seed: 3_5506)
         let valid = RTCPCompoundPacket(
             reports: [.receiverReport(Self.receiverReport)],
             sourceDescriptions: [

@@ -1,3 +1,4 @@
+import SIPCore
 import Testing
 
 @testable import SIPMedia
@@ -127,7 +128,7 @@ struct RTCPTests {
     }
 
     @Test func pseudoRandomDatagramsNeverTrap() {
-        var generator = SplitMix64(seed: 3550)
+        var generator = SeededRandom(seed: 3550)
         let valid = RTCPCompoundPacket(reports: [.senderReport(Self.senderReport)]).serialized()
         for _ in 0..<5_000 {
             var bytes = valid

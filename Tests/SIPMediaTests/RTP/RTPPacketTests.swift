@@ -1,3 +1,4 @@
+import SIPCore
 import Testing
 
 @testable import SIPMedia
@@ -84,7 +85,7 @@ struct RTPPacketTests {
 
     /// Any byte string either parses or throws; a parsed one re-serialises to the same bytes.
     @Test func pseudoRandomDatagramsNeverTrap() {
-        var generator = SplitMix64(seed: 8)
+        var generator = SeededRandom(seed: 8)
         for _ in 0..<5_000 {
             let length = Int(generator.next() % 64)
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -98,18 +99,5 @@ struct RTPPacketTests {
                         == bytes.prefix(bytes.count - Int(packet.paddingCount)))
             }
         }
-    }
-}
-
-/// A small seeded generator so the fuzz-style tests are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import SIPCore
 import Testing
 
 @testable import SIPMedia
@@ -9,7 +10,7 @@ import Testing
 @Suite("Media stream under hostile input")
 struct MediaStreamHostileInputTests {
     @Test func mutatedAndRandomDatagramsAreDroppedOrCountedAndMemoryStaysBounded() throws {
-        var random = SplitMix64(seed: 4733)  // RTPPacketTests' seeded generator
+        var random = SeededRandom(seed: 4733)
         var stream = MediaStreamTests.stream()
         var peer = MediaStreamTests.stream(ssrc: 0x77)
         let valid = (0..<64).compactMap { _ in MediaStreamTests.bytes(peer.nextSlot()) }

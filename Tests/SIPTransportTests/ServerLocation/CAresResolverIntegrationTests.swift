@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SIPCore
 import SIPTestSupport
 import Testing
 

@@ -1,3 +1,4 @@
+import SIPCore
 import Testing
 
 @testable import SIPTransport

@@ -1,4 +1,5 @@
 import NIOCore
+import SIPCore
 import Testing
 
 @testable import SIPTransport
