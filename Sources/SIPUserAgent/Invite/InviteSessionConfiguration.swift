@@ -13,15 +13,17 @@ package struct InviteSessionConfiguration: Hashable, Sendable {
 
     /// The methods this UA accepts, sent in Allow with INVITE, 2xx and 405 (§20.5). Default:
     /// INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY.
-    package var allow: [SIPMethod]
+    package var allow: [SIPMethod] { didSet { allowValue = Self.allowValue(allow) } }
 
     /// Option tags for Supported (§20.37); empty leaves the header out. Default: none (`timer` is
     /// added while ``sessionTimers`` is set).
-    package var supported: [String]
+    package var supported: [String] { didSet { supportedValue = Self.supportedValue(supported, sessionTimers) } }
 
     /// Session timers (RFC 4028) offered in our INVITEs and honoured in the peer's; nil: not
     /// offered (a peer's Session-Expires is still honoured). Default: ``SessionTimerPolicy/init()``.
-    package var sessionTimers: SessionTimerPolicy?
+    package var sessionTimers: SessionTimerPolicy? {
+        didSet { supportedValue = Self.supportedValue(supported, sessionTimers) }
+    }
 
     /// User-Agent and Server header value. Default: "SipEndpoint".
     package var userAgent: String
@@ -50,16 +52,24 @@ package struct InviteSessionConfiguration: Hashable, Sendable {
         self.supported = supported
         self.userAgent = userAgent
         self.maximumGlareRetries = maximumGlareRetries
+        allowValue = Self.allowValue(allow)
+        supportedValue = Self.supportedValue(supported, sessionTimers)
     }
 
     /// 64·T1: how long a 2xx waits for its ACK, and a CANCEL for the INVITE's final response.
     /// Default: 32 s.
     package var sixtyFourT1: TimeAmount { 64 * t1 }
 
-    var allowValue: String { allow.map(\.rawValue).joined(separator: ", ") }
+    /// The Allow header's value, kept with ``allow``: every INVITE and 2xx carries it.
+    private(set) var allowValue = ""
 
-    /// The Supported header's value (RFC 4028 §7.1: `timer` while session timers are offered); nil: none.
-    var supportedValue: String? {
+    /// The Supported header's value (RFC 4028 §7.1: `timer` while session timers are offered); nil:
+    /// none. Kept with ``supported`` and ``sessionTimers``.
+    private(set) var supportedValue: String?
+
+    private static func allowValue(_ allow: [SIPMethod]) -> String { allow.map(\.rawValue).joined(separator: ", ") }
+
+    private static func supportedValue(_ supported: [String], _ sessionTimers: SessionTimerPolicy?) -> String? {
         let tags = supported + (sessionTimers != nil && !supported.contains("timer") ? ["timer"] : [])
         return tags.isEmpty ? nil : tags.joined(separator: ", ")
     }
