@@ -34,8 +34,9 @@ final class SessionLog: Sendable {
         for status: SessionStatus, timeout: Duration = .seconds(8), sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> SessionStatusChanged {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {  // a look after the last sleep too (EventLog.wait says why)
             if let s = statuses.first(where: { $0.status == status }) { return s }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record(

@@ -78,11 +78,12 @@ struct MediaCallTests {
     ) async throws -> MediaStatistics {
         let deadline = ContinuousClock.now + timeout
         var last: MediaStatistics?
-        while ContinuousClock.now < deadline {
+        while true {  // a look after the last sleep too (EventLog.wait says why)
             if let s = try await session.statistics() {
                 last = s
                 if condition(s) { return s }
             }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("statistics never matched; last: \(String(describing: last))", sourceLocation: sourceLocation)
