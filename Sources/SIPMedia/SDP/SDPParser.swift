@@ -30,7 +30,8 @@ extension SessionDescription {
 ///
 /// It reads bytes, as RFC 4566's grammar is written (fields split at SP, an attribute's name ends at
 /// the first `:`), and makes a `String` only of what the description keeps: a call parses its peer's
-/// answer on the event loop, and the text-level splitting this replaced was 4 % of a call's CPU.
+/// answer on the event loop, where splitting it as text, `Character` by `Character`, cost 4 % of the
+/// call's CPU.
 struct SDPParser {
     let limits: SDPParserLimits
 
