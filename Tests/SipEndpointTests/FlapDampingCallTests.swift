@@ -22,9 +22,12 @@ struct FlapDampingCallTests {
                 reregisterInSeconds: 60, regInterval: 60, regRetryMax: 120, optionsInterval: probes)
         }
         var configuration = fastConfiguration([toSite(siteA, probes: 1), toSite(siteB, probes: 0)])
-        // Half-life 8 s: two failures ~3 s apart give a penalty ≈ 1.77 and a hold-down ≈ 6.6 s from the second.
-        configuration.failover.flapWindowSeconds = 8
-        configuration.failover.flapHoldDownMaxSeconds = 20
+        // Half-life 16 s: the second failure suppresses when it comes within 16 s of the first, which a
+        // loaded machine still meets (sixteen tests at once on two cores, detection bounded at 10 s; at
+        // 8 s one CI run saw the two failures too far apart). Two failures ~3 s apart give a penalty
+        // ≈ 1.88 and a hold-down ≈ 14.5 s from the second; any two within the window, 9.4–16 s.
+        configuration.failover.flapWindowSeconds = 16
+        configuration.failover.flapHoldDownMaxSeconds = 40
         let phone = Phone.onOwnThread(configuration: configuration)
         let log = EventLog(phone.connectionManager.statusChanges)
         try await phone.start()
@@ -57,7 +60,7 @@ struct FlapDampingCallTests {
             siteA.registerCount > registers && siteA.registrations["7001"] != nil, "REGISTERed, so inbound calls arrive"
         )
         let until = try #require(second.heldDownUntil)
-        #expect(until.timeIntervalSince(second.time) > 2 && until.timeIntervalSince(second.time) < 10)
+        #expect(until.timeIntervalSince(second.time) > 2 && until.timeIntervalSince(second.time) <= 16.1)
         #expect(phone.status == .active)
 
         // A dial on the recovering connection goes through the ready one.
@@ -81,7 +84,7 @@ struct FlapDampingCallTests {
         try await viaALog.wait(for: .disconnected)
 
         // Stable through the hold-down: ready, not before its end.
-        let ready = try await log.wait(connection: 0, status: .ready, after: mark, timeout: .seconds(15))
+        let ready = try await log.wait(connection: 0, status: .ready, after: mark, timeout: .seconds(25))
         #expect(ready.reason.kind == .holdDownEnded)
         #expect(ready.time >= until.addingTimeInterval(-0.05), "ready at \(ready.time), hold-down until \(until)")
         #expect(log.events.dropFirst(mark).filter { $0.connectionId == 0 && $0.status == .ready }.count == 1)
