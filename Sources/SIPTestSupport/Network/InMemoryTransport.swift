@@ -76,6 +76,12 @@ open class InMemoryTransport: SIPMessageTransport, @unchecked Sendable {
         }
     }
 
+    /// As the protocol's default (the future of ``send(_:to:)``), here so that a subclass can
+    /// override it.
+    open func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome {
+        .pending(send(message, to: target))
+    }
+
     private func record(_ message: SIPMessage) {
         sent.append((message, loop.now))
     }

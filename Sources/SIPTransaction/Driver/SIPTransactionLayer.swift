@@ -161,6 +161,27 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         transport.send(request, to: target)
     }
 
+    /// Sends a request that belongs to no transaction (the ACK for a 2xx, §13.2.2.4), written at once
+    /// when the transport can (a UDP socket, on the loop); `failed` hears why it was not sent, and a
+    /// future is asked of the transport for that only when `reportingFailure`.
+    package func sendStateless(
+        _ request: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool,
+        failed: @escaping @Sendable (any Error) -> Void
+    ) {
+        Self.report(
+            transport.write(request, to: target, reportingFailure: reportingFailure), if: reportingFailure, to: failed)
+    }
+
+    /// Hands `outcome`'s failure, if `reporting` and it fails, to `failed`.
+    private static func report(
+        _ outcome: SIPSendOutcome, if reporting: Bool, to failed: @escaping @Sendable (any Error) -> Void
+    ) {
+        switch outcome {
+        case .written(_, let completion): completion?.whenFailure(failed)
+        case .pending(let sent): if reporting { sent.whenFailure(failed) }
+        }
+    }
+
     // MARK: Server transactions
 
     /// Hands the TU's response to its server transaction (§17.2.1, §17.2.2), which sends it and keeps
@@ -193,12 +214,10 @@ package final class SIPTransactionLayer: @unchecked Sendable {
         let logFailure: @Sendable (any Error) -> Void = { [logger] error in
             logger.debug("stateless response not sent: \(error)")
         }
-        switch transport.writeResponse(
-            response, serialized: nil, topVia: nil, receivedOn: request.flow, reportingFailure: report)
-        {
-        case .written(_, let completion): completion?.whenFailure(logFailure)
-        case .pending(let sent): if report { sent.whenFailure(logFailure) }
-        }
+        Self.report(
+            transport.writeResponse(
+                response, serialized: nil, topVia: nil, receivedOn: request.flow, reportingFailure: report),
+            if: report, to: logFailure)
     }
 
     /// The INVITE server transaction a CANCEL's server transaction targets (§9.2), if it still lives.

@@ -145,6 +145,31 @@ public final class FaultInjectingTransport: SIPMessageTransport, @unchecked Send
         }
     }
 
+    /// Written at once by the wrapped transport (no future of its own for a datagram) when nothing
+    /// holds it back: on the loop, with no delay set, and not lost to a fault. Otherwise as
+    /// ``send(_:to:)``, whose future the outcome carries.
+    public func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome {
+        guard eventLoop.inEventLoop, !(faults.delay > .zero) else { return .pending(send(message, to: target)) }
+        guard passes(toward: target.address) else {
+            return .pending(eventLoop.makeSucceededFuture(lostFlow(to: target)))
+        }
+        return wrapped.write(message, to: target, reportingFailure: reportingFailure)
+    }
+
+    /// As ``write(_:to:reportingFailure:)``, for a response routed as the wrapped transport routes it.
+    public func writeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        guard eventLoop.inEventLoop, !(faults.delay > .zero) else {
+            guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
+            return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+        }
+        guard passes(toward: flow.remoteAddress) else { return .pending(eventLoop.makeSucceededFuture(flow)) }
+        return wrapped.writeResponse(
+            response, serialized: serialized, topVia: topVia, receivedOn: flow, reportingFailure: reportingFailure)
+    }
+
     public func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { wrapped.closeFlow(flow) }
 
     public func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] {

@@ -255,8 +255,9 @@ package final class InviteDriver: @unchecked Sendable {
                 send(request, for: id)
             case .sendAck(let ack, _):
                 guard let target = sessions[id]?.target else { break }
-                transactions.sendStateless(ack, to: target).whenFailure { [logger] error in
-                    logger.debug("ACK not sent: \(error)")
+                // Only logged: a future of the write is asked for only when the log would be written.
+                transactions.sendStateless(ack, to: target, reportingFailure: logger.logLevel <= .debug) {
+                    [logger] error in logger.debug("ACK not sent: \(error)")
                 }
             case .sendResponse(let response, let requestID):
                 send(response, toRequest: requestID)

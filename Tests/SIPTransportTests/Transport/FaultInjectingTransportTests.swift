@@ -16,10 +16,10 @@ import Testing
         var delivered: [String] = []
         var failures = 0
 
-        init() {
-            inner = InMemoryTransport(loop: loop)
+        init(inner: ((EmbeddedEventLoop) -> InMemoryTransport)? = nil) {
+            self.inner = inner?(loop) ?? InMemoryTransport(loop: loop)
             start = loop.now
-            wrapper = FaultInjectingTransport(wrapping: inner)
+            wrapper = FaultInjectingTransport(wrapping: self.inner)
             wrapper.setEventHandler { [unowned self] event in
                 switch event {
                 case .message(let received): self.delivered.append((try? received.message.callID) ?? "?")
@@ -40,6 +40,15 @@ import Testing
             let future = wrapper.send(makeRequest(.options, transport: .udp, callID: callID), to: target)
             loop.run()
             return try future.wait()
+        }
+
+        /// Writes `callID` toward `host`:5060 over UDP, as a transaction sends, and runs the loop.
+        func write(_ callID: String, to host: String) throws -> SIPSendOutcome {
+            let target = try SIPTransportTarget(transport: .udp, ipAddress: host, port: 5060)
+            let outcome = wrapper.write(
+                makeRequest(.options, transport: .udp, callID: callID), to: target, reportingFailure: false)
+            loop.run()
+            return outcome
         }
 
         var sentIDs: [String] { inner.sent.map { (try? $0.message.callID) ?? "?" } }
@@ -137,6 +146,61 @@ import Testing
         #expect(h.sentAtMilliseconds == [250, 350])
         _ = try first.wait()
         _ = try second.wait()
+    }
+
+    /// Writes a datagram at once, as ``SIPTransportLayer`` does on its loop, and counts the writes.
+    final class WritingTransport: InMemoryTransport, @unchecked Sendable {
+        var writes = 0
+        override func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool)
+            -> SIPSendOutcome
+        {
+            writes += 1
+            _ = send(message, to: target)
+            return .written(
+                SIPFlow(transport: target.transport, localAddress: local, remoteAddress: target.address),
+                completion: nil)
+        }
+    }
+
+    @Test func withoutFaultsAWriteIsTheWrappedTransportsOwnWithNoFuture() throws {
+        let h = Harness(inner: WritingTransport.init(loop:))
+        let outcome = try h.write("a", to: "127.0.9.1")
+        guard case .written(let flow, let completion) = outcome else {
+            Issue.record("expected the wrapped transport's immediate write, got \(outcome)")
+            return
+        }
+        #expect(flow.remoteAddress.ipAddress == "127.0.9.1")
+        #expect(completion == nil, "no failure report was asked for")
+        #expect((h.inner as? WritingTransport)?.writes == 1)
+        #expect(h.sentIDs == ["a"])
+    }
+
+    @Test func aWriteLostToAFaultSendsNothingAndCountsTowardTheLoss() throws {
+        let h = Harness(inner: WritingTransport.init(loop:))
+        try h.set(.init(blockedHosts: ["127.0.9.9"], dropEveryNth: 2))
+        var lost: [SIPFlow] = []
+        for n in 1...4 {
+            if case .pending(let future) = try h.write("out\(n)", to: "127.0.9.1") { lost.append(try future.wait()) }
+        }
+        if case .pending(let future) = try h.write("blocked", to: "127.0.9.9") { lost.append(try future.wait()) }
+        #expect(h.sentIDs == ["out1", "out3"])
+        #expect((h.inner as? WritingTransport)?.writes == 2)
+        #expect(lost.map { $0.remoteAddress.ipAddress } == ["127.0.9.1", "127.0.9.1", "127.0.9.9"])
+    }
+
+    @Test func aDelayedWriteWaitsAsASendDoes() throws {
+        let h = Harness(inner: WritingTransport.init(loop:))
+        try h.set(.init(delay: .milliseconds(250)))
+        guard case .pending(let sent) = try h.write("late", to: "127.0.9.1") else {
+            Issue.record("a delayed write has no flow yet")
+            return
+        }
+        h.loop.advanceTime(by: .milliseconds(249))
+        #expect(h.sentIDs.isEmpty)
+        h.loop.advanceTime(by: .milliseconds(1))
+        #expect(h.sentAtMilliseconds == [250])
+        #expect(try sent.wait().remoteAddress.ipAddress == "127.0.9.1")
+        #expect((h.inner as? WritingTransport)?.writes == 0, "it went the send's way, after the delay")
     }
 
     @Test func theFaultsInForceCanBeChangedOneAtATime() throws {
