@@ -141,10 +141,7 @@ public final class Session: Sendable {
     /// transaction gives up (`sip_transaction_timeout`). Throws ``SipEndpointError/Code/unknownSession``
     /// for a session that is over already.
     public func hangUp() async throws(SipEndpointError) {
-        let done = try await onLoop { (calls) throws(SipEndpointError) in
-            try calls.hangUp(self.id)
-        }
-        try await Self.final(done)
+        try await onLoop(awaiting: { (calls) throws(SipEndpointError) in try calls.hangUp(self.id) })
     }
 
     /// Puts the call on hold (re-INVITE with `a=sendonly`, or `inactive` when the far end holds too),
@@ -153,19 +150,13 @@ public final class Session: Sendable {
     /// call ended first, ``SipEndpointError/Code/invalidState`` when the call is not up or a retrieve is
     /// in flight. Returns at once when this phone holds the call already.
     public func hold() async throws(SipEndpointError) {
-        let done = try await onLoop { (calls) throws(SipEndpointError) in
-            try calls.hold(self.id)
-        }
-        try await Self.final(done)
+        try await onLoop(awaiting: { (calls) throws(SipEndpointError) in try calls.hold(self.id) })
     }
 
     /// Takes the call off hold (re-INVITE with `a=sendrecv`), and returns when that re-INVITE has its
     /// final response; throws like ``hold()``. Returns at once when this phone does not hold the call.
     public func retrieve() async throws(SipEndpointError) {
-        let done = try await onLoop { (calls) throws(SipEndpointError) in
-            try calls.retrieve(self.id)
-        }
-        try await Self.final(done)
+        try await onLoop(awaiting: { (calls) throws(SipEndpointError) in try calls.retrieve(self.id) })
     }
 
     /// Runs `body` with the call driver of the session's shard, on its loop.
@@ -176,15 +167,15 @@ public final class Session: Sendable {
         return try await shard.onLoop { () throws(SipEndpointError) in try body(shard.calls) }
     }
 
-    /// Waits for an operation's final answer.
-    private static func final(_ done: EventLoopFuture<Void>) async throws(SipEndpointError) {
-        do {
-            try await done.get()
-        } catch let error as SipEndpointError {
-            throw error
-        } catch {
-            throw SipEndpointError(.requestFailed, "\(error)")
-        }
+    /// Runs `body` with the call driver of the session's shard, on its loop, and returns when the
+    /// operation it starts has its final answer (the future `body` returns).
+    private func onLoop(
+        awaiting body: @escaping @Sendable (CallDriver) throws(SipEndpointError) -> EventLoopFuture<Void>
+    )
+        async throws(SipEndpointError)
+    {
+        let shard = control.core.of(session: id)
+        try await shard.onLoop(awaiting: { () throws(SipEndpointError) in try body(shard.calls) })
     }
 
     /// Sends DTMF digits: RFC 4733 telephone-events in RTP when the call negotiated them and
