@@ -264,7 +264,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"]),
         // Package.swift's comment against SwiftPM's reading of the manifest; the example run to its end.
-        .testTarget(name: "PackageTests"),
+        .testTarget(name: "PackageTests", dependencies: ["SIPTestSupport"]),
         .testTarget(
             name: "SIPTransactionTests",
             dependencies: [
@@ -299,7 +299,10 @@ let package = Package(
             name: "QuickStartTests",
             dependencies: ["SIPTestSupport", "SIPMedia", "SIPCore"]
         ),
-        .testTarget(name: "SipEndpointConfigTests", dependencies: ["SipEndpointConfig", "SipEndpoint", "SIPCore"]),
+        .testTarget(
+            name: "SipEndpointConfigTests",
+            dependencies: ["SipEndpointConfig", "SipEndpoint", "SIPTestSupport", "SIPCore"]
+        ),
         .testTarget(
             name: "SIPMediaTests",
             dependencies: ["SIPMedia", "SIPCore", .product(name: "NIOCore", package: "swift-nio")]

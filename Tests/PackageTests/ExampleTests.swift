@@ -1,11 +1,12 @@
 import Foundation
+import SIPTestSupport
 import Testing
 
 /// The README's library example is `Examples/AgentDesktop`, an executable the package builds. Run as a
 /// user runs it (no arguments: two SIP sites in its own process), it must get to its end: register on
 /// both sites, answer a call to 9000 and hang it up, add and disable a connection, and exit 0.
 @Suite struct ExampleTests {
-    @Test(.timeLimit(.minutes(1))) func theAgentDesktopExampleRunsToItsEnd() throws {
+    @Test(.timeLimit(.minutes(1))) func theAgentDesktopExampleRunsToItsEnd() async throws {
         let executable = try builtExecutable("AgentDesktop")
 
         let process = Process()
@@ -13,13 +14,11 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
         // The example bounds each of its own waits (10 s); this only stops a hung child from outliving
         // the test.
         let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + 45, execute: killer)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = String(decoding: try await process.runToItsEnd(reading: output), as: UTF8.self)
         killer.cancel()
 
         #expect(process.terminationStatus == 0, "AgentDesktop exited \(process.terminationStatus):\n\(text)")

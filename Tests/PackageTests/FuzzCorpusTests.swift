@@ -1,4 +1,5 @@
 import Foundation
+import SIPTestSupport
 import Testing
 
 /// The fuzz targets, built normally (without libFuzzer), replay their seed corpus through the same
@@ -10,7 +11,7 @@ import Testing
         .appending(path: "Fuzz")
 
     @Test(arguments: [("SIPParserFuzzer", "seeds"), ("SIPMediaFuzzer", "seeds-media")])
-    func everySeedPasses(target: String, corpus: String) throws {
+    func everySeedPasses(target: String, corpus: String) async throws {
         let executable = try builtExecutable(target)
         let seeds = Self.fuzzDirectory.appending(path: corpus)
         let count = try FileManager.default.contentsOfDirectory(atPath: seeds.path).count
@@ -22,9 +23,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = String(decoding: try await process.runToItsEnd(reading: output), as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(target) failed on a seed:\n\(text)")
         #expect(text.contains("replayed \(count) inputs"), "\(text)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SIPTestSupport
 import Testing
 
 /// Package.swift opens with the layers drawn as arrows (`A → B, C`), the first thing a newcomer reads.
@@ -8,12 +9,12 @@ import Testing
 /// of this package the target declares. (Imports are held to the declarations by the build itself:
 /// `Scripts/test` builds with `--explicit-target-dependency-import-check error`.)
 @Suite struct PackageGraphTests {
-    @Test func theCommentsArrowsAreTheDeclaredDependencies() throws {
+    @Test func theCommentsArrowsAreTheDeclaredDependencies() async throws {
         let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let manifest = try String(contentsOf: root.appending(path: "Package.swift"), encoding: .utf8)
         let drawn = Self.arrows(in: manifest)
-        let declared = try Self.declaredDependencies(packageRoot: root)
+        let declared = try await Self.declaredDependencies(packageRoot: root)
 
         #expect(!drawn.isEmpty, "Package.swift's comment draws no arrow (`//   A → B, C`)")
         for (target, dependencies) in declared.sorted(by: { $0.key < $1.key }) {
@@ -44,7 +45,7 @@ import Testing
     }
 
     /// Each shipped target and the targets of this package it declares, from SwiftPM's JSON.
-    static func declaredDependencies(packageRoot: URL) throws -> [String: Set<String>] {
+    static func declaredDependencies(packageRoot: URL) async throws -> [String: Set<String>] {
         let scratch = FileManager.default.temporaryDirectory.appending(path: "package-graph-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let process = Process()
@@ -56,9 +57,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await process.runToItsEnd(reading: output)
         try #require(process.terminationStatus == 0, "swift package dump-package failed")
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let targets = try #require(json["targets"] as? [[String: Any]])

@@ -1,4 +1,5 @@
 import Foundation
+import SIPTestSupport
 import Testing
 
 @Suite("QuickStart validate (subprocess)")
@@ -28,7 +29,7 @@ struct ValidateCommandTests {
     }
 
     /// Runs QuickStart with a 60 s bound, capturing standard output and error together.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let process = Process()
         process.executableURL = try quickStart()
         process.arguments = arguments
@@ -36,21 +37,17 @@ struct ValidateCommandTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning {
-            process.terminate()
-            Issue.record("QuickStart \(arguments) did not exit within 60 s")
-        }
-        process.waitUntilExit()
+        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: killer)
+        let data = try await process.runToItsEnd(reading: pipe)
+        killer.cancel()
+        #expect(process.terminationReason == .exit, "QuickStart \(arguments) did not exit within 60 s")
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
     @Test("the sample validates: exit 0, effective configuration printed, password masked")
-    func sample() throws {
-        let run = try Self.run(["validate", "--config", ConfigTest.samplePath])
+    func sample() async throws {
+        let run = try await Self.run(["validate", "--config", ConfigTest.samplePath])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("Connectivity[1]/server"))
         #expect(run.output.contains("127.0.0.3:5061"))
@@ -61,8 +58,8 @@ struct ValidateCommandTests {
     }
 
     @Test("--json: one object per line, ending with the result")
-    func json() throws {
-        let run = try Self.run(["validate", "--config", ConfigTest.samplePath, "--json"])
+    func json() async throws {
+        let run = try await Self.run(["validate", "--config", ConfigTest.samplePath, "--json"])
         #expect(run.status == 0)
         let lines = run.output.split(separator: "\n")
         for line in lines {
@@ -74,7 +71,7 @@ struct ValidateCommandTests {
     }
 
     @Test("a broken file: exit 2 and each error with its line; --json says ok false")
-    func broken() throws {
+    func broken() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("validate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -88,7 +85,7 @@ struct ValidateCommandTests {
         try xml.write(to: file, atomically: true, encoding: .utf8)
         let line = try #require(ConfigTest.line(of: "reregister_in_seconds", in: xml))
 
-        let run = try Self.run(["validate", "--config", file.path])
+        let run = try await Self.run(["validate", "--config", file.path])
         #expect(run.status == 2, "\(run.output)")
         #expect(run.output.contains("\(file.path):\(line):"), "\(run.output)")
         #expect(run.output.contains("proxies/proxy1/reregister_in_seconds: \"ten\" is not an integer"))
@@ -96,14 +93,14 @@ struct ValidateCommandTests {
         #expect(run.output.contains("warning: policy/device/audio_in_device"))
         #expect(run.output.contains("INVALID \(file.path): 2 errors, 1 warning"))
 
-        let json = try Self.run(["validate", "--config", file.path, "--json"])
+        let json = try await Self.run(["validate", "--config", file.path, "--json"])
         #expect(json.status == 2)
         #expect(
             json.output.split(separator: "\n").last?.hasPrefix(#"{"event":"result","command":"validate","ok":false"#)
                 == true)
         #expect(json.output.contains(#""line":\#(line)"#))
 
-        let missing = try Self.run(["validate", "--config", directory.appendingPathComponent("none.config").path])
+        let missing = try await Self.run(["validate", "--config", directory.appendingPathComponent("none.config").path])
         #expect(missing.status == 2)
         #expect(missing.output.contains("cannot read the file: no such file"))
     }
