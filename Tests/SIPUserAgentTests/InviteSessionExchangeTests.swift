@@ -103,6 +103,32 @@ struct InviteSessionExchangeTests {
         #expect(h.finished == [.caller, .callee])
     }
 
+    @Test(
+        "the caller's BYE overtakes its ACK (a proxy's workers forward them in parallel): 200 to the BYE, the 2xx not sent again, the late ACK changes nothing"
+    )
+    func byeOvertakesTheAck() throws {
+        var h = try CallHarness()
+        h.acksToDrop = 1
+        h.establish()
+        #expect(h.state(.callee) == .answered)
+        h.act(.caller) { $0.hangUp(now: $1) }
+        let answers = h.responses(200, from: .callee).filter { (try? $0.cseq.method) == .bye }
+        #expect(answers.count == 1, "the BYE is answered in the dialog the 2xx made (§12.2.2)")
+        #expect(h.state(.callee) == .terminated)
+        #expect(h.lastChange(.callee)?.reason == .remoteHangUp)
+        #expect(h.deadline(.callee, .retransmit2xx) == nil, "a 2xx for a dialog that is over is not sent again")
+        #expect(h.deadline(.callee, .ackTimeout) == nil)
+        #expect(h.finished == [.caller, .callee])
+
+        let late = try SIPMessage(parsing: try #require(h.droppedAcks.first).text)
+        let sent = h.sent(by: .callee).count
+        let events = h.events[.callee, default: []].count
+        h.act(.callee) { $0.requestReceived(late, requestID: 9_999, now: $1) }
+        #expect(h.sent(by: .callee).count == sent, "an ACK is never answered")
+        #expect(h.events[.callee, default: []].count == events, "nor does it bring the call back")
+        #expect(h.state(.callee) == .terminated)
+    }
+
     @Test("CANCEL after the 180: 200 to the CANCEL, 487 to the INVITE, caller ends cancelled")
     func cancelAfterRinging() throws {
         var h = try CallHarness()
