@@ -228,6 +228,31 @@ final class ShardTransport: SIPMessageTransport, @unchecked Sendable {
 
     func closeFlow(_ flow: SIPFlow) -> EventLoopFuture<Void> { listeners.faults.closeFlow(flow).hop(to: eventLoop) }
 
+    /// Written at once through the listeners (a datagram's flow known at once, a write future only
+    /// when a failure report is asked for) when they run on this shard's loop and the call is made
+    /// there, as on a phone with one loop; otherwise as ``send(_:to:)``, whose future hops back here.
+    func write(_ message: SIPMessage, to target: SIPTransportTarget, reportingFailure: Bool) -> SIPSendOutcome {
+        guard onTheListenersLoop else { return .pending(send(message, to: target)) }
+        return listeners.faults.write(marked(message), to: target, reportingFailure: reportingFailure)
+    }
+
+    /// As ``write(_:to:reportingFailure:)``, for a response.
+    func writeResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
+        reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        guard onTheListenersLoop else {
+            guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
+            return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+        }
+        return listeners.faults.writeResponse(
+            response, serialized: serialized, topVia: topVia, receivedOn: flow, reportingFailure: reportingFailure)
+    }
+
+    /// Whether this call is made on the shard's loop and that loop is the listeners' (one thread runs
+    /// both): a write's outcome is then on the shard's loop already.
+    private var onTheListenersLoop: Bool { eventLoop.inEventLoop && listeners.eventLoop.inEventLoop }
+
     func localAddresses(for transport: SIPTransportProtocol) -> [SocketAddress] {
         listeners.faults.localAddresses(for: transport)
     }
