@@ -25,8 +25,10 @@ struct ShardTransportTests {
 
         let (quiet, reporting) = try await loop.submit {
             (
-                view.write(Self.options(callID: "quiet"), to: target, reportingFailure: false),
-                view.write(Self.options(callID: "reporting"), to: target, reportingFailure: true)
+                view.write(
+                    makeRequest(.options, transport: .udp, callID: "quiet"), to: target, reportingFailure: false),
+                view.write(
+                    makeRequest(.options, transport: .udp, callID: "reporting"), to: target, reportingFailure: true)
             )
         }.get()
         guard case .written(let flow, let none) = quiet, case .written(_, let completion) = reporting else {
@@ -42,16 +44,5 @@ struct ShardTransportTests {
         try await view.close().get()
         try await group.shutdownGracefully()
         try await peer.stop()
-    }
-
-    static func options(callID: String) -> SIPMessage {
-        var headers = SIPHeaders()
-        headers.add(.via, "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK\(callID);rport")
-        headers.add(.maxForwards, "70")
-        headers.add(.from, "<sip:7001@127.0.0.1>;tag=shard")
-        headers.add(.to, "<sip:site@127.0.0.1>")
-        headers.add(.callID, callID)
-        headers.add(.cseq, "1 OPTIONS")
-        return .request(method: .options, uri: try! SIPURI("sip:site@127.0.0.1"), headers: headers)
     }
 }
