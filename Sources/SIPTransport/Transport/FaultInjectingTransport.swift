@@ -162,8 +162,7 @@ public final class FaultInjectingTransport: SIPMessageTransport, @unchecked Send
         reportingFailure: Bool
     ) -> SIPSendOutcome {
         guard eventLoop.inEventLoop, !(faults.delay > .zero) else {
-            guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
-            return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+            return pendingResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
         }
         guard passes(toward: flow.remoteAddress) else { return .pending(eventLoop.makeSucceededFuture(flow)) }
         return wrapped.writeResponse(

@@ -98,10 +98,19 @@ extension SIPMessageTransport {
         .pending(send(message, to: target))
     }
 
-    /// Default: always ``SIPSendOutcome/pending(_:)``, the future of the matching `sendResponse`.
+    /// Default: always ``pendingResponse(_:serialized:topVia:receivedOn:)``.
     public func writeResponse(
         _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow,
         reportingFailure: Bool
+    ) -> SIPSendOutcome {
+        pendingResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
+    }
+
+    /// A response sent the future's way, as ``writeResponse(_:serialized:topVia:receivedOn:reportingFailure:)``
+    /// does when it cannot write at once: ``SIPSendOutcome/pending(_:)`` with the future of the matching
+    /// `sendResponse`.
+    public func pendingResponse(
+        _ response: SIPMessage, serialized: ByteBuffer?, topVia: SIPTopVia?, receivedOn flow: SIPFlow
     ) -> SIPSendOutcome {
         guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
         return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))

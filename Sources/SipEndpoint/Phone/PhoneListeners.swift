@@ -242,8 +242,7 @@ final class ShardTransport: SIPMessageTransport, @unchecked Sendable {
         reportingFailure: Bool
     ) -> SIPSendOutcome {
         guard onTheListenersLoop else {
-            guard let serialized else { return .pending(sendResponse(response, receivedOn: flow)) }
-            return .pending(sendResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow))
+            return pendingResponse(response, serialized: serialized, topVia: topVia, receivedOn: flow)
         }
         return listeners.faults.writeResponse(
             response, serialized: serialized, topVia: topVia, receivedOn: flow, reportingFailure: reportingFailure)
