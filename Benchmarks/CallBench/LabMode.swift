@@ -2,11 +2,13 @@
 // so the phone as a caller can be set beside SIPp's UAC at the same target rate:
 //
 //   CallBench --target HOST:PORT --destination 9000 --local-address IP --rate R --seconds S
-//             [--user U --password P] [--on-phone-loop]
+//             [--user U --password P] [--on-pool]
 //
 // One phone, one UDP connection to HOST:PORT bound on IP, R calls started per second for S seconds
-// (SiteCallLoad in Benchmarks/CallLoad); with --on-phone-loop the calls' tasks run on the phone's
-// event loop (Phone.taskExecutor(ofConnection:)) instead of Swift's global pool. Prints how late the
+// (SiteCallLoad in Benchmarks/CallLoad). The calls' tasks run on the phone's event loop
+// (Phone.taskExecutor(ofConnection:)), as SIPp's run on its one loop; with --on-pool on Swift's global
+// pool instead, as a back end's that does not ask for that executor (--on-phone-loop, the default,
+// is accepted for older command lines). Prints how late the
 // phone's loop ran and the most its SIP socket held unread (`loop-lag-max-ms: N, …, sip-unread-max-kib:
 // N`, from `sipendpoint_loop_lag_seconds` and `sipendpoint_sip_unread_bytes`), `calls-failed: N`
 // and, last, `calls-per-second: N`.
@@ -46,10 +48,10 @@ func labMode(_ args: [String]) async -> Int32 {
 
     let load = SiteCallLoad(
         target: target, destination: destination, localAddress: localAddress, rate: rate, seconds: seconds,
-        user: user, password: password, onPhoneLoop: args.contains("--on-phone-loop"))
+        user: user, password: password, onPhoneLoop: !args.contains("--on-pool"))
     line(
         "lab: \(load.callCount) calls to \(destination) through \(target) from \(localAddress), \(rate)/s for \(seconds) s"
-            + (load.onPhoneLoop ? ", on the phone's loop" : "")
+            + (load.onPhoneLoop ? ", on the phone's loop" : ", on Swift's pool")
     )
     let result: SiteCallResult
     do {

@@ -37,15 +37,18 @@ public struct SiteCallLoad: Sendable {
     public var callTimeout: Duration
     /// The most calls in progress at once (SIPp's `-l`). Default: nil, `rate` (one second's worth).
     public var maxInFlight: Int?
-    /// Whether the calls' tasks run on the phone's event loop (``Phone/taskExecutor(ofConnection:)``,
-    /// `--on-phone-loop`) instead of Swift's global pool. Default: false.
+    /// Whether the calls' tasks run on the phone's event loop (``Phone/taskExecutor(ofConnection:)``)
+    /// instead of Swift's global pool (`--on-pool`). Default: true. One line's calls at SIPp's pace
+    /// are the load that executor is for (docs/HOSTING.md, "A back end's tasks on the phone's loop"),
+    /// and SIPp runs its calls on its one loop too; on the pool each answer and event wakes a pool
+    /// thread, and the run measures those wake-ups as well (docs/PERFORMANCE.md gives both).
     public var onPhoneLoop: Bool
 
     /// Makes a run; each parameter sets the property of the same name.
     public init(
         target: ServerAddress, destination: String, localAddress: String, rate: Int, seconds: Int,
         user: String? = nil, password: String? = nil, callTimeout: Duration = .seconds(5), maxInFlight: Int? = nil,
-        onPhoneLoop: Bool = false
+        onPhoneLoop: Bool = true
     ) {
         self.target = target
         self.destination = destination

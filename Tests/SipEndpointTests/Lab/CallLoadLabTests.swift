@@ -6,7 +6,8 @@ import Testing
 /// CallBench's lab mode, small: the same call loop (`SiteCallLoad`) places calls at a steady rate
 /// through Kamailio site A to the SIPp UAS behind 9000, once from 127.0.0.6 (an address the site
 /// trusts: no challenge) and once from 127.0.0.5 as 7001 (every INVITE challenged with 407, answered
-/// with the password). Each run must complete every call, at the rate asked for within 10 %.
+/// with the password), the calls' tasks on the phone's loop (the run's default) and once, from the
+/// trusted address, on Swift's pool. Each run must complete every call, at the rate asked for within 10 %.
 ///
 /// 20 calls a second for 2 s is far below what the phone, Kamailio and SIPp do together (about
 /// 1,600/s), so a shortfall is a lost or stuck call, not a slow machine.
@@ -29,6 +30,17 @@ struct CallLoadLabTests {
                 destination: SIPpUAS.TestNumber.answer.number, localAddress: "127.0.0.6", rate: Self.rate,
                 seconds: Self.seconds))
         Self.check(result)
+    }
+
+    /// The same calls with their tasks on Swift's global pool (`--on-pool`) instead of the phone's
+    /// loop, the run's default: the hops between the pool and the loop lose nothing either.
+    @Test("From the trusted address, the calls' tasks on Swift's pool: 40 calls at 20/s, none failed")
+    func trustedCallerOnThePool() async throws {
+        let load = SiteCallLoad(
+            target: ServerAddress(host: KamailioSiteDescriptor.a.host, port: KamailioSiteDescriptor.a.port),
+            destination: SIPpUAS.TestNumber.answer.number, localAddress: "127.0.0.6", rate: Self.rate,
+            seconds: Self.seconds, onPhoneLoop: false)
+        Self.check(try await Self.run(load))
     }
 
     @Test("As 7001 from 127.0.0.5: every INVITE's 407 answered; 40 calls, none failed, within 10 % of 20/s")
