@@ -152,10 +152,13 @@ struct InviteSessionExchangeTests {
         var h = try CallHarness()
         h.sendsTrying = false
         h.dial()
+        #expect(!h.caller.hangUpAwaitsAProvisionalResponse)
         h.act(.caller) { $0.hangUp(now: $1) }
         #expect(h.requests(.cancel, from: .caller).isEmpty)
+        #expect(h.caller.hangUpAwaitsAProvisionalResponse, "nothing sent for the hang-up to wait on")
         h.actCallee { $0.ring(now: $1) }
         #expect(h.requests(.cancel, from: .caller).count == 1)
+        #expect(!h.caller.hangUpAwaitsAProvisionalResponse, "the CANCEL is out: its INVITE's 487 is awaited")
         #expect(h.lastChange(.caller)?.reason == .cancelled)
         #expect(h.state(.callee) == .terminated)
     }

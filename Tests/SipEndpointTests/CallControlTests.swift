@@ -223,7 +223,11 @@ struct CallControlTests {
         let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
         let log = SessionLog(session.statusChanges)
         try await Task.sleep(for: .milliseconds(100))
-        try await session.hangUp()
+        // No response from the dead site: the CANCEL waits for a 1xx (§9.1), so the hang-up has
+        // nothing to wait for; before, it waited for the INVITE's Timer B (32 s).
+        let clock = ContinuousClock()
+        let hungUpIn = try await clock.measure { try await session.hangUp() }
+        #expect(hungUpIn < .seconds(10), "the hang-up returned after \(hungUpIn), not at once")
         let end = try await log.wait(for: .disconnected)
         #expect(end.reason.kind == .localHangUp)
         try await Task.sleep(for: .milliseconds(3500))

@@ -92,6 +92,12 @@ package final class InviteDriver: @unchecked Sendable {
     /// Whether session `id` still exists: ``state(of:)`` `!= nil` without a copy of the session.
     package func hasSession(_ id: SessionID) -> Bool { sessions.index(forKey: id) != nil }
 
+    /// Whether session `id`'s hang-up is held until a provisional response
+    /// (``InviteSession/hangUpAwaitsAProvisionalResponse``).
+    package func hangUpAwaitsAProvisionalResponse(_ id: SessionID) -> Bool {
+        sessions[id]?.session.hangUpAwaitsAProvisionalResponse ?? false
+    }
+
     /// The give-up time of an INVITE sent to `target` now.
     private func giveUp(toward target: SIPTransportTarget) -> TimeAmount? {
         switch inviteGiveUp {

@@ -149,6 +149,9 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         return actions
     }
 
+    /// A hang-up came before any response: its CANCEL waits for the first 1xx (§9.1).
+    package var hangUpAwaitsAProvisionalResponse: Bool { cancelState == .pending }
+
     /// Cancel before the answer; BYE after it.
     package mutating func hangUp(now: NIODeadline) -> [InviteSessionAction] {
         var actions: [InviteSessionAction] = []

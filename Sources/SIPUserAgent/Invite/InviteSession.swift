@@ -25,6 +25,10 @@ package protocol InviteSession: Sendable {
 
     /// End the session the way its state allows: CANCEL, reject, or BYE.
     mutating func hangUp(now: NIODeadline) -> [InviteSessionAction]
+    /// A hang-up was asked for before any response to the INVITE: RFC 3261 §9.1 holds its CANCEL
+    /// until a provisional response, so nothing the hang-up sent awaits an answer, and what comes
+    /// later (a 1xx gets the CANCEL, a 2xx an ACK and a BYE) closes the leg. False for a callee.
+    var hangUpAwaitsAProvisionalResponse: Bool { get }
     /// Send a re-INVITE with this offer (hold, retrieve). Ignored unless confirmed and no
     /// re-INVITE of ours is pending.
     mutating func reinvite(offer: SessionBody?, now: NIODeadline) -> [InviteSessionAction]
@@ -33,4 +37,9 @@ package protocol InviteSession: Sendable {
     mutating func sendInfo(_ body: SessionBody, now: NIODeadline) -> [InviteSessionAction]
     /// Blind transfer: REFER the peer to `target` and follow its NOTIFYs (RFC 3515).
     mutating func transfer(to target: SIPURI, now: NIODeadline) -> [InviteSessionAction]
+}
+
+extension InviteSession {
+    /// A callee's hang-up (603, or BYE) always sends something to wait for.
+    package var hangUpAwaitsAProvisionalResponse: Bool { false }
 }

@@ -35,7 +35,9 @@ extension CallDriver {
     }
 
     /// Hangs up; the future completes when the INVITE session is over: the BYE answered, the CANCEL's
-    /// INVITE ended (487, or the dial's give-up), or at once when no session carries the call.
+    /// INVITE ended (487), or at once when no session carries the call or the INVITE has had no
+    /// response yet (its CANCEL waits for a 1xx, §9.1, and the leg is closed in the background:
+    /// waiting for it would hold the caller until Timer B, 32 s, on a dead site).
     func hangUp(_ id: String) throws(SipEndpointError) -> EventLoopFuture<Void> {
         guard let call = calls[id] else { throw SipEndpointError(.unknownSession, "no session \(id)") }
         let promise = eventLoop.makePromise(of: Void.self)
@@ -44,8 +46,12 @@ extension CallDriver {
             promise.succeed()
             return promise.futureResult
         }
-        finalWaiters[session, default: []].append(promise)
         feed(id, .hangUp(sessionExists: true))
+        if engine.hangUpAwaitsAProvisionalResponse(session) {
+            promise.succeed()
+            return promise.futureResult
+        }
+        finalWaiters[session, default: []].append(promise)
         // A session already gone (or gone within the hang-up) has nothing left to answer.
         if !engine.hasSession(session) { sessionFinished(session) }
         return promise.futureResult
