@@ -147,6 +147,21 @@ struct InviteSessionExchangeTests {
         #expect(h.deadline(.caller, .cancelGuard) == nil)
     }
 
+    @Test("hang-up before any response, then the callee answers at once: ACK and BYE, ended cancelled (§15)")
+    func answerCrossesAHangUpHeldForAProvisional() throws {
+        var h = try CallHarness()
+        h.sendsTrying = false
+        h.dial()
+        h.act(.caller) { $0.hangUp(now: $1) }
+        h.actCallee { $0.answer(body: SessionBody(contentType: .sdp, text: "v=0\r\na=answer\r\n"), now: $1) }
+        #expect(h.requests(.cancel, from: .caller).isEmpty, "no 1xx came: no CANCEL ever")
+        #expect(h.requests(.ack, from: .caller).count == 1)
+        #expect(h.requests(.bye, from: .caller).count == 1, "the unwanted call is ended, not left answered")
+        #expect(h.lastChange(.caller)?.reason == .cancelled)
+        #expect(h.state(.caller) == .terminated)
+        #expect(h.state(.callee) == .terminated)
+    }
+
     @Test("cancel before any provisional: no CANCEL until the first 1xx (§9.1), then 487")
     func cancelBeforeProvisional() throws {
         var h = try CallHarness()
