@@ -6,8 +6,9 @@ import Testing
 @testable import SIPUserAgent
 
 /// A dial's give-up timer is its own, separate from Timer B: the abandoned INVITE stops being
-/// retransmitted, and whatever answers it later is closed (RFC 3261 §9.1, §13.2.2.4, §17.1.1).
-@Suite("InviteClientSession: abandoned attempts are ended, a late answer is never left hanging")
+/// retransmitted, and whatever answers it later is closed (RFC 3261 §9.1, §13.2.2.4, §17.1.1). A
+/// cancelled INVITE whose CANCEL goes unanswered is given up then, not 64·T1 later.
+@Suite("InviteClientSession: abandoned and unanswered attempts are ended, a late answer is never left hanging")
 struct AbandonedAttemptTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
     let giveUp = TimeAmount.milliseconds(600)
@@ -81,6 +82,38 @@ struct AbandonedAttemptTests {
         #expect(reports(answered).isEmpty && !ends(answered))
         let closed = s.responseReceived(try response(bye.message, 200), requestID: bye.id, now: start + .seconds(5))
         #expect(ends(closed))
+    }
+
+    @Test("ringing, hung up, the CANCEL never answered: ended cancelled when its transaction gives up, not 64·T1 later")
+    func cancelWithoutAnswer() throws {
+        var s = try session()
+        let invite = try #require(requests(s.start(offer: nil, now: start)).first)
+        _ = s.responseReceived(try response(invite.message, 180), requestID: invite.id, now: start + .milliseconds(100))
+        let hungUp = s.hangUp(now: start + .seconds(1))
+        let cancel = try #require(requests(hungUp).first)
+        #expect(cancel.purpose == .cancel)
+        #expect(hungUp.contains { if case .schedule(.cancelGuard, _) = $0 { true } else { false } })
+        #expect(!ends(hungUp), "the INVITE's 487 is awaited")
+        let failed = s.requestFailed(.timeout, requestID: cancel.id, now: start + .seconds(5))
+        #expect(ends(failed), "no answer to the CANCEL: the site is gone, and so is its 487")
+        #expect(failed.contains { if case .cancel(.cancelGuard) = $0 { true } else { false } })
+        let change = reports(failed).compactMap { if case .stateChanged(let c) = $0 { c } else { nil } }.last
+        #expect(change?.state == .terminated && change?.reason == .cancelled)
+        #expect(requests(failed).isEmpty)
+    }
+
+    @Test("ringing, hung up, the CANCEL answered 200: the 487 is still what ends it (§9.1)")
+    func cancelAnsweredWaitsForTheFinal() throws {
+        var s = try session()
+        let invite = try #require(requests(s.start(offer: nil, now: start)).first)
+        _ = s.responseReceived(try response(invite.message, 180), requestID: invite.id, now: start + .milliseconds(100))
+        let cancel = try #require(requests(s.hangUp(now: start + .seconds(1))).first)
+        let answered = s.responseReceived(
+            try response(cancel.message, 200), requestID: cancel.id, now: start + .milliseconds(1010))
+        #expect(!ends(answered) && s.state != .terminated)
+        let final = s.responseReceived(
+            try response(invite.message, 487), requestID: invite.id, now: start + .seconds(2))
+        #expect(ends(final))
     }
 
     @Test("abandoned, then 180: CANCEL sent (§9.1); the 487 closes the leg and reports nothing more")

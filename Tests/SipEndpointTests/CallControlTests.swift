@@ -237,6 +237,22 @@ struct CallControlTests {
         try await sites.stop()
     }
 
+    @Test func hangingUpARingingCallWhoseSiteDiedEndsWithTheCancelsGiveUp() async throws {
+        // The site rang, then died: the CANCEL gets no answer, and neither will the INVITE's 487.
+        // The hang-up is final when the CANCEL's transaction gives up (`sip_transaction_timeout`,
+        // 3 s here), not at the §9.1 guard 64·T1 (32 s) after it.
+        let sites = try await TwoSites.start(a: ["9000": .answer(ringing: .seconds(60))], inviteTimeoutMs: 3000)
+        let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")
+        let log = SessionLog(session.statusChanges)
+        try await log.wait(for: .alerting)
+        try await sites.a.kill()
+        let hungUpIn = try await ContinuousClock().measure { try await session.hangUp() }
+        #expect(hungUpIn < .seconds(10), "the hang-up returned after \(hungUpIn)")
+        let end = try await log.wait(for: .disconnected)
+        #expect(end.reason.kind == .localHangUp)
+        try await sites.stop()
+    }
+
     @Test func holdAndRetrieve() async throws {
         let sites = try await TwoSites.start()
         let session = try await sites.phone.callControl.dial(connectionId: 0, destination: "9000")

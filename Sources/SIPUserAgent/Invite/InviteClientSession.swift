@@ -26,7 +26,8 @@ import SIPTransaction
 /// Rules, with where they come from:
 /// - CANCEL only once a provisional response arrived (§9.1: "a CANCEL ... SHOULD NOT be sent"
 ///   before one); a cancel asked for earlier is sent when the first 1xx comes. The 487 (or
-///   any final) then ends the session as cancelled; 64·T1 without one ends it too (§9.1).
+///   any final) then ends the session as cancelled; 64·T1 without one ends it too (§9.1), and so
+///   does a CANCEL that gets no answer at all (its transaction gave up: the far end is gone).
 /// - A 2xx after our CANCEL is acknowledged and ended with BYE (§15).
 /// - 401/407 to the INVITE is answered once (§22.2; ``InviteChallenges``): same Call-ID and
 ///   From tag, next CSeq, new branch, To without tag. A challenge for a realm that is not the
@@ -226,6 +227,10 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             core.terminate(reason, statusCode: failure.statusCode, reasonPhrase: failure.reasonPhrase, into: &actions)
         case .cancel?:
             core.outstanding[requestID] = nil
+            // The CANCEL had no answer at all (its transaction timed out, or the transport failed):
+            // the far end is gone, and its 487 will not come either. The INVITE is given up now, as
+            // the 64·T1 guard (§9.1) would give it up later; a hang-up waiting on it is final.
+            giveUpCancelledInvite(into: &actions)
             core.finishIfDone(into: &actions)
         default:
             core.failureInDialog(failure, requestID: requestID, now: now, into: &actions)
@@ -248,10 +253,7 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
             actions = abandon(now: now)
         } else if timer == .cancelGuard {
             // §9.1: no final response 64·T1 after the CANCEL: the INVITE is given up.
-            guard !finalReceived else { return actions }
-            finalReceived = true
-            core.outstanding = core.outstanding.filter { $0.value.purpose != .invite && $0.value.purpose != .cancel }
-            core.terminate(.cancelled, into: &actions)
+            giveUpCancelledInvite(into: &actions)
         } else {
             core.timerFiredInCore(timer, now: now, into: &actions)
         }
@@ -407,6 +409,16 @@ package struct InviteClientSession: InviteSession, InviteSessionOperations {
         inviteSentAt = now
         core.send(.invite, message, nextHop: initialNextHop, challenges: challenges, rounds: rounds, into: &actions)
         if let noResponseTimeout { core.schedule(.noResponse, at: now + noResponseTimeout, into: &actions) }
+    }
+
+    /// A cancelled INVITE that will get no final response: stop waiting for one and end the session
+    /// cancelled (nothing once a final response came).
+    private mutating func giveUpCancelledInvite(into actions: inout [InviteSessionAction]) {
+        guard !finalReceived else { return }
+        finalReceived = true
+        core.cancel(.cancelGuard, into: &actions)
+        core.outstanding = core.outstanding.filter { $0.value.purpose != .invite && $0.value.purpose != .cancel }
+        core.terminate(.cancelled, into: &actions)
     }
 
     private mutating func sendCancel(now: NIODeadline, into actions: inout [InviteSessionAction]) {

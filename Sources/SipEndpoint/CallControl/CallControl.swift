@@ -137,12 +137,12 @@ public final class Session: Sendable {
     /// Ends the call: CANCEL while dialling (no further attempt starts), BYE when connected, 603 when
     /// ringing. The status turns `disconnected` at once; this returns when the hang-up is final: the
     /// BYE has its final response (or its transaction gave up), a cancelled dial's INVITE has ended
-    /// (487), the 603 is sent. A BYE toward a dead site is final when its transaction gives up
-    /// (`sip_transaction_timeout`). A dial whose INVITE has had no response yet returns at once: RFC
-    /// 3261 §9.1 lets its CANCEL go only after a provisional response, so the SDK closes that leg in
-    /// the background (a late 1xx gets the CANCEL, a late 2xx an ACK and a BYE) instead of holding the
-    /// caller until Timer B (32 s). Throws ``SipEndpointError/Code/unknownSession`` for a session that
-    /// is over already.
+    /// (487), the 603 is sent. A BYE or a CANCEL toward a dead site is final when its transaction
+    /// gives up (`sip_transaction_timeout`). A dial whose INVITE has had no response yet returns at
+    /// once: RFC 3261 §9.1 lets its CANCEL go only after a provisional response, so the SDK closes
+    /// that leg in the background (a late 1xx gets the CANCEL, a late 2xx an ACK and a BYE) instead of
+    /// holding the caller until Timer B (32 s). Throws ``SipEndpointError/Code/unknownSession`` for a
+    /// session that is over already.
     public func hangUp() async throws(SipEndpointError) {
         try await onLoop(awaiting: { (calls) throws(SipEndpointError) in try calls.hangUp(self.id) })
     }
